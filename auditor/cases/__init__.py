@@ -1,0 +1,1 @@
+"""cases stage of the audit."""

@@ -1,0 +1,139 @@
+"""The canonical input tables every stage speaks: tenants, usage and access.
+
+Connectors produce these tables and file loaders read them; nothing downstream sees a
+provider's own shapes. Each column is declared once here with its type, whether it is
+required, and what it means -- docs/input-format.md is generated from the same facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import polars as pl
+
+UTC_DATETIME = pl.Datetime("us", "UTC")
+
+
+class Kind(str, Enum):
+    """How a column's text is parsed; list columns are `;`-separated in CSV."""
+
+    TEXT = "text"
+    LIST = "list"
+    DATETIME = "datetime"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    ENUM = "enum"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    required: bool
+    doc: str
+    choices: tuple[str, ...] = ()
+
+    @property
+    def dtype(self) -> pl.DataType:
+        return {
+            Kind.TEXT: pl.String(),
+            Kind.ENUM: pl.String(),
+            Kind.LIST: pl.List(pl.String()),
+            Kind.DATETIME: UTC_DATETIME,
+            Kind.INTEGER: pl.Int64(),
+            Kind.BOOLEAN: pl.Boolean(),
+        }[self.kind]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    unique_key: str | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def polars_schema(self) -> dict[str, pl.DataType]:
+        return {c.name: c.dtype for c in self.columns}
+
+
+KYC_STATUSES = ("verified", "pending", "unverified")
+PROVIDERS = ("aws", "gcp", "azure")
+
+TENANTS = TableSchema(
+    name="tenants",
+    doc="One row per customer account (tenant) with its know-your-customer record.",
+    unique_key="tenant_id",
+    columns=(
+        Column("tenant_id", Kind.TEXT, True, "Unique id of the tenant in the provider's systems."),
+        Column("legal_name", Kind.TEXT, True, "Registered legal name."),
+        Column("aliases", Kind.LIST, False, "Trading names, former names, names in other scripts."),
+        Column("country", Kind.TEXT, False, "ISO 3166 alpha-2 country of incorporation."),
+        Column("hq_country", Kind.TEXT, False, "ISO alpha-2 country of headquarters or of the ultimate parent."),
+        Column("address", Kind.TEXT, False, "Registered or operating address."),
+        Column("billing_country", Kind.TEXT, False, "ISO alpha-2 country of the billing address."),
+        Column("email_domain", Kind.TEXT, False, "Domain of the account owner's e-mail address."),
+        Column("phone", Kind.TEXT, False, "Contact phone number, ideally in +CC form."),
+        Column("payment_fingerprint", Kind.TEXT, False, "Opaque id of the payment instrument."),
+        Column("parent_company", Kind.TEXT, False, "Direct parent company."),
+        Column("ultimate_parent", Kind.TEXT, False, "Ultimate parent company."),
+        Column("beneficial_owners", Kind.LIST, False, "Declared beneficial owners (people or companies)."),
+        Column("officers", Kind.LIST, False, "Directors and officers."),
+        Column("created_at", Kind.DATETIME, False, "When the account was opened."),
+        Column("kyc_status", Kind.ENUM, False, "State of KYC review.", KYC_STATUSES),
+        Column("declared_use", Kind.TEXT, False, "Use the customer declared at sign-up."),
+        Column("is_reseller", Kind.BOOLEAN, False, "The tenant resells capacity to its own customers."),
+    ),
+)
+
+USAGE = TableSchema(
+    name="usage",
+    doc="One row per instance run: which tenant ran which instance type, where and when.",
+    columns=(
+        Column("tenant_id", Kind.TEXT, True, "Tenant that ran the instance."),
+        Column("provider", Kind.ENUM, False, "Cloud the instance ran on.", PROVIDERS),
+        Column("account_id", Kind.TEXT, False, "Provider account, project or subscription id."),
+        Column("region", Kind.TEXT, False, "Region or zone."),
+        Column("instance_id", Kind.TEXT, False, "Provider's instance id."),
+        Column("instance_type", Kind.TEXT, True, "Instance, machine or VM size name."),
+        Column("start", Kind.DATETIME, True, "When the run started."),
+        Column("end", Kind.DATETIME, True, "When the run ended; empty while still running."),
+        Column("accelerator", Kind.TEXT, False, "Accelerator model, for types the catalog does not know (e.g. GCP N1 with guest GPUs)."),
+        Column("accelerator_count", Kind.INTEGER, False, "Accelerators attached, with `accelerator`."),
+    ),
+)
+
+ACCESS = TableSchema(
+    name="access",
+    doc="Console and API sign-ins.",
+    columns=(
+        Column("tenant_id", Kind.TEXT, True, "Tenant signed into."),
+        Column("timestamp", Kind.DATETIME, True, "When."),
+        Column("source_ip", Kind.TEXT, False, "Source IP address."),
+        Column("ip_country", Kind.TEXT, False, "ISO alpha-2 country of the source IP."),
+    ),
+)
+
+TABLES: dict[str, TableSchema] = {t.name: t for t in (TENANTS, USAGE, ACCESS)}
+
+# Columns whose value must not be allowed to be empty even when the column is present.
+NON_EMPTY = {"tenants": ("tenant_id", "legal_name"), "usage": ("tenant_id", "instance_type", "start"), "access": ("tenant_id", "timestamp")}
+
+
+def empty_table(schema: TableSchema) -> pl.DataFrame:
+    """A zero-row frame with every column of the schema, used when an optional table is absent."""
+    return pl.DataFrame(schema=schema.polars_schema())
