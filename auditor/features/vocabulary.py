@@ -1,0 +1,130 @@
+"""The feature vocabulary: every column of the per-tenant feature table, documented once.
+
+This is the language rule authors write against. Each feature names the input columns
+it is derived from; when one of those is absent from a run's input, the feature is
+*unavailable* and every rule reading it evaluates to unknown for every tenant, so a
+missing file never looks like a clean result. docs/features.md is generated from here
+(`auditor rules features`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.engine.operators import BOOLEAN, LIST, NUMBER, TEXT
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    kind: str
+    doc: str
+    inputs: tuple[str, ...]  # "table.column" the feature needs; "lists" for restricted-party lists
+
+
+def _f(name: str, kind: str, doc: str, *inputs: str) -> Feature:
+    return Feature(name, kind, doc, inputs)
+
+
+WINDOWS = (30, 90)
+
+FEATURES: dict[str, Feature] = {
+    f.name: f
+    for f in (
+        # identity and KYC
+        _f("tenant_id", TEXT, "The tenant's id.", "tenants.tenant_id"),
+        _f("legal_name", TEXT, "Registered legal name.", "tenants.legal_name"),
+        _f("kyc_status", TEXT, "verified, pending or unverified.", "tenants.kyc_status"),
+        _f("kyc_verified", BOOLEAN, "KYC review is complete (kyc_status = verified).", "tenants.kyc_status"),
+        _f("account_age_days", NUMBER, "Days from account creation to the audit's as-of time.", "tenants.created_at"),
+        _f("is_reseller", BOOLEAN, "The tenant resells capacity to its own customers.", "tenants.is_reseller"),
+        _f("declared_use", TEXT, "Use declared at sign-up.", "tenants.declared_use"),
+        _f("country", TEXT, "ISO alpha-2 country of incorporation (upper case).", "tenants.country"),
+        _f("hq_country", TEXT, "ISO alpha-2 country of headquarters or ultimate parent.", "tenants.hq_country"),
+        _f("billing_country", TEXT, "ISO alpha-2 country of the billing address.", "tenants.billing_country"),
+        _f("country_group", TEXT, "Group of `country`: d5, macau, hub, offshore or other.", "tenants.country"),
+        _f("hq_country_group", TEXT, "Group of `hq_country`: d5, macau, hub, offshore or other.", "tenants.hq_country"),
+        _f("billing_country_group", TEXT, "Group of `billing_country`.", "tenants.billing_country"),
+        _f("hq_in_d5", BOOLEAN, "hq_country is China, Macau or another Country Group D:5 country.", "tenants.hq_country"),
+        _f("incorporated_in_d5", BOOLEAN, "country of incorporation is in D:5 or Macau.", "tenants.country"),
+        _f("billing_in_d5", BOOLEAN, "billing_country is in D:5 or Macau.", "tenants.billing_country"),
+        _f("incorporated_offshore", BOOLEAN, "Incorporated in an offshore / secrecy jurisdiction (Samoa, BVI, Seychelles...).", "tenants.country"),
+        _f("incorporated_in_hub", BOOLEAN, "Incorporated in a trade hub used to front for China (Singapore, Malaysia, Hong Kong, UAE...).", "tenants.country"),
+        _f(
+            "owners_undisclosed",
+            BOOLEAN,
+            "Neither beneficial owners nor an ultimate parent are on record.",
+            "tenants.beneficial_owners",
+            "tenants.ultimate_parent",
+        ),
+        _f("phone_country", TEXT, "Country of the phone number's calling code (null without an international prefix).", "tenants.phone"),
+        _f("phone_in_d5", BOOLEAN, "The phone's calling code is China, Macau or another D:5 country.", "tenants.phone"),
+        _f("email_domain", TEXT, "E-mail domain (lower case).", "tenants.email_domain"),
+        _f("email_is_freemail", BOOLEAN, "The e-mail domain is a public mail provider (never used to link tenants).", "tenants.email_domain"),
+        _f("email_country", TEXT, "Country implied by the e-mail domain (ccTLD, or CN for Chinese mail providers).", "tenants.email_domain"),
+        _f("email_in_d5", BOOLEAN, "email_country is China, Macau or another D:5 country.", "tenants.email_domain"),
+        # usage of accelerators
+        _f("restricted_gpu_hours_30d", NUMBER, "Accelerator-hours on export-restricted accelerators in the last 30 days.", "usage.instance_type"),
+        _f("restricted_gpu_hours_90d", NUMBER, "Accelerator-hours on export-restricted accelerators in the last 90 days.", "usage.instance_type"),
+        _f("gpu_hours_90d", NUMBER, "Accelerator-hours on any accelerator in the last 90 days.", "usage.instance_type"),
+        _f("unknown_gpu_hours_90d", NUMBER, "Instance-hours on GPU-looking types the catalog does not know (last 90 days).", "usage.instance_type"),
+        _f("peak_restricted_gpus", NUMBER, "Most export-restricted accelerators running at once in the last 90 days.", "usage.instance_type"),
+        _f("restricted_models", LIST, "Restricted accelerator models used in the last 90 days.", "usage.instance_type"),
+        _f("regions_used", LIST, "Regions with any GPU use in the last 90 days.", "usage.region"),
+        _f("region_count", NUMBER, "Number of regions in regions_used.", "usage.region"),
+        _f("providers_used", LIST, "Clouds with any use in the last 90 days.", "usage.provider"),
+        # sign-ins
+        _f("signin_count_90d", NUMBER, "Console/API sign-ins in the last 90 days.", "access.timestamp"),
+        _f("d5_signin_share", NUMBER, "Share (0-1) of sign-ins in the last 90 days from China, Macau or other D:5 countries.", "access.ip_country"),
+        _f("signin_countries", LIST, "Countries sign-ins came from in the last 90 days.", "access.ip_country"),
+        # links between tenants
+        _f(
+            "linked_tenant_ids",
+            LIST,
+            "Tenants sharing a payment instrument, phone, non-public e-mail domain or address with this one.",
+            "tenants.tenant_id",
+        ),
+        _f("linked_tenant_count", NUMBER, "Number of linked_tenant_ids.", "tenants.tenant_id"),
+        _f("link_reasons", LIST, "Kinds of shared value behind the links: payment_fingerprint, phone, email_domain, address.", "tenants.tenant_id"),
+        _f("cluster_size", NUMBER, "Tenants in this tenant's linked group (1 when unlinked).", "tenants.tenant_id"),
+        _f("cluster_restricted_gpu_hours_90d", NUMBER, "restricted_gpu_hours_90d summed over the linked group.", "usage.instance_type"),
+        _f("cluster_unverified_count", NUMBER, "Tenants in the linked group whose KYC is not verified.", "tenants.kyc_status"),
+        # restricted-party screening
+        _f("listed_name_score", NUMBER, "Best match (0-1) of legal name or an alias against a restricted-party list.", "lists"),
+        _f("listed_name_match", TEXT, "That match: the tenant's name -> the list entry [list].", "lists"),
+        _f("listed_name_source", TEXT, "List code of that match: EL, MEU, UVL, SDN...", "lists"),
+        _f("listed_owner_score", NUMBER, "Best match of parent, ultimate parent, beneficial owners or officers against a list.", "lists"),
+        _f("listed_owner_match", TEXT, "That match, with the field it came from.", "lists"),
+        _f("listed_owner_source", TEXT, "List code of that match.", "lists"),
+        _f("listed_address_score", NUMBER, "Best match of the tenant's address against a listed entity's address.", "lists", "tenants.address"),
+        _f("listed_address_match", TEXT, "That match: the tenant's address -> the entry's address [list].", "lists", "tenants.address"),
+        _f("listed_address_source", TEXT, "List code of that match.", "lists", "tenants.address"),
+    )
+}
+
+
+def feature_kinds() -> dict[str, str]:
+    """Column name -> kind, the view the rule compiler needs."""
+    return {name: f.kind for name, f in FEATURES.items()}
+
+
+def unavailable_features(present: set[str]) -> set[str]:
+    """Features whose inputs are not all present ("table.column" and "lists" markers)."""
+    return {name for name, f in FEATURES.items() if not all(i in present for i in f.inputs)}
+
+
+def render_markdown() -> str:
+    """docs/features.md: the vocabulary as a table for rule authors."""
+    lines = [
+        "# Feature columns",
+        "",
+        "One row per tenant. Rules test these columns (`field:` in a rule). Null means unknown:",
+        "a rule whose input is null evaluates to *unknown* for that tenant, and when an input",
+        "column is absent from the run every rule reading a feature derived from it is unknown.",
+        "",
+        "| feature | kind | meaning | derived from |",
+        "| --- | --- | --- | --- |",
+    ]
+    for f in FEATURES.values():
+        lines.append(f"| `{f.name}` | {f.kind} | {f.doc} | {', '.join(f.inputs)} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,103 @@
+"""Safe YAML loading that remembers where every value came from.
+
+Rules, rule tests and configs are written by people, so their errors must point at a line
+and column. `load_yaml` returns plain Python data plus a map from each value's path (e.g.
+`("when", "all", 1, "op")`) to its position, and rejects duplicate keys, which PyYAML
+would otherwise silently overwrite. Only the safe loader is ever used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.errors import InputError, Problem, SourceLocation
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass
+class YamlDocument:
+    """Parsed YAML data with the line/column of every node, keyed by its path."""
+
+    path: str
+    data: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def location(self, loc: Path_) -> SourceLocation:
+        """The closest known position for a path: the node itself, else its nearest ancestor."""
+        loc = tuple(loc)
+        while loc and loc not in self.marks:
+            loc = loc[:-1]
+        line, column = self.marks.get(loc, (1, 1))
+        return SourceLocation(self.path, line=line, column=column)
+
+
+class _Builder:
+    def __init__(self, source: str):
+        self.source = source
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        self._constructor = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._constructor.construct_object(key_node, deep=True)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    key = str(key)
+                if key in result:
+                    first = self.marks.get(path + (key,), ("?", "?"))
+                    self.problems.append(
+                        Problem(
+                            SourceLocation(self.source, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
+                            f"duplicate key '{key}' (first at line {first[0]}); each key may appear once",
+                        )
+                    )
+                    continue
+                result[key] = self.build(value_node, path + (key,))
+                self.marks.setdefault(path + (key,), (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._constructor.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, source: str) -> YamlDocument:
+    """Parses one YAML document from text; raises InputError with the position of a syntax error."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = SourceLocation(source, mark.line + 1, mark.column + 1) if mark else SourceLocation(source)
+        raise InputError([Problem(location, f"invalid YAML: {exc.problem or exc.context}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(SourceLocation(source), f"invalid YAML: {exc}")]) from None
+    if node is None:
+        raise InputError([Problem(SourceLocation(source, 1, 1), "file is empty; expected a YAML mapping")])
+    builder = _Builder(source)
+    try:
+        data = builder.build(node, ())
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(SourceLocation(source), f"invalid YAML value: {exc}")]) from None
+    if builder.problems:
+        raise InputError(builder.problems)
+    return YamlDocument(source, data, builder.marks)
+
+
+def load_yaml(path: str | Path, shown_as: str | None = None) -> YamlDocument:
+    """Reads and parses a YAML file (safe loader only)."""
+    path = Path(path)
+    source = shown_as or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", location=SourceLocation(source)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", location=SourceLocation(source)) from None
+    return parse_yaml(text, source)
