@@ -1,1 +1,62 @@
-"""connectors stage of the audit."""
+"""Cloud connectors: read a provider's accounts into the canonical tenants, usage and access tables.
+
+`collect(provider, settings)` runs one connector from the `CONNECTORS` registry and returns a
+`CollectResult` whose gaps say what could not be read; `write_snapshot` / `read_snapshot`
+store a collection as Parquet plus a manifest. SDKs are imported only by the connector that
+needs them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from auditor.connectors.aws import AwsClients, AwsConnector
+from auditor.connectors.azure import AzureClients, AzureConnector
+from auditor.connectors.base import CollectResult, Connector, CoverageGap, make_progress
+from auditor.connectors.config import (
+    AwsSettings,
+    AzureSettings,
+    ConnectorSettings,
+    ConnectorsConfig,
+    GcpSettings,
+    load_connectors_config,
+    settings_for,
+)
+from auditor.connectors.gcp import GcpClients, GcpConnector
+from auditor.connectors.snapshot import read_snapshot, write_snapshot
+from auditor.errors import InputError
+
+log = logging.getLogger("auditor.connectors")
+
+# provider name -> connector class. One spelling per name.
+CONNECTORS: dict[str, type[Any]] = {"aws": AwsConnector, "gcp": GcpConnector, "azure": AzureConnector}
+
+
+def collect(provider: str, settings: dict[str, Any] | ConnectorSettings | None = None, clients: Any = None, progress: bool | None = None) -> CollectResult:
+    """Collect one provider. A scope that keeps failing is a gap in the result, not an exception;
+    only a provider that yields nothing at all raises ConnectorError."""
+    if provider not in CONNECTORS:
+        raise InputError(f"unknown provider '{provider}'; expected one of {', '.join(CONNECTORS)}")
+    model = settings_for(provider, settings)
+    started = datetime.now(UTC)
+    connector = CONNECTORS[provider](model, clients)
+    bar = make_progress(provider, progress)
+    try:
+        collection = connector.collect(bar)
+    finally:
+        bar.close()
+    result = collection.to_result(started)
+    log.info(
+        "event=collected provider=%s tenants=%d usage=%d access=%d gaps=%d",
+        provider, result.tenants.height, result.usage.height, result.access.height, len(result.gaps),
+    )
+    return result
+
+
+__all__ = [
+    "CONNECTORS", "AwsClients", "AwsConnector", "AwsSettings", "AzureClients", "AzureConnector", "AzureSettings",
+    "CollectResult", "Connector", "ConnectorSettings", "ConnectorsConfig", "CoverageGap", "GcpClients", "GcpConnector",
+    "GcpSettings", "collect", "load_connectors_config", "read_snapshot", "settings_for", "write_snapshot",
+]

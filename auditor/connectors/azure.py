@@ -1,0 +1,175 @@
+"""Azure connector: subscriptions as tenants (tags mapped to tenant fields), GPU VMs per subscription.
+
+Subscriptions come from the Subscriptions API (every one the credential sees, or a configured
+list); VMs from `virtual_machines.list_all`, one subscription per worker, following `nextLink`.
+The SDKs are imported lazily; azure-core's own retries are off so `call_with_retry` rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+from auditor.connectors.base import (
+    Collection,
+    Progress,
+    ScopeFailed,
+    call_with_retry,
+    matches_any,
+    parse_time,
+    require_sdk,
+    run_concurrently,
+    tenant_row,
+)
+from auditor.connectors.config import AzureSettings
+from auditor.errors import ConnectorError
+
+log = logging.getLogger("auditor.connectors.azure")
+
+DEFAULT_VM_SIZES = ["Standard_N*"]  # NC, ND, NG, NV: the GPU families
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """429, 5xx and connection faults are retried; 401/403/404 are not."""
+    from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
+
+    if isinstance(exc, HttpResponseError) and exc.status_code is not None:
+        return exc.status_code == 429 or exc.status_code >= 500
+    return isinstance(exc, (ServiceRequestError, ServiceResponseError, ConnectionError, TimeoutError))
+
+
+@dataclass
+class AzureClients:
+    """How the connector makes its SDK clients; inject one to point at another endpoint.
+
+    `request_options` go to every list call (e.g. `{"enforce_https": False}` for a local
+    plain-http endpoint); `client_options` to every client constructor.
+    """
+
+    credential: Any = None
+    base_url: str | None = None
+    request_options: dict[str, Any] = field(default_factory=dict)
+    client_options: dict[str, Any] = field(default_factory=lambda: {"retry_total": 0})
+
+    def __post_init__(self) -> None:
+        if self.credential is None:
+            try:
+                from azure.identity import DefaultAzureCredential
+            except ImportError as exc:
+                from auditor.errors import InputError
+
+                raise InputError("the azure connector needs azure-identity; install it with: pip install 'auditor[azure]'") from exc
+            self.credential = DefaultAzureCredential()
+
+    def _url(self) -> dict[str, Any]:
+        return {"base_url": self.base_url} if self.base_url else {}
+
+    def subscriptions(self) -> Any:
+        try:
+            from azure.mgmt.resource.subscriptions import SubscriptionClient
+        except ImportError as exc:
+            from auditor.errors import InputError
+
+            raise InputError("the azure connector needs azure-mgmt-resource-subscriptions; install it with: pip install 'auditor[azure]'") from exc
+        return SubscriptionClient(self.credential, **self._url(), **self.client_options)
+
+    def compute(self, subscription_id: str) -> Any:
+        from azure.mgmt.compute import ComputeManagementClient
+
+        return ComputeManagementClient(self.credential, subscription_id, **self._url(), **self.client_options)
+
+
+def _get(obj: Any, *names: str) -> Any:
+    """Walk attributes, tolerating models that nest fields under `properties` or not."""
+    for name in names:
+        if obj is None:
+            return None
+        obj = getattr(obj, name, None)
+    return obj
+
+
+class AzureConnector:
+    """Reads Azure subscriptions and their GPU VMs."""
+
+    name: ClassVar[str] = "azure"
+    settings_model: ClassVar[type[AzureSettings]] = AzureSettings
+
+    def __init__(self, settings: AzureSettings, clients: AzureClients | None = None) -> None:
+        require_sdk("azure.mgmt.compute", "azure")
+        self.settings = settings
+        self.clients = clients or AzureClients()
+        self.vm_sizes = settings.instance_types or DEFAULT_VM_SIZES
+
+    def _retry(self, fn: Callable[[], Any], what: str) -> Any:
+        return call_with_retry(fn, retry=self.settings.retry, is_retryable=is_retryable, what=what)
+
+    def collect(self, progress: Progress) -> Collection:
+        out = Collection("azure")
+        subs = self._list_subscriptions(out)
+        if not subs:
+            raise ConnectorError(f"azure: no subscription could be read{': ' + str(out.gaps[0]) if out.gaps else ''}")
+        log.info("event=subscriptions_listed provider=azure count=%d", len(subs))
+        progress.add("subscriptions", len(subs))
+
+        def read(sub: dict[str, Any]) -> list[dict[str, Any]]:
+            try:
+                return self._read_subscription(sub, out)
+            finally:
+                progress.advance("subscriptions")
+
+        for rows in run_concurrently(read, subs, self.settings.max_workers):
+            if isinstance(rows, BaseException):
+                raise rows
+            out.usage.extend(rows)
+        out.scope = {"subscriptions": sorted(s["id"] for s in subs), "instance_types": self.vm_sizes}
+        return out
+
+    def _list_subscriptions(self, out: Collection) -> list[dict[str, Any]]:
+        client = self.clients.subscriptions()
+        opts = self.clients.request_options
+        found: list[Any] = []
+        if self.settings.subscriptions:
+            for sub_id in self.settings.subscriptions:
+                try:
+                    found.append(self._retry(lambda: client.subscriptions.get(sub_id, **opts), "subscriptions.get"))
+                except ScopeFailed as exc:
+                    out.gap("subscription", sub_id, "subscriptions.get", exc)
+                    found.append(None)
+            subs = [(s.subscription_id, s.display_name, dict(s.tags or {})) if s is not None else (sid, None, {}) for sid, s in zip(self.settings.subscriptions, found)]
+        else:
+            try:
+                found = self._retry(lambda: [s for s in client.subscriptions.list(**opts) if (s.state or "Enabled") == "Enabled"], "subscriptions.list")
+            except ScopeFailed as exc:
+                raise ConnectorError(f"azure: cannot list subscriptions: {exc}") from exc
+            subs = [(s.subscription_id, s.display_name, dict(s.tags or {})) for s in found]
+        result = []
+        for sub_id, name, tags in subs:
+            row = tenant_row(sub_id, name, tags, self.settings.tag_map)
+            out.tenants.append(row)
+            result.append({"id": sub_id, "tenant_id": row["tenant_id"]})
+        return result
+
+    def _read_subscription(self, sub: dict[str, Any], out: Collection) -> list[dict[str, Any]]:
+        compute = self.clients.compute(sub["id"])
+        opts = self.clients.request_options
+        try:
+            vms = self._retry(lambda: list(compute.virtual_machines.list_all(**opts)), "virtualMachines.listAll")
+        except ScopeFailed as exc:
+            out.gap("subscription", sub["id"], "virtualMachines.listAll", exc)
+            return []
+        rows = []
+        for vm in vms:
+            props = _get(vm, "properties") or vm
+            size = _get(props, "hardware_profile", "vm_size")
+            size = str(size) if size is not None else None
+            if not matches_any(size, self.vm_sizes):
+                continue
+            rows.append({
+                "tenant_id": sub["tenant_id"], "provider": "azure", "account_id": sub["id"], "region": vm.location,
+                "instance_id": _get(props, "vm_id") or vm.id, "instance_type": size,
+                # list_all carries no power state, so a deallocated VM reads as still running.
+                "start": parse_time(_get(props, "time_created")), "end": None,
+            })
+        log.info("event=subscription_read provider=azure subscription=%s vms=%d gpu_vms=%d", sub["id"], len(vms), len(rows))
+        return rows

@@ -1,0 +1,278 @@
+"""What every connector shares: the protocol, coverage gaps, the result, retries and fan-out.
+
+A connector reads one provider into plain row dicts (`Collection`); `CollectResult` turns
+them into the canonical TENANTS / USAGE / ACCESS frames. A scope (account, region, project,
+subscription) that keeps failing after retries becomes a `CoverageGap` and the rest of the
+collection goes on; a result with gaps is never marked complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from typing import Any, ClassVar, Literal, Protocol, TypeVar
+
+import polars as pl
+
+from auditor.connectors.config import ConnectorSettings, RetrySettings
+from auditor.errors import InputError
+from auditor.model.schema import ACCESS, TENANTS, USAGE, TableSchema
+
+log = logging.getLogger("auditor.connectors")
+
+ScopeKind = Literal["account", "region", "project", "subscription", "service"]
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class CoverageGap:
+    """A part of the provider that could not be read, so the result does not cover it."""
+
+    provider: str
+    scope_kind: ScopeKind
+    scope: str
+    operation: str
+    error: str
+    attempts: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.scope_kind} {self.scope}: {self.operation} failed after {self.attempts} attempt(s): {self.error}"
+
+
+@dataclass
+class CollectResult:
+    """The canonical tables from one collection, its gaps and a manifest describing it."""
+
+    tenants: pl.DataFrame
+    usage: pl.DataFrame
+    access: pl.DataFrame
+    gaps: list[CoverageGap]
+    manifest: dict[str, Any]
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+
+class ScopeFailed(Exception):
+    """A call that failed for good: not retryable, or out of attempts."""
+
+    def __init__(self, error: BaseException, attempts: int):
+        self.error = error
+        self.attempts = attempts
+        super().__init__(f"{describe_error(error)} (after {attempts} attempt(s))")
+
+
+def describe_error(error: BaseException) -> str:
+    """A short, single-line error text; never a response body, which may echo tag values."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
+
+
+def call_with_retry(
+    fn: Callable[[], T],
+    *,
+    retry: RetrySettings,
+    is_retryable: Callable[[BaseException], bool],
+    what: str = "",
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call fn, retrying throttling and transient faults with full-jitter exponential backoff."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - classified just below
+            if attempt >= retry.attempts or not is_retryable(exc):
+                raise ScopeFailed(exc, attempt) from exc
+            delay = min(retry.max_delay, retry.base_delay * 2 ** (attempt - 1))
+            delay = random.uniform(delay / 2, delay)
+            log.info("event=retry operation=%s attempt=%d delay_s=%.2f error=%s", what, attempt, delay, type(exc).__name__)
+            sleep(delay)
+
+
+def run_concurrently(fn: Callable[[T], R], items: Sequence[T], max_workers: int) -> list[R | BaseException]:
+    """Apply fn to every item on a bounded thread pool; results in input order, failures as exceptions."""
+    if not items:
+        return []
+    results: list[R | BaseException] = [None] * len(items)  # type: ignore[list-item]
+
+    def one(index: int) -> None:
+        try:
+            results[index] = fn(items[index])
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            results[index] = exc
+
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(items)), thread_name_prefix="collect") as pool:
+        list(pool.map(one, range(len(items))))
+    return results
+
+
+def matches_any(value: str | None, patterns: Iterable[str]) -> bool:
+    return value is not None and any(fnmatchcase(value, p) for p in patterns)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A provider timestamp (datetime or RFC 3339 text) as an aware UTC datetime; None if absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    text = str(value).strip().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def tenant_row(scope_id: str, name: str | None, tags: dict[str, str], tag_map: dict[str, str], created_at: Any = None) -> dict[str, Any]:
+    """A TENANTS row from an account's tags: mapped fields, else the account id and name."""
+    row: dict[str, Any] = {}
+    for key, column in tag_map.items():
+        value = tags.get(key)
+        if value is None or value == "":
+            continue
+        kind = TENANTS.column(column).kind.value
+        if kind == "list":
+            row[column] = [part.strip() for part in value.split(";") if part.strip()]
+        elif kind == "datetime":
+            row[column] = parse_time(value)
+        elif kind == "boolean":
+            row[column] = value.strip().lower() in ("true", "yes", "1")
+        else:
+            row[column] = value
+    row.setdefault("tenant_id", scope_id)
+    row.setdefault("legal_name", name or scope_id)
+    if created_at is not None:
+        row.setdefault("created_at", parse_time(created_at))
+    return row
+
+
+def frame(schema: TableSchema, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Rows as a frame with exactly the schema's columns and dtypes; absent fields are typed nulls."""
+    columns = schema.polars_schema()
+    data = {name: [row.get(name) for row in rows] for name in columns}
+    return pl.DataFrame(data, schema=columns)
+
+
+class Progress(Protocol):
+    def add(self, kind: str, total: int) -> None: ...
+    def advance(self, kind: str, count: int = 1) -> None: ...
+
+
+class NullProgress:
+    """Progress that shows nothing: for pipes, files and tests."""
+
+    def add(self, kind: str, total: int) -> None:
+        pass
+
+    def advance(self, kind: str, count: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class RichProgress:
+    """A rich progress bar on stderr, one line per kind (accounts, regions); thread-safe."""
+
+    def __init__(self, provider: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as _Bar, TextColumn, TimeElapsedColumn
+
+        self._bar = _Bar(TextColumn(f"{provider} {{task.description}}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+        self._tasks: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._bar.start()
+
+    def add(self, kind: str, total: int) -> None:
+        with self._lock:
+            if kind in self._tasks:
+                self._bar.update(self._tasks[kind], total=(self._bar.tasks[self._tasks[kind]].total or 0) + total)
+            else:
+                self._tasks[kind] = self._bar.add_task(kind, total=total)
+
+    def advance(self, kind: str, count: int = 1) -> None:
+        with self._lock:
+            if kind in self._tasks:
+                self._bar.advance(self._tasks[kind], count)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+def make_progress(provider: str, progress: bool | None) -> NullProgress | RichProgress:
+    """A bar when asked, or by default only when stderr is a terminal."""
+    if progress is None:
+        progress = sys.stderr.isatty()
+    return RichProgress(provider) if progress else NullProgress()
+
+
+@dataclass
+class Collection:
+    """What a connector gathered, as rows, plus the gaps and the scope it covered."""
+
+    provider: str
+    tenants: list[dict[str, Any]] = field(default_factory=list)
+    usage: list[dict[str, Any]] = field(default_factory=list)
+    access: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+    scope: dict[str, Any] = field(default_factory=dict)
+    extra_usage: list[pl.DataFrame] = field(default_factory=list)
+
+    def gap(self, scope_kind: ScopeKind, scope: str, operation: str, failure: BaseException) -> None:
+        attempts = failure.attempts if isinstance(failure, ScopeFailed) else 1
+        error = failure.error if isinstance(failure, ScopeFailed) else failure
+        gap = CoverageGap(self.provider, scope_kind, scope, operation, describe_error(error), attempts)
+        self.gaps.append(gap)
+        log.warning("event=coverage_gap provider=%s scope_kind=%s scope=%s operation=%s attempts=%d error=%s", self.provider, scope_kind, scope, operation, attempts, type(error).__name__)
+
+    def to_result(self, collected_at: datetime) -> CollectResult:
+        tenants = frame(TENANTS, self.tenants).unique("tenant_id", keep="first", maintain_order=True)
+        usage = pl.concat([frame(USAGE, self.usage), *self.extra_usage], how="vertical") if self.extra_usage else frame(USAGE, self.usage)
+        access = frame(ACCESS, self.access)
+        gaps = sorted(self.gaps, key=lambda g: (g.scope_kind, g.scope, g.operation))
+        manifest = {
+            "provider": self.provider,
+            "collected_at": collected_at.isoformat(),
+            "scope": self.scope,
+            "counts": {"tenants": tenants.height, "usage": usage.height, "access": access.height, "gaps": len(gaps)},
+            "gaps": [g.to_dict() for g in gaps],
+            "complete": not gaps,
+        }
+        return CollectResult(tenants, usage, access, gaps, manifest)
+
+
+class Connector(Protocol):
+    """One cloud: built from its settings and (optionally injected) SDK clients, then collected."""
+
+    name: ClassVar[str]
+    settings_model: ClassVar[type[ConnectorSettings]]
+
+    def __init__(self, settings: ConnectorSettings, clients: Any | None = None) -> None: ...
+
+    def collect(self, progress: Progress) -> Collection: ...
+
+
+def require_sdk(module: str, extra: str) -> None:
+    """Import an optional SDK or say which extra installs it."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        raise InputError(f"the {extra} connector needs its SDK ({module}); install it with: pip install 'auditor[{extra}]'") from exc

@@ -1,0 +1,171 @@
+"""Settings for each cloud connector, and loading them from a YAML file with located errors.
+
+One model per provider, strict (`extra="forbid"`) and frozen. A config file holds one
+section per provider (`aws:`, `gcp:`, `azure:`); `collect --provider aws` reads `aws:`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from auditor.errors import ConfigError, Problem, SourceLocation, display_path
+from auditor.model.schema import TENANTS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RetrySettings(_Strict):
+    """Retries for throttling and transient faults: exponential backoff with jitter."""
+
+    attempts: int = Field(5, ge=1, le=20, description="Tries per call, the first included.")
+    base_delay: float = Field(0.5, ge=0, description="Seconds before the second try; doubles each time.")
+    max_delay: float = Field(20.0, ge=0, description="Upper bound of one wait, in seconds.")
+
+
+def _check_field_map(value: dict[str, str]) -> dict[str, str]:
+    known = set(TENANTS.names)
+    for key, field in value.items():
+        if field not in known:
+            raise ValueError(f"tag '{key}' maps to unknown tenant field '{field}'; expected one of {', '.join(TENANTS.names)}")
+    return value
+
+
+class ConnectorSettings(_Strict):
+    """Settings every connector shares."""
+
+    max_workers: int = Field(8, ge=1, le=64, description="Accounts/regions read at once.")
+    retry: RetrySettings = RetrySettings()
+    instance_types: list[str] = Field(default_factory=list, description="Glob patterns of instance types to collect; empty means the provider default (GPU families).")
+
+
+class CloudTrailSettings(_Strict):
+    enabled: bool = True
+    regions: list[str] = Field(default_factory=lambda: ["us-east-1"], description="Regions whose CloudTrail is read for ConsoleLogin events.")
+    lookback_days: int = Field(90, ge=1, le=90)
+
+
+class CurSettings(_Strict):
+    path: str = Field(description="CUR 2.0 Parquet export: a local file or folder, or s3://bucket/prefix/.")
+    merge_gap_hours: float = Field(1.0, ge=0, description="Hourly line items closer than this join one run.")
+
+
+class AwsSettings(ConnectorSettings):
+    """AWS: Organizations accounts, EC2 instances per region, CloudTrail sign-ins, CUR usage."""
+
+    tag_map: dict[str, str] = Field(default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"}, description="Account tag key -> tenant field.")
+    role_name: str | None = Field("OrganizationAccountAccessRole", description="Role assumed in each member account; null reads with the caller's own credentials.")
+    accounts: list[str] = Field(default_factory=list, description="Allow-list of account ids; empty means every ACTIVE account.")
+    regions: list[str] = Field(default_factory=list, description="Allow-list of regions; empty means every enabled region.")
+    profile: str | None = None
+    cloudtrail: CloudTrailSettings = CloudTrailSettings()
+    cur: CurSettings | None = None
+
+    _map = field_validator("tag_map")(_check_field_map)
+
+
+class GcpSettings(ConnectorSettings):
+    """GCP: projects under an organization/folders or a given list, instances by aggregated list."""
+
+    label_map: dict[str, str] = Field(default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"}, description="Project label key -> tenant field.")
+    organization: str | None = Field(None, description="Organization id (digits); its direct projects are read.")
+    folders: list[str] = Field(default_factory=list, description="Folder ids whose direct projects are read.")
+    projects: list[str] = Field(default_factory=list, description="Project ids to read, in addition to the above.")
+
+    _map = field_validator("label_map")(_check_field_map)
+
+
+class AzureSettings(ConnectorSettings):
+    """Azure: subscriptions and their VMs."""
+
+    tag_map: dict[str, str] = Field(default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"}, description="Subscription tag key -> tenant field.")
+    subscriptions: list[str] = Field(default_factory=list, description="Subscription ids; empty means every subscription the credential can see.")
+
+    _map = field_validator("tag_map")(_check_field_map)
+
+
+class ConnectorsConfig(_Strict):
+    """A connectors config file: one optional section per provider."""
+
+    aws: AwsSettings | None = None
+    gcp: GcpSettings | None = None
+    azure: AzureSettings | None = None
+
+
+SETTINGS_MODELS: dict[str, type[ConnectorSettings]] = {"aws": AwsSettings, "gcp": GcpSettings, "azure": AzureSettings}
+ProviderName = Literal["aws", "gcp", "azure"]
+
+
+def _marks(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], tuple[int, int]]) -> None:
+    out[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _marks(value_node, path + (key,), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _marks(item, path + (index,), out)
+
+
+def _locate(marks: dict[tuple[Any, ...], tuple[int, int]], shown: str, loc: tuple[Any, ...]) -> SourceLocation:
+    while loc and loc not in marks:
+        loc = loc[:-1]
+    line, column = marks.get(loc, (1, 1))
+    return SourceLocation(shown, line=line, column=column)
+
+
+def load_connectors_config(path: str | Path) -> ConnectorsConfig:
+    """Read a YAML connectors config; every problem is reported with file, line and field."""
+    shown = display_path(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror}", location=SourceLocation(shown)) from exc
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        loc = SourceLocation(shown, mark.line + 1, mark.column + 1) if mark else SourceLocation(shown)
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", location=loc) from exc
+    marks: dict[tuple[Any, ...], tuple[int, int]] = {}
+    if node is not None:
+        _marks(node, (), marks)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("a connectors config is a mapping with sections aws, gcp, azure", location=SourceLocation(shown, 1, 1))
+    if "connectors" in data:
+        # An audit config nests the connector sections under `connectors:`; other keys are its own.
+        data, prefix = data["connectors"] or {}, ("connectors",)
+    else:
+        prefix = ()
+    try:
+        return ConnectorsConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(_locate(marks, shown, prefix + tuple(err["loc"])), err["msg"], subject=".".join(str(p) for p in prefix + tuple(err["loc"])))
+            for err in exc.errors()
+        ]
+        raise ConfigError(problems) from None
+
+
+def settings_for(provider: str, settings: dict[str, Any] | ConnectorSettings | None) -> ConnectorSettings:
+    """The provider's settings model from a dict or model; a dict's errors name the field."""
+    model = SETTINGS_MODELS[provider]
+    if isinstance(settings, model):
+        return settings
+    if isinstance(settings, ConnectorSettings):
+        raise ConfigError(f"settings for '{provider}' must be {model.__name__}, not {type(settings).__name__}")
+    try:
+        return model.model_validate(settings or {})
+    except ValidationError as exc:
+        raise ConfigError(
+            [Problem(None, err["msg"], subject=f"{provider}." + ".".join(str(p) for p in err["loc"])) for err in exc.errors()]
+        ) from None

@@ -1,0 +1,214 @@
+"""GCP connector: projects as tenants (labels mapped to tenant fields), GPU instances per project.
+
+Projects come from the Resource Manager (direct children of the configured organization and
+folders) and/or a configured project list; instances from `InstancesClient.aggregated_list`,
+one project per worker. A zone the aggregated list reports as unreachable is a region gap.
+The SDKs are imported lazily; their own retries are switched off so `call_with_retry` rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
+
+from auditor.connectors.base import (
+    Collection,
+    Progress,
+    ScopeFailed,
+    call_with_retry,
+    matches_any,
+    parse_time,
+    require_sdk,
+    run_concurrently,
+    tenant_row,
+)
+from auditor.connectors.config import GcpSettings
+from auditor.errors import ConnectorError
+
+log = logging.getLogger("auditor.connectors.gcp")
+
+DEFAULT_MACHINE_TYPES = ["a2-*", "a3-*", "a4-*", "a4x-*", "g2-*", "g4-*"]
+_ENDED = {"STOPPING", "STOPPED", "SUSPENDING", "SUSPENDED", "TERMINATED"}
+_QUIET_WARNINGS = {"", "NO_RESULTS_ON_PAGE"}
+CALL_TIMEOUT_S = 60.0
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """429, 5xx, deadlines and connection faults are retried; 403/404 are not."""
+    from google.api_core import exceptions as gexc
+    from google.auth.exceptions import TransportError
+
+    retryable = (gexc.TooManyRequests, gexc.ServerError, gexc.DeadlineExceeded, TransportError, ConnectionError, TimeoutError)
+    try:
+        import requests
+
+        retryable += (requests.ConnectionError, requests.Timeout)
+    except ImportError:  # pragma: no cover - requests comes with google-auth's transport
+        pass
+    return isinstance(exc, retryable)
+
+
+def short_name(url: str | None) -> str | None:
+    """`.../zones/us-central1-a/machineTypes/a2-highgpu-1g` -> `a2-highgpu-1g`."""
+    return url.rstrip("/").rsplit("/", 1)[-1] if url else None
+
+
+@dataclass
+class GcpClients:
+    """The SDK clients the connector uses; inject them to point at another endpoint."""
+
+    instances: Any = None  # compute_v1.InstancesClient
+    projects: Any = None  # resourcemanager_v3.ProjectsClient, needed for org/folder listing and labels
+
+    def __post_init__(self) -> None:
+        if self.instances is None:
+            from google.cloud import compute_v1
+
+            self.instances = compute_v1.InstancesClient()
+        if self.projects is None:
+            try:
+                from google.cloud import resourcemanager_v3
+            except ImportError as exc:
+                from auditor.errors import InputError
+
+                raise InputError("the gcp connector needs google-cloud-resource-manager; install it with: pip install 'auditor[gcp]'") from exc
+            self.projects = resourcemanager_v3.ProjectsClient()
+
+
+class GcpConnector:
+    """Reads GCP projects and their GPU instances."""
+
+    name: ClassVar[str] = "gcp"
+    settings_model: ClassVar[type[GcpSettings]] = GcpSettings
+
+    def __init__(self, settings: GcpSettings, clients: GcpClients | None = None) -> None:
+        require_sdk("google.cloud.compute_v1", "gcp")
+        self.settings = settings
+        self.clients = clients or GcpClients()
+        self.machine_types = settings.instance_types or DEFAULT_MACHINE_TYPES
+
+    def _retry(self, fn: Callable[[], Any], what: str) -> Any:
+        return call_with_retry(fn, retry=self.settings.retry, is_retryable=is_retryable, what=what)
+
+    def collect(self, progress: Progress) -> Collection:
+        out = Collection("gcp")
+        projects = self._list_projects(out)
+        if not projects:
+            if out.gaps:
+                raise ConnectorError(f"gcp: no project could be listed: {out.gaps[0]}")
+            raise ConnectorError("gcp: no projects to read; set organization, folders or projects in the config")
+        log.info("event=projects_listed provider=gcp count=%d", len(projects))
+        progress.add("projects", len(projects))
+
+        def read(project: dict[str, Any]) -> list[dict[str, Any]]:
+            try:
+                return self._read_project(project, out)
+            finally:
+                progress.advance("projects")
+
+        for rows in run_concurrently(read, projects, self.settings.max_workers):
+            if isinstance(rows, BaseException):
+                raise rows
+            out.usage.extend(rows)
+        out.scope = {
+            "organization": self.settings.organization,
+            "folders": list(self.settings.folders),
+            "projects": sorted(p["project_id"] for p in projects),
+            "instance_types": self.machine_types,
+        }
+        return out
+
+    def _list_projects(self, out: Collection) -> list[dict[str, Any]]:
+        """Projects by id, with the tenant row made from each one's labels."""
+        found: dict[str, dict[str, Any]] = {}
+        parents = ([f"organizations/{self.settings.organization}"] if self.settings.organization else []) + [f"folders/{f}" for f in self.settings.folders]
+        for parent in parents:
+            try:
+                listed = self._retry(
+                    lambda: list(self.clients.projects.list_projects(request={"parent": parent}, retry=None, timeout=CALL_TIMEOUT_S)),
+                    "resourcemanager.projects.list",
+                )
+            except ScopeFailed as exc:
+                out.gap("service", parent, "resourcemanager.projects.list", exc)
+                continue
+            for project in listed:
+                if _state_name(project.state) == "ACTIVE":
+                    found.setdefault(project.project_id, _project_dict(project))
+        for project_id in self.settings.projects:
+            if project_id in found:
+                continue
+            try:
+                project = self._retry(
+                    lambda: self.clients.projects.get_project(name=f"projects/{project_id}", retry=None, timeout=CALL_TIMEOUT_S),
+                    "resourcemanager.projects.get",
+                )
+                found[project_id] = _project_dict(project)
+            except ScopeFailed as exc:
+                # Still read its instances; only its labels (tenant fields) are unknown.
+                out.gap("project", project_id, "resourcemanager.projects.get", exc)
+                found[project_id] = {"project_id": project_id, "display_name": None, "labels": {}, "create_time": None}
+        result = []
+        for project in found.values():
+            row = tenant_row(project["project_id"], project["display_name"], project["labels"], self.settings.label_map, project["create_time"])
+            out.tenants.append(row)
+            result.append({**project, "tenant_id": row["tenant_id"]})
+        return result
+
+    def _read_project(self, project: dict[str, Any], out: Collection) -> list[dict[str, Any]]:
+        project_id = project["project_id"]
+
+        def fetch() -> list[Any]:
+            pager = self.clients.instances.aggregated_list(
+                request={"project": project_id, "return_partial_success": True}, retry=None, timeout=CALL_TIMEOUT_S
+            )
+            return list(pager.pages)
+
+        try:
+            pages = self._retry(fetch, "compute.instances.aggregatedList")
+        except ScopeFailed as exc:
+            out.gap("project", project_id, "compute.instances.aggregatedList", exc)
+            return []
+        rows: list[dict[str, Any]] = []
+        for page in pages:
+            for unreachable in page.unreachables:
+                out.gap("region", f"{project_id}/{unreachable}", "compute.instances.aggregatedList", RuntimeError("unreachable"))
+            for scope_key, scoped in page.items.items():
+                code = scoped.warning.code if "warning" in scoped else ""
+                if code not in _QUIET_WARNINGS:
+                    out.gap("region", f"{project_id}/{scope_key}", "compute.instances.aggregatedList", RuntimeError(f"warning {code}"))
+                for inst in scoped.instances:
+                    row = self._instance_row(project, scope_key, inst)
+                    if row is not None:
+                        rows.append(row)
+        log.info("event=project_read provider=gcp project=%s pages=%d instances=%d", project_id, len(pages), len(rows))
+        return rows
+
+    def _instance_row(self, project: dict[str, Any], scope_key: str, inst: Any) -> dict[str, Any] | None:
+        machine = short_name(inst.machine_type)
+        accelerators = [(short_name(a.accelerator_type), a.accelerator_count) for a in inst.guest_accelerators]
+        if not accelerators and not matches_any(machine, self.machine_types):
+            return None
+        end = None
+        if inst.status in _ENDED:
+            end = parse_time(inst.last_stop_timestamp) or parse_time(inst.last_suspended_timestamp)
+        return {
+            "tenant_id": project["tenant_id"],
+            "provider": "gcp",
+            "account_id": project["project_id"],
+            "region": short_name(inst.zone) or scope_key.removeprefix("zones/"),
+            "instance_id": str(inst.id) if inst.id else inst.name,
+            "instance_type": machine,
+            "start": parse_time(inst.last_start_timestamp) or parse_time(inst.creation_timestamp),
+            "end": end,
+            "accelerator": accelerators[0][0] if accelerators else None,
+            "accelerator_count": sum(int(c or 0) for _, c in accelerators) if accelerators else None,
+        }
+
+
+def _state_name(state: Any) -> str:
+    return getattr(state, "name", str(state))
+
+
+def _project_dict(project: Any) -> dict[str, Any]:
+    return {"project_id": project.project_id, "display_name": project.display_name or None, "labels": dict(project.labels), "create_time": project.create_time or None}
