@@ -191,11 +191,16 @@ def _clip(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def load_table(path: str | Path, schema: TableSchema) -> pl.DataFrame:
-    """Loads one user file as the given canonical table, or raises a located InputError."""
+def read_table(path: str | Path, schema: TableSchema) -> tuple[pl.DataFrame, list[str]]:
+    """Loads one user file as the given canonical table, with the column names the file actually had."""
     path = Path(path)
     fmt = detect_format(path)
     raw, offset = read_raw(path, fmt)
     if raw.width == 0:
         raise InputError("file has no columns", location=SourceLocation(display_path(path)))
-    return coerce_table(raw, schema, display_path(path), offset)
+    return coerce_table(raw, schema, display_path(path), offset), raw.columns
+
+
+def load_table(path: str | Path, schema: TableSchema) -> pl.DataFrame:
+    """Loads one user file as the given canonical table, or raises a located InputError."""
+    return read_table(path, schema)[0]

@@ -1,0 +1,93 @@
+"""Builds the feature table: one row per tenant, every column in `vocabulary.FEATURES`.
+
+This is the only place the per-facet feature frames meet. It also decides which features
+are unavailable in this run (their input columns were not supplied), which the rule
+evaluator turns into "unknown".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from auditor import geo
+from auditor.catalog import resolve_usage
+from auditor.features.access import access_features
+from auditor.features.identity import identity_features
+from auditor.features.links import DEFAULT_MAX_GROUP, find_links
+from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, screen_tenants
+from auditor.features.usage import USAGE_ZERO_FILLS, usage_features
+from auditor.features.vocabulary import FEATURES, unavailable_features
+from auditor.model.inputs import InputTables
+
+LIST_COLUMNS = ("restricted_models", "regions_used", "providers_used", "signin_countries")
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    frame: pl.DataFrame  # tenant_id + every feature
+    unavailable: frozenset[str]  # features whose inputs were absent in this run
+    unknown_instance_types: pl.DataFrame  # provider, instance_type, rows: GPU-looking types the catalog lacks
+    common_link_values: pl.DataFrame  # kind, values, tenants: shared values too common to link
+    screening_matches: pl.DataFrame  # every screening match, for investigation
+    orphan_usage_tenants: int  # usage rows whose tenant_id is not in the tenant table
+
+
+def build_features(
+    inputs: InputTables,
+    as_of: datetime,
+    screening_index=None,
+    screening_threshold: float | None = None,
+    max_link_group: int = DEFAULT_MAX_GROUP,
+) -> FeatureTable:
+    """Computes every feature for every tenant over the whole tables."""
+    tenants = inputs.tenants
+    present = set(inputs.present)
+    if screening_index is not None:
+        present.add("lists")
+
+    identity = identity_features(tenants, as_of)
+    resolved = resolve_usage(inputs.usage)
+    usage = usage_features(resolved.usage, as_of)
+    access = access_features(inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
+    links = find_links(tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group)
+
+    frame = (
+        identity.join(usage, on="tenant_id", how="left")
+        .join(access, on="tenant_id", how="left")
+        .join(links.features, on="tenant_id", how="left")
+        .with_columns(
+            *[pl.col(c).fill_null(v) for c, v in USAGE_ZERO_FILLS.items()],
+            *[pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.String))) for c in ("restricted_models", "regions_used", "providers_used")],
+            pl.col("signin_count_90d").fill_null(0.0),
+        )
+    )
+    unverified = pl.col("kyc_verified").not_().fill_null(True)
+    frame = frame.with_columns(
+        pl.col("restricted_gpu_hours_90d").sum().over("cluster_id").alias("cluster_restricted_gpu_hours_90d"),
+        unverified.cast(pl.Float64).sum().over("cluster_id").alias("cluster_unverified_count"),
+    )
+
+    if screening_index is not None:
+        screening = screen_tenants(tenants, screening_index, screening_threshold)
+    else:
+        screening = ScreeningResult(
+            tenants.select("tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in SCREENING_COLUMNS.items()]),
+            pl.DataFrame(),
+        )
+    frame = frame.join(screening.features, on="tenant_id", how="left")
+
+    missing = [name for name in FEATURES if name not in frame.columns]
+    if missing:  # a vocabulary entry without a computation is a bug, not a user error
+        raise AssertionError(f"features declared but not computed: {missing}")
+    orphans = inputs.usage.join(tenants.select("tenant_id"), on="tenant_id", how="anti")["tenant_id"].n_unique()
+    return FeatureTable(
+        frame=frame.select(*FEATURES, "cluster_id"),
+        unavailable=frozenset(unavailable_features(present)),
+        unknown_instance_types=resolved.unknown_types,
+        common_link_values=links.common_values,
+        screening_matches=screening.matches,
+        orphan_usage_tenants=orphans,
+    )
