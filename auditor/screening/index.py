@@ -1,0 +1,282 @@
+"""The blocking index: finds the few list names worth scoring for each query name.
+
+Comparing every tenant with every list name is 10^6 x 3*10^4 comparisons; instead each
+name is cut into blocking keys and only names sharing a key are scored:
+
+* `c:` the compact core ("huawei") -- exact matches and spacing variants;
+* `t:` each core token -- aliases, extra or missing words, word order;
+* `d:` each token and its one-letter deletions (SymSpell) -- one-letter typos, which
+  share a deletion variant with the listed token. Queries add these only for tokens the
+  index has never seen, which is where typos are.
+
+Keys held by many list names ("bank", "trading") are skipped unless they are all a query
+has. Candidate retrieval and scoring are Polars joins and rapidfuzz over arrays.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from auditor.errors import InputError
+from auditor.screening.addresses import is_specific_expr, normalize_address_expr
+from auditor.screening.countries import country_code
+from auditor.screening.matcher import (
+    DEFAULT_ADDRESS_THRESHOLD,
+    DEFAULT_THRESHOLD,
+    address_explanation,
+    address_scores,
+    finish_name_scores,
+    name_explanation,
+    name_features,
+)
+from auditor.screening.normalize import normalize_frame
+
+# A key held by more list names than this is too common to block on ...
+MAX_KEY_NAMES = 200
+# ... unless it is the rarest key of a query; then up to this many.
+FALLBACK_KEY_NAMES = 2000
+MIN_DELETE_LEN = 4
+
+
+def _prefixed(prefix: str, expr: pl.Expr) -> pl.Expr:
+    return (pl.lit(prefix) + expr).hash(seed=7).alias("key")
+
+
+def _deletions(tokens: pl.DataFrame) -> pl.DataFrame:
+    """(row, token) -> (row, variant) for the token itself and each one-letter deletion."""
+    long = tokens.filter(pl.col("token").str.len_chars() >= MIN_DELETE_LEN)
+    dels = (
+        long.with_columns(pos=pl.int_ranges(0, pl.col("token").str.len_chars()))
+        .explode("pos")
+        .select(
+            "row",
+            variant=pl.col("token").str.slice(0, pl.col("pos")) + pl.col("token").str.slice(pl.col("pos") + 1),
+        )
+    )
+    return pl.concat([long.select("row", variant=pl.col("token")), dels])
+
+
+def token_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """(row, token) for every core token of two or more characters."""
+    return (
+        frame.select("row", token="tokens")
+        .explode("token")
+        .filter(pl.col("token").str.len_chars() >= 2)
+        .unique()
+    )
+
+
+def name_keys(frame: pl.DataFrame, *, vocabulary: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Blocking keys (row, key:u64). `vocabulary` given = query side: deletions only for unseen tokens."""
+    tokens = token_rows(frame)
+    compact = frame.filter(pl.col("compact").str.len_chars() >= 2).select("row", _prefixed("c:", pl.col("compact")))
+    tok = tokens.select("row", _prefixed("t:", pl.col("token")))
+    del_source = tokens if vocabulary is None else tokens.join(vocabulary, on="token", how="anti")
+    dels = _deletions(del_source).select("row", _prefixed("d:", pl.col("variant")))
+    return pl.concat([compact, tok, dels]).unique()
+
+
+def address_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """Addresses block on whole tokens and on the address as a whole."""
+    tokens = token_rows(frame)
+    whole = frame.select("row", _prefixed("c:", pl.col("compact")))
+    return pl.concat([whole, tokens.select("row", _prefixed("t:", pl.col("token")))]).unique()
+
+
+class KeyTable:
+    """List-side keys with their document frequency; joins queries to candidate rows."""
+
+    def __init__(self, keys: pl.DataFrame):
+        freq = keys.group_by("key").agg(pl.len().cast(pl.UInt32).alias("df"))
+        self.freq = freq
+        self.postings = keys.join(freq.filter(pl.col("df") <= FALLBACK_KEY_NAMES), on="key")
+
+    def candidates(self, query_keys: pl.DataFrame) -> pl.DataFrame:
+        """(q, row) pairs sharing a usable key, one row per pair."""
+        with_df = query_keys.join(self.freq, on="key", how="inner")
+        rarest = pl.col("df") == pl.col("df").min().over("q")
+        usable = with_df.filter((pl.col("df") <= MAX_KEY_NAMES) | (rarest & (pl.col("df") <= FALLBACK_KEY_NAMES)))
+        pairs = usable.select("q", "key").join(self.postings.select("key", "row"), on="key")
+        return pairs.select("q", "row").unique()
+
+
+# --- the index -------------------------------------------------------------------------
+
+NAME_RESULT_SCHEMA: dict[str, pl.DataType] = {
+    "query_id": pl.String(),
+    "query_name": pl.String(),
+    "entry_id": pl.String(),
+    "entry_name": pl.String(),
+    "matched_name": pl.String(),
+    "source": pl.String(),
+    "source_code": pl.String(),
+    "score": pl.Float64(),
+    "explanation": pl.String(),
+}
+ADDRESS_RESULT_SCHEMA: dict[str, pl.DataType] = {
+    "query_id": pl.String(),
+    "query_address": pl.String(),
+    "entry_id": pl.String(),
+    "entry_name": pl.String(),
+    "matched_address": pl.String(),
+    "source": pl.String(),
+    "source_code": pl.String(),
+    "score": pl.Float64(),
+    "explanation": pl.String(),
+}
+BATCH_ROWS = 250_000
+
+
+def _list_names(entries: pl.DataFrame) -> pl.DataFrame:
+    """Every name an entry goes by: primary, aliases, and the primary without or as its
+    parenthesised part ("Academy of ... Technology (AASPT)" is also "AASPT")."""
+    base = entries.select("entry_idx", "name", "alt_names")
+    primary = base.select("entry_idx", raw=pl.col("name"), kind=pl.lit("name"))
+    aliases = base.select("entry_idx", raw=pl.col("alt_names"), kind=pl.lit("alias")).explode("raw")
+    bare = base.select(
+        "entry_idx", raw=pl.col("name").str.replace_all(r"\s*\([^()]*\)", ""), kind=pl.lit("name without brackets")
+    )
+    inner = (
+        base.select("entry_idx", raw=pl.col("name").str.extract_all(r"\([^()]{3,}\)"), kind=pl.lit("bracketed name"))
+        .explode("raw")
+        .with_columns(pl.col("raw").str.strip_chars("()"))
+    )
+    names = pl.concat([primary, aliases, bare, inner]).filter(pl.col("raw").is_not_null() & (pl.col("raw") != ""))
+    return names
+
+
+class ScreeningIndex:
+    """Names and addresses of list entries, keyed for blocking; built once, queried in batches."""
+
+    def __init__(self, entries: pl.DataFrame, names: pl.DataFrame, addresses: pl.DataFrame):
+        self.entries = entries
+        self.names = names
+        self.addresses = addresses
+        self.vocabulary = token_rows(names).select("token").unique()
+        self._name_keys = KeyTable(name_keys(names))
+        self._address_keys = KeyTable(address_keys(addresses))
+
+    @classmethod
+    def build(cls, entries: pl.DataFrame, sources: set[str] | None = None) -> "ScreeningIndex":
+        """Index the entries of the given source codes (EL, MEU, SDN, ...); all when None."""
+        if sources:
+            wanted = [s.strip().upper() for s in sources]
+            entries = entries.filter(pl.col("source_code").is_in(wanted))
+        entries = entries.with_row_index("entry_idx")
+        names = normalize_frame(_list_names(entries), "raw")
+        names = (
+            names.filter(pl.col("core") != "")
+            .unique(subset=["entry_idx", "norm"], keep="first", maintain_order=True)
+            .with_row_index("row")
+        )
+        addr = (
+            entries.select("entry_idx", raw="addresses")
+            .explode("raw")
+            .filter(pl.col("raw").is_not_null())
+            .with_columns(norm=normalize_address_expr("raw"))
+            .filter(is_specific_expr(pl.col("norm")))
+            .unique(subset=["entry_idx", "norm"], keep="first", maintain_order=True)
+            .with_columns(compact=pl.col("norm").str.replace_all(" ", ""), tokens=pl.col("norm").str.split(" "))
+            .with_row_index("row")
+        )
+        return cls(entries, names, addr)
+
+    # -- names --
+
+    def match_names(self, queries: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
+        """Matches at or above `threshold` for each query name, best first per query."""
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        _require(queries, ("query_id", "name"))
+        queries = queries.with_columns(pl.col("query_id").cast(pl.String), pl.col("name").cast(pl.String))
+        if "country" not in queries.columns:
+            queries = queries.with_columns(country=pl.lit(None, dtype=pl.String))
+        queries = queries.with_row_index("query_order")
+        out = []
+        for start in range(0, max(queries.height, 1), BATCH_ROWS):
+            batch = queries.slice(start, BATCH_ROWS)
+            hits = self._match_unique_names(batch["name"].drop_nulls().unique(), threshold)
+            if hits.height:
+                out.append(self._name_results(batch, hits))
+        if not out:
+            return pl.DataFrame(schema=NAME_RESULT_SCHEMA)
+        return pl.concat(out).sort(["query_order", "score"], descending=[False, True]).select(list(NAME_RESULT_SCHEMA))
+
+    def _match_unique_names(self, names: pl.Series, threshold: float) -> pl.DataFrame:
+        uq = normalize_frame(pl.DataFrame({"query_name": names}), "query_name").with_row_index("q")
+        uq = uq.filter(pl.col("core") != "")
+        keys = name_keys(uq.rename({"q": "row"}), vocabulary=self.vocabulary).rename({"row": "q"})
+        pairs = self._name_keys.candidates(keys)
+        if pairs.height == 0:
+            return pl.DataFrame()
+        q_cols = uq.select("q", "query_name", q_core="core", q_compact="compact", q_norm="norm", q_tokens="tokens")
+        n_cols = self.names.select(
+            "row", "entry_idx", "kind", matched_name="raw", n_core="core", n_compact="compact", n_norm="norm", n_tokens="tokens"
+        )
+        pairs = pairs.join(q_cols, on="q").join(n_cols, on="row")
+        scored = name_features(pairs).filter(pl.col("name_pre") >= threshold)
+        if scored.height == 0:
+            return pl.DataFrame()
+        scored = finish_name_scores(scored).filter(pl.col("score") >= threshold)
+        return scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
+
+    def _name_results(self, batch: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
+        entries = self.entries.select(
+            "entry_idx", "entry_id", "source", "source_code", "countries", entry_name="name"
+        )
+        rows = batch.select("query_order", "query_id", "country", query_name="name").join(hits, on="query_name")
+        rows = rows.join(entries, on="entry_idx")
+        code = pl.col("country").map_batches(_country_codes, return_dtype=pl.String)
+        check = (
+            pl.when(code.is_null() | (pl.col("countries").list.len() == 0))
+            .then(pl.lit("unknown"))
+            .when(pl.col("countries").list.contains(code))
+            .then(pl.lit("match"))
+            .otherwise(pl.lit("mismatch"))
+        )
+        rows = rows.with_columns(country_check=check)
+        return rows.with_columns(explanation=name_explanation(), score=pl.col("score").cast(pl.Float64))
+
+    # -- addresses --
+
+    def match_addresses(self, queries: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
+        """Entries with an address close to each query address (a company at a listed address)."""
+        threshold = DEFAULT_ADDRESS_THRESHOLD if threshold is None else threshold
+        _require(queries, ("query_id", "address"))
+        q = (
+            queries.select(pl.col("query_id").cast(pl.String), query_address=pl.col("address").cast(pl.String))
+            .with_row_index("query_order")
+            .filter(pl.col("query_address").is_not_null())
+        )
+        uq = (
+            q.select("query_address")
+            .unique(maintain_order=True)
+            .with_columns(q_norm=normalize_address_expr("query_address"))
+            .filter(pl.col("q_norm") != "")
+            .with_columns(compact=pl.col("q_norm").str.replace_all(" ", ""), tokens=pl.col("q_norm").str.split(" "))
+            .with_row_index("q")
+        )
+        keys = address_keys(uq.rename({"q": "row"})).rename({"row": "q"})
+        pairs = self._address_keys.candidates(keys)
+        if pairs.height == 0:
+            return pl.DataFrame(schema=ADDRESS_RESULT_SCHEMA)
+        pairs = pairs.join(uq.select("q", "query_address", "q_norm"), on="q").join(
+            self.addresses.select("row", "entry_idx", matched_address="raw", n_norm="norm"), on="row"
+        )
+        scored = address_scores(pairs).filter(pl.col("score") >= threshold)
+        best = scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
+        entries = self.entries.select("entry_idx", "entry_id", "source", "source_code", entry_name="name")
+        rows = q.join(best, on="query_address").join(entries, on="entry_idx")
+        rows = rows.with_columns(explanation=address_explanation())
+        return rows.sort(["query_order", "score"], descending=[False, True]).select(list(ADDRESS_RESULT_SCHEMA))
+
+
+def _require(frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"query frame lacks column(s) {', '.join(missing)}; has {', '.join(frame.columns)}")
+
+
+def _country_codes(series: pl.Series) -> pl.Series:
+    uniq = series.drop_nulls().unique().to_list()
+    mapping = {v: country_code(v) for v in uniq}
+    return series.replace_strict(mapping, default=None, return_dtype=pl.String) if mapping else series.cast(pl.String)
