@@ -36,7 +36,7 @@ THROTTLING_CODES = {
     "Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException",
     "RequestThrottled", "RequestThrottledException", "SlowDown", "ServiceUnavailable", "InternalError", "InternalFailure",
 }
-_TRANSITION_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) GMT\)")
+_TRANSITION_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
 _ENDED_STATES = {"stopping", "stopped", "shutting-down", "terminated"}
 
 

@@ -79,4 +79,3 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
-FAST_RETRY = {"attempts": 3, "base_delay": 0.01, "max_delay": 0.02}
