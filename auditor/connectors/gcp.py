@@ -160,7 +160,7 @@ class GcpConnector:
 
         def fetch() -> list[Any]:
             pager = self.clients.instances.aggregated_list(
-                request={"project": project_id, "return_partial_success": True}, retry=None, timeout=CALL_TIMEOUT_S
+                request={"project": project_id}, retry=None, timeout=CALL_TIMEOUT_S
             )
             return list(pager.pages)
 
