@@ -1,0 +1,33 @@
+"""`auditor audit`: collect inputs, score every tenant, write the review queue and report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from auditor.cli.options import audit_input_options, build_config
+from auditor.cli.output import print_summary
+from auditor.errors import InputError
+
+
+@click.command()
+@audit_input_options
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder for cases.jsonl, report.md and run.json.")
+@click.option("--max-link-group", type=int, default=None, help="Values shared by more tenants than this do not link them (default 50).")
+def audit(config_path, out, max_link_group, **inputs) -> int:
+    """Score every tenant and write the prioritized review queue.
+
+    Writes OUT/cases.jsonl (one case a line, in review order), OUT/report.md (for
+    analysts) and OUT/run.json (what was read, with checksums, and what was missing).
+    """
+    from auditor.report import write_reports
+    from auditor.run import audit as run_audit
+
+    config = build_config(config_path, out=out, max_link_group=max_link_group, **inputs)
+    if config.out is None:
+        raise InputError("no output folder: give --out DIR or `out:` in the config")
+    result = run_audit(config)
+    written = write_reports(result, config.out)
+    print_summary(result, written)
+    return 0

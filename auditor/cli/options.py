@@ -1,0 +1,48 @@
+"""Options shared by `audit`, `investigate` and `rules backtest`: the inputs of one audit.
+
+Options given on the command line override the same settings in `--config`; both end up
+in one `AuditConfig`, so every command reads its inputs through the same path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from auditor.config import AuditConfig, load_config
+from auditor.errors import ConfigError, Problem
+
+_PATH = click.Path(path_type=Path)
+
+
+def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--config", "config_path", type=_PATH, help="Audit config YAML (see examples/audit.yaml)."),
+        click.option("--tenants", type=_PATH, help="Tenant (KYC) file: CSV, Parquet or JSON Lines."),
+        click.option("--usage", type=_PATH, help="Instance usage file."),
+        click.option("--access", type=_PATH, help="Sign-in file (optional)."),
+        click.option("--snapshot", type=_PATH, help="Folder written by `auditor collect`, instead of the three files."),
+        click.option("--lists", "lists", type=_PATH, multiple=True, help="Restricted-party list file (CSL CSV/JSON); repeatable."),
+        click.option("--rules", type=_PATH, help="Rule pack directory (default: the built-in pack)."),
+        click.option("--as-of", "as_of", help="End of the audit window (ISO 8601); default: latest event in the data."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_config(config_path: Path | None, **overrides: Any) -> AuditConfig:
+    base = load_config(config_path) if config_path else AuditConfig()
+    updates = {k: v for k, v in overrides.items() if v not in (None, (), [])}
+    if "lists" in updates:
+        updates["lists"] = list(updates["lists"])
+    try:
+        return AuditConfig.model_validate({**base.model_dump(), **updates})
+    except Exception as exc:  # pydantic ValidationError: report as a usage error
+        errors = getattr(exc, "errors", lambda: [])()
+        raise ConfigError(
+            [Problem(None, e["msg"].removeprefix("Value error, "), subject="--" + str(e["loc"][0]).replace("_", "-")) for e in errors]
+            or [Problem(None, str(exc))]
+        ) from None

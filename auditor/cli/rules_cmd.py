@@ -1,0 +1,86 @@
+"""`auditor rules`: validate, test, describe and export the schema of rule packs, without Python."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from auditor.cli.output import console
+from auditor.engine.loader import builtin_rules_dir, load_rule_pack
+from auditor.features.vocabulary import feature_kinds, render_markdown
+
+_DIR = click.Path(path_type=Path)
+
+
+@click.group()
+def rules() -> None:
+    """Write, validate, test and inspect YAML rules."""
+
+
+@rules.command()
+@click.argument("directory", type=_DIR, required=False)
+def validate(directory: Path | None) -> int:
+    """Check every rule under DIRECTORY (default: the built-in pack); report every problem with file:line:col."""
+    pack = load_rule_pack(directory or builtin_rules_dir(), feature_kinds())
+    click.echo(f"ok: {len(pack.rules)} rules in {pack.directory} (pack version {pack.version})")
+    return 0
+
+
+@rules.command("test")
+@click.argument("directory", type=_DIR, required=False)
+@click.option("--require-tests/--no-require-tests", default=True, help="Fail when a rule lacks a hit and a no-hit case.")
+def test_rules(directory: Path | None, require_tests: bool) -> int:
+    """Run the <rule-id>.test.yaml files beside the rules."""
+    from auditor.engine.ruletest import run_rule_tests, untested_rules
+
+    directory = directory or builtin_rules_dir()
+    kinds = feature_kinds()
+    pack = load_rule_pack(directory, kinds)
+    results = run_rule_tests(pack, directory, kinds)
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        click.echo(f"FAIL {r.location}: rule '{r.rule_id}': {r.name}: expected {r.expected}, got {r.actual}", err=True)
+    missing = untested_rules(pack, results)
+    for rule_id in missing:
+        click.echo(f"{'FAIL' if require_tests else 'warn'} rule '{rule_id}': needs at least one 'hit' and one 'no-hit' test case", err=True)
+    passed = len(results) - len(failed)
+    click.echo(f"{passed} passed, {len(failed)} failed ({len(pack.rules)} rules)")
+    return 1 if failed or (require_tests and missing) else 0
+
+
+@rules.command()
+def schema() -> int:
+    """Print the JSON Schema of a rule file, for editors (e.g. yaml-language-server)."""
+    from auditor.engine.spec import RuleSpec
+
+    document = RuleSpec.model_json_schema(by_alias=True)
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "auditor rule"
+    click.echo(json.dumps(document, indent=2))
+    return 0
+
+
+@rules.command()
+def features() -> int:
+    """Print the feature columns rules can read (Markdown)."""
+    click.echo(render_markdown())
+    return 0
+
+
+@rules.command("list")
+@click.argument("directory", type=_DIR, required=False)
+def list_rules(directory: Path | None) -> int:
+    """List the rules of a pack with severity and weight."""
+    from rich.table import Table
+
+    pack = load_rule_pack(directory or builtin_rules_dir(), feature_kinds())
+    table = Table(title=f"{len(pack.rules)} rules, pack {pack.version}")
+    for column in ("id", "v", "severity", "weight", "title"):
+        table.add_column(column)
+    for r in sorted(pack.rules, key=lambda r: (-r.weight, r.id)):
+        table.add_row(r.id, str(r.version), r.severity, f"{r.weight:g}", r.title)
+    console().print(table)
+    return 0
+

@@ -1,0 +1,84 @@
+"""The audit configuration: what `auditor audit --config audit.yaml` reads, validated strictly.
+
+Command-line options and the config file fill the same model; relative paths in a config
+file are taken relative to that file, so a config can travel with its data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from auditor.errors import ConfigError, Problem
+from auditor.model.load import parse_datetime
+from auditor.yamlsource import load_yaml
+
+
+class AuditConfig(BaseModel):
+    """Inputs and settings of one audit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tenants: Path | None = Field(default=None, description="Tenant (KYC) file: CSV, Parquet or JSON Lines.")
+    usage: Path | None = Field(default=None, description="Instance usage file.")
+    access: Path | None = Field(default=None, description="Sign-in file (optional; without it sign-in rules are unknown).")
+    snapshot: Path | None = Field(default=None, description="A folder written by `auditor collect`, instead of tenants/usage/access files.")
+    lists: list[Path] = Field(default_factory=list, description="Restricted-party list files (CSL CSV/JSON layout).")
+    list_sources: list[str] | None = Field(default=None, description="Screen only against these list codes (EL, MEU, SDN...).")
+    rules: Path | None = Field(default=None, description="Rule pack directory; the built-in pack when absent.")
+    out: Path | None = Field(default=None, description="Output directory.")
+    as_of: datetime | None = Field(default=None, description="End of the audit window; the latest event in the data when absent.")
+    screening_threshold: float | None = Field(default=None, ge=0, le=1, description="Minimum match score to keep.")
+    max_link_group: int = Field(default=50, ge=2, description="Values shared by more tenants than this do not link them.")
+    scoring: str = Field(default="weighted-v1", description="Scoring algorithm.")
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _parse_as_of(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            import polars as pl
+
+            parsed = pl.select(parse_datetime(pl.lit(value))).item()
+            if parsed is None:
+                raise ValueError(f"expected an ISO 8601 date-time such as 2026-11-01T00:00:00Z, got {value!r}")
+            return parsed
+        return value
+
+    def resolved(self, base: Path) -> "AuditConfig":
+        """Paths made relative to `base` (the config file's folder)."""
+
+        def fix(p: Path | None) -> Path | None:
+            return p if p is None or p.is_absolute() else base / p
+
+        return self.model_copy(
+            update={
+                "tenants": fix(self.tenants),
+                "usage": fix(self.usage),
+                "access": fix(self.access),
+                "snapshot": fix(self.snapshot),
+                "rules": fix(self.rules),
+                "out": fix(self.out),
+                "lists": [p if p.is_absolute() else base / p for p in self.lists],
+            }
+        )
+
+
+def load_config(path: str | Path) -> AuditConfig:
+    """Reads an audit config YAML; errors name the file, line and field."""
+    path = Path(path)
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise ConfigError([Problem(doc.location(()), "expected a mapping of settings")])
+    try:
+        config = AuditConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            message = "unknown setting" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
+            problems.append(Problem(doc.location(loc), message, subject=".".join(str(p) for p in loc)))
+        raise ConfigError(problems) from None
+    return config.resolved(path.parent)

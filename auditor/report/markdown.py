@@ -1,0 +1,140 @@
+"""The analyst's Markdown report: the queue first, then each case's evidence, then coverage.
+
+Written for people who read cases, not code: every reason is a rule title, every number
+says what it counts, and anything the run could not see is stated up front.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DETAILED_CASES = 50
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value) if value else "—"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _names(record: dict[str, Any], limit: int = 3) -> str:
+    names = [f"{t['legal_name']} ({t['tenant_id']})" for t in record["tenants"][:limit]]
+    more = len(record["tenants"]) - limit
+    return "; ".join(names) + (f" +{more} linked" if more > 0 else "")
+
+
+def _header(result) -> list[str]:
+    from auditor.run import run_manifest
+
+    m = run_manifest(result)
+    lines = [
+        "# Audit report",
+        "",
+        f"Run `{m['run_id']}` · as of {m['as_of']} · rule pack `{m['rule_pack']['version']}` ({m['rule_pack']['rules']} rules) · scoring `{m['scoring']}`",
+        "",
+    ]
+    if not m["complete"]:
+        lines += [
+            f"> **INCOMPLETE DATA.** {len(m['coverage_gaps'])} coverage gap(s): parts of the provider's estate were not read. "
+            "Cases below cover only what was collected; see *Coverage*.",
+            "",
+        ]
+    counts = m["counts"]
+    by_priority = counts["cases_by_priority"]
+    lines += [
+        f"**{counts['cases']} cases** — "
+        + ", ".join(f"{by_priority.get(p, 0)} {p}" for p in ("critical", "high", "medium", "low"))
+        + f" — from {counts['tenants']:,} tenants, {counts['usage_rows']:,} usage rows, {counts['access_rows']:,} sign-ins.",
+        "",
+    ]
+    return lines
+
+
+def _queue(records: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## Review queue",
+        "",
+        "| # | case | priority | score | tenants | top reasons | restricted GPU-h (90 d) | peak GPUs |",
+        "| ---: | --- | --- | ---: | --- | --- | ---: | ---: |",
+    ]
+    for r in records:
+        lines.append(
+            f"| {r['rank']} | `{r['case_id']}` | {r['priority']} | {r['score']:.1f} | {_cell(_names(r))} | "
+            f"{_cell(r['top_reasons'])} | {r['exposure']['restricted_gpu_hours_90d']:,.0f} | {r['exposure']['peak_restricted_gpus']:,.0f} |"
+        )
+    if not records:
+        lines.append("| | | | | no cases | | | |")
+    return lines + [""]
+
+
+def _evidence(evidence: dict[str, Any]) -> str:
+    return "; ".join(f"{k} = {_cell(v)}" for k, v in evidence.items())
+
+
+def _details(records: list[dict[str, Any]]) -> list[str]:
+    lines = ["## Cases", ""]
+    for r in records[:DETAILED_CASES]:
+        lines += [
+            f"### {r['rank']}. `{r['case_id']}` — {r['priority']}, score {r['score']:.1f}",
+            "",
+            f"Restricted accelerators: {_cell(r['exposure']['restricted_models'])}; "
+            f"{r['exposure']['restricted_gpu_hours_30d']:,.0f} GPU-h in 30 days, {r['exposure']['restricted_gpu_hours_90d']:,.0f} in 90 days, "
+            f"peak {r['exposure']['peak_restricted_gpus']:,.0f} at once.",
+            "",
+            "| tenant | name | country / HQ | KYC | tenant score |",
+            "| --- | --- | --- | --- | ---: |",
+        ]
+        for t in r["tenants"]:
+            lines.append(
+                f"| `{t['tenant_id']}` | {_cell(t['legal_name'])} | {_cell(t['country'])} / {_cell(t['hq_country'])} | {_cell(t['kyc_status'])} | {t['tenant_score']:.1f} |"
+            )
+        if r["link_reasons"]:
+            lines += ["", f"Linked through shared: {_cell(r['link_reasons'])}."]
+        lines += ["", "| rule | tenant | severity | contribution | evidence |", "| --- | --- | --- | ---: | --- |"]
+        for h in r["hits"]:
+            lines.append(
+                f"| {_cell(h['title'])} (`{h['rule_id']}` v{h['rule_version']}) | `{h['tenant_id']}` | {h['severity']} | {h['contribution']:.1f} | {_cell(_evidence(h['evidence']))} |"
+            )
+        if r["unknown_rules"]:
+            lines += ["", f"Could not evaluate (missing data): {_cell(r['unknown_rules'])}."]
+        lines.append("")
+    if len(records) > DETAILED_CASES:
+        lines += [f"{len(records) - DETAILED_CASES} more cases are in cases.jsonl.", ""]
+    return lines
+
+
+def _coverage(result) -> list[str]:
+    from auditor.run import run_manifest
+
+    m = run_manifest(result)
+    lines = ["## Coverage", ""]
+    if m["coverage_gaps"]:
+        lines += ["Coverage gaps (not read):", ""]
+        lines += [f"- {_cell(g)}" for g in m["coverage_gaps"]]
+        lines.append("")
+    else:
+        lines += ["No coverage gaps were reported by the data sources.", ""]
+    if m["unavailable_features"]:
+        lines += [f"Not in this run's input, so rules reading them are *unknown*: {', '.join(m['unavailable_features'])}.", ""]
+    if m["unknown_instance_types"]:
+        lines += ["GPU-looking instance types the catalog does not know (their accelerators were not guessed):", ""]
+        lines += [f"- `{t.get('instance_type')}` ({t.get('provider') or 'provider not given'}): {t.get('rows')} rows" for t in m["unknown_instance_types"]]
+        lines.append("")
+    if m["common_link_values"]:
+        lines += ["Values shared too widely to link tenants: " + ", ".join(f"{c['kind']} ({c['values']} values)" for c in m["common_link_values"]) + ".", ""]
+    if m["counts"]["usage_tenants_not_in_tenant_table"]:
+        lines += [f"{m['counts']['usage_tenants_not_in_tenant_table']} tenant ids in usage are not in the tenant table.", ""]
+    if m["lists"]:
+        lines += ["Screened against:", ""]
+        lines += [f"- `{entry.get('path')}` sha256 {str(entry.get('sha256'))[:12]}… ({entry.get('rows')} rows, list date {entry.get('list_date') or 'unknown'})" for entry in m["lists"]]
+    else:
+        lines += ["No restricted-party list was given: screening rules are *unknown* for every tenant."]
+    return lines + [""]
+
+
+def render_markdown(records: list[dict[str, Any]], result) -> str:
+    return "\n".join(_header(result) + _queue(records) + _details(records) + _coverage(result))

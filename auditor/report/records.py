@@ -1,0 +1,67 @@
+"""Case records: each case as one self-contained, explainable JSON object.
+
+A record carries what an analyst needs to act without opening the data: who (tenants,
+names, countries, KYC), why (each hit with its rule, version, weight, contribution and the
+input values that fired it), how much (restricted exposure), what could not be judged
+(unknown rules), and what scored it (algorithm, rule pack version).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+
+TENANT_SUMMARY = ("tenant_id", "legal_name", "country", "hq_country", "kyc_status", "is_reseller", "account_age_days", "restricted_gpu_hours_90d", "peak_restricted_gpus")
+
+
+def case_records(result) -> list[dict[str, Any]]:
+    """All cases in review order, as dicts ready for JSON."""
+    cases = result.cases.cases
+    if cases.height == 0:
+        return []
+    hits = result.cases.hits.sort(["case_id", "contribution", "rule_id", "tenant_id"], descending=[False, True, False, False])
+    hits_by_case = {
+        key[0]: group.drop("case_id").to_dicts() for key, group in hits.group_by("case_id", maintain_order=True)
+    }
+    tscores = result.cases.tenant_scores.select("tenant_id", pl.col("score").alias("tenant_score"))
+    members = (
+        result.features.frame.select(*TENANT_SUMMARY)
+        .join(tscores, on="tenant_id", how="left")
+        .with_columns(pl.col("tenant_score").fill_null(0.0), pl.col("account_age_days").round(1), pl.col("restricted_gpu_hours_90d").round(1))
+    )
+    member_rows = {row["tenant_id"]: row for row in members.filter(pl.col("tenant_id").is_in(cases["tenant_ids"].explode().implode())).to_dicts()}
+    records = []
+    for case in cases.to_dicts():
+        case_hits = hits_by_case.get(case["case_id"], [])
+        for hit in case_hits:
+            hit["evidence"] = json.loads(hit["evidence"])
+        tenants = sorted((member_rows[t] for t in case["tenant_ids"]), key=lambda r: (-r["tenant_score"], r["tenant_id"]))
+        records.append(
+            {
+                "case_id": case["case_id"],
+                "rank": case["rank"],
+                "priority": case["priority"],
+                "score": case["score"],
+                "scoring": case["scoring"],
+                "rule_pack": result.rule_pack.version,
+                "run_id": result.run_id,
+                "as_of": result.as_of.isoformat(),
+                "primary_tenant": tenants[0]["tenant_id"],
+                "tenant_ids": case["tenant_ids"],
+                "tenants": tenants,
+                "top_reasons": case["top_reasons"],
+                "exposure": {
+                    "restricted_gpu_hours_30d": case["restricted_gpu_hours_30d"],
+                    "restricted_gpu_hours_90d": case["restricted_gpu_hours_90d"],
+                    "peak_restricted_gpus": case["peak_restricted_gpus"],
+                    "restricted_models": case["restricted_models"],
+                },
+                "link_reasons": case["link_reasons"],
+                "hits": case_hits,
+                "unknown_rules": case["unknown_rules"],
+                "complete": result.complete,
+            }
+        )
+    return records

@@ -1,0 +1,179 @@
+"""The one place where the stages meet: audit() and investigate().
+
+Data flows one way: inputs -> catalog -> features (with screening) -> rules -> scoring ->
+cases. Every stage is a function of explicit values; a run is a value (`AuditResult`)
+that reports render and, later, the store persists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from auditor import __version__
+from auditor.cases.build import CaseTables, build_cases
+from auditor.config import AuditConfig
+from auditor.engine.evaluate import Evaluation, evaluate
+from auditor.engine.loader import RulePack, builtin_rules_dir, load_rule_pack
+from auditor.errors import InputError
+from auditor.features.build import FeatureTable, build_features
+from auditor.features.vocabulary import feature_kinds
+from auditor.model.inputs import InputTables, from_frames, load_inputs
+from auditor.scoring import get_algorithm
+
+log = logging.getLogger("auditor.run")
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    as_of: datetime
+    config: AuditConfig
+    inputs: InputTables
+    rule_pack: RulePack
+    features: FeatureTable
+    evaluation: Evaluation
+    cases: CaseTables
+    lists: list[dict[str, Any]]
+    input_files: list[dict[str, Any]]
+    coverage_gaps: list[dict[str, Any]] = field(default_factory=list)
+    sources_complete: bool = True
+
+    @property
+    def complete(self) -> bool:
+        """False when any part of the data is known to be missing (a coverage gap)."""
+        return self.sources_complete and not self.coverage_gaps
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def default_as_of(inputs: InputTables) -> datetime:
+    """The latest event in the data, so re-running an old snapshot gives the same answer."""
+    candidates = [
+        inputs.usage["start"].max(),
+        inputs.usage["end"].max(),
+        inputs.access["timestamp"].max() if inputs.access.height else None,
+    ]
+    known = [c for c in candidates if c is not None]
+    return max(known) if known else datetime.now(timezone.utc)
+
+
+def load_audit_inputs(config: AuditConfig) -> tuple[InputTables, list[dict[str, Any]], bool]:
+    """Inputs from files or a collected snapshot; returns them, the coverage gaps, and completeness."""
+    if config.snapshot is not None:
+        from auditor.connectors import read_snapshot
+
+        snap = read_snapshot(config.snapshot)
+        inputs = from_frames(snap.tenants, snap.usage, snap.access)
+        gaps = [g if isinstance(g, dict) else g.to_dict() if hasattr(g, "to_dict") else vars(g) for g in snap.gaps]
+        return inputs, gaps, bool(snap.manifest.get("complete", not gaps))
+    missing = [name for name in ("tenants", "usage") if getattr(config, name) is None]
+    if missing:
+        raise InputError(f"missing input: give --{missing[0]} FILE (or --snapshot DIR, or a --config file that names them)")
+    return load_inputs(config.tenants, config.usage, config.access), [], True
+
+
+def load_screening(config: AuditConfig):
+    """The restricted-party lists and their index, or (None, []) when no list was given."""
+    if not config.lists:
+        return None, []
+    from auditor.screening import ScreeningIndex, load_lists
+
+    lists = load_lists(list(config.lists))
+    sources = set(config.list_sources) if config.list_sources else None
+    return ScreeningIndex.build(lists.entries, sources=sources), list(lists.provenance)
+
+
+def audit(config: AuditConfig) -> AuditResult:
+    """Runs the whole audit over one set of inputs and returns the run as a value."""
+    started = datetime.now(timezone.utc)
+    run_id = started.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+    algorithm = get_algorithm(config.scoring)
+    pack = load_rule_pack(config.rules or builtin_rules_dir(), feature_kinds())
+    inputs, gaps, sources_complete = load_audit_inputs(config)
+    as_of = config.as_of or default_as_of(inputs)
+    index, list_provenance = load_screening(config)
+    log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.usage.height, inputs.access.height)
+
+    features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group)
+    log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))
+    evaluation = evaluate(features.frame, pack.rules, set(features.unavailable))
+    cases = build_cases(features.frame, evaluation.hits, evaluation.unknowns, algorithm)
+    log.info("run=%s stage=cases rules=%d hits=%d cases=%d", run_id, len(pack.rules), evaluation.hits.height, cases.cases.height)
+
+    input_files = [
+        {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in inputs.sources.items()
+    ]
+    if config.snapshot is not None:
+        manifest = Path(config.snapshot) / "manifest.json"
+        if manifest.exists():
+            input_files.append({"table": "snapshot", "path": str(config.snapshot), "sha256": sha256_file(manifest)})
+    return AuditResult(
+        run_id=run_id,
+        started_at=started,
+        finished_at=datetime.now(timezone.utc),
+        as_of=as_of,
+        config=config,
+        inputs=inputs,
+        rule_pack=pack,
+        features=features,
+        evaluation=evaluation,
+        cases=cases,
+        lists=list_provenance,
+        input_files=input_files,
+        coverage_gaps=gaps,
+        sources_complete=sources_complete,
+    )
+
+
+def run_manifest(result: AuditResult) -> dict[str, Any]:
+    """What a run was: inputs and their checksums, rule pack, lists, algorithm, gaps, counts."""
+    f = result.features
+    return {
+        "run_id": result.run_id,
+        "auditor_version": __version__,
+        "started_at": result.started_at.isoformat(),
+        "finished_at": result.finished_at.isoformat(),
+        "as_of": result.as_of.isoformat(),
+        "complete": result.complete,
+        "inputs": result.input_files,
+        "rule_pack": {"directory": result.rule_pack.directory, "version": result.rule_pack.version, "sha256": result.rule_pack.checksum, "rules": len(result.rule_pack.rules)},
+        "scoring": result.config.scoring,
+        "lists": result.lists,
+        "coverage_gaps": result.coverage_gaps,
+        "unavailable_features": sorted(f.unavailable),
+        "unknown_instance_types": f.unknown_instance_types.to_dicts(),
+        "common_link_values": f.common_link_values.to_dicts(),
+        "counts": {
+            "tenants": result.inputs.tenants.height,
+            "usage_rows": result.inputs.usage.height,
+            "access_rows": result.inputs.access.height,
+            "usage_tenants_not_in_tenant_table": f.orphan_usage_tenants,
+            "hits": result.evaluation.hits.height,
+            "unknown_outcomes": result.evaluation.unknowns.height,
+            "cases": result.cases.cases.height,
+            "cases_by_priority": {
+                row["priority"]: row["len"] for row in result.cases.cases.group_by("priority").len().to_dicts()
+            },
+        },
+    }
+
+
+def tenant_case(result: AuditResult, tenant_id: str) -> dict[str, Any] | None:
+    rows = result.cases.cases.filter(pl.col("tenant_ids").list.contains(tenant_id))
+    return rows.to_dicts()[0] if rows.height else None
