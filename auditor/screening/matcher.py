@@ -5,8 +5,8 @@ Algorithm `name-v1` scores a (query name, list name) pair from named features, e
 
 * `core_sort` -- token-sort ratio of the core names (word order ignored);
 * `compact`   -- ratio of the cores without spaces ("hua wei" / "huawei");
-* `typo`      -- 0.93 for one edit (or swap) between cores of 5+ letters, 0.9 for two
-                 edits between cores of 10+ letters; the ratios undersell short names;
+* `typo`      -- 0.93 for one edit (or swap) between cores of 7+ letters, 0.9 for 5-6
+                 letters; the ratios undersell typos in short names;
 * `full`      -- token-sort ratio of the full names (weak tokens kept), so a
                  different city prefix costs a little;
 * `coverage`  -- share of each side's tokens that find a close counterpart on the
@@ -56,13 +56,9 @@ def name_features(pairs: pl.DataFrame) -> pl.DataFrame:
         edits=pl.Series(edits),
     )
     shortest = pl.min_horizontal(pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars())
-    typo = (
-        pl.when((pl.col("edits") <= 1) & (shortest >= 5))
-        .then(0.93)
-        .when((pl.col("edits") <= 2) & (shortest >= 10))
-        .then(0.9)
-        .otherwise(0.0)
-    )
+    typo = pl.when((pl.col("edits") <= 1) & (shortest >= 7)).then(0.93).when(
+        (pl.col("edits") <= 1) & (shortest >= 5)
+    ).then(0.9).otherwise(0.0)
     out = out.with_columns(typo=typo).with_columns(
         name=pl.max_horizontal("core_sort", "compact", "typo"),
     )
@@ -70,7 +66,7 @@ def name_features(pairs: pl.DataFrame) -> pl.DataFrame:
 
 
 def _token_weight(token: str) -> float:
-    if token in GENERIC_TOKENS:
+    if token in GENERIC_TOKENS or len(token) <= 2:
         return 0.3
     if token in WEAK_TOKENS:
         return 0.5
@@ -82,11 +78,13 @@ def _side_coverage(mine: list[str], other: list[str], other_compact: str) -> flo
     for tok in mine:
         w = _token_weight(tok)
         total += w
-        if tok in other or (len(tok) >= 3 and tok in other_compact):
+        if tok in other:
             covered += w
-            continue
-        best = max((fuzz.ratio(tok, o) for o in other), default=0.0)
-        if best >= 80.0 or (len(tok) >= 2 and any(o.startswith(tok) or tok.startswith(o) for o in other if len(o) >= 2) and len(tok) >= 4):
+        elif len(tok) >= 4 and (
+            tok in other_compact
+            or max((fuzz.ratio(tok, o) for o in other if len(o) >= 4), default=0.0) >= 80.0
+            or any(o.startswith(tok) or tok.startswith(o) for o in other if len(o) >= 4)
+        ):
             covered += w
     return covered / total if total else 1.0
 
@@ -95,6 +93,9 @@ def coverage(q_tokens: list[list[str]], n_tokens: list[list[str]], q_compact: li
     """Smaller of the two sides' weighted token coverage; Python, so run on survivors only."""
     out = np.empty(len(q_tokens), dtype=np.float64)
     for i, (qt, nt, qc, nc) in enumerate(zip(q_tokens, n_tokens, q_compact, n_compact)):
+        if qc == nc:  # same letters, different spacing: "AL-AQSA" / "ALAQSA"
+            out[i] = 1.0
+            continue
         if not qt or not nt:
             out[i] = 0.0
             continue

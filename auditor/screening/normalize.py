@@ -30,7 +30,8 @@ except ImportError:  # pragma: no cover - pypinyin is a declared dependency
 LEGAL_FORMS: tuple[str, ...] = (
     "limited liability company", "limited liability partnership", "public limited company",
     "private limited company", "joint stock company", "closed joint stock company",
-    "open joint stock company", "public joint stock company", "sociedad anonima de capital variable",
+    "open joint stock company", "public joint stock company", "open joint stock", "closed joint stock",
+    "public joint stock", "joint stock", "de sa cv", "sa cv", "s a de c v", "sociedad anonima de capital variable",
     "sociedad anonima", "sociedad limitada", "societe anonyme", "kabushiki kaisha",
     "company limited", "co limited", "corp limited", "sdn bhd", "pte ltd", "pvt ltd", "pty ltd",
     "private limited", "sa de cv", "s de rl", "de cv", "fz llc", "fz co",
@@ -40,6 +41,20 @@ LEGAL_FORMS: tuple[str, ...] = (
     "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "ao", "tov", "kft", "zrt", "sp zoo",
     "fze", "fzco", "fzc", "fzllc", "ltda", "cia", "kk", "lp", "ltda", "eirl", "sae", "wll",
     "est", "tic", "as", "sti", "tic ltd sti", "ltd sti",
+)
+
+
+
+def _one_slip(word: str) -> set[str]:
+    """A word with one letter dropped or two neighbours swapped: "limied", "copmany"."""
+    drops = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    return (drops | swaps) - {word}
+
+
+# Long legal forms are often mistyped; a slipped legal form is still a legal form.
+LEGAL_FORMS = LEGAL_FORMS + tuple(
+    sorted(set().union(*(_one_slip(w) for w in ("company", "limited", "corporation", "incorporated"))))
 )
 
 # Removed from the core name while something distinctive remains.
