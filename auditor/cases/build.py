@@ -60,8 +60,8 @@ def build_cases(features: pl.DataFrame, hits: pl.DataFrame, unknowns: pl.DataFra
             pl.col("restricted_gpu_hours_30d").sum().round(1).alias("restricted_gpu_hours_30d"),
             pl.col("restricted_gpu_hours_90d").sum().round(1).alias("restricted_gpu_hours_90d"),
             pl.col("peak_restricted_gpus").max().alias("peak_restricted_gpus"),
-            pl.col("restricted_models").flatten().drop_nulls().unique().sort().alias("restricted_models"),
-            pl.col("link_reasons").flatten().drop_nulls().unique().sort().alias("link_reasons"),
+            pl.col("restricted_models").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("restricted_models"),
+            pl.col("link_reasons").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("link_reasons"),
         )
     )
     reasons = (
