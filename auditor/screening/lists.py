@@ -100,16 +100,18 @@ def load_lists(paths: list[Path | str]) -> ListSet:
     return ListSet(entries=_unique_ids(entries), provenance=provenance)
 
 
-def parse_list_bytes(data: bytes, name: str) -> int:
+def parse_list_bytes(data: bytes, shown: str, suffix: str = "") -> int:
     """Parse downloaded bytes as a list file and return its entry count; raises InputError.
 
     `lists update` calls this before it writes anything, so a truncated download or an
     HTML error page never replaces a good list.
     """
-    records, _ = _parse(data, Path(name), name)
-    rows, problems = _to_rows(records, name, name)
+    records, _ = _parse(data, Path("download" + suffix), shown)
+    rows, problems = _to_rows(records, shown, shown)
     if problems:
         raise InputError(problems)
+    if not rows:
+        raise InputError("list has no entries", location=SourceLocation(shown))
     return len(rows)
 
 
@@ -311,15 +313,12 @@ def _to_rows(records: list[_Record], shown: str, list_file: str) -> tuple[list[t
 
 
 def _unique_ids(entries: pl.DataFrame) -> pl.DataFrame:
-    """Two lists may reuse an entity number; suffix the source code so ids stay unique."""
+    """One row per entry id. The same id and list in two files is one entry (the first file
+    wins); two lists reusing a number get the list code appended, so ids stay stable."""
+    entries = entries.unique(subset=["entry_id", "source_code"], keep="first", maintain_order=True)
     dup = pl.col("entry_id").is_duplicated()
     return entries.with_columns(
         pl.when(dup).then(pl.col("entry_id") + ":" + pl.col("source_code")).otherwise(pl.col("entry_id")).alias("entry_id")
-    ).with_columns(
-        pl.when(pl.col("entry_id").is_duplicated())
-        .then(pl.col("entry_id") + ":" + pl.int_range(pl.len()).cast(pl.String))
-        .otherwise(pl.col("entry_id"))
-        .alias("entry_id")
     )
 
 

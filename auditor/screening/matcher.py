@@ -158,3 +158,21 @@ def address_explanation() -> pl.Expr:
         list=pl.col("source_code"),
         entry_id=pl.col("entry_id"),
     ).struct.json_encode()
+
+
+NAME_EXPLANATION_DTYPE = pl.Struct(
+    {
+        "algorithm": pl.String,
+        "query": pl.String,
+        "query_core": pl.String,
+        "candidate": pl.String,
+        "candidate_core": pl.String,
+        "candidate_kind": pl.String,
+        "features": pl.Struct(
+            {"core_sort": pl.Float64, "compact": pl.Float64, "typo": pl.Float64, "full": pl.Float64, "coverage": pl.Float64}
+        ),
+        "country": pl.String,
+        "list": pl.String,
+        "entry_id": pl.String,
+    }
+)

@@ -1,0 +1,149 @@
+"""`auditor screen`: batch-screen a file of names against restricted-party lists.
+
+Writes one JSON line per input name with its matches, best first, and beside the output
+`<out>.meta.json` recording which list files (path, sha256, list date) and which
+algorithm and threshold the run used, so a result can be traced to a list version.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+import polars as pl
+
+from auditor.errors import InputError, Problem, SourceLocation, display_path
+from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex, load_lists
+from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
+
+MAX_PROBLEMS = 20
+
+
+@click.command()
+@click.option("--list", "list_files", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="CSL file (CSV or JSON as trade.gov publishes); repeat for several.")
+@click.option("--names", "names_file", required=True, type=click.Path(path_type=Path),
+              help="CSV or JSONL with columns id, name and optional country.")
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="JSON Lines output.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help=f"Lowest score reported (default {DEFAULT_THRESHOLD}).")
+@click.option("--sources", default=None, help="Only these list codes, comma-separated: EL,MEU,UVL,SDN,...")
+def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, threshold: float | None, sources: str | None) -> int:
+    """Screen names against restricted-party lists; one JSON line per name."""
+    wanted = {s.strip().upper() for s in sources.split(",") if s.strip()} if sources else None
+    lists = load_lists(list(list_files))
+    if wanted:
+        known = set(lists.entries["source_code"].unique().to_list())
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise InputError(
+                f"--sources: no entries for {', '.join(unknown)} in the list files; they hold {', '.join(sorted(known))}"
+            )
+    names = read_names(names_file)
+    index = ScreeningIndex.build(lists.entries, wanted)
+    queries = names.select(query_id="id", name="name", country="country")
+    matches = index.match_names(queries, threshold)
+    write_results(names, matches, out_file)
+    meta = {
+        "command": "screen",
+        "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "algorithm": NAME_ALGORITHM,
+        "threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
+        "sources": sorted(wanted) if wanted else None,
+        "lists": lists.provenance,
+        "names_file": str(names_file),
+        "names": names.height,
+        "names_matched": matches["query_id"].n_unique(),
+        "matches": matches.height,
+    }
+    Path(str(out_file) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    click.echo(
+        f"screened names={names.height} matched={meta['names_matched']} matches={matches.height} "
+        f"entries={index.entries.height} out={display_path(out_file)}",
+        err=True,
+    )
+    return 0
+
+
+def read_names(path: Path) -> pl.DataFrame:
+    """id, name, country (String) from CSV or JSONL; every problem located by line."""
+    shown = display_path(path)
+    if not path.exists():
+        raise InputError("names file not found", location=SourceLocation(shown))
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        frame, offset = _read_jsonl(path, shown), 1
+    else:
+        try:
+            frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as exc:
+            raise InputError(f"cannot parse CSV: {str(exc).splitlines()[0]}", location=SourceLocation(shown)) from None
+        offset = 2  # header is line 1
+    missing = [c for c in ("id", "name") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            [Problem(SourceLocation(shown, line=1), "missing column; expected id, name and optional country",
+                     subject=f"column '{c}'") for c in missing]
+        )
+    if "country" not in frame.columns:
+        frame = frame.with_columns(country=pl.lit(None, dtype=pl.String))
+    frame = frame.select(pl.col("id", "name", "country").cast(pl.String)).with_columns(pl.col("id").str.strip_chars())
+    problems: list[Problem] = []
+    flagged = frame.with_row_index("i")
+    for i, in flagged.filter(pl.col("id").is_null() | (pl.col("id") == "")).select("i").head(MAX_PROBLEMS).iter_rows():
+        problems.append(Problem(SourceLocation(shown, row=i + offset), "empty id; every name needs an id", subject="column 'id'"))
+    dupes = flagged.filter(pl.col("id").is_duplicated() & pl.col("id").is_not_null()).select("i", "id").head(MAX_PROBLEMS)
+    for i, value in dupes.iter_rows():
+        problems.append(Problem(SourceLocation(shown, row=i + offset), f"duplicate id '{value}'; ids must be unique",
+                                subject="column 'id'"))
+    if problems:
+        raise InputError(problems[:MAX_PROBLEMS])
+    return frame
+
+
+def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
+    rows, problems = [], []
+    with path.open(encoding="utf-8", errors="strict") as fh:
+        try:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    problems.append(Problem(SourceLocation(shown, line=lineno, column=exc.colno), f"cannot parse JSON: {exc.msg}"))
+                    continue
+                if not isinstance(obj, dict):
+                    problems.append(Problem(SourceLocation(shown, line=lineno), "line is not a JSON object"))
+                    continue
+                rows.append({k: (None if obj.get(k) is None else str(obj.get(k))) for k in ("id", "name", "country")}
+                            | {"_has": tuple(k for k in ("id", "name") if k in obj)})
+                if len(problems) >= MAX_PROBLEMS:
+                    break
+        except UnicodeDecodeError:
+            raise InputError("file is not UTF-8 text", location=SourceLocation(shown)) from None
+    if problems:
+        raise InputError(problems)
+    if rows and not any("name" in r["_has"] for r in rows):
+        raise InputError([Problem(SourceLocation(shown, line=1), "missing key; expected id, name and optional country",
+                                  subject="column 'name'")])
+    return pl.DataFrame([{k: r[k] for k in ("id", "name", "country")} for r in rows],
+                        schema={"id": pl.String, "name": pl.String, "country": pl.String})
+
+
+def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path) -> None:
+    """One line per input name, in input order; `matches` empty when nothing reached the threshold."""
+    per_query = (
+        matches.with_columns(explanation=pl.col("explanation").str.json_decode(NAME_EXPLANATION_DTYPE))
+        .group_by("query_id", maintain_order=True)
+        .agg(
+            matches=pl.struct("entry_id", "entry_name", "matched_name", "source", "source_code",
+                              pl.col("score").round(4), "explanation")
+        )
+    )
+    lines = names.select("id", "name").join(per_query, left_on="id", right_on="query_id", how="left", maintain_order="left")
+    empty = pl.lit([], dtype=per_query.schema["matches"])
+    lines = lines.with_columns(pl.col("matches").fill_null(empty))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lines.write_ndjson(out)
