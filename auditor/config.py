@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -34,6 +34,10 @@ class AuditConfig(BaseModel):
     screening_threshold: float | None = Field(default=None, ge=0, le=1, description="Minimum match score to keep.")
     max_link_group: int = Field(default=50, ge=2, description="Values shared by more tenants than this do not link them.")
     scoring: str = Field(default="weighted-v1", description="Scoring algorithm.")
+    unknown_instance_types: Literal["report", "error"] = Field(
+        default="report",
+        description="GPU-looking instance types missing from the catalog: list them in the report, or fail the run (exit 2) naming the rows.",
+    )
 
     @field_validator("as_of", mode="before")
     @classmethod

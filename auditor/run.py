@@ -99,6 +99,32 @@ def load_screening(config: AuditConfig):
     return ScreeningIndex.build(lists.entries, sources=sources), list(lists.provenance)
 
 
+def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> None:
+    """Strict mode: name the usage rows whose GPU-looking instance type the catalog lacks."""
+    from auditor.errors import Problem, SourceLocation
+    from auditor.model.load import MAX_PROBLEMS_PER_FILE
+
+    source = inputs.sources.get("usage", "usage")
+    offset = 2 if source.lower().endswith(".csv") else 1
+    rows = (
+        inputs.usage.with_row_index("__row")
+        .filter(pl.col("instance_type").is_in(unknown["instance_type"].implode()))
+        .select("__row", "instance_type")
+        .head(MAX_PROBLEMS_PER_FILE)
+    )
+    raise InputError(
+        [
+            Problem(
+                SourceLocation(source, row=row + offset),
+                f"unknown GPU instance type '{itype}'; expected a type in the catalog (`auditor catalog list`), "
+                "or `accelerator` and `accelerator_count` columns naming a known accelerator",
+                subject="column 'instance_type'",
+            )
+            for row, itype in rows.iter_rows()
+        ]
+    )
+
+
 def audit(config: AuditConfig) -> AuditResult:
     """Runs the whole audit over one set of inputs and returns the run as a value."""
     started = datetime.now(timezone.utc)
@@ -112,6 +138,8 @@ def audit(config: AuditConfig) -> AuditResult:
 
     features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group)
     log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))
+    if config.unknown_instance_types == "error" and features.unknown_instance_types.height:
+        raise_unknown_instance_types(inputs, features.unknown_instance_types)
     evaluation = evaluate(features.frame, pack.rules, set(features.unavailable))
     cases = build_cases(features.frame, evaluation.hits, evaluation.unknowns, algorithm)
     log.info("run=%s stage=cases rules=%d hits=%d cases=%d", run_id, len(pack.rules), evaluation.hits.height, cases.cases.height)

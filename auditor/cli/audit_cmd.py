@@ -15,7 +15,13 @@ from auditor.errors import InputError
 @audit_input_options
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder for cases.jsonl, report.md and run.json.")
 @click.option("--max-link-group", type=int, default=None, help="Values shared by more tenants than this do not link them (default 50).")
-def audit(config_path, out, max_link_group, **inputs) -> int:
+@click.option(
+    "--unknown-instance-types",
+    type=click.Choice(["report", "error"]),
+    default=None,
+    help="GPU-looking types missing from the catalog: list them in the report (default) or fail with their rows.",
+)
+def audit(config_path, out, max_link_group, unknown_instance_types, **inputs) -> int:
     """Score every tenant and write the prioritized review queue.
 
     Writes OUT/cases.jsonl (one case a line, in review order), OUT/report.md (for
@@ -24,7 +30,7 @@ def audit(config_path, out, max_link_group, **inputs) -> int:
     from auditor.report import write_reports
     from auditor.run import audit as run_audit
 
-    config = build_config(config_path, out=out, max_link_group=max_link_group, **inputs)
+    config = build_config(config_path, out=out, max_link_group=max_link_group, unknown_instance_types=unknown_instance_types, **inputs)
     if config.out is None:
         raise InputError("no output folder: give --out DIR or `out:` in the config")
     result = run_audit(config)

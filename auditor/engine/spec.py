@@ -29,6 +29,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def _closest_operator(op: str) -> str | None:
+    """A typo'd operator's likely intent: the longest operator it extends (gt_than -> gt), else the closest spelling."""
+    prefixes = [name for name in OPERATORS if op.lower().startswith(name)]
+    if prefixes:
+        return max(prefixes, key=len)
+    close = difflib.get_close_matches(op.lower(), OPERATORS, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
 class LeafCondition(_Strict):
     """`field op value`: one test of one feature column."""
 
@@ -40,8 +49,7 @@ class LeafCondition(_Strict):
     @classmethod
     def _known_operator(cls, op: str) -> str:
         if op not in OPERATORS:
-            close = difflib.get_close_matches(op, OPERATORS, n=1, cutoff=0.4)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = f" (did you mean '{_closest_operator(op)}'?)" if _closest_operator(op) else ""
             raise ValueError(f"unknown operator '{op}'; expected one of {', '.join(OPERATORS)}{hint}")
         return op
 
