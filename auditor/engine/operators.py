@@ -91,7 +91,7 @@ OPERATORS: dict[str, Operator] = {
             (ANY,),
             "none",
             lambda col, value: col.is_null(),
-            "{field: ultimate_parent, op: is_null}",
+            "{field: phone_country, op: is_null}",
         ),
         Operator(
             "not_null",
