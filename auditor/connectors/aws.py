@@ -150,7 +150,12 @@ class AwsConnector:
             finally:
                 progress.advance("accounts")
 
-        opened = [a for a in run_concurrently(open_account, accounts, self.settings.max_workers) if isinstance(a, _Account)]
+        opened = []
+        for account, acct in zip(accounts, run_concurrently(open_account, accounts, self.settings.max_workers)):
+            if isinstance(acct, BaseException):  # an unexpected fault: still a gap, never silently dropped
+                out.gap("account", account["Id"], "collect", acct)
+            else:
+                opened.append(acct)
         tasks = [(acct, region, ec2) for acct in opened for region, ec2 in sorted(acct.regions.items())]
         progress.add("regions", len(tasks))
 
@@ -167,10 +172,11 @@ class AwsConnector:
             log.info("event=region_read provider=aws account=%s region=%s instances=%d", acct.account_id, region, len(rows))
             return rows
 
-        for rows in run_concurrently(read_region, tasks, self.settings.max_workers):
+        for (acct, region, _), rows in zip(tasks, run_concurrently(read_region, tasks, self.settings.max_workers)):
             if isinstance(rows, BaseException):
-                raise rows
-            out.usage.extend(rows)
+                out.gap("region", f"{acct.account_id}/{region}", "collect", rows)
+            else:
+                out.usage.extend(rows)
         if self.settings.cloudtrail.enabled:
             self._read_cloudtrail(opened, out)
         if self.settings.cur is not None:
@@ -260,10 +266,11 @@ class AwsConnector:
             log.info("event=signins_read provider=aws account=%s region=%s events=%d", acct.account_id, region, len(rows))
             return rows
 
-        for rows in run_concurrently(read, tasks, self.settings.max_workers):
+        for (acct, region, _), rows in zip(tasks, run_concurrently(read, tasks, self.settings.max_workers)):
             if isinstance(rows, BaseException):
-                raise rows
-            out.access.extend(rows)
+                out.gap("service", f"{acct.account_id}/{region}/cloudtrail", "collect", rows)
+            else:
+                out.access.extend(rows)
 
     def _read_cur(self, out: Collection) -> None:
         cur = self.settings.cur

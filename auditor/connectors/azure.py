@@ -118,10 +118,11 @@ class AzureConnector:
             finally:
                 progress.advance("subscriptions")
 
-        for rows in run_concurrently(read, subs, self.settings.max_workers):
-            if isinstance(rows, BaseException):
-                raise rows
-            out.usage.extend(rows)
+        for sub, rows in zip(subs, run_concurrently(read, subs, self.settings.max_workers)):
+            if isinstance(rows, BaseException):  # an unexpected fault: still a gap, never silently dropped
+                out.gap("subscription", sub["id"], "collect", rows)
+            else:
+                out.usage.extend(rows)
         out.scope = {"subscriptions": sorted(s["id"] for s in subs), "instance_types": self.vm_sizes}
         return out
 

@@ -113,7 +113,7 @@ def run_concurrently(fn: Callable[[T], R], items: Sequence[T], max_workers: int)
     def one(index: int) -> None:
         try:
             results[index] = fn(items[index])
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+        except Exception as exc:  # noqa: BLE001 - handed back to the caller as a gap
             results[index] = exc
 
     with ThreadPoolExecutor(max_workers=min(max_workers, len(items)), thread_name_prefix="collect") as pool:
@@ -242,9 +242,11 @@ class Collection:
         log.warning("event=coverage_gap provider=%s scope_kind=%s scope=%s operation=%s attempts=%d error=%s", self.provider, scope_kind, scope, operation, attempts, type(error).__name__)
 
     def to_result(self, collected_at: datetime) -> CollectResult:
-        tenants = frame(TENANTS, self.tenants).unique("tenant_id", keep="first", maintain_order=True)
-        usage = pl.concat([frame(USAGE, self.usage), *self.extra_usage], how="vertical") if self.extra_usage else frame(USAGE, self.usage)
-        access = frame(ACCESS, self.access)
+        # Several accounts may carry one tenant_id (one customer, many accounts): one row per tenant.
+        # Workers append in any order, so sort for a deterministic snapshot.
+        tenants = frame(TENANTS, self.tenants).sort("tenant_id", "created_at", nulls_last=True).unique("tenant_id", keep="first", maintain_order=True)
+        usage = pl.concat([frame(USAGE, self.usage), *self.extra_usage], how="vertical").sort("account_id", "region", "instance_id", "start", nulls_last=True)
+        access = frame(ACCESS, self.access).sort("tenant_id", "timestamp", nulls_last=True)
         gaps = sorted(self.gaps, key=lambda g: (g.scope_kind, g.scope, g.operation))
         manifest = {
             "provider": self.provider,

@@ -107,10 +107,11 @@ class GcpConnector:
             finally:
                 progress.advance("projects")
 
-        for rows in run_concurrently(read, projects, self.settings.max_workers):
-            if isinstance(rows, BaseException):
-                raise rows
-            out.usage.extend(rows)
+        for project, rows in zip(projects, run_concurrently(read, projects, self.settings.max_workers)):
+            if isinstance(rows, BaseException):  # an unexpected fault: still a gap, never silently dropped
+                out.gap("project", project["project_id"], "collect", rows)
+            else:
+                out.usage.extend(rows)
         out.scope = {
             "organization": self.settings.organization,
             "folders": list(self.settings.folders),

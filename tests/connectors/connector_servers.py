@@ -1,4 +1,7 @@
-"""Shared fixtures: a bounded local HTTP server that replays REST responses, and fake AWS credentials."""
+"""Test helpers for the connector tests: a bounded local HTTP server replaying REST responses, fake AWS credentials.
+
+Imported by name (not a conftest) so it never shadows the top-level tests/conftest.py.
+"""
 
 from __future__ import annotations
 

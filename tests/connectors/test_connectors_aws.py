@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from connector_servers import aws_env, local_api  # noqa: F401 - fixtures
 from auditor.connectors import AwsClients, collect
 from auditor.connectors.aws import read_cur_usage
 from auditor.model.schema import ACCESS, TENANTS, USAGE

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 from azure.core.credentials import AccessToken, AccessTokenInfo
 
+from connector_servers import aws_env, local_api  # noqa: F401 - fixtures
 from auditor.connectors import AzureClients, collect
 from auditor.model.schema import TENANTS, USAGE
 

@@ -10,6 +10,7 @@ from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import compute_v1, resourcemanager_v3
 
+from connector_servers import aws_env, local_api  # noqa: F401 - fixtures
 from auditor.connectors import GcpClients, collect
 from auditor.model.schema import TENANTS, USAGE
 

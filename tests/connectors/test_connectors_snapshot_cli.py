@@ -10,14 +10,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from connector_servers import aws_env, local_api  # noqa: F401 - fixtures
 from auditor.cli import collect_cmd
 from auditor.cli.main import main
 from auditor.connectors import CONNECTORS, CollectResult, CoverageGap, collect, load_connectors_config, read_snapshot, write_snapshot
 from auditor.connectors.base import Collection
 from auditor.errors import ConfigError, InputError
 
-from test_azure import Arm, azure_clients
-from test_gcp import Gcp, gcp_clients
+from test_connectors_azure import Arm, azure_clients
+from test_connectors_gcp import Gcp, gcp_clients
 
 
 def test_registry_entries_are_documented() -> None:
