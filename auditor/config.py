@@ -83,6 +83,7 @@ def load_config(path: str | Path) -> AuditConfig:
         for error in exc.errors():
             loc = tuple(error["loc"])
             message = "unknown setting" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
-            problems.append(Problem(doc.location(loc), message, subject=".".join(str(p) for p in loc)))
+            at_key = error["type"] == "extra_forbidden"
+            problems.append(Problem(doc.location(loc, key=at_key), message, subject=".".join(str(p) for p in loc)))
         raise ConfigError(problems) from None
     return config.resolved(path.parent)

@@ -26,10 +26,14 @@ class YamlDocument:
     path: str
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
-    def location(self, loc: Path_) -> SourceLocation:
-        """The closest known position for a path: the node itself, else its nearest ancestor."""
+    def location(self, loc: Path_, *, key: bool = False) -> SourceLocation:
+        """The closest known position for a path: the node itself (or its key), else its nearest ancestor."""
         loc = tuple(loc)
+        if key and loc in self.key_marks:
+            line, column = self.key_marks[loc]
+            return SourceLocation(self.path, line=line, column=column)
         while loc and loc not in self.marks:
             loc = loc[:-1]
         line, column = self.marks.get(loc, (1, 1))
@@ -40,6 +44,7 @@ class _Builder:
     def __init__(self, source: str):
         self.source = source
         self.marks: dict[Path_, tuple[int, int]] = {}
+        self.key_marks: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self._constructor = yaml.SafeLoader("")
 
@@ -60,8 +65,8 @@ class _Builder:
                         )
                     )
                     continue
+                self.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 result[key] = self.build(value_node, path + (key,))
-                self.marks.setdefault(path + (key,), (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
@@ -87,7 +92,7 @@ def parse_yaml(text: str, source: str) -> YamlDocument:
         raise InputError([Problem(SourceLocation(source), f"invalid YAML value: {exc}")]) from None
     if builder.problems:
         raise InputError(builder.problems)
-    return YamlDocument(source, data, builder.marks)
+    return YamlDocument(source, data, builder.marks, builder.key_marks)
 
 
 def load_yaml(path: str | Path, shown_as: str | None = None) -> YamlDocument:

@@ -101,7 +101,8 @@ def parse_rule(doc: YamlDocument) -> tuple[RuleSpec | None, list[Problem]]:
         problems = []
         for error in exc.errors():
             path = yaml_path(error["loc"])
-            problems.append(Problem(doc.location(path), f"{_describe(path)}: {_pydantic_message(error)}", subject))
+            at_key = error["type"] == "extra_forbidden"
+            problems.append(Problem(doc.location(path, key=at_key), f"{_describe(path)}: {_pydantic_message(error)}", subject))
         return None, problems
 
 

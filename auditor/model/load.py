@@ -136,21 +136,19 @@ def coerce_table(raw: pl.DataFrame, schema: TableSchema, source: str, row_offset
         converted, expected = _convert(column, pl.col(column.name), raw_dtype)
         exprs.append(converted.alias(column.name))
         raw_text = _as_text(pl.col(column.name), raw_dtype).cast(pl.String).str.strip_chars()
-        present = raw_text.is_not_null() & (raw_text != "")
-        bad = present & converted.is_null()
+        present = (raw_text.is_not_null() & (raw_text != "")).fill_null(False)
         if column.name in NON_EMPTY.get(schema.name, ()):
-            bad = bad | ~present.fill_null(False)
-            expected = f"a non-empty value ({expected})"
-        checks.append((column.name, bad, expected))
+            checks.append((column.name, ~present, "a value (this column may not be empty)"))
+        checks.append((column.name, present & converted.is_null(), expected))
 
     if checks:
         flagged = raw.with_row_index("__row").select(
             "__row",
-            *[bad.fill_null(False).alias(f"bad__{name}") for name, bad, _ in checks],
-            *[_as_text(pl.col(name), raw.schema[name]).alias(f"raw__{name}") for name, _, _ in checks],
+            *[bad.fill_null(False).alias(f"bad__{i}") for i, (_, bad, _) in enumerate(checks)],
+            *[_as_text(pl.col(name), raw.schema[name]).alias(f"raw__{name}") for name in dict.fromkeys(n for n, _, _ in checks)],
         )
-        for name, _, expected in checks:
-            bad_rows = flagged.filter(pl.col(f"bad__{name}")).select("__row", f"raw__{name}").head(MAX_PROBLEMS_PER_FILE)
+        for i, (name, _, expected) in enumerate(checks):
+            bad_rows = flagged.filter(pl.col(f"bad__{i}")).select("__row", f"raw__{name}").head(MAX_PROBLEMS_PER_FILE)
             for row, value in bad_rows.iter_rows():
                 shown = "an empty value" if value is None or value.strip() == "" else f"'{_clip(value)}'"
                 problems.append(

@@ -25,8 +25,8 @@ CASES = [
     # (name, file text, expected fragments of the message: location, subject, field, expectation)
     ("malformed yaml", "id: x\nwhen: [unclosed\n", ["bad.yaml:3:1", "invalid YAML"]),
     ("empty file", "", ["bad.yaml:1:1", "file is empty"]),
-    ("duplicate key", GOOD + "weight: 50\n", ["bad.yaml:11:1", "duplicate key 'weight' (first at line 5)"]),
-    ("unknown rule field", GOOD + "severityy: high\n", ["bad.yaml:11:1", "rule 'hq-d5'", "severityy: unknown field"]),
+    ("duplicate key", GOOD + "weight: 50\n", ["bad.yaml:11:1:", "duplicate key 'weight' (first at line 5)"]),
+    ("unknown rule field", GOOD + "severityy: high\n", ["bad.yaml:11:1:", "rule 'hq-d5'", "severityy: unknown field"]),
     (
         "unknown operator",
         GOOD.replace("op: gt,", "op: gt_than,"),
