@@ -213,7 +213,7 @@ class ScreeningIndex:
             "row", "entry_idx", "kind", matched_name="raw", n_core="core", n_compact="compact", n_norm="norm", n_tokens="tokens"
         )
         pairs = pairs.join(q_cols, on="q").join(n_cols, on="row")
-        scored = name_features(pairs).filter(pl.col("name_pre") >= threshold)
+        scored = name_features(pairs, threshold).filter(pl.col("name_pre") >= threshold)
         if scored.height == 0:
             return pl.DataFrame()
         scored = finish_name_scores(scored).filter(pl.col("score") >= threshold)

@@ -31,8 +31,6 @@ NAME_ALGORITHM = "name-v1"
 ADDRESS_ALGORITHM = "address-v1"
 DEFAULT_THRESHOLD = 0.88
 DEFAULT_ADDRESS_THRESHOLD = 0.85
-# Pairs this far below the threshold after the cheap features skip the coverage step.
-PREFILTER_MARGIN = 0.0
 
 
 def _cpdist(a: list[str], b: list[str], scorer) -> np.ndarray:
@@ -41,28 +39,43 @@ def _cpdist(a: list[str], b: list[str], scorer) -> np.ndarray:
     return process.cpdist(a, b, scorer=scorer, workers=-1, dtype=np.float64)
 
 
-def name_features(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Adds core_sort, compact, typo, full and name_pre for columns q_core/q_compact/q_norm and n_*."""
-    q_core, n_core = pairs["q_core"].to_list(), pairs["n_core"].to_list()
+def _length_bound(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Highest ratio two strings of these lengths can reach: 2*min / (min + max)."""
+    return 2 * pl.min_horizontal(a, b) / (a + b).clip(lower_bound=1)
+
+
+def name_features(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """core_sort, compact, typo, full, name and name_pre for pairs that can reach `threshold`.
+
+    Columns in: q_core/q_compact/q_norm and n_*. Work is staged so each rapidfuzz pass
+    runs only on the pairs still able to reach the threshold: a length bound first, then
+    the name features, then the full-name ratio.
+    """
+    name_min = (threshold - 0.15) / 0.85  # name_pre = 0.85 name + 0.15 full <= 0.85 name + 0.15
+    lq, ln = pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars()
+    cq, cn = pl.col("q_core").str.len_chars(), pl.col("n_core").str.len_chars()
+    typo_possible = ((lq - ln).abs() <= 1) & (pl.min_horizontal(lq, ln) >= 5)
+    pairs = pairs.filter(
+        (_length_bound(lq, ln) >= name_min) | (_length_bound(cq, cn) >= name_min) | typo_possible
+    ).with_columns(typo_possible=typo_possible)
+    core_sort = _cpdist(pairs["q_core"].to_list(), pairs["n_core"].to_list(), fuzz.token_sort_ratio) / 100.0
     q_cmp, n_cmp = pairs["q_compact"].to_list(), pairs["n_compact"].to_list()
-    core_sort = _cpdist(q_core, n_core, fuzz.token_sort_ratio) / 100.0
     compact = _cpdist(q_cmp, n_cmp, fuzz.ratio) / 100.0
-    edits = _cpdist(q_cmp, n_cmp, OSA.distance)
-    full = _cpdist(pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_sort_ratio) / 100.0
-    out = pairs.with_columns(
-        core_sort=pl.Series(core_sort),
-        compact=pl.Series(compact),
-        full=pl.Series(full),
-        edits=pl.Series(edits),
-    )
-    shortest = pl.min_horizontal(pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars())
+    pairs = pairs.with_columns(core_sort=pl.Series(core_sort), compact=pl.Series(compact))
+    # One edit (or swap) in a short core: the ratios undersell it.
+    idx = np.flatnonzero(pairs["typo_possible"].to_numpy())
+    edits = np.full(pairs.height, 99.0)
+    if len(idx):
+        edits[idx] = _cpdist([q_cmp[i] for i in idx], [n_cmp[i] for i in idx], OSA.distance)
+    shortest = pl.min_horizontal(lq, ln)
     typo = pl.when((pl.col("edits") <= 1) & (shortest >= 7)).then(0.93).when(
         (pl.col("edits") <= 1) & (shortest >= 5)
     ).then(0.9).otherwise(0.0)
-    out = out.with_columns(typo=typo).with_columns(
-        name=pl.max_horizontal("core_sort", "compact", "typo"),
-    )
-    return out.with_columns(name_pre=0.85 * pl.col("name") + 0.15 * pl.col("full"))
+    pairs = pairs.with_columns(edits=pl.Series(edits)).with_columns(typo=typo)
+    pairs = pairs.with_columns(name=pl.max_horizontal("core_sort", "compact", "typo")).filter(pl.col("name") >= name_min)
+    full = _cpdist(pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_sort_ratio) / 100.0
+    pairs = pairs.with_columns(full=pl.Series(full, dtype=pl.Float64))
+    return pairs.with_columns(name_pre=0.85 * pl.col("name") + 0.15 * pl.col("full"))
 
 
 def _token_weight(token: str) -> float:

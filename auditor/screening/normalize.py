@@ -173,33 +173,32 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def normalize_names(names: pl.Expr | str) -> dict[str, pl.Expr]:
-    """Expressions for the normalised forms of a name column.
-
-    Returns `norm` (clean, legal forms and stopwords removed: the full name),
-    `core` (weak tokens removed too, unless nothing distinctive would remain) and
-    `compact` (core without spaces, for spacing variants such as "Hua Wei" / "Huawei").
-    """
-    expr = pl.col(names) if isinstance(names, str) else names
-    clean = _clean(_latin(expr))
-    no_legal = clean.str.replace_all(_LEGAL_RE, " ").str.replace_all(r"\s+", " ").str.strip_chars()
-    no_legal = pl.when(no_legal == "").then(clean).otherwise(no_legal)
-    tokens = no_legal.str.split(" ").list.eval(
-        pl.element().filter(~pl.element().is_in(list(STOPWORDS)) & (pl.element() != ""))
-    )
-    norm = tokens.list.join(" ")
-    strong = tokens.list.eval(pl.element().filter(~pl.element().is_in(list(WEAK_TOKENS))))
-    distinctive = strong.list.eval(~pl.element().is_in(list(GENERIC_TOKENS))).list.any()
-    core_tokens = pl.when(distinctive).then(strong).otherwise(tokens)
-    core = core_tokens.list.join(" ")
-    return {"norm": norm, "core": core, "compact": core.str.replace_all(" ", "")}
-
-
 def normalize_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Adds norm / core / compact / tokens columns for `column`."""
-    exprs = normalize_names(column)
-    out = frame.with_columns(**exprs)
-    return out.with_columns(tokens=pl.col("core").str.split(" ").list.eval(pl.element().filter(pl.element() != "")))
+    """Adds the normalised forms of `column`: norm, core, compact and tokens.
+
+    `norm` is the clean name without legal forms and stopwords (the full name); `core`
+    also drops weak tokens unless nothing distinctive would remain; `compact` is the core
+    without spaces, for spacing variants such as "Hua Wei" / "Huawei"; `tokens` are the
+    core's words. Built in stages so each step is computed once for the whole column.
+    """
+    clean = _clean(_latin(pl.col(column)))
+    out = frame.with_columns(_clean=clean)
+    no_legal = pl.col("_clean").str.replace_all(_LEGAL_RE, " ").str.replace_all(r"\s+", " ").str.strip_chars()
+    out = out.with_columns(_nl=pl.when(no_legal == "").then(pl.col("_clean")).otherwise(no_legal))
+    out = out.with_columns(
+        _tok=pl.col("_nl").str.split(" ").list.eval(
+            pl.element().filter(~pl.element().is_in(list(STOPWORDS)) & (pl.element() != ""))
+        )
+    )
+    out = out.with_columns(
+        norm=pl.col("_tok").list.join(" "),
+        _strong=pl.col("_tok").list.eval(pl.element().filter(~pl.element().is_in(list(WEAK_TOKENS)))),
+    )
+    distinctive = pl.col("_strong").list.eval(~pl.element().is_in(list(GENERIC_TOKENS))).list.any()
+    out = out.with_columns(tokens=pl.when(distinctive).then(pl.col("_strong")).otherwise(pl.col("_tok")))
+    out = out.with_columns(core=pl.col("tokens").list.join(" "))
+    out = out.with_columns(compact=pl.col("core").str.replace_all(" ", ""))
+    return out.drop("_clean", "_nl", "_tok", "_strong")
 
 
 def normalize_name(name: str) -> dict[str, str]:
