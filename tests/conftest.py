@@ -1,36 +1,22 @@
-"""Shared test helpers: paths to the repository, the bundled example and the shared data."""
+"""Fixtures shared by every test folder; plain helpers live in auditor_testkit.py."""
 
 from __future__ import annotations
 
-import traceback
+import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples"
-SHARED = REPO.parent / "shared"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
-    """Runs the real `auditor` entry point in-process and returns (exit code, stdout, stderr)."""
-    from auditor.cli.main import main
-
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from auditor_testkit import run_cli  # noqa: E402
 
 
 @pytest.fixture
 def cli(capsys):
+    """Calls the `auditor` CLI in-process: cli("audit", "--config", path) -> (code, stdout, stderr)."""
+
     def invoke(*args):
         return run_cli(list(args), capsys)
 
     return invoke
-
-
-def assert_no_traceback(text: str) -> None:
-    assert "Traceback" not in text, text
-
-
-__all__ = ["REPO", "EXAMPLES", "SHARED", "run_cli", "assert_no_traceback", "traceback"]

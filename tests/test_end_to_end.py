@@ -7,7 +7,7 @@ import json
 import polars as pl
 import pytest
 
-from conftest import EXAMPLES, assert_no_traceback
+from auditor_testkit import EXAMPLES, assert_no_traceback
 
 CONFIG = EXAMPLES / "audit.yaml"
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from conftest import assert_no_traceback
+from auditor_testkit import assert_no_traceback
 
 GOOD = """\
 id: hq-d5

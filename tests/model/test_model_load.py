@@ -8,7 +8,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.model.load import load_table
 from auditor.model.schema import TENANTS, USAGE
-from conftest import assert_no_traceback
+from auditor_testkit import assert_no_traceback
 
 USAGE_OK = "tenant_id,provider,region,instance_type,start,end\nt1,aws,us-east-1,p5.48xlarge,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z\n"
 TENANTS_OK = "tenant_id,legal_name,country\nt1,Acme Ltd,US\n"
