@@ -6,12 +6,14 @@ file are taken relative to that file, so a config can travel with its data.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from auditor.connectors.config import ConnectorsConfig
 from auditor.errors import ConfigError, Problem
 from auditor.model.load import parse_datetime
 from auditor.yamlsource import load_yaml
@@ -26,6 +28,10 @@ class AuditConfig(BaseModel):
     usage: Path | None = Field(default=None, description="Instance usage file.")
     access: Path | None = Field(default=None, description="Sign-in file (optional; without it sign-in rules are unknown).")
     snapshot: Path | None = Field(default=None, description="A folder written by `auditor collect`, instead of tenants/usage/access files.")
+    connectors: ConnectorsConfig | None = Field(
+        default=None,
+        description="Collect live from these providers (aws:, gcp:, azure: sections, as in a connectors config) when no tenants/usage files or snapshot are given.",
+    )
     lists: list[Path] = Field(default_factory=list, description="Restricted-party list files (CSL CSV/JSON layout).")
     list_sources: list[str] | None = Field(default=None, description="Screen only against these list codes (EL, MEU, SDN...).")
     rules: Path | None = Field(default=None, description="Rule pack directory; the built-in pack when absent.")
@@ -55,17 +61,23 @@ class AuditConfig(BaseModel):
         """Paths made relative to `base` (the config file's folder)."""
 
         def fix(p: Path | None) -> Path | None:
-            return p if p is None or p.is_absolute() else base / p
+            return p if p is None or p.is_absolute() else Path(os.path.normpath(base / p))
 
+        connectors = self.connectors
+        cur = connectors.aws.cur if connectors is not None and connectors.aws is not None else None
+        if cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
+            aws = connectors.aws.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
+            connectors = connectors.model_copy(update={"aws": aws})
         return self.model_copy(
             update={
+                "connectors": connectors,
                 "tenants": fix(self.tenants),
                 "usage": fix(self.usage),
                 "access": fix(self.access),
                 "snapshot": fix(self.snapshot),
                 "rules": fix(self.rules),
                 "out": fix(self.out),
-                "lists": [p if p.is_absolute() else base / p for p in self.lists],
+                "lists": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists],
             }
         )
 

@@ -26,8 +26,10 @@ def print_summary(result, written: dict[str, Path]) -> None:
         + f") from {result.inputs.tenants.height} tenants; rule pack {result.rule_pack.version}, {result.config.scoring}"
     )
     table = Table(title=f"Top {min(TOP_IN_SUMMARY, cases.height)} cases", show_lines=False)
-    for column in ("#", "case", "priority", "score", "tenants", "top reason", "GPU-h 90d"):
-        table.add_column(column)
+    for column, width in (("#", 3), ("case", 14), ("priority", 8), ("score", 5), ("tenants", 7)):
+        table.add_column(column, no_wrap=True, min_width=width)
+    table.add_column("top reason", overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column("GPU-h 90d", justify="right", no_wrap=True, min_width=9)
     for row in cases.head(TOP_IN_SUMMARY).iter_rows(named=True):
         table.add_row(
             str(row["rank"]),
