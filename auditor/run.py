@@ -62,30 +62,114 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def default_as_of(inputs: InputTables) -> datetime:
-    """The latest event in the data, so re-running an old snapshot gives the same answer."""
+def default_as_of(inputs: InputTables, observed_at: datetime | None = None) -> datetime:
+    """The latest event in the data, so re-running an old snapshot gives the same answer.
+
+    A collection also knows when it looked: instances still running were running then, so
+    its time counts as an event (otherwise a run that started last would count zero hours).
+    """
     candidates = [
         inputs.usage["start"].max(),
         inputs.usage["end"].max(),
         inputs.access["timestamp"].max() if inputs.access.height else None,
+        observed_at,
     ]
     known = [c for c in candidates if c is not None]
     return max(known) if known else datetime.now(timezone.utc)
 
 
-def load_audit_inputs(config: AuditConfig) -> tuple[InputTables, list[dict[str, Any]], bool]:
-    """Inputs from files or a collected snapshot; returns them, the coverage gaps, and completeness."""
-    if config.snapshot is not None:
-        from auditor.connectors import read_snapshot
+@dataclass(frozen=True)
+class AuditInputs:
+    """The canonical tables of one run and what is known about their coverage and origin."""
 
-        snap = read_snapshot(config.snapshot)
-        inputs = from_frames(snap.tenants, snap.usage, snap.access)
-        gaps = [g if isinstance(g, dict) else g.to_dict() if hasattr(g, "to_dict") else vars(g) for g in snap.gaps]
-        return inputs, gaps, bool(snap.manifest.get("complete", not gaps))
+    tables: InputTables
+    gaps: list[dict[str, Any]] = field(default_factory=list)
+    complete: bool = True
+    observed_at: datetime | None = None
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _gap_dicts(gaps: list[Any]) -> list[dict[str, Any]]:
+    return [g if isinstance(g, dict) else g.to_dict() for g in gaps]
+
+
+def _parse_observed(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _from_snapshot(directory: Path) -> AuditInputs:
+    from auditor.connectors import read_snapshot
+
+    snap = read_snapshot(directory)
+    gaps = _gap_dicts(snap.gaps)
+    manifest_path = Path(directory) / "manifest.json"
+    provenance = {
+        "table": "snapshot",
+        "path": str(directory),
+        "sha256": sha256_file(manifest_path),
+        "provider": snap.manifest.get("provider"),
+        "collected_at": snap.manifest.get("collected_at"),
+        "complete": bool(snap.manifest.get("complete", not gaps)) and not gaps,
+    }
+    return AuditInputs(
+        tables=from_frames(snap.tenants, snap.usage, snap.access),
+        gaps=gaps,
+        complete=provenance["complete"],
+        observed_at=_parse_observed(snap.manifest.get("collected_at")),
+        provenance=[provenance],
+    )
+
+
+def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> AuditInputs:
+    """Collect each provider named in `connectors:`; a provider's gaps make the run incomplete."""
+    from auditor.connectors import collect
+
+    clients = clients or {}
+    results = []
+    for provider in ("aws", "gcp", "azure"):
+        settings = getattr(config.connectors, provider)
+        if settings is None:
+            continue
+        results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False)))
+    if not results:
+        raise InputError("`connectors:` names no provider; give an aws:, gcp: or azure: section")
+    tenants = pl.concat([r.tenants for _, r in results], how="vertical")
+    usage = pl.concat([r.usage for _, r in results], how="vertical")
+    access = pl.concat([r.access for _, r in results], how="vertical")
+    gaps = [gap for _, r in results for gap in _gap_dicts(r.gaps)]
+    observed = [_parse_observed(r.manifest.get("collected_at")) for _, r in results]
+    provenance = [
+        {"table": "collection", "provider": provider, "collected_at": r.manifest.get("collected_at"), "scope": r.manifest.get("scope"),
+         "counts": r.manifest.get("counts"), "complete": r.complete}
+        for provider, r in results
+    ]
+    return AuditInputs(
+        tables=from_frames(tenants, usage, access),
+        gaps=gaps,
+        complete=all(r.complete for _, r in results),
+        observed_at=max((o for o in observed if o is not None), default=None),
+        provenance=provenance,
+    )
+
+
+def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditInputs:
+    """Inputs from a collected snapshot, from files, or collected live from `connectors:`, in that order."""
+    if config.snapshot is not None:
+        return _from_snapshot(config.snapshot)
+    if config.connectors is not None and config.tenants is None and config.usage is None:
+        return _from_connectors(config, clients)
     missing = [name for name in ("tenants", "usage") if getattr(config, name) is None]
     if missing:
-        raise InputError(f"missing input: give --{missing[0]} FILE (or --snapshot DIR, or a --config file that names them)")
-    return load_inputs(config.tenants, config.usage, config.access), [], True
+        raise InputError(
+            f"missing input: give --{missing[0]} FILE (or --snapshot DIR, or a --config file that names them or has `connectors:`)"
+        )
+    return AuditInputs(load_inputs(config.tenants, config.usage, config.access))
 
 
 def load_screening(config: AuditConfig):
@@ -125,14 +209,19 @@ def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> 
     )
 
 
-def audit(config: AuditConfig) -> AuditResult:
-    """Runs the whole audit over one set of inputs and returns the run as a value."""
+def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditResult:
+    """Runs the whole audit over one set of inputs and returns the run as a value.
+
+    `clients` maps a provider name to its SDK clients for live collection (tests hand in
+    clients pointed at moto or a local server); absent providers build their defaults.
+    """
     started = datetime.now(timezone.utc)
     run_id = started.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     algorithm = get_algorithm(config.scoring)
     pack = load_rule_pack(config.rules or builtin_rules_dir(), feature_kinds())
-    inputs, gaps, sources_complete = load_audit_inputs(config)
-    as_of = config.as_of or default_as_of(inputs)
+    loaded = load_audit_inputs(config, clients)
+    inputs = loaded.tables
+    as_of = config.as_of or default_as_of(inputs, loaded.observed_at)
     index, list_provenance = load_screening(config)
     log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.usage.height, inputs.access.height)
 
@@ -146,11 +235,7 @@ def audit(config: AuditConfig) -> AuditResult:
 
     input_files = [
         {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in inputs.sources.items()
-    ]
-    if config.snapshot is not None:
-        manifest = Path(config.snapshot) / "manifest.json"
-        if manifest.exists():
-            input_files.append({"table": "snapshot", "path": str(config.snapshot), "sha256": sha256_file(manifest)})
+    ] + loaded.provenance
     return AuditResult(
         run_id=run_id,
         started_at=started,
@@ -164,8 +249,8 @@ def audit(config: AuditConfig) -> AuditResult:
         cases=cases,
         lists=list_provenance,
         input_files=input_files,
-        coverage_gaps=gaps,
-        sources_complete=sources_complete,
+        coverage_gaps=loaded.gaps,
+        sources_complete=loaded.complete,
     )
 
 
