@@ -90,3 +90,18 @@ def test_bad_config_is_located(tmp_path, cli):
     assert code == 2
     assert "audit.yaml:4:8: as_of: expected an ISO 8601 date-time" in err
     assert "audit.yaml:5:1: thresold: unknown setting" in err
+
+
+def test_unknown_instance_type_is_reported_and_can_fail_the_run(tmp_path, cli):
+    import json
+
+    tenants = write(tmp_path, "tenants.csv", TENANTS_OK)
+    usage = write(tmp_path, "usage.csv", USAGE_OK + "t1,aws,us-east-1,p9.96xlarge,2026-10-01T00:00:00Z,\n")
+    code, _, err = cli("audit", "--tenants", tenants, "--usage", usage, "--out", tmp_path / "out")
+    assert code == 0, err
+    manifest = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert [t["instance_type"] for t in manifest["unknown_instance_types"]] == ["p9.96xlarge"]
+    code, out, err = cli("audit", "--tenants", tenants, "--usage", usage, "--out", tmp_path / "strict", "--unknown-instance-types", "error")
+    assert code == 2
+    assert_no_traceback(out + err)
+    assert "usage.csv: row 3: column 'instance_type': unknown GPU instance type 'p9.96xlarge'" in err
