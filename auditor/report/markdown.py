@@ -21,6 +21,22 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _gap(gap: Any) -> str:
+    """A coverage gap as one readable line: what could not be read, doing what, and why."""
+    if not isinstance(gap, dict):
+        return _cell(gap)
+    where = " ".join(str(gap[k]) for k in ("provider", "scope_kind") if gap.get(k))
+    scope = f"`{gap['scope']}`" if gap.get("scope") else ""
+    line = f"{where} {scope}".strip() or "unknown scope"
+    if gap.get("operation"):
+        line += f": `{gap['operation']}` failed"
+        if gap.get("attempts"):
+            line += f" after {gap['attempts']} attempt(s)"
+    if gap.get("error"):
+        line += f" — {gap['error']}"
+    return line.replace("|", "\\|").replace("\n", " ")
+
+
 def _names(record: dict[str, Any], limit: int = 3) -> str:
     names = [f"{t['legal_name']} ({t['tenant_id']})" for t in record["tenants"][:limit]]
     more = len(record["tenants"]) - limit
@@ -114,7 +130,7 @@ def _coverage(result) -> list[str]:
     lines = ["## Coverage", ""]
     if m["coverage_gaps"]:
         lines += ["Coverage gaps (not read):", ""]
-        lines += [f"- {_cell(g)}" for g in m["coverage_gaps"]]
+        lines += [f"- {_gap(g)}" for g in m["coverage_gaps"]]
         lines.append("")
     else:
         lines += ["No coverage gaps were reported by the data sources.", ""]
