@@ -17,8 +17,6 @@ def console() -> Console:
 def print_summary(result, written: dict[str, Path]) -> None:
     out = console()
     cases = result.cases.cases
-    if not result.complete:
-        out.print(f"[bold red]INCOMPLETE[/]: {len(result.coverage_gaps)} coverage gap(s); see report.md")
     by_priority = dict(cases.group_by("priority").len().iter_rows()) if cases.height else {}
     out.print(
         f"{cases.height} cases ("
