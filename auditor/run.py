@@ -139,7 +139,9 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
         results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False)))
     if not results:
         raise InputError("`connectors:` names no provider; give an aws:, gcp: or azure: section")
-    tenants = pl.concat([r.tenants for _, r in results], how="vertical")
+    # One customer on several clouds is one tenant: its KYC row is taken from the first
+    # provider that has it (aws, gcp, azure order), its usage from all of them.
+    tenants = pl.concat([r.tenants for _, r in results], how="vertical").unique(subset="tenant_id", keep="first", maintain_order=True)
     usage = pl.concat([r.usage for _, r in results], how="vertical")
     access = pl.concat([r.access for _, r in results], how="vertical")
     gaps = [gap for _, r in results for gap in _gap_dicts(r.gaps)]
