@@ -18,12 +18,11 @@ from typing import Any, Callable, ClassVar
 from auditor.connectors.base import (
     Collection,
     Progress,
+    RetryingConnector,
     ScopeFailed,
-    call_with_retry,
     matches_any,
     parse_time,
     require_sdk,
-    run_concurrently,
     tenant_row,
 )
 from auditor.connectors.config import AwsSettings
@@ -107,11 +106,12 @@ def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]
     return items
 
 
-class AwsConnector:
+class AwsConnector(RetryingConnector):
     """Reads an AWS Organization: accounts, GPU instances per region, sign-ins, CUR usage."""
 
     name: ClassVar[str] = "aws"
     settings_model: ClassVar[type[AwsSettings]] = AwsSettings
+    retryable = staticmethod(is_retryable)
 
     def __init__(self, settings: AwsSettings, clients: AwsClients | None = None) -> None:
         require_sdk("boto3", "aws")
@@ -124,9 +124,6 @@ class AwsConnector:
         self.home_region = clients.session.region_name or "us-east-1"
         self.instance_types = settings.instance_types or DEFAULT_INSTANCE_TYPES
         self._account_tenants: dict[str, str] = {}
-
-    def _retry(self, fn: Callable[[], Any], what: str) -> Any:
-        return call_with_retry(fn, retry=self.settings.retry, is_retryable=is_retryable, what=what)
 
     def collect(self, progress: Progress) -> Collection:
         out = Collection("aws")
@@ -150,12 +147,7 @@ class AwsConnector:
             finally:
                 progress.advance("accounts")
 
-        opened = []
-        for account, acct in zip(accounts, run_concurrently(open_account, accounts, self.settings.max_workers)):
-            if isinstance(acct, BaseException):  # an unexpected fault: still a gap, never silently dropped
-                out.gap("account", account["Id"], "collect", acct)
-            else:
-                opened.append(acct)
+        opened = out.fan_out(open_account, accounts, scope_kind="account", scope_of=lambda a: a["Id"], max_workers=self.settings.max_workers)
         tasks = [(acct, region, ec2) for acct in opened for region, ec2 in sorted(acct.regions.items())]
         progress.add("regions", len(tasks))
 
@@ -172,11 +164,9 @@ class AwsConnector:
             log.info("event=region_read provider=aws account=%s region=%s instances=%d", acct.account_id, region, len(rows))
             return rows
 
-        for (acct, region, _), rows in zip(tasks, run_concurrently(read_region, tasks, self.settings.max_workers)):
-            if isinstance(rows, BaseException):
-                out.gap("region", f"{acct.account_id}/{region}", "collect", rows)
-            else:
-                out.usage.extend(rows)
+        region_of = lambda task: f"{task[0].account_id}/{task[1]}"  # noqa: E731
+        for rows in out.fan_out(read_region, tasks, scope_kind="region", scope_of=region_of, max_workers=self.settings.max_workers):
+            out.usage.extend(rows)
         if self.settings.cloudtrail.enabled:
             self._read_cloudtrail(opened, out)
         if self.settings.cur is not None:
@@ -266,11 +256,9 @@ class AwsConnector:
             log.info("event=signins_read provider=aws account=%s region=%s events=%d", acct.account_id, region, len(rows))
             return rows
 
-        for (acct, region, _), rows in zip(tasks, run_concurrently(read, tasks, self.settings.max_workers)):
-            if isinstance(rows, BaseException):
-                out.gap("service", f"{acct.account_id}/{region}/cloudtrail", "collect", rows)
-            else:
-                out.access.extend(rows)
+        trail_of = lambda task: f"{task[0].account_id}/{task[1]}/cloudtrail"  # noqa: E731
+        for rows in out.fan_out(read, tasks, scope_kind="service", scope_of=trail_of, max_workers=self.settings.max_workers):
+            out.access.extend(rows)
 
     def _read_cur(self, out: Collection) -> None:
         cur = self.settings.cur

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from auditor.connectors.base import (
     Collection,
     Progress,
+    RetryingConnector,
     ScopeFailed,
-    call_with_retry,
     matches_any,
     parse_time,
     require_sdk,
-    run_concurrently,
     tenant_row,
 )
 from auditor.connectors.config import AzureSettings
@@ -89,20 +88,18 @@ def _get(obj: Any, *names: str) -> Any:
     return obj
 
 
-class AzureConnector:
+class AzureConnector(RetryingConnector):
     """Reads Azure subscriptions and their GPU VMs."""
 
     name: ClassVar[str] = "azure"
     settings_model: ClassVar[type[AzureSettings]] = AzureSettings
+    retryable = staticmethod(is_retryable)
 
     def __init__(self, settings: AzureSettings, clients: AzureClients | None = None) -> None:
         require_sdk("azure.mgmt.compute", "azure")
         self.settings = settings
         self.clients = clients or AzureClients()
         self.vm_sizes = settings.instance_types or DEFAULT_VM_SIZES
-
-    def _retry(self, fn: Callable[[], Any], what: str) -> Any:
-        return call_with_retry(fn, retry=self.settings.retry, is_retryable=is_retryable, what=what)
 
     def collect(self, progress: Progress) -> Collection:
         out = Collection("azure")
@@ -118,11 +115,8 @@ class AzureConnector:
             finally:
                 progress.advance("subscriptions")
 
-        for sub, rows in zip(subs, run_concurrently(read, subs, self.settings.max_workers)):
-            if isinstance(rows, BaseException):  # an unexpected fault: still a gap, never silently dropped
-                out.gap("subscription", sub["id"], "collect", rows)
-            else:
-                out.usage.extend(rows)
+        for rows in out.fan_out(read, subs, scope_kind="subscription", scope_of=lambda s: s["id"], max_workers=self.settings.max_workers):
+            out.usage.extend(rows)
         out.scope = {"subscriptions": sorted(s["id"] for s in subs), "instance_types": self.vm_sizes}
         return out
 

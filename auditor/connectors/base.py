@@ -104,6 +104,16 @@ def call_with_retry(
             sleep(delay)
 
 
+class RetryingConnector:
+    """What the connectors share: their settings and one retry policy, with each provider's own test of retryable."""
+
+    settings: ConnectorSettings
+    retryable: ClassVar[Callable[[BaseException], bool]]
+
+    def _retry(self, fn: Callable[[], T], what: str) -> T:
+        return call_with_retry(fn, retry=self.settings.retry, is_retryable=type(self).retryable, what=what)
+
+
 def run_concurrently(fn: Callable[[T], R], items: Sequence[T], max_workers: int) -> list[R | BaseException]:
     """Apply fn to every item on a bounded thread pool; results in input order, failures as exceptions."""
     if not items:
@@ -240,6 +250,18 @@ class Collection:
         gap = CoverageGap(self.provider, scope_kind, scope, operation, describe_error(error), attempts)
         self.gaps.append(gap)
         log.warning("event=coverage_gap provider=%s scope_kind=%s scope=%s operation=%s attempts=%d error=%s", self.provider, scope_kind, scope, operation, attempts, type(error).__name__)
+
+    def fan_out(
+        self, read: Callable[[T], R], items: Sequence[T], *, scope_kind: ScopeKind, scope_of: Callable[[T], str], max_workers: int
+    ) -> list[R]:
+        """Reads every scope concurrently; an unexpected fault in one becomes that scope's gap, never a crash or a silent drop."""
+        kept: list[R] = []
+        for item, result in zip(items, run_concurrently(read, items, max_workers)):
+            if isinstance(result, BaseException):
+                self.gap(scope_kind, scope_of(item), "collect", result)
+            else:
+                kept.append(result)
+        return kept
 
     def to_result(self, collected_at: datetime) -> CollectResult:
         # Several accounts may carry one tenant_id (one customer, many accounts): one row per tenant.

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from auditor.connectors.base import (
     Collection,
     Progress,
+    RetryingConnector,
     ScopeFailed,
-    call_with_retry,
     matches_any,
     parse_time,
     require_sdk,
-    run_concurrently,
     tenant_row,
 )
 from auditor.connectors.config import GcpSettings
@@ -76,20 +75,18 @@ class GcpClients:
             self.projects = resourcemanager_v3.ProjectsClient()
 
 
-class GcpConnector:
+class GcpConnector(RetryingConnector):
     """Reads GCP projects and their GPU instances."""
 
     name: ClassVar[str] = "gcp"
     settings_model: ClassVar[type[GcpSettings]] = GcpSettings
+    retryable = staticmethod(is_retryable)
 
     def __init__(self, settings: GcpSettings, clients: GcpClients | None = None) -> None:
         require_sdk("google.cloud.compute_v1", "gcp")
         self.settings = settings
         self.clients = clients or GcpClients()
         self.machine_types = settings.instance_types or DEFAULT_MACHINE_TYPES
-
-    def _retry(self, fn: Callable[[], Any], what: str) -> Any:
-        return call_with_retry(fn, retry=self.settings.retry, is_retryable=is_retryable, what=what)
 
     def collect(self, progress: Progress) -> Collection:
         out = Collection("gcp")
@@ -107,11 +104,8 @@ class GcpConnector:
             finally:
                 progress.advance("projects")
 
-        for project, rows in zip(projects, run_concurrently(read, projects, self.settings.max_workers)):
-            if isinstance(rows, BaseException):  # an unexpected fault: still a gap, never silently dropped
-                out.gap("project", project["project_id"], "collect", rows)
-            else:
-                out.usage.extend(rows)
+        for rows in out.fan_out(read, projects, scope_kind="project", scope_of=lambda p: p["project_id"], max_workers=self.settings.max_workers):
+            out.usage.extend(rows)
         out.scope = {
             "organization": self.settings.organization,
             "folders": list(self.settings.folders),
