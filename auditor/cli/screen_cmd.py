@@ -15,6 +15,7 @@ import click
 import polars as pl
 
 from auditor.errors import InputError, Problem, SourceLocation, display_path
+from auditor.jsonlines import parse_json_lines
 from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex, load_lists
 from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
 
@@ -103,28 +104,14 @@ def read_names(path: Path) -> pl.DataFrame:
 
 
 def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
-    rows, problems = [], []
-    with path.open(encoding="utf-8", errors="strict") as fh:
-        try:
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    problems.append(Problem(SourceLocation(shown, line=lineno, column=exc.colno), f"cannot parse JSON: {exc.msg}"))
-                    continue
-                if not isinstance(obj, dict):
-                    problems.append(Problem(SourceLocation(shown, line=lineno), "line is not a JSON object"))
-                    continue
-                rows.append({k: (None if obj.get(k) is None else str(obj.get(k))) for k in ("id", "name", "country")}
-                            | {"_has": tuple(k for k in ("id", "name") if k in obj)})
-                if len(problems) >= MAX_PROBLEMS:
-                    break
-        except UnicodeDecodeError:
-            raise InputError("file is not UTF-8 text", location=SourceLocation(shown)) from None
-    if problems:
-        raise InputError(problems)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", location=SourceLocation(shown)) from None
+    rows = [
+        {k: (None if obj.get(k) is None else str(obj.get(k))) for k in ("id", "name", "country")} | {"_has": tuple(k for k in ("id", "name") if k in obj)}
+        for _, obj in parse_json_lines(text, shown)
+    ]
     if rows and not any("name" in r["_has"] for r in rows):
         raise InputError([Problem(SourceLocation(shown, line=1), "missing key; expected id, name and optional country",
                                   subject="column 'name'")])

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from auditor.errors import InputError, Problem, SourceLocation, display_path
+from auditor.jsonlines import parse_json_lines
 from auditor.model.schema import NON_EMPTY, UTC_DATETIME, Kind, TableSchema
 
 MAX_PROBLEMS_PER_FILE = 20
@@ -51,6 +52,8 @@ def read_raw(path: Path, fmt: str) -> tuple[pl.DataFrame, int]:
     except pl.exceptions.NoDataError:
         raise InputError("file has no rows or header", location=SourceLocation(shown)) from None
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        if fmt == "jsonl":  # Polars does not say which line; find it, so the user can fix it
+            parse_json_lines(path.read_text(encoding="utf-8", errors="replace"), shown)
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot read as {fmt}: {first_line}", location=SourceLocation(shown)) from None
 

@@ -21,6 +21,7 @@ from typing import Any, Iterator
 import polars as pl
 
 from auditor.errors import InputError, Problem, SourceLocation, display_path
+from auditor.jsonlines import parse_json_lines
 from auditor.screening.countries import country_of_address
 
 MAX_PROBLEMS = 20
@@ -221,22 +222,7 @@ def _parse_json(text: str, shown: str) -> list[_Record]:
 
 
 def _parse_jsonl(text: str, shown: str) -> list[_Record]:
-    records, problems = [], []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(SourceLocation(shown, line=lineno, column=exc.colno), f"cannot parse JSON: {exc.msg}"))
-            continue
-        if not isinstance(item, dict):
-            problems.append(Problem(SourceLocation(shown, line=lineno), "line is not a JSON object"))
-            continue
-        records.append(_Record(item, SourceLocation(shown, line=lineno)))
-    if problems:
-        raise InputError(problems[:MAX_PROBLEMS])
-    return records
+    return [_Record(item, SourceLocation(shown, line=lineno)) for lineno, item in parse_json_lines(text, shown)]
 
 
 # --- records -> rows -----------------------------------------------------------------

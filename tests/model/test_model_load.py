@@ -39,7 +39,7 @@ CASES = [
     ("bad count", "tenants.csv", TENANTS_OK, "usage.csv",
      "tenant_id,instance_type,start,end,accelerator,accelerator_count\nt1,n1-standard-8,2026-10-01,,nvidia-tesla-t4,two\n",
      ["usage.csv: row 2", "column 'accelerator_count'", "a whole number", "'two'"]),
-    ("broken json line", "tenants.csv", TENANTS_OK, "usage.jsonl", '{"tenant_id": "t1", "instance_type": \n', ["usage.jsonl", "cannot read as jsonl"]),
+    ("broken json line", "tenants.csv", TENANTS_OK, "usage.jsonl", '{"tenant_id": "t1", "instance_type": \n', ["usage.jsonl:1:", "cannot parse JSON"]),
 ]
 
 
