@@ -43,10 +43,7 @@ def _names(record: dict[str, Any], limit: int = 3) -> str:
     return "; ".join(names) + (f" +{more} linked" if more > 0 else "")
 
 
-def _header(result) -> list[str]:
-    from auditor.run import run_manifest
-
-    m = run_manifest(result)
+def _header(m: dict[str, Any]) -> list[str]:
     lines = [
         "# Audit report",
         "",
@@ -123,10 +120,7 @@ def _details(records: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _coverage(result) -> list[str]:
-    from auditor.run import run_manifest
-
-    m = run_manifest(result)
+def _coverage(m: dict[str, Any]) -> list[str]:
     lines = ["## Coverage", ""]
     if m["coverage_gaps"]:
         lines += ["Coverage gaps (not read):", ""]
@@ -153,4 +147,7 @@ def _coverage(result) -> list[str]:
 
 
 def render_markdown(records: list[dict[str, Any]], result) -> str:
-    return "\n".join(_header(result) + _queue(records) + _details(records) + _coverage(result))
+    from auditor.run import run_manifest
+
+    manifest = run_manifest(result)
+    return "\n".join(_header(manifest) + _queue(records) + _details(records) + _coverage(manifest))
