@@ -1,4 +1,4 @@
-"""The one place where the stages meet: audit() and investigate().
+"""The one place where the stages meet: audit(), investigate() and backtest().
 
 Data flows one way: inputs -> catalog -> features (with screening) -> rules -> scoring ->
 cases. Every stage is a function of explicit values; a run is a value (`AuditResult`)
@@ -19,6 +19,7 @@ import polars as pl
 
 from auditor import __version__
 from auditor.cases.build import CaseTables, build_cases
+from auditor.cases.compare import Comparison, compare_runs, rule_table
 from auditor.config import AuditConfig
 from auditor.engine.evaluate import Evaluation, evaluate
 from auditor.engine.loader import RulePack, builtin_rules_dir, load_rule_pack
@@ -26,7 +27,7 @@ from auditor.errors import InputError
 from auditor.features.build import FeatureTable, build_features
 from auditor.features.vocabulary import feature_kinds
 from auditor.model.inputs import InputTables, from_frames, load_inputs
-from auditor.scoring import get_algorithm
+from auditor.scoring import ScoringAlgorithm, get_algorithm
 
 log = logging.getLogger("auditor.run")
 
@@ -55,10 +56,16 @@ class AuditResult:
 
 
 def sha256_file(path: Path) -> str:
+    """Checksum of an input: a file's bytes, or a folder's Parquet parts (names and bytes, in name order)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    path = Path(path)
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.name.encode() + b"\0")
+        with open(file, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -211,17 +218,15 @@ def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> 
     )
 
 
-def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditResult:
-    """Runs the whole audit over one set of inputs and returns the run as a value.
+def score_features(features: FeatureTable, pack: RulePack, algorithm: ScoringAlgorithm) -> tuple[Evaluation, CaseTables]:
+    """Rules -> hits -> cases over a feature table built once, so one table can be scored by several packs."""
+    evaluation = evaluate(features.frame, pack.rules, set(features.unavailable))
+    cases = build_cases(features.frame, evaluation.hits, evaluation.unknowns, algorithm)
+    return evaluation, cases
 
-    `clients` maps a provider name to its SDK clients for live collection (tests hand in
-    clients pointed at moto or a local server); absent providers build their defaults.
-    """
-    started = datetime.now(timezone.utc)
-    run_id = started.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-    algorithm = get_algorithm(config.scoring)
-    pack = load_rule_pack(config.rules or builtin_rules_dir(), feature_kinds())
-    loaded = load_audit_inputs(config, clients)
+
+def _features_for(config: AuditConfig, loaded: AuditInputs, run_id: str) -> tuple[datetime, FeatureTable, list[dict[str, Any]]]:
+    """The feature table of one run's inputs: as-of, screening, features, strict instance types."""
     inputs = loaded.tables
     as_of = config.as_of or default_as_of(inputs, loaded.observed_at)
     index, list_provenance = load_screening(config)
@@ -231,8 +236,27 @@ def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditRe
     log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))
     if config.unknown_instance_types == "error" and features.unknown_instance_types.height:
         raise_unknown_instance_types(inputs, features.unknown_instance_types)
-    evaluation = evaluate(features.frame, pack.rules, set(features.unavailable))
-    cases = build_cases(features.frame, evaluation.hits, evaluation.unknowns, algorithm)
+    return as_of, features, list_provenance
+
+
+def _new_run_id(started: datetime) -> str:
+    return started.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditResult:
+    """Runs the whole audit over one set of inputs and returns the run as a value.
+
+    `clients` maps a provider name to its SDK clients for live collection (tests hand in
+    clients pointed at moto or a local server); absent providers build their defaults.
+    """
+    started = datetime.now(timezone.utc)
+    run_id = _new_run_id(started)
+    algorithm = get_algorithm(config.scoring)
+    pack = load_rule_pack(config.rules or builtin_rules_dir(), feature_kinds())
+    loaded = load_audit_inputs(config, clients)
+    inputs = loaded.tables
+    as_of, features, list_provenance = _features_for(config, loaded, run_id)
+    evaluation, cases = score_features(features, pack, algorithm)
     log.info("run=%s stage=cases rules=%d hits=%d cases=%d", run_id, len(pack.rules), evaluation.hits.height, cases.cases.height)
 
     input_files = [
@@ -253,6 +277,70 @@ def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditRe
         input_files=input_files,
         coverage_gaps=loaded.gaps,
         sources_complete=loaded.complete,
+    )
+
+
+@dataclass(frozen=True)
+class ScoredPack:
+    """One rule pack's outcome over the backtest's shared feature table."""
+
+    rule_pack: RulePack
+    evaluation: Evaluation
+    cases: CaseTables
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Two rule packs scored over the same features, and what changed between them."""
+
+    as_of: datetime
+    config: AuditConfig
+    tenants: int
+    algorithm: str
+    baseline: ScoredPack
+    new: ScoredPack
+    comparison: Comparison
+    complete: bool = True
+
+
+def backtest(
+    config: AuditConfig,
+    new_rules_dir: str | Path,
+    baseline_rules_dir: str | Path | None = None,
+    clients: dict[str, Any] | None = None,
+) -> BacktestResult:
+    """Scores one set of inputs under a baseline pack and a new pack; features are built once.
+
+    The baseline is `baseline_rules_dir`, else `config.rules`, else the built-in pack. Both
+    packs load through `load_rule_pack` (the same validation as `audit`), and before any data
+    is read, so a broken rule fails fast.
+    """
+    started = datetime.now(timezone.utc)
+    run_id = _new_run_id(started)
+    algorithm = get_algorithm(config.scoring)
+    kinds = feature_kinds()
+    new_pack = load_rule_pack(new_rules_dir, kinds)
+    baseline_pack = load_rule_pack(baseline_rules_dir or config.rules or builtin_rules_dir(), kinds)
+    loaded = load_audit_inputs(config, clients)
+    as_of, features, _ = _features_for(config, loaded, run_id)
+    scored = {}
+    for side, pack in (("baseline", baseline_pack), ("new", new_pack)):
+        evaluation, cases = score_features(features, pack, algorithm)
+        log.info("run=%s stage=backtest side=%s pack=%s rules=%d hits=%d cases=%d", run_id, side, pack.version, len(pack.rules), evaluation.hits.height, cases.cases.height)
+        scored[side] = ScoredPack(pack, evaluation, cases)
+    comparison = compare_runs(
+        scored["baseline"].cases.cases, scored["baseline"].cases.hits, rule_table(baseline_pack.rules),
+        scored["new"].cases.cases, scored["new"].cases.hits, rule_table(new_pack.rules),
+    )
+    return BacktestResult(
+        as_of=as_of,
+        config=config,
+        tenants=loaded.tables.tenants.height,
+        algorithm=algorithm.name,
+        baseline=scored["baseline"],
+        new=scored["new"],
+        comparison=comparison,
+        complete=loaded.complete and not loaded.gaps,
     )
 
 
