@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
+from auditor.report.tables import render_cases_csv, render_cases_parquet, render_hits_csv, render_hits_parquet
 from auditor.run import run_manifest
 
 
@@ -20,18 +22,23 @@ def _manifest(records: list[dict[str, Any]], result) -> str:
     return json.dumps(run_manifest(result), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-# file name -> renderer(records, result) -> text. One spelling per format.
-RENDERERS: dict[str, Callable[[list[dict[str, Any]], Any], str]] = {
+# file name -> renderer(records, result) -> text (or bytes, for binary formats). One spelling per format.
+RENDERERS: dict[str, Callable[[list[dict[str, Any]], Any], str | bytes]] = {
     "cases.jsonl": _jsonl,
     "report.md": render_markdown,
     "run.json": _manifest,
+    "cases.csv": render_cases_csv,
+    "cases.parquet": render_cases_parquet,
+    "hits.csv": render_hits_csv,
+    "hits.parquet": render_hits_parquet,
+    "report.html": render_html,
 }
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, content: str | bytes) -> None:
     """Write-then-rename, so a reader (or a killed run) never sees half a file."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     os.replace(tmp, path)
 
 

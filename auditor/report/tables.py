@@ -1,0 +1,138 @@
+"""Flat tables of a run for machines: one row per case, one row per hit, as CSV or Parquet.
+
+The case records stay the source of truth; these tables only flatten them, so a
+spreadsheet or a warehouse sees the same numbers as cases.jsonl. Parquet keeps list
+columns as lists; CSV has no lists, so they are joined with `LIST_SEPARATOR`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import polars as pl
+
+LIST_SEPARATOR = ";"
+
+CASE_SCHEMA: dict[str, pl.DataType] = {
+    "case_id": pl.String(),
+    "rank": pl.Int64(),
+    "priority": pl.String(),
+    "score": pl.Float64(),
+    "primary_tenant": pl.String(),
+    "tenant_ids": pl.List(pl.String()),
+    "top_reasons": pl.List(pl.String()),
+    "restricted_gpu_hours_30d": pl.Float64(),
+    "restricted_gpu_hours_90d": pl.Float64(),
+    "peak_restricted_gpus": pl.Float64(),
+    "restricted_models": pl.List(pl.String()),
+    "rules_hit": pl.List(pl.String()),
+    "unknown_rules": pl.List(pl.String()),
+    "complete": pl.Boolean(),
+}
+# Only when the run was compared with an earlier one (records then carry `change`).
+CHANGE_SCHEMA: dict[str, pl.DataType] = {"change_status": pl.String()}
+
+HIT_SCHEMA: dict[str, pl.DataType] = {
+    "case_id": pl.String(),
+    "tenant_id": pl.String(),
+    "rule_id": pl.String(),
+    "rule_version": pl.Int64(),
+    "title": pl.String(),
+    "severity": pl.String(),
+    "weight": pl.Float64(),
+    "contribution": pl.Float64(),
+    "evidence": pl.String(),  # JSON text: its keys differ from rule to rule
+}
+
+
+def _has_changes(records: list[dict[str, Any]]) -> bool:
+    return any(r.get("change") for r in records)
+
+
+def case_table(records: list[dict[str, Any]]) -> pl.DataFrame:
+    """One row per case, in review order; `change_status` only when the run has changes."""
+    with_change = _has_changes(records)
+    rows = []
+    for r in records:
+        exposure = r["exposure"]
+        row = {
+            "case_id": r["case_id"],
+            "rank": r["rank"],
+            "priority": r["priority"],
+            "score": r["score"],
+            "primary_tenant": r["primary_tenant"],
+            "tenant_ids": list(r["tenant_ids"]),
+            "top_reasons": list(r["top_reasons"]),
+            "restricted_gpu_hours_30d": exposure["restricted_gpu_hours_30d"],
+            "restricted_gpu_hours_90d": exposure["restricted_gpu_hours_90d"],
+            "peak_restricted_gpus": exposure["peak_restricted_gpus"],
+            "restricted_models": list(exposure["restricted_models"] or []),
+            # Distinct rules in the order of their strongest contribution (hits arrive sorted).
+            "rules_hit": list(dict.fromkeys(h["rule_id"] for h in r["hits"])),
+            "unknown_rules": list(r["unknown_rules"] or []),
+            "complete": r["complete"],
+        }
+        if with_change:
+            row["change_status"] = (r.get("change") or {}).get("status")
+        rows.append(row)
+    schema = CASE_SCHEMA | (CHANGE_SCHEMA if with_change else {})
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def hit_table(records: list[dict[str, Any]]) -> pl.DataFrame:
+    """One row per hit, with the values that fired it as JSON text."""
+    rows = [
+        {
+            "case_id": r["case_id"],
+            "tenant_id": h["tenant_id"],
+            "rule_id": h["rule_id"],
+            "rule_version": h["rule_version"],
+            "title": h.get("title"),
+            "severity": h["severity"],
+            "weight": h["weight"],
+            "contribution": h["contribution"],
+            "evidence": json.dumps(h["evidence"], ensure_ascii=False, default=str),
+        }
+        for r in records
+        for h in r["hits"]
+    ]
+    return pl.DataFrame(rows, schema=HIT_SCHEMA, orient="row") if rows else pl.DataFrame(schema=HIT_SCHEMA)
+
+
+def _flatten_lists(frame: pl.DataFrame) -> pl.DataFrame:
+    """CSV has no lists: join each list column's items with LIST_SEPARATOR."""
+    return frame.with_columns(
+        pl.col(name).list.join(LIST_SEPARATOR) for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)
+    )
+
+
+def _csv(frame: pl.DataFrame) -> str:
+    return _flatten_lists(frame).write_csv()
+
+
+def _parquet(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()
+
+
+def render_cases_csv(records: list[dict[str, Any]], result) -> str:
+    """cases.csv: the queue for spreadsheets; list columns joined with ';'."""
+    return _csv(case_table(records))
+
+
+def render_cases_parquet(records: list[dict[str, Any]], result) -> bytes:
+    """cases.parquet: the queue with list columns kept as lists."""
+    return _parquet(case_table(records))
+
+
+def render_hits_csv(records: list[dict[str, Any]], result) -> str:
+    """hits.csv: every hit of every case, evidence as JSON text."""
+    return _csv(hit_table(records))
+
+
+def render_hits_parquet(records: list[dict[str, Any]], result) -> bytes:
+    """hits.parquet: every hit of every case, evidence as JSON text."""
+    return _parquet(hit_table(records))
