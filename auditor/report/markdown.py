@@ -67,6 +67,25 @@ def _header(m: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _changes(m: dict[str, Any]) -> list[str]:
+    """Only when the run was compared with a stored one (run.json's `changes`)."""
+    changes = m.get("changes")
+    if not changes:
+        return []
+    counts = changes.get("counts") or {}
+    since = f"run `{changes['previous_run_id']}`" if changes.get("previous_run_id") else "the last run"
+    order = ("new", "escalated", "de-escalated", "unchanged", "resolved", "suppressed")
+    lines = ["## What changed since the last run", "", f"Compared with {since}: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in order) + ".", ""]
+    if changes.get("resolved"):
+        lines += ["Resolved (in the last run's queue, not in this one):", ""]
+        lines += [
+            f"- `{r['case_id']}` (was {r.get('previous_priority')}, score {_cell(r.get('previous_score'))}; {_cell(r.get('tenant_ids'))}): {_cell(r.get('why'))}"
+            for r in changes["resolved"]
+        ]
+        lines.append("")
+    return lines
+
+
 def _queue(records: list[dict[str, Any]]) -> list[str]:
     lines = [
         "## Review queue",
@@ -150,4 +169,4 @@ def render_markdown(records: list[dict[str, Any]], result) -> str:
     from auditor.run import run_manifest
 
     manifest = run_manifest(result)
-    return "\n".join(_header(manifest) + _queue(records) + _details(records) + _coverage(manifest))
+    return "\n".join(_header(manifest) + _changes(manifest) + _queue(records) + _details(records) + _coverage(manifest))
