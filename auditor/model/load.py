@@ -25,6 +25,10 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "js
 
 
 def detect_format(path: Path) -> str:
+    if path.is_dir():
+        if not any(path.glob("*.parquet")):
+            raise InputError("folder has no *.parquet files; expected a file or a folder of Parquet parts", location=SourceLocation(display_path(path)))
+        return "parquet"
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
@@ -48,7 +52,8 @@ def read_raw(path: Path, fmt: str) -> tuple[pl.DataFrame, int]:
         if fmt == "jsonl":
             frame = pl.read_ndjson(path, infer_schema_length=None)
             return frame, 1
-        return pl.read_parquet(path), 1
+        # A folder is read as the concatenation of its Parquet parts, in name order.
+        return pl.read_parquet(path / "*.parquet" if path.is_dir() else path), 1
     except pl.exceptions.NoDataError:
         raise InputError("file has no rows or header", location=SourceLocation(shown)) from None
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
