@@ -44,6 +44,14 @@ class AuditConfig(BaseModel):
         default="report",
         description="GPU-looking instance types missing from the catalog: list them in the report, or fail the run (exit 2) naming the rows.",
     )
+    store: Path | None = Field(
+        default=None,
+        description="Case store (a SQLite file, created if absent): remembers runs and analysts' decisions so each run says what changed. None: no memory between runs.",
+    )
+    alert_priority: Literal["critical", "high", "medium", "low"] = Field(
+        default="high",
+        description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
+    )
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -77,6 +85,7 @@ class AuditConfig(BaseModel):
                 "snapshot": fix(self.snapshot),
                 "rules": fix(self.rules),
                 "out": fix(self.out),
+                "store": fix(self.store),
                 "lists": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists],
             }
         )

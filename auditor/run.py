@@ -48,6 +48,7 @@ class AuditResult:
     input_files: list[dict[str, Any]]
     coverage_gaps: list[dict[str, Any]] = field(default_factory=list)
     sources_complete: bool = True
+    changes: Any = None  # cases.changes.Changes when the run was classified against a stored run
 
     @property
     def complete(self) -> bool:
@@ -374,6 +375,7 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
                 row["priority"]: row["len"] for row in result.cases.cases.group_by("priority").len().to_dicts()
             },
         },
+        **({"changes": result.changes.manifest()} if result.changes is not None else {}),
     }
 
 

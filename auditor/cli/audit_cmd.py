@@ -1,14 +1,23 @@
-"""`auditor audit`: collect inputs, score every tenant, write the review queue and report."""
+"""`auditor audit`: collect inputs, score every tenant, write the review queue and report.
+
+With a case store (`--store`), the run also says what changed since the last stored run and
+exits with a code a scheduler can act on: 0 nothing new at or above the alert priority,
+10 (EXIT_ALERT) when a new or escalated, not suppressed case reaches it, 4 when another
+run holds the store, and the usual 2 / 3 / 1 for bad input, connector failure and bugs.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
 from auditor.cli.options import audit_input_options, build_config
 from auditor.cli.output import print_summary
-from auditor.errors import InputError
+from auditor.errors import EXIT_ALERT, EXIT_OK, InputError
+
+TOP_ALERTS = 20
 
 
 @click.command()
@@ -21,25 +30,105 @@ from auditor.errors import InputError
     default=None,
     help="GPU-looking types missing from the catalog: list them in the report (default) or fail with their rows.",
 )
-def audit(config_path, out, max_link_group, unknown_instance_types, **inputs) -> int:
+@click.option("--store", type=click.Path(path_type=Path), default=None, help="Case store (SQLite file, created if absent): classify against the last run and record this one.")
+@click.option(
+    "--alert-priority",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    default=None,
+    help="With --store: exit 10 when a new or escalated, not suppressed case reaches this priority (default high).",
+)
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, show_default=True, help="With --store: seconds to wait for another run's store lock before exiting 4.")
+def audit(config_path, out, max_link_group, unknown_instance_types, store, alert_priority, lock_timeout, **inputs) -> int:
     """Score every tenant and write the prioritized review queue.
 
     Writes OUT/cases.jsonl (one case a line, in review order), OUT/report.md (for
     analysts) and OUT/run.json (what was read, with checksums, and what was missing).
     When parts of the estate could not be read, prints `INCOMPLETE: N coverage gaps` to
     stderr and still exits 0.
+
+    With --store (or `store:` in the config), each case also says what changed since the
+    last stored run (new, escalated, de-escalated, unchanged; resolved cases in run.json),
+    dismissed cases stay quiet until their date unless they worsen, and the exit code is
+    10 when a new or escalated case reaches --alert-priority, 4 when another run holds the
+    store.
     """
     from auditor.report import write_reports
     from auditor.run import audit as run_audit
 
-    config = build_config(config_path, out=out, max_link_group=max_link_group, unknown_instance_types=unknown_instance_types, **inputs)
+    config = build_config(
+        config_path, out=out, max_link_group=max_link_group, unknown_instance_types=unknown_instance_types,
+        store=store, alert_priority=alert_priority, **inputs,
+    )
     if config.out is None:
         raise InputError("no output folder: give --out DIR or `out:` in the config")
-    result = run_audit(config)
-    written = write_reports(result, config.out)
-    print_summary(result, written)
+    code = EXIT_OK
+    if config.store is None:
+        result = run_audit(config)
+        written = write_reports(result, config.out)
+        print_summary(result, written)
+    else:
+        result, written = _audit_with_store(config, lock_timeout)
+        print_summary(result, written)
+        alerts = result.changes.alerts(config.alert_priority)
+        _print_changes(result.changes, alerts, config.alert_priority)
+        code = EXIT_ALERT if alerts else EXIT_OK
     if not result.complete:
         # Still exit 0: the gaps are data the report states, not a failure of the command.
         # A scheduler that must not accept partial data checks this line or run.json's `complete`.
         click.echo(f"INCOMPLETE: {len(result.coverage_gaps)} coverage gaps; the cases cover only what was read (see report.md)", err=True)
-    return 0
+    return code
+
+
+def _audit_with_store(config, lock_timeout: float):
+    """Lock, run, classify against the last committed run, write reports, then commit.
+
+    The commit comes last and is one transaction: a run that dies before it leaves the
+    store as it was, and the next run classifies against the same previous run again.
+    """
+    from auditor.cases.changes import classify_changes
+    from auditor.report import case_records, write_reports
+    from auditor.run import audit as run_audit
+    from auditor.run import run_manifest
+    from auditor.store import CaseSnapshot, RunRecord, open_store
+
+    store = open_store(config.store)
+    try:
+        with store.lock(lock_timeout):
+            result = run_audit(config)
+            previous = store.latest_run()
+            changes = classify_changes(
+                store.cases_in_run(previous.run_id) if previous else [],
+                [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)],
+                store.latest_decisions(),
+                # Dismissals are dated on the analyst's calendar, so they are judged by the
+                # clock, not by the data's as_of (which a re-run of an old snapshot keeps).
+                as_of=result.started_at,
+                previous_run_id=previous.run_id if previous else None,
+                current_tenants=set(result.inputs.tenants["tenant_id"].to_list()),
+            )
+            result = dataclasses.replace(result, changes=changes)
+            written = write_reports(result, config.out)
+            snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
+            store.commit_run(RunRecord.from_manifest(run_manifest(result)), snapshots)
+    finally:
+        store.close()
+    return result, written
+
+
+def _print_changes(changes, alerts, alert_priority: str) -> None:
+    counts = changes.counts()
+    since = f"run {changes.previous_run_id}" if changes.previous_run_id else "an empty store (first run)"
+    click.echo(
+        f"changes since {since}: "
+        + ", ".join(f"{counts[k]} {k}" for k in ("new", "escalated", "de-escalated", "unchanged", "resolved"))
+        + f"; {counts['suppressed']} suppressed by dismissals"
+    )
+    if not alerts:
+        click.echo(f"no new or escalated case at or above {alert_priority}")
+        return
+    click.echo(f"ALERT: {len(alerts)} new or escalated case(s) at or above {alert_priority}:")
+    for change in alerts[:TOP_ALERTS]:
+        why = "; ".join(change.why[:3])
+        click.echo(f"  {change.case_id}  {change.status:<9}  {change.priority:<8}  {change.score:5.1f}  {why}")
+    if len(alerts) > TOP_ALERTS:
+        click.echo(f"  ... and {len(alerts) - TOP_ALERTS} more (cases.jsonl, `auditor cases list --status new --status escalated`)")

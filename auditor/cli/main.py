@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "lists": "auditor.cli.lists_cmd:lists",
     "collect": "auditor.cli.collect_cmd:collect",
     "catalog": "auditor.cli.catalog_cmd:catalog",
+    "cases": "auditor.cli.cases_cmd:cases",
 }
 
 

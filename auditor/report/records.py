@@ -16,8 +16,13 @@ import polars as pl
 TENANT_SUMMARY = ("tenant_id", "legal_name", "country", "hq_country", "kyc_status", "is_reseller", "account_age_days", "restricted_gpu_hours_90d", "peak_restricted_gpus")
 
 
-def case_records(result) -> list[dict[str, Any]]:
-    """All cases in review order, as dicts ready for JSON."""
+def case_records(result, changes=None) -> list[dict[str, Any]]:
+    """All cases in review order, as dicts ready for JSON.
+
+    With `changes` (a `cases.changes.Changes`, given or carried by the result) each record
+    also says what changed since the last stored run: its `change`.
+    """
+    changes = changes if changes is not None else getattr(result, "changes", None)
     cases = result.cases.cases
     if cases.height == 0:
         return []
@@ -64,4 +69,6 @@ def case_records(result) -> list[dict[str, Any]]:
                 "complete": result.complete,
             }
         )
+        if changes is not None:
+            records[-1]["change"] = changes.record_for(case["case_id"])
     return records

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -42,7 +43,11 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_reports(result, out_dir: str | Path) -> dict[str, Path]:
+def write_reports(result, out_dir: str | Path, changes=None) -> dict[str, Path]:
+    """Renders every registered format. `changes` (from the case store) makes records carry
+    their `change` and run.json its `changes`, for every renderer alike."""
+    if changes is not None:
+        result = dataclasses.replace(result, changes=changes)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     records = case_records(result)

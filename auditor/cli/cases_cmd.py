@@ -1,0 +1,297 @@
+"""`auditor cases`: work the review queue kept in the case store — list, show, decide, history.
+
+Decisions are appended, never edited: deciding again records a new decision that takes
+effect, and `history` shows every run's view of a case with who decided what, when and why.
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import json
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.errors import InputError, display_path
+
+CHANGE_STATUSES = ("new", "escalated", "de-escalated", "unchanged", "resolved")
+QUEUE_STATUSES = ("confirmed", "dismissed", "open")
+PRIORITIES = ("critical", "high", "medium", "low")
+
+
+def store_options(func):
+    func = click.option("--config", "config_path", type=click.Path(path_type=Path), help="Audit config whose `store:` names the case store.")(func)
+    return click.option("--store", type=click.Path(path_type=Path), help="Case store (the file `auditor audit --store` writes).")(func)
+
+
+def _open(store: Path | None, config_path: Path | None):
+    """The existing store named by --store or the config's `store:`; never creates one by accident."""
+    from auditor.config import load_config
+    from auditor.store import open_store
+
+    if store is None and config_path is not None:
+        store = load_config(config_path).store
+    if store is None:
+        raise InputError("no case store: give --store PATH, or --config FILE with `store:`")
+    if "://" not in str(store) and not Path(store).exists():
+        raise InputError(f"no case store at {display_path(store)}; `auditor audit --store {store}` creates it")
+    return open_store(store)
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def _unknown_case(case_id: str, known: list[str]) -> InputError:
+    close = difflib.get_close_matches(case_id, known, n=1, cutoff=0.6)
+    prefixed = [k for k in known if k.startswith(case_id)] if len(case_id) >= 4 else []
+    hint = close or prefixed[:1]
+    suffix = f" (did you mean '{hint[0]}'?)" if hint else " (`auditor cases list` shows the queue)"
+    return InputError(f"unknown case id '{case_id}'{suffix}")
+
+
+def _latest_snapshot(store, case_id: str):
+    history = store.case_history(case_id)
+    if not history:
+        raise _unknown_case(case_id, store.case_ids())
+    return history[-1]
+
+
+def _decision_label(decision, suppressed: bool) -> str:
+    if decision is None:
+        return "open"
+    label = decision.status
+    if decision.status == "dismissed":
+        label += f" until {decision.until.isoformat()}" if decision.until else " (no end)"
+        if not suppressed:
+            label += ", back"
+    return label
+
+
+def _queue_state(decision, suppressed: bool) -> str:
+    """confirmed / dismissed (still silencing the case) / open (needs an analyst)."""
+    if decision is not None and decision.status == "confirmed":
+        return "confirmed"
+    if decision is not None and decision.status == "dismissed" and suppressed:
+        return "dismissed"
+    return "open"
+
+
+@click.group()
+def cases() -> None:
+    """Work the review queue kept in the case store (`auditor audit --store`)."""
+
+
+@cases.command("list")
+@store_options
+@click.option("--status", "statuses", multiple=True, type=click.Choice(CHANGE_STATUSES + QUEUE_STATUSES),
+              help="Keep cases with this change since the last run, or in this queue state (open: no decision in force "
+                   "that closes it; escalated also matches an analyst's escalation). Repeatable; any may match.")
+@click.option("--priority", "priorities", multiple=True, type=click.Choice(PRIORITIES), help="Keep cases in this band. Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line instead of the table.")
+def list_cases(store, config_path, statuses, priorities, as_json) -> int:
+    """The latest run's cases: rank, priority, score, change, decision, top reason."""
+    from auditor.cases.changes import suppression
+
+    st = _open(store, config_path)
+    try:
+        run = st.latest_run()
+        if run is None:
+            click.echo("no runs recorded yet; `auditor audit --store ...` records one")
+            return 0
+        decisions = st.latest_decisions()
+        today = _today()
+        rows: list[dict[str, Any]] = []
+        for snap in st.cases_in_run(run.run_id):
+            decision = decisions.get(snap.case_id)
+            suppressed, _ = suppression(snap, decision, today)
+            change = snap.record.get("change") or {}
+            rows.append({
+                "case_id": snap.case_id, "rank": snap.rank, "priority": snap.priority, "score": snap.score,
+                "change": change.get("status"), "decision": _decision_label(decision, suppressed),
+                "decision_status": decision.status if decision else None, "queue": _queue_state(decision, suppressed),
+                "suppressed": suppressed, "top_reason": (snap.record.get("top_reasons") or [""])[0],
+            })
+        for gone in (run.changes or {}).get("resolved", []):
+            decision = decisions.get(gone["case_id"])
+            rows.append({
+                "case_id": gone["case_id"], "rank": None, "priority": gone["previous_priority"], "score": gone["previous_score"],
+                "change": "resolved", "decision": _decision_label(decision, False), "decision_status": decision.status if decision else None,
+                "queue": "resolved", "suppressed": False, "top_reason": "; ".join(gone["why"][:2]),
+            })
+    finally:
+        st.close()
+
+    def keep(row: dict[str, Any]) -> bool:
+        if priorities and row["priority"] not in priorities:
+            return False
+        if not statuses:
+            return row["change"] != "resolved"
+        return any(
+            row["change"] == s or row["queue"] == s or (s == "escalated" and row["decision_status"] == "escalated") for s in statuses
+        )
+
+    rows = [r for r in rows if keep(r)]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return 0
+    click.echo(f"run {run.run_id} (as of {run.as_of.isoformat()}): {len(rows)} case(s)")
+    click.echo(f"{'case':<15} {'rank':>4}  {'priority':<8} {'score':>5}  {'change':<12} {'decision':<28} top reason")
+    for r in rows:
+        rank = str(r["rank"]) if r["rank"] is not None else "-"
+        click.echo(f"{r['case_id']:<15} {rank:>4}  {r['priority']:<8} {r['score']:5.1f}  {r['change'] or '-':<12} {r['decision']:<28} {r['top_reason']}")
+    return 0
+
+
+@cases.command("show")
+@click.argument("case_id")
+@store_options
+@click.option("--json", "as_json", is_flag=True, help="The case record and its decisions as JSON.")
+def show(case_id, store, config_path, as_json) -> int:
+    """A case as the latest run that saw it recorded it, and its decision history."""
+    st = _open(store, config_path)
+    try:
+        snap = _latest_snapshot(st, case_id)
+        decisions = st.decisions(case_id)
+        latest = st.latest_run()
+    finally:
+        st.close()
+    record = snap.record
+    if as_json:
+        click.echo(json.dumps({"record": record, "decisions": [_decision_dict(d) for d in decisions]}, ensure_ascii=False, indent=2, default=str))
+        return 0
+    where = "the latest run" if latest and latest.run_id == snap.run_id else "an earlier run; not in the latest run (resolved)"
+    click.echo(f"case {snap.case_id}: rank {snap.rank}, {snap.priority}, score {snap.score:.1f} — in run {snap.run_id} ({where})")
+    change = record.get("change")
+    if change:
+        prev = change.get("previous")
+        was = f" (was {prev['priority']}, {prev['score']:.1f}, rank {prev['rank']})" if prev else ""
+        quiet = ", suppressed by a dismissal" if change.get("suppressed") else ""
+        click.echo(f"change: {change['status']}{was}{quiet}")
+        for line in change.get("why") or []:
+            click.echo(f"  - {line}")
+    exposure = record.get("exposure") or {}
+    click.echo(
+        f"exposure: {exposure.get('restricted_gpu_hours_90d', 0):,.0f} restricted GPU-hours (90 d), "
+        f"peak {exposure.get('peak_restricted_gpus', 0)} GPUs, models {', '.join(exposure.get('restricted_models') or []) or '-'}"
+    )
+    click.echo("tenants:")
+    for t in record.get("tenants", []):
+        click.echo(f"  {t['tenant_id']}  {t.get('legal_name')}  ({t.get('country') or '?'}, KYC {t.get('kyc_status') or '?'})  score {t.get('tenant_score', 0):.1f}")
+    click.echo("hits:")
+    for hit in record.get("hits", []):
+        evidence = ", ".join(f"{k}={round(v, 1) if isinstance(v, float) else v}" for k, v in (hit.get("evidence") or {}).items())
+        click.echo(f"  {hit['rule_id']} v{hit.get('rule_version')} on {hit.get('tenant_id')}: +{hit.get('contribution', 0):.1f}  {evidence}")
+    _echo_decisions(decisions)
+    return 0
+
+
+def _decision_dict(d) -> dict[str, Any]:
+    return {**d.summary(), "decision_id": d.decision_id, "rules_at_decision": d.rules_at_decision,
+            "priority_at_decision": d.priority_at_decision, "score_at_decision": d.score_at_decision,
+            "run_id_at_decision": d.run_id_at_decision}
+
+
+def _echo_decisions(decisions) -> None:
+    if not decisions:
+        click.echo("decisions: none")
+        return
+    click.echo("decisions (oldest first; the last is in force):")
+    for d in decisions:
+        until = f" until {d.until.isoformat()}" if d.until else ""
+        click.echo(f"  #{d.decision_id} {d.at.isoformat(timespec='seconds')} {d.by}: {d.status}{until} — {d.reason}"
+                   f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s))")
+
+
+@cases.command("history")
+@click.argument("case_id")
+@store_options
+def history(case_id, store, config_path) -> int:
+    """Every run's view of a case and every decision about it, in time order."""
+    st = _open(store, config_path)
+    try:
+        snaps = st.case_history(case_id)
+        if not snaps:
+            raise _unknown_case(case_id, st.case_ids())
+        runs = {r.run_id: r for r in st.runs()}
+        decisions = st.decisions(case_id)
+    finally:
+        st.close()
+    events: list[tuple[datetime, str]] = []
+    for s in snaps:
+        change = s.record.get("change") or {}
+        why = "; ".join(change.get("why") or [])
+        when = runs[s.run_id].committed_at or runs[s.run_id].started_at
+        events.append((when, f"{when.isoformat(timespec='seconds')}  run {s.run_id}: {change.get('status', 'seen')}, rank {s.rank}, "
+                             f"{s.priority}, score {s.score:.1f}" + (f" — {why}" if why else "")))
+    for gone in (r for r in runs.values() if r.changes):
+        for item in gone.changes.get("resolved", []):
+            if item["case_id"] == case_id:
+                when = gone.committed_at or gone.started_at
+                events.append((when, f"{when.isoformat(timespec='seconds')}  run {gone.run_id}: resolved — {'; '.join(item['why'])}"))
+    for d in decisions:
+        until = f" until {d.until.isoformat()}" if d.until else ""
+        events.append((d.at, f"{d.at.isoformat(timespec='seconds')}  decision #{d.decision_id} by {d.by}: {d.status}{until} — {d.reason}"))
+    click.echo(f"case {case_id}")
+    for _, line in sorted(events, key=lambda e: e[0]):
+        click.echo("  " + line)
+    return 0
+
+
+@cases.command("decide")
+@click.argument("case_id")
+@store_options
+@click.option("--status", required=True, type=click.Choice(("confirmed", "dismissed", "escalated")), help="The decision.")
+@click.option("--reason", required=True, help="Why, in words another analyst can check.")
+@click.option("--until", "until_text", help="With dismissed: quiet until this date (ISO, e.g. 2027-03-31); without it, until the case worsens.")
+@click.option("--by", "by", default=None, help="Who decides (default: $USER).")
+def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
+    """Record a decision on a case (appended; the latest is in force).
+
+    A dismissal keeps the case quiet in later runs until --until, unless a rule fires
+    that did not fire now or its priority band rises above today's.
+    """
+    from auditor.store import Decision
+
+    if not reason.strip():
+        raise InputError("--reason must say why")
+    until = None
+    if until_text is not None:
+        if status != "dismissed":
+            raise InputError("--until only applies to --status dismissed")
+        try:
+            until = date.fromisoformat(until_text)
+        except ValueError:
+            raise InputError(f"--until: expected an ISO date such as 2027-03-31, got {until_text!r}") from None
+        if until <= _today():
+            raise InputError(f"--until {until_text}: must be a date in the future (today is {_today().isoformat()})")
+    by = by or os.environ.get("USER") or _login_name()
+    if not by:
+        raise InputError("who decides? give --by NAME ($USER is not set)")
+    st = _open(store, config_path)
+    try:
+        snap = _latest_snapshot(st, case_id)
+        decision = st.add_decision(
+            Decision(
+                case_id=case_id, status=status, reason=reason.strip(), by=by, at=datetime.now(timezone.utc), until=until,
+                rules_at_decision=list(snap.rules), priority_at_decision=snap.priority, score_at_decision=snap.score,
+                run_id_at_decision=snap.run_id,
+            )
+        )
+    finally:
+        st.close()
+    until_note = f" until {until.isoformat()}" if until else ""
+    click.echo(f"recorded decision #{decision.decision_id}: {case_id} {status}{until_note} by {by}")
+    return 0
+
+
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return None
