@@ -19,7 +19,7 @@ import polars as pl
 
 from auditor import __version__
 from auditor.cases.build import CaseTables, build_cases
-from auditor.cases.compare import Comparison, compare_runs, rule_table
+from auditor.cases.compare import Comparison, compare_runs, rule_table, tables_from_records
 from auditor.config import AuditConfig
 from auditor.engine.evaluate import Evaluation, evaluate
 from auditor.engine.loader import RulePack, builtin_rules_dir, load_rule_pack
@@ -282,26 +282,35 @@ def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditRe
 
 
 @dataclass(frozen=True)
-class ScoredPack:
-    """One rule pack's outcome over the backtest's shared feature table."""
+class BacktestSide:
+    """One side of a backtest: a rule pack scored on the shared features, or a stored run's cases."""
 
-    rule_pack: RulePack
-    evaluation: Evaluation
-    cases: CaseTables
+    source: str  # "rules" (a pack scored now) or "run" (cases a stored run recorded)
+    name: str  # the rules directory or the run id
+    rule_pack_version: str
+    cases: pl.DataFrame  # case_id, rank, priority, score, tenant_ids, top_reasons (as CaseTables.cases)
+    hits: pl.DataFrame  # case_id, tenant_id, rule_id, rule_version
+    rules: pl.DataFrame | None  # RULE_TABLE_SCHEMA; None when only the rules that fired are known
+
+    @classmethod
+    def scored(cls, pack: RulePack, tables: CaseTables) -> "BacktestSide":
+        return cls("rules", pack.directory, pack.version, tables.cases, tables.hits, rule_table(pack.rules))
 
 
 @dataclass(frozen=True)
 class BacktestResult:
-    """Two rule packs scored over the same features, and what changed between them."""
+    """Two scorings of the same tenants, and what changed between them."""
 
     as_of: datetime
     config: AuditConfig
     tenants: int
     algorithm: str
-    baseline: ScoredPack
-    new: ScoredPack
+    baseline: BacktestSide
+    new: BacktestSide
     comparison: Comparison
+    input_files: list[dict[str, Any]] = field(default_factory=list)
     complete: bool = True
+    notes: list[str] = field(default_factory=list)  # caveats a reader must see, e.g. the data differ from the stored run's
 
 
 def backtest(
@@ -309,40 +318,67 @@ def backtest(
     new_rules_dir: str | Path,
     baseline_rules_dir: str | Path | None = None,
     clients: dict[str, Any] | None = None,
+    against: tuple[Any, list[Any]] | None = None,
 ) -> BacktestResult:
-    """Scores one set of inputs under a baseline pack and a new pack; features are built once.
+    """Scores one set of inputs under a new rule pack and compares it with a baseline; features are built once.
 
-    The baseline is `baseline_rules_dir`, else `config.rules`, else the built-in pack. Both
-    packs load through `load_rule_pack` (the same validation as `audit`), and before any data
-    is read, so a broken rule fails fast.
+    The baseline is `against` (a stored run: its `RunRecord` and `CaseSnapshot`s), else
+    `baseline_rules_dir`, else `config.rules`, else the built-in pack. Packs load through
+    `load_rule_pack` (the same validation as `audit`) before any data is read, so a broken
+    rule fails fast.
     """
     started = datetime.now(timezone.utc)
     run_id = _new_run_id(started)
     algorithm = get_algorithm(config.scoring)
     kinds = feature_kinds()
     new_pack = load_rule_pack(new_rules_dir, kinds)
-    baseline_pack = load_rule_pack(baseline_rules_dir or config.rules or builtin_rules_dir(), kinds)
+    baseline_pack = None if against else load_rule_pack(baseline_rules_dir or config.rules or builtin_rules_dir(), kinds)
     loaded = load_audit_inputs(config, clients)
     as_of, features, _ = _features_for(config, loaded, run_id)
-    scored = {}
-    for side, pack in (("baseline", baseline_pack), ("new", new_pack)):
-        evaluation, cases = score_features(features, pack, algorithm)
-        log.info("run=%s stage=backtest side=%s pack=%s rules=%d hits=%d cases=%d", run_id, side, pack.version, len(pack.rules), evaluation.hits.height, cases.cases.height)
-        scored[side] = ScoredPack(pack, evaluation, cases)
-    comparison = compare_runs(
-        scored["baseline"].cases.cases, scored["baseline"].cases.hits, rule_table(baseline_pack.rules),
-        scored["new"].cases.cases, scored["new"].cases.hits, rule_table(new_pack.rules),
-    )
+    input_files = [
+        {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in loaded.tables.sources.items()
+    ] + loaded.provenance
+
+    sides: dict[str, BacktestSide] = {}
+    for name, pack in (("baseline", baseline_pack), ("new", new_pack)):
+        if pack is None:
+            continue
+        evaluation, tables = score_features(features, pack, algorithm)
+        log.info("run=%s stage=backtest side=%s pack=%s rules=%d hits=%d cases=%d", run_id, name, pack.version, len(pack.rules), evaluation.hits.height, tables.cases.height)
+        sides[name] = BacktestSide.scored(pack, tables)
+    notes: list[str] = []
+    if against:
+        record, snapshots = against
+        cases, hits = tables_from_records([s.record for s in snapshots])
+        sides["baseline"] = BacktestSide("run", record.run_id, record.rule_pack_version, cases, hits, None)
+        notes += _against_notes(record, input_files, as_of, algorithm.name)
+    baseline, new = sides["baseline"], sides["new"]
     return BacktestResult(
         as_of=as_of,
         config=config,
         tenants=loaded.tables.tenants.height,
         algorithm=algorithm.name,
-        baseline=scored["baseline"],
-        new=scored["new"],
-        comparison=comparison,
+        baseline=baseline,
+        new=new,
+        comparison=compare_runs(baseline.cases, baseline.hits, baseline.rules, new.cases, new.hits, new.rules),
+        input_files=input_files,
         complete=loaded.complete and not loaded.gaps,
+        notes=notes,
     )
+
+
+def _against_notes(record: Any, input_files: list[dict[str, Any]], as_of: datetime, algorithm: str) -> list[str]:
+    """Why a difference from a stored run may come from the data or scoring, not from the rules."""
+    notes = []
+    stored = sorted(i.get("sha256") for i in record.inputs if i.get("sha256"))
+    current = sorted(i.get("sha256") for i in input_files if i.get("sha256"))
+    if stored != current:
+        notes.append(f"the inputs differ from run {record.run_id}'s (checksums); some changes may come from the data, not the rules")
+    if record.as_of != as_of:
+        notes.append(f"run {record.run_id} was as of {record.as_of.isoformat()}, this backtest is as of {as_of.isoformat()}")
+    if record.scoring != algorithm:
+        notes.append(f"run {record.run_id} was scored with {record.scoring}, this backtest with {algorithm}")
+    return notes
 
 
 def run_manifest(result: AuditResult) -> dict[str, Any]:
@@ -365,8 +401,8 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "common_link_values": f.common_link_values.to_dicts(),
         "counts": {
             "tenants": result.inputs.tenants.height,
-            "usage_rows": result.inputs.usage.height,
-            "access_rows": result.inputs.access.height,
+            "usage_rows": result.inputs.rows.get("usage", 0),
+            "access_rows": result.inputs.rows.get("access", 0),
             "usage_tenants_not_in_tenant_table": f.orphan_usage_tenants,
             "hits": result.evaluation.hits.height,
             "unknown_outcomes": result.evaluation.unknowns.height,

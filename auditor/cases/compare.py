@@ -152,18 +152,52 @@ def compare_packs(baseline_rules: pl.DataFrame, new_rules: pl.DataFrame) -> pl.D
     )
 
 
+def tables_from_records(records: list[dict[str, Any]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Case and hit frames from case records (cases.jsonl lines, or what a stored run kept)."""
+    cases = pl.DataFrame(
+        [{k: r.get(k) for k in ("case_id", "rank", "priority", "score", "tenant_ids", "top_reasons")} for r in records],
+        schema={"case_id": pl.String, "rank": pl.UInt32, "priority": pl.String, "score": pl.Float64, "tenant_ids": _STRINGS, "top_reasons": _STRINGS},
+    )
+    hits = pl.DataFrame(
+        [
+            {"case_id": r["case_id"], "tenant_id": h["tenant_id"], "rule_id": h["rule_id"], "rule_version": h.get("rule_version")}
+            for r in records
+            for h in r.get("hits", [])
+        ],
+        schema={"case_id": pl.String, "tenant_id": pl.String, "rule_id": pl.String, "rule_version": pl.Int64},
+    )
+    return cases, hits
+
+
 def compare_runs(
     baseline_cases: pl.DataFrame,
     baseline_hits: pl.DataFrame,
-    baseline_rules: pl.DataFrame,
+    baseline_rules: pl.DataFrame | None,
     new_cases: pl.DataFrame,
     new_hits: pl.DataFrame,
     new_rules: pl.DataFrame,
 ) -> Comparison:
-    """The full comparison of two scorings: cases, per-rule hit deltas, and pack differences."""
-    rule_ids = set(baseline_rules["rule_id"].to_list()) | set(new_rules["rule_id"].to_list())
+    """The full comparison of two scorings: cases, per-rule hit deltas, and pack differences.
+
+    `baseline_rules` is None when the baseline is known only by its cases (a stored run):
+    then the rules it ran are inferred from its hits, and the pack comparison can only say
+    which of the rules that fired have a different version now.
+    """
+    if baseline_rules is None:
+        baseline_rules = (
+            baseline_hits.group_by("rule_id").agg(pl.col("rule_version").max())
+            .join(new_rules.select("rule_id"), on="rule_id", how="semi")
+            .with_columns(pl.lit(None, dtype=pl.String).alias("logic"))
+            .select(list(RULE_TABLE_SCHEMA))
+            .cast(RULE_TABLE_SCHEMA)
+        )
+        pack = compare_packs(baseline_rules, new_rules.join(baseline_rules, on="rule_id", how="semi"))
+        rule_ids = set(new_rules["rule_id"].to_list()) | set(baseline_hits["rule_id"].to_list())
+    else:
+        pack = compare_packs(baseline_rules, new_rules)
+        rule_ids = set(baseline_rules["rule_id"].to_list()) | set(new_rules["rule_id"].to_list())
     return Comparison(
         cases=compare_cases(baseline_cases, baseline_hits, new_cases, new_hits),
         rules=compare_rule_hits(baseline_hits, new_hits, rule_ids),
-        pack=compare_packs(baseline_rules, new_rules),
+        pack=pack,
     )

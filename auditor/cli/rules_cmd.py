@@ -84,3 +84,8 @@ def list_rules(directory: Path | None) -> int:
     console().print(table)
     return 0
 
+
+
+from auditor.cli.backtest_cmd import backtest  # noqa: E402  (its own module; attached here as `rules backtest`)
+
+rules.add_command(backtest)
