@@ -401,8 +401,8 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "common_link_values": f.common_link_values.to_dicts(),
         "counts": {
             "tenants": result.inputs.tenants.height,
-            "usage_rows": result.inputs.rows.get("usage", 0),
-            "access_rows": result.inputs.rows.get("access", 0),
+            "usage_rows": result.inputs.usage.height,
+            "access_rows": result.inputs.access.height,
             "usage_tenants_not_in_tenant_table": f.orphan_usage_tenants,
             "hits": result.evaluation.hits.height,
             "unknown_outcomes": result.evaluation.unknowns.height,
