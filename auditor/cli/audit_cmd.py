@@ -9,6 +9,7 @@ run holds the store, and the usual 2 / 3 / 1 for bad input, connector failure an
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from auditor.cli.output import print_summary
 from auditor.errors import EXIT_ALERT, EXIT_OK, InputError
 
 TOP_ALERTS = 20
+log = logging.getLogger("auditor.store")
 
 
 @click.command()
@@ -110,6 +112,12 @@ def _audit_with_store(config, lock_timeout: float):
             written = write_reports(result, config.out)
             snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
             store.commit_run(RunRecord.from_manifest(run_manifest(result)), snapshots)
+            counts = changes.counts()
+            log.info(
+                "run=%s stage=store previous=%s cases=%d new=%d escalated=%d de_escalated=%d unchanged=%d resolved=%d suppressed=%d",
+                result.run_id, changes.previous_run_id, len(snapshots), counts["new"], counts["escalated"], counts["de-escalated"],
+                counts["unchanged"], counts["resolved"], counts["suppressed"],
+            )
     finally:
         store.close()
     return result, written

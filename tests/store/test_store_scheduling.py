@@ -202,3 +202,12 @@ def test_a_run_killed_inside_its_commit_loses_nothing(small_provider, store_copy
         runs = st.runs()
         assert [r.run_id for r in runs[:-1]] == runs_before and runs[-1].changes["previous_run_id"] == runs_before[-1]
         assert len(st.cases_in_run(runs[-1].run_id)) == len(cases_before)
+
+
+def test_without_a_store_nothing_changes(small_provider, tmp_path, cli):
+    args = audit_args(small_provider, tmp_path / "out", tmp_path / "unused.db")
+    code, _, err = cli(*args[: args.index("--store")])
+    assert code == 0, err
+    assert "changes" not in json.loads((tmp_path / "out" / "run.json").read_text())
+    assert all("change" not in c for c in read_cases(tmp_path / "out").values())
+    assert not (tmp_path / "unused.db").exists()

@@ -105,3 +105,18 @@ def test_a_file_that_is_not_a_store_is_an_input_error(tmp_path):
     path.write_text("not sqlite at all, " * 100)
     with pytest.raises(InputError, match="not a usable case store"):
         SQLiteStore(path)
+
+
+def test_every_registered_store_implements_the_protocol(tmp_path):
+    import importlib
+    import inspect
+
+    from auditor.store import STORES, CaseStore
+
+    wanted = [name for name, _ in inspect.getmembers(CaseStore, inspect.isfunction) if not name.startswith("_")]
+    for scheme, target in STORES.items():
+        module_name, attr = target.split(":")
+        cls = getattr(importlib.import_module(module_name), attr)
+        assert cls.__doc__ and importlib.import_module(module_name).__doc__, scheme
+        missing = [name for name in wanted if not callable(getattr(cls, name, None))]
+        assert not missing, (scheme, missing)
