@@ -185,6 +185,10 @@ def open_store(path_or_url: str | Path) -> CaseStore:
     text = str(path_or_url)
     scheme, sep, rest = text.partition("://")
     if not sep:
+        head = text.split("/", 1)[0]
+        if len(head) > 2 and head.endswith(":"):
+            # pathlib turns "sqlite:///x.db" into "sqlite:/x.db": relative and absolute can no longer be told apart.
+            raise InputError(f"case store {text!r} looks like a URL that lost its slashes (a Path collapses '//'); give a file path")
         scheme, rest = "sqlite", text
     elif scheme == "sqlite":
         rest = rest[1:]  # sqlite:///x.db -> x.db, sqlite:////abs/x.db -> /abs/x.db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -98,6 +99,8 @@ def test_open_store_by_path_or_url(tmp_path, monkeypatch):
         assert expected.exists(), spec
     with pytest.raises(InputError, match="unknown case store scheme 'postgres'"):
         open_store("postgres://db/cases")
+    with pytest.raises(InputError, match="lost its slashes"):
+        open_store(Path("sqlite:///d.db"))
 
 
 def test_a_file_that_is_not_a_store_is_an_input_error(tmp_path):
