@@ -76,12 +76,7 @@ def default_as_of(inputs: InputTables, observed_at: datetime | None = None) -> d
     A collection also knows when it looked: instances still running were running then, so
     its time counts as an event (otherwise a run that started last would count zero hours).
     """
-    candidates = [
-        inputs.usage["start"].max(),
-        inputs.usage["end"].max(),
-        inputs.access["timestamp"].max() if inputs.access.height else None,
-        observed_at,
-    ]
+    candidates = [inputs.latest_event, observed_at]
     known = [c for c in candidates if c is not None]
     return max(known) if known else datetime.now(timezone.utc)
 
@@ -205,6 +200,7 @@ def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> 
         .filter(pl.col("instance_type").is_in(unknown["instance_type"].implode()))
         .select("__row", "instance_type")
         .head(MAX_PROBLEMS_PER_FILE)
+        .collect()
     )
     raise InputError(
         [
@@ -231,7 +227,7 @@ def _features_for(config: AuditConfig, loaded: AuditInputs, run_id: str) -> tupl
     inputs = loaded.tables
     as_of = config.as_of or default_as_of(inputs, loaded.observed_at)
     index, list_provenance = load_screening(config)
-    log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.usage.height, inputs.access.height)
+    log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.rows.get("usage", 0), inputs.rows.get("access", 0))
 
     features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group)
     log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))
@@ -401,8 +397,8 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "common_link_values": f.common_link_values.to_dicts(),
         "counts": {
             "tenants": result.inputs.tenants.height,
-            "usage_rows": result.inputs.usage.height,
-            "access_rows": result.inputs.access.height,
+            "usage_rows": result.inputs.rows.get("usage", 0),
+            "access_rows": result.inputs.rows.get("access", 0),
             "usage_tenants_not_in_tenant_table": f.orphan_usage_tenants,
             "hits": result.evaluation.hits.height,
             "unknown_outcomes": result.evaluation.unknowns.height,

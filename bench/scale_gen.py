@@ -30,7 +30,7 @@ def _template() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     from auditor.model.inputs import load_inputs
 
     inputs = load_inputs(TEMPLATE / "tenants.csv", TEMPLATE / "usage.csv", TEMPLATE / "access.csv")
-    return inputs.tenants, inputs.usage, inputs.access
+    return inputs.tenants, inputs.usage.collect(), inputs.access.collect()
 
 
 def _suffix(column: str, tag: pl.Expr) -> pl.Expr:

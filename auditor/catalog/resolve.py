@@ -41,7 +41,7 @@ class ResolvedUsage:
     distinct unresolved (provider, instance_type, accelerator).
     """
 
-    usage: pl.DataFrame
+    usage: pl.DataFrame | pl.LazyFrame  # the same kind as the input
     unknown_types: pl.DataFrame
 
 
@@ -62,32 +62,38 @@ def _provider_of(key: pl.Expr) -> pl.Expr:
     )
 
 
-def resolve_usage(usage: pl.DataFrame) -> ResolvedUsage:
+def resolve_usage(usage: pl.DataFrame | pl.LazyFrame) -> ResolvedUsage:
     """Resolve each row's instance type (or, failing that, its accelerator) via the catalog.
 
     A catalog instance type wins; else an `accelerator` found in the alias table, with
     `accelerator_count` (default 1); else a GPU-looking type is unknown; else the row is a
-    CPU-only machine (gpu_count 0, restricted False).
+    CPU-only machine (gpu_count 0, restricted False). A lazy input gives a lazy `usage`
+    back: only the distinct (type, accelerator, provider) combinations are read here.
     """
-    if "instance_type" not in usage.columns:
+    lazy_input = isinstance(usage, pl.LazyFrame)
+    original = usage.collect_schema().names() if lazy_input else usage.columns
+    if "instance_type" not in original:
         raise ValueError("usage has no 'instance_type' column")
-    clash = [c for c in ADDED_COLUMNS if c in usage.columns]
+    clash = [c for c in ADDED_COLUMNS if c in original]
     if clash:
         raise ValueError(f"usage already has column(s) {', '.join(clash)}; resolve_usage adds them")
 
-    has_acc = "accelerator" in usage.columns
-    has_count = "accelerator_count" in usage.columns
-    has_provider = "provider" in usage.columns
-    original = usage.columns
+    has_acc = "accelerator" in original
+    has_count = "accelerator_count" in original
+    has_provider = "provider" in original
 
     # String work (strip, lower-case, regex) runs once per distinct (type, accelerator),
     # then joins back: a usage table has millions of rows but few distinct types.
     acc_col = pl.col("accelerator").cast(pl.String) if has_acc else pl.lit(None, dtype=pl.String)
-    base = usage.lazy().with_columns(
-        pl.col("instance_type").cast(pl.String).alias("__type"), acc_col.alias("__acc")
+    given_provider = (
+        pl.col("provider").cast(pl.String).str.strip_chars().str.to_lowercase() if has_provider else pl.lit(None, dtype=pl.String)
     )
-    distinct = _resolve_distinct(base.select("__type", "__acc").unique())
-    lf = base.join(distinct, on=["__type", "__acc"], how="left", maintain_order="left", nulls_equal=True)
+    base = usage.lazy().with_columns(
+        pl.col("instance_type").cast(pl.String).alias("__type"), acc_col.alias("__acc"), given_provider.alias("__given_provider")
+    )
+    combos = base.group_by("__type", "__acc", "__given_provider").agg(pl.len().alias("__rows")).collect(engine="streaming")
+    distinct = _resolve_distinct(combos.lazy().select("__type", "__acc").unique()).collect()
+    lf = base.join(distinct.lazy(), on=["__type", "__acc"], how="left", maintain_order="left", nulls_equal=True)
 
     count = pl.col("accelerator_count").cast(pl.Int64) if has_count else pl.lit(None, dtype=pl.Int64)
     lf = lf.with_columns(
@@ -107,27 +113,21 @@ def resolve_usage(usage: pl.DataFrame) -> ResolvedUsage:
         .alias("classification"),
         pl.when(has_gpu).then(pl.col("tpp")).alias("tpp"),
     )
-    provider = pl.col("__provider")
-    if has_provider:
-        provider = pl.coalesce(pl.col("provider").cast(pl.String).str.strip_chars().str.to_lowercase(), provider)
-
-    resolved = lf.with_columns(provider.alias("__provider_out")).collect()
     unknown = (
-        resolved.lazy()
+        combos.join(distinct, on=["__type", "__acc"], how="left", nulls_equal=True)
         .filter(pl.col("__reason").is_not_null())
         .group_by(
-            pl.col("__provider_out").alias("provider"),
+            pl.coalesce("__given_provider", "__provider").alias("provider"),
             pl.col("__type").alias("instance_type"),
             pl.col("__acc").alias("accelerator"),
             pl.col("__reason").alias("reason"),
         )
-        .agg(pl.len().cast(pl.UInt32).alias("rows"))
+        .agg(pl.col("__rows").sum().alias("rows"))
         .sort(["rows", "provider", "instance_type"], descending=[True, False, False], nulls_last=True)
-        .collect()
         .cast(UNKNOWN_SCHEMA)
     )
-    out = resolved.select(*original, *ADDED_COLUMNS)
-    return ResolvedUsage(usage=out, unknown_types=unknown)
+    out = lf.select(*original, *ADDED_COLUMNS)
+    return ResolvedUsage(usage=out if lazy_input else out.collect(), unknown_types=unknown)
 
 
 def _resolve_distinct(pairs: pl.LazyFrame) -> pl.LazyFrame:

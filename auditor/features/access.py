@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 
-def access_features(access: pl.DataFrame, as_of: datetime, d5_countries: frozenset[str]) -> pl.DataFrame:
+def access_features(access: pl.DataFrame | pl.LazyFrame, as_of: datetime, d5_countries: frozenset[str]) -> pl.DataFrame:
     """One row per tenant with sign-ins in the last 90 days: count, share from D:5/Macau, countries.
 
     A tenant with no sign-ins in the window has no row; the share is then unknown (null),
@@ -25,5 +25,5 @@ def access_features(access: pl.DataFrame, as_of: datetime, d5_countries: frozens
             (country.is_in(list(d5_countries)).filter(country.is_not_null()).mean()).alias("d5_signin_share"),
             country.drop_nulls().unique().sort().alias("signin_countries"),
         )
-        .collect()
+        .collect(engine="streaming")
     )

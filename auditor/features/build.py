@@ -82,7 +82,8 @@ def build_features(
     missing = [name for name in FEATURES if name not in frame.columns]
     if missing:  # a vocabulary entry without a computation is a bug, not a user error
         raise AssertionError(f"features declared but not computed: {missing}")
-    orphans = inputs.usage.join(tenants.select("tenant_id"), on="tenant_id", how="anti")["tenant_id"].n_unique()
+    usage_tenants = inputs.usage.select("tenant_id").unique().collect(engine="streaming")
+    orphans = usage_tenants.join(tenants.select("tenant_id"), on="tenant_id", how="anti").height
     return FeatureTable(
         frame=frame.select(*FEATURES, "cluster_id"),
         unavailable=frozenset(unavailable_features(present)),

@@ -21,7 +21,7 @@ def _hours_in_window(as_of: datetime, days: int) -> pl.Expr:
     return ((end - start).dt.total_microseconds() / HOUR_US).clip(lower_bound=0.0)
 
 
-def usage_features(resolved: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
+def usage_features(resolved: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.DataFrame:
     """One row per tenant with usage: restricted GPU-hours (30/90 d), peak concurrency, models, regions.
 
     `resolved` is the usage table after `auditor.catalog.resolve_usage` (gpu_model,
@@ -51,25 +51,34 @@ def usage_features(resolved: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
             pl.col("peak_restricted_gpus").fill_null(0),
             pl.col("regions_used").list.len().cast(pl.Float64).alias("region_count"),
         )
-        .collect()
+        .collect(engine="streaming")
     )
 
 
 def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
+    """Most restricted accelerators running at once per tenant: a sweep over start/end events.
+
+    Every run contributes +gpus at its start and -gpus at its end (as-of for a running one),
+    so each tenant's events sum to zero: a single cumulative sum over all events sorted by
+    tenant and time is every tenant's running count, with no per-group window. Tenants are
+    sorted by an integer code, not by their id text, which keeps the one big sort cheap.
+    """
     window_start = pl.lit(as_of - timedelta(days=90))
-    starts = restricted_runs.select(
-        "tenant_id", pl.max_horizontal(pl.col("start"), window_start).alias("t"), pl.col("gpus").alias("delta")
+    runs = restricted_runs.select(
+        "tenant_id",
+        pl.col("tenant_id").cast(pl.Categorical).to_physical().alias("key"),
+        pl.max_horizontal(pl.col("start"), window_start).alias("t_start"),
+        pl.col("end").fill_null(pl.lit(as_of)).alias("t_end"),
+        "gpus",
     )
-    ends = restricted_runs.select(
-        "tenant_id", pl.col("end").fill_null(pl.lit(as_of)).alias("t"), (-pl.col("gpus")).alias("delta")
-    )
+    starts = runs.select("key", pl.col("t_start").alias("t"), pl.col("gpus").alias("delta"))
+    ends = runs.select("key", pl.col("t_end").alias("t"), (-pl.col("gpus")).alias("delta"))
     # Ends sort before starts at the same instant so back-to-back runs do not count as overlapping.
-    events = pl.concat([starts, ends]).sort("tenant_id", "t", "delta")
-    return (
-        events.with_columns(pl.col("delta").cum_sum().over("tenant_id").alias("running"))
-        .group_by("tenant_id")
-        .agg(pl.col("running").max().cast(pl.Float64).alias("peak_restricted_gpus"))
+    events = pl.concat([starts, ends]).sort("key", "t", "delta")
+    peaks = events.with_columns(pl.col("delta").cum_sum().alias("running")).group_by("key").agg(
+        pl.col("running").max().cast(pl.Float64).alias("peak_restricted_gpus")
     )
+    return runs.select("key", "tenant_id").unique("key").join(peaks, on="key").drop("key")
 
 
 USAGE_ZERO_FILLS = {

@@ -2,26 +2,38 @@
 
 Knowing which columns were present is what lets a rule say "unknown" instead of "no hit"
 when, say, no access file was supplied or the KYC export lacks beneficial owners.
+
+Tenants are held in memory (one row per customer, needed whole for links and screening);
+usage and sign-ins stay lazy -- a month of a hyperscaler's usage is hundreds of millions of
+rows, read in streaming passes that aggregate it per tenant.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
-from auditor.model.load import read_table
+from auditor.errors import display_path
+from auditor.model.load import check_unique, detect_format, scan_table
 from auditor.model.schema import ACCESS, TENANTS, USAGE, TableSchema, empty_table
 
 
 @dataclass(frozen=True)
 class InputTables:
     tenants: pl.DataFrame
-    usage: pl.DataFrame
-    access: pl.DataFrame
+    usage: pl.LazyFrame
+    access: pl.LazyFrame
     present: frozenset[str]  # "table.column" for every column supplied with data
     sources: dict[str, str] = field(default_factory=dict)  # table -> file path shown to users
+    rows: dict[str, int] = field(default_factory=dict)  # table -> row count
+    latest_event: datetime | None = None  # the latest usage start/end or sign-in time
+
+    def usage_frame(self) -> pl.DataFrame:
+        """The usage table in memory -- for small inputs and tests only."""
+        return self.usage.collect()
 
 
 def present_columns(schema: TableSchema, given: list[str]) -> set[str]:
@@ -29,19 +41,28 @@ def present_columns(schema: TableSchema, given: list[str]) -> set[str]:
 
 
 def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | None = None) -> InputTables:
-    """Loads the tenant, usage and (optional) access files of one audit."""
+    """Checks the tenant, usage and (optional) access files of one audit; usage and access stay lazy."""
     present: set[str] = set()
-    frames = {}
-    sources = {}
-    for schema, path in ((TENANTS, tenants), (USAGE, usage), (ACCESS, access)):
+    sources, rows, latest = {}, {}, []
+
+    scanned_tenants = scan_table(tenants, TENANTS)
+    tenant_frame = scanned_tenants.frame.collect()
+    check_unique(tenant_frame, TENANTS, display_path(tenants), 2 if detect_format(Path(tenants)) == "csv" else 1)
+    frames: dict[str, object] = {"tenants": tenant_frame, "access": empty_table(ACCESS).lazy()}
+    for schema, path, scanned in ((TENANTS, tenants, scanned_tenants), (USAGE, usage, None), (ACCESS, access, None)):
         if path is None:
-            frames[schema.name] = empty_table(schema)
+            rows[schema.name] = 0
             continue
-        frame, given = read_table(path, schema)
-        frames[schema.name] = frame
-        present |= present_columns(schema, given)
+        scanned = scanned or scan_table(path, schema)
+        if schema is not TENANTS:
+            frames[schema.name] = scanned.frame
+        present |= present_columns(schema, scanned.columns)
         sources[schema.name] = str(path)
-    return InputTables(frames["tenants"], frames["usage"], frames["access"], frozenset(present), sources)
+        rows[schema.name] = scanned.rows
+        latest += [v for v in scanned.stats["max"].values() if v is not None and schema is not TENANTS]
+    return InputTables(
+        frames["tenants"], frames["usage"], frames["access"], frozenset(present), sources, rows, max(latest, default=None)
+    )
 
 
 def from_frames(tenants: pl.DataFrame, usage: pl.DataFrame, access: pl.DataFrame | None, present: set[str] | None = None) -> InputTables:
@@ -51,4 +72,13 @@ def from_frames(tenants: pl.DataFrame, usage: pl.DataFrame, access: pl.DataFrame
         for schema, frame in ((TENANTS, tenants), (USAGE, usage), (ACCESS, access)):
             if frame is not None:
                 present |= {f"{schema.name}.{c}" for c in frame.columns if frame.height == 0 or frame[c].null_count() < frame.height}
-    return InputTables(tenants, usage, access if access is not None else empty_table(ACCESS), frozenset(present))
+    access = access if access is not None else empty_table(ACCESS)
+    events = [usage["start"].max(), usage["end"].max(), access["timestamp"].max() if access.height else None]
+    return InputTables(
+        tenants,
+        usage.lazy(),
+        access.lazy(),
+        frozenset(present),
+        rows={"tenants": tenants.height, "usage": usage.height, "access": access.height},
+        latest_event=max((e for e in events if e is not None), default=None),
+    )

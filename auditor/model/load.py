@@ -8,6 +8,7 @@ All problems in a file are gathered before raising, up to a cap, so one run show
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -38,8 +39,12 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
-def read_raw(path: Path, fmt: str) -> tuple[pl.DataFrame, int]:
-    """Reads a file without interpreting values; returns the frame and the offset from row index to the row a user sees."""
+def scan_raw(path: Path, fmt: str) -> tuple[pl.LazyFrame, int]:
+    """A lazy scan of a file without interpreting values, and the offset from row index to the row a user sees.
+
+    Nothing is read here: large usage tables are checked and aggregated in streaming passes,
+    never held whole in memory.
+    """
     shown = display_path(path)
     if not path.exists():
         raise InputError("file not found", location=SourceLocation(shown))
@@ -47,20 +52,27 @@ def read_raw(path: Path, fmt: str) -> tuple[pl.DataFrame, int]:
         raise InputError("file is empty; expected a header line with column names", location=SourceLocation(shown))
     try:
         if fmt == "csv":
-            frame = pl.read_csv(path, infer_schema=False, raise_if_empty=True)
-            return frame, 2
+            return pl.scan_csv(path, infer_schema=False, raise_if_empty=True), 2
         if fmt == "jsonl":
-            frame = pl.read_ndjson(path, infer_schema_length=None)
-            return frame, 1
+            return pl.scan_ndjson(path, infer_schema_length=None), 1
         # A folder is read as the concatenation of its Parquet parts, in name order.
-        return pl.read_parquet(path / "*.parquet" if path.is_dir() else path), 1
-    except pl.exceptions.NoDataError:
-        raise InputError("file has no rows or header", location=SourceLocation(shown)) from None
-    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        if fmt == "jsonl":  # Polars does not say which line; find it, so the user can fix it
+        return pl.scan_parquet(path / "*.parquet" if path.is_dir() else path), 1
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
+        raise read_failure(path, fmt, exc) from None
+
+
+def read_failure(path: Path, fmt: str, exc: BaseException) -> InputError:
+    """The error for a file the reader could not parse, located as precisely as the format allows."""
+    shown = display_path(path)
+    if isinstance(exc, pl.exceptions.NoDataError):
+        return InputError("file has no rows or header", location=SourceLocation(shown))
+    if fmt == "jsonl":  # Polars does not say which line; find it, so the user can fix it
+        try:
             parse_json_lines(path.read_text(encoding="utf-8", errors="replace"), shown)
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"cannot read as {fmt}: {first_line}", location=SourceLocation(shown)) from None
+        except InputError as located:
+            return located
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(f"cannot read as {fmt}: {first_line}", location=SourceLocation(shown))
 
 
 def _as_text(series_expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -118,93 +130,128 @@ def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType) -> tuple[pl.Expr, str
     raise AssertionError(column.kind)
 
 
-def coerce_table(raw: pl.DataFrame, schema: TableSchema, source: str, row_offset: int) -> pl.DataFrame:
-    """Checks and converts a raw frame to the canonical table; raises InputError listing every bad value."""
-    problems: list[Problem] = []
-    missing = [name for name in schema.required if name not in raw.columns]
+@dataclass(frozen=True)
+class ScannedTable:
+    """A checked table: lazy (re-read on demand, never held whole), with its row count and given columns."""
+
+    frame: pl.LazyFrame
+    rows: int
+    columns: list[str]  # the columns the file actually had
+    stats: dict[str, object]  # per-column aggregates gathered in the checking pass (e.g. max of datetimes)
+
+
+def _checks(schema: TableSchema, raw_schema: pl.Schema) -> tuple[list[pl.Expr], list[tuple[str, pl.Expr, str]]]:
+    """Conversion expressions for every schema column and (column, bad-row predicate, expectation) checks."""
+    exprs, checks = [], []
+    for column in schema.columns:
+        if column.name not in raw_schema:
+            exprs.append(pl.lit(None, dtype=column.dtype).alias(column.name))
+            continue
+        raw_dtype = raw_schema[column.name]
+        converted, expected = _convert(column, pl.col(column.name), raw_dtype)
+        exprs.append(converted.alias(column.name))
+        native = raw_dtype != pl.String
+        if native:
+            present = pl.col(column.name).is_not_null()
+        else:
+            stripped = pl.col(column.name).str.strip_chars()
+            present = (stripped.is_not_null() & (stripped != "")).fill_null(False)
+        if column.name in NON_EMPTY.get(schema.name, ()):
+            checks.append((column.name, ~present, "a value (this column may not be empty)"))
+        if column.kind is not Kind.TEXT or native:  # free text cannot be malformed
+            checks.append((column.name, present & converted.is_null(), expected))
+    return exprs, checks
+
+
+def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset: int, path: Path, fmt: str) -> ScannedTable:
+    """Checks every value in one streaming pass; raises InputError listing each bad value with its row."""
+    try:
+        raw_schema = raw.collect_schema()
+    except Exception as exc:  # noqa: BLE001
+        raise read_failure(path, fmt, exc) from None
+    missing = [name for name in schema.required if name not in raw_schema]
     if missing:
         raise InputError(
             [
                 Problem(
                     SourceLocation(source, line=1 if row_offset == 2 else None),
                     f"required column missing; the {schema.name} table needs {', '.join(schema.required)} "
-                    f"(found: {', '.join(raw.columns) or 'none'})",
+                    f"(found: {', '.join(raw_schema.names()) or 'none'})",
                     subject=f"column '{name}'",
                 )
                 for name in missing
             ]
         )
+    exprs, checks = _checks(schema, raw_schema)
+    stat_exprs = [pl.len().alias("__rows"), *[bad.fill_null(False).sum().alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks)]]
+    stat_exprs += [e.max().alias(f"__max:{c.name}") for c, e in zip(schema.columns, exprs) if c.kind is Kind.DATETIME and c.name in raw_schema]
+    try:
+        stats = raw.select(stat_exprs).collect(engine="streaming").row(0, named=True)
+    except Exception as exc:  # noqa: BLE001 - a malformed file surfaces when first read
+        raise read_failure(path, fmt, exc) from None
 
-    exprs, checks = [], []
-    for column in schema.columns:
-        if column.name not in raw.columns:
-            exprs.append(pl.lit(None, dtype=column.dtype).alias(column.name))
+    problems: list[Problem] = []
+    for i, (name, bad, expected) in enumerate(checks):
+        if not stats[f"__bad{i}"] or len(problems) >= MAX_PROBLEMS_PER_FILE:
             continue
-        raw_dtype = raw.schema[column.name]
-        converted, expected = _convert(column, pl.col(column.name), raw_dtype)
-        exprs.append(converted.alias(column.name))
-        raw_text = _as_text(pl.col(column.name), raw_dtype).cast(pl.String).str.strip_chars()
-        present = (raw_text.is_not_null() & (raw_text != "")).fill_null(False)
-        if column.name in NON_EMPTY.get(schema.name, ()):
-            checks.append((column.name, ~present, "a value (this column may not be empty)"))
-        checks.append((column.name, present & converted.is_null(), expected))
-
-    if checks:
-        flagged = raw.with_row_index("__row").select(
-            "__row",
-            *[bad.fill_null(False).alias(f"bad__{i}") for i, (_, bad, _) in enumerate(checks)],
-            *[_as_text(pl.col(name), raw.schema[name]).alias(f"raw__{name}") for name in dict.fromkeys(n for n, _, _ in checks)],
-        )
-        for i, (name, _, expected) in enumerate(checks):
-            bad_rows = flagged.filter(pl.col(f"bad__{i}")).select("__row", f"raw__{name}").head(MAX_PROBLEMS_PER_FILE)
-            for row, value in bad_rows.iter_rows():
-                shown = "an empty value" if value is None or value.strip() == "" else f"'{_clip(value)}'"
-                problems.append(
-                    Problem(
-                        SourceLocation(source, row=row + row_offset),
-                        f"expected {expected}, got {shown}",
-                        subject=f"column '{name}'",
-                    )
-                )
-    if problems:
-        raise InputError(problems[:MAX_PROBLEMS_PER_FILE])
-
-    table = raw.select(exprs)
-    if schema.unique_key:
-        dupes = (
-            table.with_row_index("__row")
-            .filter(pl.col(schema.unique_key).is_duplicated())
-            .group_by(schema.unique_key)
-            .agg(pl.col("__row").sort())
-            .sort(pl.col("__row").list.first())
+        rows = (
+            raw.with_row_index("__row")
+            .filter(bad.fill_null(False))
+            .select("__row", _as_text(pl.col(name), raw_schema[name]).alias("__value"))
             .head(MAX_PROBLEMS_PER_FILE)
+            .collect()
         )
-        if dupes.height:
-            raise InputError(
-                [
-                    Problem(
-                        SourceLocation(source, row=rows[1] + row_offset),
-                        f"duplicate value '{_clip(key)}' (first seen at row {rows[0] + row_offset}); expected unique values",
-                        subject=f"column '{schema.unique_key}'",
-                    )
-                    for key, rows in dupes.iter_rows()
-                ]
-            )
-    return table
+        for row, value in rows.iter_rows():
+            shown = "an empty value" if value is None or value.strip() == "" else f"'{_clip(value)}'"
+            problems.append(Problem(SourceLocation(source, row=row + row_offset), f"expected {expected}, got {shown}", subject=f"column '{name}'"))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.location.row or 0)[:MAX_PROBLEMS_PER_FILE])
+    maxima = {k.removeprefix("__max:"): v for k, v in stats.items() if k.startswith("__max:")}
+    return ScannedTable(raw.select(exprs), stats["__rows"], raw_schema.names(), {"max": maxima})
+
+
+def check_unique(table: pl.DataFrame, schema: TableSchema, source: str, row_offset: int) -> None:
+    if not schema.unique_key:
+        return
+    dupes = (
+        table.with_row_index("__row")
+        .filter(pl.col(schema.unique_key).is_duplicated())
+        .group_by(schema.unique_key)
+        .agg(pl.col("__row").sort())
+        .sort(pl.col("__row").list.first())
+        .head(MAX_PROBLEMS_PER_FILE)
+    )
+    if dupes.height:
+        raise InputError(
+            [
+                Problem(
+                    SourceLocation(source, row=rows[1] + row_offset),
+                    f"duplicate value '{_clip(key)}' (first seen at row {rows[0] + row_offset}); expected unique values",
+                    subject=f"column '{schema.unique_key}'",
+                )
+                for key, rows in dupes.iter_rows()
+            ]
+        )
 
 
 def _clip(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def read_table(path: str | Path, schema: TableSchema) -> tuple[pl.DataFrame, list[str]]:
-    """Loads one user file as the given canonical table, with the column names the file actually had."""
+def scan_table(path: str | Path, schema: TableSchema) -> ScannedTable:
+    """Checks one user file as the given canonical table and returns it lazily, or raises a located InputError."""
     path = Path(path)
     fmt = detect_format(path)
-    raw, offset = read_raw(path, fmt)
-    if raw.width == 0:
-        raise InputError("file has no columns", location=SourceLocation(display_path(path)))
-    return coerce_table(raw, schema, display_path(path), offset), raw.columns
+    raw, offset = scan_raw(path, fmt)
+    return coerce_lazy(raw, schema, display_path(path), offset, path, fmt)
+
+
+def read_table(path: str | Path, schema: TableSchema) -> tuple[pl.DataFrame, list[str]]:
+    """Loads one user file as the given canonical table in memory, with the column names the file had."""
+    scanned = scan_table(path, schema)
+    table = scanned.frame.collect()
+    check_unique(table, schema, display_path(path), 2 if detect_format(Path(path)) == "csv" else 1)
+    return table, scanned.columns
 
 
 def load_table(path: str | Path, schema: TableSchema) -> pl.DataFrame:
