@@ -24,7 +24,7 @@ log = logging.getLogger("auditor.store")
 
 @click.command()
 @audit_input_options
-@click.option("--out", type=click.Path(path_type=Path), help="Output folder for cases.jsonl, report.md and run.json.")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder: cases.jsonl, report.md, report.html, cases/hits CSV and Parquet, run.json.")
 @click.option("--max-link-group", type=int, default=None, help="Values shared by more tenants than this do not link them (default 50).")
 @click.option(
     "--unknown-instance-types",
@@ -43,8 +43,9 @@ log = logging.getLogger("auditor.store")
 def audit(config_path, out, max_link_group, unknown_instance_types, store, alert_priority, lock_timeout, **inputs) -> int:
     """Score every tenant and write the prioritized review queue.
 
-    Writes OUT/cases.jsonl (one case a line, in review order), OUT/report.md (for
-    analysts) and OUT/run.json (what was read, with checksums, and what was missing).
+    Writes OUT/cases.jsonl (one case a line, in review order), OUT/report.md and
+    OUT/report.html (for analysts), cases/hits as CSV and Parquet, and OUT/run.json (what
+    was read, with checksums, and what was missing).
     When parts of the estate could not be read, prints `INCOMPLETE: N coverage gaps` to
     stderr and still exits 0.
 
