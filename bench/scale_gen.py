@@ -21,6 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
+from auditor.geo import FREEMAIL_DOMAINS
+
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "examples" / "provider"
 REPLICAS_PER_FILE = 50
@@ -45,7 +47,8 @@ def replicate_tenants(tenants: pl.DataFrame, replicas: range) -> pl.DataFrame:
         _suffix("tenant_id", tag),
         _suffix("payment_fingerprint", tag),
         _suffix("phone", pl.col("replica").cast(pl.String).str.zfill(4)),
-        pl.when(pl.col("email_domain").is_in(["gmail.com", "outlook.com", "yahoo.com", "proton.me", "hotmail.com"]))
+        # Public mail domains stay as they are (they never link tenants); private ones get a replica prefix.
+        pl.when(pl.col("email_domain").is_in(sorted(FREEMAIL_DOMAINS)))
         .then(pl.col("email_domain"))
         .otherwise(pl.col("replica").cast(pl.String) + pl.lit(".") + pl.col("email_domain"))
         .alias("email_domain"),

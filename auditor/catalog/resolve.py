@@ -62,13 +62,15 @@ def _provider_of(key: pl.Expr) -> pl.Expr:
     )
 
 
-def resolve_usage(usage: pl.DataFrame | pl.LazyFrame) -> ResolvedUsage:
+def resolve_usage(usage: pl.DataFrame | pl.LazyFrame, rows_column: str | None = None) -> ResolvedUsage:
     """Resolve each row's instance type (or, failing that, its accelerator) via the catalog.
 
     A catalog instance type wins; else an `accelerator` found in the alias table, with
     `accelerator_count` (default 1); else a GPU-looking type is unknown; else the row is a
     CPU-only machine (gpu_count 0, restricted False). A lazy input gives a lazy `usage`
     back: only the distinct (type, accelerator, provider) combinations are read here.
+    `rows_column` names a count column when `usage` is already aggregated, so unknown types
+    are reported with the number of original rows.
     """
     lazy_input = isinstance(usage, pl.LazyFrame)
     original = usage.collect_schema().names() if lazy_input else usage.columns
@@ -85,13 +87,15 @@ def resolve_usage(usage: pl.DataFrame | pl.LazyFrame) -> ResolvedUsage:
     # String work (strip, lower-case, regex) runs once per distinct (type, accelerator),
     # then joins back: a usage table has millions of rows but few distinct types.
     acc_col = pl.col("accelerator").cast(pl.String) if has_acc else pl.lit(None, dtype=pl.String)
-    given_provider = (
-        pl.col("provider").cast(pl.String).str.strip_chars().str.to_lowercase() if has_provider else pl.lit(None, dtype=pl.String)
+    given_provider = pl.col("provider").cast(pl.String) if has_provider else pl.lit(None, dtype=pl.String)
+    base = usage.lazy().with_columns(pl.col("instance_type").cast(pl.String).alias("__type"), acc_col.alias("__acc"))
+    # One pass over the rows groups them by their raw values; all string clean-up happens on the few distinct ones.
+    combos = (
+        base.group_by("__type", "__acc", given_provider.alias("__given_provider"))
+        .agg((pl.col(rows_column).sum() if rows_column else pl.len()).alias("__rows"))
+        .collect(engine="streaming")
+        .with_columns(pl.col("__given_provider").str.strip_chars().str.to_lowercase())
     )
-    base = usage.lazy().with_columns(
-        pl.col("instance_type").cast(pl.String).alias("__type"), acc_col.alias("__acc"), given_provider.alias("__given_provider")
-    )
-    combos = base.group_by("__type", "__acc", "__given_provider").agg(pl.len().alias("__rows")).collect(engine="streaming")
     distinct = _resolve_distinct(combos.lazy().select("__type", "__acc").unique()).collect()
     lf = base.join(distinct.lazy(), on=["__type", "__acc"], how="left", maintain_order="left", nulls_equal=True)
 

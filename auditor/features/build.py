@@ -7,13 +7,15 @@ evaluator turns into "unknown".
 
 from __future__ import annotations
 
+import logging
+import resource
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
 
 from auditor import geo
-from auditor.catalog import resolve_usage
 from auditor.features.access import access_features
 from auditor.features.identity import identity_features
 from auditor.features.links import DEFAULT_MAX_GROUP, find_links
@@ -22,6 +24,7 @@ from auditor.features.usage import USAGE_ZERO_FILLS, usage_features
 from auditor.features.vocabulary import FEATURES, unavailable_features
 from auditor.model.inputs import InputTables
 
+log = logging.getLogger("auditor.features")
 LIST_COLUMNS = ("restricted_models", "regions_used", "providers_used", "signin_countries")
 
 
@@ -33,6 +36,17 @@ class FeatureTable:
     common_link_values: pl.DataFrame  # kind, values, tenants: shared values too common to link
     screening_matches: pl.DataFrame  # every screening match, for investigation
     orphan_usage_tenants: int  # usage rows whose tenant_id is not in the tenant table
+
+
+class _StageTimer:
+    """Logs each feature stage's wall time as a key=value line (counts and seconds only, never values)."""
+
+    def __call__(self, name: str, fn, *args):
+        started = time.perf_counter()
+        result = fn(*args)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        log.info("stage=features part=%s seconds=%.2f peak_rss_mb=%.0f", name, time.perf_counter() - started, peak_mb)
+        return result
 
 
 def build_features(
@@ -48,11 +62,12 @@ def build_features(
     if screening_index is not None:
         present.add("lists")
 
-    identity = identity_features(tenants, as_of)
-    resolved = resolve_usage(inputs.usage)
-    usage = usage_features(resolved.usage, as_of)
-    access = access_features(inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
-    links = find_links(tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group)
+    timer = _StageTimer()
+    identity = timer("identity", identity_features, tenants, as_of)
+    usage_result = timer("usage", usage_features, inputs.usage, as_of)
+    usage = usage_result.features
+    access = timer("access", access_features, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
+    links = timer("links", find_links, tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group)
 
     frame = (
         identity.join(usage, on="tenant_id", how="left")
@@ -71,7 +86,7 @@ def build_features(
     )
 
     if screening_index is not None:
-        screening = screen_tenants(tenants, screening_index, screening_threshold)
+        screening = timer("screening", screen_tenants, tenants, screening_index, screening_threshold)
     else:
         screening = ScreeningResult(
             tenants.select("tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in SCREENING_COLUMNS.items()]),
@@ -82,12 +97,11 @@ def build_features(
     missing = [name for name in FEATURES if name not in frame.columns]
     if missing:  # a vocabulary entry without a computation is a bug, not a user error
         raise AssertionError(f"features declared but not computed: {missing}")
-    usage_tenants = inputs.usage.select("tenant_id").unique().collect(engine="streaming")
-    orphans = usage_tenants.join(tenants.select("tenant_id"), on="tenant_id", how="anti").height
+    orphans = usage_result.usage_tenants.join(tenants.select("tenant_id"), on="tenant_id", how="anti").height
     return FeatureTable(
         frame=frame.select(*FEATURES, "cluster_id"),
         unavailable=frozenset(unavailable_features(present)),
-        unknown_instance_types=resolved.unknown_types,
+        unknown_instance_types=usage_result.unknown_types,
         common_link_values=links.common_values,
         screening_matches=screening.matches,
         orphan_usage_tenants=orphans,

@@ -7,9 +7,13 @@ cumulative sum over the sorted event table -- no per-tenant loop.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import polars as pl
+
+from auditor.catalog import resolve_usage
 
 HOUR_US = 3_600_000_000
 
@@ -21,64 +25,98 @@ def _hours_in_window(as_of: datetime, days: int) -> pl.Expr:
     return ((end - start).dt.total_microseconds() / HOUR_US).clip(lower_bound=0.0)
 
 
-def usage_features(resolved: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.DataFrame:
-    """One row per tenant with usage: restricted GPU-hours (30/90 d), peak concurrency, models, regions.
+@dataclass(frozen=True)
+class UsageFeatures:
+    features: pl.DataFrame  # one row per tenant with usage in the window
+    unknown_types: pl.DataFrame  # GPU-looking types the catalog lacks (see catalog.resolve_usage)
+    usage_tenants: pl.DataFrame  # tenant_id of every tenant with any usage row
 
-    `resolved` is the usage table after `auditor.catalog.resolve_usage` (gpu_model,
-    gpu_count, restricted). Tenants without usage rows are absent; the caller fills zeros.
+
+ROWS_PER_PEAK_PASS = 25_000_000
+GROUP_KEYS = ("tenant_id", "instance_type", "accelerator", "accelerator_count", "region", "provider")
+
+
+def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> UsageFeatures:
+    """Restricted GPU-hours (30/90 d), peak concurrency, models and regions per tenant.
+
+    The big table is read in two streaming passes. The first only sums instance-hours per
+    (tenant, instance type, accelerator, region, provider) -- a table a few rows per tenant
+    long -- and the catalog is applied to that small table, since GPUs per instance depend
+    on nothing else. The second collects the restricted runs' start/end events for peak
+    concurrency. No pass holds the usage table in memory.
     """
-    runs = resolved.lazy().filter(pl.col("start") <= pl.lit(as_of)).with_columns(
-        _hours_in_window(as_of, 30).alias("h30"),
-        _hours_in_window(as_of, 90).alias("h90"),
-        pl.col("gpu_count").fill_null(0).cast(pl.Float64).alias("gpus"),
-        pl.col("restricted").fill_null(False).alias("is_restricted"),
-        (pl.col("restricted").is_null()).alias("is_unknown"),
-    )
-    in_window = runs.filter(pl.col("h90") > 0)
-    per_tenant = in_window.group_by("tenant_id").agg(
-        (pl.col("h30") * pl.col("gpus")).filter(pl.col("is_restricted")).sum().alias("restricted_gpu_hours_30d"),
-        (pl.col("h90") * pl.col("gpus")).filter(pl.col("is_restricted")).sum().alias("restricted_gpu_hours_90d"),
-        (pl.col("h90") * pl.col("gpus")).sum().alias("gpu_hours_90d"),
-        pl.col("h90").filter(pl.col("is_unknown")).sum().alias("unknown_gpu_hours_90d"),
-        pl.col("gpu_model").filter(pl.col("is_restricted")).unique().sort().alias("restricted_models"),
-        pl.col("region").filter((pl.col("gpus") > 0) | pl.col("is_unknown")).drop_nulls().unique().sort().alias("regions_used"),
-        pl.col("provider").drop_nulls().unique().sort().alias("providers_used"),
-    )
-    peaks = _peak_concurrency(in_window.filter(pl.col("is_restricted") & (pl.col("gpus") > 0)), as_of)
-    return (
-        per_tenant.join(peaks, on="tenant_id", how="left")
-        .with_columns(
-            pl.col("peak_restricted_gpus").fill_null(0),
-            pl.col("regions_used").list.len().cast(pl.Float64).alias("region_count"),
+    lf = usage.lazy()
+    started = pl.col("start") <= pl.lit(as_of)
+    # Plain sums of precomputed columns stream; filters inside the aggregation do not.
+    totals = (
+        lf.with_columns(
+            pl.when(started).then(_hours_in_window(as_of, 30)).otherwise(0.0).alias("h30"),
+            pl.when(started).then(_hours_in_window(as_of, 90)).otherwise(0.0).alias("h90"),
         )
+        .group_by(*GROUP_KEYS)
+        .agg(pl.len().alias("rows"), pl.col("h30").sum(), pl.col("h90").sum())
         .collect(engine="streaming")
     )
+    resolved = resolve_usage(totals, rows_column="rows")
+    table = resolved.usage.with_columns(pl.col("gpu_count").fill_null(0).cast(pl.Float64).alias("gpus")).filter(pl.col("h90") > 0)
+    restricted = pl.col("restricted").fill_null(False)
+    unknown = pl.col("restricted").is_null()
+    per_tenant = table.group_by("tenant_id").agg(
+        (pl.col("h30") * pl.col("gpus")).filter(restricted).sum().alias("restricted_gpu_hours_30d"),
+        (pl.col("h90") * pl.col("gpus")).filter(restricted).sum().alias("restricted_gpu_hours_90d"),
+        (pl.col("h90") * pl.col("gpus")).sum().alias("gpu_hours_90d"),
+        pl.col("h90").filter(unknown).sum().alias("unknown_gpu_hours_90d"),
+        pl.col("gpu_model").filter(restricted).drop_nulls().unique().sort().alias("restricted_models"),
+        pl.col("region").filter((pl.col("gpus") > 0) | unknown).drop_nulls().unique().sort().alias("regions_used"),
+        pl.col("provider").drop_nulls().unique().sort().alias("providers_used"),
+    )
+    # GPUs per run for the restricted kinds only; the join both filters the runs and sizes them.
+    restricted_kinds = table.filter(restricted & (pl.col("gpus") > 0)).select(*GROUP_KEYS[1:4], "gpus").unique(GROUP_KEYS[1:4])
+    restricted_runs = (
+        lf.filter(started & (_hours_in_window(as_of, 90) > 0))
+        .join(restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True)
+    )
+    # Netting events holds one hash entry per (tenant, instant); on very large tables the
+    # tenants are taken in hash partitions, one pass each, to bound that memory.
+    partitions = max(1, math.ceil(int(totals["rows"].sum()) / ROWS_PER_PEAK_PASS))
+    part_of = pl.col("tenant_id").hash(seed=7) % partitions
+    peaks = pl.concat(
+        [_peak_concurrency(restricted_runs.filter(part_of == i) if partitions > 1 else restricted_runs, as_of) for i in range(partitions)]
+    )
+    features = per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
+        pl.col("peak_restricted_gpus").fill_null(0.0),
+        pl.col("regions_used").list.len().cast(pl.Float64).alias("region_count"),
+    )
+    return UsageFeatures(features, resolved.unknown_types, totals.select("tenant_id").unique())
 
 
-def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
+def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.DataFrame:
     """Most restricted accelerators running at once per tenant: a sweep over start/end events.
 
-    Every run contributes +gpus at its start and -gpus at its end (as-of for a running one),
-    so each tenant's events sum to zero: a single cumulative sum over all events sorted by
-    tenant and time is every tenant's running count, with no per-group window. Tenants are
-    sorted by an integer code, not by their id text, which keeps the one big sort cheap.
+    Every run contributes +gpus at its start and -gpus at its end (as-of for a running one).
+    Deltas at the same instant are netted first (a hash aggregation that streams), so
+    back-to-back runs -- hourly billing rows, restarts -- cancel out and never count as
+    overlapping, and the sort that follows sees far fewer events. Each tenant's events sum
+    to zero, so one cumulative sum over the events sorted by tenant and time is every
+    tenant's running count, with no per-group window.
     """
     window_start = pl.lit(as_of - timedelta(days=90))
-    runs = restricted_runs.select(
-        "tenant_id",
-        pl.col("tenant_id").cast(pl.Categorical).to_physical().alias("key"),
-        pl.max_horizontal(pl.col("start"), window_start).alias("t_start"),
-        pl.col("end").fill_null(pl.lit(as_of)).alias("t_end"),
-        "gpus",
+    starts = restricted_runs.select("tenant_id", pl.max_horizontal(pl.col("start"), window_start).alias("t"), pl.col("gpus").alias("delta"))
+    ends = restricted_runs.select("tenant_id", pl.col("end").fill_null(pl.lit(as_of)).alias("t"), (-pl.col("gpus")).alias("delta"))
+    events = (
+        pl.concat([starts, ends])
+        .group_by("tenant_id", "t")
+        .agg(pl.col("delta").sum())
+        .filter(pl.col("delta") != 0)
+        .collect(engine="streaming")
     )
-    starts = runs.select("key", pl.col("t_start").alias("t"), pl.col("gpus").alias("delta"))
-    ends = runs.select("key", pl.col("t_end").alias("t"), (-pl.col("gpus")).alias("delta"))
-    # Ends sort before starts at the same instant so back-to-back runs do not count as overlapping.
-    events = pl.concat([starts, ends]).sort("key", "t", "delta")
-    peaks = events.with_columns(pl.col("delta").cum_sum().alias("running")).group_by("key").agg(
-        pl.col("running").max().cast(pl.Float64).alias("peak_restricted_gpus")
+    return (
+        events.with_columns(pl.col("tenant_id").cast(pl.Categorical).to_physical().alias("key"))
+        .sort("key", "t")
+        .with_columns(pl.col("delta").cum_sum().alias("running"))
+        .group_by("tenant_id")
+        .agg(pl.col("running").max().cast(pl.Float64).alias("peak_restricted_gpus"))
     )
-    return runs.select("key", "tenant_id").unique("key").join(peaks, on="key").drop("key")
 
 
 USAGE_ZERO_FILLS = {

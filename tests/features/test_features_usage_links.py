@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from auditor.catalog import resolve_usage
 from auditor.features.links import find_links
 from auditor.features.usage import usage_features
 from auditor.model.schema import TENANTS, USAGE
@@ -34,7 +33,7 @@ def test_gpu_hours_are_clipped_to_windows_and_running_instances_count_to_as_of()
             ("b", "p7.48xlarge", "2026-10-31 00:00:00", "2026-10-31 05:00:00", "us-east-1"),  # unknown GPU type
         ]
     )
-    features = {r["tenant_id"]: r for r in usage_features(resolve_usage(frame).usage, AS_OF).to_dicts()}
+    features = {r["tenant_id"]: r for r in usage_features(frame, AS_OF).features.to_dicts()}
     a = features["a"]
     assert a["restricted_gpu_hours_30d"] == 14 * 8
     assert a["restricted_gpu_hours_90d"] == 14 * 8 + 29 * 24 * 8  # p4d clipped at the 90-day window start (Aug 3 to Sep 1)
@@ -55,7 +54,7 @@ def test_peak_concurrency_sums_overlapping_runs_but_not_back_to_back_ones():
             ("a", "p5.48xlarge", "2026-10-03 00:00:00", "2026-10-04 00:00:00", "r"),  # starts as the second ends
         ]
     )
-    features = usage_features(resolve_usage(frame).usage, AS_OF).to_dicts()[0]
+    features = usage_features(frame, AS_OF).features.to_dicts()[0]
     assert features["peak_restricted_gpus"] == 24
 
 
@@ -87,3 +86,18 @@ def test_values_shared_by_too_many_tenants_do_not_link_and_are_reported():
     result = find_links(frame, [], max_group=50)
     assert result.features["cluster_size"].max() == 1
     assert result.common_values.to_dicts() == [{"kind": "email_domain", "values": 1, "tenants": n}]
+
+
+def test_peak_concurrency_is_the_same_when_tenants_are_taken_in_partitions(monkeypatch):
+    import auditor.features.usage as usage_module
+
+    rows = []
+    for t in range(20):
+        for k in range(4):
+            rows.append((f"t{t}", "p5.48xlarge", f"2026-10-0{1 + k % 3} 0{k}:00:00", f"2026-10-0{2 + k % 3} 00:00:00", "r"))
+    frame = usage(rows)
+    whole = usage_features(frame, AS_OF).features.sort("tenant_id")
+    monkeypatch.setattr(usage_module, "ROWS_PER_PEAK_PASS", 7)
+    parts = usage_features(frame, AS_OF).features.sort("tenant_id")
+    assert parts["peak_restricted_gpus"].to_list() == whole["peak_restricted_gpus"].to_list()
+    assert whole["peak_restricted_gpus"].max() >= 16

@@ -1,0 +1,37 @@
+"""A tiny run of the scale benchmark, so the generator and the benchmark cannot rot.
+
+The full benchmark (`python bench/audit_bench.py`) is too long for the test run; this
+checks the same code paths on two replicas of the example provider.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import polars as pl
+
+from auditor_testkit import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+import audit_bench  # noqa: E402
+from scale_gen import generate  # noqa: E402
+
+
+def test_scaled_provider_keeps_the_pattern_mix_and_the_benchmark_runs(tmp_path):
+    manifest = generate(2400, 60_000, tmp_path)
+    assert manifest["replicas"] == 2 and manifest["counts"]["tenants"] == 2400
+    assert manifest["counts"]["usage"] >= 50_000
+
+    floor = audit_bench.floor(tmp_path)
+    assert floor.height > 2000 and floor["gpu_hours"].sum() > 0
+
+    result = audit_bench.full_audit(tmp_path)
+    cases = result.cases.cases
+    planted = pl.read_csv(REPO / "examples" / "provider" / "planted.csv").filter(~pl.col("pattern").str.starts_with("benign"))
+    flagged = set(cases["tenant_ids"].explode().to_list())
+    for replica in (0, 1):
+        missing = {f"{t}-r{replica}" for t in planted["tenant_id"]} - flagged
+        assert not missing, f"replica {replica} lost planted tenants: {sorted(missing)}"
+    benign = pl.read_csv(REPO / "examples" / "provider" / "planted.csv").filter(pl.col("pattern").str.starts_with("benign"))
+    assert not ({f"{t}-r0" for t in benign["tenant_id"]} & flagged)
