@@ -65,16 +65,17 @@ class AuditConfig(BaseModel):
             return parsed
         return value
 
-    def resolved(self, base: Path) -> "AuditConfig":
+    def resolved(self, base: Path) -> AuditConfig:
         """Paths made relative to `base` (the config file's folder)."""
 
         def fix(p: Path | None) -> Path | None:
             return p if p is None or p.is_absolute() else Path(os.path.normpath(base / p))
 
         connectors = self.connectors
-        cur = connectors.aws.cur if connectors is not None and connectors.aws is not None else None
-        if cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
-            aws = connectors.aws.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
+        aws_settings = connectors.aws if connectors is not None else None
+        cur = aws_settings.cur if aws_settings is not None else None
+        if connectors is not None and aws_settings is not None and cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
+            aws = aws_settings.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
             connectors = connectors.model_copy(update={"aws": aws})
         return self.model_copy(
             update={

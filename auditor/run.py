@@ -289,7 +289,7 @@ class BacktestSide:
     rules: pl.DataFrame | None  # RULE_TABLE_SCHEMA; None when only the rules that fired are known
 
     @classmethod
-    def scored(cls, pack: RulePack, tables: CaseTables) -> "BacktestSide":
+    def scored(cls, pack: RulePack, tables: CaseTables) -> BacktestSide:
         return cls("rules", pack.directory, pack.version, tables.cases, tables.hits, rule_table(pack.rules))
 
 

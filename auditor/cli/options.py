@@ -6,8 +6,9 @@ in one `AuditConfig`, so every command reads its inputs through the same path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -41,7 +42,7 @@ def build_config(config_path: Path | None, **overrides: Any) -> AuditConfig:
     try:
         return AuditConfig.model_validate({**base.model_dump(), **updates})
     except Exception as exc:  # pydantic ValidationError: report as a usage error
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         raise ConfigError(
             [Problem(None, e["msg"].removeprefix("Value error, "), subject="--" + str(e["loc"][0]).replace("_", "-")) for e in errors]
             or [Problem(None, str(exc))]

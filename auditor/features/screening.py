@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners", "officers")
-SCREENING_COLUMNS = {
+SCREENING_COLUMNS = pl.Schema({
     "listed_name_score": pl.Float64,
     "listed_name_match": pl.String,
     "listed_name_source": pl.String,
@@ -24,7 +24,7 @@ SCREENING_COLUMNS = {
     "listed_address_score": pl.Float64,
     "listed_address_match": pl.String,
     "listed_address_source": pl.String,
-}
+})
 
 
 @dataclass(frozen=True)

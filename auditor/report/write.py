@@ -6,7 +6,8 @@ import dataclasses
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown

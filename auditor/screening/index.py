@@ -157,7 +157,7 @@ class ScreeningIndex:
         self._address_keys = KeyTable(address_keys(addresses))
 
     @classmethod
-    def build(cls, entries: pl.DataFrame, sources: set[str] | None = None) -> "ScreeningIndex":
+    def build(cls, entries: pl.DataFrame, sources: set[str] | None = None) -> ScreeningIndex:
         """Index the entries of the given source codes (EL, MEU, SDN, ...); all when None."""
         if sources:
             wanted = [s.strip().upper() for s in sources]

@@ -38,7 +38,7 @@ class StoreLock:
         except (OSError, ValueError, KeyError, TypeError):
             return "holder unknown"
 
-    def __enter__(self) -> "StoreLock":
+    def __enter__(self) -> StoreLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire()
