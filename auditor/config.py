@@ -33,6 +33,10 @@ class AuditConfig(BaseModel):
         description="Collect live from these providers (aws:, gcp:, azure: sections, as in a connectors config) when no tenants/usage files or snapshot are given.",
     )
     lists: list[Path] = Field(default_factory=list, description="Restricted-party list files (CSL CSV/JSON layout).")
+    aliases: list[Path] = Field(
+        default_factory=list,
+        description="Alias files (YAML or CSV: entry, alias, source) attaching further names to list entries; the shipped Chinese-names table is always used.",
+    )
     list_sources: list[str] | None = Field(default=None, description="Screen only against these list codes (EL, MEU, SDN...).")
     rules: Path | None = Field(default=None, description="Rule pack directory; the built-in pack when absent.")
     out: Path | None = Field(default=None, description="Output directory.")
@@ -88,6 +92,7 @@ class AuditConfig(BaseModel):
                 "out": fix(self.out),
                 "store": fix(self.store),
                 "lists": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists],
+                "aliases": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.aliases],
             }
         )
 

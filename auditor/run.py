@@ -183,7 +183,9 @@ def load_screening(config: AuditConfig):
         return None, []
     from auditor.screening import ScreeningIndex, load_lists
 
-    lists = load_lists(list(config.lists))
+    from auditor.screening.aliases import with_aliases
+
+    lists = with_aliases(load_lists(list(config.lists)), config.aliases)
     sources = set(config.list_sources) if config.list_sources else None
     return ScreeningIndex.build(lists.entries, sources=sources), list(lists.provenance)
 
