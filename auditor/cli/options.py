@@ -24,6 +24,8 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--usage", type=_PATH, help="Instance usage file."),
         click.option("--access", type=_PATH, help="Sign-in file (optional)."),
         click.option("--snapshot", type=_PATH, help="Folder written by `auditor collect`, instead of the three files."),
+        click.option("--ownership", type=_PATH, help="Ownership file: stated interests of owners in tenants and parties (optional)."),
+        click.option("--parties", type=_PATH, help="Parties file: owners and intermediaries that are not tenants (optional)."),
         click.option("--lists", "lists", type=_PATH, multiple=True, help="Restricted-party list file (CSL CSV/JSON); repeatable."),
         click.option("--rules", type=_PATH, help="Rule pack directory (default: the built-in pack)."),
         click.option("--as-of", "as_of", help="End of the audit window (ISO 8601); default: latest event in the data."),
