@@ -25,6 +25,8 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--usage", type=_PATH, help="Instance usage file."),
         click.option("--access", type=_PATH, help="Sign-in file (optional)."),
         click.option("--snapshot", type=_PATH, help="Folder written by `auditor collect`, instead of the three files."),
+        click.option("--ownership", type=_PATH, help="Ownership file: stated interests of owners in tenants and parties (optional)."),
+        click.option("--parties", type=_PATH, help="Parties file: owners and intermediaries that are not tenants (optional)."),
         click.option("--lists", "lists", type=_PATH, multiple=True, help="Restricted-party list file (CSL CSV/JSON); repeatable."),
         click.option("--aliases", "aliases", type=_PATH, multiple=True, help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable."),
         click.option("--rules", type=_PATH, help="Rule pack directory (default: the built-in pack)."),
