@@ -109,7 +109,7 @@ def _audit_with_store(config, lock_timeout: float):
     store = open_store(config.store)
     try:
         with store.lock(lock_timeout):
-            result = run_audit(config)
+            result = run_audit(config, store=store)
             previous = store.latest_run()
             changes = classify_changes(
                 store.cases_in_run(previous.run_id) if previous else [],

@@ -23,6 +23,13 @@ def print_summary(result, written: dict[str, Path]) -> None:
         + ", ".join(f"{by_priority.get(p, 0)} {p}" for p in ("critical", "high", "medium", "low"))
         + f") from {result.inputs.tenants.height} tenants; rule pack {result.rule_pack.version}, {result.config.scoring}"
     )
+    screening = getattr(result, "screening", None)
+    if screening:
+        out.print(
+            f"screening: {screening['screened']:,} distinct names and addresses screened, "
+            f"{screening['reused_from_store']:,} reused from earlier runs over the same lists, "
+            f"{screening['reused_in_run']:,} repeats within this run screened once"
+        )
     table = Table(title=f"Top {min(TOP_IN_SUMMARY, cases.height)} cases", show_lines=False)
     for column, width in (("#", 3), ("case", 14), ("priority", 8), ("score", 5), ("tenants", 7)):
         table.add_column(column, no_wrap=True, min_width=width)

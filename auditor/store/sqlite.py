@@ -25,7 +25,7 @@ from auditor.store.base import ALERT_CHANNEL, CaseSnapshot, Decision, RunRecord
 from auditor.store.failures import rollback_quietly, store_errors
 from auditor.store.lock import StoreLock
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
 APPLICATION_ID = 0x41554454
 FILE_MODE = 0o600
@@ -101,9 +101,23 @@ MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX alert_deliveries_pending ON alert_deliveries(channel, state)",
     ],
+    # 3: screening results reused by later runs over the same lists (screening/cache.py).
+    # A disposable memo: dropping its rows only costs the next run the time to screen again.
+    3: [
+        """CREATE TABLE screening_results (
+            fingerprint TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('name', 'address')),
+            strings INTEGER NOT NULL,
+            screened BLOB NOT NULL,
+            matches BLOB NOT NULL,
+            run_id TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (fingerprint, kind)
+        )""",
+    ],
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
-OWN_TABLES = {"schema_version", "runs", "case_snapshots", "decisions", "alert_deliveries", "sqlite_sequence"}
+OWN_TABLES = {"schema_version", "runs", "case_snapshots", "decisions", "alert_deliveries", "screening_results", "sqlite_sequence"}
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -280,6 +294,37 @@ class SQLiteStore:
                 "SELECT state FROM alert_deliveries WHERE run_id = ? AND channel = ?", (run_id, channel)
             ).fetchone()
         return row["state"] if row else None
+
+    # ---- screening results ----------------------------------------------------------------
+    def screening_results(self, fingerprint: str) -> dict[str, tuple[bytes, bytes]]:
+        """kind -> (screened texts, their matches), both Parquet, saved under `fingerprint`."""
+        with store_errors(self.path, "read the case store's screening results"):
+            rows = self._conn.execute(
+                "SELECT kind, screened, matches FROM screening_results WHERE fingerprint = ?", (fingerprint,)
+            ).fetchall()
+        return {row["kind"]: (bytes(row["screened"]), bytes(row["matches"])) for row in rows}
+
+    def save_screening_results(self, fingerprint: str, run_id: str, parts: dict[str, tuple[int, bytes, bytes]], keep: int = 2) -> None:
+        """Replaces the results under `fingerprint`; keeps only the `keep` most recently saved fingerprints."""
+        saved_at = datetime.now(timezone.utc).isoformat()
+        with store_errors(self.path, "save screening results in the case store"):
+            c = self._conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                c.executemany(
+                    """INSERT OR REPLACE INTO screening_results (fingerprint, kind, strings, screened, matches, run_id, saved_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [(fingerprint, kind, strings, screened, matches, run_id, saved_at) for kind, (strings, screened, matches) in parts.items()],
+                )
+                c.execute(
+                    """DELETE FROM screening_results WHERE fingerprint NOT IN (
+                         SELECT fingerprint FROM screening_results GROUP BY fingerprint ORDER BY max(saved_at) DESC LIMIT ?)""",
+                    (keep,),
+                )
+                c.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(c)
+                raise
 
     def _run(self, row: sqlite3.Row) -> RunRecord:
         return RunRecord(
