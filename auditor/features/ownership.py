@@ -17,7 +17,7 @@ import polars as pl
 
 from auditor.ownership.assess import VERDICT_RANK, OwnershipAssessment, assess, regime_rows
 from auditor.ownership.inputs import OwnershipInput, load_ownership, name_key
-from auditor.ownership.proof import summary, tenant_proof
+from auditor.ownership.proof import ProofBook, summary
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, screen_parties
 
@@ -146,7 +146,8 @@ def _proof_lines(frame: pl.DataFrame, assessment: OwnershipAssessment) -> pl.Dat
         | pl.col("listed_minority_stake").fill_null(False)
     )["tenant_id"].to_list()
     lines = []
+    book = ProofBook(assessment)
     for tenant_id in notable:
-        proofs = tenant_proof(assessment, tenant_id)
+        proofs = book.proofs(tenant_id)
         lines.append((tenant_id, " | ".join(summary(p) for p in proofs) or None))
     return pl.DataFrame(lines, schema={"tenant_id": pl.String, "ownership_proof": pl.String}, orient="row")

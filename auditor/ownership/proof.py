@@ -15,7 +15,6 @@ import json
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from auditor.ownership.assess import POSSIBLY, RESTRICTED, OwnershipAssessment, RegimeAssessment
 from auditor.ownership.fixedpoint import TOLERANCE, EdgeIndex
@@ -160,19 +159,41 @@ class ProofBuilder:
         return sorted(out, key=lambda d: d["smallest_share_that_restricts"])
 
 
-def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[str, Any]]:
-    """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
-    proofs = []
-    for a in assessment.regimes:
-        found = a.graph.nodes["node_id"].index_of(tenant_id)
-        if found is None:
-            continue
-        node = int(found)
-        verdict = str(a.verdicts()[node])
+class ProofBook:
+    """Proofs for many tenants of one assessment. Each regime's reverse index, verdicts,
+    node positions and not-counted stakes are built once, not once per tenant (which made
+    a run's proofs quadratic in the size of the graph)."""
+
+    def __init__(self, assessment: OwnershipAssessment):
+        self.regimes = [_RegimeProofs(a) for a in assessment.regimes]
+
+    def proofs(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
+        return [proof for regime in self.regimes if (proof := regime.proof(tenant_id)) is not None]
+
+
+class _RegimeProofs:
+    def __init__(self, a: RegimeAssessment):
+        self.a = a
+        self.builder = ProofBuilder(a)
+        self.verdicts = a.verdicts()
+        self.node_of = {node_id: i for i, node_id in enumerate(self.builder.ids)}
+        self.not_counted: dict[str, list[dict[str, Any]]] = {}
+        for r in a.graph.not_counted.to_dicts():
+            self.not_counted.setdefault(r["owned_id"], []).append(
+                {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
+                 "source": r["source"], "source_ref": r["source_ref"]}
+            )
+
+    def proof(self, tenant_id: str) -> dict[str, Any] | None:
+        a, builder = self.a, self.builder
+        node = self.node_of.get(tenant_id)
+        if node is None:
+            return None
+        verdict = str(self.verdicts[node])
         share_min, share_max = float(min(a.lower.share[node], 100.0)), float(min(a.upper.share[node], 100.0))
         if verdict not in (RESTRICTED, POSSIBLY) and share_max <= 0:
-            continue
-        builder = ProofBuilder(a)
+            return None
         bound = "possible" if verdict == POSSIBLY else "certain"
         proof = {
             "regime": a.regime.id,
@@ -186,22 +207,17 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
             "bound": bound,
             "chain": builder.node(node, bound),
             "unknown_shares_that_could_decide": builder.deciding_unknowns(node) if verdict != RESTRICTED else [],
-            "not_counted_elsewhere": _not_counted(a, tenant_id),
+            "not_counted_elsewhere": list(self.not_counted.get(tenant_id, [])),
             "notice": NOTICE,
         }
         if verdict == POSSIBLY:
             proof["certain_chain"] = builder.node(node, "certain")
-        proofs.append(proof)
-    return proofs
+        return proof
 
 
-def _not_counted(a: RegimeAssessment, tenant_id: str) -> list[dict[str, Any]]:
-    rows = a.graph.not_counted.filter(pl.col("owned_id") == tenant_id)
-    return [
-        {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
-         "source": r["source"], "source_ref": r["source_ref"]}
-        for r in rows.to_dicts()
-    ]
+def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[str, Any]]:
+    """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
+    return ProofBook(assessment).proofs(tenant_id)
 
 
 def _holder_text(h: dict[str, Any]) -> str:
