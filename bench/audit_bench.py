@@ -154,10 +154,13 @@ def measure(label: str, with_store: bool) -> SizeResult:
     return result
 
 
-def _stages_line(stages: dict[str, float], top: int = 6) -> str:
-    total = sum(stages.values()) or 1.0
-    biggest = sorted(stages.items(), key=lambda kv: -kv[1])[:top]
-    return ", ".join(f"{name} {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in biggest)
+def _stages_line(stages: dict[str, float], wall: float, top: int = 7) -> str:
+    """The biggest stages of run.json, and what the process spent outside them (start-up,
+    imports, the store's classification and commit, publishing the folder)."""
+    outside = max(wall - sum(stages.values()), 0.0)
+    parts = {**stages, "outside stages": outside}
+    biggest = sorted(parts.items(), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{name} {seconds:.1f} s ({seconds / wall:.0%})" for name, seconds in biggest)
 
 
 def _s(timed: Timed | None) -> str:
@@ -208,9 +211,9 @@ def main() -> None:
             + f" | {r.cases:,} cases",
             flush=True,
         )
-        print(f"    where the audit's time went: {_stages_line(r.stages)}", flush=True)
-        if r.second_stages:
-            print(f"    second run with a store:    {_stages_line(r.second_stages)}", flush=True)
+        print(f"    where the audit's time went: {_stages_line(r.stages, r.audit.seconds)}", flush=True)
+        if r.second_stages and r.store_second:
+            print(f"    second run with a store:    {_stages_line(r.second_stages, r.store_second.seconds)}", flush=True)
     print()
     print(markdown_table(results))
     if args.json:

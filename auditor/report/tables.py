@@ -51,6 +51,17 @@ def _has_changes(records: list[dict[str, Any]]) -> bool:
     return any(r.get("change") for r in records)
 
 
+def _list_column(name: str, values: list[list[str]]) -> pl.Series:
+    """A List(String) column from Python lists, built from one flat column: Polars builds a
+    Series per inner list otherwise, which costs more than the rest of the table."""
+    flat = pl.Series(name, [item for items in values for item in items], dtype=pl.String)
+    owner = pl.Series("row", [row for row, items in enumerate(values) for _ in items], dtype=pl.UInt32)
+    grouped = pl.DataFrame([owner, flat]).group_by("row").agg(pl.col(name))
+    rows = pl.DataFrame({"row": pl.int_range(len(values), eager=True, dtype=pl.UInt32)})
+    column = rows.join(grouped, on="row", how="left", maintain_order="left")[name]
+    return column.fill_null(pl.lit([], dtype=pl.List(pl.String)))
+
+
 def case_table(records: list[dict[str, Any]]) -> pl.DataFrame:
     """One row per case, in review order; `change_status` only when the run has changes.
 
@@ -79,7 +90,10 @@ def case_table(records: list[dict[str, Any]]) -> pl.DataFrame:
     }
     if with_change:
         columns["change_status"] = [(r.get("change") or {}).get("status") for r in records]
-    return pl.DataFrame(columns, schema=schema)
+    lists = {name for name, dtype in schema.items() if dtype == pl.List(pl.String)}
+    return pl.DataFrame(
+        [_list_column(name, values) if name in lists else pl.Series(name, values, dtype=schema[name]) for name, values in columns.items()]
+    )
 
 
 def hit_table(records: list[dict[str, Any]]) -> pl.DataFrame:
