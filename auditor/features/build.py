@@ -17,6 +17,7 @@ import polars as pl
 
 from auditor import geo
 from auditor.features.access import access_features
+from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
 from auditor.features.links import DEFAULT_MAX_GROUP, find_links
 from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, screen_tenants
@@ -93,6 +94,13 @@ def build_features(
             pl.DataFrame(),
         )
     frame = frame.join(screening.features, on="tenant_id", how="left")
+    screening_matches = screening.matches
+    if screening_index is not None:  # relatives of listed parties by name (affiliates.py)
+        affiliates = timer("affiliates", affiliate_features, tenants, screening_index, screening.matches)
+        frame = frame.join(affiliates.features, on="tenant_id", how="left")
+        screening_matches = pl.concat([screening_matches, affiliates.matches], how="diagonal_relaxed")
+    else:
+        frame = frame.join(no_affiliate_features(tenants), on="tenant_id", how="left")
 
     missing = [name for name in FEATURES if name not in frame.columns]
     if missing:  # a vocabulary entry without a computation is a bug, not a user error
@@ -103,6 +111,6 @@ def build_features(
         unavailable=frozenset(unavailable_features(present)),
         unknown_instance_types=usage_result.unknown_types,
         common_link_values=links.common_values,
-        screening_matches=screening.matches,
+        screening_matches=screening_matches,
         orphan_usage_tenants=orphans,
     )

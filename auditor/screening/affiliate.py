@@ -221,12 +221,12 @@ AFFILIATE_EXPLANATION_DTYPE = pl.Struct(
 )
 
 
-def without_name_matches(affiliates: pl.DataFrame, names: pl.DataFrame, key: str = "query_id") -> pl.DataFrame:
-    """Affiliate rows whose (query, entry) pair did not already match by name: a name
-    match says more, and the same evidence must not count twice."""
+def without_name_matches(affiliates: pl.DataFrame, names: pl.DataFrame, keys: tuple[str, ...] = ("query_id",)) -> pl.DataFrame:
+    """Affiliate rows of queries that did not already match by name: a name that is a
+    listed party's is reported as that, and the same evidence must not count twice."""
     if affiliates.height == 0 or names.height == 0:
         return affiliates
-    return affiliates.join(names.select(key, "entry_id").unique(), on=[key, "entry_id"], how="anti", maintain_order="left")
+    return affiliates.join(names.select(*keys).unique(), on=list(keys), how="anti", maintain_order="left")
 
 
 def _query_terms(worded: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
