@@ -19,6 +19,7 @@ from auditor.jsonlines import parse_json_lines
 from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex, load_lists
 from auditor.screening.affiliate import AFFILIATE_ALGORITHM, AFFILIATE_EXPLANATION_DTYPE, AffiliateIndex, without_name_matches
 from auditor.screening.aliases import explain_alias_matches, with_aliases
+from auditor.screening.index import MAX_SCREENED_CHARS
 from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
 
 MAX_PROBLEMS = 20
@@ -48,6 +49,7 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
                 f"--sources: no entries for {', '.join(unknown)} in the list files; they hold {', '.join(sorted(known))}"
             )
     names = read_names(names_file)
+    warn_long_names(names, names_file)
     index = ScreeningIndex.build(lists.entries, wanted)
     queries = names.select(query_id="id", name="name", country="country")
     matches = explain_alias_matches(index.match_names(queries, threshold), index.entries)
@@ -113,6 +115,18 @@ def read_names(path: Path) -> pl.DataFrame:
     if problems:
         raise InputError(problems[:MAX_PROBLEMS])
     return frame
+
+
+def warn_long_names(names: pl.DataFrame, path: Path) -> None:
+    """A name longer than the screened length is cut, not refused: say where."""
+    offset = 1 if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else 2
+    long = names.with_row_index("i").filter(pl.col("name").str.len_chars() > MAX_SCREENED_CHARS)
+    for i, length in long.select("i", pl.col("name").str.len_chars()).head(MAX_PROBLEMS).iter_rows():
+        location = SourceLocation(display_path(path), row=i + offset)
+        click.echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
+                   f"{MAX_SCREENED_CHARS} are screened", err=True)
+    if long.height > MAX_PROBLEMS:
+        click.echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
 
 
 def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:

@@ -16,7 +16,7 @@ import polars as pl
 from auditor.screening.aliases import explain_alias_matches
 
 OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners", "officers")
-SCREENING_COLUMNS = {
+SCREENING_COLUMNS = pl.Schema({
     "listed_name_score": pl.Float64,
     "listed_name_match": pl.String,
     "listed_name_source": pl.String,
@@ -26,7 +26,7 @@ SCREENING_COLUMNS = {
     "listed_address_score": pl.Float64,
     "listed_address_match": pl.String,
     "listed_address_source": pl.String,
-}
+})
 
 
 @dataclass(frozen=True)

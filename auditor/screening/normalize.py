@@ -25,7 +25,7 @@ from auditor.screening.chinese_script import to_simplified
 try:  # pypinyin gives tone-less pinyin for Han characters; anyascii is the fallback.
     from pypinyin import lazy_pinyin as _lazy_pinyin
 except ImportError:  # pragma: no cover - pypinyin is a declared dependency
-    _lazy_pinyin = None
+    _lazy_pinyin = None  # type: ignore[assignment]
 
 # Legal forms as token sequences after punctuation became spaces; longest first because
 # the regex takes the first alternative that matches.
