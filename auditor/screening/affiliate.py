@@ -98,7 +98,7 @@ class AffiliateIndex:
         self.corpus_size = corpus_size
 
     @classmethod
-    def build(cls, entries: pl.DataFrame, corpus: pl.Series | None = None) -> "AffiliateIndex":
+    def build(cls, entries: pl.DataFrame, corpus: pl.Series | None = None) -> AffiliateIndex:
         """Terms of `entries` (name, alt_names, added_aliases); rarity among `corpus` names."""
         names = pl.concat(
             [
