@@ -129,7 +129,7 @@ def lookalike_names(count: int, seed: int = 7) -> list[tuple[str, str]]:
 
 def evaluate(list_paths: list[Path], negatives: int = 10_000, seed: int = 7) -> dict:
     """Recall per shape, and look-alike affiliate matches per 10,000 names per class."""
-    entries = with_aliases(load_lists(list_paths)).entries
+    entries = with_aliases(load_lists(list[Path | str](list_paths))).entries
     rng = random.Random(seed)
     positives = _affiliate_queries(rng)
     names = dict(entries.select("name", "entry_id").iter_rows())
@@ -185,7 +185,7 @@ def provider_rates(provider: Path, list_paths: list[Path]) -> dict:
 
     tenants = load_inputs(provider / "tenants.csv", provider / "usage.csv").tenants
     planted_csv = provider / "planted.csv"
-    index = ScreeningIndex.build(with_aliases(load_lists(list_paths)).entries)
+    index = ScreeningIndex.build(with_aliases(load_lists(list[Path | str](list_paths))).entries)
     names = screen_tenants(tenants, index).matches
     features = affiliate_features(tenants, index, names).features
     planted = pl.read_csv(planted_csv)
