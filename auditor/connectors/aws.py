@@ -13,7 +13,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
+from collections.abc import Callable
 
 from auditor.connectors.base import (
     Collection,
@@ -111,6 +112,7 @@ class AwsConnector(RetryingConnector):
 
     name: ClassVar[str] = "aws"
     settings_model: ClassVar[type[AwsSettings]] = AwsSettings
+    settings: AwsSettings
     retryable = staticmethod(is_retryable)
 
     def __init__(self, settings: AwsSettings, clients: AwsClients | None = None) -> None:
