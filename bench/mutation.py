@@ -59,6 +59,7 @@ MODULES: dict[str, list[str]] = {
     "auditor/store/sqlite.py": ["tests/store"],
     "auditor/screening/normalize.py": ["tests/screening"],
     "auditor/screening/matcher.py": ["tests/screening"],
+    "auditor/screening/index.py": ["tests/screening", "tests/features/test_features_screening.py"],
     "auditor/catalog/resolve.py": ["tests/catalog", "tests/features/test_features_usage_links.py"],
     "auditor/catalog/accelerators.py": ["tests/catalog"],
     "auditor/connectors/base.py": ["tests/connectors"],
