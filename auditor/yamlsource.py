@@ -103,6 +103,10 @@ def load_yaml(path: str | Path, shown_as: str | None = None) -> YamlDocument:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", location=SourceLocation(source)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder; expected a YAML file", location=SourceLocation(source)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", location=SourceLocation(source)) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", location=SourceLocation(source)) from None
     return parse_yaml(text, source)
