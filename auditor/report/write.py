@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from auditor.report.folder import StagedFolder, check_output_folder, output_errors
 from auditor.report.html import render_html

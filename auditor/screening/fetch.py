@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -40,7 +41,7 @@ def update_list(url: str, out: Path, *, opener=urllib.request.urlopen) -> dict[s
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = redact_text(str(getattr(exc, "reason", exc)))
         raise InputError(f"cannot download list: {reason}", location=SourceLocation(shown)) from None
-    suffix = out.suffix if out.suffix in (".csv", ".json", ".jsonl") else Path(urllib.request.urlparse(url).path).suffix
+    suffix = out.suffix if out.suffix in (".csv", ".json", ".jsonl") else Path(urllib.parse.urlparse(url).path).suffix
     try:
         rows = parse_list_bytes(data, shown, suffix)
     except InputError as exc:

@@ -49,7 +49,7 @@ class RunRecord:
     committed_at: datetime | None = None  # set by the store
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any]) -> "RunRecord":
+    def from_manifest(cls, manifest: dict[str, Any]) -> RunRecord:
         """A run as its run.json describes it (see `auditor.run.run_manifest`)."""
 
         def when(key: str) -> datetime:
@@ -90,7 +90,7 @@ class CaseSnapshot:
     record: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_record(cls, run_id: str, record: dict[str, Any]) -> "CaseSnapshot":
+    def from_record(cls, run_id: str, record: dict[str, Any]) -> CaseSnapshot:
         return cls(
             run_id=run_id,
             case_id=record["case_id"],

@@ -40,7 +40,7 @@ class StoreLock:
         except (OSError, ValueError, KeyError, TypeError):
             return "holder unknown"
 
-    def __enter__(self) -> "StoreLock":
+    def __enter__(self) -> StoreLock:
         with store_errors(self.path, "take the store lock"):
             self._acquire()
         return self

@@ -394,7 +394,7 @@ class SQLiteStore:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "SQLiteStore":
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
