@@ -34,6 +34,10 @@ class AuditConfig(BaseModel):
         description="Collect live from these providers (aws:, gcp:, azure: sections, as in a connectors config) when no tenants/usage files or snapshot are given.",
     )
     lists: list[Path] = Field(default_factory=list, description="Restricted-party list files (CSL CSV/JSON layout).")
+    aliases: list[Path] = Field(
+        default_factory=list,
+        description="Alias files (YAML or CSV: entry, alias, source) attaching further names to list entries; the shipped Chinese-names table is always used.",
+    )
     list_sources: list[str] | None = Field(default=None, description="Screen only against these list codes (EL, MEU, SDN...).")
     ownership: Path | None = Field(default=None, description="Ownership file: one stated interest a row (docs/input-format.md).")
     parties: Path | None = Field(default=None, description="Parties file: owners and intermediaries that are not tenants.")
@@ -78,16 +82,17 @@ class AuditConfig(BaseModel):
             return parsed
         return value
 
-    def resolved(self, base: Path) -> "AuditConfig":
+    def resolved(self, base: Path) -> AuditConfig:
         """Paths made relative to `base` (the config file's folder)."""
 
         def fix(p: Path | None) -> Path | None:
             return p if p is None or p.is_absolute() else Path(os.path.normpath(base / p))
 
         connectors = self.connectors
-        cur = connectors.aws.cur if connectors is not None and connectors.aws is not None else None
-        if cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
-            aws = connectors.aws.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
+        aws_settings = connectors.aws if connectors is not None else None
+        cur = aws_settings.cur if aws_settings is not None else None
+        if connectors is not None and aws_settings is not None and cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
+            aws = aws_settings.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
             connectors = connectors.model_copy(update={"aws": aws})
         return self.model_copy(
             update={
@@ -102,6 +107,7 @@ class AuditConfig(BaseModel):
                 "out": fix(self.out),
                 "store": fix(self.store),
                 "lists": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists],
+                "aliases": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.aliases],
             }
         )
 

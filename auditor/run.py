@@ -183,7 +183,9 @@ def load_screening(config: AuditConfig):
         return None, []
     from auditor.screening import ScreeningIndex, load_lists
 
-    lists = load_lists(list(config.lists))
+    from auditor.screening.aliases import with_aliases
+
+    lists = with_aliases(load_lists(list(config.lists)), config.aliases)
     sources = set(config.list_sources) if config.list_sources else None
     return ScreeningIndex.build(lists.entries, sources=sources), list(lists.provenance)
 
@@ -311,7 +313,7 @@ class BacktestSide:
     rules: pl.DataFrame | None  # RULE_TABLE_SCHEMA; None when only the rules that fired are known
 
     @classmethod
-    def scored(cls, pack: RulePack, tables: CaseTables) -> "BacktestSide":
+    def scored(cls, pack: RulePack, tables: CaseTables) -> BacktestSide:
         return cls("rules", pack.directory, pack.version, tables.cases, tables.hits, rule_table(pack.rules))
 
 

@@ -222,7 +222,7 @@ def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset:
             shown = "an empty value" if value is None or value.strip() == "" else f"'{_clip(value)}'"
             problems.append(Problem(SourceLocation(source, row=row + row_offset), f"expected {expected}, got {shown}", subject=f"column '{name}'"))
     if problems:
-        raise InputError(sorted(problems, key=lambda p: p.location.row or 0)[:MAX_PROBLEMS_PER_FILE])
+        raise InputError(sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[:MAX_PROBLEMS_PER_FILE])
     maxima = {k.removeprefix("__max:"): v for k, v in stats.items() if k.startswith("__max:")}
     return ScannedTable(raw.select(exprs), stats["__rows"], raw_schema.names(), {"max": maxima})
 
