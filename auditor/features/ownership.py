@@ -24,7 +24,7 @@ from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, screen_parties
 PER_REGIME = {"ofac-50": "ofac_50", "bis-affiliates": "bis_affiliates"}
 RANK_VERDICT = {v: k for k, v in VERDICT_RANK.items()}
 
-OWNERSHIP_COLUMNS: dict[str, pl.DataType] = {
+OWNERSHIP_COLUMNS = pl.Schema({
     "ownership_verdict": pl.String(),
     "ownership_regime": pl.String(),
     "restricted_share_min": pl.Float64(),
@@ -38,7 +38,7 @@ OWNERSHIP_COLUMNS: dict[str, pl.DataType] = {
     "shared_officer_detail": pl.String(),
     "ownership_proof": pl.String(),
     **{f"{p}_{c}": t for p in PER_REGIME.values() for c, t in (("verdict", pl.String()), ("share_min", pl.Float64()), ("share_max", pl.Float64()), ("depth", pl.Float64()))},
-}
+})
 
 
 @dataclass(frozen=True)
