@@ -102,3 +102,24 @@ def test_reads_are_in_order_of_appearance_without_repeats_and_evidence_follows()
     assert rule.reads == ("kyc_status", "account_age_days")
     assert rule.evidence == ("kyc_status", "account_age_days", "country")
     assert (rule.id, rule.version, rule.severity, rule.weight) == ("r", 1, "low", 10)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("(unclosed", "unclosed group"),
+        ("(?=look)ahead", "look-around, including look-ahead and look-behind, is not supported"),
+        ("[z-a]", "invalid character class range, the start must be <= the end"),
+        ("a{99999999}", "Compiled regex exceeds size limit"),  # no 'error:' line: the first line, prefix dropped
+    ],
+)
+def test_an_invalid_regex_says_exactly_why_in_one_line(pattern, reason):
+    (path, message), = problems(leaf("email_domain", "matches", pattern))
+    assert path == ("when", "value")
+    assert message.startswith(f"invalid regular expression: {reason}")
+    assert "\n" not in message and "regex error:" not in message and "error: " not in message
+
+
+def test_patterns_polars_accepts_are_valid_even_where_python_re_differs():
+    assert problems(leaf("legal_name", "matches", r"\p{Han}+")) == []
+    assert problems(leaf("legal_name", "matches", "")) == []
