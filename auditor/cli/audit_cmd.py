@@ -25,7 +25,7 @@ import click
 
 from auditor.cli.options import audit_input_options, build_config
 from auditor.cli.output import print_summary
-from auditor.errors import EXIT_ALERT, EXIT_OK, InputError, OutputError, Problem
+from auditor.errors import EXIT_ALERT, EXIT_OK, InputError, OutputError, Problem, StoreError
 
 TOP_ALERTS = 20
 log = logging.getLogger("auditor.store")
@@ -144,7 +144,10 @@ def _audit_with_store(config, lock_timeout: float):
                 counts["unchanged"], counts["resolved"], counts["suppressed"], len(alerts), sum(a.raised_in is not None for a in alerts),
             )
             if _deliver(result, written, changes, alerts, config.alert_priority):
-                store.mark_alerts_delivered(result.run_id)
+                try:
+                    store.mark_alerts_delivered(result.run_id)
+                except StoreError as exc:  # delivered all the same: say so, keep the alert's exit code
+                    click.echo(f"warning: {exc}; the next run repeats this run's alert", err=True)
     finally:
         store.close()
     return result, EXIT_ALERT if alerts else EXIT_OK
