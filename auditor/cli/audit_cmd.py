@@ -65,6 +65,7 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     store.
     """
     from auditor.report import write_reports
+    from auditor.report.write import check_out_dir
     from auditor.run import audit as run_audit
 
     config = build_config(
@@ -73,9 +74,7 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     )
     if config.out is None:
         raise InputError("no output folder: give --out DIR or `out:` in the config")
-    from auditor.report.write import check_out_dir
-
-    check_out_dir(config.out)
+    check_out_dir(config.out)  # a file, or a folder of other files, fails now rather than after the run
     code = EXIT_OK
     if config.store is None:
         result = run_audit(config)
