@@ -161,11 +161,14 @@ def _audit_with_aliases(tmp_path, via_config: bool):
     (tmp_path / "mine" / "aliases.yaml").write_text(
         "- {entry: 'Inspur Group Co., Ltd.', alias: Quancheng Data Technology, source: registry extract 2026-10}\n"
     )
-    config = yaml.safe_load((examples / "audit.yaml").read_text())
-    base = examples.resolve()
-    for key in ("tenants", "usage", "access"):
-        config[key] = str(base / config[key])
-    config["lists"] = [str(base / p) for p in config["lists"]]
+    provider = (examples / "provider").resolve()
+    config = {
+        "tenants": str(provider / "tenants.csv"),
+        "usage": str(provider / "usage.csv"),
+        "access": str(provider / "access.csv"),
+        "lists": [str(provider / "lists" / "restricted-parties.csv")],
+        "as_of": "2026-11-01T00:00:00Z",
+    }
     if via_config:
         config["aliases"] = ["mine/aliases.yaml"]  # relative to the config file
     (tmp_path / "audit.yaml").write_text(yaml.safe_dump(config))
