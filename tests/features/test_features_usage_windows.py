@@ -87,16 +87,16 @@ def test_unknown_types_and_accelerators_are_unknown_hours_never_restricted_ones(
     got = usage_rows(
         [
             {"tenant_id": "a", "instance_type": "p7.48xlarge", "start": AS_OF - 5 * H, "end": AS_OF - 3 * H, "region": "r1"},  # unknown type
-            {"tenant_id": "a", "instance_type": "p7.48xlarge", "start": AS_OF - 2 * H, "end": AS_OF - H, "region": "r1"},
+            {"tenant_id": "a", "instance_type": "p7.48xlarge", "start": AS_OF - 2 * H, "end": AS_OF - H, "region": "r3"},
             {"tenant_id": "a", "instance_type": "x9.metal", "start": AS_OF - 4 * H, "end": AS_OF, "region": "r2"},  # not GPU-looking: CPU
             {"tenant_id": "b", "instance_type": "n1-standard-8", "accelerator": "nvidia-tesla-q99", "accelerator_count": 4,
              "start": AS_OF - 3 * H, "end": AS_OF, "region": "us-central1"},  # N1 with an accelerator the catalog lacks
         ]
     )
     a, b = got["a"], got["b"]
-    assert a["unknown_gpu_hours_90d"] == 3.0  # 2 h + 1 h of the unknown type, summed
+    assert a["unknown_gpu_hours_90d"] == 3.0  # 2 h in r1 + 1 h in r3 of the unknown type, summed
     assert a["restricted_gpu_hours_90d"] == 0 and a["peak_restricted_gpus"] == 0 and a["gpu_hours_90d"] == 0
-    assert a["regions_used"] == ["r1"]  # the CPU-only run's region is not a GPU region
+    assert a["regions_used"] == ["r1", "r3"]  # the CPU-only run's region is not a GPU region
     assert b["unknown_gpu_hours_90d"] == 3.0
     assert b["restricted_gpu_hours_90d"] == 0 and b["peak_restricted_gpus"] == 0 and b["restricted_models"] == []
 
@@ -106,11 +106,13 @@ def test_hours_of_several_runs_of_one_kind_add_up_and_old_runs_leave_no_trace():
         [
             {"tenant_id": "a", "instance_type": "p5.48xlarge", "start": AS_OF - 10 * H, "end": AS_OF - 9 * H, "region": "r1"},
             {"tenant_id": "a", "instance_type": "p5.48xlarge", "start": AS_OF - 5 * H, "end": AS_OF - 2 * H, "region": "r1"},
-            {"tenant_id": "a", "instance_type": "p4d.24xlarge", "start": AS_OF - timedelta(days=120), "end": AS_OF - timedelta(days=100), "region": "old"},
+            {"tenant_id": "a", "instance_type": "p4de.24xlarge", "start": AS_OF - timedelta(days=120), "end": AS_OF - timedelta(days=100), "region": "old"},
             {"tenant_id": "a", "instance_type": "p5.48xlarge", "start": AS_OF - 4 * H, "end": AS_OF - 3 * H, "region": None},
+            {"tenant_id": "a", "instance_type": "a2-highgpu-1g", "start": AS_OF - 9 * H, "end": AS_OF - 8 * H, "region": "one-gpu", "provider": "gcp"},
         ]
     )["a"]
-    assert got["restricted_gpu_hours_30d"] == got["restricted_gpu_hours_90d"] == got["gpu_hours_90d"] == 5 * 8
-    assert got["restricted_models"] == ["H100-80GB"]  # the A100 ran before the window
-    assert got["regions_used"] == ["r1"] and got["region_count"] == 1  # no old region, no null region
+    assert got["providers_used"] == ["gcp"]  # rows without a provider add none
+    assert got["restricted_gpu_hours_30d"] == got["restricted_gpu_hours_90d"] == got["gpu_hours_90d"] == 5 * 8 + 1
+    assert got["restricted_models"] == ["A100-40GB", "H100-80GB"]  # the p4de (A100-80GB) ran before the window
+    assert got["regions_used"] == ["one-gpu", "r1"] and got["region_count"] == 2  # no old region, no null region
     assert got["peak_restricted_gpus"] == 16  # the null-region run overlaps the second r1 run
