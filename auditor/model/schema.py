@@ -33,6 +33,7 @@ class Column:
     required: bool
     doc: str
     choices: tuple[str, ...] = ()
+    bounds: tuple[int, int] | None = None  # inclusive range of a whole number; outside it the value is refused
 
     @property
     def dtype(self) -> pl.DataType:
@@ -70,6 +71,10 @@ class TableSchema:
     def polars_schema(self) -> dict[str, pl.DataType]:
         return {c.name: c.dtype for c in self.columns}
 
+
+# No cloud instance has more accelerators than this; a count past it (or below 0) is a bad
+# row that would otherwise become trillions of GPU-hours, or negative ones.
+MAX_ACCELERATORS_PER_INSTANCE = 64
 
 KYC_STATUSES = ("verified", "pending", "unverified")
 PROVIDERS = ("aws", "gcp", "azure")
@@ -113,7 +118,13 @@ USAGE = TableSchema(
         Column("start", Kind.DATETIME, True, "When the run started."),
         Column("end", Kind.DATETIME, True, "When the run ended; empty while still running."),
         Column("accelerator", Kind.TEXT, False, "Accelerator model, for types the catalog does not know (e.g. GCP N1 with guest GPUs)."),
-        Column("accelerator_count", Kind.INTEGER, False, "Accelerators attached, with `accelerator`."),
+        Column(
+            "accelerator_count",
+            Kind.INTEGER,
+            False,
+            f"Accelerators attached, with `accelerator`: 0 to {MAX_ACCELERATORS_PER_INSTANCE} (the catalog's largest instance has 16).",
+            bounds=(0, MAX_ACCELERATORS_PER_INSTANCE),
+        ),
     ),
 )
 
