@@ -14,7 +14,7 @@ from auditor.errors import InputError, Problem, SourceLocation
 MAX_PROBLEMS = 20
 
 
-class KeyedOnce(dict):  # type: ignore[type-arg]
+class KeyedOnce(dict[str, Any]):
     """A JSON object that remembers the keys it was given more than once (json keeps the last silently)."""
 
     repeated: tuple[str, ...] = ()

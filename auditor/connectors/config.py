@@ -124,6 +124,7 @@ def load_connectors_config(path: str | Path) -> ConnectorsConfig:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError("a connectors config is a mapping with sections aws, gcp, azure", location=SourceLocation(shown, 1, 1))
+    prefix: tuple[str, ...]
     if "connectors" in data:
         # An audit config nests the connector sections under `connectors:`; other keys are its own.
         data, prefix = data["connectors"] or {}, ("connectors",)

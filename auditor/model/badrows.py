@@ -136,7 +136,7 @@ def exclude_bad_rows(
     # Some rows are bad: label each row with its first reason (a repeated run first), then report and drop.
     reason_expr = pl.lit(None, dtype=pl.String)
     labelled = [(reason, message, predicate.fill_null(False)) for reason, message, predicate in reversed(checks)]
-    if dupes:
+    if dupes and duplicate_key is not None:
         repeated = duplicate_key.is_not_null() & ~duplicate_key.is_first_distinct()
         labelled.append((DUPLICATE, "the same instance_id and start as an earlier row: the run is counted once", repeated))
     for reason, _, predicate in labelled:  # applied last-to-first, so the first reason wins
