@@ -188,9 +188,11 @@ def load_screening(config: AuditConfig):
     from auditor.screening import ScreeningIndex, load_lists
 
     from auditor.screening.aliases import with_aliases
+    from auditor.screening.lists import require_sources
 
     lists = with_aliases(load_lists(list(config.lists)), config.aliases)
     sources = set(config.list_sources) if config.list_sources else None
+    require_sources(lists.entries, sources)
     return ScreeningIndex.build(lists.entries, sources=sources), list(lists.provenance)
 
 

@@ -105,6 +105,16 @@ def load_lists(paths: list[Path | str]) -> ListSet:
     return ListSet(entries=_unique_ids(entries), provenance=provenance)
 
 
+def require_sources(entries: pl.DataFrame, wanted: set[str] | None, setting: str = "list_sources") -> None:
+    """Refuses list codes the lists do not hold: a typo (MUE for MEU) would screen against nothing and report no hit."""
+    if not wanted:
+        return
+    known = set(entries["source_code"].unique().to_list())
+    unknown = sorted({w.strip().upper() for w in wanted} - known)
+    if unknown:
+        raise InputError(f"{setting}: no entries for {', '.join(unknown)} in the list files; they hold {', '.join(sorted(known)) or 'nothing'}")
+
+
 def parse_list_bytes(data: bytes, shown: str, suffix: str = "") -> int:
     """Parse downloaded bytes as a list file and return its entry count; raises InputError.
 

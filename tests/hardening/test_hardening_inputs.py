@@ -343,3 +343,19 @@ def test_cells_at_the_caps_are_accepted(tmp_path):
     usage.write_text(USAGE_OK)
     inputs = load_inputs(path, usage)
     assert len(inputs.tenants["aliases"][0]) == MAX_LIST_ITEMS
+
+
+def test_list_sources_that_select_nothing_are_refused(tmp_path, cli):
+    """A typo'd list code would screen against nothing: every screening rule a clean "no hit"."""
+    paths = files(tmp_path)
+    row = "e1,Entity List (EL) - Bureau of Industry and Security,,Entity,,Acme Compute Ltd" + "," * 23 + "\n"
+    (tmp_path / "one.csv").write_text(LIST_HEADER + row)
+    config = tmp_path / "audit.yaml"
+    base = f"tenants: {paths['tenants']}\nusage: {paths['usage']}\nlists: [{tmp_path / 'one.csv'}]\nout: {tmp_path / 'out'}\n"
+    config.write_text(base + "list_sources: [EL, MUE]\n")
+    code, out, err = cli("audit", "--config", config)
+    assert code == 2, (out, err)
+    assert "list_sources: no entries for MUE in the list files; they hold EL" in err
+    config.write_text(base + "list_sources: [el]\n")
+    code, _, err = cli("audit", "--config", config)
+    assert code == 0, err
