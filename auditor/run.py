@@ -27,7 +27,7 @@ from auditor.errors import InputError
 from auditor.features.build import FeatureTable, build_features
 from auditor.features.vocabulary import feature_kinds
 from auditor.model.badrows import FUTURE_TOLERANCE
-from auditor.model.inputs import InputTables, empty_tenants_error, from_frames, load_inputs
+from auditor.model.inputs import InputTables, empty_tenants_error, from_frames, load_inputs, unreadable_input
 from auditor.scoring import ScoringAlgorithm, get_algorithm
 
 log = logging.getLogger("auditor.run")
@@ -239,7 +239,13 @@ def _features_for(config: AuditConfig, loaded: AuditInputs, run_id: str) -> tupl
     index, list_provenance = load_screening(config)
     log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.rows.get("usage", 0), inputs.rows.get("access", 0))
 
-    features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group, ownership_settings(config, inputs))
+    try:
+        features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group, ownership_settings(config, inputs))
+    except pl.exceptions.ComputeError as exc:  # a streamed input's column that cannot be decoded: the user's file
+        located = unreadable_input(inputs, exc)
+        if located is None:
+            raise
+        raise located from None
     for warning in (features.ownership.warnings if features.ownership is not None else [])[:20]:
         log.warning("run=%s stage=ownership %s", run_id, warning)
     log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))

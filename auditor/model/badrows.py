@@ -84,16 +84,20 @@ def _duplicate_key(names: list[str]) -> pl.Expr | None:
 
 
 def _has_duplicates(frame: pl.LazyFrame, rows: int) -> bool:
-    """Whether two rows share (instance_id, start): distinct hashes counted in bounded partitions."""
-    key = pl.col("instance_id").hash(seed=11) ^ pl.col("start").hash(seed=13)  # twice as fast as hashing a struct
+    """Whether two rows may share (instance_id, start): one 64-bit hash per row, sorted, adjacent equal.
+
+    Sorting the hashes is about twice as fast as counting distinct ones in a hash set, and
+    holds 8 bytes a row (taken in partitions past 25 million rows). A hash collision only
+    costs the exact pass that follows, which then finds nothing.
+    """
+    key = pl.col("instance_id").hash(seed=11) ^ pl.col("start").hash(seed=13)
     partitions = max(1, math.ceil(rows / ROWS_PER_DUPLICATE_PASS))
+    keyed = frame.filter(pl.col("instance_id").is_not_null() & pl.col("start").is_not_null()).select(key.alias("key"))
     for i in range(partitions):
-        part = frame.filter(pl.col("instance_id").is_not_null())
-        if partitions > 1:
-            part = part.filter(key % partitions == i)
-        counts = part.select(pl.len().alias("rows"), key.n_unique().alias("distinct")).collect(engine="streaming").row(0)
-        if counts[0] != counts[1]:
-            return True  # maybe (a hash collision is possible); the exact pass decides
+        part = keyed.filter(pl.col("key") % partitions == i) if partitions > 1 else keyed
+        hashes = part.collect(engine="streaming").get_column("key").sort()
+        if hashes.len() > 1 and bool((hashes.head(-1) == hashes.tail(-1)).any()):
+            return True
     return False
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from auditor.errors import InputError, display_path
 from auditor.model.badrows import Exclusion, exclude_bad_rows
-from auditor.model.load import check_unique, detect_format, scan_table
+from auditor.model.load import check_unique, collect_checked, detect_format, scan_raw, read_failure, scan_table
 from auditor.model.schema import ACCESS, TENANTS, USAGE, TableSchema, empty_table
 
 
@@ -53,7 +53,7 @@ def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | Non
     exclusions: list[Exclusion] = []
 
     scanned_tenants = scan_table(tenants, TENANTS)
-    tenant_frame = scanned_tenants.frame.collect()
+    tenant_frame = collect_checked(scanned_tenants, tenants, TENANTS)
     check_unique(tenant_frame, TENANTS, display_path(tenants), 2 if detect_format(Path(tenants)) == "csv" else 1)
     frames: dict[str, object] = {"tenants": tenant_frame, "access": empty_table(ACCESS).lazy()}
     for schema, path, scanned in ((TENANTS, tenants, scanned_tenants), (USAGE, usage, None), (ACCESS, access, None)):
@@ -73,6 +73,26 @@ def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | Non
     return InputTables(
         frames["tenants"], frames["usage"], frames["access"], frozenset(present), sources, rows, max(latest, default=None), tuple(exclusions)
     )
+
+
+def unreadable_input(inputs: InputTables, exc: BaseException) -> InputError | None:
+    """The located error for a streamed input that failed to decode mid-audit (a corrupt Parquet column), if it is one.
+
+    Usage and sign-ins are read in streaming passes after they were checked; checking every
+    column up front would cost a pass over hundreds of millions of rows, so a column that
+    was never read during the check is located here, when the stage that reads it fails.
+    """
+    for schema in (USAGE, ACCESS):
+        source = inputs.sources.get(schema.name)
+        if source is None or detect_format(Path(source)) != "parquet":
+            continue
+        path = Path(source)
+        raw, _ = scan_raw(path, "parquet")
+        names = [c for c in schema.names if f"{schema.name}.{c}" in inputs.present]
+        located = read_failure(path, "parquet", exc, raw, names)
+        if any(p.subject for p in located.problems):  # a column was found that cannot be decoded
+            return located
+    return None
 
 
 def empty_tenants_error(inputs: InputTables) -> InputError:

@@ -193,6 +193,8 @@ def _checks(schema: TableSchema, raw_schema: pl.Schema, typed: bool) -> tuple[li
         if column.bounds is not None:
             low, high = column.bounds
             checks.append((column.name, (converted < low) | (converted > high), f"a whole number from {low} to {high}"))
+        if not schema.in_memory:  # streamed tables are aggregated, never held whole: no caps, no extra cost
+            continue
         if raw_dtype == pl.String or column.kind in (Kind.TEXT, Kind.LIST):
             size = pl.col(column.name).str.len_bytes() if raw_dtype == pl.String else _as_text(pl.col(column.name), raw_dtype).str.len_bytes()
             checks.append((column.name, size > MAX_CELL_BYTES, f"at most {MAX_CELL_BYTES:,} bytes in one cell"))
@@ -224,9 +226,7 @@ def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset:
     exprs, checks = _checks(schema, raw_schema, typed=fmt == "parquet")
     stat_exprs = [pl.len().alias("__rows"), *[bad.fill_null(False).sum().alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks)]]
     stat_exprs += [e.max().alias(f"__max:{c.name}") for c, e in zip(schema.columns, exprs) if c.kind is Kind.DATETIME and c.name in raw_schema]
-    # Every column the stages will read is decoded here, so a corrupt one fails now, located, not mid-audit.
     given = [name for name in schema.names if name in raw_schema]
-    stat_exprs += [pl.col(name).null_count().alias(f"__nulls:{name}") for name in given]
     try:
         stats = raw.select(stat_exprs).collect(engine="streaming").row(0, named=True)
     except Exception as exc:  # noqa: BLE001 - a malformed file surfaces when first read
@@ -288,10 +288,21 @@ def scan_table(path: str | Path, schema: TableSchema) -> ScannedTable:
     return coerce_lazy(raw, schema, display_path(path), offset, path, fmt)
 
 
+def collect_checked(scanned: ScannedTable, path: str | Path, schema: TableSchema) -> pl.DataFrame:
+    """A checked table in memory; a column that fails to decode only now (Parquet) is located, not a traceback."""
+    try:
+        return scanned.frame.collect()
+    except Exception as exc:  # noqa: BLE001 - the checking pass did not read this column; the file is broken
+        path = Path(path)
+        fmt = detect_format(path)
+        raw, _ = scan_raw(path, fmt)
+        raise read_failure(path, fmt, exc, raw, [c for c in schema.names if c in scanned.columns]) from None
+
+
 def read_table(path: str | Path, schema: TableSchema) -> tuple[pl.DataFrame, list[str]]:
     """Loads one user file as the given canonical table in memory, with the column names the file had."""
     scanned = scan_table(path, schema)
-    table = scanned.frame.collect()
+    table = collect_checked(scanned, path, schema)
     check_unique(table, schema, display_path(path), 2 if detect_format(Path(path)) == "csv" else 1)
     return table, scanned.columns
 

@@ -55,6 +55,7 @@ class TableSchema:
     doc: str
     columns: tuple[Column, ...]
     unique_key: str | None = None
+    in_memory: bool = False  # read whole (not streamed): its cells are capped in size (see model.load)
 
     @property
     def names(self) -> list[str]:
@@ -85,6 +86,7 @@ TENANTS = TableSchema(
     name="tenants",
     doc="One row per customer account (tenant) with its know-your-customer record.",
     unique_key="tenant_id",
+    in_memory=True,
     columns=(
         Column("tenant_id", Kind.TEXT, True, "Unique id of the tenant in the provider's systems."),
         Column("legal_name", Kind.TEXT, True, "Registered legal name."),

@@ -359,3 +359,31 @@ def test_list_sources_that_select_nothing_are_refused(tmp_path, cli):
     config.write_text(base + "list_sources: [el]\n")
     code, _, err = cli("audit", "--config", config)
     assert code == 0, err
+
+
+def test_usage_parquet_with_a_corrupt_column_names_the_column(tmp_path, cli):
+    """Usage is streamed: the column that fails is found when the stage reading it fails, not by an extra pass."""
+    import pyarrow.parquet as pq
+
+    n = 5000
+    frame = pl.DataFrame(
+        {
+            "tenant_id": ["t1"] * n,
+            "region": [f"region-{i % 7}-{i}" for i in range(n)],
+            "instance_id": [f"i-{i}" for i in range(n)],
+            "instance_type": ["p5.48xlarge"] * n,
+            "start": [datetime(2026, 9, 1, tzinfo=timezone.utc) + timedelta(hours=i) for i in range(n)],
+            "end": [datetime(2026, 9, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i) for i in range(n)],
+        }
+    )
+    frame.write_parquet(tmp_path / "good.parquet", compression="zstd", statistics=False)
+    data = bytearray((tmp_path / "good.parquet").read_bytes())
+    chunk = pq.ParquetFile(tmp_path / "good.parquet").metadata.row_group(0).column(1)  # region
+    near_end = chunk.data_page_offset + chunk.total_compressed_size - 100
+    data[near_end : near_end + 8] = b"\xab" * 8
+    (tmp_path / "usage.parquet").write_bytes(bytes(data))
+    (tmp_path / "tenants.csv").write_text(TENANTS)
+    code, out, err = cli("audit", "--tenants", tmp_path / "tenants.csv", "--usage", tmp_path / "usage.parquet", "--out", tmp_path / "out")
+    assert code == 2, (out, err)
+    assert_no_traceback(out + err)
+    assert "usage.parquet: column 'region': cannot read as parquet" in err
