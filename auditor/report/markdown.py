@@ -10,6 +10,8 @@ import html
 import re
 from typing import Any
 
+from auditor.report.ownership import markdown_lines as ownership_lines
+
 DETAILED_CASES = 50
 
 # Tenant text is the customer's own: a name may carry HTML (`<img onerror=...>`), Markdown
@@ -172,6 +174,7 @@ def _details(records: list[dict[str, Any]]) -> list[str]:
             )
         if r["unknown_rules"]:
             lines += ["", f"Could not evaluate (missing data): {_cell(r['unknown_rules'])}."]
+        lines += ownership_lines(r.get("ownership") or {})
         lines.append("")
     if len(records) > DETAILED_CASES:
         lines += [f"{len(records) - DETAILED_CASES} more cases are in cases.jsonl.", ""]
