@@ -258,3 +258,16 @@ def test_whole_audit_on_wrong_rows(tmp_path, data):
     except AuditorError as exc:
         assert exc.exit_code == EXIT_USAGE, exc
         assert all(p.location is not None for p in exc.problems), exc
+
+
+@SETTINGS
+@given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".json", ""]))
+def test_downloaded_list_bytes_are_parsed_or_refused(data, suffix):
+    """`lists update` checks a download before it replaces a good list: bytes in, an entry count or a located error out."""
+    from auditor.screening.lists import parse_list_bytes
+
+    try:
+        assert parse_list_bytes(data, "download" + suffix, suffix) > 0
+    except AuditorError as exc:
+        assert exc.exit_code == EXIT_USAGE and exc.problems, exc
+        assert all(p.location is not None and "download" in p.location.path for p in exc.problems), exc
