@@ -63,9 +63,27 @@ def investigation(result, tenant_id: str) -> dict[str, Any]:
         "screening_matches": screening,
         "linked_tenants": linked_rows,
         "case": tenant_case(result, tenant_id),
+        "ownership": _ownership(result, tenant_id),
         "as_of": result.as_of.isoformat(),
         "rule_pack": result.rule_pack.version,
     }
+
+
+def _ownership(result, tenant_id: str) -> list[dict[str, Any]]:
+    from auditor.report.ownership import case_ownership
+
+    return case_ownership(result, [tenant_id]).get(tenant_id, [])
+
+
+def _print_ownership(out, proofs: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
+
+    from auditor.report.ownership import proof_outline
+
+    for proof in proofs:
+        out.print("[bold]Ownership[/]")
+        for depth, text in proof_outline(proof):
+            out.print("  " * depth + "- " + escape(text))
 
 
 def _print(report: dict[str, Any]) -> None:
@@ -99,6 +117,7 @@ def _print(report: dict[str, Any]) -> None:
     out.print(features)
     if report["linked_tenants"]:
         out.print("Linked tenants: " + "; ".join(f"{t['tenant_id']} {t['legal_name']} ({t['country']}, {t['kyc_status']})" for t in report["linked_tenants"]))
+    _print_ownership(out, report.get("ownership") or [])
     case = report["case"]
     if case:
         out.print(f"Case {case['case_id']}: rank {case['rank']}, {case['priority']}, score {case['score']:.1f}, tenants {', '.join(case['tenant_ids'])}")

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "collect": "auditor.cli.collect_cmd:collect",
     "catalog": "auditor.cli.catalog_cmd:catalog",
     "cases": "auditor.cli.cases_cmd:cases",
+    "ownership": "auditor.cli.ownership_cmd:ownership",
 }
 
 
