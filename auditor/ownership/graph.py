@@ -99,6 +99,8 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
         (pl.col("hi") - pl.col("hi_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP).alias("eff_hi"),
         "stated",
     ).sort("pair")
+    statement_pairs, positions = kept["pair"].to_numpy(), kept["position"].to_numpy()
+    del kept  # the wide copy goes before the merge allocates
     pairs = narrow["pair"].to_numpy()
     repeated_np = np.zeros(len(pairs), dtype=bool)
     if len(pairs) > 1:
@@ -128,6 +130,7 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
         .select(*columns, "disagree")
     )
     merged_edges = pl.concat([single, merged]).sort("src", "dst") if merged.height else single
+    del narrow, single, merged
     known = merged_edges.filter(pl.col("stated")).group_by("dst").agg(pl.col("lo").sum().alias("known")).filter(pl.col("known") > 100 + 1e-9)
     names = nodes["node_id"]
     warnings = [
@@ -139,6 +142,5 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
     has_owners[not_counted["dst"].to_numpy()] = True
     nodes = nodes.with_columns(pl.Series("has_owners", has_owners))
     index = EdgeIndex.by_owner(n, merged_edges["src"].to_numpy(), merged_edges["dst"].to_numpy())
-    statement_pairs, positions = kept["pair"].to_numpy(), kept["position"].to_numpy()
     order = np.argsort(statement_pairs, kind="stable")
     return Graph(nodes, merged_edges, edges, positions[order], statement_pairs[order], not_counted, sorted(warnings), index)
