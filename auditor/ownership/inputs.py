@@ -224,20 +224,20 @@ def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFram
     source, offset = display_path(path), _row_offset(Path(path))
     table = table.with_row_index("row", offset=offset).with_columns(pl.col("row").cast(pl.Int64))
     known = tenant_ids.implode()
-    problems = _problems(
-        table,
-        pl.col("tenant_id").is_not_null() & ~pl.col("tenant_id").is_in(known),
-        source,
-        "column 'tenant_id'",
-        pl.format("'{}' is not a tenant_id of the tenant table", "tenant_id"),
-    )
-    problems += _problems(
-        table,
-        pl.col("party_id").is_in(known) & (pl.col("tenant_id").is_null() | (pl.col("tenant_id") != pl.col("party_id"))),
-        source,
-        "column 'party_id'",
-        pl.format("'{}' is also a tenant_id; set tenant_id to it if the party is that tenant, or use another party_id", "party_id"),
-    )
+    checks = [
+        (
+            pl.col("tenant_id").is_not_null() & ~pl.col("tenant_id").is_in(known),
+            "column 'tenant_id'",
+            pl.format("'{}' is not a tenant_id of the tenant table", "tenant_id"),
+        ),
+        (
+            pl.col("party_id").is_in(known) & (pl.col("tenant_id").is_null() | (pl.col("tenant_id") != pl.col("party_id"))),
+            "column 'party_id'",
+            pl.format("'{}' is also a tenant_id; set tenant_id to it if the party is that tenant, or use another party_id", "party_id"),
+        ),
+    ]
+    counts = table.select([bad.fill_null(False).sum().alias(str(i)) for i, (bad, _, _) in enumerate(checks)]).row(0)
+    problems = [p for count, (bad, subject, message) in zip(counts, checks) if count for p in _problems(table, bad, source, subject, message)]
     if problems:
         raise InputError(problems)
     party_node = {p: t for p, t in table.select("party_id", "tenant_id").drop_nulls().iter_rows() if p != t}
