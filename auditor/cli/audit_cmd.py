@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from auditor.cli.options import audit_input_options, build_config
-from auditor.cli.output import print_summary
+from auditor.cli.output import info, print_summary
+from auditor.cli.safe_text import echo, plain
 from auditor.errors import EXIT_ALERT, EXIT_OK, InputError
 
 TOP_ALERTS = 20
@@ -78,7 +79,7 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     if not result.complete:
         # Still exit 0: the gaps are data the report states, not a failure of the command.
         # A scheduler that must not accept partial data checks this line or run.json's `complete`.
-        click.echo(f"INCOMPLETE: {len(result.coverage_gaps)} coverage gaps; the cases cover only what was read (see report.md)", err=True)
+        echo(f"INCOMPLETE: {len(result.coverage_gaps)} coverage gaps; the cases cover only what was read (see report.md)", err=True)
     return code
 
 
@@ -126,18 +127,19 @@ def _audit_with_store(config, lock_timeout: float):
 
 def _print_changes(changes, alerts, alert_priority: str) -> None:
     counts = changes.counts()
-    since = f"run {changes.previous_run_id}" if changes.previous_run_id else "an empty store (first run)"
-    click.echo(
+    since = f"run {plain(changes.previous_run_id)}" if changes.previous_run_id else "an empty store (first run)"
+    info(
         f"changes since {since}: "
         + ", ".join(f"{counts[k]} {k}" for k in ("new", "escalated", "de-escalated", "unchanged", "resolved"))
         + f"; {counts['suppressed']} suppressed by dismissals"
     )
     if not alerts:
-        click.echo(f"no new or escalated case at or above {alert_priority}")
+        info(f"no new or escalated case at or above {alert_priority}")
         return
-    click.echo(f"ALERT: {len(alerts)} new or escalated case(s) at or above {alert_priority}:")
+    # The alert is what a scheduled run exists for: printed under -q too.
+    echo(f"ALERT: {len(alerts)} new or escalated case(s) at or above {alert_priority}:")
     for change in alerts[:TOP_ALERTS]:
-        why = "; ".join(change.why[:3])
-        click.echo(f"  {change.case_id}  {change.status:<9}  {change.priority:<8}  {change.score:5.1f}  {why}")
+        why = "; ".join(plain(w) for w in change.why[:3])
+        echo(f"  {plain(change.case_id)}  {change.status:<9}  {change.priority:<8}  {change.score:5.1f}  {why}")
     if len(alerts) > TOP_ALERTS:
-        click.echo(f"  ... and {len(alerts) - TOP_ALERTS} more (cases.jsonl, `auditor cases list --status new --status escalated`)")
+        echo(f"  ... and {len(alerts) - TOP_ALERTS} more (cases.jsonl, `auditor cases list --status new --status escalated`)")

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 import polars as pl
 
+from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
 from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex, load_lists
@@ -60,9 +61,9 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
         "matches": matches.height,
     }
     Path(str(out_file) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-    click.echo(
+    echo(
         f"screened names={names.height} matched={meta['names_matched']} matches={matches.height} "
-        f"entries={index.entries.height} out={display_path(out_file)}",
+        f"entries={index.entries.height} out={plain(display_path(out_file))}",
         err=True,
     )
     return 0

@@ -14,6 +14,7 @@ from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
 from auditor.report.tables import render_cases_csv, render_cases_parquet, render_hits_csv, render_hits_parquet
 from auditor.run import run_manifest
+from auditor.stagelog import logged_stage
 
 
 def _jsonl(records: list[dict[str, Any]], result) -> str:
@@ -44,6 +45,7 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
     os.replace(tmp, path)
 
 
+@logged_stage("reports", lambda written: {"files": len(written)})
 def write_reports(result, out_dir: str | Path, changes=None) -> dict[str, Path]:
     """Renders every registered format. `changes` (from the case store) makes records carry
     their `change` and run.json its `changes`, for every renderer alike."""
