@@ -58,7 +58,7 @@ def _clip(text: str, width: int) -> str:
 
 def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
     """Each column but the last as wide as its widest value."""
-    return [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header) - 1)]
+    return [max([len(header[i]), *(len(r[i]) for r in rows)]) for i in range(len(header) - 1)]
 
 
 def layout_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int], width: int) -> list[str]:
@@ -95,8 +95,9 @@ def print_summary(result: Any, written: dict[str, Path]) -> None:
     echo(
         f"{cases.height} cases ("
         + ", ".join(f"{by_priority.get(p, 0)} {p}" for p in ("critical", "high", "medium", "low"))
-        + f") from {result.inputs.tenants.height} tenants; rule pack {result.rule_pack.version}, {result.config.scoring}"
+        + f") from {result.inputs.tenants.height} tenants"
     )
+    echo(f"rule pack {plain(result.rule_pack.version)}, scoring {plain(result.config.scoring)}")
     if cases.height:
         _print_top_cases(cases.head(TOP_IN_SUMMARY).iter_rows(named=True), min(TOP_IN_SUMMARY, cases.height))
     for path in written.values():
