@@ -27,7 +27,10 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--usage", type=_PATH, help="Instance usage file."),
         click.option("--access", type=_PATH, help="Sign-in file (optional)."),
         click.option("--snapshot", type=_PATH, help="Folder written by `auditor collect`, instead of the three files."),
+        click.option("--ownership", type=_PATH, help="Ownership file: stated interests of owners in tenants and parties (optional)."),
+        click.option("--parties", type=_PATH, help="Parties file: owners and intermediaries that are not tenants (optional)."),
         click.option("--lists", "lists", type=_PATH, multiple=True, help="Restricted-party list file (CSL CSV/JSON); repeatable."),
+        click.option("--aliases", "aliases", type=_PATH, multiple=True, help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable."),
         click.option("--rules", type=_PATH, help="Rule pack directory (default: the built-in pack)."),
         click.option("--as-of", "as_of", help="End of the audit window (ISO 8601); default: latest event in the data."),
     ]
@@ -41,6 +44,8 @@ def build_config(config_path: Path | None, **overrides: Any) -> AuditConfig:
     updates = {k: v for k, v in overrides.items() if v not in (None, (), [])}
     if "lists" in updates:
         updates["lists"] = list(updates["lists"])
+    if "aliases" in updates:
+        updates["aliases"] = list(updates["aliases"])
     try:
         config = AuditConfig.model_validate({**base.model_dump(), **updates})
     except Exception as exc:  # pydantic ValidationError: report as a usage error

@@ -18,6 +18,8 @@ from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
 from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex, load_lists
+from auditor.screening.aliases import explain_alias_matches, with_aliases
+from auditor.screening.index import MAX_SCREENED_CHARS
 from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
 
 MAX_PROBLEMS = 20
@@ -32,10 +34,13 @@ MAX_PROBLEMS = 20
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
               help=f"Lowest score reported (default {DEFAULT_THRESHOLD}).")
 @click.option("--sources", default=None, help="Only these list codes, comma-separated: EL,MEU,UVL,SDN,...")
-def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, threshold: float | None, sources: str | None) -> int:
+@click.option("--aliases", "alias_files", multiple=True, type=click.Path(path_type=Path),
+              help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable.")
+def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, threshold: float | None, sources: str | None,
+           alias_files: tuple[Path, ...] = ()) -> int:
     """Screen names against restricted-party lists; one JSON line per name."""
     wanted = {s.strip().upper() for s in sources.split(",") if s.strip()} if sources else None
-    lists = load_lists(list(list_files))
+    lists = with_aliases(load_lists(list(list_files)), alias_files)
     if wanted:
         known = set(lists.entries["source_code"].unique().to_list())
         unknown = sorted(wanted - known)
@@ -44,9 +49,10 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
                 f"--sources: no entries for {', '.join(unknown)} in the list files; they hold {', '.join(sorted(known))}"
             )
     names = read_names(names_file)
+    warn_long_names(names, names_file)
     index = ScreeningIndex.build(lists.entries, wanted)
     queries = names.select(query_id="id", name="name", country="country")
-    matches = index.match_names(queries, threshold)
+    matches = explain_alias_matches(index.match_names(queries, threshold), index.entries)
     write_results(names, matches, out_file)
     meta = {
         "command": "screen",
@@ -104,6 +110,18 @@ def read_names(path: Path) -> pl.DataFrame:
     return frame
 
 
+def warn_long_names(names: pl.DataFrame, path: Path) -> None:
+    """A name longer than the screened length is cut, not refused: say where."""
+    offset = 1 if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else 2
+    long = names.with_row_index("i").filter(pl.col("name").str.len_chars() > MAX_SCREENED_CHARS)
+    for i, length in long.select("i", pl.col("name").str.len_chars()).head(MAX_PROBLEMS).iter_rows():
+        location = SourceLocation(display_path(path), row=i + offset)
+        click.echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
+                   f"{MAX_SCREENED_CHARS} are screened", err=True)
+    if long.height > MAX_PROBLEMS:
+        click.echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
+
+
 def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
     try:
         text = path.read_text(encoding="utf-8")
@@ -127,7 +145,7 @@ def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path) -> None
         .group_by("query_id", maintain_order=True)
         .agg(
             matches=pl.struct("entry_id", "entry_name", "matched_name", "source", "source_code",
-                              pl.col("score").round(4), "explanation")
+                              pl.col("score").round(4), "explanation", "alias_origin")
         )
     )
     lines = names.select("id", "name").join(per_query, left_on="id", right_on="query_id", how="left", maintain_order="left")

@@ -117,6 +117,8 @@ def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False) 
         return raw, "true or false"
     if column.kind is Kind.INTEGER and raw_dtype.is_integer():
         return raw.cast(pl.Int64), "a whole number"
+    if column.kind is Kind.NUMBER and raw_dtype.is_numeric():
+        return raw.cast(pl.Float64), "a number"
 
     text = _as_text(raw, raw_dtype).str.strip_chars()
     text = pl.when(text == "").then(None).otherwise(text)
@@ -138,6 +140,8 @@ def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False) 
         return text.cast(pl.Int64, strict=False), "a whole number"
     if column.kind is Kind.DATETIME:
         return parse_datetime(text), "an ISO 8601 date-time such as 2026-03-01T12:00:00Z"
+    if column.kind is Kind.NUMBER:
+        return text.str.strip_suffix("%").str.strip_chars().cast(pl.Float64, strict=False), "a number such as 30 or 12.5"
     raise AssertionError(column.kind)
 
 

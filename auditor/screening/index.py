@@ -36,6 +36,12 @@ MAX_KEY_NAMES = 200
 # ... unless it is the rarest key of a query; then up to this many.
 FALLBACK_KEY_NAMES = 2000
 MIN_DELETE_LEN = 4
+# Deletion variants cost the square of a token's length; no real name word is this long,
+# so longer tokens are keyed only as themselves (a 50 MB "word" stays linear).
+MAX_DELETE_LEN = 24
+# Only this many characters of a name are screened (the longest listed names are about
+# 250); a longer value is cut, and the caller warns with its location.
+MAX_SCREENED_CHARS = 500
 
 
 def _prefixed(prefix: str, expr: pl.Expr) -> pl.Expr:
@@ -46,7 +52,8 @@ def _deletions(tokens: pl.DataFrame) -> pl.DataFrame:
     """(row, token) -> (row, variant) for the token itself and each one-letter deletion."""
     long = tokens.filter(pl.col("token").str.len_chars() >= MIN_DELETE_LEN)
     dels = (
-        long.with_columns(pos=pl.int_ranges(0, pl.col("token").str.len_chars()))
+        long.filter(pl.col("token").str.len_chars() <= MAX_DELETE_LEN)
+        .with_columns(pos=pl.int_ranges(0, pl.col("token").str.len_chars()))
         .explode("pos")
         .select(
             "row",
@@ -163,7 +170,8 @@ class ScreeningIndex:
             wanted = [s.strip().upper() for s in sources]
             entries = entries.filter(pl.col("source_code").is_in(wanted))
         entries = entries.with_row_index("entry_idx")
-        names = normalize_frame(_list_names(entries), "raw")
+        names = _list_names(entries).with_columns(screened=pl.col("raw").str.slice(0, MAX_SCREENED_CHARS))
+        names = normalize_frame(names, "screened").drop("screened")
         names = (
             names.filter(pl.col("core") != "")
             .unique(subset=["entry_idx", "norm"], keep="first", maintain_order=True)
@@ -190,11 +198,11 @@ class ScreeningIndex:
         queries = queries.with_columns(pl.col("query_id").cast(pl.String), pl.col("name").cast(pl.String))
         if "country" not in queries.columns:
             queries = queries.with_columns(country=pl.lit(None, dtype=pl.String))
-        queries = queries.with_row_index("query_order")
+        queries = queries.with_row_index("query_order").with_columns(screened=pl.col("name").str.slice(0, MAX_SCREENED_CHARS))
         out = []
         for start in range(0, max(queries.height, 1), BATCH_ROWS):
             batch = queries.slice(start, BATCH_ROWS)
-            hits = self._match_unique_names(batch["name"].drop_nulls().unique(), threshold)
+            hits = self._match_unique_names(batch["screened"].drop_nulls().unique(), threshold)
             if hits.height:
                 out.append(self._name_results(batch, hits))
         if not out:
@@ -223,7 +231,11 @@ class ScreeningIndex:
         entries = self.entries.select(
             "entry_idx", "entry_id", "source", "source_code", "countries", entry_name="name"
         )
-        rows = batch.select("query_order", "query_id", "country", query_name="name").join(hits, on="query_name")
+        # The explanation quotes the name as screened (cut at MAX_SCREENED_CHARS); the
+        # result's query_name is the name as given.
+        rows = batch.select("query_order", "query_id", "country", "screened", given="name").join(
+            hits.rename({"query_name": "screened"}), on="screened"
+        ).with_columns(query_name=pl.col("screened"))
         rows = rows.join(entries, on="entry_idx")
         code = pl.col("country").map_batches(_country_codes, return_dtype=pl.String)
         check = (
@@ -234,7 +246,8 @@ class ScreeningIndex:
             .otherwise(pl.lit("mismatch"))
         )
         rows = rows.with_columns(country_check=check)
-        return rows.with_columns(explanation=name_explanation(), score=pl.col("score").cast(pl.Float64))
+        rows = rows.with_columns(explanation=name_explanation(), score=pl.col("score").cast(pl.Float64))
+        return rows.with_columns(query_name=pl.col("given"))
 
     # -- addresses --
 
