@@ -116,10 +116,10 @@ def warn_long_names(names: pl.DataFrame, path: Path) -> None:
     long = names.with_row_index("i").filter(pl.col("name").str.len_chars() > MAX_SCREENED_CHARS)
     for i, length in long.select("i", pl.col("name").str.len_chars()).head(MAX_PROBLEMS).iter_rows():
         location = SourceLocation(display_path(path), row=i + offset)
-        click.echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
-                   f"{MAX_SCREENED_CHARS} are screened", err=True)
+        echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
+             f"{MAX_SCREENED_CHARS} are screened", err=True)
     if long.height > MAX_PROBLEMS:
-        click.echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
+        echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
 
 
 def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
