@@ -14,7 +14,22 @@ from auditor.features.vocabulary import feature_kinds
 _DIR = click.Path(path_type=Path)
 
 
-@click.group()
+class _RulesGroup(click.Group):
+    """`rules backtest` lives in its own module and is imported only when it runs (or is listed)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*self.commands, "backtest"])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "backtest" and name not in self.commands:
+            from auditor.cli.backtest_cmd import backtest
+            from auditor.cli.console_settings import add_console_options
+
+            self.add_command(add_console_options(backtest))
+        return self.commands.get(name)
+
+
+@click.group(cls=_RulesGroup)
 def rules() -> None:
     """Write, validate, test and inspect YAML rules."""
 
@@ -87,9 +102,3 @@ def list_rules(directory: Path | None) -> int:
         table.add_row(cell(r.id), str(r.version), cell(r.severity), f"{r.weight:g}", cell(r.title))
     console().print(table)
     return 0
-
-
-
-from auditor.cli.backtest_cmd import backtest  # noqa: E402  (its own module; attached here as `rules backtest`)
-
-rules.add_command(backtest)
