@@ -39,7 +39,11 @@ class ConsoleSettings:
         self.handlers.append(configure_logging(self.verbosity, self.log_format))
         if progress_wanted(self.quiet):
             progress = StageProgress()
-            logging.getLogger("auditor.stage").addHandler(progress)
+            stages = logging.getLogger("auditor.stage")
+            stages.addHandler(progress)
+            # The display needs the stage records even when the log shows only warnings;
+            # the log handler's own level still keeps them off stderr.
+            stages.setLevel(min(logging.INFO, logging.getLogger("auditor").level))
             self.handlers.append(progress)
 
     def release(self) -> None:
@@ -47,6 +51,7 @@ class ConsoleSettings:
         for handler in self.handlers:
             if isinstance(handler, StageProgress):
                 logging.getLogger("auditor.stage").removeHandler(handler)
+                logging.getLogger("auditor.stage").setLevel(logging.NOTSET)
                 handler.close()
             else:
                 remove_logging(handler)

@@ -87,10 +87,10 @@ def configure_logging(verbosity: int = 0, log_format: str = "text") -> logging.H
     logger = logging.getLogger("auditor")
     for old in [h for h in logger.handlers if isinstance(h, StderrHandler)]:
         logger.removeHandler(old)
-    handler = StderrHandler()
+    handler = StderrHandler(level=level_for(verbosity))
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     logger.addHandler(handler)
-    logger.setLevel(level_for(verbosity))
+    logger.setLevel(level_for(verbosity))  # a progress display may lower auditor.stage's own level
     # Our handler shows the records; passing them on as well would print them twice
     # through an application's root handler, or through logging's last-resort one.
     logger.propagate = False

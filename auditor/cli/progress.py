@@ -31,9 +31,9 @@ def progress_wanted(quiet: bool) -> bool:
 class StageProgress(logging.Handler):
     """Shows the innermost running stage; started lazily, stopped when the outermost ends."""
 
-    def __init__(self, delay: float = DELAY_SECONDS, console: Any = None) -> None:
+    def __init__(self, delay: float | None = None, console: Any = None) -> None:
         super().__init__(level=logging.INFO)
-        self._delay = delay
+        self._delay = DELAY_SECONDS if delay is None else delay
         self._console = console
         self._running: list[str] = []
         self._lock = threading.RLock()
