@@ -104,7 +104,7 @@ def test_shared_instrument_groups_become_one_case(cases, planted):
 def test_run_manifest_records_inputs_lists_and_unknown_types(audit_out):
     manifest = json.loads((audit_out / "run.json").read_text())
     assert manifest["complete"] is True
-    assert {i["table"] for i in manifest["inputs"]} == {"tenants", "usage", "access"}
+    assert {i["table"] for i in manifest["inputs"]} == {"tenants", "usage", "access", "ownership", "parties"}
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["lists"] and manifest["lists"][0]["sha256"]
     assert {t["instance_type"] for t in manifest["unknown_instance_types"]} == {"p7.48xlarge", "p7e.48xlarge"}

@@ -74,6 +74,9 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     )
     if config.out is None:
         raise InputError("no output folder: give --out DIR or `out:` in the config")
+    from auditor.report.write import check_out_dir
+
+    check_out_dir(config.out)
     code = EXIT_OK
     if config.store is None:
         result = run_audit(config)

@@ -63,9 +63,26 @@ def investigation(result, tenant_id: str) -> dict[str, Any]:
         "screening_matches": screening,
         "linked_tenants": linked_rows,
         "case": tenant_case(result, tenant_id),
+        "ownership": _ownership(result, tenant_id),
         "as_of": result.as_of.isoformat(),
         "rule_pack": result.rule_pack.version,
     }
+
+
+def _ownership(result, tenant_id: str) -> list[dict[str, Any]]:
+    from auditor.report.ownership import case_ownership
+
+    return case_ownership(result, [tenant_id]).get(tenant_id, [])
+
+
+def _print_ownership(out, proofs: list[dict[str, Any]]) -> None:
+    """Each ownership proof as an outline; owner and party names go in as plain text."""
+    from auditor.report.ownership import proof_outline
+
+    for proof in proofs:
+        out.print(cell("Ownership", style="bold"))
+        for depth, text in proof_outline(proof):
+            out.print(cell("  " * depth + "- " + text))
 
 
 def _print(report: dict[str, Any]) -> None:
@@ -102,6 +119,7 @@ def _print(report: dict[str, Any]) -> None:
     out.print(features)
     if report["linked_tenants"]:
         out.print(cell("Linked tenants: " + "; ".join(f"{t['tenant_id']} {t['legal_name']} ({t['country']}, {t['kyc_status']})" for t in report["linked_tenants"])))
+    _print_ownership(out, report.get("ownership") or [])
     case = report["case"]
     if case:
         out.print(cell(f"Case {case['case_id']}: rank {case['rank']}, {case['priority']}, score {case['score']:.1f}, tenants {', '.join(case['tenant_ids'])}"))

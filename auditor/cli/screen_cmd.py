@@ -18,6 +18,7 @@ from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
 from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex, load_lists
+from auditor.screening.affiliate import AFFILIATE_ALGORITHM, AFFILIATE_EXPLANATION_DTYPE, AffiliateIndex, without_name_matches
 from auditor.screening.aliases import explain_alias_matches, with_aliases
 from auditor.screening.index import MAX_SCREENED_CHARS
 from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
@@ -53,11 +54,15 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
     index = ScreeningIndex.build(lists.entries, wanted)
     queries = names.select(query_id="id", name="name", country="country")
     matches = explain_alias_matches(index.match_names(queries, threshold), index.entries)
-    write_results(names, matches, out_file)
+    # Relatives of listed parties: rarity of each term among the names screened here.
+    affiliates = AffiliateIndex.build(index.entries, names["name"]).match(queries)
+    affiliates = without_name_matches(affiliates, matches)
+    write_results(names, matches, out_file, affiliates)
     meta = {
         "command": "screen",
         "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "algorithm": NAME_ALGORITHM,
+        "affiliate_algorithm": AFFILIATE_ALGORITHM,
         "threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
         "sources": sorted(wanted) if wanted else None,
         "lists": lists.provenance,
@@ -65,10 +70,13 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
         "names": names.height,
         "names_matched": matches["query_id"].n_unique(),
         "matches": matches.height,
+        "names_with_affiliates": affiliates["query_id"].n_unique(),
+        "affiliate_matches": affiliates.height,
     }
     Path(str(out_file) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     echo(
         f"screened names={names.height} matched={meta['names_matched']} matches={matches.height} "
+        f"affiliates={affiliates.height} "
         f"entries={index.entries.height} out={plain(display_path(out_file))}",
         err=True,
     )
@@ -138,18 +146,31 @@ def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
                         schema={"id": pl.String, "name": pl.String, "country": pl.String})
 
 
-def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path) -> None:
-    """One line per input name, in input order; `matches` empty when nothing reached the threshold."""
+def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path, affiliates: pl.DataFrame | None = None) -> None:
+    """One line per input name, in input order; `matches` empty when nothing reached the threshold.
+
+    `matches` are name matches (kind "name"); `affiliates` (kind "affiliate" or "acronym")
+    are names that carry a listed name's distinctive token or acronym, each with its `detail`.
+    """
     per_query = (
         matches.with_columns(explanation=pl.col("explanation").str.json_decode(NAME_EXPLANATION_DTYPE))
         .group_by("query_id", maintain_order=True)
         .agg(
-            matches=pl.struct("entry_id", "entry_name", "matched_name", "source", "source_code",
-                              pl.col("score").round(4), "explanation", "alias_origin")
+            matches=pl.struct("entry_id", "entry_name", pl.lit("name").alias("kind"), "matched_name", "source",
+                              "source_code", pl.col("score").round(4), "explanation", "alias_origin")
         )
     )
     lines = names.select("id", "name").join(per_query, left_on="id", right_on="query_id", how="left", maintain_order="left")
     empty = pl.lit([], dtype=per_query.schema["matches"])
     lines = lines.with_columns(pl.col("matches").fill_null(empty))
+    if affiliates is not None:
+        per_affiliate = (
+            affiliates.with_columns(explanation=pl.col("explanation").str.json_decode(AFFILIATE_EXPLANATION_DTYPE))
+            .group_by("query_id", maintain_order=True)
+            .agg(affiliates=pl.struct("entry_id", "entry_name", "kind", "via", "term", "source", "source_code",
+                                      pl.col("score").round(4), "detail", "explanation"))
+        )
+        lines = lines.join(per_affiliate, left_on="id", right_on="query_id", how="left", maintain_order="left")
+        lines = lines.with_columns(pl.col("affiliates").fill_null(pl.lit([], dtype=per_affiliate.schema["affiliates"])))
     out.parent.mkdir(parents=True, exist_ok=True)
     lines.write_ndjson(out)

@@ -24,7 +24,7 @@ from auditor.model.schema import OWNERSHIP, PARTIES
 KYC_OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners")
 SHARE_IN_NAME = r"^(.*?)\s*\(\s*(\d+(?:[.,]\d+)?)\s*%\s*\)\s*$"
 
-EDGE_SCHEMA: dict[str, pl.DataType] = {
+EDGE_SCHEMA = pl.Schema({
     "owner_id": pl.String(),
     "owned_id": pl.String(),
     "lo": pl.Float64(),  # the least the share can be, 0-100
@@ -39,8 +39,8 @@ EDGE_SCHEMA: dict[str, pl.DataType] = {
     "source_ref": pl.String(),
     "origin": pl.String(),  # "ownership" (the file) or "kyc:<field>"
     "row": pl.Int64(),  # the row a person would count in that file
-}
-PARTY_SCHEMA: dict[str, pl.DataType] = {
+})
+PARTY_SCHEMA = pl.Schema({
     "node_id": pl.String(),  # the id edges use: the tenant_id for tenants, else the party_id
     "name": pl.String(),
     "kind": pl.String(),
@@ -49,7 +49,7 @@ PARTY_SCHEMA: dict[str, pl.DataType] = {
     "identifiers": pl.List(pl.String()),
     "is_tenant": pl.Boolean(),
     "origin": pl.String(),  # "tenants", "parties" or "kyc"
-}
+})
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _check_edges(raw: pl.DataFrame, nodes: set[str], source: str) -> None:
             pl.format("'{}' is neither a tenant_id nor a party_id; expected an id from the tenants or parties table", pl.col(column)),
         )
     if problems:
-        raise InputError(sorted(problems, key=lambda p: p.location.row or 0)[:MAX_PROBLEMS_PER_FILE])
+        raise InputError(sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[:MAX_PROBLEMS_PER_FILE])
 
 
 def _file_edges(raw: pl.DataFrame, party_node: dict[str, str]) -> pl.DataFrame:

@@ -102,6 +102,7 @@ class ProofBuilder:
             item = {"owner_id": self.ids[owner], "owner_name": self.names[owner], **edge}
             if closure.restricted[owner] and edge[key] > 0:
                 item["counted"] = round(edge[key], 6)
+                item["bound"] = bound
                 brief = self.node_brief(owner, bound)
                 if owner in seen:
                     item["because"] = brief | {"cycle": True}
@@ -214,13 +215,16 @@ def _holder_text(h: dict[str, Any]) -> str:
         tag = "restricted by " + " + ".join(_holder_text(x) for x in why["holders"][:3])
     else:
         tag = "restricted"
-    return f"{h['counted']:g}% {h['owner_name']} [{tag}]"
+    prefix = "up to " if h.get("bound") == "possible" else ""
+    return f"{prefix}{h['counted']:g}% {h['owner_name']} [{tag}]"
 
 
 def summary(proof: dict[str, Any]) -> str:
     """One line for hits' evidence: regime and status, the counted holders with their chains, the sum against the threshold."""
     chain = proof["chain"]
     holders = " + ".join(_holder_text(h) for h in chain["holders"][:5]) or "no restricted holder"
+    if chain["holders_omitted"] or len(chain["holders"]) > 5:
+        holders += f" + {len(chain['holders']) - 5 + chain['holders_omitted']} more"
     relation = ">=" if chain["reaches_threshold"] else "<"
     line = (
         f"{proof['regime']} ({proof['status']}, threshold {proof['threshold']:g}%): {proof['verdict']} -- {holders} = "

@@ -14,7 +14,7 @@ import polars as pl
 from auditor.ownership.inputs import name_key
 from auditor.ownership.regimes import Regime
 
-SEED_SCHEMA: dict[str, pl.DataType] = {
+SEED_SCHEMA = pl.Schema({
     "node_id": pl.String(),
     "query": pl.String(),
     "entry_id": pl.String(),
@@ -24,7 +24,7 @@ SEED_SCHEMA: dict[str, pl.DataType] = {
     "programs": pl.String(),
     "score": pl.Float64(),
     "explanation": pl.String(),
-}
+})
 DEFAULT_CERTAIN_SCORE = 0.93
 
 

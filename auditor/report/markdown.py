@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.report.ownership import markdown_lines as ownership_lines
+
 DETAILED_CASES = 50
 
 
@@ -133,6 +135,7 @@ def _details(records: list[dict[str, Any]]) -> list[str]:
             )
         if r["unknown_rules"]:
             lines += ["", f"Could not evaluate (missing data): {_cell(r['unknown_rules'])}."]
+        lines += ownership_lines(r.get("ownership") or {})
         lines.append("")
     if len(records) > DETAILED_CASES:
         lines += [f"{len(records) - DETAILED_CASES} more cases are in cases.jsonl.", ""]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
-from auditor.report.folder import StagedFolder
+from auditor.report.folder import StagedFolder, check_output_folder, output_errors
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
@@ -61,6 +61,12 @@ def stage_reports(result, out_dir: str | Path, changes=None) -> StagedFolder:
         staged.discard()
         raise
     return staged
+
+
+def check_out_dir(out_dir: str | Path) -> None:
+    """Fails at once on an `--out` that is a file or a folder of other files, before any work."""
+    with output_errors(Path(out_dir), "use the output folder"):
+        check_output_folder(Path(out_dir), RENDERERS)
 
 
 def write_reports(result, out_dir: str | Path, changes=None) -> dict[str, Path]:

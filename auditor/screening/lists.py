@@ -23,6 +23,7 @@ import polars as pl
 
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
+from auditor.redact import redact_url
 from auditor.screening.countries import country_of_address
 
 MAX_PROBLEMS = 20
@@ -332,6 +333,8 @@ def _provenance(path: Path, data: bytes, fmt: str, rows: int) -> dict[str, Any]:
             for key in ("list_date", "url", "downloaded_at"):
                 if side.get(key):
                     record[key] = side[key]
+            if record.get("url"):
+                record["url"] = redact_url(str(record["url"]))  # a sidecar written before redaction may hold a key
         else:
             record["sidecar"] = "ignored: checksum differs from the file (edited after download?)"
     return record
