@@ -44,7 +44,7 @@ TARGET_SURVIVOR_RATE = 0.10
 E2E = ["tests/test_end_to_end.py"]
 # Module -> the tests meant to catch its bugs (the folder that mirrors it, plus the end-to-end run).
 MODULES: dict[str, list[str]] = {
-    "auditor/scoring/weighted.py": ["tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
+    "auditor/scoring/weighted.py": ["tests/test_scoring_weighted.py", "tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
     "auditor/engine/operators.py": ["tests/engine", *E2E],
     "auditor/engine/compile.py": ["tests/engine", *E2E],
     "auditor/engine/evaluate.py": ["tests/engine", *E2E],
@@ -123,9 +123,7 @@ class _Points(ast.NodeVisitor):
         self._scoped(node)
 
     def _scoped(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        self.scope.append(node.name)
-        for decorator in node.decorator_list:
-            self.visit(decorator)
+        self.scope.append(node.name)  # decorators (dataclass(frozen=True) ...) are declarations, not logic
         if not isinstance(node, ast.ClassDef):
             for default in [*node.args.defaults, *node.args.kw_defaults]:
                 if default is not None:
@@ -446,11 +444,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every outcome as JSON here")
     parser.add_argument("--ids", type=Path, help="run only the mutant ids in this file (one per line, or a --json/--log output): re-test survivors")
     parser.add_argument("--log", type=Path, help="append each outcome as a JSON line as soon as it is known")
+    parser.add_argument("--report", type=Path, nargs="+", help="no run: report from --log files (later files win), for the mutants the modules have now")
     parser.add_argument("--fail-over", type=float, default=None, help="exit 1 if the overall non-equivalent survivor rate exceeds this")
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"not a mutated module: {', '.join(unknown)}; expected one of {', '.join(MODULES)}")
+    if args.report:
+        outcomes = _from_logs(args.report, args.modules)
+        print(render(summarise(outcomes), outcomes, sum(o.seconds for o in outcomes)))
+        return 0
     if args.list:
         for module in args.modules:
             for mutant in choose(list_mutants(module), args.sample, args.seed):
@@ -469,6 +472,25 @@ def main(argv: list[str] | None = None) -> int:
         if counted and total["survived"] / counted > args.fail_over:
             return 1
     return 0
+
+
+def _from_logs(paths: list[Path], modules: list[str]) -> list[Outcome]:
+    """Outcomes from --log files, a later file's outcome replacing an earlier one; equivalence read afresh."""
+    current = {m.id: m for module in modules for m in list_mutants(module)}
+    equivalent = load_equivalent()
+    latest: dict[str, dict] = {}
+    for path in paths:
+        for line in path.read_text().splitlines():
+            if line.strip():
+                record = json.loads(line)
+                latest[record["mutant"]["id"]] = record
+    outcomes = []
+    for mutant_id, mutant in current.items():
+        if mutant_id in latest:
+            record = latest[mutant_id]
+            reason = equivalent.get(mutant_id) if record["status"] == "survived" else None
+            outcomes.append(Outcome(mutant, record["status"], record["seconds"], reason))
+    return outcomes
 
 
 def _read_ids(path: Path) -> set[str]:

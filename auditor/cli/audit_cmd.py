@@ -26,7 +26,7 @@ import click
 from auditor.cli.options import audit_input_options, build_config
 from auditor.cli.output import info, print_summary
 from auditor.cli.safe_text import echo, plain
-from auditor.errors import EXIT_ALERT, EXIT_OK, InputError, OutputError, Problem
+from auditor.errors import EXIT_ALERT, EXIT_OK, InputError, OutputError, Problem, StoreError
 
 TOP_ALERTS = 20
 log = logging.getLogger("auditor.store")
@@ -66,6 +66,7 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     store.
     """
     from auditor.report import write_reports
+    from auditor.report.write import check_out_dir
     from auditor.run import audit as run_audit
 
     config = build_config(
@@ -74,9 +75,7 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     )
     if config.out is None:
         raise InputError("no output folder: give --out DIR or `out:` in the config")
-    from auditor.report.write import check_out_dir
-
-    check_out_dir(config.out)
+    check_out_dir(config.out)  # a file, or a folder of other files, fails now rather than after the run
     code = EXIT_OK
     if config.store is None:
         result = run_audit(config)
@@ -145,7 +144,10 @@ def _audit_with_store(config, lock_timeout: float):
                 counts["unchanged"], counts["resolved"], counts["suppressed"], len(alerts), sum(a.raised_in is not None for a in alerts),
             )
             if _deliver(result, written, changes, alerts, config.alert_priority):
-                store.mark_alerts_delivered(result.run_id)
+                try:
+                    store.mark_alerts_delivered(result.run_id)
+                except StoreError as exc:  # delivered all the same: say so, keep the alert's exit code
+                    echo(f"warning: {exc}; the next run repeats this run's alert", err=True)
     finally:
         store.close()
     return result, EXIT_ALERT if alerts else EXIT_OK

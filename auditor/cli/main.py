@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "collect": "auditor.cli.collect_cmd:collect",
     "catalog": "auditor.cli.catalog_cmd:catalog",
     "cases": "auditor.cli.cases_cmd:cases",
+    "ownership": "auditor.cli.ownership_cmd:ownership",
 }
 
 # command name -> its one-line help, as `auditor --help` lists it without importing the
@@ -43,6 +44,7 @@ SUMMARIES: dict[str, str] = {
     "collect": "Collect tenants, GPU usage and sign-ins from a cloud provider into a snapshot folder.",
     "catalog": "Instance types, the accelerators they carry and their export classification.",
     "cases": "Work the review queue kept in the case store (`auditor audit --store`).",
+    "ownership": "Ownership data: import registers and relationship files into the tables `audit --ownership` reads.",
 }
 
 

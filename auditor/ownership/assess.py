@@ -72,8 +72,10 @@ def _seed_mask(graph: Graph, seeds: pl.DataFrame, certain_only: bool) -> np.ndar
     return mask
 
 
-def assess_regime(data: OwnershipInput, matches: pl.DataFrame, regime: Regime, as_of: datetime, certain_score: float) -> RegimeAssessment:
-    graph = build_graph(data, as_of, regime.interests)
+def assess_regime(
+    data: OwnershipInput, matches: pl.DataFrame, regime: Regime, as_of: datetime, certain_score: float, graph: Graph | None = None
+) -> RegimeAssessment:
+    graph = graph or build_graph(data, as_of, regime.interests)
     seeds = regime_seeds(matches, regime, certain_score).join(graph.nodes.select("node_id", "idx"), on="node_id")
     _, eff_lo, eff_hi = graph.arrays()
     certain, every = _seed_mask(graph, seeds, True), _seed_mask(graph, seeds, False)
@@ -97,7 +99,13 @@ def assess(
     certain_score: float,
     minority_share: float,
 ) -> OwnershipAssessment:
-    assessed = [assess_regime(data, matches, regime, as_of, certain_score) for regime in regimes]
+    graphs: dict[tuple[str, ...], Graph] = {}  # regimes counting the same interests share one graph
+    assessed = []
+    for regime in regimes:
+        key = tuple(sorted(regime.interests))
+        if key not in graphs:
+            graphs[key] = build_graph(data, as_of, regime.interests)
+        assessed.append(assess_regime(data, matches, regime, as_of, certain_score, graphs[key]))
     warnings = sorted({w for a in assessed for w in a.graph.warnings})
     return OwnershipAssessment(assessed, data, matches, as_of, minority_share, warnings)
 

@@ -27,8 +27,9 @@ EXCLUSIVE_STEP = 1e-6
 @dataclass(frozen=True)
 class Graph:
     nodes: pl.DataFrame  # idx, node_id, name, kind, country, is_tenant, origin, has_owners
-    edges: pl.DataFrame  # src, dst, owner_id, owned_id, lo, hi, lo_exclusive, hi_exclusive, eff_lo, eff_hi, stated, disagree, statements
-    not_counted: pl.DataFrame  # owner_id, owned_id, interest, lo, hi, reason, source, source_ref
+    edges: pl.DataFrame  # src, dst, owner_id, owned_id, lo, hi, lo_exclusive, hi_exclusive, eff_lo, eff_hi, stated, disagree
+    statements: pl.DataFrame  # the counted rows behind the edges, sorted by `pair` (src * nodes + dst)
+    not_counted: pl.DataFrame  # owner_id, owned_id, interest, lo, hi, reason, source, source_ref, row
     warnings: list[str]
     by_owner: EdgeIndex
 
@@ -39,6 +40,13 @@ class Graph:
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.edges["src"].to_numpy(), self.edges["eff_lo"].to_numpy(), self.edges["eff_hi"].to_numpy()
 
+    def statements_of(self, src: int, dst: int) -> list[dict]:
+        """The statements (source, source_ref, origin, row, share) merged into the edge src -> dst."""
+        pairs = self.statements["pair"].to_numpy()
+        key = src * self.size + dst
+        lo, hi = np.searchsorted(pairs, key, "left"), np.searchsorted(pairs, key, "right")
+        return self.statements.slice(int(lo), int(hi - lo)).to_dicts()
+
 
 def _active(as_of: datetime) -> pl.Expr:
     started = pl.col("start_date").is_null() | (pl.col("start_date") <= as_of)
@@ -48,7 +56,9 @@ def _active(as_of: datetime) -> pl.Expr:
 
 def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> Graph:
     """The graph a regime sees on `as_of`, counting the stakes of `interests`."""
-    nodes = data.nodes.unique(subset="node_id", keep="first", maintain_order=True).with_row_index("idx").with_columns(pl.col("idx").cast(pl.Int64))
+    # Node ids are unique by construction (tenants, parties whose ids may not repeat a tenant's, new KYC names).
+    nodes = data.nodes.with_row_index("idx").with_columns(pl.col("idx").cast(pl.Int64))
+    n = nodes.height
     edges = data.edges
     active = _active(as_of)
     counted = pl.col("interest").is_in(interests)
@@ -60,35 +70,60 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
     not_counted = edges.filter(~active | ~(counted | maybe)).select(
         "owner_id", "owned_id", "interest", "lo", "hi", reason.alias("reason"), "source", "source_ref", "row"
     )
-    rows = edges.filter(active & (counted | maybe)).with_columns(
-        pl.when(counted).then(pl.col("lo") + pl.col("lo_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP).otherwise(0.0).alias("eff_lo"),
-        (pl.col("hi") - pl.col("hi_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP).alias("eff_hi"),
+    ids = nodes.select("node_id", "idx")
+    rows = (
+        edges.filter(active & (counted | maybe))
+        .join(ids.rename({"node_id": "owner_id", "idx": "src"}), on="owner_id")
+        .join(ids.rename({"node_id": "owned_id", "idx": "dst"}), on="owned_id")
+        .with_columns(
+            (pl.col("src") * n + pl.col("dst")).alias("pair"),
+            pl.when(counted).then(pl.col("lo") + pl.col("lo_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP).otherwise(0.0).alias("eff_lo"),
+            (pl.col("hi") - pl.col("hi_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP).alias("eff_hi"),
+            counted.alias("counted"),
+        )
+        .sort("pair")
+    )
+    columns = ["src", "dst", "owner_id", "owned_id", "lo", "hi", "lo_exclusive", "hi_exclusive", "eff_lo", "eff_hi", "stated"]
+    repeated = pl.col("pair").is_duplicated()
+    # Most pairs are stated once: they pass through; only repeated pairs are merged.
+    single = rows.filter(~repeated).select(
+        *columns, pl.lit(False).alias("disagree"), pl.when(pl.col("counted")).then(pl.col("eff_lo")).otherwise(0.0).alias("eff_lo_final")
     )
     stated = pl.col("stated")
-    merged = rows.group_by("owner_id", "owned_id", maintain_order=True).agg(
-        pl.col("eff_lo").filter(stated).min().fill_null(0.0).alias("eff_lo"),
-        pl.col("eff_hi").filter(stated).max().fill_null(100.0).alias("eff_hi"),
+    merged = rows.filter(repeated).group_by("pair", maintain_order=True).agg(
+        pl.col("src").first(),
+        pl.col("dst").first(),
+        pl.col("owner_id").first(),
+        pl.col("owned_id").first(),
         pl.col("lo").filter(stated).min().fill_null(0.0).alias("lo"),
         pl.col("hi").filter(stated).max().fill_null(100.0).alias("hi"),
-        pl.col("lo_exclusive").filter(stated).all().alias("lo_exclusive"),
-        pl.col("hi_exclusive").filter(stated).all().alias("hi_exclusive"),
+        (pl.col("lo_exclusive").filter(stated).all() & stated.any()).alias("lo_exclusive"),
+        (pl.col("hi_exclusive").filter(stated).all() & stated.any()).alias("hi_exclusive"),
+        pl.col("eff_lo").filter(stated).min().fill_null(0.0).alias("eff_lo"),
+        pl.col("eff_hi").filter(stated).max().fill_null(100.0).alias("eff_hi"),
         stated.any().alias("stated"),
         (pl.struct("lo", "hi").filter(stated).n_unique() > 1).alias("disagree"),
-        pl.struct("source", "source_ref", "origin", "row", "interest", "lo", "hi", "stated").alias("statements"),
-        (~counted).all().alias("interest_unknown"),
-    ).with_columns(pl.when(pl.col("interest_unknown")).then(0.0).otherwise(pl.col("eff_lo")).alias("eff_lo"))
-    ids = nodes.select("node_id", "idx")
-    merged = (
-        merged.join(ids.rename({"node_id": "owner_id", "idx": "src"}), on="owner_id")
-        .join(ids.rename({"node_id": "owned_id", "idx": "dst"}), on="owned_id")
-        .sort("src", "dst")
+        pl.col("counted").any().alias("any_counted"),
+    ).select(*columns, "disagree", pl.when(pl.col("any_counted")).then(pl.col("eff_lo")).otherwise(0.0).alias("eff_lo_final"))
+    merged_edges = (
+        pl.concat([single, merged]).drop("eff_lo").rename({"eff_lo_final": "eff_lo"}).sort("src", "dst")
     )
-    totals = merged.filter(pl.col("stated")).group_by("owned_id").agg(pl.col("lo").sum().alias("known")).filter(pl.col("known") > 100 + 1e-9)
+    totals = (
+        merged_edges.filter(pl.col("stated"))
+        .group_by("dst")
+        .agg(pl.col("owned_id").first(), pl.col("lo").sum().alias("known"))
+        .filter(pl.col("known") > 100 + 1e-9)
+        .select("owned_id", "known")
+    )
     warnings = [
         f"ownership: the known shares in '{owned}' add up to {known:.4g}% (more than 100%); check the sources"
         for owned, known in totals.sort("owned_id").iter_rows()
     ]
-    owned = pl.concat([merged.select(pl.col("owned_id").alias("node_id")), not_counted.select(pl.col("owned_id").alias("node_id"))]).unique()
-    nodes = nodes.with_columns(pl.col("node_id").is_in(owned["node_id"].implode()).alias("has_owners"))
-    index = EdgeIndex.by_owner(nodes.height, merged["src"].to_numpy(), merged["dst"].to_numpy())
-    return Graph(nodes, merged, not_counted, warnings, index)
+    has_owners = np.zeros(n, dtype=bool)
+    has_owners[merged_edges["dst"].to_numpy()] = True
+    uncounted = not_counted.select("owned_id").join(ids.rename({"node_id": "owned_id"}), on="owned_id")["idx"].to_numpy()
+    has_owners[uncounted] = True
+    nodes = nodes.with_columns(pl.Series("has_owners", has_owners))
+    index = EdgeIndex.by_owner(n, merged_edges["src"].to_numpy(), merged_edges["dst"].to_numpy())
+    statements = rows.select("pair", "source", "source_ref", "origin", "row", "interest", "lo", "hi", "stated")
+    return Graph(nodes, merged_edges, statements, not_counted, warnings, index)

@@ -76,30 +76,32 @@ def _problems(frame: pl.DataFrame, bad: pl.Expr, source: str, subject: str, mess
     return [Problem(SourceLocation(source, row=row), text, subject=subject) for row, text in rows.iter_rows()]
 
 
-def _check_edges(raw: pl.DataFrame, nodes: set[str], source: str) -> None:
-    problems: list[Problem] = []
+def _check_edges(raw: pl.DataFrame, nodes: pl.Series, source: str) -> None:
+    """Every refusal in one pass over the rows; only the checks that found something are then located."""
+    checks: list[tuple[pl.Expr, str, pl.Expr]] = []
     for column in ("share", "share_min", "share_max"):
         value = pl.col(column)
         bad = value.is_not_null() & (value.is_nan() | (value < 0) | (value > 100))
-        problems += _problems(raw, bad, source, f"column '{column}'", pl.format("expected a percentage from 0 to 100, got {}", value))
+        checks.append((bad, f"column '{column}'", pl.format("expected a percentage from 0 to 100, got {}", value)))
     lo, hi = pl.col("share_min"), pl.col("share_max")
     empty_band = (lo == hi) & (pl.col("share_min_exclusive").fill_null(False) | pl.col("share_max_exclusive").fill_null(False))
-    problems += _problems(
-        raw, (lo > hi) | empty_band, source, "column 'share_min'", pl.format("share_min {} is above share_max {} (or the band is empty)", lo, hi)
-    )
-    problems += _problems(raw, pl.col("owner_id") == pl.col("owned_id"), source, "column 'owned_id'", pl.format("'{}' cannot own itself", "owner_id"))
-    problems += _problems(
-        raw, pl.col("end_date") < pl.col("start_date"), source, "column 'end_date'", pl.lit("the interest ends before it starts")
-    )
-    known = pl.Series(sorted(nodes), dtype=pl.String).implode()
+    checks.append(((lo > hi) | empty_band, "column 'share_min'", pl.format("share_min {} is above share_max {} (or the band is empty)", lo, hi)))
+    checks.append((pl.col("owner_id") == pl.col("owned_id"), "column 'owned_id'", pl.format("'{}' cannot own itself", "owner_id")))
+    checks.append((pl.col("end_date") < pl.col("start_date"), "column 'end_date'", pl.lit("the interest ends before it starts")))
+    known = nodes.implode()
     for column in ("owner_id", "owned_id"):
-        problems += _problems(
-            raw,
-            ~pl.col(column).is_in(known),
-            source,
-            f"column '{column}'",
-            pl.format("'{}' is neither a tenant_id nor a party_id; expected an id from the tenants or parties table", pl.col(column)),
+        checks.append(
+            (
+                ~pl.col(column).is_in(known),
+                f"column '{column}'",
+                pl.format("'{}' is neither a tenant_id nor a party_id; expected an id from the tenants or parties table", pl.col(column)),
+            )
         )
+    counts = raw.select([bad.fill_null(False).sum().alias(str(i)) for i, (bad, _, _) in enumerate(checks)]).row(0)
+    problems: list[Problem] = []
+    for count, (bad, subject, message) in zip(counts, checks):
+        if count:
+            problems += _problems(raw, bad, source, subject, message)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[:MAX_PROBLEMS_PER_FILE])
 
@@ -203,13 +205,13 @@ def _tenant_nodes(tenants: pl.DataFrame) -> pl.DataFrame:
     ).cast(PARTY_SCHEMA)
 
 
-def _load_parties(path: Path | None, tenant_ids: set[str]) -> tuple[pl.DataFrame, dict[str, str]]:
+def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFrame, dict[str, str]]:
     if path is None:
         return pl.DataFrame(schema=PARTY_SCHEMA), {}
     table, _ = read_table(path, PARTIES)
     source, offset = display_path(path), _row_offset(Path(path))
     table = table.with_row_index("row", offset=offset).with_columns(pl.col("row").cast(pl.Int64))
-    known = pl.Series(sorted(tenant_ids), dtype=pl.String).implode()
+    known = tenant_ids.implode()
     problems = _problems(
         table,
         pl.col("tenant_id").is_not_null() & ~pl.col("tenant_id").is_in(known),
@@ -242,7 +244,7 @@ def _load_parties(path: Path | None, tenant_ids: set[str]) -> tuple[pl.DataFrame
 
 def load_ownership(tenants: pl.DataFrame, ownership: str | Path | None = None, parties: str | Path | None = None) -> OwnershipInput:
     """The ownership graph's input from the files (either may be absent) and the tenants' KYC owner names."""
-    tenant_ids = set(tenants["tenant_id"].to_list())
+    tenant_ids = tenants["tenant_id"]
     party_frame, party_node = _load_parties(Path(parties) if parties is not None else None, tenant_ids)
     nodes = pl.concat([_tenant_nodes(tenants), party_frame])
     sources = {"parties": str(parties)} if parties is not None else {}
@@ -251,7 +253,8 @@ def load_ownership(tenants: pl.DataFrame, ownership: str | Path | None = None, p
         path = Path(ownership)
         raw, _ = read_table(path, OWNERSHIP)
         raw = raw.with_row_index("row", offset=_row_offset(path)).with_columns(pl.col("row").cast(pl.Int64))
-        _check_edges(raw, tenant_ids | set(party_frame["node_id"].to_list()) | set(party_node), display_path(path))
+        known = pl.concat([tenant_ids, party_frame["node_id"], pl.Series(list(party_node), dtype=pl.String)])
+        _check_edges(raw, known, display_path(path))
         file_edges = _file_edges(raw, party_node).cast(EDGE_SCHEMA)
         sources["ownership"] = str(ownership)
     kyc_edges, kyc_parties = _kyc_edges(tenants, nodes)

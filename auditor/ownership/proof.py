@@ -64,7 +64,7 @@ class ProofBuilder:
             "sources_disagree": row["disagree"],
             "sources": [
                 {k: s[k] for k in ("source", "source_ref", "origin", "row")} | {"share": share_text(s["lo"], s["hi"], stated=s["stated"])}
-                for s in row["statements"]
+                for s in self.a.graph.statements_of(row["src"], row["dst"])
             ],
         }
 

@@ -43,14 +43,22 @@ def describe_sqlite_error(exc: sqlite3.Error) -> tuple[int | None, str]:
 
 
 @contextmanager
-def store_errors(path: Path | str, doing: str) -> Iterator[None]:
+def store_errors(path: Path | str, doing: str, *, reading: bool = False) -> Iterator[None]:
     """Turns SQLite errors of the user's environment (full, read-only, corrupt, not a database, I/O) and OS
-    errors raised while `doing` something into StoreError (exit 2), and a busy database into exit 4."""
+    errors raised while `doing` something into StoreError (exit 2), and a busy database into exit 4.
+    `reading`: stored text that does not decode (not UTF-8, not JSON) is a damaged file too."""
     try:
         yield
     except AuditorError:
         raise
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, ValueError) as exc:
+        if isinstance(exc, ValueError) or "Could not decode" in str(exc):
+            if not reading and isinstance(exc, ValueError):
+                raise
+            # Text that is not UTF-8 or JSON that does not parse, in a store only auditor writes: a damaged file.
+            advice = ADVICE[SQLITE_CORRUPT]
+            raise StoreError(f"cannot {doing}: stored data does not decode ({str(exc)[:80]}); {advice}",
+                             location=SourceLocation(display_path(path))) from None
         primary, message = describe_sqlite_error(exc)
         if primary not in ADVICE and primary not in (SQLITE_BUSY, SQLITE_LOCKED):
             raise  # a constraint or SQL error is a bug in auditor (exit 1, with its traceback), not the user's file

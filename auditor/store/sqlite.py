@@ -110,6 +110,11 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _required_dt(value: str) -> datetime:
+    """A NOT NULL timestamp column."""
+    return datetime.fromisoformat(value)
+
+
 def _create_private(path: Path) -> None:
     """Creates the store file 0600 before SQLite opens it (SQLite would use the umask, often 0644)."""
     try:
@@ -201,7 +206,7 @@ class SQLiteStore:
             raise
 
     def schema_version(self) -> int:
-        with store_errors(self.path, "read the case store"):
+        with store_errors(self.path, "read the case store", reading=True):
             return self._version()
 
     # ---- runs -----------------------------------------------------------------------------
@@ -258,13 +263,13 @@ class SQLiteStore:
     # ---- alert delivery -------------------------------------------------------------------
     def undelivered_alerts(self, channel: str = ALERT_CHANNEL) -> list[dict[str, Any]]:
         """Alerts of committed runs whose delivery never completed, oldest run first; each says its run."""
-        with store_errors(self.path, "read the case store's alert deliveries"):
+        with store_errors(self.path, "read the case store's alert deliveries", reading=True):
             rows = self._conn.execute(
                 """SELECT d.run_id, d.alerts FROM alert_deliveries d JOIN runs r ON r.run_id = d.run_id
                    WHERE d.channel = ? AND d.state = 'pending' ORDER BY r.seq""",
                 (channel,),
             ).fetchall()
-        return [{**alert, "run_id": alert.get("run_id") or row["run_id"]} for row in rows for alert in json.loads(row["alerts"])]
+            return [{**alert, "run_id": alert.get("run_id") or row["run_id"]} for row in rows for alert in json.loads(row["alerts"])]
 
     def mark_alerts_delivered(self, run_id: str, channel: str = ALERT_CHANNEL) -> None:
         with store_errors(self.path, f"record that run {run_id}'s alert was delivered"):
@@ -275,7 +280,7 @@ class SQLiteStore:
 
     def alert_state(self, run_id: str, channel: str = ALERT_CHANNEL) -> str | None:
         """pending / delivered / carried, or None for a run that recorded no alert decision."""
-        with store_errors(self.path, "read the case store's alert deliveries"):
+        with store_errors(self.path, "read the case store's alert deliveries", reading=True):
             row = self._conn.execute(
                 "SELECT state FROM alert_deliveries WHERE run_id = ? AND channel = ?", (run_id, channel)
             ).fetchone()
@@ -284,9 +289,9 @@ class SQLiteStore:
     def _run(self, row: sqlite3.Row) -> RunRecord:
         return RunRecord(
             run_id=row["run_id"],
-            started_at=_dt(row["started_at"]),
-            finished_at=_dt(row["finished_at"]),
-            as_of=_dt(row["as_of"]),
+            started_at=_required_dt(row["started_at"]),
+            finished_at=_required_dt(row["finished_at"]),
+            as_of=_required_dt(row["as_of"]),
             complete=bool(row["complete"]),
             rule_pack_version=row["rule_pack_version"],
             rule_pack_sha256=row["rule_pack_sha256"],
@@ -301,12 +306,12 @@ class SQLiteStore:
         )
 
     def latest_run(self) -> RunRecord | None:
-        with store_errors(self.path, "read the case store's runs"):
+        with store_errors(self.path, "read the case store's runs", reading=True):
             row = self._conn.execute("SELECT * FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
             return self._run(row) if row else None
 
     def runs(self) -> list[RunRecord]:
-        with store_errors(self.path, "read the case store's runs"):
+        with store_errors(self.path, "read the case store's runs", reading=True):
             return [self._run(r) for r in self._conn.execute("SELECT * FROM runs ORDER BY seq")]
 
     # ---- case snapshots -------------------------------------------------------------------
@@ -325,19 +330,19 @@ class SQLiteStore:
         )
 
     def cases_in_run(self, run_id: str) -> list[CaseSnapshot]:
-        with store_errors(self.path, "read the case store's cases"):
+        with store_errors(self.path, "read the case store's cases", reading=True):
             rows = self._conn.execute("SELECT * FROM case_snapshots WHERE run_id = ? ORDER BY rank", (run_id,))
             return [self._snapshot(r) for r in rows]
 
     def case_history(self, case_id: str) -> list[CaseSnapshot]:
-        with store_errors(self.path, "read the case store's cases"):
+        with store_errors(self.path, "read the case store's cases", reading=True):
             rows = self._conn.execute(
                 "SELECT s.* FROM case_snapshots s JOIN runs r ON r.run_id = s.run_id WHERE s.case_id = ? ORDER BY r.seq", (case_id,)
             )
             return [self._snapshot(r) for r in rows]
 
     def case_ids(self) -> list[str]:
-        with store_errors(self.path, "read the case store's cases"):
+        with store_errors(self.path, "read the case store's cases", reading=True):
             return [r[0] for r in self._conn.execute("SELECT DISTINCT case_id FROM case_snapshots ORDER BY case_id")]
 
     # ---- decisions ------------------------------------------------------------------------
@@ -365,24 +370,24 @@ class SQLiteStore:
         return self._decisions("WHERE decision_id = ?", (cursor.lastrowid,))[0]
 
     def _decisions(self, where: str = "", params: tuple = ()) -> list[Decision]:
-        with store_errors(self.path, "read the case store's decisions"):
+        with store_errors(self.path, "read the case store's decisions", reading=True):
             rows = self._conn.execute(f"SELECT * FROM decisions {where} ORDER BY decision_id", params).fetchall()
-        return [
-            Decision(
-                case_id=r["case_id"],
-                status=r["status"],
-                reason=r["reason"],
-                by=r["decided_by"],
-                at=_dt(r["decided_at"]),
-                until=date.fromisoformat(r["until"]) if r["until"] else None,
-                rules_at_decision=json.loads(r["rules_at_decision"]),
-                priority_at_decision=r["priority_at_decision"],
-                score_at_decision=r["score_at_decision"],
-                run_id_at_decision=r["run_id_at_decision"],
-                decision_id=r["decision_id"],
-            )
-            for r in rows
-        ]
+            return [
+                Decision(
+                    case_id=r["case_id"],
+                    status=r["status"],
+                    reason=r["reason"],
+                    by=r["decided_by"],
+                    at=_required_dt(r["decided_at"]),
+                    until=date.fromisoformat(r["until"]) if r["until"] else None,
+                    rules_at_decision=json.loads(r["rules_at_decision"]),
+                    priority_at_decision=r["priority_at_decision"],
+                    score_at_decision=r["score_at_decision"],
+                    run_id_at_decision=r["run_id_at_decision"],
+                    decision_id=r["decision_id"],
+                )
+                for r in rows
+            ]
 
     def decisions(self, case_id: str | None = None) -> list[Decision]:
         return self._decisions("WHERE case_id = ?", (case_id,)) if case_id else self._decisions()
