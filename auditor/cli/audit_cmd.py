@@ -164,8 +164,8 @@ def _deliver(result, written, changes, alerts, alert_priority: str) -> bool:
         if isinstance(exc, OSError) and exc.errno not in (errno.EPIPE, errno.EBADF):
             raise
         _silence_stdout()
-        click.echo(
-            f"error: standard output was closed before the summary was written; run {result.run_id}'s alert stays pending "
+        echo(
+            f"error: standard output was closed before the summary was written; run {plain(result.run_id)}'s alert stays pending "
             "and the next run with this store repeats it",
             err=True,
         )
