@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 import polars as pl
@@ -135,7 +136,7 @@ def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", location=SourceLocation(shown)) from None
-    rows = [
+    rows: list[dict[str, Any]] = [
         {k: (None if obj.get(k) is None else str(obj.get(k))) for k in ("id", "name", "country")} | {"_has": tuple(k for k in ("id", "name") if k in obj)}
         for _, obj in parse_json_lines(text, shown)
     ]
