@@ -16,7 +16,7 @@ STAGES = ("inputs", "lists", "features", "scoring", "reports")
 
 def kyc_values() -> set[str]:
     """Every name, alias, owner, officer, address, e-mail domain and phone of the example
-    tenants, and every sign-in IP: none may appear in a log line."""
+    tenants, every party's name, and every sign-in IP: none may appear in a log line."""
     values: set[str] = set()
     with (EXAMPLES / "provider" / "tenants.csv").open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -25,6 +25,11 @@ def kyc_values() -> set[str]:
                 values |= {v.strip() for v in (row[column] or "").split(";") if len(v.strip()) >= 6}
     with (EXAMPLES / "provider" / "access.csv").open(newline="", encoding="utf-8") as f:
         values |= {row["source_ip"] for row in csv.DictReader(f) if row["source_ip"]}
+    parties = EXAMPLES / "provider" / "parties.csv"
+    if parties.exists():  # the owners and parties behind the ownership edges
+        with parties.open(newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                values |= {v.strip() for v in [row["name"], *(row["aliases"] or "").split(";")] if len(v.strip()) >= 6}
     return values
 
 
