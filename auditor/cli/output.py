@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,13 +53,26 @@ def _is_terminal() -> bool:
         return False
 
 
+def display_width(text: str) -> int:
+    """Terminal cells: East Asian wide and fullwidth characters take two (a Chinese rule title)."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 3)] + "..."
+    if display_width(text) <= width:
+        return text
+    kept, used = [], 0
+    for c in text:
+        used += display_width(c)
+        if used > width - 3:
+            break
+        kept.append(c)
+    return "".join(kept) + "..."
 
 
 def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
     """Each column but the last as wide as its widest value."""
-    return [max([len(header[i]), *(len(r[i]) for r in rows)]) for i in range(len(header) - 1)]
+    return [max([display_width(header[i]), *(display_width(r[i]) for r in rows)]) for i in range(len(header) - 1)]
 
 
 def layout_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int], width: int) -> list[str]:
@@ -68,7 +82,8 @@ def layout_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: se
     rest = max(MIN_REASON_WIDTH, width - sum(widths) - 2 * len(widths))
     lines = []
     for values in (header, *rows):
-        cells = [values[i].rjust(w) if i in right else values[i].ljust(w) for i, w in enumerate(widths)]
+        pads = [" " * (w - display_width(values[i])) for i, w in enumerate(widths)]
+        cells = [pads[i] + values[i] if i in right else values[i] + pads[i] for i in range(len(widths))]
         lines.append("  ".join([*cells, _clip(values[-1], rest)]).rstrip())
     return lines
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from auditor_testkit import EXAMPLES
 
-from auditor.cli.output import MIN_REASON_WIDTH, layout_table
+from auditor.cli.output import MIN_REASON_WIDTH, display_width, layout_table
 
 CONFIG = EXAMPLES / "audit.yaml"
 ROW = re.compile(r"^\s*\d+  C-[0-9a-f]{12}  (critical|high|medium|low)\s+\d+\.\d\s+\d+\s+[\d,]+  \S")
@@ -81,3 +81,11 @@ def test_layout_keeps_every_narrow_column_whole_and_cuts_only_the_reason() -> No
         assert len(reason) == min(len(rows[0][3]), max(MIN_REASON_WIDTH, width - 26))
         assert reason.endswith("...") == (len(rows[0][3]) > max(MIN_REASON_WIDTH, width - 26))
     assert layout_table(header, [], right=set(), width=80) == ["#  case  score  reason"]
+
+
+def test_wide_characters_count_as_two_cells() -> None:
+    header = ("#", "case", "reason")
+    rows = [("1", "C-b", "中国总部租用受限加速器的公司" * 3)]
+    line = layout_table(header, rows, right={0}, width=40)[1]
+    assert display_width(line) <= 40 and line.endswith("...")
+    assert display_width("中a") == 3
