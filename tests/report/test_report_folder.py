@@ -114,3 +114,16 @@ def test_a_file_or_a_foreign_folder_is_refused_untouched(tmp_path, setup, messag
         StagedFolder(out, NAMES)
     assert "out" in str(caught.value)
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_the_current_folder_or_the_root_is_refused(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    (out / "inner").mkdir(parents=True)
+    monkeypatch.chdir(out / "inner")
+    for target in (Path("."), Path(".."), out):
+        with pytest.raises(OutputError, match="holds the current folder"):
+            StagedFolder(target, NAMES)
+    publish(Path("../../sibling"))
+    assert sorted(p.name for p in (tmp_path / "sibling").iterdir()) == sorted(NAMES)
+    with pytest.raises(OutputError, match="root of the file system"):
+        StagedFolder(Path("/"), NAMES)
