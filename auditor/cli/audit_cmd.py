@@ -82,11 +82,19 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
         print_summary(result, written)
     else:
         result, code = _audit_with_store(config, lock_timeout)
+    _print_exclusions(result.inputs.exclusions)
     if not result.complete:
         # Still exit 0: the gaps are data the report states, not a failure of the command.
         # A scheduler that must not accept partial data checks this line or run.json's `complete`.
         click.echo(f"INCOMPLETE: {len(result.coverage_gaps)} coverage gaps; the cases cover only what was read (see report.md)", err=True)
     return code
+
+
+def _print_exclusions(exclusions) -> None:
+    """Rows set aside as impossible, on stderr beside INCOMPLETE: counts, reasons and row numbers, never their values."""
+    for e in exclusions:
+        rows = ", ".join(str(x["row"]) for x in e.examples)
+        click.echo(f"EXCLUDED: {e.rows} {e.table} row(s) ({e.reason}): {e.message}; first rows: {rows} (run.json excluded_rows)", err=True)
 
 
 def _audit_with_store(config, lock_timeout: float):

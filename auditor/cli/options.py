@@ -31,6 +31,7 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--aliases", "aliases", type=_PATH, multiple=True, help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable."),
         click.option("--rules", type=_PATH, help="Rule pack directory (default: the built-in pack)."),
         click.option("--as-of", "as_of", help="End of the audit window (ISO 8601); default: latest event in the data."),
+        click.option("--allow-empty-tenants", "allow_empty_tenants", is_flag=True, default=None, help="Accept a tenant table with no rows (refused by default)."),
     ]
     for option in reversed(options):
         func = option(func)
