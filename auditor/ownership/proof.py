@@ -41,6 +41,9 @@ class ProofBuilder:
         self.a = a
         g = a.graph
         self.ids = g.nodes["node_id"].to_list()
+        self.position = {node_id: i for i, node_id in enumerate(self.ids)}
+        self.not_counted = g.not_counted.sort("dst")
+        self.not_counted_dst = self.not_counted["dst"].to_numpy()
         self.names = g.nodes["name"].to_list()
         self.src = g.edges["src"].to_numpy()
         self.dst = g.edges["dst"].to_numpy()
@@ -63,7 +66,7 @@ class ProofBuilder:
             "sources_disagree": row["disagree"],
             "sources": [
                 {k: s[k] for k in ("source", "source_ref", "origin", "row")} | {"share": share_text(s["lo"], s["hi"], stated=s["stated"])}
-                for s in row["statements"]
+                for s in self.a.graph.statements_of(row["src"], row["dst"])
             ],
         }
 
@@ -101,6 +104,7 @@ class ProofBuilder:
             item = {"owner_id": self.ids[owner], "owner_name": self.names[owner], **edge}
             if closure.restricted[owner] and edge[key] > 0:
                 item["counted"] = round(edge[key], 6)
+                item["bound"] = bound
                 brief = self.node_brief(owner, bound)
                 if owner in seen:
                     item["because"] = brief | {"cycle": True}
@@ -142,6 +146,15 @@ class ProofBuilder:
             out["listed"] = entry
         return out
 
+    def not_counted_of(self, node: int) -> list[dict[str, Any]]:
+        """Ended, not-yet-started and uncounted interests in `node` (found by binary search on the sorted table)."""
+        lo, hi = np.searchsorted(self.not_counted_dst, node, "left"), np.searchsorted(self.not_counted_dst, node, "right")
+        return [
+            {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
+             "source": r["source"], "source_ref": r["source_ref"]}
+            for r in self.not_counted.slice(int(lo), int(hi - lo)).to_dicts()
+        ]
+
     def deciding_unknowns(self, node: int) -> list[dict[str, Any]]:
         """Stakes of certainly restricted holders whose size is not known and could decide the verdict."""
         lower = self.a.lower
@@ -159,41 +172,21 @@ class ProofBuilder:
         return sorted(out, key=lambda d: d["smallest_share_that_restricts"])
 
 
-class ProofBook:
-    """Proofs for many tenants of one assessment. Each regime's reverse index, verdicts,
-    node positions and not-counted stakes are built once, not once per tenant (which made
-    a run's proofs quadratic in the size of the graph)."""
-
-    def __init__(self, assessment: OwnershipAssessment):
-        self.regimes = [_RegimeProofs(a) for a in assessment.regimes]
-
-    def proofs(self, tenant_id: str) -> list[dict[str, Any]]:
-        """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
-        return [proof for regime in self.regimes if (proof := regime.proof(tenant_id)) is not None]
-
-
-class _RegimeProofs:
-    def __init__(self, a: RegimeAssessment):
-        self.a = a
-        self.builder = ProofBuilder(a)
-        self.verdicts = a.verdicts()
-        self.node_of = {node_id: i for i, node_id in enumerate(self.builder.ids)}
-        self.not_counted: dict[str, list[dict[str, Any]]] = {}
-        for r in a.graph.not_counted.to_dicts():
-            self.not_counted.setdefault(r["owned_id"], []).append(
-                {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
-                 "source": r["source"], "source_ref": r["source_ref"]}
-            )
-
-    def proof(self, tenant_id: str) -> dict[str, Any] | None:
-        a, builder = self.a, self.builder
-        node = self.node_of.get(tenant_id)
-        if node is None:
-            return None
-        verdict = str(self.verdicts[node])
+def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[str, Any]]:
+    """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
+    proofs = []
+    for a in assessment.regimes:
+        builder = assessment.cache.get(a.regime.id)
+        if builder is None:
+            builder = assessment.cache[a.regime.id] = ProofBuilder(a)
+        found = builder.position.get(tenant_id)
+        if found is None:
+            continue
+        node = int(found)
+        verdict = a.verdict_of(node)
         share_min, share_max = float(min(a.lower.share[node], 100.0)), float(min(a.upper.share[node], 100.0))
         if verdict not in (RESTRICTED, POSSIBLY) and share_max <= 0:
-            return None
+            continue
         bound = "possible" if verdict == POSSIBLY else "certain"
         proof = {
             "regime": a.regime.id,
@@ -207,17 +200,13 @@ class _RegimeProofs:
             "bound": bound,
             "chain": builder.node(node, bound),
             "unknown_shares_that_could_decide": builder.deciding_unknowns(node) if verdict != RESTRICTED else [],
-            "not_counted_elsewhere": list(self.not_counted.get(tenant_id, [])),
+            "not_counted_elsewhere": builder.not_counted_of(node),
             "notice": NOTICE,
         }
         if verdict == POSSIBLY:
             proof["certain_chain"] = builder.node(node, "certain")
-        return proof
-
-
-def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[str, Any]]:
-    """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
-    return ProofBook(assessment).proofs(tenant_id)
+        proofs.append(proof)
+    return proofs
 
 
 def _holder_text(h: dict[str, Any]) -> str:
@@ -230,13 +219,16 @@ def _holder_text(h: dict[str, Any]) -> str:
         tag = "restricted by " + " + ".join(_holder_text(x) for x in why["holders"][:3])
     else:
         tag = "restricted"
-    return f"{h['counted']:g}% {h['owner_name']} [{tag}]"
+    prefix = "up to " if h.get("bound") == "possible" else ""
+    return f"{prefix}{h['counted']:g}% {h['owner_name']} [{tag}]"
 
 
 def summary(proof: dict[str, Any]) -> str:
     """One line for hits' evidence: regime and status, the counted holders with their chains, the sum against the threshold."""
     chain = proof["chain"]
     holders = " + ".join(_holder_text(h) for h in chain["holders"][:5]) or "no restricted holder"
+    if chain["holders_omitted"] or len(chain["holders"]) > 5:
+        holders += f" + {len(chain['holders']) - 5 + chain['holders_omitted']} more"
     relation = ">=" if chain["reaches_threshold"] else "<"
     line = (
         f"{proof['regime']} ({proof['status']}, threshold {proof['threshold']:g}%): {proof['verdict']} -- {holders} = "
