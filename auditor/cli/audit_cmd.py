@@ -63,7 +63,8 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     last stored run (new, escalated, de-escalated, unchanged; resolved cases in run.json),
     dismissed cases stay quiet until their date unless they worsen, and the exit code is
     10 when a new or escalated case reaches --alert-priority, 4 when another run holds the
-    store.
+    store. An alert whose summary never went out (the run was killed after its commit, or
+    its standard output was closed) is repeated by the next run, with its exit 10.
     """
     from auditor.report import write_reports
     from auditor.report.write import check_out_dir
