@@ -53,8 +53,8 @@ MODULES: dict[str, list[str]] = {
     "auditor/features/usage.py": ["tests/features", *E2E],
     "auditor/features/links.py": ["tests/features", "tests/test_case_ids.py", *E2E],
     "auditor/features/screening.py": ["tests/features", *E2E],
-    "auditor/cases/build.py": ["tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
-    "auditor/cases/changes.py": ["tests/store/test_store_changes.py", "tests/test_case_ids.py", "tests/store/test_store_scheduling.py"],
+    "auditor/cases/build.py": ["tests/test_case_exposure.py", "tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
+    "auditor/cases/changes.py": ["tests/store/test_store_changes.py", "tests/store/test_store_change_boundaries.py", "tests/test_case_ids.py", "tests/store/test_store_scheduling.py"],
     "auditor/cases/compare.py": ["tests/test_backtest.py"],
     "auditor/store/sqlite.py": ["tests/store"],
     "auditor/screening/normalize.py": ["tests/screening"],
@@ -480,6 +480,9 @@ def _from_logs(paths: list[Path], modules: list[str]) -> list[Outcome]:
     equivalent = load_equivalent()
     latest: dict[str, dict] = {}
     for path in paths:
+        if not path.exists():
+            print(f"no such log: {path}", file=sys.stderr)
+            continue
         for line in path.read_text().splitlines():
             if line.strip():
                 record = json.loads(line)
