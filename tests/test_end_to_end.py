@@ -69,6 +69,7 @@ def test_every_pattern_is_caught_by_the_rule_meant_for_it(cases, planted):
         "shared-instrument": "shared-instrument-cluster",
         "reseller": "reseller-restricted-capacity",
         "new-ramp": "new-unverified-ramp",
+        "listed-affiliate": "listed-affiliate-name",
     }
     rules_by_tenant: dict[str, set[str]] = {}
     for case in cases:

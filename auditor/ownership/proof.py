@@ -15,7 +15,6 @@ import json
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from auditor.ownership.assess import POSSIBLY, RESTRICTED, OwnershipAssessment, RegimeAssessment
 from auditor.ownership.fixedpoint import TOLERANCE, EdgeIndex
@@ -42,6 +41,9 @@ class ProofBuilder:
         self.a = a
         g = a.graph
         self.ids = g.nodes["node_id"].to_list()
+        self.position = {node_id: i for i, node_id in enumerate(self.ids)}
+        self.not_counted = g.not_counted.sort("dst")
+        self.not_counted_dst = self.not_counted["dst"].to_numpy()
         self.names = g.nodes["name"].to_list()
         self.src = g.edges["src"].to_numpy()
         self.dst = g.edges["dst"].to_numpy()
@@ -95,13 +97,14 @@ class ProofBuilder:
         entry = self._seed_entry(node)
         if entry is not None and (bound == "possible" or entry["certain"]):
             out["listed"] = entry
-        holders, not_counted = [], []
+        holders, not_counted, exact = [], [], []
         for e in self._incoming(node):
             owner = int(self.src[e])
             edge = self._edge(e)
             item = {"owner_id": self.ids[owner], "owner_name": self.names[owner], **edge}
             if closure.restricted[owner] and edge[key] > 0:
-                item["counted"] = round(edge[key], 6)
+                item["counted"] = round(edge[key], 4)
+                exact.append(edge[key])
                 item["bound"] = bound
                 brief = self.node_brief(owner, bound)
                 if owner in seen:
@@ -117,20 +120,22 @@ class ProofBuilder:
                 item["reason"] = "its holder is not restricted, so its stake counts zero" if not closure.restricted[owner] else "share is zero"
                 not_counted.append(item)
         holders.sort(key=lambda h: (-h["counted"], h["owner_id"]))
-        total = float(sum(h["counted"] for h in holders))
+        total = float(sum(exact))  # unrounded: an exclusive band end must not round onto the threshold
         running, smallest = 0.0, []
-        for h in holders:
+        for share, h in sorted(zip(exact, holders), key=lambda p: (-p[0], p[1]["owner_id"])):
             if running >= self.thr - TOLERANCE:
                 break
-            running += h["counted"]
+            running += share
             smallest.append(h["owner_id"])
         out.update(
             {
                 "holders": holders[:MAX_HOLDERS],
                 "holders_omitted": max(0, len(holders) - MAX_HOLDERS),
-                "sum": round(min(total, 100.0), 6),
+                "sum": round(min(total, 100.0), 4),
                 "threshold": self.thr,
                 "reaches_threshold": total >= self.thr - TOLERANCE,
+                # an exclusive band end keeps a sum just under the threshold that would round onto it
+                "sum_text": f"less than {self.thr:g}%" if total < self.thr - TOLERANCE and round(total, 4) >= self.thr else f"{round(min(total, 100.0), 4):g}%",
                 "smallest_set": smallest if total >= self.thr - TOLERANCE else [],
                 "not_counted": not_counted[:MAX_HOLDERS],
             }
@@ -143,6 +148,15 @@ class ProofBuilder:
         if entry is not None and (bound == "possible" or entry["certain"]):
             out["listed"] = entry
         return out
+
+    def not_counted_of(self, node: int) -> list[dict[str, Any]]:
+        """Ended, not-yet-started and uncounted interests in `node` (found by binary search on the sorted table)."""
+        lo, hi = np.searchsorted(self.not_counted_dst, node, "left"), np.searchsorted(self.not_counted_dst, node, "right")
+        return [
+            {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
+             "source": r["source"], "source_ref": r["source_ref"]}
+            for r in self.not_counted.slice(int(lo), int(hi - lo)).to_dicts()
+        ]
 
     def deciding_unknowns(self, node: int) -> list[dict[str, Any]]:
         """Stakes of certainly restricted holders whose size is not known and could decide the verdict."""
@@ -157,7 +171,7 @@ class ProofBuilder:
             needed = self.thr - (have - edge["lo"])
             if needed <= edge["hi"] + TOLERANCE:
                 out.append({"owner_id": self.ids[owner], "owner_name": self.names[owner], "stated": edge["stated"],
-                            "smallest_share_that_restricts": round(max(needed, edge["lo"], 0.0), 6), "sources": edge["sources"]})
+                            "smallest_share_that_restricts": round(max(needed, edge["lo"], 0.0), 4), "sources": edge["sources"]})
         return sorted(out, key=lambda d: d["smallest_share_that_restricts"])
 
 
@@ -165,15 +179,17 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
     """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
     proofs = []
     for a in assessment.regimes:
-        found = a.graph.nodes["node_id"].index_of(tenant_id)
+        builder = assessment.cache.get(a.regime.id)
+        if builder is None:
+            builder = assessment.cache[a.regime.id] = ProofBuilder(a)
+        found = builder.position.get(tenant_id)
         if found is None:
             continue
         node = int(found)
-        verdict = str(a.verdicts()[node])
+        verdict = a.verdict_of(node)
         share_min, share_max = float(min(a.lower.share[node], 100.0)), float(min(a.upper.share[node], 100.0))
         if verdict not in (RESTRICTED, POSSIBLY) and share_max <= 0:
             continue
-        builder = ProofBuilder(a)
         bound = "possible" if verdict == POSSIBLY else "certain"
         proof = {
             "regime": a.regime.id,
@@ -183,26 +199,19 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
             "threshold": a.regime.threshold,
             "citation": a.regime.citation,
             "verdict": verdict,
-            "restricted_share": {"min": round(share_min, 6), "max": round(share_max, 6)},
+            "restricted_share": {"min": round(share_min, 4), "max": round(share_max, 4)},
             "bound": bound,
             "chain": builder.node(node, bound),
             "unknown_shares_that_could_decide": builder.deciding_unknowns(node) if verdict != RESTRICTED else [],
-            "not_counted_elsewhere": _not_counted(a, tenant_id),
+            "not_counted_elsewhere": builder.not_counted_of(node),
             "notice": NOTICE,
         }
         if verdict == POSSIBLY:
             proof["certain_chain"] = builder.node(node, "certain")
+        elif share_max > share_min:  # clear, but the upper bounds say how close it comes
+            proof["possible_chain"] = builder.node(node, "possible")
         proofs.append(proof)
     return proofs
-
-
-def _not_counted(a: RegimeAssessment, tenant_id: str) -> list[dict[str, Any]]:
-    rows = a.graph.not_counted.filter(pl.col("owned_id") == tenant_id)
-    return [
-        {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
-         "source": r["source"], "source_ref": r["source_ref"]}
-        for r in rows.to_dicts()
-    ]
 
 
 def _holder_text(h: dict[str, Any]) -> str:
@@ -228,7 +237,7 @@ def summary(proof: dict[str, Any]) -> str:
     relation = ">=" if chain["reaches_threshold"] else "<"
     line = (
         f"{proof['regime']} ({proof['status']}, threshold {proof['threshold']:g}%): {proof['verdict']} -- {holders} = "
-        f"{chain['sum']:g}% {relation} {proof['threshold']:g}%"
+        f"{chain['sum_text']} {relation} {proof['threshold']:g}%"
     )
     deciding = proof.get("unknown_shares_that_could_decide") or []
     if deciding:

@@ -78,8 +78,14 @@ def check_output_folder(target: Path, allowed_names: Collection[str]) -> None:
 
     Called before a run starts too, so a wrong `--out` fails at once, not after the audit.
     """
-    target = Path(target)
+    target = Path(os.path.abspath(target))
     where = SourceLocation(display_path(target))
+    if target == target.parent:
+        raise OutputError("the output folder cannot be the root of the file system", location=where)
+    here = Path(os.path.abspath(os.curdir))
+    if target == here or target in here.parents:
+        # Swapping it would leave this process (and the user's shell) in a deleted folder.
+        raise OutputError("the output folder holds the current folder; give a folder below or beside it", location=where)
     if target.exists() and not target.is_dir():
         raise OutputError("the output folder is a file; give a folder (it is created if absent)", location=where)
     if target.is_dir():
@@ -97,7 +103,7 @@ class StagedFolder:
     """A new version of `target` being written; `publish()` swaps it in, `discard()` drops it."""
 
     def __init__(self, target: str | Path, allowed_names: Collection[str]):
-        target = Path(target)
+        target = Path(os.path.abspath(target))  # "." or "out/" must name a folder with a parent to swap in
         if target.is_symlink() and target.is_dir():
             target = Path(os.path.realpath(target))  # the user's link to a folder stays; its folder is replaced
         self.target = target

@@ -28,14 +28,16 @@ the list name that carries it and the table that name came from.
 from __future__ import annotations
 
 import math
+import re
 
 import polars as pl
 
 from auditor.screening.acronyms import MIN_LETTERS, acronym_variants, initial_windows
 from auditor.screening.aliases import alias_origins
+from auditor.screening.chinese_script import to_simplified
 from auditor.screening.countries import country_code
-from auditor.screening.normalize import GENERIC_TOKENS, STOPWORDS, WEAK_TOKENS, normalize_frame
-from auditor.screening.words import ordinary_series, place_series
+from auditor.screening.normalize import GENERIC_TOKENS, STOPWORDS, WEAK_TOKENS, normalize_frame, transliterate
+from auditor.screening.words import PINYIN_SYLLABLE, ordinary_series, place_names, place_series
 
 AFFILIATE_ALGORITHM = "affiliate-v1"
 DEFAULT_AFFILIATE_THRESHOLD = 0.5
@@ -91,14 +93,24 @@ def _word_terms(frame: pl.DataFrame, row: str, min_letters: int = MIN_TOKEN_LETT
 class AffiliateIndex:
     """The distinctive terms of list names with their rarity; built once per run."""
 
-    def __init__(self, terms: pl.DataFrame, entries: pl.DataFrame, corpus_df: pl.DataFrame, corpus_size: int):
+    def __init__(
+        self,
+        terms: pl.DataFrame,
+        entries: pl.DataFrame,
+        corpus_df: pl.DataFrame,
+        corpus_size: int,
+        corpus_words: pl.DataFrame | None = None,
+    ):
         self.terms = terms  # key, term, via, entry_id, carrier, table, expansion, list_entries, rank
         self.entries = entries
         self.corpus_df = corpus_df  # key, df
         self.corpus_size = corpus_size
+        # query_name, norm, norm_words, words of the corpus names: the audit screens the same
+        # names it measured rarity on, and transliteration is the expensive part.
+        self._corpus_words = corpus_words if corpus_words is not None else pl.DataFrame(schema=_WORDS_SCHEMA)
 
     @classmethod
-    def build(cls, entries: pl.DataFrame, corpus: pl.Series | None = None) -> "AffiliateIndex":
+    def build(cls, entries: pl.DataFrame, corpus: pl.Series | None = None) -> AffiliateIndex:
         """Terms of `entries` (name, alt_names, added_aliases); rarity among `corpus` names."""
         names = pl.concat(
             [
@@ -124,6 +136,7 @@ class AffiliateIndex:
             [
                 word_terms,
                 word_terms.filter(pl.col("via") == "token").join(han_rows, on="row").with_columns(key=pl.lit("h:") + pl.col("term")),
+                _two_character_brands(names.filter(han).select("row", "raw")),
             ]
         )
         # A lone token must be more than a word or a place; a pair must hold one such word
@@ -131,9 +144,9 @@ class AffiliateIndex:
         pair_words = pl.col("term").str.split(" ")
         word_terms = word_terms.filter(
             pl.when(pl.col("via") == "token")
-            .then(~pl.col("term").is_in(ordinary.implode()))
+            .then(~pl.col("term").is_in(ordinary.implode()) & ~pl.col("term").str.contains(PINYIN_SYLLABLE))
             .otherwise(
-                pair_words.list.eval(pl.element().is_in(ordinary.implode())).list.any()
+                pair_words.list.eval(pl.element().is_in(ordinary.implode()) | pl.element().str.contains(PINYIN_SYLLABLE)).list.any()
                 & ~pair_words.list.eval(pl.element().is_in(place_series().implode())).list.all()
             )
         )
@@ -166,8 +179,8 @@ class AffiliateIndex:
         terms = terms.unique(subset=["key", "entry_id"], keep="first", maintain_order=True).with_columns(
             rank=pl.int_range(pl.len()).over("key")
         ).drop("row", "primary")
-        corpus_df, corpus_size = _corpus_frequency(corpus, terms)
-        return cls(terms, entries, corpus_df, corpus_size)
+        corpus_df, corpus_size, corpus_words = _corpus_frequency(corpus, terms)
+        return cls(terms, entries, corpus_df, corpus_size, corpus_words)
 
     def match(self, queries: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
         """Affiliate and acronym matches of each query (query_id, name, optional country)."""
@@ -178,7 +191,9 @@ class AffiliateIndex:
         uniq = queries.select(query_name="name").drop_nulls().unique().with_row_index("q")
         if uniq.height == 0 or self.terms.height == 0:
             return pl.DataFrame(schema=AFFILIATE_RESULT_SCHEMA)
-        worded = _words(uniq, "query_name")
+        known = uniq.join(self._corpus_words, on="query_name")
+        fresh = uniq.join(self._corpus_words, on="query_name", how="anti")
+        worded = pl.concat([known, _words(fresh, "query_name").select(known.columns)]) if fresh.height else known
         found = _query_terms(worded, self.terms).join(self.terms, on="key")
         if found.height == 0:
             return pl.DataFrame(schema=AFFILIATE_RESULT_SCHEMA)
@@ -243,10 +258,43 @@ def _query_terms(worded: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([words, windows]).unique(subset=["q", "key"], keep="first")
 
 
+_SYLLABLE_START = r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])[aeiouv]"
+# Institutions named by what they do (高性能集成电路设计中心, 国防科技大学): no brand ahead.
+_DESCRIPTIVE = ("中心", "研究所", "研究院", "大学", "学院")
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _two_character_brands(names: pl.DataFrame) -> pl.DataFrame:
+    """(row, term, via, key) for the first two characters after the place of a Chinese name.
+
+    Chinese brands are mostly two characters (浪潮, 曙光, 海光, 智谱, 鹏城) and the pinyin run
+    holding them often goes on with words the normaliser does not translate (智谱华章, 鹏城实验室).
+    List side only: a few thousand names, so plain Python.
+    """
+    places = place_names()
+    rows: list[tuple[int, str]] = []
+    for row, raw in names.iter_rows():
+        text = to_simplified(raw)
+        runs = _HAN_RUN.findall(text)
+        if not runs or text.rstrip(")） ").endswith(_DESCRIPTIVE):
+            continue
+        run = runs[0]
+        for size in (3, 2, 2):  # at most a city and a province ahead of the brand (哈尔滨, 北京)
+            if len(run) > size and transliterate(run[:size]).strip().lower() in places:
+                run = run[size:]
+        if len(run) <= 2:
+            continue
+        term = transliterate(run[:2]).strip().lower()
+        if term.isalpha() and len(term) >= MIN_TOKEN_LETTERS and term not in _SKIP and term not in places:
+            rows.append((row, term))
+    frame = pl.DataFrame(rows, schema={"row": pl.UInt32, "term": pl.String}, orient="row")
+    return frame.with_columns(via=pl.lit("token"), key=pl.lit("h:") + pl.col("term")).select("row", "term", "via", "key")
+
+
 def _brand_prefixes(worded: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     """(q, "h:" key, null) where a query word starts with a Chinese brand at a syllable
-    boundary: "shuguangyunjisuan" carries "shuguang", but "zhongxing" (中兴) does not carry
-    "zhongxin" (中芯) -- a rest starting with g after n, or with a vowel, is ambiguous."""
+    boundary: "shuguangyunjisuan" carries "shuguang" (the rest starts a syllable: an initial
+    and a vowel), but "zhongxingtongxun" (中兴通讯) does not carry "zhongxin" (中芯)."""
     lengths = terms.filter(pl.col("key").str.starts_with("h:"))["term"].str.len_chars().unique().to_list()
     if not lengths:
         return pl.DataFrame(schema={"q": pl.UInt32, "key": pl.String, "spelled": pl.String})
@@ -254,25 +302,29 @@ def _brand_prefixes(worded: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     cut = words.with_columns(n=pl.lit(sorted(lengths), dtype=pl.List(pl.Int64))).explode("n")
     cut = cut.filter(pl.col("w").str.len_chars() >= pl.col("n"))
     head, rest = pl.col("w").str.slice(0, pl.col("n")), pl.col("w").str.slice(pl.col("n"))
-    boundary = (rest == "") | (
-        (rest.str.len_chars() >= 2)
-        & ~rest.str.contains("^[aeo]")
-        & ~(head.str.ends_with("n") & rest.str.starts_with("g"))
-    )
+    boundary = (rest == "") | rest.str.contains(_SYLLABLE_START)
     found = cut.filter(boundary).select("q", key=pl.lit("h:") + head, spelled=pl.lit(None, dtype=pl.String))
     return found.join(terms.select("key").unique(), on="key", how="semi")
 
 
-def _corpus_frequency(corpus: pl.Series | None, terms: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """(key, df): how many distinct corpus names carry each list term; and the corpus size."""
+_WORDS_SCHEMA: dict[str, pl.DataType] = {"query_name": pl.String(), "norm": pl.String(), "norm_words": pl.List(pl.String), "words": pl.List(pl.String)}
+
+
+def _corpus_frequency(corpus: pl.Series | None, terms: pl.DataFrame) -> tuple[pl.DataFrame, int, pl.DataFrame | None]:
+    """(key, df): how many corpus names carry each list term; and the corpus size."""
     empty = pl.DataFrame(schema={"key": pl.String, "df": pl.Int64})
     if corpus is None:
-        return empty, 0
-    names = pl.DataFrame({"query_name": corpus.cast(pl.String)}).drop_nulls().unique().with_row_index("q")
-    if names.height == 0:
-        return empty, 0
-    keys = _query_terms(_words(names, "query_name"), terms).join(terms.select("key").unique(), on="key", how="semi")
-    return keys.group_by("key").agg(df=pl.col("q").n_unique().cast(pl.Int64)), names.height
+        return empty, 0, None
+    # Counted over names as given (one per tenant name), not distinct spellings: a thousand
+    # tenants called "AVIC ..." make "avic" common however they vary the rest.
+    given = pl.DataFrame({"query_name": corpus.cast(pl.String)}).drop_nulls()
+    if given.height == 0:
+        return empty, 0, None
+    counts = given.group_by("query_name").agg(n=pl.len().cast(pl.Int64)).with_row_index("q")
+    worded = _words(counts, "query_name")
+    keys = _query_terms(worded, terms).join(terms.select("key").unique(), on="key", how="semi")
+    keys = keys.unique(subset=["q", "key"]).join(counts.select("q", "n"), on="q")
+    return keys.group_by("key").agg(df=pl.col("n").sum()), given.height, worded.select(list(_WORDS_SCHEMA))
 
 
 def _country_check() -> pl.Expr:

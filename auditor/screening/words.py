@@ -27,6 +27,12 @@ from anyascii import anyascii
 from auditor.screening.normalize import WEAK_TOKENS
 
 _WORD = re.compile(r"[a-z]+")
+# One syllable of pinyin ("peng", "cheng", "zhang"): a surname or a city half, never a brand
+# on its own -- Chinese brands are two syllables or more ("langchao", "shuguang").
+PINYIN_SYLLABLE = (
+    r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ui|ue|ve|ua|uo|er|a|o|e|i|u|v)$"
+)
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +56,8 @@ def place_names() -> frozenset[str]:
 
 
 def is_ordinary(token: str) -> bool:
-    """A dictionary word or a place name: never distinctive on its own."""
-    return token in dictionary_words() or token in place_names()
+    """A dictionary word, a place name or one pinyin syllable: never distinctive on its own."""
+    return token in dictionary_words() or token in place_names() or re.match(PINYIN_SYLLABLE, token) is not None
 
 
 @lru_cache(maxsize=1)

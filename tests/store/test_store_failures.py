@@ -165,3 +165,14 @@ def test_a_folder_as_config_and_a_file_as_out_are_located_errors(small_provider,
     assert a_file.read_text() == "keep me" and not (tmp_path / "cases.db").exists()  # refused before any work
     code, out, err = cli(*audit_args(small_provider, tmp_path / "out", tmp_path))
     assert code == 2 and "is a folder; give the path of a case store file" in err
+
+
+def test_a_decision_on_a_read_only_store_is_refused_and_says_it_was_not_recorded(store_copy):
+    with open_store(store_copy) as st:
+        case_id = st.cases_in_run(st.latest_run().run_id)[0].case_id
+    store_copy.chmod(0o444)
+    pragmas = ["--pragma", "query_only=1"] if os.geteuid() == 0 else []
+    done = hooked(*pragmas, "--", "cases", "decide", case_id, "--status", "confirmed", "--reason", "listed", "--store", str(store_copy))
+    assert done.returncode == 2, done.stderr
+    assert f"cannot record the decision on case {case_id} (it was not recorded)" in done.stderr and "read-only" in done.stderr
+    assert_no_traceback(done.stdout + done.stderr)
