@@ -78,3 +78,11 @@ def test_against_a_stored_run_every_rule_of_either_side_is_listed():
     result = compare_runs(old, old_hits, None, new, new_hits, new_rules)
     assert sorted(result.rules["rule_id"].to_list()) == ["fresh", "gone", "kept"]
     assert result.pack.to_dicts() == [{"rule_id": "kept", "change": "version-changed", "old_version": 1, "new_version": 2}]
+
+
+def test_rule_hit_deltas_without_a_rule_list_cover_the_rules_that_fired():
+    from auditor.cases.compare import compare_rule_hits
+
+    table = compare_rule_hits(hits([("A", "x")]), hits([("B", "y")]))
+    assert sorted(table["rule_id"].to_list()) == ["x", "y"]
+    assert dict(zip(table["rule_id"], table["delta"])) == {"x": -1, "y": 1}
