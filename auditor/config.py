@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from auditor.connectors.config import ConnectorsConfig
 from auditor.errors import ConfigError, Problem
 from auditor.model.load import parse_datetime
+from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.yamlsource import load_yaml
 
 
@@ -33,7 +34,23 @@ class AuditConfig(BaseModel):
         description="Collect live from these providers (aws:, gcp:, azure: sections, as in a connectors config) when no tenants/usage files or snapshot are given.",
     )
     lists: list[Path] = Field(default_factory=list, description="Restricted-party list files (CSL CSV/JSON layout).")
+    aliases: list[Path] = Field(
+        default_factory=list,
+        description="Alias files (YAML or CSV: entry, alias, source) attaching further names to list entries; the shipped Chinese-names table is always used.",
+    )
     list_sources: list[str] | None = Field(default=None, description="Screen only against these list codes (EL, MEU, SDN...).")
+    ownership: Path | None = Field(default=None, description="Ownership file: one stated interest a row (docs/input-format.md).")
+    parties: Path | None = Field(default=None, description="Parties file: owners and intermediaries that are not tenants.")
+    ownership_regimes: list[Regime] = Field(
+        default_factory=lambda: list(DEFAULT_REGIMES),
+        description="Ownership regimes (ofac-50, bis-affiliates): seed lists, threshold, counted interests, in-force dates (docs/ownership.md).",
+    )
+    ownership_seed_score: float = Field(
+        default=0.93, ge=0, le=1, description="A party's list match at or above this is a listed seed; weaker matches are possible seeds."
+    )
+    ownership_minority_share: float = Field(
+        default=25.0, gt=0, le=100, description="Restricted holders with at least this share, but under the threshold, are a minority-stake red flag."
+    )
     rules: Path | None = Field(default=None, description="Rule pack directory; the built-in pack when absent.")
     out: Path | None = Field(default=None, description="Output directory.")
     as_of: datetime | None = Field(default=None, description="End of the audit window; the latest event in the data when absent.")
@@ -65,16 +82,17 @@ class AuditConfig(BaseModel):
             return parsed
         return value
 
-    def resolved(self, base: Path) -> "AuditConfig":
+    def resolved(self, base: Path) -> AuditConfig:
         """Paths made relative to `base` (the config file's folder)."""
 
         def fix(p: Path | None) -> Path | None:
             return p if p is None or p.is_absolute() else Path(os.path.normpath(base / p))
 
         connectors = self.connectors
-        cur = connectors.aws.cur if connectors is not None and connectors.aws is not None else None
-        if cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
-            aws = connectors.aws.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
+        aws_settings = connectors.aws if connectors is not None else None
+        cur = aws_settings.cur if aws_settings is not None else None
+        if connectors is not None and aws_settings is not None and cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
+            aws = aws_settings.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
             connectors = connectors.model_copy(update={"aws": aws})
         return self.model_copy(
             update={
@@ -82,11 +100,14 @@ class AuditConfig(BaseModel):
                 "tenants": fix(self.tenants),
                 "usage": fix(self.usage),
                 "access": fix(self.access),
+                "ownership": fix(self.ownership),
+                "parties": fix(self.parties),
                 "snapshot": fix(self.snapshot),
                 "rules": fix(self.rules),
                 "out": fix(self.out),
                 "store": fix(self.store),
                 "lists": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists],
+                "aliases": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.aliases],
             }
         )
 

@@ -100,3 +100,11 @@ def display_path(path: str | Path) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
+
+
+class StoreError(InputError):
+    """The case store cannot be used: corrupt, read-only, full, or not an auditor store."""
+
+
+class OutputError(InputError):
+    """The output folder cannot be written: a file where a folder should be, a full disk, no permission."""

@@ -183,7 +183,9 @@ def load_screening(config: AuditConfig):
         return None, []
     from auditor.screening import ScreeningIndex, load_lists
 
-    lists = load_lists(list(config.lists))
+    from auditor.screening.aliases import with_aliases
+
+    lists = with_aliases(load_lists(list(config.lists)), config.aliases)
     sources = set(config.list_sources) if config.list_sources else None
     return ScreeningIndex.build(lists.entries, sources=sources), list(lists.provenance)
 
@@ -229,11 +231,33 @@ def _features_for(config: AuditConfig, loaded: AuditInputs, run_id: str) -> tupl
     index, list_provenance = load_screening(config)
     log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.rows.get("usage", 0), inputs.rows.get("access", 0))
 
-    features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group)
+    features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group, ownership_settings(config, inputs))
+    for warning in (features.ownership.warnings if features.ownership is not None else [])[:20]:
+        log.warning("run=%s stage=ownership %s", run_id, warning)
     log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))
     if config.unknown_instance_types == "error" and features.unknown_instance_types.height:
         raise_unknown_instance_types(inputs, features.unknown_instance_types)
     return as_of, features, list_provenance
+
+
+def ownership_settings(config: AuditConfig, inputs: InputTables) -> Any:
+    """The ownership stage's settings: the ownership/parties files (checked now, before any scoring) and the regimes."""
+    from auditor.features.ownership import OwnershipSettings
+    from auditor.ownership.inputs import load_ownership
+
+    data = load_ownership(inputs.tenants, config.ownership, config.parties) if (config.ownership or config.parties) else None
+    return OwnershipSettings(data, list(config.ownership_regimes), config.ownership_seed_score, config.ownership_minority_share)
+
+
+def _ownership_files(config: AuditConfig) -> list[dict[str, Any]]:
+    return [{"table": t, "path": str(p), "sha256": sha256_file(Path(p))} for t, p in (("ownership", config.ownership), ("parties", config.parties)) if p]
+
+
+def ownership_manifest(result: Any) -> dict[str, Any]:
+    """run.json's `ownership`: each regime and its status on the as-of date, verdict counts, warnings."""
+    from auditor.ownership.report import manifest
+
+    return manifest(result.features.ownership, result.config.ownership_regimes, result.as_of)
 
 
 def _new_run_id(started: datetime) -> str:
@@ -258,7 +282,7 @@ def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditRe
 
     input_files = [
         {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in inputs.sources.items()
-    ] + loaded.provenance
+    ] + loaded.provenance + _ownership_files(config)
     return AuditResult(
         run_id=run_id,
         started_at=started,
@@ -289,7 +313,7 @@ class BacktestSide:
     rules: pl.DataFrame | None  # RULE_TABLE_SCHEMA; None when only the rules that fired are known
 
     @classmethod
-    def scored(cls, pack: RulePack, tables: CaseTables) -> "BacktestSide":
+    def scored(cls, pack: RulePack, tables: CaseTables) -> BacktestSide:
         return cls("rules", pack.directory, pack.version, tables.cases, tables.hits, rule_table(pack.rules))
 
 
@@ -333,7 +357,7 @@ def backtest(
     as_of, features, _ = _features_for(config, loaded, run_id)
     input_files = [
         {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in loaded.tables.sources.items()
-    ] + loaded.provenance
+    ] + loaded.provenance + _ownership_files(config)
 
     sides: dict[str, BacktestSide] = {}
     for name, pack in (("baseline", baseline_pack), ("new", new_pack)):
@@ -407,6 +431,7 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
                 row["priority"]: row["len"] for row in result.cases.cases.group_by("priority").len().to_dicts()
             },
         },
+        "ownership": ownership_manifest(result),
         **({"changes": result.changes.manifest()} if result.changes is not None else {}),
     }
 

@@ -192,7 +192,7 @@ def entry_by_key(key: str) -> dict:
 def restricted_party_rows() -> list[dict[str, str]]:
     """Rows in CSL column order; `_id` is a stable hash like trade.gov's for BIS entries."""
     rows = []
-    for key, lst, name, alts, addrs, notice, start, extra in ENTRIES:
+    for _key, lst, name, alts, addrs, notice, start, extra in ENTRIES:
         row = dict.fromkeys(CSL_HEADER, "")
         digest = hashlib.sha224(f"{lst}|{name}".encode()).hexdigest()
         row["_id"] = extra.get("entity_number") or digest

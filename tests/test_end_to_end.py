@@ -42,6 +42,22 @@ def test_planted_tenants_fill_the_top_and_look_alikes_stay_out(cases, planted):
     assert all(bad & set(c["tenant_ids"]) for c in top), "a case without planted tenants outranks a planted one"
 
 
+def test_direct_list_matches_outrank_circumstantial_signals_alone(cases, planted):
+    """On the example data every case holds a planted tenant, so 'planted first' cannot fail; the order among them can.
+
+    A planted tenant named on, or owned by someone on, a restricted-party list is stronger
+    evidence than a case resting only on a new account's ramp or a shared card; a scoring
+    or band change that lets those weak signals overtake the direct matches must fail here.
+    """
+    listed = set(planted.filter(pl.col("pattern").is_in(["listed-name", "listed-owner"]))["tenant_id"])
+    weak_rules = {"new-unverified-ramp", "shared-instrument-cluster"}
+    direct = [c["rank"] for c in cases if listed & set(c["tenant_ids"])]
+    weak_alone = [c["rank"] for c in cases if {h["rule_id"] for h in c["hits"]} <= weak_rules]
+    assert len(direct) == len(listed) and weak_alone
+    assert max(direct) < min(weak_alone), (direct, weak_alone)
+    assert all(c["priority"] == "critical" for c in cases if c["rank"] in direct)
+
+
 def test_every_pattern_is_caught_by_the_rule_meant_for_it(cases, planted):
     expected_rule = {
         "listed-name": "listed-name-match",

@@ -2,8 +2,11 @@
 
 A case is a linked group (see `features.links`) in which some tenant hit a rule; the other
 members come along so the analyst sees the whole actor. Its id derives from the group's
-anchor (smallest tenant id), so it is stable across runs for the same tenants and survives
-new members joining. Review order: score, then restricted exposure, then case id.
+anchor (smallest tenant id), so it is stable across runs for the same tenants and when a
+member joins whose id sorts after the anchor. A newcomer whose id sorts first (or a merge
+with another group) gives the case a new id; the change report then links the two ("tenants
+now in case ...") and a decision recorded on the old id does not carry over. Review order:
+score, then restricted exposure, then case id.
 """
 
 from __future__ import annotations

@@ -14,14 +14,15 @@ change. Both ranks are still reported for every case.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import polars as pl
 
 ADDED, REMOVED, MOVED, UNCHANGED = "added", "removed", "moved", "unchanged"
 CHANGES = (ADDED, REMOVED, MOVED, UNCHANGED)
 
-RULE_TABLE_SCHEMA = {"rule_id": pl.String, "rule_version": pl.Int64, "logic": pl.String}
+RULE_TABLE_SCHEMA = pl.Schema({"rule_id": pl.String, "rule_version": pl.Int64, "logic": pl.String})
 _STRINGS = pl.List(pl.String)
 
 

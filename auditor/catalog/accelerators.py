@@ -26,7 +26,7 @@ import io
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
-from typing import Mapping
+from collections.abc import Mapping
 
 import polars as pl
 

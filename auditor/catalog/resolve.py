@@ -18,13 +18,13 @@ from auditor.catalog.instances import GPU_TYPE_PATTERNS, PROVIDER_PATTERNS, alia
 
 ADDED_COLUMNS = ("gpu_model", "gpu_count", "classification", "restricted", "tpp")
 
-UNKNOWN_SCHEMA: dict[str, pl.DataType] = {
+UNKNOWN_SCHEMA = pl.Schema({
     "provider": pl.String(),
     "instance_type": pl.String(),
     "accelerator": pl.String(),
     "reason": pl.String(),
     "rows": pl.UInt32(),
-}
+})
 
 REASON_TYPE = "unknown accelerator instance type"
 REASON_ACCELERATOR = "unknown accelerator name"

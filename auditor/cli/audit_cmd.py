@@ -4,19 +4,28 @@ With a case store (`--store`), the run also says what changed since the last sto
 exits with a code a scheduler can act on: 0 nothing new at or above the alert priority,
 10 (EXIT_ALERT) when a new or escalated, not suppressed case reaches it, 4 when another
 run holds the store, and the usual 2 / 3 / 1 for bad input, connector failure and bugs.
+
+Nothing is lost between the commit and the exit: the run's alerts are committed `pending`
+with it and marked delivered only once the summary is out, and a run whose alert never went
+out (killed, standard output closed) has its alerts carried into the next run's exit 10.
+Reports are staged beside the output folder and swapped in only after the commit, so the
+folder never shows a run the store did not record, nor a mix of two runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import logging
+import os
+import sys
 from pathlib import Path
 
 import click
 
 from auditor.cli.options import audit_input_options, build_config
 from auditor.cli.output import print_summary
-from auditor.errors import EXIT_ALERT, EXIT_OK, InputError
+from auditor.errors import EXIT_ALERT, EXIT_OK, InputError, OutputError, Problem
 
 TOP_ALERTS = 20
 log = logging.getLogger("auditor.store")
@@ -70,11 +79,7 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
         written = write_reports(result, config.out)
         print_summary(result, written)
     else:
-        result, written = _audit_with_store(config, lock_timeout)
-        print_summary(result, written)
-        alerts = result.changes.alerts(config.alert_priority)
-        _print_changes(result.changes, alerts, config.alert_priority)
-        code = EXIT_ALERT if alerts else EXIT_OK
+        result, code = _audit_with_store(config, lock_timeout)
     if not result.complete:
         # Still exit 0: the gaps are data the report states, not a failure of the command.
         # A scheduler that must not accept partial data checks this line or run.json's `complete`.
@@ -83,13 +88,16 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
 
 
 def _audit_with_store(config, lock_timeout: float):
-    """Lock, run, classify against the last committed run, write reports, then commit.
+    """Lock, run, classify against the last committed run, stage reports, commit, publish, deliver.
 
-    The commit comes last and is one transaction: a run that dies before it leaves the
-    store as it was, and the next run classifies against the same previous run again.
+    The commit is one transaction holding the run, its cases and its alerts (pending): a
+    run that dies before it leaves the store as it was, and the next run classifies against
+    the same previous run again. The lock is held from before the previous run is read
+    until the alert is delivered, so a second run exits 4 rather than interleaving.
     """
+    from auditor.cases.alerts import decide_alerts
     from auditor.cases.changes import classify_changes
-    from auditor.report import case_records, write_reports
+    from auditor.report import case_records, stage_reports
     from auditor.run import audit as run_audit
     from auditor.run import run_manifest
     from auditor.store import CaseSnapshot, RunRecord, open_store
@@ -110,18 +118,63 @@ def _audit_with_store(config, lock_timeout: float):
                 current_tenants=set(result.inputs.tenants["tenant_id"].to_list()),
             )
             result = dataclasses.replace(result, changes=changes)
-            written = write_reports(result, config.out)
+            alerts = decide_alerts(changes, config.alert_priority, store.undelivered_alerts())
+            staged = stage_reports(result, config.out)
             snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
-            store.commit_run(RunRecord.from_manifest(run_manifest(result)), snapshots)
+            try:
+                store.commit_run(
+                    RunRecord.from_manifest(run_manifest(result)), snapshots, [a.record() for a in alerts], config.alert_priority,
+                )
+            except BaseException:
+                staged.discard()  # the store never recorded this run, so its reports are not shown either
+                raise
+            try:
+                written = staged.publish()
+            except OutputError as exc:
+                staged.discard()
+                note = f"run {result.run_id} is recorded in the store; its alert stays pending and the next run repeats it"
+                raise OutputError([*exc.problems, Problem(None, note)]) from None
             counts = changes.counts()
             log.info(
-                "run=%s stage=store previous=%s cases=%d new=%d escalated=%d de_escalated=%d unchanged=%d resolved=%d suppressed=%d",
+                "run=%s stage=store previous=%s cases=%d new=%d escalated=%d de_escalated=%d unchanged=%d resolved=%d suppressed=%d alerts=%d carried=%d",
                 result.run_id, changes.previous_run_id, len(snapshots), counts["new"], counts["escalated"], counts["de-escalated"],
-                counts["unchanged"], counts["resolved"], counts["suppressed"],
+                counts["unchanged"], counts["resolved"], counts["suppressed"], len(alerts), sum(a.raised_in is not None for a in alerts),
             )
+            if _deliver(result, written, changes, alerts, config.alert_priority):
+                store.mark_alerts_delivered(result.run_id)
     finally:
         store.close()
-    return result, written
+    return result, EXIT_ALERT if alerts else EXIT_OK
+
+
+def _deliver(result, written, changes, alerts, alert_priority: str) -> bool:
+    """Prints the summary and the alerts; False when standard output is gone (the alert then stays pending)."""
+    try:
+        print_summary(result, written)
+        _print_changes(changes, alerts, alert_priority)
+        sys.stdout.flush()
+    except (OSError, SystemExit) as exc:
+        # rich answers a closed stdout with SystemExit(1) (Console.on_broken_pipe); click and print raise BrokenPipeError.
+        if isinstance(exc, OSError) and exc.errno not in (errno.EPIPE, errno.EBADF):
+            raise
+        _silence_stdout()
+        click.echo(
+            f"error: standard output was closed before the summary was written; run {result.run_id}'s alert stays pending "
+            "and the next run with this store repeats it",
+            err=True,
+        )
+        return False
+    return True
+
+
+def _silence_stdout() -> None:
+    """Points the closed stdout at /dev/null so the interpreter's final flush cannot fail again (Python's SIGPIPE recipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def _print_changes(changes, alerts, alert_priority: str) -> None:
@@ -135,7 +188,9 @@ def _print_changes(changes, alerts, alert_priority: str) -> None:
     if not alerts:
         click.echo(f"no new or escalated case at or above {alert_priority}")
         return
-    click.echo(f"ALERT: {len(alerts)} new or escalated case(s) at or above {alert_priority}:")
+    carried = sum(a.raised_in is not None for a in alerts)
+    note = f" ({carried} carried from a run whose alert was never delivered)" if carried else ""
+    click.echo(f"ALERT: {len(alerts)} new or escalated case(s) at or above {alert_priority}{note}:")
     for change in alerts[:TOP_ALERTS]:
         why = "; ".join(change.why[:3])
         click.echo(f"  {change.case_id}  {change.status:<9}  {change.priority:<8}  {change.score:5.1f}  {why}")

@@ -6,8 +6,9 @@ in one `AuditConfig`, so every command reads its inputs through the same path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -24,7 +25,10 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--usage", type=_PATH, help="Instance usage file."),
         click.option("--access", type=_PATH, help="Sign-in file (optional)."),
         click.option("--snapshot", type=_PATH, help="Folder written by `auditor collect`, instead of the three files."),
+        click.option("--ownership", type=_PATH, help="Ownership file: stated interests of owners in tenants and parties (optional)."),
+        click.option("--parties", type=_PATH, help="Parties file: owners and intermediaries that are not tenants (optional)."),
         click.option("--lists", "lists", type=_PATH, multiple=True, help="Restricted-party list file (CSL CSV/JSON); repeatable."),
+        click.option("--aliases", "aliases", type=_PATH, multiple=True, help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable."),
         click.option("--rules", type=_PATH, help="Rule pack directory (default: the built-in pack)."),
         click.option("--as-of", "as_of", help="End of the audit window (ISO 8601); default: latest event in the data."),
     ]
@@ -38,10 +42,12 @@ def build_config(config_path: Path | None, **overrides: Any) -> AuditConfig:
     updates = {k: v for k, v in overrides.items() if v not in (None, (), [])}
     if "lists" in updates:
         updates["lists"] = list(updates["lists"])
+    if "aliases" in updates:
+        updates["aliases"] = list(updates["aliases"])
     try:
         return AuditConfig.model_validate({**base.model_dump(), **updates})
     except Exception as exc:  # pydantic ValidationError: report as a usage error
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         raise ConfigError(
             [Problem(None, e["msg"].removeprefix("Value error, "), subject="--" + str(e["loc"][0]).replace("_", "-")) for e in errors]
             or [Problem(None, str(exc))]

@@ -44,5 +44,5 @@ def print_summary(result, written: dict[str, Path]) -> None:
     if unknown_types.height:
         out.print(f"[yellow]{unknown_types.height} unknown GPU-looking instance type(s)[/] not scored as restricted: "
                   + ", ".join(unknown_types["instance_type"].to_list()[:10]))
-    for name, path in written.items():
+    for path in written.values():
         out.print(f"wrote {path}")

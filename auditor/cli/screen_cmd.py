@@ -17,6 +17,7 @@ import polars as pl
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
 from auditor.screening import ScreeningIndex, load_lists
+from auditor.screening.aliases import explain_alias_matches, with_aliases
 from auditor.screening.index import ALGORITHMS, DEFAULT_ALGORITHM, DEFAULT_THRESHOLDS, MAX_SCREENED_CHARS, NAME_V1
 from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
 from auditor.screening.name_v2 import EXPLANATION_DTYPE as NAME_V2_EXPLANATION_DTYPE
@@ -36,11 +37,13 @@ MAX_PROBLEMS = 20
 @click.option("--algorithm", type=click.Choice(list(ALGORITHMS)), default=DEFAULT_ALGORITHM, show_default=True,
               help="Name-matching algorithm; name-v1 is kept for comparison.")
 @click.option("--sources", default=None, help="Only these list codes, comma-separated: EL,MEU,UVL,SDN,...")
+@click.option("--aliases", "alias_files", multiple=True, type=click.Path(path_type=Path),
+              help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable.")
 def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, threshold: float | None, algorithm: str,
-           sources: str | None) -> int:
+           sources: str | None, alias_files: tuple[Path, ...] = ()) -> int:
     """Screen names against restricted-party lists; one JSON line per name."""
     wanted = {s.strip().upper() for s in sources.split(",") if s.strip()} if sources else None
-    lists = load_lists(list(list_files))
+    lists = with_aliases(load_lists(list(list_files)), alias_files)
     if wanted:
         known = set(lists.entries["source_code"].unique().to_list())
         unknown = sorted(wanted - known)
@@ -52,7 +55,7 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
     warn_long_names(names, names_file)
     index = ScreeningIndex.build(lists.entries, wanted, algorithm=algorithm)
     queries = names.select(query_id="id", name="name", country="country")
-    matches = index.match_names(queries, threshold)
+    matches = explain_alias_matches(index.match_names(queries, threshold), index.entries)
     write_results(names, matches, out_file, algorithm)
     meta = {
         "command": "screen",
@@ -146,7 +149,7 @@ def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path, algorit
         .group_by("query_id", maintain_order=True)
         .agg(
             matches=pl.struct("entry_id", "entry_name", "matched_name", "source", "source_code",
-                              pl.col("score").round(4), "explanation")
+                              pl.col("score").round(4), "explanation", "alias_origin")
         )
     )
     lines = names.select("id", "name").join(per_query, left_on="id", right_on="query_id", how="left", maintain_order="left")

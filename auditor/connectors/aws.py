@@ -13,7 +13,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
+from collections.abc import Callable
 
 from auditor.connectors.base import (
     Collection,
@@ -111,6 +112,7 @@ class AwsConnector(RetryingConnector):
 
     name: ClassVar[str] = "aws"
     settings_model: ClassVar[type[AwsSettings]] = AwsSettings
+    settings: AwsSettings
     retryable = staticmethod(is_retryable)
 
     def __init__(self, settings: AwsSettings, clients: AwsClients | None = None) -> None:
@@ -134,9 +136,7 @@ class AwsConnector(RetryingConnector):
         except ScopeFailed as exc:
             raise ConnectorError(f"aws: cannot list the organization's accounts: {exc}") from exc
         accounts = [a for a in accounts if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"]
-        if self.settings.accounts:
-            allowed = set(self.settings.accounts)
-            accounts = [a for a in accounts if a["Id"] in allowed]
+        accounts = self._allowed(accounts, out)
         log.info("event=accounts_listed provider=aws count=%d", len(accounts))
         progress.add("accounts", len(accounts))
         sts = self.clients.client(base, "sts", self.home_region)
@@ -179,6 +179,28 @@ class AwsConnector(RetryingConnector):
             "cur": self.settings.cur.path if self.settings.cur else None,
         }
         return out
+
+    def _allowed(self, accounts: list[dict[str, Any]], out: Collection) -> list[dict[str, Any]]:
+        """The ACTIVE accounts to read; an allow-listed id the organization lacks is a gap, none at all an error.
+
+        A typo in `accounts:` must not pass for a clean, complete collection of nothing.
+        """
+        if not self.settings.accounts:
+            if not accounts:
+                raise ConnectorError("aws: the organization lists no ACTIVE accounts to read")
+            return accounts
+        allowed = set(self.settings.accounts)
+        listed = {a["Id"] for a in accounts}
+        missing = [account_id for account_id in dict.fromkeys(self.settings.accounts) if account_id not in listed]
+        kept = [a for a in accounts if a["Id"] in allowed]
+        if not kept:
+            raise ConnectorError(
+                f"aws: none of the {len(allowed)} account(s) in `accounts:` is an ACTIVE account of the organization "
+                f"(not found: {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}); check the ids in the config"
+            )
+        for account_id in missing:
+            out.gap("account", account_id, "organizations:ListAccounts", LookupError("not an ACTIVE account of the organization; check `accounts:` in the config"))
+        return kept
 
     def _open_account(self, account: dict[str, Any], org: Any, sts: Any, out: Collection) -> _Account:
         account_id = account["Id"]

@@ -93,6 +93,7 @@ class AzureConnector(RetryingConnector):
 
     name: ClassVar[str] = "azure"
     settings_model: ClassVar[type[AzureSettings]] = AzureSettings
+    settings: AzureSettings
     retryable = staticmethod(is_retryable)
 
     def __init__(self, settings: AzureSettings, clients: AzureClients | None = None) -> None:
@@ -127,7 +128,7 @@ class AzureConnector(RetryingConnector):
         if self.settings.subscriptions:
             for sub_id in self.settings.subscriptions:
                 try:
-                    found.append(self._retry(lambda: client.subscriptions.get(sub_id, **opts), "subscriptions.get"))
+                    found.append(self._retry(lambda: client.subscriptions.get(sub_id, **opts), "subscriptions.get"))  # noqa: B023 - called within this iteration
                 except ScopeFailed as exc:
                     out.gap("subscription", sub_id, "subscriptions.get", exc)
                     found.append(None)

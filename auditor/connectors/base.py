@@ -108,7 +108,11 @@ class RetryingConnector:
     """What the connectors share: their settings and one retry policy, with each provider's own test of retryable."""
 
     settings: ConnectorSettings
-    retryable: ClassVar[Callable[[BaseException], bool]]
+
+    @staticmethod
+    def retryable(exc: BaseException) -> bool:
+        """Each provider overrides this with its own test; nothing is retried by default."""
+        return False
 
     def _retry(self, fn: Callable[[], T], what: str) -> T:
         return call_with_retry(fn, retry=self.settings.retry, is_retryable=type(self).retryable, what=what)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from auditor.errors import ConfigError, Problem, SourceLocation, display_path
+from auditor.errors import ConfigError, InputError, Problem, SourceLocation, display_path
 from auditor.model.schema import TENANTS
+from auditor.yamlsource import parse_yaml
 
 
 class _Strict(BaseModel):
@@ -101,18 +101,6 @@ SETTINGS_MODELS: dict[str, type[ConnectorSettings]] = {"aws": AwsSettings, "gcp"
 ProviderName = Literal["aws", "gcp", "azure"]
 
 
-def _marks(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], tuple[int, int]]) -> None:
-    out[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            out[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _marks(value_node, path + (key,), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _marks(item, path + (index,), out)
-
-
 def _locate(marks: dict[tuple[Any, ...], tuple[int, int]], shown: str, loc: tuple[Any, ...]) -> SourceLocation:
     while loc and loc not in marks:
         loc = loc[:-1]
@@ -127,20 +115,16 @@ def load_connectors_config(path: str | Path) -> ConnectorsConfig:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config: {exc.strerror}", location=SourceLocation(shown)) from exc
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        loc = SourceLocation(shown, mark.line + 1, mark.column + 1) if mark else SourceLocation(shown)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", location=loc) from exc
-    marks: dict[tuple[Any, ...], tuple[int, int]] = {}
-    if node is not None:
-        _marks(node, (), marks)
+    try:  # the same hardened reader as rules and audit configs: no aliases, bounded size and depth
+        doc = parse_yaml(text, shown, allow_empty=True)
+    except InputError as exc:
+        raise ConfigError(exc.problems) from None
+    data, marks = doc.data, doc.marks
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError("a connectors config is a mapping with sections aws, gcp, azure", location=SourceLocation(shown, 1, 1))
+    prefix: tuple[str, ...]
     if "connectors" in data:
         # An audit config nests the connector sections under `connectors:`; other keys are its own.
         data, prefix = data["connectors"] or {}, ("connectors",)

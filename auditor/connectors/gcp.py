@@ -38,7 +38,7 @@ def is_retryable(exc: BaseException) -> bool:
     from google.api_core import exceptions as gexc
     from google.auth.exceptions import TransportError
 
-    retryable = (gexc.TooManyRequests, gexc.ServerError, gexc.DeadlineExceeded, TransportError, ConnectionError, TimeoutError)
+    retryable: tuple[type[BaseException], ...] = (gexc.TooManyRequests, gexc.ServerError, gexc.DeadlineExceeded, TransportError, ConnectionError, TimeoutError)
     try:
         import requests
 
@@ -80,6 +80,7 @@ class GcpConnector(RetryingConnector):
 
     name: ClassVar[str] = "gcp"
     settings_model: ClassVar[type[GcpSettings]] = GcpSettings
+    settings: GcpSettings
     retryable = staticmethod(is_retryable)
 
     def __init__(self, settings: GcpSettings, clients: GcpClients | None = None) -> None:
@@ -121,7 +122,7 @@ class GcpConnector(RetryingConnector):
         for parent in parents:
             try:
                 listed = self._retry(
-                    lambda: list(self.clients.projects.list_projects(request={"parent": parent}, retry=None, timeout=CALL_TIMEOUT_S)),
+                    lambda: list(self.clients.projects.list_projects(request={"parent": parent}, retry=None, timeout=CALL_TIMEOUT_S)),  # noqa: B023 - called within this iteration
                     "resourcemanager.projects.list",
                 )
             except ScopeFailed as exc:
@@ -135,7 +136,7 @@ class GcpConnector(RetryingConnector):
                 continue
             try:
                 project = self._retry(
-                    lambda: self.clients.projects.get_project(name=f"projects/{project_id}", retry=None, timeout=CALL_TIMEOUT_S),
+                    lambda: self.clients.projects.get_project(name=f"projects/{project_id}", retry=None, timeout=CALL_TIMEOUT_S),  # noqa: B023 - called within this iteration
                     "resourcemanager.projects.get",
                 )
                 found[project_id] = _project_dict(project)

@@ -9,7 +9,6 @@ at the line; compiling never reads data, and evaluating never reads YAML.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,12 +59,25 @@ def _value_problem(op_name: str, value: Any, kind: str) -> str | None:
     if op.value == "regex":
         if not isinstance(value, str):
             return f"operator '{op_name}' needs a regular expression string, got {value!r}"
-        try:
-            re.compile(value)
-        except re.error as exc:
-            return f"invalid regular expression: {exc}"
-        return None
+        problem = regex_problem(value)
+        return f"invalid regular expression: {problem}" if problem else None
     return _scalar_problem(value, kind if kind != LIST else TEXT)
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why the engine that evaluates rules (Polars, Rust `regex` syntax) cannot run a pattern, or None.
+
+    Validating with Python's `re` would pass look-around and backreferences, which Polars
+    refuses only when the audit runs, and reject `\\p{Han}`, which Polars accepts. So the
+    pattern is compiled by Polars itself, on an empty string.
+    """
+    try:
+        pl.select(pl.lit("", dtype=pl.String).str.contains(pattern))
+    except pl.exceptions.PolarsError as exc:
+        lines = [line.strip() for line in str(exc).splitlines()]
+        reason = next((line.removeprefix("error: ") for line in lines if line.startswith("error: ")), None)
+        return reason or (lines[0].removeprefix("regex error: ") if lines else type(exc).__name__)
+    return None
 
 
 def _is_number(value: Any) -> bool:

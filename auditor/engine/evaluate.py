@@ -8,6 +8,7 @@ tell".
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import polars as pl
@@ -17,7 +18,7 @@ from auditor.engine.operators import availability_column
 
 HIT, NO_HIT, UNKNOWN = "hit", "no-hit", "unknown"
 
-HITS_SCHEMA = {
+HITS_SCHEMA = pl.Schema({
     "tenant_id": pl.String,
     "rule_id": pl.String,
     "rule_version": pl.Int64,
@@ -25,8 +26,8 @@ HITS_SCHEMA = {
     "weight": pl.Float64,
     "title": pl.String,
     "evidence": pl.String,
-}
-UNKNOWNS_SCHEMA = {"tenant_id": pl.String, "rule_id": pl.String, "missing": pl.List(pl.String)}
+})
+UNKNOWNS_SCHEMA = pl.Schema({"tenant_id": pl.String(), "rule_id": pl.String(), "missing": pl.List(pl.String)})
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def prepare(features: pl.DataFrame, rules: tuple[CompiledRule, ...], unavailable
     return features.with_columns(*blanks, *flags)
 
 
-def evaluate(features: pl.DataFrame, rules: tuple[CompiledRule, ...], unavailable: set[str] = frozenset()) -> Evaluation:
+def evaluate(features: pl.DataFrame, rules: tuple[CompiledRule, ...], unavailable: AbstractSet[str] = frozenset()) -> Evaluation:
     """Runs every rule over every tenant; returns outcomes, hits with evidence, and unknowns."""
     frame = prepare(features, rules, set(unavailable))
     outcomes = frame.select("tenant_id", *[r.predicate for r in rules])

@@ -9,6 +9,7 @@ collects every problem in every file before raising one `RuleError`, each proble
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -78,7 +79,7 @@ def _describe(path: tuple[Any, ...]) -> str:
     return text or "(rule)"
 
 
-def _pydantic_message(error: dict[str, Any]) -> str:
+def _pydantic_message(error: Mapping[str, Any]) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         return "unknown field; remove it or check its spelling"

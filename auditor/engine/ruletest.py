@@ -26,7 +26,7 @@ from auditor.engine.operators import BOOLEAN, LIST, NUMBER, TEXT
 from auditor.errors import InputError, Problem, RuleError, SourceLocation, display_path
 from auditor.yamlsource import load_yaml
 
-DTYPES = {NUMBER: pl.Float64, TEXT: pl.String, BOOLEAN: pl.Boolean, LIST: pl.List(pl.String)}
+DTYPES: dict[str, pl.DataType] = {NUMBER: pl.Float64(), TEXT: pl.String(), BOOLEAN: pl.Boolean(), LIST: pl.List(pl.String)}
 EXPECTATIONS = (HIT, NO_HIT, UNKNOWN)
 
 
@@ -49,7 +49,7 @@ def test_files(directory: Path) -> list[Path]:
 
 
 def _frame(rows: list[dict[str, Any]], kinds: dict[str, str]) -> pl.DataFrame:
-    schema = {name: DTYPES[kind] for name, kind in kinds.items()}
+    schema = pl.Schema({name: DTYPES[kind] for name, kind in kinds.items()})
     data = {name: [row.get(name) for row in rows] for name in schema}
     data["tenant_id"] = [f"case-{i}" for i in range(len(rows))]
     return pl.DataFrame(data, schema=schema)
@@ -68,7 +68,7 @@ def run_rule_tests(pack: RulePack, directory: Path, kinds: dict[str, str]) -> li
             problems.extend(exc.problems)
             continue
         data = doc.data if isinstance(doc.data, dict) else {}
-        rule = rules.get(data.get("rule"))
+        rule = rules.get(data.get("rule") or "")
         if rule is None:
             problems.append(Problem(doc.location(("rule",)), f"rule: expected the id of a rule in the pack, got {data.get('rule')!r}"))
             continue

@@ -12,6 +12,7 @@ import resource
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 
@@ -19,6 +20,7 @@ from auditor import geo
 from auditor.features.access import access_features
 from auditor.features.identity import identity_features
 from auditor.features.links import DEFAULT_MAX_GROUP, find_links
+from auditor.features.ownership import OwnershipSettings, ownership_features
 from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, screen_tenants
 from auditor.features.usage import USAGE_ZERO_FILLS, usage_features
 from auditor.features.vocabulary import FEATURES, unavailable_features
@@ -36,6 +38,7 @@ class FeatureTable:
     common_link_values: pl.DataFrame  # kind, values, tenants: shared values too common to link
     screening_matches: pl.DataFrame  # every screening match, for investigation
     orphan_usage_tenants: int  # usage rows whose tenant_id is not in the tenant table
+    ownership: Any = None  # ownership.assess.OwnershipAssessment: the regimes' verdicts and their proofs
 
 
 class _StageTimer:
@@ -55,6 +58,7 @@ def build_features(
     screening_index=None,
     screening_threshold: float | None = None,
     max_link_group: int = DEFAULT_MAX_GROUP,
+    ownership: OwnershipSettings | None = None,
 ) -> FeatureTable:
     """Computes every feature for every tenant over the whole tables."""
     tenants = inputs.tenants
@@ -93,6 +97,9 @@ def build_features(
             pl.DataFrame(),
         )
     frame = frame.join(screening.features, on="tenant_id", how="left")
+    tenant_matches = screening.matches if screening_index is not None else None
+    owned, assessment = timer("ownership", ownership_features, tenants, as_of, screening_index, screening_threshold, tenant_matches, ownership)
+    frame = frame.join(owned, on="tenant_id", how="left")
 
     missing = [name for name in FEATURES if name not in frame.columns]
     if missing:  # a vocabulary entry without a computation is a bug, not a user error
@@ -105,4 +112,5 @@ def build_features(
         common_link_values=links.common_values,
         screening_matches=screening.matches,
         orphan_usage_tenants=orphans,
+        ownership=assessment,
     )

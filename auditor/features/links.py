@@ -1,9 +1,11 @@
 """Links between tenants: shared payment instruments, phones, private e-mail domains, addresses.
 
 One actor behind many small accounts shows up as tenants sharing such values. Groups are
-the connected components of the tenant-value graph, found by min-label propagation over
-whole tables (each round is two group-bys), so a value shared by many tenants costs
-linear, not quadratic, work. Values shared by more than `max_group` tenants are too common
+the connected components of the tenant-value graph, found by min-label hooking with
+pointer jumping over integer arrays (each round is whole-array work, and rounds grow with
+the logarithm of a chain's length, not its length), iterated until nothing changes -- so
+a chain of any length is one group, and a value shared by many tenants costs linear, not
+quadratic, work. Values shared by more than `max_group` tenants are too common
 to mean one actor (a building's address, a corporate domain with many teams) and are not
 used as links; they are returned so the run can report them.
 """
@@ -12,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 LINK_KINDS = ("payment_fingerprint", "phone", "email_domain", "address")
 DEFAULT_MAX_GROUP = 50
-MAX_ROUNDS = 100
 
 
 @dataclass(frozen=True)
@@ -73,19 +75,33 @@ def find_links(tenants: pl.DataFrame, freemail: list[str], max_group: int = DEFA
 
 
 def _components(edges: pl.DataFrame) -> pl.DataFrame:
-    """Connected components of the bipartite tenant-node graph; the label is the smallest tenant id."""
-    labels = edges.select("tenant_id").unique().with_columns(pl.col("tenant_id").alias("cluster_id"))
-    for _ in range(MAX_ROUNDS):
-        node_labels = edges.join(labels, on="tenant_id").group_by("node").agg(pl.col("cluster_id").min())
-        new = (
-            edges.join(node_labels, on="node")
-            .group_by("tenant_id")
-            .agg(pl.col("cluster_id").min().alias("candidate"))
-            .join(labels, on="tenant_id")
-            .select("tenant_id", pl.min_horizontal("cluster_id", "candidate").alias("cluster_id"))
-        )
-        changed = new.join(labels, on="tenant_id", suffix="_old").filter(pl.col("cluster_id") != pl.col("cluster_id_old")).height
-        labels = new
-        if changed == 0:
+    """Connected components of the bipartite tenant-node graph; the label is the smallest tenant id.
+
+    Tenants are numbered in sorted order before the value nodes, so a component's smallest
+    vertex number is its smallest tenant id. Each round hooks every edge's two roots onto
+    the smaller one, then jumps pointers until every vertex points at a root. It stops only
+    when every edge joins two vertices of one root: exact, with no cap on rounds (labels only
+    ever decrease, so it terminates).
+    """
+    tenant_ids = edges["tenant_id"].unique().sort()
+    nodes = edges["node"].unique()
+    tenant_index = pl.DataFrame({"tenant_id": tenant_ids, "u": np.arange(len(tenant_ids), dtype=np.int64)})
+    node_index = pl.DataFrame({"node": nodes, "v": np.arange(len(tenant_ids), len(tenant_ids) + len(nodes), dtype=np.int64)})
+    pairs = edges.join(tenant_index, on="tenant_id").join(node_index, on="node")
+    u = pairs["u"].to_numpy()
+    v = pairs["v"].to_numpy()
+    parent = np.arange(len(tenant_ids) + len(nodes), dtype=np.int64)
+    while True:
+        root_u, root_v = parent[u], parent[v]
+        if np.array_equal(root_u, root_v):
             break
-    return labels
+        lower = np.minimum(root_u, root_v)
+        np.minimum.at(parent, root_u, lower)
+        np.minimum.at(parent, root_v, lower)
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
+    labels = parent[: len(tenant_ids)]
+    return pl.DataFrame({"tenant_id": tenant_ids, "cluster_id": tenant_ids.gather(labels)})

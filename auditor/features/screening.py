@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from auditor.screening.aliases import explain_alias_matches
+
 OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners", "officers")
-SCREENING_COLUMNS = {
+SCREENING_COLUMNS = pl.Schema({
     "listed_name_score": pl.Float64,
     "listed_name_match": pl.String,
     "listed_name_source": pl.String,
@@ -24,7 +26,7 @@ SCREENING_COLUMNS = {
     "listed_address_score": pl.Float64,
     "listed_address_match": pl.String,
     "listed_address_source": pl.String,
-}
+})
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ def screen_tenants(tenants: pl.DataFrame, index, threshold: float | None = None)
         found = found.join(queries.select("query_id", "tenant_id", "field"), on="query_id")
         query_col = "query_name" if "query_name" in found.columns else "query_address"
         matched_col = "matched_name" if "matched_name" in found.columns else "matched_address"
+        if matched_col == "matched_name":  # an alias from an alias table says which file and line
+            found = explain_alias_matches(found, index.entries)
+        else:
+            found = found.with_columns(alias_origin=pl.lit(None, dtype=pl.String))
         found = found.select(
             "tenant_id",
             pl.lit(facet).alias("facet"),
@@ -86,9 +92,11 @@ def screen_tenants(tenants: pl.DataFrame, index, threshold: float | None = None)
             "source_code",
             pl.col("score").cast(pl.Float64),
             pl.col("explanation").cast(pl.String),
+            "alias_origin",
         )
         all_matches.append(found)
         label = pl.format("{} '{}' -> '{}' ({}) [{}]", "field", "query", "matched", "entry_name", "source_code")
+        label = pl.when(pl.col("alias_origin").is_null()).then(label).otherwise(pl.format("{} ({})", label, "alias_origin"))
         # Tenants that had something to screen and matched nothing score 0; tenants with
         # nothing to screen (no address on record, say) stay null: unknown, not clean.
         screened = queries.select("tenant_id").unique()

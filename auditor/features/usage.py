@@ -1,8 +1,8 @@
 """Usage features: how many export-restricted accelerator-hours each tenant ran, and how wide.
 
 Runs are clipped to the window ending at the audit's as-of time (a run still going counts
-up to as-of). Peak concurrency is a sweep over start/end events per tenant, computed as a
-cumulative sum over the sorted event table -- no per-tenant loop.
+up to as-of). Peak concurrency is a sweep over start/end events per tenant, computed as one
+sort and one cumulative sum over the whole event table -- no per-tenant loop.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class UsageFeatures:
 
 
 ROWS_PER_PEAK_PASS = 25_000_000
+ORDER_KEY_BITS = 63  # (tenant, instant) packed into one signed 64-bit sort key when it fits
 GROUP_KEYS = ("tenant_id", "instance_type", "accelerator", "accelerator_count", "region", "provider")
 
 
@@ -43,7 +44,7 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
     (tenant, instance type, accelerator, region, provider) -- a table a few rows per tenant
     long -- and the catalog is applied to that small table, since GPUs per instance depend
     on nothing else. The second collects the restricted runs' start/end events for peak
-    concurrency. No pass holds the usage table in memory.
+    concurrency (one sort). No pass holds the usage table in memory.
     """
     lf = usage.lazy()
     started = pl.col("start") <= pl.lit(as_of)
@@ -76,8 +77,8 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
         lf.filter(started & (_hours_in_window(as_of, 90) > 0))
         .join(restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True)
     )
-    # Netting events holds one hash entry per (tenant, instant); on very large tables the
-    # tenants are taken in hash partitions, one pass each, to bound that memory.
+    # The sort holds two events per restricted run; on very large tables the tenants are
+    # taken in hash partitions, one pass each, to bound that memory.
     partitions = max(1, math.ceil(int(totals["rows"].sum()) / ROWS_PER_PEAK_PASS))
     part_of = pl.col("tenant_id").hash(seed=7) % partitions
     peaks = pl.concat(
@@ -91,32 +92,48 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
 
 
 def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.DataFrame:
-    """Most restricted accelerators running at once per tenant: a sweep over start/end events.
+    """Most restricted accelerators running at once per tenant: one sort and one cumulative sum.
 
-    Every run contributes +gpus at its start and -gpus at its end (as-of for a running one).
-    Deltas at the same instant are netted first (a hash aggregation that streams), so
-    back-to-back runs -- hourly billing rows, restarts -- cancel out and never count as
-    overlapping, and the sort that follows sees far fewer events. Each tenant's events sum
-    to zero, so one cumulative sum over the events sorted by tenant and time is every
-    tenant's running count, with no per-group window.
+    Every run contributes +gpus at its start and -gpus at its end (as-of for a running one),
+    both clipped to the 90-day window. The events are sorted by one integer key --
+    tenant, then instant, then ends before starts -- so a run ending at t and another
+    starting at t (hourly billing rows, restarts) never count as overlapping. Each tenant's
+    events sum to zero, so one cumulative sum over the sorted table is every tenant's
+    running count, with no per-group window. Only integer columns go through the sort.
     """
-    window_start = pl.lit(as_of - timedelta(days=90))
-    starts = restricted_runs.select("tenant_id", pl.max_horizontal(pl.col("start"), window_start).alias("t"), pl.col("gpus").alias("delta"))
-    ends = restricted_runs.select("tenant_id", pl.col("end").fill_null(pl.lit(as_of)).alias("t"), (-pl.col("gpus")).alias("delta"))
+    window_start = as_of - timedelta(days=90)
+    t_start = pl.max_horizontal(pl.col("start"), pl.lit(window_start))
+    t_end = pl.min_horizontal(pl.col("end").fill_null(pl.lit(as_of)), pl.lit(as_of))
+    starts = restricted_runs.select("tenant_id", t_start.alias("t"), pl.lit(1, dtype=pl.Int64).alias("is_start"), pl.col("gpus").alias("delta"))
+    ends = restricted_runs.select("tenant_id", t_end.alias("t"), pl.lit(0, dtype=pl.Int64).alias("is_start"), (-pl.col("gpus")).alias("delta"))
     events = (
         pl.concat([starts, ends])
-        .group_by("tenant_id", "t")
-        .agg(pl.col("delta").sum())
-        .filter(pl.col("delta") != 0)
+        .select(
+            "tenant_id",
+            # 2 * microseconds since the window opened, + 1 for a start: ends sort first at an instant.
+            ((pl.col("t") - pl.lit(window_start)).dt.total_microseconds() * 2 + pl.col("is_start")).alias("instant"),
+            "delta",
+        )
         .collect(engine="streaming")
     )
-    return (
-        events.with_columns(pl.col("tenant_id").cast(pl.Categorical).to_physical().alias("key"))
-        .sort("key", "t")
-        .with_columns(pl.col("delta").cum_sum().alias("running"))
-        .group_by("tenant_id")
+    if events.height == 0:
+        return pl.DataFrame(schema={"tenant_id": pl.String, "peak_restricted_gpus": pl.Float64})
+    # A categorical's codes number the tenants without sorting their ids.
+    events = events.with_columns(pl.col("tenant_id").cast(pl.Categorical).to_physical().cast(pl.Int64).alias("tenant_key"))
+    span = int(events["instant"].max()) + 1
+    tenants = int(events["tenant_key"].max()) + 1
+    if (tenants * span).bit_length() <= ORDER_KEY_BITS:
+        order = events.select((pl.col("tenant_key") * span + pl.col("instant")).alias("order"), "delta").sort("order")
+        order = order.select((pl.col("order") // span).alias("tenant_key"), "delta")
+    else:  # a key too wide for one integer: the same order from two sort columns (slower)
+        order = events.select("tenant_key", "instant", "delta").sort("tenant_key", "instant").select("tenant_key", "delta")
+    peaks = (
+        order.select("tenant_key", pl.col("delta").cum_sum().alias("running"))
+        .group_by("tenant_key")
         .agg(pl.col("running").max().cast(pl.Float64).alias("peak_restricted_gpus"))
     )
+    names = events.select("tenant_key", "tenant_id").unique("tenant_key")
+    return names.join(peaks, on="tenant_key").select("tenant_id", "peak_restricted_gpus")
 
 
 USAGE_ZERO_FILLS = {

@@ -99,6 +99,27 @@ FEATURES: dict[str, Feature] = {
         _f("listed_address_score", NUMBER, "Best match of the tenant's address against a listed entity's address.", "lists", "tenants.address"),
         _f("listed_address_match", TEXT, "That match: the tenant's address -> the entry's address [list].", "lists", "tenants.address"),
         _f("listed_address_source", TEXT, "List code of that match.", "lists", "tenants.address"),
+        # ownership: the 50% rules (docs/ownership.md)
+        _f("ownership_verdict", TEXT, "Worst verdict of the ownership regimes in force on the as-of date: restricted, possibly-restricted, clear, or unknown (no ownership data).", "lists"),
+        _f("ownership_regime", TEXT, "The regime(s) in force giving ownership_verdict (ofac-50, bis-affiliates).", "lists"),
+        _f("restricted_share_min", NUMBER, "Share (%) certainly held by restricted owners, under the regimes in force (lower bounds, listed seeds).", "lists"),
+        _f("restricted_share_max", NUMBER, "Share (%) possibly held by restricted owners, under the regimes in force (upper bounds, weak matches included).", "lists"),
+        _f("ownership_chain_depth", NUMBER, "Ownership steps from the listed seed down to the tenant (1 = a listed direct owner); null when not (possibly) restricted.", "lists"),
+        _f("ownership_share_undetermined", BOOLEAN, "A listed or restricted owner holds a stake of unknown size that decides the verdict, under any regime (Red Flag 29).", "lists"),
+        _f("suspended_ownership_verdict", TEXT, "Worst verdict of the regimes not in force on the as-of date (e.g. the suspended Affiliates Rule).", "lists"),
+        _f("suspended_ownership_regime", TEXT, "The regime(s) giving suspended_ownership_verdict.", "lists"),
+        _f("listed_minority_stake", BOOLEAN, "Restricted owners certainly hold at least `ownership_minority_share` (25%) but less than a regime's threshold.", "lists"),
+        _f("shared_officer_listed", BOOLEAN, "An officer, director or controller is also one of a listed or restricted party's (false when none is on record).", "lists", "tenants.officers"),
+        _f("shared_officer_detail", TEXT, "Who, and which listed or restricted party.", "lists", "tenants.officers"),
+        _f("ownership_proof", TEXT, "One line per regime: the restricted holders with their shares and chains, their sum against the threshold.", "lists"),
+        _f("ofac_50_verdict", TEXT, "Verdict of the OFAC 50 percent rule (SDN owners).", "lists"),
+        _f("ofac_50_share_min", NUMBER, "Share certainly held by blocked owners (OFAC 50 percent rule).", "lists"),
+        _f("ofac_50_share_max", NUMBER, "Share possibly held by blocked owners (OFAC 50 percent rule).", "lists"),
+        _f("ofac_50_depth", NUMBER, "Chain depth under the OFAC 50 percent rule.", "lists"),
+        _f("bis_affiliates_verdict", TEXT, "Verdict of the BIS Affiliates Rule (Entity List, MEU List, 744.8(a)(1) SDNs), whatever its status.", "lists"),
+        _f("bis_affiliates_share_min", NUMBER, "Share certainly held by listed owners (BIS Affiliates Rule).", "lists"),
+        _f("bis_affiliates_share_max", NUMBER, "Share possibly held by listed owners (BIS Affiliates Rule).", "lists"),
+        _f("bis_affiliates_depth", NUMBER, "Chain depth under the BIS Affiliates Rule.", "lists"),
     )
 }
 

@@ -7,7 +7,7 @@ from auditor.model.schema import TABLES, Kind
 
 INTRO = f"""# Input format
 
-Three tables, each a CSV, Parquet or JSON Lines file (`.csv`, `.parquet`, `.jsonl`); the
+Three tables (and two optional ownership tables), each a CSV, Parquet or JSON Lines file (`.csv`, `.parquet`, `.jsonl`); the
 format is taken from the extension. Column names are exact; extra columns are ignored.
 
 - Only the columns marked **required** must be present. A missing optional column makes
@@ -40,6 +40,13 @@ def render_input_format() -> str:
         "`usage.end` must be present as a column but is empty while an instance is still running.",
         "`usage.accelerator` / `accelerator_count` name the accelerators of instance types the",
         "catalog does not list (e.g. GCP N1 with guest GPUs: `nvidia-tesla-t4`, 2).",
+        "",
+        "`ownership` rows are refused (exit 2, with the row) when a share is outside 0-100, `share_min` is above",
+        "`share_max`, an owner owns itself, or an id is neither a tenant nor a party; known shares in one entity",
+        "adding to more than 100 are warned about. The KYC columns `parent_company`, `ultimate_parent` and",
+        "`beneficial_owners` also become ownership edges with the share unknown; `Name (30%)` in",
+        "`beneficial_owners` is read as 30%. `auditor ownership import bods|gleif|ftm FILE --out DIR` writes both",
+        "tables from published ownership data. See docs/ownership.md.",
         "",
     ]
     return "\n".join(lines)

@@ -117,6 +117,8 @@ def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False) 
         return raw, "true or false"
     if column.kind is Kind.INTEGER and raw_dtype.is_integer():
         return raw.cast(pl.Int64), "a whole number"
+    if column.kind is Kind.NUMBER and raw_dtype.is_numeric():
+        return raw.cast(pl.Float64), "a number"
 
     text = _as_text(raw, raw_dtype).str.strip_chars()
     text = pl.when(text == "").then(None).otherwise(text)
@@ -138,6 +140,8 @@ def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False) 
         return text.cast(pl.Int64, strict=False), "a whole number"
     if column.kind is Kind.DATETIME:
         return parse_datetime(text), "an ISO 8601 date-time such as 2026-03-01T12:00:00Z"
+    if column.kind is Kind.NUMBER:
+        return text.str.strip_suffix("%").str.strip_chars().cast(pl.Float64, strict=False), "a number such as 30 or 12.5"
     raise AssertionError(column.kind)
 
 
@@ -218,7 +222,7 @@ def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset:
             shown = "an empty value" if value is None or value.strip() == "" else f"'{_clip(value)}'"
             problems.append(Problem(SourceLocation(source, row=row + row_offset), f"expected {expected}, got {shown}", subject=f"column '{name}'"))
     if problems:
-        raise InputError(sorted(problems, key=lambda p: p.location.row or 0)[:MAX_PROBLEMS_PER_FILE])
+        raise InputError(sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[:MAX_PROBLEMS_PER_FILE])
     maxima = {k.removeprefix("__max:"): v for k, v in stats.items() if k.startswith("__max:")}
     return ScannedTable(raw.select(exprs), stats["__rows"], raw_schema.names(), {"max": maxima})
 

@@ -24,6 +24,7 @@ class Kind(str, Enum):
     INTEGER = "integer"
     BOOLEAN = "boolean"
     ENUM = "enum"
+    NUMBER = "number"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Column:
             Kind.DATETIME: UTC_DATETIME,
             Kind.INTEGER: pl.Int64(),
             Kind.BOOLEAN: pl.Boolean(),
+            Kind.NUMBER: pl.Float64(),
         }[self.kind]
 
 
@@ -128,10 +130,58 @@ ACCESS = TableSchema(
     ),
 )
 
-TABLES: dict[str, TableSchema] = {t.name: t for t in (TENANTS, USAGE, ACCESS)}
+INTERESTS = ("shareholding", "voting", "control", "nominee", "trust", "unknown")
+PARTY_KINDS = ("entity", "person", "unknown")
+
+OWNERSHIP = TableSchema(
+    name="ownership",
+    doc=(
+        "One row per stated interest of an owner in a tenant or party (optional; `--ownership`). "
+        "A share is a percentage 0-100; give `share` when it is known, `share_min`/`share_max` when only a range "
+        "or band is, and nothing when it is unknown (then 0-100). See docs/ownership.md."
+    ),
+    columns=(
+        Column("owner_id", Kind.TEXT, True, "The holder: a `tenant_id` or a `party_id`."),
+        Column("owned_id", Kind.TEXT, True, "The entity held: a `tenant_id` or a `party_id`."),
+        Column("share", Kind.NUMBER, False, "Percentage held, 0-100, when known exactly."),
+        Column("share_min", Kind.NUMBER, False, "Lower end of a known range or band, 0-100."),
+        Column("share_max", Kind.NUMBER, False, "Upper end of a known range or band, 0-100."),
+        Column("share_min_exclusive", Kind.BOOLEAN, False, "The share is more than `share_min` (a band such as 'more than 25%')."),
+        Column("share_max_exclusive", Kind.BOOLEAN, False, "The share is less than `share_max`."),
+        Column("interest", Kind.ENUM, False, "Kind of interest; `shareholding` when empty.", INTERESTS),
+        Column("start_date", Kind.DATETIME, False, "When the interest began; counted from then."),
+        Column("end_date", Kind.DATETIME, False, "When the interest ended (divested); not counted from then."),
+        Column("as_of", Kind.DATETIME, False, "When the source stated it."),
+        Column("source", Kind.TEXT, False, "Where the statement comes from (registry, BODS register, GLEIF, KYC file...)."),
+        Column("source_ref", Kind.TEXT, False, "The statement's id or reference in that source."),
+    ),
+)
+
+PARTIES = TableSchema(
+    name="parties",
+    doc="Owners and intermediaries that are not tenants (optional; `--parties`). Every party's name and aliases are screened.",
+    unique_key="party_id",
+    columns=(
+        Column("party_id", Kind.TEXT, True, "Unique id of the party, used in `ownership.owner_id` / `owned_id`."),
+        Column("name", Kind.TEXT, True, "Name of the company or person."),
+        Column("kind", Kind.ENUM, False, "What the party is.", PARTY_KINDS),
+        Column("country", Kind.TEXT, False, "ISO alpha-2 country of incorporation or nationality."),
+        Column("aliases", Kind.LIST, False, "Other names, screened as well."),
+        Column("identifiers", Kind.LIST, False, "Registry ids as `SCHEME:value` (`LEI:...`, `USCC:...`)."),
+        Column("tenant_id", Kind.TEXT, False, "The tenant this party is, when it is one."),
+    ),
+)
+
+TABLES: dict[str, TableSchema] = {t.name: t for t in (TENANTS, USAGE, ACCESS, OWNERSHIP, PARTIES)}
 
 # Columns whose value must not be allowed to be empty even when the column is present.
-NON_EMPTY = {"tenants": ("tenant_id", "legal_name"), "usage": ("tenant_id", "instance_type", "start"), "access": ("tenant_id", "timestamp")}
+NON_EMPTY = {
+    "tenants": ("tenant_id", "legal_name"),
+    "usage": ("tenant_id", "instance_type", "start"),
+    "access": ("tenant_id", "timestamp"),
+    "ownership": ("owner_id", "owned_id"),
+    "parties": ("party_id", "name"),
+}
 
 
 def empty_table(schema: TableSchema) -> pl.DataFrame:

@@ -1,13 +1,19 @@
-"""Writes a run's outputs into a folder: the registry of output formats lives here."""
+"""Writes a run's outputs into a folder: the registry of output formats lives here.
+
+The files are staged in a fresh folder and swapped in whole (`auditor.report.folder`), so
+the output folder holds one run's files, never a mix; `stage_reports` lets the caller
+publish only after the case store has committed the run.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
+from auditor.report.folder import StagedFolder
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
@@ -36,24 +42,30 @@ RENDERERS: dict[str, Callable[[list[dict[str, Any]], Any], str | bytes]] = {
 }
 
 
-def _write_atomically(path: Path, content: str | bytes) -> None:
-    """Write-then-rename, so a reader (or a killed run) never sees half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    os.replace(tmp, path)
+def stage_reports(result, out_dir: str | Path, changes=None) -> StagedFolder:
+    """Renders every registered format into a staging folder beside `out_dir`; nothing is visible until `.publish()`.
+
+    `changes` (from the case store) makes records carry their `change` and run.json its
+    `changes`, for every renderer alike. On any error the staging folder is removed.
+    """
+    if changes is not None:
+        result = dataclasses.replace(result, changes=changes)
+    staged = StagedFolder(out_dir, RENDERERS)
+    try:
+        records = case_records(result)
+        for name, render in RENDERERS.items():
+            staged.write(name, render(records, result))
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
 
 
 def write_reports(result, out_dir: str | Path, changes=None) -> dict[str, Path]:
-    """Renders every registered format. `changes` (from the case store) makes records carry
-    their `change` and run.json its `changes`, for every renderer alike."""
-    if changes is not None:
-        result = dataclasses.replace(result, changes=changes)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    records = case_records(result)
-    written = {}
-    for name, render in RENDERERS.items():
-        path = out / name
-        _write_atomically(path, render(records, result))
-        written[name] = path
-    return written
+    """Renders every registered format and swaps the folder in at once."""
+    staged = stage_reports(result, out_dir, changes)
+    try:
+        return staged.publish()
+    except BaseException:
+        staged.discard()
+        raise

@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -33,7 +34,7 @@ def update_list(url: str, out: Path, *, opener=urllib.request.urlopen) -> dict[s
             last_modified = response.headers.get("Last-Modified")
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise InputError(f"cannot download list: {getattr(exc, 'reason', exc)}", location=SourceLocation(url)) from None
-    suffix = out.suffix if out.suffix in (".csv", ".json", ".jsonl") else Path(urllib.request.urlparse(url).path).suffix
+    suffix = out.suffix if out.suffix in (".csv", ".json", ".jsonl") else Path(urllib.parse.urlparse(url).path).suffix
     try:
         rows = parse_list_bytes(data, url, suffix)
     except InputError as exc:

@@ -177,7 +177,7 @@ class ScreeningIndex:
         self._address_keys = KeyTable(address_keys(addresses))
 
     @classmethod
-    def build(cls, entries: pl.DataFrame, sources: set[str] | None = None, algorithm: str | None = None) -> "ScreeningIndex":
+    def build(cls, entries: pl.DataFrame, sources: set[str] | None = None, algorithm: str | None = None) -> ScreeningIndex:
         """Index the entries of the given source codes (EL, MEU, SDN, ...); all when None.
 
         `algorithm` is a key of ALGORITHMS (default name-v2); it fixes how names are
@@ -261,8 +261,9 @@ class ScreeningIndex:
         return scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
 
     def _name_results(self, batch: pl.DataFrame, hits: pl.DataFrame, threshold: float) -> pl.DataFrame:
+        entry_type = pl.col("type") if "type" in self.entries.columns else pl.lit(None, dtype=pl.String)
         entries = self.entries.select(
-            "entry_idx", "entry_id", "source", "source_code", "countries", entry_name="name", entry_type="type"
+            "entry_idx", "entry_id", "source", "source_code", "countries", entry_name="name", entry_type=entry_type
         )
         # The explanation quotes the name as screened (cut at MAX_SCREENED_CHARS); the
         # result's query_name is the name as given.

@@ -20,10 +20,12 @@ from functools import lru_cache
 import polars as pl
 from anyascii import anyascii
 
+from auditor.screening.chinese_script import to_simplified
+
 try:  # pypinyin gives tone-less pinyin for Han characters; anyascii is the fallback.
     from pypinyin import lazy_pinyin as _lazy_pinyin
 except ImportError:  # pragma: no cover - pypinyin is a declared dependency
-    _lazy_pinyin = None
+    _lazy_pinyin = None  # type: ignore[assignment]
 
 # Legal forms as token sequences after punctuation became spaces; longest first because
 # the regex takes the first alternative that matches.
@@ -125,7 +127,7 @@ def transliterate(text: str) -> str:
     Each run of Han characters between dictionary words becomes one token ("华为" ->
     "huawei"), because romanised Chinese names write a brand as one word.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(unicodedata.normalize("NFKC", text))
 
     text = _ZH_RE.sub(lambda m: _ZH_WORDS[m.group(0)], text)
     for name in _ZH_PLACES:  # bare place names not followed by 省/市

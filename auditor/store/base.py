@@ -19,6 +19,8 @@ from auditor.errors import InputError
 
 PRIORITIES = ("low", "medium", "high", "critical")  # ascending, so an index compares bands
 DECISION_STATUSES = ("confirmed", "dismissed", "escalated")
+# The alert channel every run has: its printed summary and exit code, delivered to whoever ran it.
+ALERT_CHANNEL = "exit"
 
 
 def band_rank(priority: str) -> int:
@@ -47,7 +49,7 @@ class RunRecord:
     committed_at: datetime | None = None  # set by the store
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any]) -> "RunRecord":
+    def from_manifest(cls, manifest: dict[str, Any]) -> RunRecord:
         """A run as its run.json describes it (see `auditor.run.run_manifest`)."""
 
         def when(key: str) -> datetime:
@@ -88,7 +90,7 @@ class CaseSnapshot:
     record: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_record(cls, run_id: str, record: dict[str, Any]) -> "CaseSnapshot":
+    def from_record(cls, run_id: str, record: dict[str, Any]) -> CaseSnapshot:
         return cls(
             run_id=run_id,
             case_id=record["case_id"],
@@ -141,8 +143,22 @@ class CaseStore(Protocol):
     def lock(self, timeout: float = 0) -> AbstractContextManager[Any]:
         """Exclusive right to commit a run; raises StoreLockedError when another run holds it."""
 
-    def commit_run(self, run: RunRecord, cases: list[CaseSnapshot]) -> None:
-        """The run and all its snapshots in one transaction: all or nothing."""
+    def commit_run(
+        self, run: RunRecord, cases: list[CaseSnapshot], alerts: list[dict[str, Any]] | None = None, alert_priority: str = "high",
+    ) -> None:
+        """The run, all its snapshots and (when given) its alerts, `pending`, in one transaction: all or nothing.
+
+        Recording alerts settles every earlier pending alert as carried into this run.
+        """
+
+    def undelivered_alerts(self, channel: str = ALERT_CHANNEL) -> list[dict[str, Any]]:
+        """Alerts of committed runs that were never marked delivered (each with its `run_id`), oldest first."""
+
+    def mark_alerts_delivered(self, run_id: str, channel: str = ALERT_CHANNEL) -> None:
+        """Called once the run's summary and exit code have gone out."""
+
+    def alert_state(self, run_id: str, channel: str = ALERT_CHANNEL) -> str | None:
+        """pending | delivered | carried, or None when the run recorded no alerts."""
 
     def latest_run(self) -> RunRecord | None: ...
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +20,7 @@ from types import TracebackType
 from filelock import FileLock, Timeout
 
 from auditor.errors import StoreLockedError, display_path
+from auditor.store.failures import store_errors
 
 
 class StoreLock:
@@ -28,7 +30,7 @@ class StoreLock:
         self.path = Path(lock_path)
         self.info_path = self.path.with_name(self.path.name + ".info")
         self.timeout = timeout
-        self._lock = FileLock(str(self.path), timeout=timeout, thread_local=False)
+        self._lock = FileLock(str(self.path), timeout=timeout, mode=0o600, thread_local=False)
 
     def holder(self) -> str:
         """'pid N since T' from the sidecar, or 'holder unknown' when it is missing or torn."""
@@ -38,8 +40,13 @@ class StoreLock:
         except (OSError, ValueError, KeyError, TypeError):
             return "holder unknown"
 
-    def __enter__(self) -> "StoreLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __enter__(self) -> StoreLock:
+        with store_errors(self.path, "take the store lock"):
+            self._acquire()
+        return self
+
+    def _acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             self._lock.acquire()
         except Timeout:
@@ -49,10 +56,15 @@ class StoreLock:
                 "wait for it to finish, or give --lock-timeout SECONDS to wait"
             ) from None
         since = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        tmp = self.info_path.with_name(self.info_path.name + ".tmp")
-        tmp.write_text(json.dumps({"pid": os.getpid(), "since": since}), encoding="utf-8")
-        os.replace(tmp, self.info_path)
-        return self
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.info_path.name}.")  # unique, 0600, no links followed
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps({"pid": os.getpid(), "since": since}))
+            os.replace(tmp, self.info_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            self._lock.release()
+            raise
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         try:

@@ -5,6 +5,10 @@ not a server. WAL lets analysts read and record decisions while a run commits; a
 all its case snapshots go in one transaction, so a run killed midway leaves the store as
 it was. Decisions are append-only, enforced by triggers, so a case's history cannot be
 rewritten through this code or any other SQLite client.
+
+The file is created 0600 (its -wal and -shm files inherit that mode), since it holds KYC
+data; a file that exists keeps the mode its owner gave it. A database that is not an
+auditor store is refused rather than taken over.
 """
 
 from __future__ import annotations
@@ -12,21 +16,19 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
-import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import InputError, display_path
-from auditor.store.base import CaseSnapshot, Decision, RunRecord
+from auditor.errors import SourceLocation, StoreError, display_path
+from auditor.store.base import ALERT_CHANNEL, CaseSnapshot, Decision, RunRecord
+from auditor.store.failures import rollback_quietly, store_errors
 from auditor.store.lock import StoreLock
 
-SCHEMA_VERSION = 1
-
-# Test-only: seconds to sleep inside the run transaction, just before COMMIT, so the kill
-# test can SIGKILL a run at its most delicate moment. Never set it in production.
-PAUSE_ENV = "AUDITOR_TEST_PAUSE_BEFORE_COMMIT"
+SCHEMA_VERSION = 2
+# Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
+APPLICATION_ID = 0x41554454
+FILE_MODE = 0o600
 
 # version -> statements that bring a store from the previous version to it.
 MIGRATIONS: dict[int, list[str]] = {
@@ -81,11 +83,39 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
            BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead'); END""",
     ],
+    # Alert delivery: a run's alerts are recorded `pending` in its commit and marked
+    # `delivered` once the summary and exit code have gone out; alerts a run never delivered
+    # (killed, closed pipe) are carried into the next run's alert decision and marked
+    # `carried` by that run's commit. One row per run and channel, so a notifications
+    # outbox can add its own channels beside the scheduler's exit code (`exit`).
+    2: [
+        """CREATE TABLE alert_deliveries (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            channel TEXT NOT NULL,
+            alert_priority TEXT NOT NULL,
+            alerts TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'carried')),
+            carried_into TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, channel)
+        )""",
+        "CREATE INDEX alert_deliveries_pending ON alert_deliveries(channel, state)",
+    ],
 }
+# Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
+OWN_TABLES = {"schema_version", "runs", "case_snapshots", "decisions", "alert_deliveries", "sqlite_sequence"}
 
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _create_private(path: Path) -> None:
+    """Creates the store file 0600 before SQLite opens it (SQLite would use the umask, often 0644)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), FILE_MODE))
+    except FileExistsError:
+        pass
 
 
 def _json(value: Any) -> str:
@@ -98,48 +128,93 @@ class SQLiteStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.location = str(self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        with store_errors(self.path, "open the case store"):
+            if self.path.is_dir():
+                raise StoreError("is a folder; give the path of a case store file", location=self._where())
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _create_private(self.path)
             self._conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise InputError(f"{display_path(self.path)}: not a usable case store ({exc})") from None
+            try:
+                self._conn.row_factory = sqlite3.Row
+                self._refuse_foreign()
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=FULL")
+                self._conn.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
+            except BaseException:
+                self._conn.close()
+                raise
+
+    def _where(self) -> SourceLocation:
+        return SourceLocation(display_path(self.path))
 
     # ---- schema ---------------------------------------------------------------------------
+    def _refuse_foreign(self) -> None:
+        """An SQLite file of some other program is refused, never migrated into a store."""
+        c = self._conn
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        app_id = c.execute("PRAGMA application_id").fetchone()[0]
+        if not tables or app_id == APPLICATION_ID:
+            return
+        if app_id == 0 and {"schema_version", "runs"} <= tables and tables <= OWN_TABLES:
+            return  # a store made before the application id was written
+        foreign = ", ".join(sorted(tables - OWN_TABLES)[:5]) or ", ".join(sorted(tables)[:5])
+        raise StoreError(
+            f"an SQLite database that is not an auditor case store (tables: {foreign}); refusing to write to it: "
+            "give a new file for the store",
+            location=self._where(),
+        )
+
+    def _version(self) -> int:
+        c = self._conn
+        if not c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone():
+            return 0
+        return int(c.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0)
+
     def _migrate(self) -> None:
-        """Brings the schema to SCHEMA_VERSION, each step in its own transaction."""
+        """Brings the schema to SCHEMA_VERSION, each step in its own transaction.
+
+        An up-to-date store is only read here: opening it never waits for the write lock a
+        committing run holds, so a second run reaches the store lock (and exits 4) at once.
+        """
+        current = self._version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"case store schema version {current} is newer than this auditor supports ({SCHEMA_VERSION}); upgrade auditor",
+                location=self._where(),
+            )
+        if current == SCHEMA_VERSION:
+            return
         c = self._conn
         c.execute("BEGIN IMMEDIATE")
         try:
             c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = c.execute("SELECT max(version) FROM schema_version").fetchone()
-            current = row[0] or 0
-            if current > SCHEMA_VERSION:
-                raise InputError(
-                    f"{display_path(self.path)}: case store schema version {current} is newer than this auditor supports "
-                    f"({SCHEMA_VERSION}); upgrade auditor"
-                )
+            current = self._version()
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version]:
                     c.execute(statement)
                 c.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+            c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             c.execute("COMMIT")
         except BaseException:
-            c.execute("ROLLBACK")
+            rollback_quietly(c)
             raise
 
     def schema_version(self) -> int:
-        return self._conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        with store_errors(self.path, "read the case store"):
+            return self._version()
 
     # ---- runs -----------------------------------------------------------------------------
     def lock(self, timeout: float = 0) -> StoreLock:
         return StoreLock(self.path.with_name(self.path.name + ".lock"), timeout)
 
-    def commit_run(self, run: RunRecord, cases: list[CaseSnapshot]) -> None:
+    def commit_run(
+        self, run: RunRecord, cases: list[CaseSnapshot], alerts: list[dict[str, Any]] | None = None, alert_priority: str = "high",
+    ) -> None:
+        with store_errors(self.path, f"record run {run.run_id} in the case store (nothing of it was recorded)"):
+            self._commit_run(run, cases, alerts, alert_priority)
+
+    def _commit_run(self, run: RunRecord, cases: list[CaseSnapshot], alerts: list[dict[str, Any]] | None, alert_priority: str) -> None:
         c = self._conn
         committed_at = datetime.now(timezone.utc).isoformat()
         c.execute("BEGIN IMMEDIATE")
@@ -164,15 +239,47 @@ class SQLiteStore:
                     for s in cases
                 ],
             )
-            pause = os.environ.get(PAUSE_ENV)
-            if pause:
-                sys.stderr.write(f"{PAUSE_ENV}: pausing {pause} s inside the run transaction\n")
-                sys.stderr.flush()
-                time.sleep(float(pause))
+            if alerts is not None:
+                # This run's alerts include every undelivered earlier alert it carried, so those are settled now.
+                c.execute(
+                    "UPDATE alert_deliveries SET state = 'carried', carried_into = ?, updated_at = ? WHERE channel = ? AND state = 'pending'",
+                    (run.run_id, committed_at, ALERT_CHANNEL),
+                )
+                c.execute(
+                    """INSERT INTO alert_deliveries (run_id, channel, alert_priority, alerts, state, updated_at)
+                       VALUES (?, ?, ?, ?, 'pending', ?)""",
+                    (run.run_id, ALERT_CHANNEL, alert_priority, _json(alerts), committed_at),
+                )
             c.execute("COMMIT")
         except BaseException:
-            c.execute("ROLLBACK")
+            rollback_quietly(c)
             raise
+
+    # ---- alert delivery -------------------------------------------------------------------
+    def undelivered_alerts(self, channel: str = ALERT_CHANNEL) -> list[dict[str, Any]]:
+        """Alerts of committed runs whose delivery never completed, oldest run first; each says its run."""
+        with store_errors(self.path, "read the case store's alert deliveries"):
+            rows = self._conn.execute(
+                """SELECT d.run_id, d.alerts FROM alert_deliveries d JOIN runs r ON r.run_id = d.run_id
+                   WHERE d.channel = ? AND d.state = 'pending' ORDER BY r.seq""",
+                (channel,),
+            ).fetchall()
+        return [{**alert, "run_id": alert.get("run_id") or row["run_id"]} for row in rows for alert in json.loads(row["alerts"])]
+
+    def mark_alerts_delivered(self, run_id: str, channel: str = ALERT_CHANNEL) -> None:
+        with store_errors(self.path, f"record that run {run_id}'s alert was delivered"):
+            self._conn.execute(
+                "UPDATE alert_deliveries SET state = 'delivered', updated_at = ? WHERE run_id = ? AND channel = ? AND state = 'pending'",
+                (datetime.now(timezone.utc).isoformat(), run_id, channel),
+            )
+
+    def alert_state(self, run_id: str, channel: str = ALERT_CHANNEL) -> str | None:
+        """pending / delivered / carried, or None for a run that recorded no alert decision."""
+        with store_errors(self.path, "read the case store's alert deliveries"):
+            row = self._conn.execute(
+                "SELECT state FROM alert_deliveries WHERE run_id = ? AND channel = ?", (run_id, channel)
+            ).fetchone()
+        return row["state"] if row else None
 
     def _run(self, row: sqlite3.Row) -> RunRecord:
         return RunRecord(
@@ -194,11 +301,13 @@ class SQLiteStore:
         )
 
     def latest_run(self) -> RunRecord | None:
-        row = self._conn.execute("SELECT * FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
-        return self._run(row) if row else None
+        with store_errors(self.path, "read the case store's runs"):
+            row = self._conn.execute("SELECT * FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
+            return self._run(row) if row else None
 
     def runs(self) -> list[RunRecord]:
-        return [self._run(r) for r in self._conn.execute("SELECT * FROM runs ORDER BY seq")]
+        with store_errors(self.path, "read the case store's runs"):
+            return [self._run(r) for r in self._conn.execute("SELECT * FROM runs ORDER BY seq")]
 
     # ---- case snapshots -------------------------------------------------------------------
     @staticmethod
@@ -216,20 +325,27 @@ class SQLiteStore:
         )
 
     def cases_in_run(self, run_id: str) -> list[CaseSnapshot]:
-        rows = self._conn.execute("SELECT * FROM case_snapshots WHERE run_id = ? ORDER BY rank", (run_id,))
-        return [self._snapshot(r) for r in rows]
+        with store_errors(self.path, "read the case store's cases"):
+            rows = self._conn.execute("SELECT * FROM case_snapshots WHERE run_id = ? ORDER BY rank", (run_id,))
+            return [self._snapshot(r) for r in rows]
 
     def case_history(self, case_id: str) -> list[CaseSnapshot]:
-        rows = self._conn.execute(
-            "SELECT s.* FROM case_snapshots s JOIN runs r ON r.run_id = s.run_id WHERE s.case_id = ? ORDER BY r.seq", (case_id,)
-        )
-        return [self._snapshot(r) for r in rows]
+        with store_errors(self.path, "read the case store's cases"):
+            rows = self._conn.execute(
+                "SELECT s.* FROM case_snapshots s JOIN runs r ON r.run_id = s.run_id WHERE s.case_id = ? ORDER BY r.seq", (case_id,)
+            )
+            return [self._snapshot(r) for r in rows]
 
     def case_ids(self) -> list[str]:
-        return [r[0] for r in self._conn.execute("SELECT DISTINCT case_id FROM case_snapshots ORDER BY case_id")]
+        with store_errors(self.path, "read the case store's cases"):
+            return [r[0] for r in self._conn.execute("SELECT DISTINCT case_id FROM case_snapshots ORDER BY case_id")]
 
     # ---- decisions ------------------------------------------------------------------------
     def add_decision(self, decision: Decision) -> Decision:
+        with store_errors(self.path, f"record the decision on case {decision.case_id} (it was not recorded)"):
+            return self._add_decision(decision)
+
+    def _add_decision(self, decision: Decision) -> Decision:
         c = self._conn
         c.execute("BEGIN IMMEDIATE")
         try:
@@ -244,12 +360,13 @@ class SQLiteStore:
             )
             c.execute("COMMIT")
         except BaseException:
-            c.execute("ROLLBACK")
+            rollback_quietly(c)
             raise
         return self._decisions("WHERE decision_id = ?", (cursor.lastrowid,))[0]
 
     def _decisions(self, where: str = "", params: tuple = ()) -> list[Decision]:
-        rows = self._conn.execute(f"SELECT * FROM decisions {where} ORDER BY decision_id", params)
+        with store_errors(self.path, "read the case store's decisions"):
+            rows = self._conn.execute(f"SELECT * FROM decisions {where} ORDER BY decision_id", params).fetchall()
         return [
             Decision(
                 case_id=r["case_id"],
@@ -277,7 +394,7 @@ class SQLiteStore:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "SQLiteStore":
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

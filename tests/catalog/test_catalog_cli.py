@@ -42,7 +42,10 @@ def test_explain(runner: CliRunner, name: str, expected: list[str]) -> None:
         assert text in result.output
 
 
-def test_explain_unknown_name_is_an_input_error(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["catalog", "explain", "p7.48xlarge"])
-    assert result.exit_code != 0
-    assert "p7.48xlarge" in str(result.exception)
+def test_explain_unknown_name_is_an_input_error_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    from auditor.cli.main import main
+
+    code = main(["catalog", "explain", "p7.48xlarge"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "p7.48xlarge" in err and "Traceback" not in err

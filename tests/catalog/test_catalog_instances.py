@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
 from auditor.catalog import ACCELERATOR_ALIASES, ACCELERATORS, INSTANCE_TYPES, instance_table
-
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "cloud-gpu-instances.csv"
+from auditor_testkit import shared_path
 
 
 def _reference_rows() -> list[dict[str, str]]:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference list {REFERENCE} is not in this checkout (it lives beside the repo)")
-    with REFERENCE.open(newline="") as fh:
+    with shared_path("reference", "cloud-gpu-instances.csv").open(newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -72,7 +72,7 @@ def _faults(calls: dict[str, int]) -> Any:
     """Botocore hooks: small pages, one throttle in us-west-2, eu-west-1 down, 'denied' unreachable."""
 
     def small_pages(params: dict[str, Any], **_: Any) -> None:
-        params["MaxResults"] = 2 if "MaxResults" not in params else params["MaxResults"]
+        params["MaxResults"] = params.get("MaxResults", 2)
 
     def small_ec2_pages(params: dict[str, Any], **_: Any) -> None:
         params.setdefault("MaxResults", 5)

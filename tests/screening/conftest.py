@@ -1,27 +1,16 @@
-"""Shared fixtures: the real list data in ../shared/data/screening, skipped when absent.
-
-`AUDITOR_SHARED` points elsewhere (a git worktree's ../shared is not the project's);
-under CI (`CI=true`) missing data fails instead of skipping.
-"""
+"""Shared fixtures: the real list data in ../shared/data/screening, skipped when absent (failed under CI)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("AUDITOR_SHARED") or REPO.parent / "shared") / "data" / "screening"
+from auditor_testkit import shared_path
 
 
 def shared_file(name: str) -> Path:
-    path = SHARED / name
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared screening data missing under CI: {path}")
-        pytest.skip(f"shared screening data not present: {path}")
-    return path
+    return shared_path("data", "screening", name)
 
 
 @pytest.fixture(scope="session")

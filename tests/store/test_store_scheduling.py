@@ -22,6 +22,8 @@ from auditor.store import Decision, open_store
 from auditor.store.lock import StoreLock
 from auditor_testkit import REPO, assert_no_traceback
 
+HOOKED = Path(__file__).with_name("hooked_auditor.py")
+
 
 def read_cases(out: Path) -> dict[str, dict]:
     return {c["case_id"]: c for c in map(json.loads, (out / "cases.jsonl").read_text().splitlines())}
@@ -169,23 +171,13 @@ def test_a_run_killed_inside_its_commit_loses_nothing(small_provider, store_copy
         cases_before = st.cases_in_run(runs_before[-1])
         st.add_decision(Decision(cases_before[0].case_id, "confirmed", "listed entity", "bob", datetime.now(timezone.utc)))
         decisions_before = st.decisions()
-    env = {**os.environ, "AUDITOR_TEST_PAUSE_BEFORE_COMMIT": "60", "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from auditor.cli.main import run; run()", *audit_args(small_provider, tmp_path / "out", store_copy)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    # The run SIGKILLs itself as its COMMIT starts: every insert done, nothing committed (tests/store/hooked_auditor.py).
+    proc = subprocess.run(
+        [sys.executable, str(HOOKED), "--kill-at", "commit", "--", *audit_args(small_provider, tmp_path / "out", store_copy)],
+        env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300,
     )
-    try:
-        for line in proc.stderr:  # the run announces the pause once it is inside the commit transaction
-            if "AUDITOR_TEST_PAUSE_BEFORE_COMMIT" in line:
-                break
-        else:
-            pytest.fail(f"the run never reached its commit (exit {proc.wait()})")
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert not (tmp_path / "out").exists()  # the reports of a run the store never recorded are not shown
 
     raw = sqlite3.connect(store_copy)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -106,7 +106,7 @@ def test_open_store_by_path_or_url(tmp_path, monkeypatch):
 def test_a_file_that_is_not_a_store_is_an_input_error(tmp_path):
     path = tmp_path / "s.db"
     path.write_text("not sqlite at all, " * 100)
-    with pytest.raises(InputError, match="not a usable case store"):
+    with pytest.raises(InputError, match="cannot open the case store: file is not a database; give the path of an auditor case store"):
         SQLiteStore(path)
 
 

@@ -1,0 +1,152 @@
+"""Ownership features: per regime the verdict, the restricted share (min, max) and the chain's depth; shared officers.
+
+The ownership stage (`auditor.ownership`) decides; this module turns its assessment into
+feature columns: one set per built-in regime, and the columns rules read, which combine
+the regimes in force on the as-of date (a suspended regime's verdict goes to its own
+column, read by a lower-weight rule). Ties of control -- an officer or director shared
+with a listed or restricted party -- sit outside the 50% test and get their own column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from auditor.ownership.assess import VERDICT_RANK, OwnershipAssessment, assess, regime_rows
+from auditor.ownership.inputs import OwnershipInput, load_ownership, name_key
+from auditor.ownership.proof import summary, tenant_proof
+from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
+from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, screen_parties
+
+PER_REGIME = {"ofac-50": "ofac_50", "bis-affiliates": "bis_affiliates"}
+RANK_VERDICT = {v: k for k, v in VERDICT_RANK.items()}
+
+OWNERSHIP_COLUMNS: dict[str, pl.DataType] = {
+    "ownership_verdict": pl.String(),
+    "ownership_regime": pl.String(),
+    "restricted_share_min": pl.Float64(),
+    "restricted_share_max": pl.Float64(),
+    "ownership_chain_depth": pl.Float64(),
+    "ownership_share_undetermined": pl.Boolean(),
+    "suspended_ownership_verdict": pl.String(),
+    "suspended_ownership_regime": pl.String(),
+    "listed_minority_stake": pl.Boolean(),
+    "shared_officer_listed": pl.Boolean(),
+    "shared_officer_detail": pl.String(),
+    "ownership_proof": pl.String(),
+    **{f"{p}_{c}": t for p in PER_REGIME.values() for c, t in (("verdict", pl.String()), ("share_min", pl.Float64()), ("share_max", pl.Float64()), ("depth", pl.Float64()))},
+}
+
+
+@dataclass(frozen=True)
+class OwnershipSettings:
+    """What the ownership stage needs from the run's configuration."""
+
+    data: OwnershipInput | None = None  # None: only the tenants' KYC owner names
+    regimes: list[Regime] = field(default_factory=lambda: list(DEFAULT_REGIMES))
+    certain_score: float = DEFAULT_CERTAIN_SCORE
+    minority_share: float = 25.0
+
+
+def _combine(rows: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    """Worst verdict over the given regimes' rows, the regimes giving it, and their figures."""
+    ranked = rows.with_columns(pl.col("verdict").replace_strict(VERDICT_RANK, return_dtype=pl.Int8).alias("rank"))
+    worst = ranked.group_by("tenant_id").agg(pl.col("rank").max().alias("worst"))
+    ranked = ranked.join(worst, on="tenant_id")
+    top = ranked.filter(pl.col("rank") == pl.col("worst"))
+    return top.group_by("tenant_id").agg(
+        pl.col("worst").first().replace_strict(RANK_VERDICT, return_dtype=pl.String).alias(f"{prefix}verdict"),
+        pl.col("regime").sort().str.join(", ").alias(f"{prefix}regime"),
+        pl.col("share_min").max().alias(f"{prefix}share_min"),
+        pl.col("share_max").max().alias(f"{prefix}share_max"),
+        pl.col("depth").min().alias(f"{prefix}depth"),
+    )
+
+
+def _shared_officers(tenants: pl.DataFrame, assessment: OwnershipAssessment) -> pl.DataFrame:
+    """Tenants with an officer or director who is also one of a listed or restricted party's officers or controllers."""
+    if "officers" not in tenants.columns:
+        return tenants.select("tenant_id", pl.lit(None, dtype=pl.Boolean).alias("shared_officer_listed"), pl.lit(None, dtype=pl.String).alias("shared_officer_detail"))
+    listed: set[str] = set()
+    for a in assessment.regimes:
+        listed |= set(a.graph.nodes.filter(pl.Series(a.lower.restricted))["node_id"].to_list())
+    names = pl.DataFrame({"node_id": sorted(listed)}, schema={"node_id": pl.String}).join(
+        assessment.data.nodes.select("node_id", pl.col("name").alias("listed_name")), on="node_id", how="left"
+    )
+    officers = tenants.select(pl.col("tenant_id").alias("node_id"), pl.col("officers").alias("person")).explode("person").drop_nulls("person")
+    controllers = assessment.data.edges.filter(pl.col("interest") == "control").join(
+        assessment.data.nodes.filter(pl.col("kind") == "person").select(pl.col("node_id").alias("owner_id"), pl.col("name").alias("person")),
+        on="owner_id",
+    ).select(pl.col("owned_id").alias("node_id"), "person")
+    people = pl.concat([officers, controllers]).with_columns(name_key(pl.col("person")).alias("key")).filter(pl.col("key") != "")
+    of_listed = people.join(names, on="node_id").select("key", pl.col("node_id").alias("listed_id"), "listed_name")
+    shared = (
+        people.rename({"node_id": "tenant_id"})
+        .join(of_listed, on="key")
+        .filter(pl.col("tenant_id") != pl.col("listed_id"))
+        .group_by("tenant_id")
+        .agg(pl.format("{} is also an officer or controller of {} ({})", "person", "listed_name", "listed_id").unique().sort().str.join("; ").alias("shared_officer_detail"))
+    )
+    return tenants.select("tenant_id", pl.col("officers").list.len().fill_null(0).alias("n")).join(shared, on="tenant_id", how="left").select(
+        "tenant_id",
+        pl.when(pl.col("shared_officer_detail").is_not_null()).then(True).otherwise(False).alias("shared_officer_listed"),
+        "shared_officer_detail",
+    )
+
+
+def ownership_features(
+    tenants: pl.DataFrame,
+    as_of: datetime,
+    index: Any,
+    threshold: float | None,
+    tenant_matches: pl.DataFrame | None,
+    settings: OwnershipSettings | None = None,
+) -> tuple[pl.DataFrame, OwnershipAssessment | None]:
+    """Ownership feature columns for every tenant, and the assessment (for proofs); all null without lists."""
+    if index is None:
+        return tenants.select("tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in OWNERSHIP_COLUMNS.items()]), None
+    settings = settings or OwnershipSettings()
+    data = settings.data or load_ownership(tenants)
+    matches = screen_parties(data.nodes, index, threshold, tenant_matches)
+    assessment = assess(data, matches, settings.regimes, as_of, settings.certain_score, settings.minority_share)
+    rows = pl.concat([regime_rows(a, settings.minority_share) for a in assessment.regimes])
+    frame = tenants.select("tenant_id")
+    for regime_id, prefix in PER_REGIME.items():
+        part = rows.filter(pl.col("regime") == regime_id).select(
+            "tenant_id", *[pl.col(c).alias(f"{prefix}_{c}") for c in ("verdict", "share_min", "share_max", "depth")]
+        )
+        frame = frame.join(part, on="tenant_id", how="left")
+    in_force = _combine(rows.filter(pl.col("in_force")), "").rename(
+        {"verdict": "ownership_verdict", "regime": "ownership_regime", "share_min": "restricted_share_min", "share_max": "restricted_share_max", "depth": "ownership_chain_depth"}
+    )
+    suspended = _combine(rows.filter(~pl.col("in_force")), "suspended_ownership_").select(
+        "tenant_id", "suspended_ownership_verdict", "suspended_ownership_regime"
+    )
+    flags = rows.group_by("tenant_id").agg(
+        pl.col("undetermined").any().alias("ownership_share_undetermined"), pl.col("minority").any().alias("listed_minority_stake")
+    )
+    frame = (
+        frame.join(in_force, on="tenant_id", how="left")
+        .join(suspended, on="tenant_id", how="left")
+        .join(flags, on="tenant_id", how="left")
+        .join(_shared_officers(tenants, assessment), on="tenant_id", how="left")
+    )
+    frame = frame.join(_proof_lines(frame, assessment), on="tenant_id", how="left")
+    return frame.select("tenant_id", *OWNERSHIP_COLUMNS).cast(OWNERSHIP_COLUMNS), assessment
+
+
+def _proof_lines(frame: pl.DataFrame, assessment: OwnershipAssessment) -> pl.DataFrame:
+    """The one-line proof of every tenant some regime finds (possibly) restricted or with a restricted stake."""
+    notable = frame.filter(
+        pl.col("ownership_verdict").is_in(["restricted", "possibly-restricted"])
+        | pl.col("suspended_ownership_verdict").is_in(["restricted", "possibly-restricted"])
+        | pl.col("listed_minority_stake").fill_null(False)
+    )["tenant_id"].to_list()
+    lines = []
+    for tenant_id in notable:
+        proofs = tenant_proof(assessment, tenant_id)
+        lines.append((tenant_id, " | ".join(summary(p) for p in proofs) or None))
+    return pl.DataFrame(lines, schema={"tenant_id": pl.String, "ownership_proof": pl.String}, orient="row")

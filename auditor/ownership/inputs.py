@@ -1,0 +1,263 @@
+"""The ownership input of one audit: stated interests (edges) and the parties they join.
+
+Three sources meet here, as one edge table: the `ownership` file, the `parties` file, and
+the KYC columns `parent_company`, `ultimate_parent` and `beneficial_owners`, which name an
+owner without a share (so their share is unknown, 0-100; "Name (30%)" is read as 30%).
+Every edge keeps where it came from (`source`, `source_ref`, the row), because the
+explanation of a verdict is the list of edges it rests on.
+
+Refused, with the row: a share outside 0-100, a range whose minimum is above its maximum,
+an owner owning itself, an id that is neither a tenant nor a party, an end before a start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from auditor.errors import InputError, Problem, SourceLocation, display_path
+from auditor.model.load import MAX_PROBLEMS_PER_FILE, detect_format, read_table
+from auditor.model.schema import OWNERSHIP, PARTIES
+
+KYC_OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners")
+SHARE_IN_NAME = r"^(.*?)\s*\(\s*(\d+(?:[.,]\d+)?)\s*%\s*\)\s*$"
+
+EDGE_SCHEMA: dict[str, pl.DataType] = {
+    "owner_id": pl.String(),
+    "owned_id": pl.String(),
+    "lo": pl.Float64(),  # the least the share can be, 0-100
+    "hi": pl.Float64(),  # the most it can be
+    "lo_exclusive": pl.Boolean(),
+    "hi_exclusive": pl.Boolean(),
+    "stated": pl.Boolean(),  # the source gave a share or range (False: unknown, 0-100)
+    "interest": pl.String(),
+    "start_date": pl.Datetime("us", "UTC"),
+    "end_date": pl.Datetime("us", "UTC"),
+    "source": pl.String(),
+    "source_ref": pl.String(),
+    "origin": pl.String(),  # "ownership" (the file) or "kyc:<field>"
+    "row": pl.Int64(),  # the row a person would count in that file
+}
+PARTY_SCHEMA: dict[str, pl.DataType] = {
+    "node_id": pl.String(),  # the id edges use: the tenant_id for tenants, else the party_id
+    "name": pl.String(),
+    "kind": pl.String(),
+    "country": pl.String(),
+    "aliases": pl.List(pl.String()),
+    "identifiers": pl.List(pl.String()),
+    "is_tenant": pl.Boolean(),
+    "origin": pl.String(),  # "tenants", "parties" or "kyc"
+}
+
+
+@dataclass(frozen=True)
+class OwnershipInput:
+    """Edges and nodes of the ownership graph, before the as-of date is applied."""
+
+    edges: pl.DataFrame  # EDGE_SCHEMA
+    nodes: pl.DataFrame  # PARTY_SCHEMA: every tenant and party that can own or be owned
+    sources: dict[str, str]  # table -> path as shown to users
+    given: bool  # an ownership or parties file was supplied (not only KYC names)
+
+
+def name_key(expr: pl.Expr) -> pl.Expr:
+    """How KYC names are joined to parties: case and spacing ignored, nothing else."""
+    return expr.str.to_lowercase().str.replace_all(r"[\s,.]+", " ").str.strip_chars()
+
+
+def _row_offset(path: Path) -> int:
+    return 2 if detect_format(path) == "csv" else 1
+
+
+def _problems(frame: pl.DataFrame, bad: pl.Expr, source: str, subject: str, message: pl.Expr) -> list[Problem]:
+    rows = frame.filter(bad.fill_null(False)).select("row", message.alias("message")).head(MAX_PROBLEMS_PER_FILE)
+    return [Problem(SourceLocation(source, row=row), text, subject=subject) for row, text in rows.iter_rows()]
+
+
+def _check_edges(raw: pl.DataFrame, nodes: set[str], source: str) -> None:
+    problems: list[Problem] = []
+    for column in ("share", "share_min", "share_max"):
+        value = pl.col(column)
+        bad = value.is_not_null() & (value.is_nan() | (value < 0) | (value > 100))
+        problems += _problems(raw, bad, source, f"column '{column}'", pl.format("expected a percentage from 0 to 100, got {}", value))
+    lo, hi = pl.col("share_min"), pl.col("share_max")
+    empty_band = (lo == hi) & (pl.col("share_min_exclusive").fill_null(False) | pl.col("share_max_exclusive").fill_null(False))
+    problems += _problems(
+        raw, (lo > hi) | empty_band, source, "column 'share_min'", pl.format("share_min {} is above share_max {} (or the band is empty)", lo, hi)
+    )
+    problems += _problems(raw, pl.col("owner_id") == pl.col("owned_id"), source, "column 'owned_id'", pl.format("'{}' cannot own itself", "owner_id"))
+    problems += _problems(
+        raw, pl.col("end_date") < pl.col("start_date"), source, "column 'end_date'", pl.lit("the interest ends before it starts")
+    )
+    known = pl.Series(sorted(nodes), dtype=pl.String).implode()
+    for column in ("owner_id", "owned_id"):
+        problems += _problems(
+            raw,
+            ~pl.col(column).is_in(known),
+            source,
+            f"column '{column}'",
+            pl.format("'{}' is neither a tenant_id nor a party_id; expected an id from the tenants or parties table", pl.col(column)),
+        )
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.location.row or 0)[:MAX_PROBLEMS_PER_FILE])
+
+
+def _file_edges(raw: pl.DataFrame, party_node: dict[str, str]) -> pl.DataFrame:
+    """Rows of the ownership file as edges with bounds; a party that is a tenant becomes that tenant."""
+    share, lo, hi = pl.col("share"), pl.col("share_min"), pl.col("share_max")
+    stated = share.is_not_null() | lo.is_not_null() | hi.is_not_null()
+    mapping = pl.col("owner_id").replace(party_node), pl.col("owned_id").replace(party_node)
+    return raw.select(
+        mapping[0].alias("owner_id"),
+        mapping[1].alias("owned_id"),
+        pl.coalesce(share, lo, pl.lit(0.0)).alias("lo"),
+        pl.coalesce(share, hi, pl.lit(100.0)).alias("hi"),
+        (share.is_null() & pl.col("share_min_exclusive").fill_null(False) & lo.is_not_null()).alias("lo_exclusive"),
+        (share.is_null() & pl.col("share_max_exclusive").fill_null(False) & hi.is_not_null()).alias("hi_exclusive"),
+        stated.alias("stated"),
+        pl.col("interest").fill_null("shareholding"),
+        "start_date",
+        "end_date",
+        "source",
+        "source_ref",
+        pl.lit("ownership").alias("origin"),
+        "row",
+    )
+
+
+def _kyc_edges(tenants: pl.DataFrame, nodes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """KYC owner names as edges of unknown share (or the share written after the name), and their new parties."""
+    parts = []
+    for field in KYC_OWNER_FIELDS:
+        if field not in tenants.columns:
+            continue
+        frame = tenants.select("tenant_id", pl.col(field).alias("raw"))
+        if frame.schema["raw"] == pl.List(pl.String):
+            frame = frame.explode("raw")
+        parts.append(frame.with_columns(pl.lit(f"kyc:{field}").alias("origin")))
+    if not parts:
+        return pl.DataFrame(schema=EDGE_SCHEMA), pl.DataFrame(schema=PARTY_SCHEMA)
+    named = pl.concat(parts).filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != ""))
+    named = named.with_columns(
+        pl.col("raw").str.extract(SHARE_IN_NAME, 2).str.replace(",", ".").cast(pl.Float64, strict=False).alias("pct"),
+    ).with_columns(
+        pl.when(pl.col("pct").is_not_null()).then(pl.col("raw").str.extract(SHARE_IN_NAME, 1)).otherwise(pl.col("raw")).str.strip_chars().alias("name")
+    ).with_columns(pl.when(pl.col("pct") <= 100).then(pl.col("pct")).alias("pct"), name_key(pl.col("name")).alias("key"))
+    # A KYC name is the same node as a tenant or party whose name or alias is written the same way.
+    known = (
+        pl.concat([nodes.select("node_id", "name"), nodes.select("node_id", pl.col("aliases").alias("name")).explode("name")])
+        .drop_nulls("name")
+        .select("node_id", name_key(pl.col("name")).alias("key"))
+        .unique(subset="key", keep="first", maintain_order=True)
+    )
+    named = named.join(known, on="key", how="left").with_columns(pl.coalesce("node_id", pl.lit("kyc:") + pl.col("key")).alias("node_id"))
+    named = named.filter(pl.col("node_id") != pl.col("tenant_id"))
+    new_parties = (
+        named.filter(pl.col("node_id").str.starts_with("kyc:"))
+        .unique(subset="node_id", keep="first", maintain_order=True)
+        .select(
+            "node_id",
+            "name",
+            pl.lit("unknown").alias("kind"),
+            pl.lit(None, dtype=pl.String).alias("country"),
+            pl.lit([], dtype=pl.List(pl.String)).alias("aliases"),
+            pl.lit([], dtype=pl.List(pl.String)).alias("identifiers"),
+            pl.lit(False).alias("is_tenant"),
+            pl.lit("kyc").alias("origin"),
+        )
+    )
+    # parent_company and ultimate_parent often name the same company: one edge per (owner, tenant, source field).
+    edges = named.unique(subset=["node_id", "tenant_id", "origin"], keep="first", maintain_order=True).select(
+        pl.col("node_id").alias("owner_id"),
+        pl.col("tenant_id").alias("owned_id"),
+        pl.col("pct").fill_null(0.0).alias("lo"),
+        pl.col("pct").fill_null(100.0).alias("hi"),
+        pl.lit(False).alias("lo_exclusive"),
+        pl.lit(False).alias("hi_exclusive"),
+        pl.col("pct").is_not_null().alias("stated"),
+        pl.lit("shareholding").alias("interest"),
+        pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("start_date"),
+        pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("end_date"),
+        pl.lit("KYC record").alias("source"),
+        (pl.col("tenant_id") + "." + pl.col("origin").str.strip_prefix("kyc:")).alias("source_ref"),
+        "origin",
+        pl.lit(None, dtype=pl.Int64).alias("row"),
+    )
+    return edges.cast(EDGE_SCHEMA), new_parties.cast(PARTY_SCHEMA)
+
+
+def _tenant_nodes(tenants: pl.DataFrame) -> pl.DataFrame:
+    aliases = pl.col("aliases") if "aliases" in tenants.columns else pl.lit([], dtype=pl.List(pl.String))
+    country = pl.col("country") if "country" in tenants.columns else pl.lit(None, dtype=pl.String)
+    return tenants.select(
+        pl.col("tenant_id").alias("node_id"),
+        pl.col("legal_name").alias("name"),
+        pl.lit("entity").alias("kind"),
+        country.alias("country"),
+        aliases.fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("aliases"),
+        pl.lit([], dtype=pl.List(pl.String)).alias("identifiers"),
+        pl.lit(True).alias("is_tenant"),
+        pl.lit("tenants").alias("origin"),
+    ).cast(PARTY_SCHEMA)
+
+
+def _load_parties(path: Path | None, tenant_ids: set[str]) -> tuple[pl.DataFrame, dict[str, str]]:
+    if path is None:
+        return pl.DataFrame(schema=PARTY_SCHEMA), {}
+    table, _ = read_table(path, PARTIES)
+    source, offset = display_path(path), _row_offset(Path(path))
+    table = table.with_row_index("row", offset=offset).with_columns(pl.col("row").cast(pl.Int64))
+    known = pl.Series(sorted(tenant_ids), dtype=pl.String).implode()
+    problems = _problems(
+        table,
+        pl.col("tenant_id").is_not_null() & ~pl.col("tenant_id").is_in(known),
+        source,
+        "column 'tenant_id'",
+        pl.format("'{}' is not a tenant_id of the tenant table", "tenant_id"),
+    )
+    problems += _problems(
+        table,
+        pl.col("party_id").is_in(known) & (pl.col("tenant_id").is_null() | (pl.col("tenant_id") != pl.col("party_id"))),
+        source,
+        "column 'party_id'",
+        pl.format("'{}' is also a tenant_id; set tenant_id to it if the party is that tenant, or use another party_id", "party_id"),
+    )
+    if problems:
+        raise InputError(problems)
+    party_node = {p: t for p, t in table.select("party_id", "tenant_id").drop_nulls().iter_rows() if p != t}
+    parties = table.filter(pl.col("tenant_id").is_null()).select(
+        pl.col("party_id").alias("node_id"),
+        "name",
+        pl.col("kind").fill_null("unknown"),
+        "country",
+        pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        pl.col("identifiers").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        pl.lit(False).alias("is_tenant"),
+        pl.lit("parties").alias("origin"),
+    )
+    return parties.cast(PARTY_SCHEMA), party_node
+
+
+def load_ownership(tenants: pl.DataFrame, ownership: str | Path | None = None, parties: str | Path | None = None) -> OwnershipInput:
+    """The ownership graph's input from the files (either may be absent) and the tenants' KYC owner names."""
+    tenant_ids = set(tenants["tenant_id"].to_list())
+    party_frame, party_node = _load_parties(Path(parties) if parties is not None else None, tenant_ids)
+    nodes = pl.concat([_tenant_nodes(tenants), party_frame])
+    sources = {"parties": str(parties)} if parties is not None else {}
+    file_edges = pl.DataFrame(schema=EDGE_SCHEMA)
+    if ownership is not None:
+        path = Path(ownership)
+        raw, _ = read_table(path, OWNERSHIP)
+        raw = raw.with_row_index("row", offset=_row_offset(path)).with_columns(pl.col("row").cast(pl.Int64))
+        _check_edges(raw, tenant_ids | set(party_frame["node_id"].to_list()) | set(party_node), display_path(path))
+        file_edges = _file_edges(raw, party_node).cast(EDGE_SCHEMA)
+        sources["ownership"] = str(ownership)
+    kyc_edges, kyc_parties = _kyc_edges(tenants, nodes)
+    return OwnershipInput(
+        edges=pl.concat([file_edges, kyc_edges]),
+        nodes=pl.concat([nodes, kyc_parties]),
+        sources=sources,
+        given=ownership is not None or parties is not None,
+    )

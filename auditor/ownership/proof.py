@@ -1,0 +1,233 @@
+"""The explanation of a verdict, as its proof: the holders, their sum against the threshold, and the chain down to the list.
+
+For one tenant and regime it says: each restricted holder with its share, largest first,
+and their sum against the threshold; the smallest set of holders that reaches it; each
+holder restricted by ownership expanded down to its listed seed, with the list entry and
+how its name matched; each edge's source and `source_ref`; what was not counted and why;
+which unknown shares could change the verdict and the smallest share on each that would;
+the regime, its threshold and its status on the as-of date. It is a risk signal, not a
+legal determination -- every proof says so.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from auditor.ownership.assess import POSSIBLY, RESTRICTED, OwnershipAssessment, RegimeAssessment
+from auditor.ownership.fixedpoint import TOLERANCE, EdgeIndex
+
+NOTICE = "A risk signal from the ownership data supplied, not a legal determination."
+MAX_DEPTH = 12  # holders expanded this many levels down; deeper chains are summarised
+MAX_HOLDERS = 20
+
+
+def share_text(lo: float, hi: float, lo_exclusive: bool = False, hi_exclusive: bool = False, stated: bool = True) -> str:
+    if not stated:
+        return "unknown (0-100%)"
+    if abs(hi - lo) < 1e-12:
+        return f"{lo:g}%"
+    left = f"more than {lo:g}%" if lo_exclusive else f"{lo:g}%"
+    right = f"less than {hi:g}%" if hi_exclusive else f"{hi:g}%"
+    return f"{left} to {right}"
+
+
+class ProofBuilder:
+    """Builds proofs for one regime; holds the reverse (by owned) index and the per-node facts."""
+
+    def __init__(self, a: RegimeAssessment):
+        self.a = a
+        g = a.graph
+        self.ids = g.nodes["node_id"].to_list()
+        self.names = g.nodes["name"].to_list()
+        self.src = g.edges["src"].to_numpy()
+        self.dst = g.edges["dst"].to_numpy()
+        self.by_owned = EdgeIndex.by_owner(g.size, self.dst, self.src)
+        self.edges = g.edges
+        seeds = a.seeds.to_dicts()
+        self.seed = {s["idx"]: s for s in seeds}
+        self.thr = a.regime.threshold
+
+    def _incoming(self, node: int) -> np.ndarray:
+        start, end = self.by_owned.ptr[node], self.by_owned.ptr[node + 1]
+        return self.by_owned.order[start:end]
+
+    def _edge(self, e: int) -> dict[str, Any]:
+        row = self.edges.row(int(e), named=True)
+        return {
+            "stated": share_text(row["lo"], row["hi"], row["lo_exclusive"], row["hi_exclusive"], row["stated"]),
+            "lo": row["eff_lo"],
+            "hi": row["eff_hi"],
+            "sources_disagree": row["disagree"],
+            "sources": [
+                {k: s[k] for k in ("source", "source_ref", "origin", "row")} | {"share": share_text(s["lo"], s["hi"], stated=s["stated"])}
+                for s in row["statements"]
+            ],
+        }
+
+    def _seed_entry(self, node: int) -> dict[str, Any] | None:
+        s = self.seed.get(node)
+        if s is None:
+            return None
+        try:
+            how = json.loads(s["explanation"] or "{}")
+        except ValueError:
+            how = {}
+        return {
+            "list": s["source_code"],
+            "entry_id": s["entry_id"],
+            "entry_name": s["entry_name"],
+            "matched_name": s["matched"],
+            "queried_name": s["query"],
+            "score": round(float(s["score"]), 3),
+            "certain": bool(s["certain"]),
+            "how_matched": how.get("features") or how,
+        }
+
+    def node(self, node: int, bound: str, depth: int = 0, seen: frozenset[int] = frozenset()) -> dict[str, Any]:
+        """Why `node` is (or is not) restricted on `bound` ("certain": lower bounds, "possible": upper bounds)."""
+        closure = self.a.lower if bound == "certain" else self.a.upper
+        key = "lo" if bound == "certain" else "hi"
+        out: dict[str, Any] = {"id": self.ids[node], "name": self.names[node]}
+        entry = self._seed_entry(node)
+        if entry is not None and (bound == "possible" or entry["certain"]):
+            out["listed"] = entry
+        holders, not_counted = [], []
+        for e in self._incoming(node):
+            owner = int(self.src[e])
+            edge = self._edge(e)
+            item = {"owner_id": self.ids[owner], "owner_name": self.names[owner], **edge}
+            if closure.restricted[owner] and edge[key] > 0:
+                item["counted"] = round(edge[key], 6)
+                brief = self.node_brief(owner, bound)
+                if owner in seen:
+                    item["because"] = brief | {"cycle": True}
+                elif "listed" in brief:
+                    item["because"] = brief
+                elif depth < MAX_DEPTH:
+                    item["because"] = self.node(owner, bound, depth + 1, seen | {node})
+                else:
+                    item["because"] = brief | {"truncated": f"chain deeper than {MAX_DEPTH} levels; see investigate --json"}
+                holders.append(item)
+            else:
+                item["reason"] = "its holder is not restricted, so its stake counts zero" if not closure.restricted[owner] else "share is zero"
+                not_counted.append(item)
+        holders.sort(key=lambda h: (-h["counted"], h["owner_id"]))
+        total = float(sum(h["counted"] for h in holders))
+        running, smallest = 0.0, []
+        for h in holders:
+            if running >= self.thr - TOLERANCE:
+                break
+            running += h["counted"]
+            smallest.append(h["owner_id"])
+        out.update(
+            {
+                "holders": holders[:MAX_HOLDERS],
+                "holders_omitted": max(0, len(holders) - MAX_HOLDERS),
+                "sum": round(min(total, 100.0), 6),
+                "threshold": self.thr,
+                "reaches_threshold": total >= self.thr - TOLERANCE,
+                "smallest_set": smallest if total >= self.thr - TOLERANCE else [],
+                "not_counted": not_counted[:MAX_HOLDERS],
+            }
+        )
+        return out
+
+    def node_brief(self, node: int, bound: str) -> dict[str, Any]:
+        entry = self._seed_entry(node)
+        out: dict[str, Any] = {"id": self.ids[node], "name": self.names[node]}
+        if entry is not None and (bound == "possible" or entry["certain"]):
+            out["listed"] = entry
+        return out
+
+    def deciding_unknowns(self, node: int) -> list[dict[str, Any]]:
+        """Stakes of certainly restricted holders whose size is not known and could decide the verdict."""
+        lower = self.a.lower
+        have = float(lower.share[node])
+        out = []
+        for e in self._incoming(node):
+            owner = int(self.src[e])
+            edge = self._edge(e)
+            if not lower.restricted[owner] or edge["hi"] - edge["lo"] < 1e-9:
+                continue
+            needed = self.thr - (have - edge["lo"])
+            if needed <= edge["hi"] + TOLERANCE:
+                out.append({"owner_id": self.ids[owner], "owner_name": self.names[owner], "stated": edge["stated"],
+                            "smallest_share_that_restricts": round(max(needed, edge["lo"], 0.0), 6), "sources": edge["sources"]})
+        return sorted(out, key=lambda d: d["smallest_share_that_restricts"])
+
+
+def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[str, Any]]:
+    """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
+    proofs = []
+    for a in assessment.regimes:
+        found = a.graph.nodes["node_id"].index_of(tenant_id)
+        if found is None:
+            continue
+        node = int(found)
+        verdict = str(a.verdicts()[node])
+        share_min, share_max = float(min(a.lower.share[node], 100.0)), float(min(a.upper.share[node], 100.0))
+        if verdict not in (RESTRICTED, POSSIBLY) and share_max <= 0:
+            continue
+        builder = ProofBuilder(a)
+        bound = "possible" if verdict == POSSIBLY else "certain"
+        proof = {
+            "regime": a.regime.id,
+            "title": a.regime.title,
+            "status": a.status,
+            "in_force_on_as_of": a.in_force,
+            "threshold": a.regime.threshold,
+            "citation": a.regime.citation,
+            "verdict": verdict,
+            "restricted_share": {"min": round(share_min, 6), "max": round(share_max, 6)},
+            "bound": bound,
+            "chain": builder.node(node, bound),
+            "unknown_shares_that_could_decide": builder.deciding_unknowns(node) if verdict != RESTRICTED else [],
+            "not_counted_elsewhere": _not_counted(a, tenant_id),
+            "notice": NOTICE,
+        }
+        if verdict == POSSIBLY:
+            proof["certain_chain"] = builder.node(node, "certain")
+        proofs.append(proof)
+    return proofs
+
+
+def _not_counted(a: RegimeAssessment, tenant_id: str) -> list[dict[str, Any]]:
+    rows = a.graph.not_counted.filter(pl.col("owned_id") == tenant_id)
+    return [
+        {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
+         "source": r["source"], "source_ref": r["source_ref"]}
+        for r in rows.to_dicts()
+    ]
+
+
+def _holder_text(h: dict[str, Any]) -> str:
+    why = h.get("because") or {}
+    if "listed" in why:
+        tag = f"{why['listed']['list']} '{why['listed']['entry_name']}' {why['listed']['score']:.2f}"
+    elif why.get("cycle"):
+        tag = "cycle"
+    elif why.get("holders"):
+        tag = "restricted by " + " + ".join(_holder_text(x) for x in why["holders"][:3])
+    else:
+        tag = "restricted"
+    return f"{h['counted']:g}% {h['owner_name']} [{tag}]"
+
+
+def summary(proof: dict[str, Any]) -> str:
+    """One line for hits' evidence: regime and status, the counted holders with their chains, the sum against the threshold."""
+    chain = proof["chain"]
+    holders = " + ".join(_holder_text(h) for h in chain["holders"][:5]) or "no restricted holder"
+    relation = ">=" if chain["reaches_threshold"] else "<"
+    line = (
+        f"{proof['regime']} ({proof['status']}, threshold {proof['threshold']:g}%): {proof['verdict']} -- {holders} = "
+        f"{chain['sum']:g}% {relation} {proof['threshold']:g}%"
+    )
+    deciding = proof.get("unknown_shares_that_could_decide") or []
+    if deciding:
+        d = deciding[0]
+        line += f"; unknown share of {d['owner_name']} ({d['stated']}) restricts from {d['smallest_share_that_restricts']:g}%"
+    return line

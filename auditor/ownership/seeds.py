@@ -1,0 +1,68 @@
+"""Listed seeds: the tenants and parties whose names match a restricted-party list entry.
+
+Party names and aliases go through the same `ScreeningIndex` as tenant names, once per
+distinct normalised name; tenants' own name matches are taken from the tenant screening
+already done, not screened again. A strong match (at or above `certain_score`) is a listed
+seed; a weaker one kept by the screening threshold is a *possible* seed, counted only in
+the upper bound.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from auditor.ownership.inputs import name_key
+from auditor.ownership.regimes import Regime
+
+SEED_SCHEMA: dict[str, pl.DataType] = {
+    "node_id": pl.String(),
+    "query": pl.String(),
+    "entry_id": pl.String(),
+    "entry_name": pl.String(),
+    "matched": pl.String(),
+    "source_code": pl.String(),
+    "programs": pl.String(),
+    "score": pl.Float64(),
+    "explanation": pl.String(),
+}
+DEFAULT_CERTAIN_SCORE = 0.93
+
+
+def screen_parties(nodes: pl.DataFrame, index, threshold: float | None, tenant_matches: pl.DataFrame | None) -> pl.DataFrame:
+    """Every list match of every node's name or alias (SEED_SCHEMA), best first per node."""
+    if index is None:
+        return pl.DataFrame(schema=SEED_SCHEMA)
+    parties = nodes.filter(~pl.col("is_tenant"))
+    names = pl.concat(
+        [parties.select("node_id", "name"), parties.select("node_id", pl.col("aliases").alias("name")).explode("name")]
+    ).drop_nulls("name")
+    names = names.with_columns(name_key(pl.col("name")).alias("key")).filter(pl.col("key") != "")
+    distinct = names.unique(subset="key", keep="first", maintain_order=True).select(pl.col("key").alias("query_id"), "name")
+    found = index.match_names(distinct, threshold=threshold)
+    programs = index.entries.select("entry_id", "source_code", pl.col("programs").fill_null(""))
+    party_matches = (
+        names.join(found.rename({"query_id": "key"}), on="key")
+        .join(programs, on=["entry_id", "source_code"], how="left")
+        .select("node_id", pl.col("query_name").alias("query"), "entry_id", "entry_name", pl.col("matched_name").alias("matched"),
+                "source_code", "programs", "score", "explanation")
+    )
+    frames = [party_matches.cast(SEED_SCHEMA)]
+    if tenant_matches is not None and tenant_matches.height:
+        own = tenant_matches.filter(pl.col("facet") == "name").join(programs, on=["entry_id", "source_code"], how="left")
+        frames.append(
+            own.select(pl.col("tenant_id").alias("node_id"), "query", "entry_id", "entry_name", "matched", "source_code", "programs",
+                       "score", "explanation").cast(SEED_SCHEMA)
+        )
+    return pl.concat(frames).sort(["node_id", "score"], descending=[False, True])
+
+
+def regime_seeds(matches: pl.DataFrame, regime: Regime, certain_score: float) -> pl.DataFrame:
+    """The best match per node among the regime's lists (and SDN programmes), with `certain`."""
+    lists = [code.upper() for code in regime.lists]
+    wanted = pl.col("source_code").is_in(lists)
+    if regime.sdn_programs is not None:
+        tags = "|".join(p.upper() for p in regime.sdn_programs) or "^$"
+        program_ok = pl.col("programs").str.to_uppercase().str.contains(rf"(^|[;,\s\[])({tags})($|[;,\s\]])")
+        wanted = wanted & ((pl.col("source_code") != "SDN") | program_ok.fill_null(False))
+    best = matches.filter(wanted).sort("score", descending=True).unique(subset="node_id", keep="first", maintain_order=True)
+    return best.with_columns((pl.col("score") >= certain_score).alias("certain"))

@@ -1,0 +1,153 @@
+"""An output folder that changes whole: a run's files go into a fresh sibling folder that is swapped in.
+
+Writing files one by one into the output folder leaves a mix of two runs when the process
+is killed halfway, and a temporary with a fixed name (`report.md.tmp`) can be a planted
+symlink whose target gets overwritten. Here every file is created with a unique name
+(`mkstemp`: O_CREAT|O_EXCL, never through a link) inside a new folder made by `mkdtemp`
+beside the target, renamed into place there, and the folder is then exchanged with the old
+one in one rename (Linux `renameat2(RENAME_EXCHANGE)`; elsewhere two renames, so a kill in
+between leaves no folder rather than a mixed one). A reader sees the old run or the new
+run, never a mix, and the caller decides when to swap: after the store has committed.
+
+The folder is created 0700 and its files 0600, since they hold KYC data. An existing
+folder's mode is kept (that is how a user configures wider access: `chmod 750 out`), and
+its files get the same read/write bits. A folder holding files auditor did not write is
+refused rather than replaced.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from auditor.errors import OutputError, SourceLocation, display_path
+
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@contextmanager
+def output_errors(path: Path, doing: str) -> Iterator[None]:
+    """OS errors while writing outputs become OutputError (exit 2) naming the path; a full disk says so."""
+    try:
+        yield
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        where = exc.filename if isinstance(exc.filename, str) else str(path)
+        raise OutputError(f"cannot {doing}: {reason}", location=SourceLocation(display_path(where))) from None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swaps two paths atomically where the OS can (Linux renameat2); False when it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # a filesystem without RENAME_EXCHANGE
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class StagedFolder:
+    """A new version of `target` being written; `publish()` swaps it in, `discard()` drops it."""
+
+    def __init__(self, target: str | Path, allowed_names: Collection[str]):
+        target = Path(target)
+        if target.is_symlink() and target.is_dir():
+            target = Path(os.path.realpath(target))  # the user's link to a folder stays; its folder is replaced
+        self.target = target
+        self.written: dict[str, Path] = {}
+        with output_errors(target, f"use output folder {display_path(target)}"):
+            self._check_target(allowed_names)
+            target.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+            self._remove_stale_staging()
+            existing_mode = target.stat().st_mode & 0o777 if target.is_dir() else None
+            self.path = Path(tempfile.mkdtemp(dir=target.parent, prefix=f"{self._prefix()}{os.getpid()}-"))
+            if existing_mode is not None:
+                os.chmod(self.path, existing_mode)
+            self.file_mode = (existing_mode & 0o666) if existing_mode is not None else FILE_MODE
+
+    def _prefix(self) -> str:
+        return f".{self.target.name}.staging-"
+
+    def _check_target(self, allowed_names: Collection[str]) -> None:
+        where = SourceLocation(display_path(self.target))
+        if self.target.exists() and not self.target.is_dir():
+            raise OutputError("the output folder is a file; give a folder (it is created if absent)", location=where)
+        if self.target.is_dir():
+            # `NAME.tmp` is what versions before the swap left behind when killed.
+            foreign = sorted(p.name for p in self.target.iterdir() if p.name not in allowed_names and p.name.removesuffix(".tmp") not in allowed_names)
+            if foreign:
+                raise OutputError(
+                    f"the output folder holds files auditor did not write ({', '.join(foreign[:5])}"
+                    f"{', ...' if len(foreign) > 5 else ''}); each run replaces the whole folder, so give an empty or new folder",
+                    location=where,
+                )
+
+    def _remove_stale_staging(self) -> None:
+        """Staging folders of runs that were killed (their process is gone) hold KYC data nobody will publish."""
+        prefix = self._prefix()
+        for sibling in self.target.parent.glob(f"{prefix}*"):
+            pid = sibling.name[len(prefix):].split("-", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                shutil.rmtree(sibling, ignore_errors=True)
+
+    def write(self, name: str, content: str | bytes) -> Path:
+        """One file, under a unique temporary name in the staging folder, renamed into place."""
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        with output_errors(self.path / name, f"write {name}"):
+            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{name}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    os.fchmod(handle.fileno(), self.file_mode)
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, self.path / name)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        self.written[name] = self.target / name
+        return self.target / name
+
+    def publish(self) -> dict[str, Path]:
+        """Swaps the staged folder in for the target; the old folder's files are removed."""
+        with output_errors(self.target, f"replace output folder {display_path(self.target)}"):
+            if not self.target.exists():
+                os.rename(self.path, self.target)
+            elif _exchange(self.path, self.target):
+                shutil.rmtree(self.path, ignore_errors=True)  # now the old run's folder
+            else:
+                old = Path(tempfile.mkdtemp(dir=self.target.parent, prefix=f".{self.target.name}.old-"))
+                os.rename(self.target, old / "out")
+                os.rename(self.path, self.target)
+                shutil.rmtree(old, ignore_errors=True)
+        return dict(self.written)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
