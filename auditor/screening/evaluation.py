@@ -105,7 +105,7 @@ class Evaluation:
 
 def build_evaluation(entries: pl.DataFrame, *, part: str = "test", negatives: int = 4000) -> Evaluation:
     """Positives from the part's SDN organisations; negatives from other lists and generators."""
-    rng = random.Random(VARIATION_SEEDS[part] if part in VARIATION_SEEDS else 0)
+    rng = random.Random(VARIATION_SEEDS.get(part, 0))
     sdn = entries.filter(pl.col("source_code") == "SDN")
     orgs = _in_part(sdn.filter(pl.col("type") == "Entity"), part).sort("entry_id")  # same draws whatever the file order
     rows: list[tuple[str, str, str]] = []
