@@ -200,23 +200,74 @@ def legal_like(word: str) -> bool:
     return any(OSA.distance(word, w, score_cutoff=1) <= 1 for w in SHORT_COMMON if abs(len(w) - len(word)) <= 1)
 
 
+def _vocabulary(words: pl.Series) -> pl.DataFrame:
+    """Per distinct word as written: canonical token, legal family, flags and weight."""
+    raw = words.to_list()
+    toks = [canonical_word(w) for w in raw]
+    return pl.DataFrame(
+        {
+            "raw": raw,
+            "tok": toks,
+            "family": [STRONG_LEGAL.get(t) for t in toks],
+            "desc": [t in DESCRIPTIVE_LEGAL for t in toks],
+            "stop": [t in STOPWORDS for t in toks],
+            "w": [weight(t) for t in toks],
+        },
+        schema={"raw": pl.String, "tok": pl.String, "family": pl.String, "desc": pl.Boolean, "stop": pl.Boolean, "w": pl.Float64},
+    )
+
+
+def _edge_run_is_legal(in_run: pl.Expr) -> pl.Expr:
+    """`_legal_run` over the words flagged `in_run`, per name."""
+    strong = pl.col("family").is_not_null()
+    letters = in_run & (pl.col("tok") != "de")
+    has_strong = (in_run & strong).any().over("nid")
+    spelled = (letters.sum().over("nid") >= 2) & ((letters & (pl.col("tok").str.len_chars() != 1)).sum().over("nid") == 0)
+    return has_strong | spelled
+
+
 def canonical_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Adds norm, core, compact, tokens and legal for `column` (the v2 forms).
+    """Adds norm, core, compact, tokens, words, key_tokens and legal for `column` (v2 forms).
 
     `tokens` are the canonical words without legal forms and stopwords, `words` the same
     words as written; `core` the tokens joined; `compact` the words joined without
-    spaces; `norm` the cleaned name as written (for the
-    `full` feature); `legal` the legal-form families taken out ("company", "llc", ...).
+    spaces; `norm` the cleaned name as written (for the `full` feature); `legal` the
+    legal-form families taken out ("company", "llc", ...). Python runs once per distinct
+    word; the legal runs and the rest are Polars over all words at once, and give what
+    `canonical_name` gives for one name.
     """
     out = frame.with_columns(norm=_clean(_latin(pl.col(column))))
-    uniq = out.select("norm").unique()
-    forms = [canonical_name(n) for n in uniq["norm"].to_list()]
-    # Joined strings cross from Python to Polars far faster than lists; split there.
-    mapping = uniq.with_columns(
-        tokens=pl.Series([" ".join(t) for t, _, _ in forms], dtype=pl.String).str.split(" "),
-        key_tokens=pl.Series([" ".join(key_tokens(t)) for t, _, _ in forms], dtype=pl.String).str.split(" "),
-        words=pl.Series([" ".join(w) for _, w, _ in forms], dtype=pl.String).str.split(" "),
-        legal=pl.Series([f for _, _, f in forms], dtype=pl.String),
+    uniq = out.select("norm").unique().with_row_index("nid")
+    words = (
+        uniq.select("nid", raw=pl.col("norm").str.split(" "))
+        .with_columns(pos=pl.int_ranges(0, pl.col("raw").list.len()))
+        .explode(["raw", "pos"])
+        .filter(pl.col("raw").is_not_null() & (pl.col("raw") != ""))
+    )
+    words = words.join(_vocabulary(words["raw"].unique()), on="raw", how="left")
+    strong = pl.col("family").is_not_null()
+    legalish = strong | pl.col("desc")
+    first_plain = pl.col("pos").filter(~legalish).min().over("nid")
+    last_plain = pl.col("pos").filter(~legalish).max().over("nid")
+    lead = first_plain.is_null() | (pl.col("pos") < first_plain)
+    trail = last_plain.is_null() | (pl.col("pos") > last_plain)
+    words = words.with_columns(_lead=lead, _trail=trail)
+    is_legal = strong | (pl.col("_lead") & _edge_run_is_legal(pl.col("_lead"))) | (pl.col("_trail") & _edge_run_is_legal(pl.col("_trail")))
+    words = words.with_columns(legal=is_legal)
+    keep = ~pl.col("legal") & ~pl.col("stop")
+    keep = pl.when(keep.any().over("nid")).then(keep).when((~pl.col("legal")).any().over("nid")).then(~pl.col("legal")).otherwise(True)
+    words = words.with_columns(keep=keep).sort("nid", "pos")
+    kept = pl.col("keep")
+    forms = words.group_by("nid").agg(
+        tokens=pl.col("tok").filter(kept),
+        words=pl.col("raw").filter(kept),
+        _strong=pl.col("tok").filter(kept & (pl.col("w") == 1.0)),
+        legal=pl.col("family").filter(pl.col("legal") & strong).unique().sort().str.join(" "),
+    )
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    forms = forms.with_columns(key_tokens=pl.when(pl.col("_strong").list.len() > 0).then("_strong").otherwise("tokens")).drop("_strong")
+    mapping = uniq.join(forms, on="nid", how="left").drop("nid").with_columns(
+        pl.col("tokens", "words", "key_tokens").fill_null(empty), pl.col("legal").fill_null("")
     )
     out = out.join(mapping, on="norm", how="left", maintain_order="left")
     out = out.with_columns(core=pl.col("tokens").list.join(" "))

@@ -103,7 +103,8 @@ def address_keys(frame: pl.DataFrame) -> pl.DataFrame:
 class KeyTable:
     """List-side keys with their document frequency; joins queries to candidate rows."""
 
-    def __init__(self, keys: pl.DataFrame):
+    def __init__(self, keys: pl.DataFrame, max_key_names: int = MAX_KEY_NAMES):
+        self.max_key_names = max_key_names
         freq = keys.group_by("key").agg(pl.len().cast(pl.UInt32).alias("df"))
         self.freq = freq
         self.postings = keys.join(freq.filter(pl.col("df") <= FALLBACK_KEY_NAMES), on="key")
@@ -112,7 +113,7 @@ class KeyTable:
         """(q, row) pairs sharing a usable key, one row per pair."""
         with_df = query_keys.join(self.freq, on="key", how="inner")
         rarest = pl.col("df") == pl.col("df").min().over("q")
-        usable = with_df.filter((pl.col("df") <= MAX_KEY_NAMES) | (rarest & (pl.col("df") <= FALLBACK_KEY_NAMES)))
+        usable = with_df.filter((pl.col("df") <= self.max_key_names) | (rarest & (pl.col("df") <= FALLBACK_KEY_NAMES)))
         pairs = usable.select("q", "key").join(self.postings.select("key", "row"), on="key")
         return pairs.select("q", "row").unique()
 
@@ -173,7 +174,7 @@ class ScreeningIndex:
         self.addresses = addresses
         keyed = names if algorithm == NAME_V1 else names.with_columns(tokens=pl.col("key_tokens"))
         self.vocabulary = token_rows(keyed).select("token").unique()
-        self._name_keys = KeyTable(name_keys(keyed))
+        self._name_keys = KeyTable(name_keys(keyed), MAX_KEY_NAMES if algorithm == NAME_V1 else name_v2.MAX_KEY_NAMES)
         self._address_keys = KeyTable(address_keys(addresses))
 
     @classmethod
@@ -258,7 +259,11 @@ class ScreeningIndex:
             # Evidence can only lower a score, so pairs below the threshold now stay below.
             scored = name_v2.score_pairs(pairs, threshold)
         scored = scored.filter(pl.col("score") >= threshold)
-        return scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
+        scored = scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
+        if not v1:
+            aligned = [name_v2.aligned_words(a, b) for a, b in zip(scored["q_tokens"].to_list(), scored["n_tokens"].to_list())]
+            scored = scored.with_columns(aligned=pl.Series(aligned, dtype=pl.String))
+        return scored
 
     def _name_results(self, batch: pl.DataFrame, hits: pl.DataFrame, threshold: float) -> pl.DataFrame:
         entry_type = pl.col("type") if "type" in self.entries.columns else pl.lit(None, dtype=pl.String)

@@ -40,7 +40,9 @@ from auditor.screening.canonical import weight
 
 NAME_V2 = "name-v2"
 DEFAULT_THRESHOLD_V2 = 0.86
-PREFILTER = 0.55  # lowest token-sort / compact ratio a true match has been seen to need
+COVER_MAX = 0.9  # weight of the better-covered side in `tokens` (tuned on the tune part)
+MAX_KEY_NAMES = 200  # a blocking word held by more list names is used only as a query's rarest
+PREFILTER = 0.65  # token-sort or compact ratio below which a pair is not aligned (tuned: -0.1 % recall, 3x speed)
 
 
 def word_similarity(a: str, b: str) -> float:
@@ -65,20 +67,34 @@ def _cpdist(a: list[str], b: list[str], scorer, **kw) -> np.ndarray:
     return process.cpdist(a, b, scorer=scorer, workers=-1, dtype=np.float64, **kw)
 
 
-def _similarity(a: str, b: str, frame: pl.DataFrame) -> pl.Expr:
-    """`word_similarity` over whole columns of word pairs (a, b name columns of `frame`)."""
-    d = pl.Series(_cpdist(frame[a].to_list(), frame[b].to_list(), OSA.distance, score_cutoff=3))
-    r = pl.Series(_cpdist(frame[a].to_list(), frame[b].to_list(), fuzz.ratio, score_cutoff=80.0)) / 100.0
-    la, lb = pl.col(a).str.len_chars(), pl.col(b).str.len_chars()
+def _similarity(words: pl.DataFrame, a: str, b: str) -> pl.Series:
+    """`word_similarity` for each row's (a, b) words, computed once per distinct pair."""
+    uniq = words.select(pl.col(a).alias("a"), pl.col(b).alias("b")).unique()
+    # Lengths as signed integers: len_chars is unsigned and a difference would wrap.
+    la, lb = pl.col("a").str.len_chars().cast(pl.Int32), pl.col("b").str.len_chars().cast(pl.Int32)
     shortest = pl.min_horizontal(la, lb)
-    close = (shortest >= 4) & ((la - lb).abs() <= 2)
-    return (
-        pl.when(pl.col(a) == pl.col(b)).then(1.0)
-        .when(close & (pl.lit(d) <= 1)).then(0.92)
-        .when(close & (pl.lit(d) == 2) & (shortest >= 9)).then(0.84)
-        .when((shortest >= 5) & (pl.lit(r) >= 0.8)).then(pl.min_horizontal(pl.lit(r), pl.lit(0.9)))
-        .otherwise(0.0)
+    uniq = uniq.with_columns(close=(shortest >= 4) & ((la - lb).abs() <= 2), fuzzy=shortest >= 5, shortest=shortest)
+    close = uniq.filter(pl.col("close") & (pl.col("a") != pl.col("b")))
+    d = _cpdist(close["a"].to_list(), close["b"].to_list(), OSA.distance, score_cutoff=2)
+    close = close.select("a", "b", d=pl.Series(d))
+    uniq = uniq.join(close, on=["a", "b"], how="left")
+    edits = (
+        pl.when(pl.col("a") == pl.col("b")).then(1.0)
+        .when(pl.col("d") <= 1).then(0.92)
+        .when((pl.col("d") == 2) & (pl.col("shortest") >= 9)).then(0.84)
+        .otherwise(None)
     )
+    uniq = uniq.with_columns(sim=edits)
+    rest = uniq.filter(pl.col("sim").is_null() & pl.col("fuzzy"))
+    r = _cpdist(rest["a"].to_list(), rest["b"].to_list(), fuzz.ratio, score_cutoff=80.0) / 100.0
+    rest = rest.select("a", "b", r=pl.Series(r, dtype=pl.Float64))
+    uniq = uniq.join(rest, on=["a", "b"], how="left").with_columns(
+        sim=pl.coalesce("sim", pl.when(pl.col("r") > 0).then(pl.min_horizontal(pl.col("r"), pl.lit(0.9))), pl.lit(0.0))
+    )
+    keyed = words.select(pl.col(a).alias("a"), pl.col(b).alias("b")).join(
+        uniq.select("a", "b", "sim"), on=["a", "b"], how="left", maintain_order="left"
+    )
+    return keyed["sim"].fill_null(0.0)
 
 
 def _side(pairs: pl.DataFrame, side: str) -> pl.DataFrame:
@@ -91,17 +107,32 @@ def _side(pairs: pl.DataFrame, side: str) -> pl.DataFrame:
     return words.join(weights, on="tok", how="left")
 
 
-def _coverage(best: pl.DataFrame, side: str) -> pl.DataFrame:
-    """Per pair: weighted coverage, distinctive words found and total, aligned words."""
+def _coverage(cross: pl.DataFrame, side: str) -> pl.DataFrame:
+    """Per pair: one side's weighted coverage and its distinctive words found / total.
+
+    Each word's best partner is its highest similarity over the other side's words (a
+    word may pair with a word another also pairs with; `aligned` shows the pairs).
+    """
+    i, w = ("i", "w") if side == "q" else ("i_n", "w_n")
+    word = (pl.col("pid").cast(pl.UInt64) * 1024 + pl.col(i).cast(pl.UInt64)).alias("word")
+    best = cross.group_by(word).agg(pl.col("pid").first(), pl.col(w).first().alias("w"), pl.col("sim").max())
     found = pl.col("sim") > 0
-    label = pl.when(pl.col("tok") == pl.col("partner")).then(pl.col("tok")).otherwise(pl.format("{}~{}", "tok", "partner"))
-    return best.sort("pid", "i").group_by("pid").agg(
+    return best.group_by("pid").agg(
         (pl.col("w") * pl.col("sim")).sum().alias(f"{side}_got"),
         pl.col("w").sum().alias(f"{side}_w"),
         ((pl.col("w") == 1.0) & found).sum().alias(f"{side}_dist_got"),
         (pl.col("w") == 1.0).sum().alias(f"{side}_dist"),
-        label.filter(found).str.join(" ").alias(f"{side}_aligned"),
     )
+
+
+def aligned_words(q_tokens: list[str], n_tokens: list[str]) -> str:
+    """Each query word with its best partner ("tonw~town"), for the explanation."""
+    out = []
+    for a in q_tokens:
+        best = max(n_tokens, key=lambda b: word_similarity(a, b), default=None)
+        if best is not None and word_similarity(a, best) > 0:
+            out.append(a if a == best else f"{a}~{best}")
+    return " ".join(out)
 
 
 def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
@@ -119,17 +150,17 @@ def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
         return pairs.with_columns(score=pl.lit(0.0))
     q, n = _side(pairs, "q"), _side(pairs, "n")
     cross = q.join(n, on="pid", suffix="_n")
-    cross = cross.with_columns(s_tok=_similarity("tok", "tok_n", cross), s_raw=_similarity("raw", "raw_n", cross))
-    cross = cross.with_columns(sim=pl.max_horizontal("s_tok", "s_raw"))
-    by_sim = pl.col("sim").arg_max()
-    q_best = cross.group_by("pid", "i").agg(
-        pl.col("tok").first(), pl.col("w").first(), pl.col("sim").max(), partner=pl.col("tok_n").get(by_sim)
-    )
-    n_best = cross.group_by("pid", "i_n").agg(
-        tok=pl.col("tok_n").first(), w=pl.col("w_n").first(), sim=pl.col("sim").max(), partner=pl.col("tok").get(by_sim),
-        i=pl.col("i_n").first(),
-    )
-    cov = _coverage(q_best, "q").join(_coverage(n_best, "n"), on="pid", how="full", coalesce=True)
+    cross = cross.with_columns(sim=_similarity(cross, "tok", "tok_n"))
+    # Words whose canonical form differs from the spelling are also compared as written.
+    respelled = (pl.col("raw") != pl.col("tok")) | (pl.col("raw_n") != pl.col("tok_n"))
+    cross = cross.with_row_index("_r")
+    spelled = cross.filter(respelled)
+    if spelled.height:
+        raw_sim = spelled.select("_r", raw_sim=_similarity(spelled, "raw", "raw_n"))
+        cross = cross.join(raw_sim, on="_r", how="left").with_columns(
+            sim=pl.max_horizontal("sim", pl.col("raw_sim").fill_null(0.0))
+        )
+    cov = _coverage(cross, "q").join(_coverage(cross, "n"), on="pid", how="full", coalesce=True)
     pairs = pairs.join(cov, on="pid", how="left")
     full = _cpdist(pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_sort_ratio) / 100.0
     cd = _cpdist(pairs["q_compact"].to_list(), pairs["n_compact"].to_list(), OSA.distance, score_cutoff=2)
@@ -145,9 +176,9 @@ def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
         candidate_coverage=(pl.col("n_got") / pl.col("n_w")).fill_null(0.0).fill_nan(0.0),
         distinctive=distinctive.cast(pl.Float64),
         compact=compact,
-        aligned=pl.col("q_aligned").fill_null(""),
     )
-    tokens = pl.max_horizontal((pl.col("query_coverage") + pl.col("candidate_coverage")) / 2, pl.col("compact"))
+    covs = pl.max_horizontal("query_coverage", "candidate_coverage"), pl.min_horizontal("query_coverage", "candidate_coverage")
+    tokens = pl.max_horizontal(COVER_MAX * covs[0] + (1 - COVER_MAX) * covs[1], pl.col("compact"))
     # When the spacing differs the words cannot pair; the compact match vouches for all of them.
     distinctive = pl.when(pl.col("compact") > 0).then(1.0).otherwise(pl.col("distinctive"))
     pairs = pairs.with_columns(tokens=tokens, distinctive=distinctive)
