@@ -21,6 +21,7 @@ from auditor.errors import InputError
 from auditor.screening.addresses import is_specific_expr, normalize_address_expr
 from auditor.screening.countries import country_code
 from auditor.screening.matcher import (
+    ADDRESS_ALGORITHM,
     DEFAULT_ADDRESS_THRESHOLD,
     DEFAULT_THRESHOLD,
     address_explanation,
@@ -40,6 +41,17 @@ ALGORITHMS: dict[str, str] = {
 }
 DEFAULT_ALGORITHM = name_v2.NAME_V2
 DEFAULT_THRESHOLDS = {NAME_V1: DEFAULT_THRESHOLD, name_v2.NAME_V2: name_v2.DEFAULT_THRESHOLD_V2}
+
+
+def algorithm_record(algorithm: str | None = None, threshold: float | None = None) -> dict[str, object]:
+    """What a run screened with, for run.json: algorithm names, versions and thresholds."""
+    name = algorithm or DEFAULT_ALGORITHM
+    return {
+        "name_algorithm": name,
+        "name_threshold": DEFAULT_THRESHOLDS[name] if threshold is None else threshold,
+        "address_algorithm": ADDRESS_ALGORITHM,
+        "address_threshold": DEFAULT_ADDRESS_THRESHOLD,
+    }
 
 # A key held by more list names than this is too common to block on ...
 MAX_KEY_NAMES = 200
