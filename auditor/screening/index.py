@@ -312,7 +312,9 @@ class ScreeningIndex:
         threshold = DEFAULT_ADDRESS_THRESHOLD if threshold is None else threshold
         _require(queries, ("query_id", "address"))
         q = (
-            queries.select(pl.col("query_id").cast(pl.String), query_address=pl.col("address").cast(pl.String))
+            queries.select(
+                pl.col("query_id").cast(pl.String), query_address=pl.col("address").cast(pl.String).str.slice(0, MAX_SCREENED_CHARS)
+            )
             .with_row_index("query_order")
             .filter(pl.col("query_address").is_not_null())
         )
