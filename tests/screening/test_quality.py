@@ -13,7 +13,7 @@ from auditor.screening.variations import CLASSES
 RECALL_FLOOR = 0.97  # measured 0.978
 PRECISION_FLOOR = 0.995  # measured 0.998
 CLASS_FLOOR = 0.89  # every class; measured lowest 0.909 (swap_and_typo)
-HELD_OUT_ALIAS_FLOOR = 0.30
+HELD_OUT_ALIAS_FLOOR = 0.42  # measured 0.49 (name-v1: 0.34)
 
 
 @pytest.fixture(scope="module")
