@@ -61,6 +61,10 @@ class AuditConfig(BaseModel):
         default="report",
         description="GPU-looking instance types missing from the catalog: list them in the report, or fail the run (exit 2) naming the rows.",
     )
+    allow_empty_tenants: bool = Field(
+        default=False,
+        description="Accept a tenant table with no rows. Off by default: an empty table (a header-only export) would mark every stored case resolved.",
+    )
     store: Path | None = Field(
         default=None,
         description="Case store (a SQLite file, created if absent): remembers runs and analysts' decisions so each run says what changed. None: no memory between runs.",

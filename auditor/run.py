@@ -26,8 +26,10 @@ from auditor.engine.loader import RulePack, builtin_rules_dir, load_rule_pack
 from auditor.errors import InputError
 from auditor.features.build import FeatureTable, build_features
 from auditor.features.vocabulary import feature_kinds
-from auditor.model.inputs import InputTables, from_frames, load_inputs
+from auditor.model.badrows import FUTURE_TOLERANCE
+from auditor.model.inputs import InputTables, empty_tenants_error, from_frames, load_inputs, unreadable_input
 from auditor.scoring import ScoringAlgorithm, get_algorithm
+from auditor.stagelog import logged_stage
 
 log = logging.getLogger("auditor.run")
 
@@ -76,9 +78,11 @@ def default_as_of(inputs: InputTables, observed_at: datetime | None = None) -> d
     A collection also knows when it looked: instances still running were running then, so
     its time counts as an event (otherwise a run that started last would count zero hours).
     """
-    candidates = [inputs.latest_event, observed_at]
+    now = datetime.now(timezone.utc)
+    # Future-dated rows are already set aside (model.badrows); a collection time in the future is ignored too.
+    candidates = [inputs.latest_event, observed_at if observed_at is None or observed_at <= now + FUTURE_TOLERANCE else None]
     known = [c for c in candidates if c is not None]
-    return max(known) if known else datetime.now(timezone.utc)
+    return max(known) if known else now
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ def _from_snapshot(directory: Path) -> AuditInputs:
         "complete": bool(snap.manifest.get("complete", not gaps)) and not gaps,
     }
     return AuditInputs(
-        tables=from_frames(snap.tenants, snap.usage, snap.access),
+        tables=from_frames(snap.tenants, snap.usage, snap.access, observed_at=_parse_observed(snap.manifest.get("collected_at"))),
         gaps=gaps,
         complete=provenance["complete"],
         observed_at=_parse_observed(snap.manifest.get("collected_at")),
@@ -154,15 +158,17 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
          "counts": r.manifest.get("counts"), "complete": r.complete}
         for provider, r in results
     ]
+    observed_at = max((o for o in observed if o is not None), default=None)
     return AuditInputs(
-        tables=from_frames(tenants, usage, access),
+        tables=from_frames(tenants, usage, access, observed_at=observed_at),
         gaps=gaps,
         complete=all(r.complete for _, r in results),
-        observed_at=max((o for o in observed if o is not None), default=None),
+        observed_at=observed_at,
         provenance=provenance,
     )
 
 
+@logged_stage("inputs", lambda loaded: {"tenants": loaded.tables.tenants.height, **{f"{t}_rows": n for t, n in loaded.tables.rows.items() if t != "tenants"}})
 def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditInputs:
     """Inputs from a collected snapshot, from files, or collected live from `connectors:`, in that order."""
     if config.snapshot is not None:
@@ -177,6 +183,7 @@ def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None
     return AuditInputs(load_inputs(config.tenants, config.usage, config.access))
 
 
+@logged_stage("lists")
 def load_screening(config: AuditConfig):
     """The restricted-party lists and their index, or (None, []) when no list was given."""
     if not config.lists:
@@ -184,9 +191,11 @@ def load_screening(config: AuditConfig):
     from auditor.screening import ScreeningIndex, load_lists
 
     from auditor.screening.aliases import with_aliases
+    from auditor.screening.lists import require_sources
 
     lists = with_aliases(load_lists(list(config.lists)), config.aliases)
     sources = set(config.list_sources) if config.list_sources else None
+    require_sources(lists.entries, sources)
     return ScreeningIndex.build(lists.entries, sources=sources), list(lists.provenance)
 
 
@@ -217,6 +226,7 @@ def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> 
     )
 
 
+@logged_stage("scoring", lambda scored: {"hits": scored[0].hits.height, "cases": scored[1].cases.height})
 def score_features(features: FeatureTable, pack: RulePack, algorithm: ScoringAlgorithm) -> tuple[Evaluation, CaseTables]:
     """Rules -> hits -> cases over a feature table built once, so one table can be scored by several packs."""
     evaluation = evaluate(features.frame, pack.rules, set(features.unavailable))
@@ -227,11 +237,19 @@ def score_features(features: FeatureTable, pack: RulePack, algorithm: ScoringAlg
 def _features_for(config: AuditConfig, loaded: AuditInputs, run_id: str) -> tuple[datetime, FeatureTable, list[dict[str, Any]]]:
     """The feature table of one run's inputs: as-of, screening, features, strict instance types."""
     inputs = loaded.tables
+    if inputs.tenants.height == 0 and not config.allow_empty_tenants:
+        raise empty_tenants_error(inputs)
     as_of = config.as_of or default_as_of(inputs, loaded.observed_at)
     index, list_provenance = load_screening(config)
     log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.rows.get("usage", 0), inputs.rows.get("access", 0))
 
-    features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group, ownership_settings(config, inputs))
+    try:
+        features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group, ownership_settings(config, inputs))
+    except pl.exceptions.ComputeError as exc:  # a streamed input's column that cannot be decoded: the user's file
+        located = unreadable_input(inputs, exc)
+        if located is None:
+            raise
+        raise located from None
     for warning in (features.ownership.warnings if features.ownership is not None else [])[:20]:
         log.warning("run=%s stage=ownership %s", run_id, warning)
     log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))
@@ -425,6 +443,7 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "coverage_gaps": result.coverage_gaps,
         "unavailable_features": sorted(f.unavailable),
         "unknown_instance_types": f.unknown_instance_types.to_dicts(),
+        "excluded_rows": [e.to_dict() for e in result.inputs.exclusions],
         "common_link_values": f.common_link_values.to_dicts(),
         "counts": {
             "tenants": result.inputs.tenants.height,

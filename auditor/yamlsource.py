@@ -117,8 +117,9 @@ def parse_yaml(text: str, source: str, *, allow_empty: bool = False) -> YamlDocu
     """Parses one YAML document from text; raises InputError with the position of a syntax error."""
     if len(text) > MAX_YAML_BYTES:
         raise InputError([Problem(SourceLocation(source), f"file is {len(text):,} characters; the limit is {MAX_YAML_BYTES:,} for a rule, rule-test or config file")])
-    loader = _StrictLoader(text)
+    loader: _StrictLoader | None = None
     try:
+        loader = _StrictLoader(text)  # the reader refuses control characters here
         node = loader.get_single_node()
     except _Refused as exc:
         raise InputError([Problem(SourceLocation(source, exc.mark.line + 1, exc.mark.column + 1), exc.message)]) from None
@@ -126,10 +127,16 @@ def parse_yaml(text: str, source: str, *, allow_empty: bool = False) -> YamlDocu
         mark = exc.problem_mark or exc.context_mark
         location = SourceLocation(source, mark.line + 1, mark.column + 1) if mark else SourceLocation(source)
         raise InputError([Problem(location, f"invalid YAML: {exc.problem or exc.context}")]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputError([Problem(SourceLocation(source, line, column), f"invalid YAML: character U+{code:04X} is not allowed (control characters cannot appear in YAML)")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(SourceLocation(source), f"invalid YAML: {exc}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None and allow_empty:
         return YamlDocument(source, None)
     if node is None:

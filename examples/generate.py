@@ -21,6 +21,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import planted as planted_mod  # noqa: E402
+import planted_ownership  # noqa: E402
 from restricted_parties import CSL_HEADER, restricted_party_rows  # noqa: E402
 from world import (  # noqa: E402
     BACKGROUND_COUNTRIES, COUNTRIES, DECLARED_USES, DOC_RANGES, FIRST_NAMES, LAST_NAMES, NAME_A, NAME_B,
@@ -309,11 +310,17 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
             t["_note_unknown"] = True
             break
     world.rng.shuffle(tenants)
-    width = max(6, len(str(n_tenants)))
+    # Ownership structures (issue 18) come last, from their own generator: everything before them is unchanged.
+    owned, ownership_rows, party_rows = planted_ownership.ownership_tenants(world, seed)
+    tenants += owned
+    width = max(6, len(str(len(tenants))))
     usage, access, tenant_rows, plant_rows = [], [], [], []
     unknown_tid = None
+    ownership_ids: dict[str, str] = {}
     for i, t in enumerate(tenants, start=1):
         tid = f"t{i:0{width}d}"
+        if t.get("_okey"):
+            ownership_ids["@" + t["_okey"]] = tid
         tenant_rows.append(tenant_row(tid, t))
         usage.extend(world.usage_rows(tid, t))
         access.extend(world.access_rows(tid, t))
@@ -328,6 +335,10 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
     plant_rows.sort(key=lambda r: (r[1], r[2] or "", r[0]))
     write_csv(out / "planted.csv", ["tenant_id", "pattern", "group", "note"],
               [(a, b, c or None, d) for a, b, c, d in plant_rows])
+    # Ownership (issue 18): the planted structures' stakes, their owned tenants' keys replaced by ids.
+    write_csv(out / "ownership.csv", planted_ownership.OWNERSHIP_COLUMNS,
+              [tuple(ownership_ids.get(v, v) or None for v in row) for row in ownership_rows])
+    write_csv(out / "parties.csv", planted_ownership.PARTY_COLUMNS, [tuple(v or None for v in row) for row in party_rows])
     with open(out / "lists" / "restricted-parties.csv", "w", newline="", encoding="utf-8") as fh:
         fh.write(",".join(CSL_HEADER) + "\n")  # the published header line is unquoted, the rows quoted
         writer = csv.DictWriter(fh, fieldnames=CSL_HEADER, quoting=csv.QUOTE_ALL, lineterminator="\n")

@@ -107,7 +107,7 @@ def planted_tenants(w) -> list[dict]:
             parent_company="", kyc_status=rng.choice(["pending", "unverified", "verified"]), _region="apac",
             created_at=_days_ago(w, 60, 300), declared_use="AI research",
             _workloads=[_big(w, rng.choice(["h100x8", "h200x8", "b200x8"]), n=(3, 6), start=(30, 80))],
-            _signins=(rng.randint(10, 25), _cn_ops("SG", 0.6) if i % 2 == 0 else [("SG", 0.5), ("HK", 0.5)]))
+            _signins=(rng.randint(10, 25), _cn_ops("SG", 0.6) if i % 2 == 0 else [("SG", 0.8), ("HK", 0.2)]))
 
     # 5. hub-front: incorporated in a hub, operated from China.
     hubs = [("SG", "Straits Tensor Pte. Ltd.", "qq.com"), ("MY", "Petaling Cloudworks Sdn. Bhd.", "163.com"),
@@ -186,6 +186,7 @@ def planted_tenants(w) -> list[dict]:
             _signins=(rng.randint(6, 15), [(cc, 1.0)]))
 
     benign(w, add)
+    affiliates(w, add)
     return out
 
 
@@ -239,3 +240,45 @@ def benign(w, add) -> None:
         add("benign-us-reseller", i, "US", "verified US reseller, US sign-ins only", is_reseller=True, kyc_status="verified",
             declared_use="GPU cloud reselling", _region="na", created_at=_days_ago(w, 500, 1500),
             _workloads=[_big(w, "h100x8", n=(2, 4))], _signins=(rng.randint(15, 30), [("US", 1.0)]))
+
+
+# --- listed affiliates by name and their look-alikes (issue 15; screening/affiliate.py) -------
+# Relatives of listed companies that are not listed themselves: the listed brand, word pair or
+# acronym with other words around it, a city prefix or another legal form, in English or in
+# Chinese. The look-alikes share common words or rare-looking tokens with list names but have
+# no tie to the listed entity (own country, disclosed owners): the affiliate rule must stay quiet.
+
+def affiliates(w, add) -> None:
+    rng = w.rng
+    related = [
+        ("CN", "Inspur (Jinan) Cloud Data Technology Co., Ltd.", {}, "inspur-group", "brand 'Inspur' with a city prefix and other words"),
+        ("HK", "Sugon Computing Services (Hong Kong) Limited", {"hq_country": "CN"}, "sugon", "brand 'Sugon' (an alias) in a Hong Kong company"),
+        ("WS", "SMIC Holdings Ltd.", {"beneficial_owners": [], "ultimate_parent": "", "parent_company": "", "hq_country": ""},
+         "smic", "acronym of Semiconductor Manufacturing International Corporation in a Samoan wrapper"),
+        ("CN", "浪潮(济南)智算科技有限公司", {"aliases": []}, "inspur-group", "Chinese brand 浪潮 (Inspur) with a city prefix"),
+        ("SG", "Megvii Vision Labs Pte. Ltd.", {}, "megvii", "brand 'Megvii' in a Singapore company"),
+        ("CN", "Moore Threads Graphics (Shenzhen) Co., Ltd.", {}, "moore", "word pair 'Moore Threads' with a city and another trade"),
+        ("HK", "Pearl Delta Compute Limited", {"parent_company": "Phytium Microsystems (HK) Limited", "hq_country": "CN"},
+         "phytium", "parent company carries the brand 'Phytium'"),
+    ]
+    for i, (cc, name, fields, key, how) in enumerate(related):
+        e = entry_by_key(key)
+        d5 = cc in ("CN", "HK")
+        add("listed-affiliate", i, cc, f"{how}; listed: {e['name']}", legal_name=name,
+            **({"aliases": []} | fields), kyc_status=rng.choice(["verified", "pending"]), _region="apac",
+            _workloads=[_big(w, rng.choice(["h100x8", "a100x8", "h200x8"]))],
+            _signins=(rng.randint(10, 25), _cn_ops(cc if cc != "CN" else None, 0.7) if d5 or cc == "WS" else [(cc, 0.6), ("CN", 0.4)]),
+            phone=w.phone("CN") if d5 else w.phone(cc))
+    lookalikes = [
+        ("GB", "Sunrise Information Industry Group Ltd", "shares 'Information Industry Group' with listed names"),
+        ("US", "Northwind Electronic Information Industry Co.", "shares 'Electronic Information Industry' with Inspur's listed names"),
+        ("US", "Moore Threads Yarn Company", "shares the pair 'Moore Threads' with Moore Threads Technology, a US yarn shop"),
+        ("GB", "Hit Point Games Ltd", "'HIT' is the listed Harbin Institute of Technology's acronym"),
+        ("DE", "Sigma Vision Systems GmbH", "shares 'Sigma' with a listed Russian entry"),
+        ("AU", "Pacific Intelligent Computing Group Pty Ltd", "shares 'Intelligent Computing' with listed names"),
+    ]
+    for i, (cc, name, note) in enumerate(lookalikes):
+        add("benign-affiliate-lookalike", i, cc, note, legal_name=name, aliases=[], kyc_status="verified",
+            declared_use=rng.choice(["web hosting", "internal tools", "image classification inference"]),
+            _region=COUNTRY_REGION.get(cc, "apac"), _workloads=[("sporadic", rng.choice(["t4", "cpu"]), rng.randint(2, 6), (4, 72))],
+            _signins=(rng.randint(6, 15), [(cc, 1.0)]))

@@ -130,6 +130,8 @@ ENTRIES: list[tuple] = [
     ("zhongke-jiahe", "EL", "Zhongke Jiahe Intelligent Computing (Beijing) Co., Ltd.",
      ["Jiahe Intelligent Computing", "中科嘉禾智算(北京)有限公司"],
      ["No. 6 Kexueyuan South Road, Haidian District, Beijing, CN"], "90 FR 13301", "2025-03-25", {}),
+    ("smic", "EL", "Semiconductor Manufacturing International Corporation", [],
+     ["No. 18 Zhangjiang Road, Pudong New Area, Shanghai, CN"], "85 FR 83416", "2020-12-22", {}),
     ("suanli-sz", "EL", "Shenzhen Suanli Network Technology Co., Ltd.", ["Suanli Network"],
      ["Room 2305, Tower B, Kexing Science Park, Nanshan District, Shenzhen, Guangdong, CN"],
      "90 FR 13301", "2025-03-25", {}),

@@ -69,6 +69,7 @@ def test_every_pattern_is_caught_by_the_rule_meant_for_it(cases, planted):
         "shared-instrument": "shared-instrument-cluster",
         "reseller": "reseller-restricted-capacity",
         "new-ramp": "new-unverified-ramp",
+        "listed-affiliate": "listed-affiliate-name",
     }
     rules_by_tenant: dict[str, set[str]] = {}
     for case in cases:
@@ -104,7 +105,7 @@ def test_shared_instrument_groups_become_one_case(cases, planted):
 def test_run_manifest_records_inputs_lists_and_unknown_types(audit_out):
     manifest = json.loads((audit_out / "run.json").read_text())
     assert manifest["complete"] is True
-    assert {i["table"] for i in manifest["inputs"]} == {"tenants", "usage", "access"}
+    assert {i["table"] for i in manifest["inputs"]} == {"tenants", "usage", "access", "ownership", "parties"}
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["lists"] and manifest["lists"][0]["sha256"]
     assert manifest["screening"]["name_algorithm"] == "name-v2" and manifest["screening"]["name_threshold"] == 0.86

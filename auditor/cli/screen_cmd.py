@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 import polars as pl
 
+from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
 from auditor.screening import ScreeningIndex, load_lists
+from auditor.screening.affiliate import AFFILIATE_ALGORITHM, AFFILIATE_EXPLANATION_DTYPE, AffiliateIndex, without_name_matches
 from auditor.screening.aliases import explain_alias_matches, with_aliases
 from auditor.screening.index import ALGORITHMS, DEFAULT_ALGORITHM, DEFAULT_THRESHOLDS, MAX_SCREENED_CHARS, NAME_V1
 from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
@@ -56,11 +59,15 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
     index = ScreeningIndex.build(lists.entries, wanted, algorithm=algorithm)
     queries = names.select(query_id="id", name="name", country="country")
     matches = explain_alias_matches(index.match_names(queries, threshold), index.entries)
-    write_results(names, matches, out_file, algorithm)
+    # Relatives of listed parties: rarity of each term among the names screened here.
+    affiliates = AffiliateIndex.build(index.entries, names["name"]).match(queries)
+    affiliates = without_name_matches(affiliates, matches)
+    write_results(names, matches, out_file, affiliates, algorithm)
     meta = {
         "command": "screen",
         "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "algorithm": index.algorithm,
+        "affiliate_algorithm": AFFILIATE_ALGORITHM,
         "threshold": index.default_threshold if threshold is None else threshold,
         "sources": sorted(wanted) if wanted else None,
         "lists": lists.provenance,
@@ -68,11 +75,14 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
         "names": names.height,
         "names_matched": matches["query_id"].n_unique(),
         "matches": matches.height,
+        "names_with_affiliates": affiliates["query_id"].n_unique(),
+        "affiliate_matches": affiliates.height,
     }
     Path(str(out_file) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-    click.echo(
+    echo(
         f"screened names={names.height} matched={meta['names_matched']} matches={matches.height} "
-        f"entries={index.entries.height} out={display_path(out_file)}",
+        f"affiliates={affiliates.height} "
+        f"entries={index.entries.height} out={plain(display_path(out_file))}",
         err=True,
     )
     return 0
@@ -119,10 +129,10 @@ def warn_long_names(names: pl.DataFrame, path: Path) -> None:
     long = names.with_row_index("i").filter(pl.col("name").str.len_chars() > MAX_SCREENED_CHARS)
     for i, length in long.select("i", pl.col("name").str.len_chars()).head(MAX_PROBLEMS).iter_rows():
         location = SourceLocation(display_path(path), row=i + offset)
-        click.echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
-                   f"{MAX_SCREENED_CHARS} are screened", err=True)
+        echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
+             f"{MAX_SCREENED_CHARS} are screened", err=True)
     if long.height > MAX_PROBLEMS:
-        click.echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
+        echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
 
 
 def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
@@ -130,7 +140,7 @@ def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", location=SourceLocation(shown)) from None
-    rows = [
+    rows: list[dict[str, Any]] = [
         {k: (None if obj.get(k) is None else str(obj.get(k))) for k in ("id", "name", "country")} | {"_has": tuple(k for k in ("id", "name") if k in obj)}
         for _, obj in parse_json_lines(text, shown)
     ]
@@ -141,19 +151,34 @@ def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
                         schema={"id": pl.String, "name": pl.String, "country": pl.String})
 
 
-def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path, algorithm: str = DEFAULT_ALGORITHM) -> None:
-    """One line per input name, in input order; `matches` empty when nothing reached the threshold."""
+def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path, affiliates: pl.DataFrame | None = None,
+                  algorithm: str = DEFAULT_ALGORITHM) -> None:
+    """One line per input name, in input order; `matches` empty when nothing reached the threshold.
+
+    `matches` are name matches (kind "name"); `affiliates` (kind "affiliate" or "acronym")
+    are names that carry a listed name's distinctive token or acronym, each with its `detail`.
+    `algorithm` names the name matcher, whose explanation layout the JSON follows.
+    """
     dtype = NAME_EXPLANATION_DTYPE if algorithm == NAME_V1 else NAME_V2_EXPLANATION_DTYPE
     per_query = (
         matches.with_columns(explanation=pl.col("explanation").str.json_decode(dtype))
         .group_by("query_id", maintain_order=True)
         .agg(
-            matches=pl.struct("entry_id", "entry_name", "matched_name", "source", "source_code",
-                              pl.col("score").round(4), "explanation", "alias_origin")
+            matches=pl.struct("entry_id", "entry_name", pl.lit("name").alias("kind"), "matched_name", "source",
+                              "source_code", pl.col("score").round(4), "explanation", "alias_origin")
         )
     )
     lines = names.select("id", "name").join(per_query, left_on="id", right_on="query_id", how="left", maintain_order="left")
     empty = pl.lit([], dtype=per_query.schema["matches"])
     lines = lines.with_columns(pl.col("matches").fill_null(empty))
+    if affiliates is not None:
+        per_affiliate = (
+            affiliates.with_columns(explanation=pl.col("explanation").str.json_decode(AFFILIATE_EXPLANATION_DTYPE))
+            .group_by("query_id", maintain_order=True)
+            .agg(affiliates=pl.struct("entry_id", "entry_name", "kind", "via", "term", "source", "source_code",
+                                      pl.col("score").round(4), "detail", "explanation"))
+        )
+        lines = lines.join(per_affiliate, left_on="id", right_on="query_id", how="left", maintain_order="left")
+        lines = lines.with_columns(pl.col("affiliates").fill_null(pl.lit([], dtype=per_affiliate.schema["affiliates"])))
     out.parent.mkdir(parents=True, exist_ok=True)
     lines.write_ndjson(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import sys
 import threading
 import time
@@ -25,6 +26,7 @@ import polars as pl
 from auditor.connectors.config import ConnectorSettings, RetrySettings
 from auditor.errors import InputError
 from auditor.model.schema import ACCESS, TENANTS, USAGE, TableSchema
+from auditor.redact import redact_text
 
 log = logging.getLogger("auditor.connectors")
 
@@ -75,10 +77,39 @@ class ScopeFailed(Exception):
         super().__init__(f"{describe_error(error)} (after {attempts} attempt(s))")
 
 
+_ERROR_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")
+
+
+def _http_status_and_code(error: BaseException) -> tuple[int | None, str | None]:
+    """(HTTP status, the service's error code) of an SDK's HTTP error; (None, None) for anything else.
+
+    The message of an HTTP error is (or quotes) the response body, so only these two
+    identifiers are kept: botocore's ClientError, Azure's HttpResponseError, google-api-core's
+    GoogleAPICallError and urllib's HTTPError all carry them as attributes.
+    """
+    response = getattr(error, "response", None)
+    if isinstance(response, dict) and "Error" in response:  # botocore ClientError
+        status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        return (status if isinstance(status, int) else 0), str((response.get("Error") or {}).get("Code") or "") or None
+    status = getattr(error, "status_code", None)  # azure-core
+    if not isinstance(status, int):
+        status = getattr(error, "code", None)  # google-api-core, urllib
+    if not isinstance(status, int) or isinstance(status, bool):
+        return None, None
+    code = getattr(getattr(error, "error", None), "code", None) or getattr(error, "reason", None)
+    return status, str(code) if code else None
+
+
 def describe_error(error: BaseException) -> str:
     """A short, single-line error text; never a response body, which may echo tag values."""
+    status, code = _http_status_and_code(error)
+    if status is not None:
+        parts = [f"HTTP {status}" if status else "HTTP error"]
+        if code and _ERROR_CODE.match(code):
+            parts.append(code)
+        return f"{type(error).__name__}: {' '.join(parts)}"
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
+    return f"{type(error).__name__}: {redact_text(text[:200])}" if text else type(error).__name__
 
 
 def call_with_retry(

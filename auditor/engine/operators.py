@@ -37,6 +37,13 @@ def _cmp(method: str) -> Callable[[pl.Expr, Any], pl.Expr]:
     return lambda col, value: getattr(col, method)(pl.lit(value))
 
 
+def _is_in(col: pl.Expr, value: list[Any]) -> pl.Expr:
+    """Membership; numbers are compared as floats, since Polars refuses Float64 features in a list of ints."""
+    if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return col.cast(pl.Float64).is_in([float(v) for v in value])
+    return col.is_in(value)
+
+
 OPERATORS: dict[str, Operator] = {
     op.name: op
     for op in (
@@ -51,7 +58,7 @@ OPERATORS: dict[str, Operator] = {
             "One of the listed values.",
             (NUMBER, TEXT),
             "list",
-            lambda col, value: col.is_in(value),
+            lambda col, value: _is_in(col, value),
             "{field: country, op: in, value: [WS, VG, SC, KY]}",
         ),
         Operator(
@@ -59,7 +66,7 @@ OPERATORS: dict[str, Operator] = {
             "None of the listed values.",
             (NUMBER, TEXT),
             "list",
-            lambda col, value: ~col.is_in(value),
+            lambda col, value: ~_is_in(col, value),
             "{field: kyc_status, op: not_in, value: [verified]}",
         ),
         Operator(

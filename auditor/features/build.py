@@ -18,6 +18,7 @@ import polars as pl
 
 from auditor import geo
 from auditor.features.access import access_features
+from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
 from auditor.features.links import DEFAULT_MAX_GROUP, find_links
 from auditor.features.ownership import OwnershipSettings, ownership_features
@@ -25,6 +26,7 @@ from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, scree
 from auditor.features.usage import USAGE_ZERO_FILLS, usage_features
 from auditor.features.vocabulary import FEATURES, unavailable_features
 from auditor.model.inputs import InputTables
+from auditor.stagelog import logged_stage
 
 log = logging.getLogger("auditor.features")
 LIST_COLUMNS = ("restricted_models", "regions_used", "providers_used", "signin_countries")
@@ -52,6 +54,7 @@ class _StageTimer:
         return result
 
 
+@logged_stage("features", lambda features: {"tenants": features.frame.height, "features": features.frame.width - 1})
 def build_features(
     inputs: InputTables,
     as_of: datetime,
@@ -97,6 +100,13 @@ def build_features(
             pl.DataFrame(),
         )
     frame = frame.join(screening.features, on="tenant_id", how="left")
+    screening_matches = screening.matches
+    if screening_index is not None:  # relatives of listed parties by name (affiliates.py)
+        affiliates = timer("affiliates", affiliate_features, tenants, screening_index, screening.matches)
+        frame = frame.join(affiliates.features, on="tenant_id", how="left")
+        screening_matches = pl.concat([screening_matches, affiliates.matches], how="diagonal_relaxed")
+    else:
+        frame = frame.join(no_affiliate_features(tenants), on="tenant_id", how="left")
     tenant_matches = screening.matches if screening_index is not None else None
     owned, assessment = timer("ownership", ownership_features, tenants, as_of, screening_index, screening_threshold, tenant_matches, ownership)
     frame = frame.join(owned, on="tenant_id", how="left")
@@ -110,7 +120,7 @@ def build_features(
         unavailable=frozenset(unavailable_features(present)),
         unknown_instance_types=usage_result.unknown_types,
         common_link_values=links.common_values,
-        screening_matches=screening.matches,
+        screening_matches=screening_matches,
         orphan_usage_tenants=orphans,
         ownership=assessment,
     )

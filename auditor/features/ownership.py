@@ -24,7 +24,7 @@ from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, screen_parties
 PER_REGIME = {"ofac-50": "ofac_50", "bis-affiliates": "bis_affiliates"}
 RANK_VERDICT = {v: k for k, v in VERDICT_RANK.items()}
 
-OWNERSHIP_COLUMNS: dict[str, pl.DataType] = {
+OWNERSHIP_COLUMNS = pl.Schema({
     "ownership_verdict": pl.String(),
     "ownership_regime": pl.String(),
     "restricted_share_min": pl.Float64(),
@@ -38,7 +38,7 @@ OWNERSHIP_COLUMNS: dict[str, pl.DataType] = {
     "shared_officer_detail": pl.String(),
     "ownership_proof": pl.String(),
     **{f"{p}_{c}": t for p in PER_REGIME.values() for c, t in (("verdict", pl.String()), ("share_min", pl.Float64()), ("share_max", pl.Float64()), ("depth", pl.Float64()))},
-}
+})
 
 
 @dataclass(frozen=True)
@@ -67,33 +67,40 @@ def _combine(rows: pl.DataFrame, prefix: str) -> pl.DataFrame:
 
 
 def _shared_officers(tenants: pl.DataFrame, assessment: OwnershipAssessment) -> pl.DataFrame:
-    """Tenants with an officer or director who is also one of a listed or restricted party's officers or controllers."""
+    """Tenants with an officer, director or controller who also controls a listed or restricted party.
+
+    The tie is a person in the parties table with a `control` interest in a listed or restricted
+    entity; the tenant side is that person's own `control` interest in the tenant, or the same
+    name among the tenant's `officers`. Two tenants' officer lists are not compared by name
+    alone: common names ("Wang Wei") would tie strangers.
+    """
     if "officers" not in tenants.columns:
         return tenants.select("tenant_id", pl.lit(None, dtype=pl.Boolean).alias("shared_officer_listed"), pl.lit(None, dtype=pl.String).alias("shared_officer_detail"))
     listed: set[str] = set()
     for a in assessment.regimes:
         listed |= set(a.graph.nodes.filter(pl.Series(a.lower.restricted))["node_id"].to_list())
-    names = pl.DataFrame({"node_id": sorted(listed)}, schema={"node_id": pl.String}).join(
-        assessment.data.nodes.select("node_id", pl.col("name").alias("listed_name")), on="node_id", how="left"
+    nodes = assessment.data.nodes
+    persons = nodes.filter(pl.col("kind") == "person").select(pl.col("node_id").alias("person_id"), pl.col("name").alias("person"))
+    controls = (
+        assessment.data.edges.filter(pl.col("interest") == "control")
+        .select(pl.col("owner_id").alias("person_id"), pl.col("owned_id").alias("node_id"))
+        .join(persons, on="person_id")
+        .with_columns(name_key(pl.col("person")).alias("key"))
     )
-    officers = tenants.select(pl.col("tenant_id").alias("node_id"), pl.col("officers").alias("person")).explode("person").drop_nulls("person")
-    controllers = assessment.data.edges.filter(pl.col("interest") == "control").join(
-        assessment.data.nodes.filter(pl.col("kind") == "person").select(pl.col("node_id").alias("owner_id"), pl.col("name").alias("person")),
-        on="owner_id",
-    ).select(pl.col("owned_id").alias("node_id"), "person")
-    people = pl.concat([officers, controllers]).with_columns(name_key(pl.col("person")).alias("key")).filter(pl.col("key") != "")
-    of_listed = people.join(names, on="node_id").select("key", pl.col("node_id").alias("listed_id"), "listed_name")
+    of_listed = controls.filter(pl.col("node_id").is_in(pl.Series(sorted(listed), dtype=pl.String).implode())).join(
+        nodes.select("node_id", pl.col("name").alias("listed_name")), on="node_id"
+    ).select("person_id", "key", "person", pl.col("node_id").alias("listed_id"), "listed_name")
+    by_id = controls.select(pl.col("node_id").alias("tenant_id"), "person_id").join(of_listed, on="person_id")
+    officers = tenants.select("tenant_id", pl.col("officers").alias("officer")).explode("officer").drop_nulls("officer")
+    by_name = officers.with_columns(name_key(pl.col("officer")).alias("key")).join(of_listed, on="key")
+    ties = pl.concat([by_id.select("tenant_id", "person", "listed_id", "listed_name"), by_name.select("tenant_id", "person", "listed_id", "listed_name")])
     shared = (
-        people.rename({"node_id": "tenant_id"})
-        .join(of_listed, on="key")
-        .filter(pl.col("tenant_id") != pl.col("listed_id"))
+        ties.filter(pl.col("tenant_id") != pl.col("listed_id"))
         .group_by("tenant_id")
-        .agg(pl.format("{} is also an officer or controller of {} ({})", "person", "listed_name", "listed_id").unique().sort().str.join("; ").alias("shared_officer_detail"))
+        .agg(pl.format("{} also controls {} ({})", "person", "listed_name", "listed_id").unique().sort().str.join("; ").alias("shared_officer_detail"))
     )
-    return tenants.select("tenant_id", pl.col("officers").list.len().fill_null(0).alias("n")).join(shared, on="tenant_id", how="left").select(
-        "tenant_id",
-        pl.when(pl.col("shared_officer_detail").is_not_null()).then(True).otherwise(False).alias("shared_officer_listed"),
-        "shared_officer_detail",
+    return tenants.select("tenant_id").join(shared, on="tenant_id", how="left").select(
+        "tenant_id", pl.col("shared_officer_detail").is_not_null().alias("shared_officer_listed"), "shared_officer_detail"
     )
 
 
@@ -126,7 +133,9 @@ def ownership_features(
         "tenant_id", "suspended_ownership_verdict", "suspended_ownership_regime"
     )
     flags = rows.group_by("tenant_id").agg(
-        pl.col("undetermined").any().alias("ownership_share_undetermined"), pl.col("minority").any().alias("listed_minority_stake")
+        pl.col("undetermined").any().alias("ownership_share_undetermined"),
+        # A minority stake is a signal only where no regime already finds the tenant restricted.
+        (pl.col("minority").any() & (pl.col("verdict") != "restricted").all()).alias("listed_minority_stake"),
     )
     frame = (
         frame.join(in_force, on="tenant_id", how="left")

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
-from auditor.errors import display_path
-from auditor.model.load import check_unique, detect_format, scan_table
+from auditor.errors import InputError, display_path
+from auditor.model.badrows import Exclusion, exclude_bad_rows
+from auditor.model.load import check_unique, collect_checked, detect_format, scan_raw, read_failure, scan_table
 from auditor.model.schema import ACCESS, TENANTS, USAGE, TableSchema, empty_table
 
 
@@ -30,6 +31,7 @@ class InputTables:
     sources: dict[str, str] = field(default_factory=dict)  # table -> file path shown to users
     rows: dict[str, int] = field(default_factory=dict)  # table -> row count
     latest_event: datetime | None = None  # the latest usage start/end or sign-in time
+    exclusions: tuple[Exclusion, ...] = ()  # rows set aside as impossible (see model.badrows)
 
     def usage_frame(self) -> pl.DataFrame:
         """The usage table in memory -- for small inputs and tests only."""
@@ -40,13 +42,18 @@ def present_columns(schema: TableSchema, given: list[str]) -> set[str]:
     return {f"{schema.name}.{c}" for c in schema.names if c in given}
 
 
-def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | None = None) -> InputTables:
-    """Checks the tenant, usage and (optional) access files of one audit; usage and access stay lazy."""
+def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | None = None, observed_at: datetime | None = None) -> InputTables:
+    """Checks the tenant, usage and (optional) access files of one audit; usage and access stay lazy.
+
+    Rows that cannot be true (dated in the future of `observed_at` or the clock, ending
+    before they start, the same run twice) are set aside and listed in `exclusions`.
+    """
     present: set[str] = set()
     sources, rows, latest = {}, {}, []
+    exclusions: list[Exclusion] = []
 
     scanned_tenants = scan_table(tenants, TENANTS)
-    tenant_frame = scanned_tenants.frame.collect()
+    tenant_frame = collect_checked(scanned_tenants, tenants, TENANTS)
     check_unique(tenant_frame, TENANTS, display_path(tenants), 2 if detect_format(Path(tenants)) == "csv" else 1)
     frames: dict[str, object] = {"tenants": tenant_frame, "access": empty_table(ACCESS).lazy()}
     for schema, path, scanned in ((TENANTS, tenants, scanned_tenants), (USAGE, usage, None), (ACCESS, access, None)):
@@ -55,30 +62,67 @@ def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | Non
             continue
         scanned = scanned or scan_table(path, schema)
         if schema is not TENANTS:
-            frames[schema.name] = scanned.frame
+            offset = 2 if detect_format(Path(path)) == "csv" else 1
+            checked = exclude_bad_rows(scanned.frame, schema.name, scanned.rows, observed_at, display_path(path), offset)
+            frames[schema.name] = checked.frame
+            exclusions += checked.exclusions
+            latest += [checked.latest_event] if checked.latest_event is not None else []
         present |= present_columns(schema, scanned.columns)
         sources[schema.name] = str(path)
         rows[schema.name] = scanned.rows
-        latest += [v for v in scanned.stats["max"].values() if v is not None and schema is not TENANTS]
     return InputTables(
-        frames["tenants"], frames["usage"], frames["access"], frozenset(present), sources, rows, max(latest, default=None)
+        frames["tenants"], frames["usage"], frames["access"], frozenset(present), sources, rows, max(latest, default=None), tuple(exclusions)
     )
 
 
-def from_frames(tenants: pl.DataFrame, usage: pl.DataFrame, access: pl.DataFrame | None, present: set[str] | None = None) -> InputTables:
-    """Inputs from frames already in canonical shape (connectors, snapshots, tests)."""
+def unreadable_input(inputs: InputTables, exc: BaseException) -> InputError | None:
+    """The located error for a streamed input that failed to decode mid-audit (a corrupt Parquet column), if it is one.
+
+    Usage and sign-ins are read in streaming passes after they were checked; checking every
+    column up front would cost a pass over hundreds of millions of rows, so a column that
+    was never read during the check is located here, when the stage that reads it fails.
+    """
+    for schema in (USAGE, ACCESS):
+        source = inputs.sources.get(schema.name)
+        if source is None or detect_format(Path(source)) != "parquet":
+            continue
+        path = Path(source)
+        raw, _ = scan_raw(path, "parquet")
+        names = [c for c in schema.names if f"{schema.name}.{c}" in inputs.present]
+        located = read_failure(path, "parquet", exc, raw, names)
+        if any(p.subject for p in located.problems):  # a column was found that cannot be decoded
+            return located
+    return None
+
+
+def empty_tenants_error(inputs: InputTables) -> InputError:
+    """An audit of no tenants would report every stored case resolved; only a user who expects it may run one."""
+    source = inputs.sources.get("tenants")
+    where = f"the tenants file {display_path(source)}" if source else "the collected tenant table"
+    return InputError(
+        f"{where} has no rows (a header only?); an audit of no tenants would mark every stored case resolved. "
+        "If an empty tenant table is expected, pass --allow-empty-tenants or set `allow_empty_tenants: true` in the config"
+    )
+
+
+def from_frames(
+    tenants: pl.DataFrame, usage: pl.DataFrame, access: pl.DataFrame | None, present: set[str] | None = None, observed_at: datetime | None = None
+) -> InputTables:
+    """Inputs from frames already in canonical shape (connectors, snapshots, tests); impossible rows set aside as for files."""
     if present is None:
         present = set()
         for schema, frame in ((TENANTS, tenants), (USAGE, usage), (ACCESS, access)):
             if frame is not None:
                 present |= {f"{schema.name}.{c}" for c in frame.columns if frame.height == 0 or frame[c].null_count() < frame.height}
     access = access if access is not None else empty_table(ACCESS)
-    events = [usage["start"].max(), usage["end"].max(), access["timestamp"].max() if access.height else None]
+    checked = [exclude_bad_rows(frame.lazy(), name, frame.height, observed_at) for name, frame in (("usage", usage), ("access", access))]
+    events = [c.latest_event for c in checked]
     return InputTables(
         tenants,
-        usage.lazy(),
-        access.lazy(),
+        checked[0].frame,
+        checked[1].frame,
         frozenset(present),
         rows={"tenants": tenants.height, "usage": usage.height, "access": access.height},
         latest_event=max((e for e in events if e is not None), default=None),
+        exclusions=checked[0].exclusions + checked[1].exclusions,
     )

@@ -15,9 +15,14 @@ import polars as pl
 
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
+from auditor.model.filecheck import check_structure, ragged_csv_rows, unreadable_columns
 from auditor.model.schema import NON_EMPTY, UTC_DATETIME, Kind, TableSchema
 
 MAX_PROBLEMS_PER_FILE = 20
+# One cell may not make the program hold unbounded data: a KYC field is at most a few
+# kilobytes, and no legal entity has thousands of aliases or officers.
+MAX_CELL_BYTES = 1 << 20
+MAX_LIST_ITEMS = 1_000
 LIST_SEPARATOR = ";"
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
@@ -61,18 +66,26 @@ def scan_raw(path: Path, fmt: str) -> tuple[pl.LazyFrame, int]:
         raise read_failure(path, fmt, exc) from None
 
 
-def read_failure(path: Path, fmt: str, exc: BaseException) -> InputError:
+def read_failure(path: Path, fmt: str, exc: BaseException, raw: pl.LazyFrame | None = None, columns: list[str] | None = None) -> InputError:
     """The error for a file the reader could not parse, located as precisely as the format allows."""
     shown = display_path(path)
     if isinstance(exc, pl.exceptions.NoDataError):
         return InputError("file has no rows or header", location=SourceLocation(shown))
-    if fmt == "jsonl":  # Polars does not say which line; find it, so the user can fix it
+    if fmt == "jsonl" and path.is_file():  # Polars does not say which line; find it, so the user can fix it
         try:
             parse_json_lines(path.read_text(encoding="utf-8", errors="replace"), shown)
         except InputError as located:
             return located
+    if fmt == "csv" and path.is_file():  # nor which row has too many fields
+        ragged = ragged_csv_rows(path, shown)
+        if ragged is not None:
+            return ragged
+    if fmt == "parquet" and raw is not None and columns:  # nor which column is corrupt
+        located_columns = unreadable_columns(raw, columns, shown, fmt)
+        if located_columns is not None:
+            return located_columns
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return InputError(f"cannot read as {fmt}: {first_line}", location=SourceLocation(shown))
+    return InputError(f"cannot read as {fmt}: {_clip(first_line, 200)}", location=SourceLocation(shown))
 
 
 def _as_text(series_expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -177,6 +190,16 @@ def _checks(schema: TableSchema, raw_schema: pl.Schema, typed: bool) -> tuple[li
             checks.append((column.name, ~present, "a value (this column may not be empty)"))
         if column.kind is not Kind.TEXT or native:  # free text cannot be malformed
             checks.append((column.name, present & converted.is_null(), expected))
+        if column.bounds is not None:
+            low, high = column.bounds
+            checks.append((column.name, (converted < low) | (converted > high), f"a whole number from {low} to {high}"))
+        if not schema.in_memory:  # streamed tables are aggregated, never held whole: no caps, no extra cost
+            continue
+        if raw_dtype == pl.String or column.kind in (Kind.TEXT, Kind.LIST):
+            size = pl.col(column.name).str.len_bytes() if raw_dtype == pl.String else _as_text(pl.col(column.name), raw_dtype).str.len_bytes()
+            checks.append((column.name, size > MAX_CELL_BYTES, f"at most {MAX_CELL_BYTES:,} bytes in one cell"))
+        if column.kind is Kind.LIST:
+            checks.append((column.name, converted.list.len() > MAX_LIST_ITEMS, f"at most {MAX_LIST_ITEMS:,} items in one list"))
     return exprs, checks
 
 
@@ -186,6 +209,7 @@ def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset:
         raw_schema = raw.collect_schema()
     except Exception as exc:  # noqa: BLE001
         raise read_failure(path, fmt, exc) from None
+    check_structure(path, fmt, source)
     missing = [name for name in schema.required if name not in raw_schema]
     if missing:
         raise InputError(
@@ -202,10 +226,11 @@ def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset:
     exprs, checks = _checks(schema, raw_schema, typed=fmt == "parquet")
     stat_exprs = [pl.len().alias("__rows"), *[bad.fill_null(False).sum().alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks)]]
     stat_exprs += [e.max().alias(f"__max:{c.name}") for c, e in zip(schema.columns, exprs) if c.kind is Kind.DATETIME and c.name in raw_schema]
+    given = [name for name in schema.names if name in raw_schema]
     try:
         stats = raw.select(stat_exprs).collect(engine="streaming").row(0, named=True)
     except Exception as exc:  # noqa: BLE001 - a malformed file surfaces when first read
-        raise read_failure(path, fmt, exc) from None
+        raise read_failure(path, fmt, exc, raw, given) from None
 
     problems: list[Problem] = []
     for i, (name, bad, expected) in enumerate(checks):
@@ -263,10 +288,21 @@ def scan_table(path: str | Path, schema: TableSchema) -> ScannedTable:
     return coerce_lazy(raw, schema, display_path(path), offset, path, fmt)
 
 
+def collect_checked(scanned: ScannedTable, path: str | Path, schema: TableSchema) -> pl.DataFrame:
+    """A checked table in memory; a column that fails to decode only now (Parquet) is located, not a traceback."""
+    try:
+        return scanned.frame.collect()
+    except Exception as exc:  # noqa: BLE001 - the checking pass did not read this column; the file is broken
+        path = Path(path)
+        fmt = detect_format(path)
+        raw, _ = scan_raw(path, fmt)
+        raise read_failure(path, fmt, exc, raw, [c for c in schema.names if c in scanned.columns]) from None
+
+
 def read_table(path: str | Path, schema: TableSchema) -> tuple[pl.DataFrame, list[str]]:
     """Loads one user file as the given canonical table in memory, with the column names the file had."""
     scanned = scan_table(path, schema)
-    table = scanned.frame.collect()
+    table = collect_checked(scanned, path, schema)
     check_unique(table, schema, display_path(path), 2 if detect_format(Path(path)) == "csv" else 1)
     return table, scanned.columns
 

@@ -34,6 +34,7 @@ class Column:
     required: bool
     doc: str
     choices: tuple[str, ...] = ()
+    bounds: tuple[int, int] | None = None  # inclusive range of a whole number; outside it the value is refused
 
     @property
     def dtype(self) -> pl.DataType:
@@ -54,6 +55,7 @@ class TableSchema:
     doc: str
     columns: tuple[Column, ...]
     unique_key: str | None = None
+    in_memory: bool = False  # read whole (not streamed): its cells are capped in size (see model.load)
 
     @property
     def names(self) -> list[str]:
@@ -73,6 +75,10 @@ class TableSchema:
         return {c.name: c.dtype for c in self.columns}
 
 
+# No cloud instance has more accelerators than this; a count past it (or below 0) is a bad
+# row that would otherwise become trillions of GPU-hours, or negative ones.
+MAX_ACCELERATORS_PER_INSTANCE = 64
+
 KYC_STATUSES = ("verified", "pending", "unverified")
 PROVIDERS = ("aws", "gcp", "azure")
 
@@ -80,6 +86,7 @@ TENANTS = TableSchema(
     name="tenants",
     doc="One row per customer account (tenant) with its know-your-customer record.",
     unique_key="tenant_id",
+    in_memory=True,
     columns=(
         Column("tenant_id", Kind.TEXT, True, "Unique id of the tenant in the provider's systems."),
         Column("legal_name", Kind.TEXT, True, "Registered legal name."),
@@ -115,7 +122,13 @@ USAGE = TableSchema(
         Column("start", Kind.DATETIME, True, "When the run started."),
         Column("end", Kind.DATETIME, True, "When the run ended; empty while still running."),
         Column("accelerator", Kind.TEXT, False, "Accelerator model, for types the catalog does not know (e.g. GCP N1 with guest GPUs)."),
-        Column("accelerator_count", Kind.INTEGER, False, "Accelerators attached, with `accelerator`."),
+        Column(
+            "accelerator_count",
+            Kind.INTEGER,
+            False,
+            f"Accelerators attached, with `accelerator`: 0 to {MAX_ACCELERATORS_PER_INSTANCE} (the catalog's largest instance has 16).",
+            bounds=(0, MAX_ACCELERATORS_PER_INSTANCE),
+        ),
     ),
 )
 

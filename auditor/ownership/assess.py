@@ -23,6 +23,7 @@ from auditor.ownership.seeds import regime_seeds
 
 RESTRICTED, POSSIBLY, CLEAR, UNKNOWN = "restricted", "possibly-restricted", "clear", "unknown"
 VERDICT_RANK = {UNKNOWN: 0, CLEAR: 1, POSSIBLY: 2, RESTRICTED: 3}
+VERDICT_NAMES = [UNKNOWN, CLEAR, POSSIBLY, RESTRICTED]
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,25 @@ class RegimeAssessment:
     upper: Closure
     upper_certain: Closure
 
-    def verdicts(self) -> np.ndarray:
+    def verdict_codes(self) -> np.ndarray:
+        """VERDICT_RANK per node (0 unknown, 1 clear, 2 possibly restricted, 3 restricted), as int8."""
         thr = self.regime.threshold - TOLERANCE
-        has = self.graph.nodes["has_owners"].to_numpy()
-        out = np.where(has, CLEAR, UNKNOWN).astype(object)
-        out[self.upper.share >= thr] = POSSIBLY
-        out[self.lower.share >= thr] = RESTRICTED
-        return out
+        codes = self.graph.nodes["has_owners"].to_numpy().astype(np.int8)
+        codes[self.upper.share >= thr] = VERDICT_RANK[POSSIBLY]
+        codes[self.lower.share >= thr] = VERDICT_RANK[RESTRICTED]
+        return codes
+
+    def verdicts(self) -> np.ndarray:
+        """Verdict names per node (for small graphs and tests; `verdict_codes` at scale)."""
+        return np.array(VERDICT_NAMES, dtype=object)[self.verdict_codes()]
+
+    def verdict_of(self, node: int) -> str:
+        thr = self.regime.threshold - TOLERANCE
+        if self.lower.share[node] >= thr:
+            return RESTRICTED
+        if self.upper.share[node] >= thr:
+            return POSSIBLY
+        return CLEAR if self.graph.nodes["has_owners"][node] else UNKNOWN
 
     def share_undetermined(self) -> np.ndarray:
         """Possibly restricted because a stake's size is unknown, with certainly listed seeds (Red Flag 29)."""
@@ -60,6 +73,7 @@ class OwnershipAssessment:
     as_of: datetime
     minority_share: float
     warnings: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # per-regime proof builders, built on first use
 
     def regime(self, regime_id: str) -> RegimeAssessment:
         return next(r for r in self.regimes if r.regime.id == regime_id)
@@ -72,8 +86,10 @@ def _seed_mask(graph: Graph, seeds: pl.DataFrame, certain_only: bool) -> np.ndar
     return mask
 
 
-def assess_regime(data: OwnershipInput, matches: pl.DataFrame, regime: Regime, as_of: datetime, certain_score: float) -> RegimeAssessment:
-    graph = build_graph(data, as_of, regime.interests)
+def assess_regime(
+    data: OwnershipInput, matches: pl.DataFrame, regime: Regime, as_of: datetime, certain_score: float, graph: Graph | None = None
+) -> RegimeAssessment:
+    graph = graph or build_graph(data, as_of, regime.interests)
     seeds = regime_seeds(matches, regime, certain_score).join(graph.nodes.select("node_id", "idx"), on="node_id")
     _, eff_lo, eff_hi = graph.arrays()
     certain, every = _seed_mask(graph, seeds, True), _seed_mask(graph, seeds, False)
@@ -97,33 +113,35 @@ def assess(
     certain_score: float,
     minority_share: float,
 ) -> OwnershipAssessment:
-    assessed = [assess_regime(data, matches, regime, as_of, certain_score) for regime in regimes]
+    graphs: dict[tuple[str, ...], Graph] = {}  # regimes counting the same interests share one graph
+    assessed = []
+    for regime in regimes:
+        key = tuple(sorted(regime.interests))
+        if key not in graphs:
+            graphs[key] = build_graph(data, as_of, regime.interests)
+        assessed.append(assess_regime(data, matches, regime, as_of, certain_score, graphs[key]))
     warnings = sorted({w for a in assessed for w in a.graph.warnings})
     return OwnershipAssessment(assessed, data, matches, as_of, minority_share, warnings)
 
 
 def regime_rows(a: RegimeAssessment, minority_share: float) -> pl.DataFrame:
-    """One row per tenant node with the regime's verdict and figures."""
-    nodes = a.graph.nodes
-    verdict = a.verdicts()
-    lower_depth = np.where(a.lower.level > 0, a.lower.level, -1)
-    upper_depth = np.where(a.upper.level > 0, a.upper.level, -1)
-    depth = np.where(verdict == RESTRICTED, lower_depth, np.where(verdict == POSSIBLY, upper_depth, -1))
-    frame = pl.DataFrame(
-        {
-            "tenant_id": nodes["node_id"],
-            "is_tenant": nodes["is_tenant"],
-            "verdict": pl.Series(verdict.tolist(), dtype=pl.String),
-            "share_min": np.minimum(a.lower.share, 100.0),
-            "share_max": np.minimum(a.upper.share, 100.0),
-            "depth": depth,
-            "undetermined": a.share_undetermined(),
-        }
-    ).filter(pl.col("is_tenant")).drop("is_tenant")
+    """One row per tenant node with the regime's verdict and figures (numpy over the tenant nodes, then one frame)."""
+    tenant = a.graph.nodes["is_tenant"].to_numpy()
+    codes = a.verdict_codes()[tenant]
+    lower_depth, upper_depth = a.lower.level[tenant], a.upper.level[tenant]
+    depth = np.where(codes == VERDICT_RANK[RESTRICTED], lower_depth, np.where(codes == VERDICT_RANK[POSSIBLY], upper_depth, -1))
+    share_min = np.minimum(a.lower.share[tenant], 100.0)
     thr = a.regime.threshold - TOLERANCE
-    return frame.with_columns(
-        pl.when(pl.col("depth") >= 0).then(pl.col("depth").cast(pl.Float64)).alias("depth"),
-        ((pl.col("share_min") >= minority_share - TOLERANCE) & (pl.col("share_min") < thr)).alias("minority"),
-        pl.lit(a.regime.id).alias("regime"),
-        pl.lit(a.in_force).alias("in_force"),
+    return pl.DataFrame(
+        {
+            "tenant_id": a.graph.nodes["node_id"].filter(pl.Series(tenant)),
+            "verdict": pl.Series(codes).replace_strict(dict(enumerate(VERDICT_NAMES)), return_dtype=pl.String),
+            "share_min": share_min,
+            "share_max": np.minimum(a.upper.share[tenant], 100.0),
+            "depth": pl.Series(np.where(depth > 0, depth, np.nan)).fill_nan(None),
+            "undetermined": a.share_undetermined()[tenant],
+            "minority": (share_min >= minority_share - TOLERANCE) & (share_min < thr),
+            "regime": pl.Series([a.regime.id]).new_from_index(0, int(tenant.sum())),
+            "in_force": np.full(int(tenant.sum()), a.in_force),
+        }
     )

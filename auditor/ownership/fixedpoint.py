@@ -40,7 +40,7 @@ class EdgeIndex:
     dst: np.ndarray  # owned node of each sorted edge
 
     @classmethod
-    def by_owner(cls, nodes: int, src: np.ndarray, dst: np.ndarray) -> "EdgeIndex":
+    def by_owner(cls, nodes: int, src: np.ndarray, dst: np.ndarray) -> EdgeIndex:
         order = np.argsort(src, kind="stable")
         ptr = np.zeros(nodes + 1, dtype=np.int64)
         np.cumsum(np.bincount(src, minlength=nodes), out=ptr[1:])

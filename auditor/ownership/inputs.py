@@ -24,7 +24,7 @@ from auditor.model.schema import OWNERSHIP, PARTIES
 KYC_OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners")
 SHARE_IN_NAME = r"^(.*?)\s*\(\s*(\d+(?:[.,]\d+)?)\s*%\s*\)\s*$"
 
-EDGE_SCHEMA: dict[str, pl.DataType] = {
+EDGE_SCHEMA = pl.Schema({
     "owner_id": pl.String(),
     "owned_id": pl.String(),
     "lo": pl.Float64(),  # the least the share can be, 0-100
@@ -39,8 +39,10 @@ EDGE_SCHEMA: dict[str, pl.DataType] = {
     "source_ref": pl.String(),
     "origin": pl.String(),  # "ownership" (the file) or "kyc:<field>"
     "row": pl.Int64(),  # the row a person would count in that file
-}
-PARTY_SCHEMA: dict[str, pl.DataType] = {
+    "src": pl.Int64(),  # owner_id and owned_id as node numbers (the row of `nodes`)
+    "dst": pl.Int64(),
+})
+PARTY_SCHEMA = pl.Schema({
     "node_id": pl.String(),  # the id edges use: the tenant_id for tenants, else the party_id
     "name": pl.String(),
     "kind": pl.String(),
@@ -49,7 +51,7 @@ PARTY_SCHEMA: dict[str, pl.DataType] = {
     "identifiers": pl.List(pl.String()),
     "is_tenant": pl.Boolean(),
     "origin": pl.String(),  # "tenants", "parties" or "kyc"
-}
+})
 
 
 @dataclass(frozen=True)
@@ -76,42 +78,42 @@ def _problems(frame: pl.DataFrame, bad: pl.Expr, source: str, subject: str, mess
     return [Problem(SourceLocation(source, row=row), text, subject=subject) for row, text in rows.iter_rows()]
 
 
-def _check_edges(raw: pl.DataFrame, nodes: set[str], source: str) -> None:
-    problems: list[Problem] = []
+def _check_edges(raw: pl.DataFrame, source: str) -> None:
+    """Every refusal in one pass over the rows (ids already numbered: null = unknown id); only checks that found something are located."""
+    checks: list[tuple[pl.Expr, str, pl.Expr]] = []
     for column in ("share", "share_min", "share_max"):
         value = pl.col(column)
         bad = value.is_not_null() & (value.is_nan() | (value < 0) | (value > 100))
-        problems += _problems(raw, bad, source, f"column '{column}'", pl.format("expected a percentage from 0 to 100, got {}", value))
+        checks.append((bad, f"column '{column}'", pl.format("expected a percentage from 0 to 100, got {}", value)))
     lo, hi = pl.col("share_min"), pl.col("share_max")
     empty_band = (lo == hi) & (pl.col("share_min_exclusive").fill_null(False) | pl.col("share_max_exclusive").fill_null(False))
-    problems += _problems(
-        raw, (lo > hi) | empty_band, source, "column 'share_min'", pl.format("share_min {} is above share_max {} (or the band is empty)", lo, hi)
-    )
-    problems += _problems(raw, pl.col("owner_id") == pl.col("owned_id"), source, "column 'owned_id'", pl.format("'{}' cannot own itself", "owner_id"))
-    problems += _problems(
-        raw, pl.col("end_date") < pl.col("start_date"), source, "column 'end_date'", pl.lit("the interest ends before it starts")
-    )
-    known = pl.Series(sorted(nodes), dtype=pl.String).implode()
-    for column in ("owner_id", "owned_id"):
-        problems += _problems(
-            raw,
-            ~pl.col(column).is_in(known),
-            source,
-            f"column '{column}'",
-            pl.format("'{}' is neither a tenant_id nor a party_id; expected an id from the tenants or parties table", pl.col(column)),
+    checks.append(((lo > hi) | empty_band, "column 'share_min'", pl.format("share_min {} is above share_max {} (or the band is empty)", lo, hi)))
+    checks.append((pl.col("owner_id") == pl.col("owned_id"), "column 'owned_id'", pl.format("'{}' cannot own itself", "owner_id")))
+    checks.append((pl.col("end_date") < pl.col("start_date"), "column 'end_date'", pl.lit("the interest ends before it starts")))
+    for column, number in (("owner_id", "src"), ("owned_id", "dst")):
+        checks.append(
+            (
+                pl.col(number).is_null(),
+                f"column '{column}'",
+                pl.format("'{}' is neither a tenant_id nor a party_id; expected an id from the tenants or parties table", pl.col(column)),
+            )
         )
+    counts = raw.select([bad.fill_null(False).sum().alias(str(i)) for i, (bad, _, _) in enumerate(checks)]).row(0)
+    problems: list[Problem] = []
+    for count, (bad, subject, message) in zip(counts, checks):
+        if count:
+            problems += _problems(raw, bad, source, subject, message)
     if problems:
-        raise InputError(sorted(problems, key=lambda p: p.location.row or 0)[:MAX_PROBLEMS_PER_FILE])
+        raise InputError(sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[:MAX_PROBLEMS_PER_FILE])
 
 
-def _file_edges(raw: pl.DataFrame, party_node: dict[str, str]) -> pl.DataFrame:
-    """Rows of the ownership file as edges with bounds; a party that is a tenant becomes that tenant."""
+def _file_edges(raw: pl.DataFrame) -> pl.DataFrame:
+    """Rows of the ownership file as edges with bounds."""
     share, lo, hi = pl.col("share"), pl.col("share_min"), pl.col("share_max")
     stated = share.is_not_null() | lo.is_not_null() | hi.is_not_null()
-    mapping = pl.col("owner_id").replace(party_node), pl.col("owned_id").replace(party_node)
     return raw.select(
-        mapping[0].alias("owner_id"),
-        mapping[1].alias("owned_id"),
+        "owner_id",
+        "owned_id",
         pl.coalesce(share, lo, pl.lit(0.0)).alias("lo"),
         pl.coalesce(share, hi, pl.lit(100.0)).alias("hi"),
         (share.is_null() & pl.col("share_min_exclusive").fill_null(False) & lo.is_not_null()).alias("lo_exclusive"),
@@ -124,6 +126,16 @@ def _file_edges(raw: pl.DataFrame, party_node: dict[str, str]) -> pl.DataFrame:
         "source_ref",
         pl.lit("ownership").alias("origin"),
         "row",
+        "src",
+        "dst",
+    )
+
+
+def _numbered(frame: pl.DataFrame, nodes: pl.DataFrame, owner: str = "owner_id", owned: str = "owned_id") -> pl.DataFrame:
+    """Adds `src` and `dst`, the node numbers of the owner and the owned (null when an id is unknown); one join per side."""
+    ids = nodes.select("node_id", pl.int_range(0, pl.len(), dtype=pl.Int64).alias("idx"))
+    return frame.join(ids.rename({"node_id": owner, "idx": "src"}), on=owner, how="left", maintain_order="left").join(
+        ids.rename({"node_id": owned, "idx": "dst"}), on=owned, how="left", maintain_order="left"
     )
 
 
@@ -137,9 +149,9 @@ def _kyc_edges(tenants: pl.DataFrame, nodes: pl.DataFrame) -> tuple[pl.DataFrame
         if frame.schema["raw"] == pl.List(pl.String):
             frame = frame.explode("raw")
         parts.append(frame.with_columns(pl.lit(f"kyc:{field}").alias("origin")))
-    if not parts:
+    named = pl.concat(parts).filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != "")) if parts else None
+    if named is None or named.height == 0:
         return pl.DataFrame(schema=EDGE_SCHEMA), pl.DataFrame(schema=PARTY_SCHEMA)
-    named = pl.concat(parts).filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != ""))
     named = named.with_columns(
         pl.col("raw").str.extract(SHARE_IN_NAME, 2).str.replace(",", ".").cast(pl.Float64, strict=False).alias("pct"),
     ).with_columns(
@@ -184,6 +196,8 @@ def _kyc_edges(tenants: pl.DataFrame, nodes: pl.DataFrame) -> tuple[pl.DataFrame
         (pl.col("tenant_id") + "." + pl.col("origin").str.strip_prefix("kyc:")).alias("source_ref"),
         "origin",
         pl.lit(None, dtype=pl.Int64).alias("row"),
+        pl.lit(None, dtype=pl.Int64).alias("src"),
+        pl.lit(None, dtype=pl.Int64).alias("dst"),
     )
     return edges.cast(EDGE_SCHEMA), new_parties.cast(PARTY_SCHEMA)
 
@@ -203,27 +217,27 @@ def _tenant_nodes(tenants: pl.DataFrame) -> pl.DataFrame:
     ).cast(PARTY_SCHEMA)
 
 
-def _load_parties(path: Path | None, tenant_ids: set[str]) -> tuple[pl.DataFrame, dict[str, str]]:
+def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFrame, dict[str, str]]:
     if path is None:
         return pl.DataFrame(schema=PARTY_SCHEMA), {}
     table, _ = read_table(path, PARTIES)
     source, offset = display_path(path), _row_offset(Path(path))
     table = table.with_row_index("row", offset=offset).with_columns(pl.col("row").cast(pl.Int64))
-    known = pl.Series(sorted(tenant_ids), dtype=pl.String).implode()
-    problems = _problems(
-        table,
-        pl.col("tenant_id").is_not_null() & ~pl.col("tenant_id").is_in(known),
-        source,
-        "column 'tenant_id'",
-        pl.format("'{}' is not a tenant_id of the tenant table", "tenant_id"),
-    )
-    problems += _problems(
-        table,
-        pl.col("party_id").is_in(known) & (pl.col("tenant_id").is_null() | (pl.col("tenant_id") != pl.col("party_id"))),
-        source,
-        "column 'party_id'",
-        pl.format("'{}' is also a tenant_id; set tenant_id to it if the party is that tenant, or use another party_id", "party_id"),
-    )
+    known = tenant_ids.implode()
+    checks = [
+        (
+            pl.col("tenant_id").is_not_null() & ~pl.col("tenant_id").is_in(known),
+            "column 'tenant_id'",
+            pl.format("'{}' is not a tenant_id of the tenant table", "tenant_id"),
+        ),
+        (
+            pl.col("party_id").is_in(known) & (pl.col("tenant_id").is_null() | (pl.col("tenant_id") != pl.col("party_id"))),
+            "column 'party_id'",
+            pl.format("'{}' is also a tenant_id; set tenant_id to it if the party is that tenant, or use another party_id", "party_id"),
+        ),
+    ]
+    counts = table.select([bad.fill_null(False).sum().alias(str(i)) for i, (bad, _, _) in enumerate(checks)]).row(0)
+    problems = [p for count, (bad, subject, message) in zip(counts, checks) if count for p in _problems(table, bad, source, subject, message)]
     if problems:
         raise InputError(problems)
     party_node = {p: t for p, t in table.select("party_id", "tenant_id").drop_nulls().iter_rows() if p != t}
@@ -242,7 +256,7 @@ def _load_parties(path: Path | None, tenant_ids: set[str]) -> tuple[pl.DataFrame
 
 def load_ownership(tenants: pl.DataFrame, ownership: str | Path | None = None, parties: str | Path | None = None) -> OwnershipInput:
     """The ownership graph's input from the files (either may be absent) and the tenants' KYC owner names."""
-    tenant_ids = set(tenants["tenant_id"].to_list())
+    tenant_ids = tenants["tenant_id"]
     party_frame, party_node = _load_parties(Path(parties) if parties is not None else None, tenant_ids)
     nodes = pl.concat([_tenant_nodes(tenants), party_frame])
     sources = {"parties": str(parties)} if parties is not None else {}
@@ -251,13 +265,18 @@ def load_ownership(tenants: pl.DataFrame, ownership: str | Path | None = None, p
         path = Path(ownership)
         raw, _ = read_table(path, OWNERSHIP)
         raw = raw.with_row_index("row", offset=_row_offset(path)).with_columns(pl.col("row").cast(pl.Int64))
-        _check_edges(raw, tenant_ids | set(party_frame["node_id"].to_list()) | set(party_node), display_path(path))
-        file_edges = _file_edges(raw, party_node).cast(EDGE_SCHEMA)
+        if party_node:  # a party that is a tenant is that tenant's node
+            raw = raw.with_columns(pl.col("owner_id").replace(party_node), pl.col("owned_id").replace(party_node))
+        raw = _numbered(raw, nodes)
+        _check_edges(raw, display_path(path))
+        file_edges = _file_edges(raw).cast(EDGE_SCHEMA)
         sources["ownership"] = str(ownership)
     kyc_edges, kyc_parties = _kyc_edges(tenants, nodes)
+    all_nodes = pl.concat([nodes, kyc_parties])
+    kyc_edges = _numbered(kyc_edges.drop("src", "dst"), all_nodes).select(list(EDGE_SCHEMA))
     return OwnershipInput(
         edges=pl.concat([file_edges, kyc_edges]),
-        nodes=pl.concat([nodes, kyc_parties]),
+        nodes=all_nodes,
         sources=sources,
         given=ownership is not None or parties is not None,
     )

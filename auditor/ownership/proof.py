@@ -15,7 +15,6 @@ import json
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from auditor.ownership.assess import POSSIBLY, RESTRICTED, OwnershipAssessment, RegimeAssessment
 from auditor.ownership.fixedpoint import TOLERANCE, EdgeIndex
@@ -42,6 +41,9 @@ class ProofBuilder:
         self.a = a
         g = a.graph
         self.ids = g.nodes["node_id"].to_list()
+        self.position = {node_id: i for i, node_id in enumerate(self.ids)}
+        self.not_counted = g.not_counted.sort("dst")
+        self.not_counted_dst = self.not_counted["dst"].to_numpy()
         self.names = g.nodes["name"].to_list()
         self.src = g.edges["src"].to_numpy()
         self.dst = g.edges["dst"].to_numpy()
@@ -64,7 +66,7 @@ class ProofBuilder:
             "sources_disagree": row["disagree"],
             "sources": [
                 {k: s[k] for k in ("source", "source_ref", "origin", "row")} | {"share": share_text(s["lo"], s["hi"], stated=s["stated"])}
-                for s in row["statements"]
+                for s in self.a.graph.statements_of(row["src"], row["dst"])
             ],
         }
 
@@ -102,6 +104,7 @@ class ProofBuilder:
             item = {"owner_id": self.ids[owner], "owner_name": self.names[owner], **edge}
             if closure.restricted[owner] and edge[key] > 0:
                 item["counted"] = round(edge[key], 6)
+                item["bound"] = bound
                 brief = self.node_brief(owner, bound)
                 if owner in seen:
                     item["because"] = brief | {"cycle": True}
@@ -143,6 +146,15 @@ class ProofBuilder:
             out["listed"] = entry
         return out
 
+    def not_counted_of(self, node: int) -> list[dict[str, Any]]:
+        """Ended, not-yet-started and uncounted interests in `node` (found by binary search on the sorted table)."""
+        lo, hi = np.searchsorted(self.not_counted_dst, node, "left"), np.searchsorted(self.not_counted_dst, node, "right")
+        return [
+            {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
+             "source": r["source"], "source_ref": r["source_ref"]}
+            for r in self.not_counted.slice(int(lo), int(hi - lo)).to_dicts()
+        ]
+
     def deciding_unknowns(self, node: int) -> list[dict[str, Any]]:
         """Stakes of certainly restricted holders whose size is not known and could decide the verdict."""
         lower = self.a.lower
@@ -164,15 +176,17 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
     """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
     proofs = []
     for a in assessment.regimes:
-        found = a.graph.nodes["node_id"].index_of(tenant_id)
+        builder = assessment.cache.get(a.regime.id)
+        if builder is None:
+            builder = assessment.cache[a.regime.id] = ProofBuilder(a)
+        found = builder.position.get(tenant_id)
         if found is None:
             continue
         node = int(found)
-        verdict = str(a.verdicts()[node])
+        verdict = a.verdict_of(node)
         share_min, share_max = float(min(a.lower.share[node], 100.0)), float(min(a.upper.share[node], 100.0))
         if verdict not in (RESTRICTED, POSSIBLY) and share_max <= 0:
             continue
-        builder = ProofBuilder(a)
         bound = "possible" if verdict == POSSIBLY else "certain"
         proof = {
             "regime": a.regime.id,
@@ -186,22 +200,13 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
             "bound": bound,
             "chain": builder.node(node, bound),
             "unknown_shares_that_could_decide": builder.deciding_unknowns(node) if verdict != RESTRICTED else [],
-            "not_counted_elsewhere": _not_counted(a, tenant_id),
+            "not_counted_elsewhere": builder.not_counted_of(node),
             "notice": NOTICE,
         }
         if verdict == POSSIBLY:
             proof["certain_chain"] = builder.node(node, "certain")
         proofs.append(proof)
     return proofs
-
-
-def _not_counted(a: RegimeAssessment, tenant_id: str) -> list[dict[str, Any]]:
-    rows = a.graph.not_counted.filter(pl.col("owned_id") == tenant_id)
-    return [
-        {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
-         "source": r["source"], "source_ref": r["source_ref"]}
-        for r in rows.to_dicts()
-    ]
 
 
 def _holder_text(h: dict[str, Any]) -> str:
@@ -214,13 +219,16 @@ def _holder_text(h: dict[str, Any]) -> str:
         tag = "restricted by " + " + ".join(_holder_text(x) for x in why["holders"][:3])
     else:
         tag = "restricted"
-    return f"{h['counted']:g}% {h['owner_name']} [{tag}]"
+    prefix = "up to " if h.get("bound") == "possible" else ""
+    return f"{prefix}{h['counted']:g}% {h['owner_name']} [{tag}]"
 
 
 def summary(proof: dict[str, Any]) -> str:
     """One line for hits' evidence: regime and status, the counted holders with their chains, the sum against the threshold."""
     chain = proof["chain"]
     holders = " + ".join(_holder_text(h) for h in chain["holders"][:5]) or "no restricted holder"
+    if chain["holders_omitted"] or len(chain["holders"]) > 5:
+        holders += f" + {len(chain['holders']) - 5 + chain['holders_omitted']} more"
     relation = ">=" if chain["reaches_threshold"] else "<"
     line = (
         f"{proof['regime']} ({proof['status']}, threshold {proof['threshold']:g}%): {proof['verdict']} -- {holders} = "

@@ -26,7 +26,7 @@ class Period(BaseModel):
     end: date | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Period":
+    def _ordered(self) -> Period:
         if self.end is not None and self.end < self.start:
             raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
         return self

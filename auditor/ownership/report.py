@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from auditor.ownership.assess import VERDICT_NAMES
 from auditor.ownership.regimes import Regime
 
 
@@ -27,7 +28,8 @@ def manifest(assessment: Any, regimes: list[Regime], as_of: datetime) -> dict[st
     }
     for a in assessment.regimes:
         tenant = a.graph.nodes["is_tenant"].to_numpy()
-        values, counts = np.unique(a.verdicts()[tenant].astype(str), return_counts=True)
+        codes, counts = np.unique(a.verdict_codes()[tenant], return_counts=True)
+        values = [VERDICT_NAMES[c] for c in codes]
         out["verdicts"][a.regime.id] = {
             "status": a.status,
             "seeds": int(a.seeds["certain"].sum()),

@@ -73,17 +73,43 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def check_output_folder(target: Path, allowed_names: Collection[str]) -> None:
+    """Refuses a file, or a folder holding files auditor did not write (a swap would delete them).
+
+    Called before a run starts too, so a wrong `--out` fails at once, not after the audit.
+    """
+    target = Path(os.path.abspath(target))
+    where = SourceLocation(display_path(target))
+    if target == target.parent:
+        raise OutputError("the output folder cannot be the root of the file system", location=where)
+    here = Path(os.path.abspath(os.curdir))
+    if target == here or target in here.parents:
+        # Swapping it would leave this process (and the user's shell) in a deleted folder.
+        raise OutputError("the output folder holds the current folder; give a folder below or beside it", location=where)
+    if target.exists() and not target.is_dir():
+        raise OutputError("the output folder is a file; give a folder (it is created if absent)", location=where)
+    if target.is_dir():
+        # `NAME.tmp` is what versions before the swap left behind when killed.
+        foreign = sorted(p.name for p in target.iterdir() if p.name not in allowed_names and p.name.removesuffix(".tmp") not in allowed_names)
+        if foreign:
+            raise OutputError(
+                f"the output folder holds files auditor did not write ({', '.join(foreign[:5])}"
+                f"{', ...' if len(foreign) > 5 else ''}); each run replaces the whole folder, so give an empty or new folder",
+                location=where,
+            )
+
+
 class StagedFolder:
     """A new version of `target` being written; `publish()` swaps it in, `discard()` drops it."""
 
     def __init__(self, target: str | Path, allowed_names: Collection[str]):
-        target = Path(target)
+        target = Path(os.path.abspath(target))  # "." or "out/" must name a folder with a parent to swap in
         if target.is_symlink() and target.is_dir():
             target = Path(os.path.realpath(target))  # the user's link to a folder stays; its folder is replaced
         self.target = target
         self.written: dict[str, Path] = {}
         with output_errors(target, f"use output folder {display_path(target)}"):
-            self._check_target(allowed_names)
+            check_output_folder(target, allowed_names)
             target.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
             self._remove_stale_staging()
             existing_mode = target.stat().st_mode & 0o777 if target.is_dir() else None
@@ -94,20 +120,6 @@ class StagedFolder:
 
     def _prefix(self) -> str:
         return f".{self.target.name}.staging-"
-
-    def _check_target(self, allowed_names: Collection[str]) -> None:
-        where = SourceLocation(display_path(self.target))
-        if self.target.exists() and not self.target.is_dir():
-            raise OutputError("the output folder is a file; give a folder (it is created if absent)", location=where)
-        if self.target.is_dir():
-            # `NAME.tmp` is what versions before the swap left behind when killed.
-            foreign = sorted(p.name for p in self.target.iterdir() if p.name not in allowed_names and p.name.removesuffix(".tmp") not in allowed_names)
-            if foreign:
-                raise OutputError(
-                    f"the output folder holds files auditor did not write ({', '.join(foreign[:5])}"
-                    f"{', ...' if len(foreign) > 5 else ''}); each run replaces the whole folder, so give an empty or new folder",
-                    location=where,
-                )
 
     def _remove_stale_staging(self) -> None:
         """Staging folders of runs that were killed (their process is gone) hold KYC data nobody will publish."""

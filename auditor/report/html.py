@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from auditor.report.html_assets import SCRIPT, STYLE, content_security_policy
+from auditor.report.ownership import html_block as ownership_block
 
 DETAILED_CASES = 200
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -240,6 +241,8 @@ def _case(r: dict[str, Any]) -> str:
     parts.append(_table([("rule", ""), ("tenant", ""), ("severity", ""), ("weight", "num"), ("contribution", "num"), ("evidence", "")], hits))
     if r["unknown_rules"]:
         parts.append(f"<p>Could not evaluate (missing data): {_text(r['unknown_rules'])}.</p>")
+    if r.get("ownership"):
+        parts.append(ownership_block(r["ownership"]))
     if not r["complete"]:
         parts.append('<p class="muted">Scored on incomplete data (see Coverage).</p>')
     parts.append("</section>")

@@ -6,19 +6,57 @@ says what it counts, and anything the run could not see is stated up front.
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
+
+from auditor.report.ownership import markdown_lines as ownership_lines
 
 DETAILED_CASES = 50
 
+# Tenant text is the customer's own: a name may carry HTML (`<img onerror=...>`), Markdown
+# (`[click](javascript:...)`, `|` that splits a table row) or terminal escapes. Many viewers
+# render Markdown as HTML, so every user value is shown as text: escape sequences and control
+# characters (bidirectional overrides included) removed, HTML and Markdown escaped.
+_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~|#])")
 
-def _cell(value: Any) -> str:
+
+def plain_text(value: Any) -> str:
+    """One line of printable text: terminal escape sequences dropped, whitespace controls made spaces, other controls dropped."""
+    text = _TERMINAL_ESCAPE.sub("", str(value))
+    text = re.sub(r"[\t\n\r\f\v]", " ", text)
+    return _CONTROL.sub("", text)
+
+
+def markdown_text(value: Any) -> str:
+    """User text safe in a Markdown table cell: it renders as the text it is, never as HTML, a link or a new cell."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(plain_text(value), quote=False))
+
+
+def _code(value: Any) -> str:
+    """User text as a code span (ids): fenced with more backticks than it holds, `|` escaped for tables."""
+    text = plain_text(value).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest or text.startswith(" ") or text.endswith(" ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _format(value: Any) -> str:
+    """A value as plain text: numbers with separators, lists comma-joined, absent as a dash."""
     if value is None:
         return "—"
     if isinstance(value, float):
         return f"{value:,.1f}"
     if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value) if value else "—"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+        return ", ".join(_format(v) for v in value) if value else "—"
+    return plain_text(value)
+
+
+def _cell(value: Any) -> str:
+    return markdown_text(_format(value))
 
 
 def _gap(gap: Any) -> str:
@@ -26,19 +64,19 @@ def _gap(gap: Any) -> str:
     if not isinstance(gap, dict):
         return _cell(gap)
     where = " ".join(str(gap[k]) for k in ("provider", "scope_kind") if gap.get(k))
-    scope = f"`{gap['scope']}`" if gap.get("scope") else ""
-    line = f"{where} {scope}".strip() or "unknown scope"
+    scope = _code(gap["scope"]) if gap.get("scope") else ""
+    line = f"{markdown_text(where)} {scope}".strip() or "unknown scope"
     if gap.get("operation"):
-        line += f": `{gap['operation']}` failed"
+        line += f": {_code(gap['operation'])} failed"
         if gap.get("attempts"):
-            line += f" after {gap['attempts']} attempt(s)"
+            line += f" after {markdown_text(gap['attempts'])} attempt(s)"
     if gap.get("error"):
-        line += f" — {gap['error']}"
-    return line.replace("|", "\\|").replace("\n", " ")
+        line += f" — {markdown_text(gap['error'])}"
+    return line
 
 
 def _names(record: dict[str, Any], limit: int = 3) -> str:
-    names = [f"{t['legal_name']} ({t['tenant_id']})" for t in record["tenants"][:limit]]
+    names = [f"{plain_text(t['legal_name'])} ({plain_text(t['tenant_id'])})" for t in record["tenants"][:limit]]
     more = len(record["tenants"]) - limit
     return "; ".join(names) + (f" +{more} linked" if more > 0 else "")
 
@@ -56,6 +94,9 @@ def _header(m: dict[str, Any]) -> list[str]:
             "Cases below cover only what was collected; see *Coverage*.",
             "",
         ]
+    excluded = sum(e["rows"] for e in m.get("excluded_rows") or [])
+    if excluded:
+        lines += [f"> **{excluded:,} input row(s) set aside** as impossible (dated in the future, ending before they start, or repeated); they are not counted. See *Coverage*.", ""]
     counts = m["counts"]
     by_priority = counts["cases_by_priority"]
     lines += [
@@ -79,7 +120,7 @@ def _changes(m: dict[str, Any]) -> list[str]:
     if changes.get("resolved"):
         lines += ["Resolved (in the last run's queue, not in this one):", ""]
         lines += [
-            f"- `{r['case_id']}` (was {r.get('previous_priority')}, score {_cell(r.get('previous_score'))}; {_cell(r.get('tenant_ids'))}): {_cell(r.get('why'))}"
+            f"- {_code(r['case_id'])} (was {r.get('previous_priority')}, score {_cell(r.get('previous_score'))}; {_cell(r.get('tenant_ids'))}): {_cell(r.get('why'))}"
             for r in changes["resolved"]
         ]
         lines.append("")
@@ -95,7 +136,7 @@ def _queue(records: list[dict[str, Any]]) -> list[str]:
     ]
     for r in records:
         lines.append(
-            f"| {r['rank']} | `{r['case_id']}` | {r['priority']} | {r['score']:.1f} | {_cell(_names(r))} | "
+            f"| {r['rank']} | {_code(r['case_id'])} | {r['priority']} | {r['score']:.1f} | {_cell(_names(r))} | "
             f"{_cell(r['top_reasons'])} | {r['exposure']['restricted_gpu_hours_90d']:,.0f} | {r['exposure']['peak_restricted_gpus']:,.0f} |"
         )
     if not records:
@@ -104,14 +145,14 @@ def _queue(records: list[dict[str, Any]]) -> list[str]:
 
 
 def _evidence(evidence: dict[str, Any]) -> str:
-    return "; ".join(f"{k} = {_cell(v)}" for k, v in evidence.items())
+    return "; ".join(f"{k} = {_format(v)}" for k, v in evidence.items())
 
 
 def _details(records: list[dict[str, Any]]) -> list[str]:
     lines = ["## Cases", ""]
     for r in records[:DETAILED_CASES]:
         lines += [
-            f"### {r['rank']}. `{r['case_id']}` — {r['priority']}, score {r['score']:.1f}",
+            f"### {r['rank']}. {_code(r['case_id'])} — {r['priority']}, score {r['score']:.1f}",
             "",
             f"Restricted accelerators: {_cell(r['exposure']['restricted_models'])}; "
             f"{r['exposure']['restricted_gpu_hours_30d']:,.0f} GPU-h in 30 days, {r['exposure']['restricted_gpu_hours_90d']:,.0f} in 90 days, "
@@ -122,17 +163,18 @@ def _details(records: list[dict[str, Any]]) -> list[str]:
         ]
         for t in r["tenants"]:
             lines.append(
-                f"| `{t['tenant_id']}` | {_cell(t['legal_name'])} | {_cell(t['country'])} / {_cell(t['hq_country'])} | {_cell(t['kyc_status'])} | {t['tenant_score']:.1f} |"
+                f"| {_code(t['tenant_id'])} | {_cell(t['legal_name'])} | {_cell(t['country'])} / {_cell(t['hq_country'])} | {_cell(t['kyc_status'])} | {t['tenant_score']:.1f} |"
             )
         if r["link_reasons"]:
             lines += ["", f"Linked through shared: {_cell(r['link_reasons'])}."]
         lines += ["", "| rule | tenant | severity | contribution | evidence |", "| --- | --- | --- | ---: | --- |"]
         for h in r["hits"]:
             lines.append(
-                f"| {_cell(h['title'])} (`{h['rule_id']}` v{h['rule_version']}) | `{h['tenant_id']}` | {h['severity']} | {h['contribution']:.1f} | {_cell(_evidence(h['evidence']))} |"
+                f"| {_cell(h['title'])} ({_code(h['rule_id'])} v{h['rule_version']}) | {_code(h['tenant_id'])} | {h['severity']} | {h['contribution']:.1f} | {_cell(_evidence(h['evidence']))} |"
             )
         if r["unknown_rules"]:
             lines += ["", f"Could not evaluate (missing data): {_cell(r['unknown_rules'])}."]
+        lines += ownership_lines(r.get("ownership") or {})
         lines.append("")
     if len(records) > DETAILED_CASES:
         lines += [f"{len(records) - DETAILED_CASES} more cases are in cases.jsonl.", ""]
@@ -151,7 +193,14 @@ def _coverage(m: dict[str, Any]) -> list[str]:
         lines += [f"Not in this run's input, so rules reading them are *unknown*: {', '.join(m['unavailable_features'])}.", ""]
     if m["unknown_instance_types"]:
         lines += ["GPU-looking instance types the catalog does not know (their accelerators were not guessed):", ""]
-        lines += [f"- `{t.get('instance_type')}` ({t.get('provider') or 'provider not given'}): {t.get('rows')} rows" for t in m["unknown_instance_types"]]
+        lines += [f"- {_code(t.get('instance_type'))} ({markdown_text(t.get('provider') or 'provider not given')}): {t.get('rows')} rows" for t in m["unknown_instance_types"]]
+        lines.append("")
+    if m.get("excluded_rows"):
+        lines += ["Rows set aside (not counted; all in run.json `excluded_rows`):", ""]
+        for e in m["excluded_rows"]:
+            rows = ", ".join(str(x["row"]) for x in e["examples"])
+            where = f" of {_code(e['source'])}" if e.get("source") else ""
+            lines.append(f"- {e['rows']:,} {markdown_text(e['table'])} row(s): {markdown_text(e['message'])} (first: row {rows}{where})")
         lines.append("")
     if m["common_link_values"]:
         lines += ["Values shared too widely to link tenants: " + ", ".join(f"{c['kind']} ({c['values']} values)" for c in m["common_link_values"]) + ".", ""]
@@ -159,7 +208,7 @@ def _coverage(m: dict[str, Any]) -> list[str]:
         lines += [f"{m['counts']['usage_tenants_not_in_tenant_table']} tenant ids in usage are not in the tenant table.", ""]
     if m["lists"]:
         lines += ["Screened against:", ""]
-        lines += [f"- `{entry.get('path')}` sha256 {str(entry.get('sha256'))[:12]}… ({entry.get('rows')} rows, list date {entry.get('list_date') or 'unknown'})" for entry in m["lists"]]
+        lines += [f"- {_code(entry.get('path'))} sha256 {str(entry.get('sha256'))[:12]}… ({entry.get('rows')} rows, list date {entry.get('list_date') or 'unknown'})" for entry in m["lists"]]
     else:
         lines += ["No restricted-party list was given: screening rules are *unknown* for every tenant."]
     return lines + [""]

@@ -13,6 +13,8 @@ from typing import Any
 
 import polars as pl
 
+from auditor.report.ownership import case_ownership
+
 TENANT_SUMMARY = ("tenant_id", "legal_name", "country", "hq_country", "kyc_status", "is_reseller", "account_age_days", "restricted_gpu_hours_90d", "peak_restricted_gpus")
 
 
@@ -69,6 +71,9 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
                 "complete": result.complete,
             }
         )
+        ownership = case_ownership(result, case["tenant_ids"])
+        if ownership:
+            records[-1]["ownership"] = ownership
         if changes is not None:
             records[-1]["change"] = changes.record_for(case["case_id"])
     return records

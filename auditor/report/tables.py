@@ -3,6 +3,13 @@
 The case records stay the source of truth; these tables only flatten them, so a
 spreadsheet or a warehouse sees the same numbers as cases.jsonl. Parquet keeps list
 columns as lists; CSV has no lists, so they are joined with `LIST_SEPARATOR`.
+
+CSV cells are opened by spreadsheets, which run a cell that starts with `=`, `+`, `-`, `@`,
+a tab or a carriage return as a formula, and tenant ids, names and rule titles come from
+tenants. As OWASP's CSV-injection guidance says, such a text cell (and each item of a joined
+list, which could start a cell after a split on `;`) is prefixed with a single quote, which
+spreadsheets show as text. Numbers are left alone; Parquet and cases.jsonl keep the values
+as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from typing import Any
 import polars as pl
 
 LIST_SEPARATOR = ";"
+FORMULA_START = r"^[=+\-@\t\r]"  # OWASP: cells starting with these run as formulas in spreadsheets
 
 CASE_SCHEMA: dict[str, pl.DataType] = {
     "case_id": pl.String(),
@@ -101,15 +109,26 @@ def hit_table(records: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=HIT_SCHEMA, orient="row") if rows else pl.DataFrame(schema=HIT_SCHEMA)
 
 
+def _as_text(value: pl.Expr) -> pl.Expr:
+    """A text that a spreadsheet would run as a formula, prefixed with ' so it shows as text."""
+    return pl.when(value.str.contains(FORMULA_START)).then(pl.lit("'") + value).otherwise(value)
+
+
 def _flatten_lists(frame: pl.DataFrame) -> pl.DataFrame:
-    """CSV has no lists: join each list column's items with LIST_SEPARATOR."""
+    """CSV has no lists: join each list column's items with LIST_SEPARATOR (each item neutralised first)."""
     return frame.with_columns(
-        pl.col(name).list.join(LIST_SEPARATOR) for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)
+        pl.col(name).list.eval(_as_text(pl.element())).list.join(LIST_SEPARATOR).alias(name)
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.List)
     )
 
 
+def _neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(_as_text(pl.col(name)).alias(name) for name, dtype in frame.schema.items() if dtype == pl.String)
+
+
 def _csv(frame: pl.DataFrame) -> str:
-    return _flatten_lists(frame).write_csv()
+    return _neutralise_formulas(_flatten_lists(frame)).write_csv()
 
 
 def _parquet(frame: pl.DataFrame) -> bytes:

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
-from auditor.report.folder import StagedFolder
+from auditor.report.folder import StagedFolder, check_output_folder, output_errors
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
 from auditor.report.tables import render_cases_csv, render_cases_parquet, render_hits_csv, render_hits_parquet
 from auditor.run import run_manifest
+from auditor.stagelog import logged_stage
 
 
 def _jsonl(records: list[dict[str, Any]], result) -> str:
@@ -42,6 +43,7 @@ RENDERERS: dict[str, Callable[[list[dict[str, Any]], Any], str | bytes]] = {
 }
 
 
+@logged_stage("reports", lambda staged: {"files": len(RENDERERS)})
 def stage_reports(result, out_dir: str | Path, changes=None) -> StagedFolder:
     """Renders every registered format into a staging folder beside `out_dir`; nothing is visible until `.publish()`.
 
@@ -59,6 +61,12 @@ def stage_reports(result, out_dir: str | Path, changes=None) -> StagedFolder:
         staged.discard()
         raise
     return staged
+
+
+def check_out_dir(out_dir: str | Path) -> None:
+    """Fails at once on an `--out` that is a file or a folder of other files, before any work."""
+    with output_errors(Path(out_dir), "use the output folder"):
+        check_output_folder(Path(out_dir), RENDERERS)
 
 
 def write_reports(result, out_dir: str | Path, changes=None) -> dict[str, Path]:

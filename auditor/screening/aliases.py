@@ -19,7 +19,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -104,7 +104,7 @@ def _csv_rows(text: str, shown: str) -> list[_Row]:
 
 def _yaml_rows(text: str, shown: str) -> list[_Row]:
     doc = parse_yaml(text, shown)
-    data, prefix = doc.data, ()
+    data, prefix = doc.data, cast(tuple[Any, ...], ())
     if isinstance(data, dict) and set(data) == {"aliases"}:
         data, prefix = data["aliases"], ("aliases",)
     if not isinstance(data, list):

@@ -3,7 +3,9 @@
 The bytes are parsed as a list before anything is written, so a truncated download or an
 HTML error page never replaces a good list. Beside the file goes `<file>.meta.json` with
 the URL, download time, list date (the server's Last-Modified, else the download day) and
-sha256; `load_lists` reads it back into the run's provenance.
+sha256; `load_lists` reads it back into the run's provenance. The URL is saved and shown
+with its credentials redacted (`auditor.redact`): a key in a query string or `user:pass@`
+never reaches meta.json, run.json, the store or a message.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError, Problem, SourceLocation
+from auditor.redact import redact_text, redact_url
 from auditor.screening.lists import parse_list_bytes, sidecar_path
 
 TIMEOUT_SECONDS = 120
@@ -28,15 +31,19 @@ TIMEOUT_SECONDS = 120
 
 def update_list(url: str, out: Path, *, opener=urllib.request.urlopen) -> dict[str, Any]:
     """Fetch `url`, check it parses as a CSL file, write it atomically with its sidecar."""
+    shown = redact_url(url)
     try:
         with opener(url, timeout=TIMEOUT_SECONDS) as response:
             data = response.read()
             last_modified = response.headers.get("Last-Modified")
+    except urllib.error.HTTPError as exc:  # its body is the server's, not ours to print
+        raise InputError(f"cannot download list: HTTP {exc.code} {redact_text(str(exc.reason))}", location=SourceLocation(shown)) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise InputError(f"cannot download list: {getattr(exc, 'reason', exc)}", location=SourceLocation(url)) from None
+        reason = redact_text(str(getattr(exc, "reason", exc)))
+        raise InputError(f"cannot download list: {reason}", location=SourceLocation(shown)) from None
     suffix = out.suffix if out.suffix in (".csv", ".json", ".jsonl") else Path(urllib.parse.urlparse(url).path).suffix
     try:
-        rows = parse_list_bytes(data, url, suffix)
+        rows = parse_list_bytes(data, shown, suffix)
     except InputError as exc:
         problems = [Problem(p.location, f"{p.message}; download refused, {out} left unchanged", p.subject) for p in exc.problems]
         raise InputError(problems) from None
@@ -48,7 +55,7 @@ def update_list(url: str, out: Path, *, opener=urllib.request.urlopen) -> dict[s
         except (TypeError, ValueError):
             pass
     meta = {
-        "url": url,
+        "url": shown,
         "downloaded_at": now.isoformat(timespec="seconds"),
         "list_date": list_date,
         "sha256": hashlib.sha256(data).hexdigest(),

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 import polars as pl
 
 from auditor.errors import InputError, Problem, SourceLocation, display_path
-from auditor.jsonlines import parse_json_lines
+from auditor.jsonlines import keys_once, parse_json_lines, repeated_keys
+from auditor.redact import redact_url
 from auditor.screening.countries import country_of_address
 
 MAX_PROBLEMS = 20
@@ -94,12 +95,25 @@ def load_lists(paths: list[Path | str]) -> ListSet:
         if row_problems:
             problems.extend(row_problems)
             continue
+        if not rows:  # screening against nothing is not a clean "no hit"
+            problems.append(Problem(SourceLocation(shown), "list has no entries; expected the CSL as trade.gov publishes it (a header-only or empty download is refused)"))
+            continue
         frames.append(pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row"))
         provenance.append(_provenance(path, data, fmt, len(rows)))
     if problems:
         raise InputError(problems[: MAX_PROBLEMS * 2])
     entries = pl.concat(frames) if frames else pl.DataFrame(schema=ENTRY_SCHEMA)
     return ListSet(entries=_unique_ids(entries), provenance=provenance)
+
+
+def require_sources(entries: pl.DataFrame, wanted: set[str] | None, setting: str = "list_sources") -> None:
+    """Refuses list codes the lists do not hold: a typo (MUE for MEU) would screen against nothing and report no hit."""
+    if not wanted:
+        return
+    known = set(entries["source_code"].unique().to_list())
+    unknown = sorted({w.strip().upper() for w in wanted} - known)
+    if unknown:
+        raise InputError(f"{setting}: no entries for {', '.join(unknown)} in the list files; they hold {', '.join(sorted(known)) or 'nothing'}")
 
 
 def parse_list_bytes(data: bytes, shown: str, suffix: str = "") -> int:
@@ -154,6 +168,11 @@ def _parse_csv(text: str, shown: str) -> list[_Record]:
     except csv.Error as exc:
         raise InputError(f"cannot parse CSV: {exc}", location=SourceLocation(shown, line=1)) from None
     header = [h.strip() for h in header]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise InputError(
+            [Problem(SourceLocation(shown, line=1), "column name appears more than once; each column may appear once", subject=f"column '{c}'") for c in repeated]
+        )
     missing = [c for c in REQUIRED_FIELDS if c not in header]
     if missing:
         raise InputError(
@@ -194,11 +213,13 @@ def _parse_csv(text: str, shown: str) -> list[_Record]:
 
 def _parse_json(text: str, shown: str) -> list[_Record]:
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=keys_once)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"cannot parse JSON: {exc.msg}", location=SourceLocation(shown, line=exc.lineno, column=exc.colno)
         ) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply; expected entries at most a few levels deep", location=SourceLocation(shown)) from None
     if isinstance(doc, dict):
         items = doc.get("results", doc.get("entries"))
         if not isinstance(items, list):
@@ -215,6 +236,10 @@ def _parse_json(text: str, shown: str) -> list[_Record]:
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             problems.append(Problem(SourceLocation(shown, row=i), "entry is not a JSON object"))
+            continue
+        repeated = repeated_keys(item)
+        if repeated:
+            problems.append(Problem(SourceLocation(shown, row=i), f"key '{repeated[0]}' appears more than once in this entry; each key may appear once"))
             continue
         records.append(_Record(item, SourceLocation(shown, row=i)))
     if problems:
@@ -332,6 +357,8 @@ def _provenance(path: Path, data: bytes, fmt: str, rows: int) -> dict[str, Any]:
             for key in ("list_date", "url", "downloaded_at"):
                 if side.get(key):
                     record[key] = side[key]
+            if record.get("url"):
+                record["url"] = redact_url(str(record["url"]))  # a sidecar written before redaction may hold a key
         else:
             record["sidecar"] = "ignored: checksum differs from the file (edited after download?)"
     return record

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from auditor.errors import InputError
+from auditor.redact import redact_url
 
 PRIORITIES = ("low", "medium", "high", "critical")  # ascending, so an index compares bands
 DECISION_STATUSES = ("confirmed", "dismissed", "escalated")
@@ -199,17 +200,18 @@ def open_store(path_or_url: str | Path) -> CaseStore:
     (SQLAlchemy's spelling). Other schemes name backends registered in STORES.
     """
     text = str(path_or_url)
+    shown = redact_url(text)  # a database URL may carry user:password@
     scheme, sep, rest = text.partition("://")
     if not sep:
         head = text.split("/", 1)[0]
         if len(head) > 2 and head.endswith(":"):
             # pathlib turns "sqlite:///x.db" into "sqlite:/x.db": relative and absolute can no longer be told apart.
-            raise InputError(f"case store {text!r} looks like a URL that lost its slashes (a Path collapses '//'); give a file path")
+            raise InputError(f"case store {shown!r} looks like a URL that lost its slashes (a Path collapses '//'); give a file path")
         scheme, rest = "sqlite", text
     elif scheme == "sqlite":
         rest = rest[1:]  # sqlite:///x.db -> x.db, sqlite:////abs/x.db -> /abs/x.db
     target = STORES.get(scheme)
     if target is None:
-        raise InputError(f"unknown case store scheme '{scheme}' in {text!r}; expected one of {', '.join(sorted(STORES))} or a file path")
+        raise InputError(f"unknown case store scheme '{scheme}' in {shown!r}; expected one of {', '.join(sorted(STORES))} or a file path")
     module_name, attr = target.split(":")
     return getattr(importlib.import_module(module_name), attr)(rest)

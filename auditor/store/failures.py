@@ -8,16 +8,18 @@ A busy database (another process writing past the busy timeout) is the lock's ex
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from auditor.errors import AuditorError, SourceLocation, StoreError, StoreLockedError
+from auditor.errors import AuditorError, SourceLocation, StoreError, StoreLockedError, display_path
 
 # SQLite primary result codes (the low byte of the extended code).
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 5, 6, 8, 10, 11
 SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 13, 14, 26
+FULL_BELOW_BYTES = 1 << 20  # less free space than this under an I/O error: call it a full disk
 
 ADVICE: dict[int, str] = {
     SQLITE_FULL: "the disk holding the case store is full (or the store reached its size limit); free space and run again",
@@ -41,24 +43,42 @@ def describe_sqlite_error(exc: sqlite3.Error) -> tuple[int | None, str]:
 
 
 @contextmanager
-def store_errors(path: Path | str, doing: str) -> Iterator[None]:
+def store_errors(path: Path | str, doing: str, *, reading: bool = False) -> Iterator[None]:
     """Turns SQLite errors of the user's environment (full, read-only, corrupt, not a database, I/O) and OS
-    errors raised while `doing` something into StoreError (exit 2), and a busy database into exit 4."""
+    errors raised while `doing` something into StoreError (exit 2), and a busy database into exit 4.
+    `reading`: stored text that does not decode (not UTF-8, not JSON) is a damaged file too."""
     try:
         yield
     except AuditorError:
         raise
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, ValueError) as exc:
+        if isinstance(exc, ValueError) or "Could not decode" in str(exc):
+            if not reading and isinstance(exc, ValueError):
+                raise
+            # Text that is not UTF-8 or JSON that does not parse, in a store only auditor writes: a damaged file.
+            advice = ADVICE[SQLITE_CORRUPT]
+            raise StoreError(f"cannot {doing}: stored data does not decode ({str(exc)[:80]}); {advice}",
+                             location=SourceLocation(display_path(path))) from None
         primary, message = describe_sqlite_error(exc)
         if primary not in ADVICE and primary not in (SQLITE_BUSY, SQLITE_LOCKED):
             raise  # a constraint or SQL error is a bug in auditor (exit 1, with its traceback), not the user's file
         if primary in (SQLITE_BUSY, SQLITE_LOCKED):
-            raise StoreLockedError(f"another process is writing the case store at {path} ({exc}) while {doing}; try again") from None
-        raise StoreError(f"cannot {doing}: {message}", location=SourceLocation(str(path))) from None
+            raise StoreLockedError(f"another process is writing the case store at {display_path(path)} ({exc}) while {doing}; try again") from None
+        if primary in (SQLITE_IOERR, SQLITE_FULL) and _disk_full(Path(path)):
+            message = f"{exc}: the disk holding the case store is full; free space and run again"
+        raise StoreError(f"cannot {doing}: {message}", location=SourceLocation(display_path(path))) from None
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
         where = exc.filename or path
-        raise StoreError(f"cannot {doing}: {reason}", location=SourceLocation(str(where))) from None
+        raise StoreError(f"cannot {doing}: {reason}", location=SourceLocation(display_path(where))) from None
+
+
+def _disk_full(path: Path) -> bool:
+    """SQLite reports a full disk under its shared-memory file as a bare I/O error; the free space tells."""
+    try:
+        return shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free < FULL_BELOW_BYTES
+    except OSError:
+        return False
 
 
 def rollback_quietly(conn: sqlite3.Connection) -> None:

@@ -24,90 +24,20 @@ from auditor.errors import SourceLocation, StoreError, display_path
 from auditor.store.base import ALERT_CHANNEL, CaseSnapshot, Decision, RunRecord
 from auditor.store.failures import rollback_quietly, store_errors
 from auditor.store.lock import StoreLock
+from auditor.store.schema import APPLICATION_ID, MIGRATIONS, OWN_TABLES, SCHEMA_VERSION
 
-SCHEMA_VERSION = 2
-# Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
-APPLICATION_ID = 0x41554454
-FILE_MODE = 0o600
+__all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-# version -> statements that bring a store from the previous version to it.
-MIGRATIONS: dict[int, list[str]] = {
-    1: [
-        """CREATE TABLE runs (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            run_id TEXT NOT NULL UNIQUE,
-            started_at TEXT NOT NULL,
-            finished_at TEXT NOT NULL,
-            as_of TEXT NOT NULL,
-            committed_at TEXT NOT NULL,
-            complete INTEGER NOT NULL,
-            rule_pack_version TEXT NOT NULL,
-            rule_pack_sha256 TEXT NOT NULL,
-            scoring TEXT NOT NULL,
-            inputs TEXT NOT NULL,
-            lists TEXT NOT NULL,
-            coverage_gaps TEXT NOT NULL,
-            counts TEXT NOT NULL,
-            changes TEXT,
-            manifest TEXT NOT NULL
-        )""",
-        """CREATE TABLE case_snapshots (
-            run_id TEXT NOT NULL REFERENCES runs(run_id),
-            case_id TEXT NOT NULL,
-            rank INTEGER NOT NULL,
-            priority TEXT NOT NULL,
-            score REAL NOT NULL,
-            tenant_ids TEXT NOT NULL,
-            rules TEXT NOT NULL,
-            restricted_gpu_hours_90d REAL NOT NULL,
-            record TEXT NOT NULL,
-            PRIMARY KEY (run_id, case_id)
-        )""",
-        "CREATE INDEX case_snapshots_case ON case_snapshots(case_id)",
-        """CREATE TABLE decisions (
-            decision_id INTEGER PRIMARY KEY AUTOINCREMENT,
-            case_id TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('confirmed', 'dismissed', 'escalated')),
-            reason TEXT NOT NULL,
-            decided_by TEXT NOT NULL,
-            decided_at TEXT NOT NULL,
-            until TEXT,
-            rules_at_decision TEXT NOT NULL,
-            priority_at_decision TEXT,
-            score_at_decision REAL,
-            run_id_at_decision TEXT
-        )""",
-        "CREATE INDEX decisions_case ON decisions(case_id)",
-        """CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
-           BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead'); END""",
-        """CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
-           BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead'); END""",
-    ],
-    # Alert delivery: a run's alerts are recorded `pending` in its commit and marked
-    # `delivered` once the summary and exit code have gone out; alerts a run never delivered
-    # (killed, closed pipe) are carried into the next run's alert decision and marked
-    # `carried` by that run's commit. One row per run and channel, so a notifications
-    # outbox can add its own channels beside the scheduler's exit code (`exit`).
-    2: [
-        """CREATE TABLE alert_deliveries (
-            run_id TEXT NOT NULL REFERENCES runs(run_id),
-            channel TEXT NOT NULL,
-            alert_priority TEXT NOT NULL,
-            alerts TEXT NOT NULL,
-            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'carried')),
-            carried_into TEXT,
-            updated_at TEXT NOT NULL,
-            PRIMARY KEY (run_id, channel)
-        )""",
-        "CREATE INDEX alert_deliveries_pending ON alert_deliveries(channel, state)",
-    ],
-}
-# Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
-OWN_TABLES = {"schema_version", "runs", "case_snapshots", "decisions", "alert_deliveries", "sqlite_sequence"}
+FILE_MODE = 0o600  # the store holds KYC data
 
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _required_dt(value: str) -> datetime:
+    """A NOT NULL timestamp column."""
+    return datetime.fromisoformat(value)
 
 
 def _create_private(path: Path) -> None:
@@ -201,7 +131,7 @@ class SQLiteStore:
             raise
 
     def schema_version(self) -> int:
-        with store_errors(self.path, "read the case store"):
+        with store_errors(self.path, "read the case store", reading=True):
             return self._version()
 
     # ---- runs -----------------------------------------------------------------------------
@@ -258,13 +188,13 @@ class SQLiteStore:
     # ---- alert delivery -------------------------------------------------------------------
     def undelivered_alerts(self, channel: str = ALERT_CHANNEL) -> list[dict[str, Any]]:
         """Alerts of committed runs whose delivery never completed, oldest run first; each says its run."""
-        with store_errors(self.path, "read the case store's alert deliveries"):
+        with store_errors(self.path, "read the case store's alert deliveries", reading=True):
             rows = self._conn.execute(
                 """SELECT d.run_id, d.alerts FROM alert_deliveries d JOIN runs r ON r.run_id = d.run_id
                    WHERE d.channel = ? AND d.state = 'pending' ORDER BY r.seq""",
                 (channel,),
             ).fetchall()
-        return [{**alert, "run_id": alert.get("run_id") or row["run_id"]} for row in rows for alert in json.loads(row["alerts"])]
+            return [{**alert, "run_id": alert.get("run_id") or row["run_id"]} for row in rows for alert in json.loads(row["alerts"])]
 
     def mark_alerts_delivered(self, run_id: str, channel: str = ALERT_CHANNEL) -> None:
         with store_errors(self.path, f"record that run {run_id}'s alert was delivered"):
@@ -275,7 +205,7 @@ class SQLiteStore:
 
     def alert_state(self, run_id: str, channel: str = ALERT_CHANNEL) -> str | None:
         """pending / delivered / carried, or None for a run that recorded no alert decision."""
-        with store_errors(self.path, "read the case store's alert deliveries"):
+        with store_errors(self.path, "read the case store's alert deliveries", reading=True):
             row = self._conn.execute(
                 "SELECT state FROM alert_deliveries WHERE run_id = ? AND channel = ?", (run_id, channel)
             ).fetchone()
@@ -284,9 +214,9 @@ class SQLiteStore:
     def _run(self, row: sqlite3.Row) -> RunRecord:
         return RunRecord(
             run_id=row["run_id"],
-            started_at=_dt(row["started_at"]),
-            finished_at=_dt(row["finished_at"]),
-            as_of=_dt(row["as_of"]),
+            started_at=_required_dt(row["started_at"]),
+            finished_at=_required_dt(row["finished_at"]),
+            as_of=_required_dt(row["as_of"]),
             complete=bool(row["complete"]),
             rule_pack_version=row["rule_pack_version"],
             rule_pack_sha256=row["rule_pack_sha256"],
@@ -301,12 +231,12 @@ class SQLiteStore:
         )
 
     def latest_run(self) -> RunRecord | None:
-        with store_errors(self.path, "read the case store's runs"):
+        with store_errors(self.path, "read the case store's runs", reading=True):
             row = self._conn.execute("SELECT * FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
             return self._run(row) if row else None
 
     def runs(self) -> list[RunRecord]:
-        with store_errors(self.path, "read the case store's runs"):
+        with store_errors(self.path, "read the case store's runs", reading=True):
             return [self._run(r) for r in self._conn.execute("SELECT * FROM runs ORDER BY seq")]
 
     # ---- case snapshots -------------------------------------------------------------------
@@ -325,19 +255,19 @@ class SQLiteStore:
         )
 
     def cases_in_run(self, run_id: str) -> list[CaseSnapshot]:
-        with store_errors(self.path, "read the case store's cases"):
+        with store_errors(self.path, "read the case store's cases", reading=True):
             rows = self._conn.execute("SELECT * FROM case_snapshots WHERE run_id = ? ORDER BY rank", (run_id,))
             return [self._snapshot(r) for r in rows]
 
     def case_history(self, case_id: str) -> list[CaseSnapshot]:
-        with store_errors(self.path, "read the case store's cases"):
+        with store_errors(self.path, "read the case store's cases", reading=True):
             rows = self._conn.execute(
                 "SELECT s.* FROM case_snapshots s JOIN runs r ON r.run_id = s.run_id WHERE s.case_id = ? ORDER BY r.seq", (case_id,)
             )
             return [self._snapshot(r) for r in rows]
 
     def case_ids(self) -> list[str]:
-        with store_errors(self.path, "read the case store's cases"):
+        with store_errors(self.path, "read the case store's cases", reading=True):
             return [r[0] for r in self._conn.execute("SELECT DISTINCT case_id FROM case_snapshots ORDER BY case_id")]
 
     # ---- decisions ------------------------------------------------------------------------
@@ -365,24 +295,24 @@ class SQLiteStore:
         return self._decisions("WHERE decision_id = ?", (cursor.lastrowid,))[0]
 
     def _decisions(self, where: str = "", params: tuple = ()) -> list[Decision]:
-        with store_errors(self.path, "read the case store's decisions"):
+        with store_errors(self.path, "read the case store's decisions", reading=True):
             rows = self._conn.execute(f"SELECT * FROM decisions {where} ORDER BY decision_id", params).fetchall()
-        return [
-            Decision(
-                case_id=r["case_id"],
-                status=r["status"],
-                reason=r["reason"],
-                by=r["decided_by"],
-                at=_dt(r["decided_at"]),
-                until=date.fromisoformat(r["until"]) if r["until"] else None,
-                rules_at_decision=json.loads(r["rules_at_decision"]),
-                priority_at_decision=r["priority_at_decision"],
-                score_at_decision=r["score_at_decision"],
-                run_id_at_decision=r["run_id_at_decision"],
-                decision_id=r["decision_id"],
-            )
-            for r in rows
-        ]
+            return [
+                Decision(
+                    case_id=r["case_id"],
+                    status=r["status"],
+                    reason=r["reason"],
+                    by=r["decided_by"],
+                    at=_required_dt(r["decided_at"]),
+                    until=date.fromisoformat(r["until"]) if r["until"] else None,
+                    rules_at_decision=json.loads(r["rules_at_decision"]),
+                    priority_at_decision=r["priority_at_decision"],
+                    score_at_decision=r["score_at_decision"],
+                    run_id_at_decision=r["run_id_at_decision"],
+                    decision_id=r["decision_id"],
+                )
+                for r in rows
+            ]
 
     def decisions(self, case_id: str | None = None) -> list[Decision]:
         return self._decisions("WHERE case_id = ?", (case_id,)) if case_id else self._decisions()

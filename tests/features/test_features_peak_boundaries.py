@@ -86,3 +86,33 @@ def test_both_sides_of_the_boundary_in_two_tenants_at_once(end, expected):
         ("z", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 03:00:00"),  # another tenant's run across the boundary
     ]
     assert peaks(rows) == {"a": expected, "z": 8.0}
+
+
+def test_the_wide_key_sort_gives_the_same_peaks(monkeypatch):
+    """Tables too wide for one packed sort key take a two-column sort; the answer must not change."""
+    import auditor.features.usage as usage_module
+
+    rows = [
+        ("a", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 01:00:00"),
+        ("a", "p5.48xlarge", "2026-10-10 01:00:00", "2026-10-10 02:00:00"),
+        ("a", "p5.48xlarge", "2026-10-10 00:30:00", "2026-10-10 01:30:00"),
+        ("b", "p5.48xlarge", "2026-10-09 00:00:00", "2026-10-11 00:00:00"),
+        ("b", "p4d.24xlarge", "2026-10-10 00:00:00", None),
+        ("c", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 01:00:00"),
+    ]
+    packed = peaks(rows)
+    monkeypatch.setattr(usage_module, "ORDER_KEY_BITS", 1)
+    assert peaks(rows) == packed == {"a": 16.0, "b": 16.0, "c": 8.0}
+
+
+def test_only_restricted_accelerators_count_toward_the_peak():
+    rows = [
+        ("a", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 05:00:00"),  # 8 x H100: restricted
+        ("a", "g4dn.xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # 1 x T4: not restricted
+        ("a", "m5.large", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # no GPU
+        ("a", "p7.48xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # unknown type
+        ("b", "g4dn.xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),
+    ]
+    got = peaks(rows)
+    assert got["a"] == 8.0
+    assert got.get("b", 0.0) == 0.0

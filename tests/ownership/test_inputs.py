@@ -59,16 +59,18 @@ def test_known_shares_over_100_in_one_entity_are_warned_not_refused(tmp_path):
 
 def test_two_sources_disagreeing_widen_the_range_and_say_so(tmp_path):
     data = load(tmp_path, ["P,T,40,,,,,,,,registry,R-1", "P,T,55,,,,,,,,kyc-file,K-9"])
-    edge = build_graph(data, AS_OF, ["shareholding"]).edges.filter(pl.col("owner_id") == "P").row(0, named=True)
+    graph = build_graph(data, AS_OF, ["shareholding"])
+    edge = graph.edge_between("P", "T")
     assert (edge["lo"], edge["hi"], edge["disagree"]) == (40.0, 55.0, True)
-    assert {s["source_ref"] for s in edge["statements"]} == {"R-1", "K-9"}
+    assert {s["source_ref"] for s in graph.statements_of(edge["src"], edge["dst"])} == {"R-1", "K-9"}
 
 
 def test_a_kyc_name_without_a_share_does_not_widen_a_stated_share(tmp_path):
     data = load(tmp_path, ["P,T,60,,,,,,,,registry,R-1"], parent_company=["Parent Holdings Ltd", None])
-    edge = build_graph(data, AS_OF, ["shareholding"]).edges.filter(pl.col("owner_id") == "P").row(0, named=True)
+    graph = build_graph(data, AS_OF, ["shareholding"])
+    edge = graph.edge_between("P", "T")
     assert (edge["lo"], edge["hi"], edge["disagree"]) == (60.0, 60.0, False)
-    assert {s["origin"] for s in edge["statements"]} == {"ownership", "kyc:parent_company"}
+    assert {s["origin"] for s in graph.statements_of(edge["src"], edge["dst"])} == {"ownership", "kyc:parent_company"}
 
 
 def test_kyc_owner_names_become_edges_of_unknown_share_and_name_30_percent_is_30(tmp_path):
@@ -88,7 +90,8 @@ def test_kyc_owner_names_become_edges_of_unknown_share_and_name_30_percent_is_30
         ("kyc:zhang san", 0.0, 100.0, "kyc:beneficial_owners"),
     ]
     graph = build_graph(data, AS_OF, ["shareholding"])
-    assert graph.edges.filter(pl.col("owner_id") == "kyc:acme holdings").height == 1  # same pair: one edge
+    src = graph.nodes["node_id"].index_of("kyc:acme holdings")
+    assert graph.edges.filter(pl.col("src") == src).height == 1  # same pair: one edge
 
 
 def test_a_party_that_is_a_tenant_is_the_same_node(tmp_path):

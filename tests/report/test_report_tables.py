@@ -99,3 +99,44 @@ def test_an_empty_queue_still_writes_the_columns():
     assert render_cases_csv([], None).startswith("case_id,rank,priority,score,")
     assert render_hits_csv([], None).startswith("case_id,tenant_id,rule_id,rule_version,")
     assert pl.read_parquet(io.BytesIO(render_hits_parquet([], None))).columns[:3] == ["case_id", "tenant_id", "rule_id"]
+
+
+DANGEROUS = ["=HYPERLINK(\"http://x.invalid\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\tTAB", "\rCR"]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_prefixed_with_a_quote(example_records):
+    """OWASP CSV injection: no CSV cell, and no item of a joined list, starts with = + - @ tab or CR."""
+    import csv
+
+    hostile = copy.deepcopy(example_records[:1])
+    record = hostile[0]
+    record["primary_tenant"] = DANGEROUS[0]
+    record["tenant_ids"] = ["plain", *DANGEROUS]
+    record["top_reasons"] = [DANGEROUS[3], "fine"]
+    record["hits"][0]["tenant_id"] = DANGEROUS[1]
+    record["hits"][0]["title"] = DANGEROUS[4]
+    for render in (render_cases_csv, render_hits_csv):
+        rows = list(csv.reader(io.StringIO(render(hostile, None), newline="")))
+        cells = [cell for row in rows for cell in row]
+        items = [item for cell in cells for item in cell.split(LIST_SEPARATOR)]
+        assert not [c for c in items if c[:1] in ("=", "+", "-", "@", "\t", "\r")], render.__name__
+    cases = list(csv.DictReader(io.StringIO(render_cases_csv(hostile, None), newline="")))[0]
+    assert cases["primary_tenant"] == "'" + DANGEROUS[0]
+    assert cases["tenant_ids"].split(LIST_SEPARATOR) == ["plain", *("'" + d for d in DANGEROUS)]
+    assert cases["top_reasons"] == f"'{DANGEROUS[3]}{LIST_SEPARATOR}fine"
+    assert float(cases["score"]) == record["score"]  # numbers are numbers, not text
+    hits = list(csv.DictReader(io.StringIO(render_hits_csv(hostile, None), newline="")))[0]
+    assert hits["tenant_id"] == "'" + DANGEROUS[1] and hits["title"] == "'" + DANGEROUS[4]
+    # Parquet is for machines: the values stay as the tenant gave them.
+    assert pl.read_parquet(io.BytesIO(render_cases_parquet(hostile, None)))["primary_tenant"][0] == DANGEROUS[0]
+
+
+def test_ordinary_csv_cells_are_left_alone(example_records):
+    text = render_cases_csv(example_records, None)
+    assert "'" + example_records[0]["case_id"] not in text and example_records[0]["case_id"] in text
+
+
+def test_hit_evidence_keeps_non_ascii_text_readable(example_records):
+    record = copy.deepcopy(example_records[0])
+    record["hits"][0]["evidence"] = {"legal_name": "曙光信息产业股份有限公司"}
+    assert '"legal_name"": ""曙光信息产业股份有限公司""' in render_hits_csv([record], None)

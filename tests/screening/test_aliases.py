@@ -149,3 +149,42 @@ def test_screen_cli_bad_alias_file_exits_2(tmp_path, capsys):
     args = ["screen", "--list", str(LIST), "--names", str(names), "--out", str(tmp_path / "o.jsonl"), "--aliases", str(aliases)]
     assert main(args) == 2
     assert "aliases.yaml:1" in capsys.readouterr().err
+
+
+def _audit_with_aliases(tmp_path, via_config: bool):
+    import yaml
+
+    from auditor.cli.main import main as cli_main
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "aliases.yaml").write_text(
+        "- {entry: 'Inspur Group Co., Ltd.', alias: Quancheng Data Technology, source: registry extract 2026-10}\n"
+    )
+    provider = (examples / "provider").resolve()
+    config = {
+        "tenants": str(provider / "tenants.csv"),
+        "usage": str(provider / "usage.csv"),
+        "access": str(provider / "access.csv"),
+        "lists": [str(provider / "lists" / "restricted-parties.csv")],
+        "as_of": "2026-11-01T00:00:00Z",
+    }
+    if via_config:
+        config["aliases"] = ["mine/aliases.yaml"]  # relative to the config file
+    (tmp_path / "audit.yaml").write_text(yaml.safe_dump(config))
+    args = ["audit", "--config", str(tmp_path / "audit.yaml"), "--out", str(tmp_path / "out")]
+    if not via_config:
+        args += ["--aliases", str(tmp_path / "mine" / "aliases.yaml")]
+    assert cli_main(args) == 0
+    cases = [json.loads(x) for x in (tmp_path / "out" / "cases.jsonl").read_text().splitlines()]
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    return cases, run
+
+
+@pytest.mark.parametrize("via_config", [True, False])
+def test_audit_takes_aliases_from_config_or_flag_and_explains_them(tmp_path, via_config):
+    cases, run = _audit_with_aliases(tmp_path, via_config)
+    hits = [h for c in cases for h in c["hits"] if h["rule_id"] == "listed-name-match"]
+    explained = [h for h in hits if "aliases.yaml line 1, source: registry extract 2026-10" in json.dumps(h, ensure_ascii=False)]
+    assert explained, "the user's alias did not explain a name match"
+    assert any(p.get("kind") == "aliases" and p["path"].endswith("aliases.yaml") for p in run["lists"])

@@ -123,3 +123,9 @@ def test_every_registered_store_implements_the_protocol(tmp_path):
         assert cls.__doc__ and importlib.import_module(module_name).__doc__, scheme
         missing = [name for name in wanted if not callable(getattr(cls, name, None))]
         assert not missing, (scheme, missing)
+
+
+def test_a_store_url_with_a_password_is_never_shown_with_it():
+    with pytest.raises(InputError) as caught:
+        open_store("postgres://auditor:hunter2@db.internal/cases")
+    assert "hunter2" not in str(caught.value) and "postgres://REDACTED@db.internal/cases" in str(caught.value)

@@ -1,0 +1,512 @@
+"""Mutation testing: plant one small bug at a time in the modules the answers depend on, and
+check that the tests meant for each module fail.
+
+A mutant that survives is either a gap in the tests (write a behaviour test that kills it)
+or equivalent -- it changes no observable behaviour; those are listed with a reason in
+bench/mutation-equivalent.md and counted apart. The target is at most 10% non-equivalent
+survivors per module.
+
+    python bench/mutation.py --sample 8          # a few minutes: 8 mutants per module
+    python bench/mutation.py                     # the full run: every mutant (a benchmark)
+    python bench/mutation.py --modules auditor/scoring/weighted.py --list
+
+Mutants are made on the AST (comparison boundaries, arithmetic and Boolean/bitwise
+operators, `not`/`~`, numeric and Boolean constants, Polars method pairs such as
+min/max and is_null/is_not_null, join kinds, and deleted call statements), unparsed into
+a private copy of the repository, and tested there with the module's own tests in a fresh
+interpreter: `pytest -x`, so a killed mutant stops at its first failure. A timeout counts
+as killed (a mutant that never terminates is caught). Docstrings, log calls, type
+annotations and lines marked `# pragma: no mutate` are not mutated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EQUIVALENT_FILE = REPO / "bench" / "mutation-equivalent.md"
+TARGET_SURVIVOR_RATE = 0.10
+
+E2E = ["tests/test_end_to_end.py"]
+# Module -> the tests meant to catch its bugs (the folder that mirrors it, plus the end-to-end run).
+MODULES: dict[str, list[str]] = {
+    "auditor/scoring/weighted.py": ["tests/test_scoring_weighted.py", "tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
+    "auditor/engine/operators.py": ["tests/engine", *E2E],
+    "auditor/engine/compile.py": ["tests/engine", *E2E],
+    "auditor/engine/evaluate.py": ["tests/engine", *E2E],
+    "auditor/features/identity.py": ["tests/features", *E2E],
+    "auditor/features/access.py": ["tests/features", *E2E],
+    "auditor/features/usage.py": ["tests/features", *E2E],
+    "auditor/features/links.py": ["tests/features", "tests/test_case_ids.py", *E2E],
+    "auditor/features/screening.py": ["tests/features", *E2E],
+    "auditor/cases/build.py": ["tests/test_case_exposure.py", "tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
+    "auditor/cases/changes.py": ["tests/store/test_store_changes.py", "tests/store/test_store_change_boundaries.py", "tests/test_case_ids.py", "tests/store/test_store_scheduling.py"],
+    "auditor/cases/compare.py": ["tests/test_backtest.py"],
+    "auditor/store/sqlite.py": ["tests/store"],
+    "auditor/screening/normalize.py": ["tests/screening"],
+    "auditor/screening/matcher.py": ["tests/screening"],
+    "auditor/screening/index.py": ["tests/screening", "tests/features/test_features_screening.py"],
+    "auditor/catalog/resolve.py": ["tests/catalog", "tests/features/test_features_usage_links.py"],
+    "auditor/catalog/accelerators.py": ["tests/catalog"],
+    "auditor/connectors/base.py": ["tests/connectors"],
+}
+
+COMPARE_SWAPS: dict[type, type] = {
+    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+}
+BINOP_SWAPS: dict[type, type] = {
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
+    ast.BitAnd: ast.BitOr, ast.BitOr: ast.BitAnd, ast.Mod: ast.FloorDiv,
+}
+METHOD_SWAPS = {
+    "min": "max", "max": "min", "is_null": "is_not_null", "is_not_null": "is_null", "any": "all", "all": "any",
+    "first": "last", "last": "first", "min_horizontal": "max_horizontal", "max_horizontal": "min_horizontal",
+    "any_horizontal": "all_horizontal", "all_horizontal": "any_horizontal", "sum": "mean", "drop_nulls": "drop_nans",
+    "startswith": "endswith", "endswith": "startswith", "lstrip": "rstrip", "rstrip": "lstrip",
+}
+JOIN_SWAPS = {"left": "inner", "inner": "left", "anti": "semi", "semi": "anti"}
+LOG_NAMES = {"log", "logger", "logging"}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    module: str
+    index: int  # position among the module's mutation points, in AST walk order
+    id: str  # stable across edits elsewhere in the module: module:function:kind:detail#occurrence
+    line: int
+    description: str
+
+
+@dataclass
+class Outcome:
+    mutant: Mutant
+    status: str  # killed | survived | timeout | error
+    seconds: float
+    equivalent_reason: str | None = None
+
+
+class _Points(ast.NodeVisitor):
+    """Walks a module in a fixed order and lists each place a mutation can go."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.scope: list[str] = []
+        self.points: list[tuple[ast.AST, str, str, str, int]] = []  # node, kind, detail, qualname, line
+
+    def _add(self, node: ast.AST, kind: str, detail: str) -> None:
+        line = getattr(node, "lineno", 0)
+        if 0 < line <= len(self.lines) and "pragma: no mutate" in self.lines[line - 1]:
+            return
+        self.points.append((node, kind, detail, ".".join(self.scope) or "<module>", line))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:  # noqa: N802 - ast naming
+        self._scoped(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:  # noqa: N802
+        self._scoped(node)
+
+    def _scoped(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        self.scope.append(node.name)  # decorators (dataclass(frozen=True) ...) are declarations, not logic
+        if not isinstance(node, ast.ClassDef):
+            for default in [*node.args.defaults, *node.args.kw_defaults]:
+                if default is not None:
+                    self.visit(default)
+        for stmt in _without_docstring(node.body):
+            self.visit(stmt)
+        self.scope.pop()
+
+    def visit_Module(self, node: ast.Module) -> None:  # noqa: N802
+        for stmt in _without_docstring(node.body):
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                continue
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+                continue
+            self.visit(stmt)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:  # noqa: N802 - the annotation is not code
+        if node.value is not None:
+            self.visit(node.value)
+
+    def visit_arguments(self, node: ast.arguments) -> None:  # noqa: N802 - annotations again
+        return
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:  # noqa: N802 - message text
+        return
+
+    def visit_Expr(self, node: ast.Expr) -> None:  # noqa: N802
+        if isinstance(node.value, ast.Call) and not _is_log_call(node.value):
+            self._add(node, "delete", ast.unparse(node.value.func))
+        if isinstance(node.value, ast.Call) and _is_log_call(node.value):
+            return
+        self.generic_visit(node)
+
+    def visit_Raise(self, node: ast.Raise) -> None:  # noqa: N802 - error text; the raise itself stays
+        return
+
+    def visit_Assert(self, node: ast.Assert) -> None:  # noqa: N802
+        return
+
+    def visit_Compare(self, node: ast.Compare) -> None:  # noqa: N802
+        for i, op in enumerate(node.ops):
+            if type(op) in COMPARE_SWAPS:
+                self._add(node, f"compare{i}", f"{type(op).__name__}->{COMPARE_SWAPS[type(op)].__name__}")
+        self.generic_visit(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:  # noqa: N802
+        if type(node.op) in BINOP_SWAPS and not _is_text(node):
+            self._add(node, "binop", f"{type(node.op).__name__}->{BINOP_SWAPS[type(node.op)].__name__}")
+        self.generic_visit(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:  # noqa: N802
+        self._add(node, "boolop", "And->Or" if isinstance(node.op, ast.And) else "Or->And")
+        self.generic_visit(node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:  # noqa: N802
+        if isinstance(node.op, (ast.Not, ast.Invert, ast.USub)):
+            self._add(node, "unary", f"drop {type(node.op).__name__}")
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:  # noqa: N802
+        value = node.value
+        if isinstance(value, bool):
+            self._add(node, "const", f"{value}->{not value}")
+        elif isinstance(value, (int, float)):
+            self._add(node, "const", f"{value!r}->{_bumped(value)!r}")
+
+    def visit_Call(self, node: ast.Call) -> None:  # noqa: N802
+        if _is_log_call(node):
+            return
+        if isinstance(node.func, ast.Attribute) and node.func.attr in METHOD_SWAPS:
+            self._add(node, "method", f"{node.func.attr}->{METHOD_SWAPS[node.func.attr]}")
+        for keyword in node.keywords:
+            if keyword.arg == "how" and isinstance(keyword.value, ast.Constant) and keyword.value.value in JOIN_SWAPS:
+                self._add(keyword.value, "join", f"{keyword.value.value}->{JOIN_SWAPS[keyword.value.value]}")
+        self.generic_visit(node)
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        return body[1:]
+    return body
+
+
+def _is_log_call(node: ast.Call) -> bool:
+    func = node.func
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in LOG_NAMES
+
+
+def _is_text(node: ast.BinOp) -> bool:
+    """String concatenation or %-formatting: message text, not logic."""
+    return any(isinstance(side, (ast.JoinedStr, ast.Constant)) and isinstance(getattr(side, "value", ""), str) for side in (node.left, node.right))
+
+
+def _bumped(value: int | float) -> int | float:
+    if isinstance(value, int):
+        return value + 1
+    return 1.0 if value == 0 else value * 1.1
+
+
+class _Apply(ast.NodeTransformer):
+    """Applies the mutation at one point (matched by identity in a fresh parse)."""
+
+    def __init__(self, target: ast.AST, kind: str) -> None:
+        self.target = target
+        self.kind = kind
+
+    def visit(self, node: ast.AST) -> ast.AST | None:
+        if node is not self.target:
+            return super().visit(node)
+        if self.kind == "delete":
+            return ast.copy_location(ast.Pass(), node)
+        if self.kind.startswith("compare") and isinstance(node, ast.Compare):
+            i = int(self.kind.removeprefix("compare"))
+            node.ops[i] = COMPARE_SWAPS[type(node.ops[i])]()
+        elif self.kind == "binop" and isinstance(node, ast.BinOp):
+            node.op = BINOP_SWAPS[type(node.op)]()
+        elif self.kind == "boolop" and isinstance(node, ast.BoolOp):
+            node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        elif self.kind == "unary" and isinstance(node, ast.UnaryOp):
+            return node.operand
+        elif self.kind == "const" and isinstance(node, ast.Constant):
+            node.value = (not node.value) if isinstance(node.value, bool) else _bumped(node.value)
+        elif self.kind == "method" and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            node.func.attr = METHOD_SWAPS[node.func.attr]
+        elif self.kind == "join" and isinstance(node, ast.Constant):
+            node.value = JOIN_SWAPS[node.value]
+        return node
+
+
+def mutation_points(path: Path) -> tuple[ast.Module, list[tuple[ast.AST, str, str, str, int]]]:
+    source = path.read_text()
+    tree = ast.parse(source)
+    finder = _Points(source.splitlines())
+    finder.visit(tree)
+    return tree, finder.points
+
+
+def list_mutants(module: str) -> list[Mutant]:
+    _, points = mutation_points(REPO / module)
+    seen: dict[str, int] = {}
+    mutants = []
+    for index, (_, kind, detail, qualname, line) in enumerate(points):
+        key = f"{module}:{qualname}:{kind.rstrip('0123456789')}:{detail}"
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        mutants.append(Mutant(module, index, f"{key}#{occurrence}", line, f"line {line}: {kind} {detail}"))
+    return mutants
+
+
+def mutated_source(module: str, index: int, root: Path = REPO) -> str:
+    tree, points = mutation_points(root / module)
+    node, kind, *_ = points[index]
+    tree = _Apply(node, kind).visit(tree)
+    ast.fix_missing_locations(tree)
+    return ast.unparse(tree)
+
+
+def load_equivalent() -> dict[str, str]:
+    """Mutant id -> reason, from the lines "- `ID` -- reason" of bench/mutation-equivalent.md."""
+    if not EQUIVALENT_FILE.exists():
+        return {}
+    found = {}
+    for line in EQUIVALENT_FILE.read_text().splitlines():
+        match = re.match(r"^- `([^`]+)`\s*(?:--|—|:)?\s*(.*)$", line)
+        if match:
+            found[match.group(1)] = match.group(2).strip()
+    return found
+
+
+class Sandbox:
+    """A private copy of the repository that one worker mutates, one file at a time."""
+
+    COPIED = ("auditor", "tests", "rules", "examples", "docs", "bench", "pyproject.toml", "README.md")
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for name in self.COPIED:
+            source = REPO / name
+            if source.is_dir():
+                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+            elif source.exists():
+                shutil.copy2(source, root / name)
+        shared = Path(os.environ.get("AUDITOR_SHARED") or REPO.parent / "shared")
+        self.env = {**os.environ, "PYTHONPATH": str(root), "AUDITOR_SHARED": str(shared.resolve()), "PYTHONDONTWRITEBYTECODE": "1"}
+        self.env.pop("CI", None)  # a missing ../shared skips here; it is not what is being tested
+
+    def run_tests(self, tests: list[str], timeout: float) -> tuple[str, float]:
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", *tests]
+        try:
+            done = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return "timeout", time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        if done.returncode == 0:
+            return "survived", seconds
+        if done.returncode == 1:
+            return "killed", seconds
+        if done.returncode == 2 and ("Error" in done.stdout or "error" in done.stdout):
+            return "killed", seconds  # the mutant broke collection (an import-time failure): caught
+        return "error", seconds
+
+    def test_mutant(self, mutant: Mutant, tests: list[str], timeout: float) -> tuple[str, float]:
+        target = self.root / mutant.module
+        original = target.read_text()
+        try:
+            target.write_text(mutated_source(mutant.module, mutant.index, self.root))
+            return self.run_tests(tests, timeout)
+        finally:
+            target.write_text(original)
+
+
+def choose(mutants: list[Mutant], sample: int | None, seed: int) -> list[Mutant]:
+    if sample is None or sample >= len(mutants):
+        return mutants
+    return sorted(random.Random(f"{seed}:{mutants[0].module}").sample(mutants, sample), key=lambda m: m.index)
+
+
+def run(
+    modules: list[str], sample: int | None, seed: int, workers: int, progress: bool, only: set[str] | None = None, log: Path | None = None
+) -> tuple[list[Outcome], dict[str, float]]:
+    equivalent = load_equivalent()
+    chosen = {module: choose(list_mutants(module), sample, seed) for module in modules}
+    if only is not None:
+        chosen = {module: [m for m in mutants if m.id in only] for module, mutants in chosen.items()}
+    plan = [(module, MODULES[module]) for module in modules if chosen[module]]
+    with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
+        sandboxes = [Sandbox(Path(tmp) / f"w{i}") for i in range(workers)]
+        # Baseline: each module's tests must pass unmutated; their time sets the timeout.
+        baseline: dict[str, float] = {}
+        for module, tests in plan:
+            status, seconds = sandboxes[0].run_tests(tests, timeout=900)
+            if status != "survived":
+                raise SystemExit(f"the tests for {module} fail without any mutant ({status}); fix them first: {' '.join(tests)}")
+            baseline[module] = seconds
+        jobs = [(mutant, MODULES[module]) for module, _ in plan for mutant in chosen[module]]
+        free = list(sandboxes)
+        lock = threading.Lock()
+        outcomes: list[Outcome] = []
+
+        def one(job: tuple[Mutant, list[str]]) -> Outcome:
+            mutant, tests = job
+            with lock:
+                box = free.pop()
+            try:
+                status, seconds = box.test_mutant(mutant, tests, timeout=3 * baseline[mutant.module] + 20)
+            finally:
+                with lock:
+                    free.append(box)
+            outcome = Outcome(mutant, status, round(seconds, 2), equivalent.get(mutant.id) if status == "survived" else None)
+            with lock:
+                if log is not None:
+                    with log.open("a") as fh:
+                        fh.write(json.dumps(asdict(outcome)) + "\n")
+            if progress:
+                with lock:
+                    outcomes.append(outcome)
+                    mark = {"killed": ".", "timeout": "t", "error": "E"}.get(status, "S" if not outcome.equivalent_reason else "e")
+                    print(mark, end="", flush=True, file=sys.stderr)
+            return outcome
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(one, jobs))
+        if progress:
+            print(file=sys.stderr)
+    return results, baseline
+
+
+def summarise(outcomes: list[Outcome]) -> list[dict]:
+    rows = []
+    for module in dict.fromkeys(o.mutant.module for o in outcomes):
+        mine = [o for o in outcomes if o.mutant.module == module]
+        survived = [o for o in mine if o.status == "survived"]
+        equivalent = [o for o in survived if o.equivalent_reason is not None]
+        real = len(survived) - len(equivalent)
+        counted = len(mine) - len(equivalent) - sum(o.status == "error" for o in mine)
+        rows.append(
+            {
+                "module": module,
+                "mutants": len(mine),
+                "killed": sum(o.status in ("killed", "timeout") for o in mine),
+                "survived": real,
+                "equivalent": len(equivalent),
+                "errors": sum(o.status == "error" for o in mine),
+                "survivor_rate": round(real / counted, 3) if counted else 0.0,
+            }
+        )
+    return rows
+
+
+def render(rows: list[dict], outcomes: list[Outcome], seconds: float) -> str:
+    lines = ["| module | mutants | killed | survived | equivalent | errors | non-equivalent survivor rate |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        flag = "" if r["survivor_rate"] <= TARGET_SURVIVOR_RATE else " (over 10%)"
+        lines.append(f"| {r['module']} | {r['mutants']} | {r['killed']} | {r['survived']} | {r['equivalent']} | {r['errors']} | {r['survivor_rate']:.1%}{flag} |")
+    total = {k: sum(r[k] for r in rows) for k in ("mutants", "killed", "survived", "equivalent", "errors")}
+    counted = total["mutants"] - total["equivalent"] - total["errors"]
+    rate = total["survived"] / counted if counted else 0.0
+    lines.append(f"| **all** | {total['mutants']} | {total['killed']} | {total['survived']} | {total['equivalent']} | {total['errors']} | **{rate:.1%}** |")
+    survivors = [o for o in outcomes if o.status == "survived" and o.equivalent_reason is None]
+    if survivors:
+        lines += ["", "Surviving mutants (not listed as equivalent):"]
+        lines += [f"- `{o.mutant.id}` ({o.mutant.description})" for o in survivors]
+    errors = [o for o in outcomes if o.status == "error"]
+    if errors:
+        lines += ["", "Mutants whose test run errored (not counted):"] + [f"- `{o.mutant.id}`" for o in errors]
+    lines += ["", f"{len(outcomes)} mutants in {seconds:.0f} s."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--modules", nargs="+", default=list(MODULES), help="modules to mutate (default: all listed in MODULES)")
+    parser.add_argument("--sample", type=int, default=None, help="mutants per module, drawn with --seed (default: every mutant)")
+    parser.add_argument("--seed", type=int, default=22)
+    parser.add_argument("--workers", type=int, default=max(1, min(2, os.cpu_count() or 1)))
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--json", type=Path, help="also write every outcome as JSON here")
+    parser.add_argument("--ids", type=Path, help="run only the mutant ids in this file (one per line, or a --json/--log output): re-test survivors")
+    parser.add_argument("--log", type=Path, help="append each outcome as a JSON line as soon as it is known")
+    parser.add_argument("--report", type=Path, nargs="+", help="no run: report from --log files (later files win), for the mutants the modules have now")
+    parser.add_argument("--fail-over", type=float, default=None, help="exit 1 if the overall non-equivalent survivor rate exceeds this")
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"not a mutated module: {', '.join(unknown)}; expected one of {', '.join(MODULES)}")
+    if args.report:
+        outcomes = _from_logs(args.report, args.modules)
+        print(render(summarise(outcomes), outcomes, sum(o.seconds for o in outcomes)))
+        return 0
+    if args.list:
+        for module in args.modules:
+            for mutant in choose(list_mutants(module), args.sample, args.seed):
+                print(f"{mutant.id}\t{mutant.description}")
+        return 0
+    only = _read_ids(args.ids) if args.ids else None
+    started = time.perf_counter()
+    outcomes, baseline = run(args.modules, args.sample, args.seed, args.workers, progress=True, only=only, log=args.log)
+    rows = summarise(outcomes)
+    print(render(rows, outcomes, time.perf_counter() - started))
+    if args.json:
+        args.json.write_text(json.dumps({"summary": rows, "baseline_seconds": baseline, "outcomes": [asdict(o) for o in outcomes]}, indent=1))
+    if args.fail_over is not None:
+        total = {k: sum(r[k] for r in rows) for k in ("mutants", "survived", "equivalent", "errors")}
+        counted = total["mutants"] - total["equivalent"] - total["errors"]
+        if counted and total["survived"] / counted > args.fail_over:
+            return 1
+    return 0
+
+
+def _from_logs(paths: list[Path], modules: list[str]) -> list[Outcome]:
+    """Outcomes from --log files, a later file's outcome replacing an earlier one; equivalence read afresh."""
+    current = {m.id: m for module in modules for m in list_mutants(module)}
+    equivalent = load_equivalent()
+    latest: dict[str, dict] = {}
+    for path in paths:
+        if not path.exists():
+            print(f"no such log: {path}", file=sys.stderr)
+            continue
+        for line in path.read_text().splitlines():
+            if line.strip():
+                record = json.loads(line)
+                latest[record["mutant"]["id"]] = record
+    outcomes = []
+    for mutant_id, mutant in current.items():
+        if mutant_id in latest:
+            record = latest[mutant_id]
+            reason = equivalent.get(mutant_id) if record["status"] == "survived" else None
+            outcomes.append(Outcome(mutant, record["status"], record["seconds"], reason))
+    return outcomes
+
+
+def _read_ids(path: Path) -> set[str]:
+    """Mutant ids from a plain list, a --log file (survivors only) or a --json report (survivors only)."""
+    text = path.read_text()
+    if text.lstrip().startswith("{") and not text.lstrip().startswith('{"mutant"'):
+        records = json.loads(text)["outcomes"]
+    elif text.lstrip().startswith('{"mutant"'):
+        records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    else:
+        return {line.strip().removeprefix("- ").strip("`") for line in text.splitlines() if line.strip()}
+    return {r["mutant"]["id"] for r in records if r["status"] == "survived"}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

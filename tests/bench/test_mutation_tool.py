@@ -1,0 +1,49 @@
+"""bench/mutation.py cannot rot: its modules exist, mutants are distinct and stable, the equivalent list is current."""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+import pytest
+
+from auditor_testkit import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+import mutation  # noqa: E402
+
+
+def test_every_mutated_module_and_its_tests_exist():
+    for module, tests in mutation.MODULES.items():
+        assert (REPO / module).is_file(), module
+        for test in tests:
+            assert (REPO / test).exists(), (module, test)
+
+
+@pytest.mark.parametrize("module", sorted(mutation.MODULES))
+def test_mutant_ids_are_unique_and_each_mutant_changes_the_code(module):
+    mutants = mutation.list_mutants(module)
+    assert mutants, module
+    assert len({m.id for m in mutants}) == len(mutants)
+    original = ast.dump(ast.parse((REPO / module).read_text()))
+    rng = __import__("random").Random(module)
+    for mutant in rng.sample(mutants, min(2, len(mutants))):
+        source = mutation.mutated_source(module, mutant.index)
+        assert ast.dump(ast.parse(source)) != original, mutant.id
+
+
+def test_a_boundary_mutant_flips_exactly_that_comparison(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text('"""doc."""\nimport logging\nlog = logging.getLogger(__name__)\n\n\ndef f(x: int = 3) -> bool:\n    """why."""\n    log.info("x=%d", x + 1)\n    return x >= 2  # pragma: no mutate\n\n\ndef g(x):\n    return x < 2\n')
+    _, points = mutation.mutation_points(path)
+    kinds = [(kind, detail, qualname) for _, kind, detail, qualname, _ in points]
+    # the default 3 is mutable; the log call, the docstrings, the annotation and the pragma line are not
+    assert kinds == [("const", "3->4", "f"), ("compare0", "Lt->LtE", "g"), ("const", "2->3", "g")]
+
+
+def test_the_equivalent_list_names_only_mutants_that_exist():
+    listed = mutation.load_equivalent()
+    current = {m.id for module in mutation.MODULES for m in mutation.list_mutants(module)}
+    assert set(listed) <= current, sorted(set(listed) - current)
+    assert all(reason for reason in listed.values()), "every equivalent mutant needs its reason"
