@@ -116,3 +116,7 @@ def test_only_restricted_accelerators_count_toward_the_peak():
     got = peaks(rows)
     assert got["a"] == 8.0
     assert got.get("b", 0.0) == 0.0
+
+
+def test_a_single_gpu_restricted_instance_peaks_at_one():
+    assert peaks([("a", "a2-highgpu-1g", "2026-10-10 00:00:00", "2026-10-10 05:00:00")]) == {"a": 1.0}
