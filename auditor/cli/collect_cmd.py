@@ -10,16 +10,10 @@ yields nothing at all exits 3 (ConnectorError); a bad config exits 2 (ConfigErro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from auditor.connectors import CONNECTORS, collect as collect_provider, load_connectors_config, write_snapshot
-
-
-def clients_for(provider: str) -> Any:
-    """SDK clients for a provider; None lets the connector build its defaults from the environment."""
-    return None
 
 
 @click.command("collect")
@@ -29,11 +23,11 @@ def clients_for(provider: str) -> Any:
 @click.option("--progress/--no-progress", default=None, help="Progress bar; by default only on a terminal.")
 def collect(provider: str, config_path: Path | None, out_dir: Path, progress: bool | None) -> int:
     """Collect tenants, GPU usage and sign-ins from a cloud provider into a snapshot folder."""
-    settings = None
+    settings = geoip = None
     if config_path is not None:
         config = load_connectors_config(config_path)
-        settings = getattr(config, provider)
-    result = collect_provider(provider, settings, clients=clients_for(provider), progress=progress)
+        settings, geoip = getattr(config, provider), config.geoip
+    result = collect_provider(provider, settings, progress=progress, geoip=geoip)
     write_snapshot(result, out_dir)
     counts = result.manifest["counts"]
     click.echo(f"{provider}: {counts['tenants']} tenants, {counts['usage']} usage rows, {counts['access']} sign-ins -> {out_dir}")
