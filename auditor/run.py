@@ -29,6 +29,7 @@ from auditor.features.vocabulary import feature_kinds
 from auditor.model.badrows import FUTURE_TOLERANCE
 from auditor.model.inputs import InputTables, empty_tenants_error, from_frames, load_inputs, unreadable_input
 from auditor.scoring import ScoringAlgorithm, get_algorithm
+from auditor.stagelog import logged_stage
 
 log = logging.getLogger("auditor.run")
 
@@ -168,6 +169,7 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
     )
 
 
+@logged_stage("inputs", lambda loaded: {"tenants": loaded.tables.tenants.height, **{f"{t}_rows": n for t, n in loaded.tables.rows.items() if t != "tenants"}})
 def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditInputs:
     """Inputs from a collected snapshot, from files, or collected live from `connectors:`, in that order."""
     if config.snapshot is not None:
@@ -182,6 +184,7 @@ def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None
     return AuditInputs(load_inputs(config.tenants, config.usage, config.access))
 
 
+@logged_stage("lists")
 def load_screening(config: AuditConfig):
     """The restricted-party lists and their index, or (None, []) when no list was given."""
     if not config.lists:
@@ -224,6 +227,7 @@ def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> 
     )
 
 
+@logged_stage("scoring", lambda scored: {"hits": scored[0].hits.height, "cases": scored[1].cases.height})
 def score_features(features: FeatureTable, pack: RulePack, algorithm: ScoringAlgorithm) -> tuple[Evaluation, CaseTables]:
     """Rules -> hits -> cases over a feature table built once, so one table can be scored by several packs."""
     evaluation = evaluate(features.frame, pack.rules, set(features.unavailable))

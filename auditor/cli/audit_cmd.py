@@ -24,7 +24,8 @@ from pathlib import Path
 import click
 
 from auditor.cli.options import audit_input_options, build_config
-from auditor.cli.output import print_summary
+from auditor.cli.output import info, print_summary
+from auditor.cli.safe_text import echo, plain
 from auditor.errors import EXIT_ALERT, EXIT_OK, InputError, OutputError, Problem, StoreError
 
 TOP_ALERTS = 20
@@ -62,7 +63,8 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     last stored run (new, escalated, de-escalated, unchanged; resolved cases in run.json),
     dismissed cases stay quiet until their date unless they worsen, and the exit code is
     10 when a new or escalated case reaches --alert-priority, 4 when another run holds the
-    store.
+    store. An alert whose summary never went out (the run was killed after its commit, or
+    its standard output was closed) is repeated by the next run, with its exit 10.
     """
     from auditor.report import write_reports
     from auditor.report.write import check_out_dir
@@ -86,7 +88,7 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     if not result.complete:
         # Still exit 0: the gaps are data the report states, not a failure of the command.
         # A scheduler that must not accept partial data checks this line or run.json's `complete`.
-        click.echo(f"INCOMPLETE: {len(result.coverage_gaps)} coverage gaps; the cases cover only what was read (see report.md)", err=True)
+        echo(f"INCOMPLETE: {len(result.coverage_gaps)} coverage gaps; the cases cover only what was read (see report.md)", err=True)
     return code
 
 
@@ -94,7 +96,7 @@ def _print_exclusions(exclusions) -> None:
     """Rows set aside as impossible, on stderr beside INCOMPLETE: counts, reasons and row numbers, never their values."""
     for e in exclusions:
         rows = ", ".join(str(x["row"]) for x in e.examples)
-        click.echo(f"EXCLUDED: {e.rows} {e.table} row(s) ({e.reason}): {e.message}; first rows: {rows} (run.json excluded_rows)", err=True)
+        echo(f"EXCLUDED: {e.rows} {e.table} row(s) ({plain(e.reason)}): {plain(e.message)}; first rows: {rows} (run.json excluded_rows)", err=True)
 
 
 def _audit_with_store(config, lock_timeout: float):
@@ -154,7 +156,7 @@ def _audit_with_store(config, lock_timeout: float):
                 try:
                     store.mark_alerts_delivered(result.run_id)
                 except StoreError as exc:  # delivered all the same: say so, keep the alert's exit code
-                    click.echo(f"warning: {exc}; the next run repeats this run's alert", err=True)
+                    echo(f"warning: {exc}; the next run repeats this run's alert", err=True)
     finally:
         store.close()
     return result, EXIT_ALERT if alerts else EXIT_OK
@@ -171,8 +173,8 @@ def _deliver(result, written, changes, alerts, alert_priority: str) -> bool:
         if isinstance(exc, OSError) and exc.errno not in (errno.EPIPE, errno.EBADF):
             raise
         _silence_stdout()
-        click.echo(
-            f"error: standard output was closed before the summary was written; run {result.run_id}'s alert stays pending "
+        echo(
+            f"error: standard output was closed before the summary was written; run {plain(result.run_id)}'s alert stays pending "
             "and the next run with this store repeats it",
             err=True,
         )
@@ -192,20 +194,21 @@ def _silence_stdout() -> None:
 
 def _print_changes(changes, alerts, alert_priority: str) -> None:
     counts = changes.counts()
-    since = f"run {changes.previous_run_id}" if changes.previous_run_id else "an empty store (first run)"
-    click.echo(
+    since = f"run {plain(changes.previous_run_id)}" if changes.previous_run_id else "an empty store (first run)"
+    info(
         f"changes since {since}: "
         + ", ".join(f"{counts[k]} {k}" for k in ("new", "escalated", "de-escalated", "unchanged", "resolved"))
         + f"; {counts['suppressed']} suppressed by dismissals"
     )
     if not alerts:
-        click.echo(f"no new or escalated case at or above {alert_priority}")
+        info(f"no new or escalated case at or above {alert_priority}")
         return
     carried = sum(a.raised_in is not None for a in alerts)
     note = f" ({carried} carried from a run whose alert was never delivered)" if carried else ""
-    click.echo(f"ALERT: {len(alerts)} new or escalated case(s) at or above {alert_priority}{note}:")
+    # The alert is what a scheduled run exists for: printed under -q too.
+    echo(f"ALERT: {len(alerts)} new or escalated case(s) at or above {alert_priority}{note}:")
     for change in alerts[:TOP_ALERTS]:
-        why = "; ".join(change.why[:3])
-        click.echo(f"  {change.case_id}  {change.status:<9}  {change.priority:<8}  {change.score:5.1f}  {why}")
+        why = "; ".join(plain(w) for w in change.why[:3])
+        echo(f"  {plain(change.case_id)}  {change.status:<9}  {change.priority:<8}  {change.score:5.1f}  {why}")
     if len(alerts) > TOP_ALERTS:
-        click.echo(f"  ... and {len(alerts) - TOP_ALERTS} more (cases.jsonl, `auditor cases list --status new --status escalated`)")
+        echo(f"  ... and {len(alerts) - TOP_ALERTS} more (cases.jsonl, `auditor cases list --status new --status escalated`)")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from auditor.cli.options import audit_input_options, build_config
-from auditor.cli.output import console
+from auditor.cli.output import console, info
+from auditor.cli.safe_text import cell, echo, json_text, plain, styled
 from auditor.errors import InputError, display_path
 
 _PATH = click.Path(path_type=Path)
@@ -68,20 +67,23 @@ def _rules_text(rules: list[str], label: str) -> str:
 
 
 def _print(report: dict[str, Any]) -> None:
+    """The backtest as tables; rule ids, titles, case and tenant ids go in as plain text."""
+    from rich.table import Table
+
     out = console()
     base, new, counts = report["baseline"], report["new"], report["counts"]
     base_name = f"run {base['name']}" if base["source"] == "run" else base["name"]
     out.rule("Rule backtest")
-    out.print(
+    out.print(cell(
         f"{new['name']} (pack {new['rule_pack']}) vs {base_name} (pack {base['rule_pack']}); "
         f"{report['tenants']} tenants as of {report['as_of']}, {report['scoring']}"
-    )
-    out.print(
-        f"cases: {base['cases']} -> {new['cases']}: [green]+{counts['added']} added[/], [red]-{counts['removed']} removed[/], "
-        f"[yellow]{counts['moved']} moved[/], {counts['unchanged']} unchanged"
-    )
+    ))
+    out.print(styled(
+        f"cases: {base['cases']} -> {new['cases']}: ", (f"+{counts['added']} added", "green"), ", ",
+        (f"-{counts['removed']} removed", "red"), ", ", (f"{counts['moved']} moved", "yellow"), f", {counts['unchanged']} unchanged",
+    ))
     for note in report["notes"]:
-        out.print(f"[yellow]note:[/] {note}")
+        out.print(styled(("note:", "yellow"), f" {note}"))
     for change in report["pack_changes"]:
         versions = {
             "added": f"v{change['new_version']}",
@@ -90,7 +92,7 @@ def _print(report: dict[str, Any]) -> None:
         }.get(change["change"], f"v{change['old_version']} -> v{change['new_version']}")
         style = "bold yellow" if change["change"] == "changed-without-version-bump" else ""
         text = f"rule {change['rule_id']}: {change['change']} ({versions})"
-        out.print(f"[{style}]{text}[/]" if style else text)
+        out.print(cell(text, style=style))
 
     by_change = {c: [row for row in report["cases"] if row["change"] == c] for c in ("added", "removed", "moved")}
     specs = {
@@ -123,7 +125,7 @@ def _print(report: dict[str, Any]) -> None:
                 why = "; ".join(
                     t for t in (_rules_text(row["rules_started"], "started firing"), _rules_text(row["rules_stopped"], "stopped firing")) if t
                 ) or "reordered among unchanged cases"
-            table.add_row(cells[0], row["case_id"], cells[1], cells[2], tenants, why)
+            table.add_row(*(cell(c) for c in (cells[0], row["case_id"], cells[1], cells[2], tenants, why)))
         out.print(table)
         if len(rows) > ROWS_SHOWN:
             out.print(f"... and {len(rows) - ROWS_SHOWN} more {change} cases (see --json)")
@@ -134,7 +136,7 @@ def _print(report: dict[str, Any]) -> None:
         for column in ("rule", "baseline", "new", "delta", "gained", "lost"):
             table.add_column(column, justify="left" if column == "rule" else "right")
         for r in changed_rules:
-            table.add_row(r["rule_id"], str(r["baseline_hits"]), str(r["new_hits"]), f"{r['delta']:+d}", str(len(r["tenants_gained"])), str(len(r["tenants_lost"])))
+            table.add_row(cell(r["rule_id"]), str(r["baseline_hits"]), str(r["new_hits"]), f"{r['delta']:+d}", str(len(r["tenants_gained"])), str(len(r["tenants_lost"])))
         out.print(table)
     unchanged_rules = len(report["rules"]) - len(changed_rules)
     if unchanged_rules:
@@ -164,7 +166,7 @@ def backtest(config_path, rules, baseline_rules, against, store_path, as_json, o
     stored = _load_stored_run(store_path, against) if against else None
     result = run_backtest(config, rules, baseline_rules, against=stored)
     report = backtest_report(result)
-    text = json.dumps(report, indent=2, default=str, ensure_ascii=False)
+    text = json_text(report, indent=2)
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(text + "\n", encoding="utf-8")
@@ -173,9 +175,9 @@ def backtest(config_path, rules, baseline_rules, against, store_path, as_json, o
     else:
         _print(report)
         if out_file is not None:
-            console().print(f"wrote {out_file}")
+            info(f"wrote {plain(out_file)}")
     if not result.complete:
-        click.echo("INCOMPLETE: the inputs have coverage gaps; the backtest covers only what was read", err=True)
+        echo("INCOMPLETE: the inputs have coverage gaps; the backtest covers only what was read", err=True)
     return 0
 
 

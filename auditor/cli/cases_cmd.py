@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import getpass
-import json
 import os
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import click
 
+from auditor.cli.safe_text import echo, json_text, plain
 from auditor.errors import InputError, display_path
 
 CHANGE_STATUSES = ("new", "escalated", "de-escalated", "unchanged", "resolved")
@@ -101,7 +101,7 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
     try:
         run = st.latest_run()
         if run is None:
-            click.echo("no runs recorded yet; `auditor audit --store ...` records one")
+            echo("no runs recorded yet; `auditor audit --store ...` records one")
             return 0
         decisions = st.latest_decisions()
         today = _today()
@@ -138,13 +138,13 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
     rows = [r for r in rows if keep(r)]
     if as_json:
         for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            echo(json_text(row))
         return 0
-    click.echo(f"run {run.run_id} (as of {run.as_of.isoformat()}): {len(rows)} case(s)")
-    click.echo(f"{'case':<15} {'rank':>4}  {'priority':<8} {'score':>5}  {'change':<12} {'decision':<28} top reason")
+    echo(f"run {plain(run.run_id)} (as of {run.as_of.isoformat()}): {len(rows)} case(s)")
+    echo(f"{'case':<15} {'rank':>4}  {'priority':<8} {'score':>5}  {'change':<12} {'decision':<28} top reason")
     for r in rows:
         rank = str(r["rank"]) if r["rank"] is not None else "-"
-        click.echo(f"{r['case_id']:<15} {rank:>4}  {r['priority']:<8} {r['score']:5.1f}  {r['change'] or '-':<12} {r['decision']:<28} {r['top_reason']}")
+        echo(f"{plain(r['case_id']):<15} {rank:>4}  {r['priority']:<8} {r['score']:5.1f}  {r['change'] or '-':<12} {plain(r['decision']):<28} {plain(r['top_reason'])}")
     return 0
 
 
@@ -163,30 +163,30 @@ def show(case_id, store, config_path, as_json) -> int:
         st.close()
     record = snap.record
     if as_json:
-        click.echo(json.dumps({"record": record, "decisions": [_decision_dict(d) for d in decisions]}, ensure_ascii=False, indent=2, default=str))
+        echo(json_text({"record": record, "decisions": [_decision_dict(d) for d in decisions]}, indent=2))
         return 0
     where = "the latest run" if latest and latest.run_id == snap.run_id else "an earlier run; not in the latest run (resolved)"
-    click.echo(f"case {snap.case_id}: rank {snap.rank}, {snap.priority}, score {snap.score:.1f} — in run {snap.run_id} ({where})")
+    echo(f"case {plain(snap.case_id)}: rank {snap.rank}, {plain(snap.priority)}, score {snap.score:.1f} — in run {plain(snap.run_id)} ({where})")
     change = record.get("change")
     if change:
         prev = change.get("previous")
-        was = f" (was {prev['priority']}, {prev['score']:.1f}, rank {prev['rank']})" if prev else ""
+        was = f" (was {plain(prev['priority'])}, {prev['score']:.1f}, rank {prev['rank']})" if prev else ""
         quiet = ", suppressed by a dismissal" if change.get("suppressed") else ""
-        click.echo(f"change: {change['status']}{was}{quiet}")
+        echo(f"change: {plain(change['status'])}{was}{quiet}")
         for line in change.get("why") or []:
-            click.echo(f"  - {line}")
+            echo(f"  - {plain(line)}")
     exposure = record.get("exposure") or {}
-    click.echo(
+    echo(
         f"exposure: {exposure.get('restricted_gpu_hours_90d', 0):,.0f} restricted GPU-hours (90 d), "
-        f"peak {exposure.get('peak_restricted_gpus', 0)} GPUs, models {', '.join(exposure.get('restricted_models') or []) or '-'}"
+        f"peak {exposure.get('peak_restricted_gpus', 0)} GPUs, models {plain(', '.join(exposure.get('restricted_models') or []) or '-')}"
     )
-    click.echo("tenants:")
+    echo("tenants:")
     for t in record.get("tenants", []):
-        click.echo(f"  {t['tenant_id']}  {t.get('legal_name')}  ({t.get('country') or '?'}, KYC {t.get('kyc_status') or '?'})  score {t.get('tenant_score', 0):.1f}")
-    click.echo("hits:")
+        echo(f"  {plain(t['tenant_id'])}  {plain(t.get('legal_name'))}  ({plain(t.get('country') or '?')}, KYC {plain(t.get('kyc_status') or '?')})  score {t.get('tenant_score', 0):.1f}")
+    echo("hits:")
     for hit in record.get("hits", []):
-        evidence = ", ".join(f"{k}={round(v, 1) if isinstance(v, float) else v}" for k, v in (hit.get("evidence") or {}).items())
-        click.echo(f"  {hit['rule_id']} v{hit.get('rule_version')} on {hit.get('tenant_id')}: +{hit.get('contribution', 0):.1f}  {evidence}")
+        evidence = ", ".join(f"{plain(k)}={plain(round(v, 1) if isinstance(v, float) else v)}" for k, v in (hit.get("evidence") or {}).items())
+        echo(f"  {plain(hit['rule_id'])} v{hit.get('rule_version')} on {plain(hit.get('tenant_id'))}: +{hit.get('contribution', 0):.1f}  {evidence}")
     _echo_decisions(decisions)
     return 0
 
@@ -199,13 +199,13 @@ def _decision_dict(d) -> dict[str, Any]:
 
 def _echo_decisions(decisions) -> None:
     if not decisions:
-        click.echo("decisions: none")
+        echo("decisions: none")
         return
-    click.echo("decisions (oldest first; the last is in force):")
+    echo("decisions (oldest first; the last is in force):")
     for d in decisions:
         until = f" until {d.until.isoformat()}" if d.until else ""
-        click.echo(f"  #{d.decision_id} {d.at.isoformat(timespec='seconds')} {d.by}: {d.status}{until} — {d.reason}"
-                   f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s))")
+        echo(f"  #{d.decision_id} {d.at.isoformat(timespec='seconds')} {plain(d.by)}: {d.status}{until} — {plain(d.reason)}"
+             f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s))")
 
 
 @cases.command("history")
@@ -225,7 +225,7 @@ def history(case_id, store, config_path) -> int:
     events: list[tuple[datetime, str]] = []
     for s in snaps:
         change = s.record.get("change") or {}
-        why = "; ".join(change.get("why") or [])
+        why = "; ".join(plain(w) for w in change.get("why") or [])
         when = runs[s.run_id].committed_at or runs[s.run_id].started_at
         events.append((when, f"{when.isoformat(timespec='seconds')}  run {s.run_id}: {change.get('status', 'seen')}, rank {s.rank}, "
                              f"{s.priority}, score {s.score:.1f}" + (f" — {why}" if why else "")))
@@ -233,13 +233,13 @@ def history(case_id, store, config_path) -> int:
         for item in gone.changes.get("resolved", []):
             if item["case_id"] == case_id:
                 when = gone.committed_at or gone.started_at
-                events.append((when, f"{when.isoformat(timespec='seconds')}  run {gone.run_id}: resolved — {'; '.join(item['why'])}"))
+                events.append((when, f"{when.isoformat(timespec='seconds')}  run {gone.run_id}: resolved — {plain('; '.join(item['why']))}"))
     for d in decisions:
         until = f" until {d.until.isoformat()}" if d.until else ""
-        events.append((d.at, f"{d.at.isoformat(timespec='seconds')}  decision #{d.decision_id} by {d.by}: {d.status}{until} — {d.reason}"))
-    click.echo(f"case {case_id}")
+        events.append((d.at, f"{d.at.isoformat(timespec='seconds')}  decision #{d.decision_id} by {plain(d.by)}: {d.status}{until} — {plain(d.reason)}"))
+    echo(f"case {plain(case_id)}")
     for _, line in sorted(events, key=lambda e: e[0]):
-        click.echo("  " + line)
+        echo("  " + line)
     return 0
 
 
@@ -286,7 +286,7 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
     finally:
         st.close()
     until_note = f" until {until.isoformat()}" if until else ""
-    click.echo(f"recorded decision #{decision.decision_id}: {case_id} {status}{until_note} by {by}")
+    echo(f"recorded decision #{decision.decision_id}: {plain(case_id)} {status}{until_note} by {plain(by)}")
     return 0
 
 

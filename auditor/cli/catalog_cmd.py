@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 import polars as pl
-from rich.console import Console
-from rich.table import Table
 
 from auditor.catalog import ACCELERATOR_ALIASES, ACCELERATORS, INSTANCE_TYPES, accelerator_table, instance_table
+from auditor.cli.safe_text import safe_console, styled
 from auditor.errors import InputError
 
 
@@ -26,6 +25,8 @@ def list_types(provider: str | None, restricted: bool) -> None:
         table = table.filter(pl.col("provider") == provider)
     if restricted:
         table = table.filter(pl.col("restricted"))
+    from rich.table import Table
+
     out = Table("provider", "instance type", "accelerator", "count", "classification", "TPP")
     for row in table.sort("provider", "instance_type").iter_rows(named=True):
         out.add_row(
@@ -36,7 +37,7 @@ def list_types(provider: str | None, restricted: bool) -> None:
             row["classification"],
             f"{row['tpp']:,.0f}",
         )
-    Console(width=160).print(out)
+    safe_console(width=160).print(out)
 
 
 @catalog.command("explain")
@@ -49,9 +50,9 @@ def explain(name: str) -> None:
     if model is None:
         raise InputError(f"'{name}' is neither a known instance type nor a known accelerator name; see `auditor catalog list`")
     acc = ACCELERATORS[model]
-    console = Console(width=160)
+    console = safe_console(width=160)
     if itype:
-        console.print(f"[bold]{itype.instance_type}[/bold] ({itype.provider}): {itype.gpu_count} x {acc.model}")
+        console.print(styled((itype.instance_type, "bold"), f" ({itype.provider}): {itype.gpu_count} x {acc.model}"))
     pd = acc.performance_density
     lines = [
         f"accelerator:         {acc.model} ({acc.vendor})",
@@ -64,4 +65,4 @@ def explain(name: str) -> None:
         f"source:              {acc.source}",
     ]
     for line in lines:
-        console.print(line, highlight=False, markup=False)
+        console.print(line)

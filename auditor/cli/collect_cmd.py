@@ -13,6 +13,9 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.output import info, quiet
+from auditor.cli.safe_text import echo, plain
+
 from auditor.connectors import CONNECTORS, collect as collect_provider, load_connectors_config, write_snapshot
 
 
@@ -27,12 +30,14 @@ def collect(provider: str, config_path: Path | None, out_dir: Path, progress: bo
     if config_path is not None:
         config = load_connectors_config(config_path)
         settings, geoip = getattr(config, provider), config.geoip
+    if quiet() and progress is None:
+        progress = False
     result = collect_provider(provider, settings, progress=progress, geoip=geoip)
     write_snapshot(result, out_dir)
     counts = result.manifest["counts"]
-    click.echo(f"{provider}: {counts['tenants']} tenants, {counts['usage']} usage rows, {counts['access']} sign-ins -> {out_dir}")
+    info(f"{provider}: {counts['tenants']} tenants, {counts['usage']} usage rows, {counts['access']} sign-ins -> {plain(out_dir)}")
     for gap in result.gaps:
-        click.echo(f"gap: {gap}", err=True)
+        echo(f"gap: {plain(gap)}", err=True)
     if result.gaps:
-        click.echo(f"INCOMPLETE: {len(result.gaps)} coverage gaps; the snapshot does not cover them (see manifest.json)", err=True)
+        echo(f"INCOMPLETE: {len(result.gaps)} coverage gaps; the snapshot does not cover them (see manifest.json)", err=True)
     return 0

@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 import polars as pl
-from rich.table import Table
 
 from auditor.cli.options import audit_input_options, build_config
-from auditor.cli.output import console
+from auditor.cli.output import console, warn_about
+from auditor.cli.safe_text import cell, json_text, plain
 from auditor.errors import InputError
 
 
@@ -76,51 +76,53 @@ def _ownership(result, tenant_id: str) -> list[dict[str, Any]]:
 
 
 def _print_ownership(out, proofs: list[dict[str, Any]]) -> None:
-    from rich.markup import escape
-
+    """Each ownership proof as an outline; owner and party names go in as plain text."""
     from auditor.report.ownership import proof_outline
 
     for proof in proofs:
-        out.print("[bold]Ownership[/]")
+        out.print(cell("Ownership", style="bold"))
         for depth, text in proof_outline(proof):
-            out.print("  " * depth + "- " + escape(text))
+            out.print(cell("  " * depth + "- " + text))
 
 
 def _print(report: dict[str, Any]) -> None:
+    """The investigation as tables; every value from the data or the rules goes in as plain text."""
+    from rich.table import Table
+
     out = console()
-    out.rule(f"Tenant {report['tenant_id']}")
+    out.rule(f"Tenant {plain(report['tenant_id'])}")
     profile = Table(title="KYC profile", show_header=False)
     for key, value in report["profile"].items():
-        profile.add_row(key, _value(value))
+        profile.add_row(cell(key), cell(_value(value)))
     out.print(profile)
-    rules = Table(title=f"Rules (pack {report['rule_pack']})")
+    rules = Table(title=f"Rules (pack {plain(report['rule_pack'])})")
     for column in ("outcome", "rule", "weight", "values that decided it"):
         rules.add_column(column)
     for r in report["rules"]:
         style = {"hit": "bold red", "unknown": "yellow", "no-hit": "dim"}[r["outcome"]]
-        values = "; ".join(f"{k}={_value(v)}" for k, v in r["values"].items())
+        values = "; ".join(f"{plain(k)}={plain(_value(v))}" for k, v in r["values"].items())
         if r["missing"]:
-            values += f"  (missing: {', '.join(r['missing'])})"
-        rules.add_row(f"[{style}]{r['outcome']}[/]", f"{r['title']} ({r['rule_id']} v{r['version']})", f"{r['weight']:g}", values)
+            values += f"  (missing: {', '.join(plain(m) for m in r['missing'])})"
+        rules.add_row(cell(r["outcome"], style=style), cell(f"{r['title']} ({r['rule_id']} v{r['version']})"), cell(f"{r['weight']:g}"), cell(values))
     out.print(rules)
     if report["screening_matches"]:
         screening = Table(title="Restricted-party matches")
         for column in ("facet", "field", "tenant's value", "list entry", "matched", "list", "score"):
             screening.add_column(column)
         for m in report["screening_matches"][:10]:
-            screening.add_row(m["facet"], m["field"], m["query"], m["entry_name"], m["matched"], m["source_code"], f"{m['score']:.2f}")
+            screening.add_row(*(cell(m[k]) for k in ("facet", "field", "query", "entry_name", "matched", "source_code")), cell(f"{m['score']:.2f}"))
         out.print(screening)
-    features = Table(title=f"Features (as of {report['as_of']})", show_header=False)
+    features = Table(title=f"Features (as of {plain(report['as_of'])})", show_header=False)
     for key, value in report["features"].items():
         shown = "unavailable in this run" if key in report["unavailable_features"] else _value(value)
-        features.add_row(key, shown)
+        features.add_row(cell(key), cell(shown))
     out.print(features)
     if report["linked_tenants"]:
-        out.print("Linked tenants: " + "; ".join(f"{t['tenant_id']} {t['legal_name']} ({t['country']}, {t['kyc_status']})" for t in report["linked_tenants"]))
+        out.print(cell("Linked tenants: " + "; ".join(f"{t['tenant_id']} {t['legal_name']} ({t['country']}, {t['kyc_status']})" for t in report["linked_tenants"])))
     _print_ownership(out, report.get("ownership") or [])
     case = report["case"]
     if case:
-        out.print(f"Case {case['case_id']}: rank {case['rank']}, {case['priority']}, score {case['score']:.1f}, tenants {', '.join(case['tenant_ids'])}")
+        out.print(cell(f"Case {case['case_id']}: rank {case['rank']}, {case['priority']}, score {case['score']:.1f}, tenants {', '.join(case['tenant_ids'])}"))
     else:
         out.print("No case: no rule hit this tenant or its linked group.")
 
@@ -136,8 +138,9 @@ def investigate(tenant_id: str, config_path, as_json: bool, **inputs) -> int:
     config = build_config(config_path, **inputs)
     result = audit(config)
     report = investigation(result, tenant_id)
+    warn_about(result)
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str, ensure_ascii=False))
+        click.echo(json_text(report, indent=2))
     else:
         _print(report)
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import polars as pl
 
+from auditor.cli.safe_text import echo, plain
 from auditor.errors import display_path
 from auditor.screening import load_lists
 from auditor.screening.fetch import update_list
@@ -23,8 +24,8 @@ def lists() -> None:
 def update(url: str, out_file: Path) -> int:
     """Download a list, refuse it unless it parses, record its date and sha256 beside it."""
     meta = update_list(url, out_file)
-    click.echo(
-        f"list updated path={display_path(out_file)} rows={meta['rows']} list_date={meta['list_date']} "
+    echo(
+        f"list updated path={plain(display_path(out_file))} rows={meta['rows']} list_date={meta['list_date']} "
         f"sha256={meta['sha256']}"
     )
     return 0
@@ -36,11 +37,11 @@ def show(files: tuple[Path, ...]) -> int:
     """Entries per list (source code) and each file's provenance."""
     loaded = load_lists(list(files))
     for prov in loaded.provenance:
-        click.echo(
-            f"file={display_path(prov['path'])} format={prov['format']} rows={prov['rows']} "
-            f"list_date={prov.get('list_date') or 'unknown'} sha256={prov['sha256']}"
+        echo(
+            f"file={plain(display_path(prov['path']))} format={plain(prov['format'])} rows={prov['rows']} "
+            f"list_date={plain(prov.get('list_date') or 'unknown')} sha256={prov['sha256']}"
         )
     counts = loaded.entries.group_by("source_code").agg(pl.len().alias("entries")).sort("entries", descending=True)
     for code, count in counts.iter_rows():
-        click.echo(f"source={code} entries={count}")
+        echo(f"source={plain(code)} entries={count}")
     return 0

@@ -6,6 +6,7 @@ in one `AuditConfig`, so every command reads its inputs through the same path.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from auditor.config import AuditConfig, load_config
 from auditor.errors import ConfigError, Problem
 
 _PATH = click.Path(path_type=Path)
+log = logging.getLogger("auditor.cli")
 
 
 def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,10 +48,18 @@ def build_config(config_path: Path | None, **overrides: Any) -> AuditConfig:
     if "aliases" in updates:
         updates["aliases"] = list(updates["aliases"])
     try:
-        return AuditConfig.model_validate({**base.model_dump(), **updates})
+        config = AuditConfig.model_validate({**base.model_dump(), **updates})
     except Exception as exc:  # pydantic ValidationError: report as a usage error
         errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         raise ConfigError(
             [Problem(None, e["msg"].removeprefix("Value error, "), subject="--" + str(e["loc"][0]).replace("_", "-")) for e in errors]
             or [Problem(None, str(exc))]
         ) from None
+    # Which files the run reads (paths, never their contents), for -vv. Not the store's
+    # name: a store URL can carry credentials.
+    log.debug(
+        "event=config config=%s tenants=%s usage=%s access=%s snapshot=%s lists=%d rules=%s store=%s",
+        config_path, config.tenants, config.usage, config.access, config.snapshot,
+        len(config.lists), config.rules or "built-in", "yes" if config.store is not None else "no",
+    )
+    return config

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.safe_text import echo, plain
 from auditor.errors import display_path
 
 
@@ -37,9 +38,9 @@ def import_cmd(fmt: str, file: Path, out_dir: Path, tenants_file: Path | None) -
         imported.notes.append(f"{linked} parties linked to tenants by name")
     written = write_tables(imported, out_dir)
     for note in imported.notes:
-        click.echo(f"note: {note}")
-    click.echo(
-        f"imported format={fmt} file={display_path(file)} parties={len(imported.parties)} edges={len(imported.ownership)} "
-        f"notes={len(imported.notes)} ownership={display_path(written['ownership'])} parties_file={display_path(written['parties'])}"
+        echo(f"note: {plain(note)}")
+    echo(
+        f"imported format={fmt} file={plain(display_path(file))} parties={len(imported.parties)} edges={len(imported.ownership)} "
+        f"notes={len(imported.notes)} ownership={plain(display_path(written['ownership']))} parties_file={plain(display_path(written['parties']))}"
     )
     return 0

@@ -7,14 +7,29 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.output import console
+from auditor.cli.safe_text import cell, echo, plain
 from auditor.engine.loader import builtin_rules_dir, load_rule_pack
-from auditor.features.vocabulary import feature_kinds, render_markdown
+from auditor.features.vocabulary import feature_kinds
 
 _DIR = click.Path(path_type=Path)
 
 
-@click.group()
+class _RulesGroup(click.Group):
+    """`rules backtest` lives in its own module and is imported only when it runs (or is listed)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*self.commands, "backtest"])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "backtest" and name not in self.commands:
+            from auditor.cli.backtest_cmd import backtest
+            from auditor.cli.console_settings import add_console_options
+
+            self.add_command(add_console_options(backtest))
+        return self.commands.get(name)
+
+
+@click.group(cls=_RulesGroup)
 def rules() -> None:
     """Write, validate, test and inspect YAML rules."""
 
@@ -24,7 +39,7 @@ def rules() -> None:
 def validate(directory: Path | None) -> int:
     """Check every rule under DIRECTORY (default: the built-in pack); report every problem with file:line:col."""
     pack = load_rule_pack(directory or builtin_rules_dir(), feature_kinds())
-    click.echo(f"ok: {len(pack.rules)} rules in {pack.directory} (pack version {pack.version})")
+    echo(f"ok: {len(pack.rules)} rules in {plain(pack.directory)} (pack version {pack.version})")
     return 0
 
 
@@ -41,12 +56,12 @@ def test_rules(directory: Path | None, require_tests: bool) -> int:
     results = run_rule_tests(pack, directory, kinds)
     failed = [r for r in results if not r.passed]
     for r in failed:
-        click.echo(f"FAIL {r.location}: rule '{r.rule_id}': {r.name}: expected {r.expected}, got {r.actual}", err=True)
+        echo(f"FAIL {plain(r.location)}: rule '{plain(r.rule_id)}': {plain(r.name)}: expected {plain(r.expected)}, got {plain(r.actual)}", err=True)
     missing = untested_rules(pack, results)
     for rule_id in missing:
-        click.echo(f"{'FAIL' if require_tests else 'warn'} rule '{rule_id}': needs at least one 'hit' and one 'no-hit' test case", err=True)
+        echo(f"{'FAIL' if require_tests else 'warn'} rule '{plain(rule_id)}': needs at least one 'hit' and one 'no-hit' test case", err=True)
     passed = len(results) - len(failed)
-    click.echo(f"{passed} passed, {len(failed)} failed ({len(pack.rules)} rules)")
+    echo(f"{passed} passed, {len(failed)} failed ({len(pack.rules)} rules)")
     return 1 if failed or (require_tests and missing) else 0
 
 
@@ -65,6 +80,8 @@ def schema() -> int:
 @rules.command()
 def features() -> int:
     """Print the feature columns rules can read (Markdown)."""
+    from auditor.features.vocabulary import render_markdown
+
     click.echo(render_markdown())
     return 0
 
@@ -76,16 +93,12 @@ def list_rules(directory: Path | None) -> int:
     from rich.table import Table
 
     pack = load_rule_pack(directory or builtin_rules_dir(), feature_kinds())
+    from auditor.cli.output import console
+
     table = Table(title=f"{len(pack.rules)} rules, pack {pack.version}")
     for column in ("id", "v", "severity", "weight", "title"):
         table.add_column(column)
     for r in sorted(pack.rules, key=lambda r: (-r.weight, r.id)):
-        table.add_row(r.id, str(r.version), r.severity, f"{r.weight:g}", r.title)
+        table.add_row(cell(r.id), str(r.version), cell(r.severity), f"{r.weight:g}", cell(r.title))
     console().print(table)
     return 0
-
-
-
-from auditor.cli.backtest_cmd import backtest  # noqa: E402  (its own module; attached here as `rules backtest`)
-
-rules.add_command(backtest)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 import polars as pl
 
+from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
 from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex, load_lists
@@ -73,10 +75,10 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
         "affiliate_matches": affiliates.height,
     }
     Path(str(out_file) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-    click.echo(
+    echo(
         f"screened names={names.height} matched={meta['names_matched']} matches={matches.height} "
         f"affiliates={affiliates.height} "
-        f"entries={index.entries.height} out={display_path(out_file)}",
+        f"entries={index.entries.height} out={plain(display_path(out_file))}",
         err=True,
     )
     return 0
@@ -123,10 +125,10 @@ def warn_long_names(names: pl.DataFrame, path: Path) -> None:
     long = names.with_row_index("i").filter(pl.col("name").str.len_chars() > MAX_SCREENED_CHARS)
     for i, length in long.select("i", pl.col("name").str.len_chars()).head(MAX_PROBLEMS).iter_rows():
         location = SourceLocation(display_path(path), row=i + offset)
-        click.echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
-                   f"{MAX_SCREENED_CHARS} are screened", err=True)
+        echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
+             f"{MAX_SCREENED_CHARS} are screened", err=True)
     if long.height > MAX_PROBLEMS:
-        click.echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
+        echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
 
 
 def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
@@ -134,7 +136,7 @@ def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", location=SourceLocation(shown)) from None
-    rows = [
+    rows: list[dict[str, Any]] = [
         {k: (None if obj.get(k) is None else str(obj.get(k))) for k in ("id", "name", "country")} | {"_has": tuple(k for k in ("id", "name") if k in obj)}
         for _, obj in parse_json_lines(text, shown)
     ]

@@ -26,6 +26,7 @@ from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, scree
 from auditor.features.usage import USAGE_ZERO_FILLS, usage_features
 from auditor.features.vocabulary import FEATURES, unavailable_features
 from auditor.model.inputs import InputTables
+from auditor.stagelog import logged_stage
 
 log = logging.getLogger("auditor.features")
 LIST_COLUMNS = ("restricted_models", "regions_used", "providers_used", "signin_countries")
@@ -53,6 +54,7 @@ class _StageTimer:
         return result
 
 
+@logged_stage("features", lambda features: {"tenants": features.frame.height, "features": features.frame.width - 1})
 def build_features(
     inputs: InputTables,
     as_of: datetime,

@@ -26,6 +26,7 @@ SEED_SCHEMA = pl.Schema({
     "explanation": pl.String(),
 })
 DEFAULT_CERTAIN_SCORE = 0.93
+SHARE_SUFFIX = r"\s*\(\s*\d+(?:[.,]\d+)?\s*%\s*\)\s*$"  # "Name (30%)" as the KYC field wrote it
 
 
 def screen_parties(nodes: pl.DataFrame, index, threshold: float | None, tenant_matches: pl.DataFrame | None) -> pl.DataFrame:
@@ -37,11 +38,32 @@ def screen_parties(nodes: pl.DataFrame, index, threshold: float | None, tenant_m
         [parties.select("node_id", "name"), parties.select("node_id", pl.col("aliases").alias("name")).explode("name")]
     ).drop_nulls("name")
     names = names.with_columns(name_key(pl.col("name")).alias("key")).filter(pl.col("key") != "")
-    distinct = names.unique(subset="key", keep="first", maintain_order=True).select(pl.col("key").alias("query_id"), "name")
-    found = index.match_names(distinct, threshold=threshold)
     programs = index.entries.select("entry_id", "source_code", pl.col("programs").fill_null(""))
+    reused = pl.DataFrame(schema={"key": pl.String, **{c: SEED_SCHEMA[c] for c in ("entry_id", "entry_name", "source_code", "score", "explanation")}, "query_name": pl.String, "matched_name": pl.String})
+    if tenant_matches is not None and "facet" in tenant_matches.columns:
+        # KYC owner names were screened with the tenants (facet "owner"): take those results, do not screen them twice.
+        kyc_ids = parties.filter(pl.col("origin") == "kyc").select("node_id")
+        kyc_names = names.join(kyc_ids, on="node_id", how="semi")
+        names = names.join(kyc_ids, on="node_id", how="anti")
+        owner = tenant_matches.filter(pl.col("facet") == "owner").with_columns(
+            name_key(pl.col("query").str.replace(SHARE_SUFFIX, "")).alias("key")
+        )
+        reused = owner.join(kyc_names.select("key").unique(), on="key", how="semi").select(
+            "key", "entry_id", "entry_name", "source_code", "score", "explanation", pl.col("query").alias("query_name"), pl.col("matched").alias("matched_name")
+        ).unique(subset=["key", "entry_id"], keep="first")
+    else:
+        kyc_names = names.clear()
+    distinct = names.unique(subset="key", keep="first", maintain_order=True)  # every name not screened with the tenants
+    names = pl.concat([names, kyc_names])
+    found = index.match_names(distinct.select(pl.col("key").alias("query_id"), "name"), threshold=threshold)
+    found = pl.concat(
+        [
+            found.select(pl.col("query_id").alias("key"), "entry_id", "entry_name", "source_code", "score", "explanation", "query_name", "matched_name"),
+            reused,
+        ]
+    )
     party_matches = (
-        names.join(found.rename({"query_id": "key"}), on="key")
+        names.join(found, on="key")
         .join(programs, on=["entry_id", "source_code"], how="left")
         .select("node_id", pl.col("query_name").alias("query"), "entry_id", "entry_name", pl.col("matched_name").alias("matched"),
                 "source_code", "programs", "score", "explanation")

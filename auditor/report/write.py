@@ -19,6 +19,7 @@ from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
 from auditor.report.tables import render_cases_csv, render_cases_parquet, render_hits_csv, render_hits_parquet
 from auditor.run import run_manifest
+from auditor.stagelog import logged_stage
 
 
 def _jsonl(records: list[dict[str, Any]], result) -> str:
@@ -42,6 +43,7 @@ RENDERERS: dict[str, Callable[[list[dict[str, Any]], Any], str | bytes]] = {
 }
 
 
+@logged_stage("reports", lambda staged: {"files": len(RENDERERS)})
 def stage_reports(result, out_dir: str | Path, changes=None) -> StagedFolder:
     """Renders every registered format into a staging folder beside `out_dir`; nothing is visible until `.publish()`.
 

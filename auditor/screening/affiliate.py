@@ -93,11 +93,21 @@ def _word_terms(frame: pl.DataFrame, row: str, min_letters: int = MIN_TOKEN_LETT
 class AffiliateIndex:
     """The distinctive terms of list names with their rarity; built once per run."""
 
-    def __init__(self, terms: pl.DataFrame, entries: pl.DataFrame, corpus_df: pl.DataFrame, corpus_size: int):
+    def __init__(
+        self,
+        terms: pl.DataFrame,
+        entries: pl.DataFrame,
+        corpus_df: pl.DataFrame,
+        corpus_size: int,
+        corpus_words: pl.DataFrame | None = None,
+    ):
         self.terms = terms  # key, term, via, entry_id, carrier, table, expansion, list_entries, rank
         self.entries = entries
         self.corpus_df = corpus_df  # key, df
         self.corpus_size = corpus_size
+        # query_name, norm, norm_words, words of the corpus names: the audit screens the same
+        # names it measured rarity on, and transliteration is the expensive part.
+        self._corpus_words = corpus_words if corpus_words is not None else pl.DataFrame(schema=_WORDS_SCHEMA)
 
     @classmethod
     def build(cls, entries: pl.DataFrame, corpus: pl.Series | None = None) -> AffiliateIndex:
@@ -169,8 +179,8 @@ class AffiliateIndex:
         terms = terms.unique(subset=["key", "entry_id"], keep="first", maintain_order=True).with_columns(
             rank=pl.int_range(pl.len()).over("key")
         ).drop("row", "primary")
-        corpus_df, corpus_size = _corpus_frequency(corpus, terms)
-        return cls(terms, entries, corpus_df, corpus_size)
+        corpus_df, corpus_size, corpus_words = _corpus_frequency(corpus, terms)
+        return cls(terms, entries, corpus_df, corpus_size, corpus_words)
 
     def match(self, queries: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
         """Affiliate and acronym matches of each query (query_id, name, optional country)."""
@@ -181,7 +191,9 @@ class AffiliateIndex:
         uniq = queries.select(query_name="name").drop_nulls().unique().with_row_index("q")
         if uniq.height == 0 or self.terms.height == 0:
             return pl.DataFrame(schema=AFFILIATE_RESULT_SCHEMA)
-        worded = _words(uniq, "query_name")
+        known = uniq.join(self._corpus_words, on="query_name")
+        fresh = uniq.join(self._corpus_words, on="query_name", how="anti")
+        worded = pl.concat([known, _words(fresh, "query_name").select(known.columns)]) if fresh.height else known
         found = _query_terms(worded, self.terms).join(self.terms, on="key")
         if found.height == 0:
             return pl.DataFrame(schema=AFFILIATE_RESULT_SCHEMA)
@@ -295,20 +307,24 @@ def _brand_prefixes(worded: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     return found.join(terms.select("key").unique(), on="key", how="semi")
 
 
-def _corpus_frequency(corpus: pl.Series | None, terms: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+_WORDS_SCHEMA: dict[str, pl.DataType] = {"query_name": pl.String(), "norm": pl.String(), "norm_words": pl.List(pl.String), "words": pl.List(pl.String)}
+
+
+def _corpus_frequency(corpus: pl.Series | None, terms: pl.DataFrame) -> tuple[pl.DataFrame, int, pl.DataFrame | None]:
     """(key, df): how many corpus names carry each list term; and the corpus size."""
     empty = pl.DataFrame(schema={"key": pl.String, "df": pl.Int64})
     if corpus is None:
-        return empty, 0
+        return empty, 0, None
     # Counted over names as given (one per tenant name), not distinct spellings: a thousand
     # tenants called "AVIC ..." make "avic" common however they vary the rest.
     given = pl.DataFrame({"query_name": corpus.cast(pl.String)}).drop_nulls()
     if given.height == 0:
-        return empty, 0
+        return empty, 0, None
     counts = given.group_by("query_name").agg(n=pl.len().cast(pl.Int64)).with_row_index("q")
-    keys = _query_terms(_words(counts, "query_name"), terms).join(terms.select("key").unique(), on="key", how="semi")
+    worded = _words(counts, "query_name")
+    keys = _query_terms(worded, terms).join(terms.select("key").unique(), on="key", how="semi")
     keys = keys.unique(subset=["q", "key"]).join(counts.select("q", "n"), on="q")
-    return keys.group_by("key").agg(df=pl.col("n").sum()), given.height
+    return keys.group_by("key").agg(df=pl.col("n").sum()), given.height, worded.select(list(_WORDS_SCHEMA))
 
 
 def _country_check() -> pl.Expr:

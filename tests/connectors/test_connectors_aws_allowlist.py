@@ -62,3 +62,16 @@ def test_cli_collect_exits_3_and_writes_nothing_when_the_allow_list_matches_noth
     assert code == EXIT_CONNECTOR == 3
     assert TYPO in err and "Traceback" not in err
     assert not (tmp_path / "snap" / "manifest.json").exists()
+
+
+def test_an_organization_that_cannot_be_listed_is_a_connector_error_naming_the_fault(member: str) -> None:
+    from botocore.exceptions import ClientError
+
+    def deny(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "ListAccounts")
+
+    clients = AwsClients(session=boto3.Session(region_name="us-east-1"), session_hook=lambda s: s.events.register("before-call.organizations.ListAccounts", deny))
+    with pytest.raises(ConnectorError) as info:
+        collect("aws", _settings([]), clients=clients, progress=False)
+    assert "cannot list the organization's accounts: ClientError" in str(info.value)
+    assert "AccessDeniedException" in str(info.value) and "(after 1 attempt(s))" in str(info.value)

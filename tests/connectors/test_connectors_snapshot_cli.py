@@ -105,3 +105,22 @@ def test_cli_bad_config_exits_2(tmp_path: Path, capsys: Any) -> None:
 def test_unknown_provider_is_an_input_error() -> None:
     with pytest.raises(InputError, match="unknown provider"):
         collect("oracle", {})
+
+
+def test_a_snapshot_is_private_and_never_written_through_a_planted_link(tmp_path: Path) -> None:
+    import stat
+    from datetime import UTC, datetime
+
+    col = Collection("aws", tenants=[{"tenant_id": "T1", "legal_name": "One"}], usage=[])
+    snap = tmp_path / "snap"
+    snap.mkdir(mode=0o700)
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    for name in (".tenants.parquet.tmp", ".manifest.json.tmp"):  # the fixed names earlier versions used
+        (snap / name).symlink_to(victim)
+    write_snapshot(col.to_result(datetime(2026, 1, 1, tzinfo=UTC)), snap)
+    assert victim.read_text() == "precious"
+    assert read_snapshot(snap).tenants["tenant_id"].to_list() == ["T1"]
+    fresh = write_snapshot(col.to_result(datetime(2026, 1, 1, tzinfo=UTC)), tmp_path / "new" / "snap")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in fresh.iterdir()} == {0o600}

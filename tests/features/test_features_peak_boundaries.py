@@ -103,3 +103,20 @@ def test_the_wide_key_sort_gives_the_same_peaks(monkeypatch):
     packed = peaks(rows)
     monkeypatch.setattr(usage_module, "ORDER_KEY_BITS", 1)
     assert peaks(rows) == packed == {"a": 16.0, "b": 16.0, "c": 8.0}
+
+
+def test_only_restricted_accelerators_count_toward_the_peak():
+    rows = [
+        ("a", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 05:00:00"),  # 8 x H100: restricted
+        ("a", "g4dn.xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # 1 x T4: not restricted
+        ("a", "m5.large", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # no GPU
+        ("a", "p7.48xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # unknown type
+        ("b", "g4dn.xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),
+    ]
+    got = peaks(rows)
+    assert got["a"] == 8.0
+    assert got.get("b", 0.0) == 0.0
+
+
+def test_a_single_gpu_restricted_instance_peaks_at_one():
+    assert peaks([("a", "a2-highgpu-1g", "2026-10-10 00:00:00", "2026-10-10 05:00:00")]) == {"a": 1.0}

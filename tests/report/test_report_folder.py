@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,37 @@ def test_the_current_folder_or_the_root_is_refused(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "sibling").iterdir()) == sorted(NAMES)
     with pytest.raises(OutputError, match="root of the file system"):
         StagedFolder(Path("/"), NAMES)
+
+
+def staging_left(parent: Path) -> list[str]:
+    return [p.name for p in parent.iterdir() if p.name.startswith(".")]
+
+
+def test_discard_and_a_failed_write_leave_nothing_behind(tmp_path):
+    out = tmp_path / "out"
+    staged = StagedFolder(out, NAMES)
+    (staged.path / "report.md").mkdir()  # the rename into place fails: a folder holds the name
+    with pytest.raises(OutputError, match="cannot write report.md"):
+        staged.write("report.md", "x")
+    assert [p.name for p in staged.path.iterdir()] == ["report.md"]  # its temporary is gone
+    staged.discard()
+    assert staging_left(tmp_path) == [] and not out.exists()
+
+
+def test_without_an_atomic_exchange_the_swap_takes_two_renames(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    publish(out, "first")
+    monkeypatch.setattr(sys, "platform", "darwin")  # no renameat2 there: the portable path
+    publish(out, "second")
+    assert [p.read_text() for p in sorted(out.iterdir())] == [f"{n}: second\n" for n in sorted(NAMES)]
+    assert staging_left(tmp_path) == []
+
+
+def test_a_dead_runs_staging_folder_is_removed_and_a_live_ones_kept(tmp_path):
+    out = tmp_path / "out"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    (tmp_path / f".out.staging-{dead.stdout.strip()}-abc").mkdir()
+    live = tmp_path / f".out.staging-{os.getpid()}-def"
+    live.mkdir()
+    publish(out)
+    assert staging_left(tmp_path) == [live.name]

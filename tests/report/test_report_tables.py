@@ -134,3 +134,9 @@ def test_csv_cells_a_spreadsheet_would_run_are_prefixed_with_a_quote(example_rec
 def test_ordinary_csv_cells_are_left_alone(example_records):
     text = render_cases_csv(example_records, None)
     assert "'" + example_records[0]["case_id"] not in text and example_records[0]["case_id"] in text
+
+
+def test_hit_evidence_keeps_non_ascii_text_readable(example_records):
+    record = copy.deepcopy(example_records[0])
+    record["hits"][0]["evidence"] = {"legal_name": "曙光信息产业股份有限公司"}
+    assert '"legal_name"": ""曙光信息产业股份有限公司""' in render_hits_csv([record], None)

@@ -54,6 +54,7 @@ def server():
          "https://h/l.csv?token=REDACTED&access_token=REDACTED&password=REDACTED&api_key=REDACTED&key=REDACTED&client_secret=REDACTED"),
         ("https://h/l.csv#access_token=t&state=1", "https://h/l.csv#access_token=REDACTED&state=1"),
         ("https://h/l.csv?design=1&monkey=0", "https://h/l.csv?design=1&monkey=0"),  # no credential, left alone
+        ("https://h/l.csv?flag=&token=t", "https://h/l.csv?flag=&token=REDACTED"),  # a blank parameter is kept
         ("https://h/l.csv", "https://h/l.csv"),
         ("/local/list.csv", "/local/list.csv"),
     ],

@@ -61,7 +61,8 @@ def test_undelivered_alerts_are_carried_while_their_case_is_still_open():
     alerts = decide_alerts(changes, "high", undelivered)
     # C-new is this run's own; C-kept is carried; C-fell is below the floor now, C-quiet dismissed, C-gone resolved.
     assert [(a.case_id, a.raised_in) for a in alerts] == [("C-new", None), ("C-kept", "r1")]
-    assert alerts[1].why[0] == "alert of run r1 was never delivered" and alerts[1].status == "new"
+    assert alerts[1].why == ["alert of run r1 was never delivered", "not in the previous run"] and alerts[1].status == "new"
+    assert alerts[1].priority == "high" and alerts[1].record()["raised_in"] == "r1"
     assert [a.case_id for a in decide_alerts(changes, "medium", undelivered)] == ["C-new", "C-kept", "C-fell"]
     assert [a.case_id for a in decide_alerts(changes, "high", [])] == ["C-new"]  # nothing pending: only its own
     carried_twice = decide_alerts(changes, "high", [{**stored("C-kept", "r2"), "raised_in": "r0"}])

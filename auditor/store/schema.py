@@ -1,0 +1,86 @@
+"""The case store's SQLite schema: its version, the migrations that reach it, and how a store is recognised.
+
+Kept apart from the store's queries so a schema change is one reviewable file: a new
+version appends a list of statements to MIGRATIONS and never edits an earlier one.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 2
+# Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
+APPLICATION_ID = 0x41554454
+
+# version -> statements that bring a store from the previous version to it.
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE runs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL UNIQUE,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            committed_at TEXT NOT NULL,
+            complete INTEGER NOT NULL,
+            rule_pack_version TEXT NOT NULL,
+            rule_pack_sha256 TEXT NOT NULL,
+            scoring TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            lists TEXT NOT NULL,
+            coverage_gaps TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            changes TEXT,
+            manifest TEXT NOT NULL
+        )""",
+        """CREATE TABLE case_snapshots (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            case_id TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            priority TEXT NOT NULL,
+            score REAL NOT NULL,
+            tenant_ids TEXT NOT NULL,
+            rules TEXT NOT NULL,
+            restricted_gpu_hours_90d REAL NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (run_id, case_id)
+        )""",
+        "CREATE INDEX case_snapshots_case ON case_snapshots(case_id)",
+        """CREATE TABLE decisions (
+            decision_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('confirmed', 'dismissed', 'escalated')),
+            reason TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            until TEXT,
+            rules_at_decision TEXT NOT NULL,
+            priority_at_decision TEXT,
+            score_at_decision REAL,
+            run_id_at_decision TEXT
+        )""",
+        "CREATE INDEX decisions_case ON decisions(case_id)",
+        """CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+           BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead'); END""",
+        """CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+           BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead'); END""",
+    ],
+    # Alert delivery: a run's alerts are recorded `pending` in its commit and marked
+    # `delivered` once the summary and exit code have gone out; alerts a run never delivered
+    # (killed, closed pipe) are carried into the next run's alert decision and marked
+    # `carried` by that run's commit. One row per run and channel, so a notifications
+    # outbox can add its own channels beside the scheduler's exit code (`exit`).
+    2: [
+        """CREATE TABLE alert_deliveries (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            channel TEXT NOT NULL,
+            alert_priority TEXT NOT NULL,
+            alerts TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'carried')),
+            carried_into TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, channel)
+        )""",
+        "CREATE INDEX alert_deliveries_pending ON alert_deliveries(channel, state)",
+    ],
+}
+# Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
+OWN_TABLES = {"schema_version", "runs", "case_snapshots", "decisions", "alert_deliveries", "sqlite_sequence"}

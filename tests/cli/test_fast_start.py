@@ -1,0 +1,61 @@
+"""`auditor --help` and `auditor rules validate` start without the heavy stack (issue 10 item 4).
+
+Checked by what a fresh interpreter has imported, not by timing (timed tests flake on a busy
+machine): the cloud SDKs, pyarrow and rapidfuzz cost most of a slow start.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+
+from auditor.cli.main import COMMANDS, SUMMARIES
+from auditor.cli.main import cli as auditor_group
+
+SDKS_AND_MATCHERS = {"boto3", "botocore", "google", "azure", "rapidfuzz", "pyarrow", "pypinyin", "moto"}
+PROBE = """
+import json, sys
+from auditor.cli.main import main
+code = main({args!r})
+print(json.dumps({{"code": code, "modules": sorted({{m.split(".")[0] for m in sys.modules}})}}), file=sys.stderr)
+"""
+
+
+def imported_by(*args: str) -> tuple[int, set[str]]:
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=list(args))], capture_output=True, text=True, timeout=60)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    return report["code"], set(report["modules"])
+
+
+def test_help_imports_no_sdk_no_matcher_no_dataframe_library() -> None:
+    code, modules = imported_by("--help")
+    assert code == 0
+    assert not modules & (SDKS_AND_MATCHERS | {"polars", "numpy", "rich", "pydantic"}), sorted(modules & (SDKS_AND_MATCHERS | {"polars", "rich"}))
+
+
+@pytest.mark.parametrize("args", [("rules", "validate"), ("rules", "--help"), ("-v", "rules", "validate")])
+def test_rules_validate_imports_no_sdk_and_no_matcher(args: tuple[str, ...]) -> None:
+    code, modules = imported_by(*args)
+    assert code == 0
+    assert not modules & SDKS_AND_MATCHERS, sorted(modules & SDKS_AND_MATCHERS)
+    assert "rich" not in modules  # nothing it prints needs it
+
+
+def test_every_command_has_the_summary_help_lists() -> None:
+    assert set(SUMMARIES) == set(COMMANDS)
+    ctx = click.Context(auditor_group)
+    for name in COMMANDS:
+        command = auditor_group.get_command(ctx, name)
+        assert command is not None, name
+        assert command.get_short_help_str(limit=300) == SUMMARIES[name], name
+
+
+def test_help_lists_every_command(cli) -> None:
+    code, out, _ = cli("--help")
+    assert code == 0
+    listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.startswith("  ") and not line.startswith("   ")}
+    assert listed == set(COMMANDS)
