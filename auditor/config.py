@@ -69,6 +69,11 @@ class AuditConfig(BaseModel):
         default=None,
         description="Case store (a SQLite file, created if absent): remembers runs and analysts' decisions so each run says what changed. None: no memory between runs.",
     )
+    report_cases: int = Field(
+        default=500,
+        ge=1,
+        description="Cases report.html and report.md show: the top of the queue, plus every critical case and every alert; cases.jsonl/CSV/Parquet keep all.",
+    )
     alert_priority: Literal["critical", "high", "medium", "low"] = Field(
         default="high",
         description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
