@@ -420,6 +420,12 @@ def _against_notes(record: Any, input_files: list[dict[str, Any]], as_of: dateti
     return notes
 
 
+def _screening_record(threshold: float | None) -> dict[str, Any]:
+    from auditor.screening.index import algorithm_record
+
+    return algorithm_record(threshold=threshold)
+
+
 def run_manifest(result: AuditResult) -> dict[str, Any]:
     """What a run was: inputs and their checksums, rule pack, lists, algorithm, gaps, counts."""
     f = result.features
@@ -434,6 +440,7 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "rule_pack": {"directory": result.rule_pack.directory, "version": result.rule_pack.version, "sha256": result.rule_pack.checksum, "rules": len(result.rule_pack.rules)},
         "scoring": result.config.scoring,
         "lists": result.lists,
+        **({"screening": _screening_record(result.config.screening_threshold)} if result.lists else {}),
         "coverage_gaps": result.coverage_gaps,
         "unavailable_features": sorted(f.unavailable),
         "unknown_instance_types": f.unknown_instance_types.to_dicts(),
