@@ -1,7 +1,9 @@
 """Azure connector: subscriptions as tenants (tags mapped to tenant fields), GPU VMs per subscription.
 
 Subscriptions come from the Subscriptions API (every one the credential sees, or a configured
-list); VMs from `virtual_machines.list_all`, one subscription per worker, following `nextLink`.
+list); VMs from `virtual_machines.list_all`, one subscription per worker, following `nextLink`,
+their power state from the `statusOnly` listing, and the VMs of Uniform scale sets from the
+scale-set VM listing.
 The SDKs are imported lazily; azure-core's own retries are off so `call_with_retry` rules.
 """
 

@@ -1,7 +1,7 @@
 """GCP connector: projects as tenants (labels mapped to tenant fields), GPU instances per project.
 
-Projects come from the Resource Manager (direct children of the configured organization and
-folders) and/or a configured project list; instances from `InstancesClient.aggregated_list`,
+Projects come from the Resource Manager (children of the configured organization and folders
+and, when `nested`, of every folder below them) and/or a configured project list; instances from `InstancesClient.aggregated_list`,
 one project per worker. A zone the aggregated list reports as unreachable is a region gap.
 The SDKs are imported lazily; their own retries are switched off so `call_with_retry` rules.
 """
