@@ -103,6 +103,7 @@ class AuditConfig(BaseModel):
         if connectors is not None and aws_settings is not None and cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
             aws = aws_settings.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
             connectors = connectors.model_copy(update={"aws": aws})
+        connectors = connectors.resolved(base) if connectors is not None else None
         return self.model_copy(
             update={
                 "connectors": connectors,

@@ -126,6 +126,7 @@ def _from_snapshot(directory: Path) -> AuditInputs:
         "provider": snap.manifest.get("provider"),
         "collected_at": snap.manifest.get("collected_at"),
         "complete": bool(snap.manifest.get("complete", not gaps)) and not gaps,
+        "geoip": snap.manifest.get("geoip"),  # which IP -> country database placed the sign-ins, if any
     }
     return AuditInputs(
         tables=from_frames(snap.tenants, snap.usage, snap.access, observed_at=_parse_observed(snap.manifest.get("collected_at"))),
@@ -146,7 +147,7 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
         settings = getattr(config.connectors, provider)
         if settings is None:
             continue
-        results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False)))
+        results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False, geoip=config.connectors.geoip)))
     if not results:
         raise InputError("`connectors:` names no provider; give an aws:, gcp: or azure: section")
     # One customer on several clouds is one tenant: its KYC row is taken from the first
@@ -158,7 +159,7 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
     observed = [_parse_observed(r.manifest.get("collected_at")) for _, r in results]
     provenance = [
         {"table": "collection", "provider": provider, "collected_at": r.manifest.get("collected_at"), "scope": r.manifest.get("scope"),
-         "counts": r.manifest.get("counts"), "complete": r.complete}
+         "counts": r.manifest.get("counts"), "complete": r.complete, "geoip": r.manifest.get("geoip")}
         for provider, r in results
     ]
     observed_at = max((o for o in observed if o is not None), default=None)
@@ -477,6 +478,12 @@ def _against_notes(record: Any, input_files: list[dict[str, Any]], as_of: dateti
     return notes
 
 
+def _screening_record(threshold: float | None) -> dict[str, Any]:
+    from auditor.screening.index import algorithm_record
+
+    return algorithm_record(threshold=threshold)
+
+
 def run_manifest(result: AuditResult) -> dict[str, Any]:
     """What a run was: inputs and their checksums, rule pack, lists, algorithm, gaps, counts."""
     f = result.features
@@ -491,6 +498,7 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "rule_pack": {"directory": result.rule_pack.directory, "version": result.rule_pack.version, "sha256": result.rule_pack.checksum, "rules": len(result.rule_pack.rules)},
         "scoring": result.config.scoring,
         "lists": result.lists,
+        **({"screening": _screening_record(result.config.screening_threshold)} if result.lists else {}),
         "coverage_gaps": result.coverage_gaps,
         "unavailable_features": sorted(f.unavailable),
         "unknown_instance_types": f.unknown_instance_types.to_dicts(),

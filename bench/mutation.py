@@ -55,7 +55,7 @@ MODULES: dict[str, list[str]] = {
     "auditor/features/screening.py": ["tests/features", *E2E],
     "auditor/cases/build.py": ["tests/test_case_exposure.py", "tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
     "auditor/cases/changes.py": ["tests/store/test_store_changes.py", "tests/store/test_store_change_boundaries.py", "tests/test_case_ids.py", "tests/store/test_store_scheduling.py"],
-    "auditor/cases/compare.py": ["tests/test_backtest.py"],
+    "auditor/cases/compare.py": ["tests/test_compare_cases.py", "tests/test_backtest.py"],
     "auditor/store/sqlite.py": ["tests/store"],
     "auditor/screening/normalize.py": ["tests/screening"],
     "auditor/screening/matcher.py": ["tests/screening"],

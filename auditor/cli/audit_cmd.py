@@ -100,7 +100,7 @@ def _print_exclusions(exclusions) -> None:
     """Rows set aside as impossible, on stderr beside INCOMPLETE: counts, reasons and row numbers, never their values."""
     for e in exclusions:
         rows = ", ".join(str(x["row"]) for x in e.examples)
-        click.echo(f"EXCLUDED: {e.rows} {e.table} row(s) ({e.reason}): {e.message}; first rows: {rows} (run.json excluded_rows)", err=True)
+        echo(f"EXCLUDED: {e.rows} {e.table} row(s) ({plain(e.reason)}): {plain(e.message)}; first rows: {rows} (run.json excluded_rows)", err=True)
 
 
 def _audit_with_store(config, lock_timeout: float):

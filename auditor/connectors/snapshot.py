@@ -1,14 +1,19 @@
 """A collection written to disk: three Parquet tables plus a manifest, and read back.
 
 A snapshot folder is what `auditor collect` writes and `auditor audit` can read instead of
-calling the clouds, so a collection can be audited, re-audited and archived.
+calling the clouds, so a collection can be audited, re-audited and archived. It holds KYC
+data, so a new folder is created 0700 and its files 0600; each file goes through a unique
+temporary (`mkstemp`: never through a planted symlink) renamed into place.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 
@@ -21,18 +26,27 @@ TABLE_FILES = {"tenants": (TENANTS, "tenants.parquet"), "usage": (USAGE, "usage.
 SNAPSHOT_FORMAT = 1
 
 
+def _write_private(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_snapshot(result: CollectResult, out_dir: Path) -> Path:
     """Write the tables, then the manifest last, so a folder with a manifest is whole."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for attr, (_, filename) in TABLE_FILES.items():
-        tmp = out_dir / f".{filename}.tmp"
-        getattr(result, attr).write_parquet(tmp)
-        os.replace(tmp, out_dir / filename)
+        frame: pl.DataFrame = getattr(result, attr)
+        _write_private(out_dir / filename, frame.write_parquet)
     manifest = {"snapshot_format": SNAPSHOT_FORMAT, **result.manifest}
-    tmp = out_dir / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, out_dir / MANIFEST)
+    text = json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n"
+    _write_private(out_dir / MANIFEST, lambda handle: handle.write(text.encode("utf-8")))
     return out_dir
 
 

@@ -136,8 +136,9 @@ def regime_rows(a: RegimeAssessment, minority_share: float) -> pl.DataFrame:
         {
             "tenant_id": a.graph.nodes["node_id"].filter(pl.Series(tenant)),
             "verdict": pl.Series(codes).replace_strict(dict(enumerate(VERDICT_NAMES)), return_dtype=pl.String),
-            "share_min": share_min,
-            "share_max": np.minimum(a.upper.share[tenant], 100.0),
+            # rounded for reading: an exclusive band end ("more than 25%") moves a bound by 1e-6 in the computation
+            "share_min": np.round(share_min, 4),
+            "share_max": np.round(np.minimum(a.upper.share[tenant], 100.0), 4),
             "depth": pl.Series(np.where(depth > 0, depth, np.nan)).fill_nan(None),
             "undetermined": a.share_undetermined()[tenant],
             "minority": (share_min >= minority_share - TOLERANCE) & (share_min < thr),

@@ -97,13 +97,14 @@ class ProofBuilder:
         entry = self._seed_entry(node)
         if entry is not None and (bound == "possible" or entry["certain"]):
             out["listed"] = entry
-        holders, not_counted = [], []
+        holders, not_counted, exact = [], [], []
         for e in self._incoming(node):
             owner = int(self.src[e])
             edge = self._edge(e)
             item = {"owner_id": self.ids[owner], "owner_name": self.names[owner], **edge}
             if closure.restricted[owner] and edge[key] > 0:
-                item["counted"] = round(edge[key], 6)
+                item["counted"] = round(edge[key], 4)
+                exact.append(edge[key])
                 item["bound"] = bound
                 brief = self.node_brief(owner, bound)
                 if owner in seen:
@@ -119,20 +120,22 @@ class ProofBuilder:
                 item["reason"] = "its holder is not restricted, so its stake counts zero" if not closure.restricted[owner] else "share is zero"
                 not_counted.append(item)
         holders.sort(key=lambda h: (-h["counted"], h["owner_id"]))
-        total = float(sum(h["counted"] for h in holders))
+        total = float(sum(exact))  # unrounded: an exclusive band end must not round onto the threshold
         running, smallest = 0.0, []
-        for h in holders:
+        for share, h in sorted(zip(exact, holders), key=lambda p: (-p[0], p[1]["owner_id"])):
             if running >= self.thr - TOLERANCE:
                 break
-            running += h["counted"]
+            running += share
             smallest.append(h["owner_id"])
         out.update(
             {
                 "holders": holders[:MAX_HOLDERS],
                 "holders_omitted": max(0, len(holders) - MAX_HOLDERS),
-                "sum": round(min(total, 100.0), 6),
+                "sum": round(min(total, 100.0), 4),
                 "threshold": self.thr,
                 "reaches_threshold": total >= self.thr - TOLERANCE,
+                # an exclusive band end keeps a sum just under the threshold that would round onto it
+                "sum_text": f"less than {self.thr:g}%" if total < self.thr - TOLERANCE and round(total, 4) >= self.thr else f"{round(min(total, 100.0), 4):g}%",
                 "smallest_set": smallest if total >= self.thr - TOLERANCE else [],
                 "not_counted": not_counted[:MAX_HOLDERS],
             }
@@ -168,7 +171,7 @@ class ProofBuilder:
             needed = self.thr - (have - edge["lo"])
             if needed <= edge["hi"] + TOLERANCE:
                 out.append({"owner_id": self.ids[owner], "owner_name": self.names[owner], "stated": edge["stated"],
-                            "smallest_share_that_restricts": round(max(needed, edge["lo"], 0.0), 6), "sources": edge["sources"]})
+                            "smallest_share_that_restricts": round(max(needed, edge["lo"], 0.0), 4), "sources": edge["sources"]})
         return sorted(out, key=lambda d: d["smallest_share_that_restricts"])
 
 
@@ -196,7 +199,7 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
             "threshold": a.regime.threshold,
             "citation": a.regime.citation,
             "verdict": verdict,
-            "restricted_share": {"min": round(share_min, 6), "max": round(share_max, 6)},
+            "restricted_share": {"min": round(share_min, 4), "max": round(share_max, 4)},
             "bound": bound,
             "chain": builder.node(node, bound),
             "unknown_shares_that_could_decide": builder.deciding_unknowns(node) if verdict != RESTRICTED else [],
@@ -205,6 +208,8 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
         }
         if verdict == POSSIBLY:
             proof["certain_chain"] = builder.node(node, "certain")
+        elif share_max > share_min:  # clear, but the upper bounds say how close it comes
+            proof["possible_chain"] = builder.node(node, "possible")
         proofs.append(proof)
     return proofs
 
@@ -232,7 +237,7 @@ def summary(proof: dict[str, Any]) -> str:
     relation = ">=" if chain["reaches_threshold"] else "<"
     line = (
         f"{proof['regime']} ({proof['status']}, threshold {proof['threshold']:g}%): {proof['verdict']} -- {holders} = "
-        f"{chain['sum']:g}% {relation} {proof['threshold']:g}%"
+        f"{chain['sum_text']} {relation} {proof['threshold']:g}%"
     )
     deciding = proof.get("unknown_shares_that_could_decide") or []
     if deciding:

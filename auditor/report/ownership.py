@@ -83,7 +83,7 @@ def proof_outline(proof: dict[str, Any]) -> Outline:
     out: Outline = [
         (0, f"{proof['title']} ({proof['regime']}): {proof['verdict']}; status on the as-of date {status}; threshold {proof['threshold']:g}%"),
         (1, f"restricted holders' shares ({'upper bounds: possible' if bound == 'possible' else 'lower bounds: certain'}), largest first; "
-            f"their sum {chain['sum']:g}% {relation} the threshold of {proof['threshold']:g}%"),
+            f"their sum {chain['sum_text']} {relation} the threshold of {proof['threshold']:g}%"),
     ]
     _node(chain, 2, out, bound)
     if chain["smallest_set"]:
@@ -91,6 +91,9 @@ def proof_outline(proof: dict[str, Any]) -> Outline:
     certain = proof.get("certain_chain")
     if certain is not None:
         out.append((1, f"certain (lower bounds): {certain['sum']:g}% held by restricted owners"))
+    possible = proof.get("possible_chain")
+    if possible is not None:
+        out.append((1, f"possible (upper bounds): {possible['sum_text']} held by restricted owners, below the threshold"))
     for d in proof.get("unknown_shares_that_could_decide") or []:
         out.append((1, f"undetermined: the share of {d['owner_name']} ({d['owner_id']}) is {d['stated']}; "
                        f"at {d['smallest_share_that_restricts']:g}% or more the tenant is restricted (source {_sources(d)})"))

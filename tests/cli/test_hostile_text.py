@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 from auditor_testkit import EXAMPLES, REPO, assert_no_traceback
 
-TENANT = "t000199"  # planted: incorporated and HQ in CN, so its case does not depend on its name
+
+
+def _d5_tenant() -> str:
+    """A planted China-headquartered tenant: its case does not depend on its name."""
+    with (EXAMPLES / "provider" / "planted.csv").open(newline="", encoding="utf-8") as f:
+        return next(r["tenant_id"] for r in csv.DictReader(f) if r["pattern"] == "d5-hq" and r["note"] == "incorporated and HQ in CN")
+
+
+TENANT = _d5_tenant()
 RULE = "d5-headquarters-restricted"
 MARKUP = "[/bold] [link=http://evil.example]x[/link] [red]"
 ANSI = "\x1b[31mRED\x1b[0m"

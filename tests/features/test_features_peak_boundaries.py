@@ -116,3 +116,17 @@ def test_only_restricted_accelerators_count_toward_the_peak():
     got = peaks(rows)
     assert got["a"] == 8.0
     assert got.get("b", 0.0) == 0.0
+
+
+def test_a_single_gpu_restricted_instance_peaks_at_one():
+    assert peaks([("a", "a2-highgpu-1g", "2026-10-10 00:00:00", "2026-10-10 05:00:00")]) == {"a": 1.0}
+
+
+def test_runs_that_ended_before_the_90_day_window_take_no_part_in_any_peak():
+    """b's old run ended 90.5 days before as-of; were it swept, its end would land among a's events."""
+    rows = [
+        ("a", "p5.48xlarge", "2026-10-31 22:00:00", "2026-11-01 00:00:00"),
+        ("b", "p5.48xlarge", "2026-07-29 00:00:00", "2026-08-02 12:00:00"),  # as-of minus 95 d to minus 90.5 d
+        ("b", "p5.48xlarge", "2026-10-31 23:00:00", "2026-11-01 00:00:00"),
+    ]
+    assert peaks(rows) == {"a": 8.0, "b": 8.0}

@@ -35,3 +35,19 @@ def test_markup_in_party_names_is_escaped(tmp_path):
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;reg&lt;/b&gt;" in html
     md = "\n".join(markdown_lines({"T": [proof]}))
     assert "R\\|1" in md
+
+
+def test_a_band_ending_below_the_threshold_never_reads_as_reaching_it(tmp_path):
+    from auditor.ownership.assess import assess
+    from auditor.ownership.inputs import load_ownership
+    from ownership_testkit import AS_OF, TEST_REGIME, tenants_frame, write_csv
+
+    header = "owner_id,owned_id,share_min,share_max,share_max_exclusive,source"
+    o = write_csv(tmp_path / "o.csv", header, ["X,T,25,50,true,register"])  # "25% to less than 50%"
+    p = write_csv(tmp_path / "p.csv", "party_id,name", ["X,Party X"])
+    r = assess(load_ownership(tenants_frame(["T"]), o, p), listed("X"), [TEST_REGIME], AS_OF, 0.93, 25.0)
+    [proof] = tenant_proof(r, "T")
+    assert proof["verdict"] == "clear"
+    assert proof["chain"]["sum_text"] == "25%"
+    assert proof["possible_chain"]["sum_text"] == "less than 50%" and not proof["possible_chain"]["reaches_threshold"]
+    assert any("possible (upper bounds): less than 50%" in line for line in markdown_lines({"T": [proof]}))
