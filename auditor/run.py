@@ -498,7 +498,8 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "rule_pack": {"directory": result.rule_pack.directory, "version": result.rule_pack.version, "sha256": result.rule_pack.checksum, "rules": len(result.rule_pack.rules)},
         "scoring": result.config.scoring,
         "lists": result.lists,
-        **({"screening": _screening_record(result.config.screening_threshold)} if result.lists else {}),
+        # The matcher's settings, and how many texts were screened or reused (screening.cache).
+        **({"screening": {**_screening_record(result.config.screening_threshold), **(result.screening or {})}} if result.lists else {}),
         "coverage_gaps": result.coverage_gaps,
         "unavailable_features": sorted(f.unavailable),
         "unknown_instance_types": f.unknown_instance_types.to_dicts(),
@@ -518,7 +519,6 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         },
         "ownership": ownership_manifest(result),
         **({"changes": result.changes.manifest()} if result.changes is not None else {}),
-        **({"screening": result.screening} if result.screening is not None else {}),
         "stages": result.stages,
     }
 

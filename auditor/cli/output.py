@@ -115,10 +115,10 @@ def print_summary(result: Any, written: dict[str, Path]) -> None:
     echo(f"rule pack {plain(result.rule_pack.version)}, scoring {plain(result.config.scoring)}")
     screening = getattr(result, "screening", None)
     if screening:
+        # Distinct names and addresses: matched now, taken from an earlier run over the same lists, asked again this run.
         echo(
-            f"screening: {screening['screened']:,} distinct names and addresses screened, "
-            f"{screening['reused_from_store']:,} reused from earlier runs over the same lists, "
-            f"{screening['reused_in_run']:,} repeats within this run screened once"
+            f"screening: {screening['screened']:,} screened, {screening['reused_from_store']:,} reused from the store, "
+            f"{screening['reused_in_run']:,} repeats"
         )
     if cases.height:
         _print_top_cases(cases.head(TOP_IN_SUMMARY).iter_rows(named=True), min(TOP_IN_SUMMARY, cases.height))

@@ -144,7 +144,7 @@ def test_audit_with_a_store_says_what_it_reused(tmp_path, capsys):
     assert second["screening"]["screened"] == 0
     assert second["screening"]["reused_from_store"] == first["screening"]["screened"]
     assert first["screening"]["reused_in_run"] == second["screening"]["reused_in_run"] > 0  # ownership seeds re-ask tenant names
-    assert f"{first['screening']['screened']:,} reused from earlier runs" in second_out
+    assert f"{first['screening']['screened']:,} reused from the store" in second_out
     assert [(c["case_id"], c["score"]) for c in map(json.loads, first_cases.splitlines())] == [
         (c["case_id"], c["score"]) for c in map(json.loads, second_cases.splitlines())
     ]
