@@ -69,6 +69,11 @@ class AuditConfig(BaseModel):
         default=None,
         description="Case store (a SQLite file, created if absent): remembers runs and analysts' decisions so each run says what changed. None: no memory between runs.",
     )
+    report_cases: int = Field(
+        default=500,
+        ge=1,
+        description="Cases report.html and report.md show: the top of the queue, plus every critical case and every alert; cases.jsonl/CSV/Parquet keep all.",
+    )
     alert_priority: Literal["critical", "high", "medium", "low"] = Field(
         default="high",
         description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
@@ -98,6 +103,7 @@ class AuditConfig(BaseModel):
         if connectors is not None and aws_settings is not None and cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
             aws = aws_settings.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
             connectors = connectors.model_copy(update={"aws": aws})
+        connectors = connectors.resolved(base) if connectors is not None else None
         return self.model_copy(
             update={
                 "connectors": connectors,

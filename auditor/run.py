@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -51,6 +52,8 @@ class AuditResult:
     coverage_gaps: list[dict[str, Any]] = field(default_factory=list)
     sources_complete: bool = True
     changes: Any = None  # cases.changes.Changes when the run was classified against a stored run
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per stage, in run order (run.json `stages`)
+    screening: dict[str, Any] | None = None  # texts screened and reused (screening.cache.ScreeningCounts.manifest)
 
     @property
     def complete(self) -> bool:
@@ -123,6 +126,7 @@ def _from_snapshot(directory: Path) -> AuditInputs:
         "provider": snap.manifest.get("provider"),
         "collected_at": snap.manifest.get("collected_at"),
         "complete": bool(snap.manifest.get("complete", not gaps)) and not gaps,
+        "geoip": snap.manifest.get("geoip"),  # which IP -> country database placed the sign-ins, if any
     }
     return AuditInputs(
         tables=from_frames(snap.tenants, snap.usage, snap.access, observed_at=_parse_observed(snap.manifest.get("collected_at"))),
@@ -143,7 +147,7 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
         settings = getattr(config.connectors, provider)
         if settings is None:
             continue
-        results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False)))
+        results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False, geoip=config.connectors.geoip)))
     if not results:
         raise InputError("`connectors:` names no provider; give an aws:, gcp: or azure: section")
     # One customer on several clouds is one tenant: its KYC row is taken from the first
@@ -155,7 +159,7 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
     observed = [_parse_observed(r.manifest.get("collected_at")) for _, r in results]
     provenance = [
         {"table": "collection", "provider": provider, "collected_at": r.manifest.get("collected_at"), "scope": r.manifest.get("scope"),
-         "counts": r.manifest.get("counts"), "complete": r.complete}
+         "counts": r.manifest.get("counts"), "complete": r.complete, "geoip": r.manifest.get("geoip")}
         for provider, r in results
     ]
     observed_at = max((o for o in observed if o is not None), default=None)
@@ -234,28 +238,75 @@ def score_features(features: FeatureTable, pack: RulePack, algorithm: ScoringAlg
     return evaluation, cases
 
 
-def _features_for(config: AuditConfig, loaded: AuditInputs, run_id: str) -> tuple[datetime, FeatureTable, list[dict[str, Any]]]:
-    """The feature table of one run's inputs: as-of, screening, features, strict instance types."""
+class _StageClock:
+    """Wall seconds of consecutive stages: each `lap` closes the stage that ran since the last one."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._last, 3)
+        self._last = now
+
+    def split_features(self, parts: dict[str, float]) -> None:
+        """Replaces the `features` lap with its parts (features.usage, ...) and the rest (features.other)."""
+        total = self.seconds.pop("features", 0.0)
+        for name, seconds in parts.items():
+            self.seconds[f"features.{name}"] = round(seconds, 3)
+        self.seconds["features.other"] = round(max(total - sum(parts.values()), 0.0), 3)
+
+
+def _features_for(
+    config: AuditConfig, loaded: AuditInputs, run_id: str, store: Any = None, clock: _StageClock | None = None,
+) -> tuple[datetime, FeatureTable, list[dict[str, Any]], dict[str, Any] | None]:
+    """The feature table of one run's inputs: as-of, screening, features, strict instance types.
+
+    Screening goes through a `ScreeningCache`: each distinct text once per run, and with a
+    case store (`store`), texts screened by an earlier run over the same lists not again.
+    """
+    from auditor.screening.cache import ScreeningCache
+
+    clock = clock or _StageClock()
     inputs = loaded.tables
     if inputs.tenants.height == 0 and not config.allow_empty_tenants:
         raise empty_tenants_error(inputs)
     as_of = config.as_of or default_as_of(inputs, loaded.observed_at)
     index, list_provenance = load_screening(config)
+    cache = ScreeningCache.for_store(index, config.screening_threshold, store) if index is not None else None
+    clock.lap("screening_index")
     log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.rows.get("usage", 0), inputs.rows.get("access", 0))
 
     try:
-        features = build_features(inputs, as_of, index, config.screening_threshold, config.max_link_group, ownership_settings(config, inputs))
+        features = build_features(inputs, as_of, cache, config.screening_threshold, config.max_link_group, ownership_settings(config, inputs))
     except pl.exceptions.ComputeError as exc:  # a streamed input's column that cannot be decoded: the user's file
         located = unreadable_input(inputs, exc)
         if located is None:
             raise
         raise located from None
+    clock.lap("features")
+    clock.split_features(features.stage_seconds)
+    screening = cache.counts.manifest() if cache is not None else None
+    if cache is not None and store is not None:
+        from auditor.errors import StoreError
+
+        try:
+            cache.save(store, run_id)
+        except StoreError as exc:  # a memo, not the run: the store's own commit reports a store that cannot be written
+            log.warning("run=%s stage=screening_save event=failed error=%s", run_id, type(exc).__name__)
+        clock.lap("screening_save")
+    if screening is not None:
+        log.info(
+            "run=%s stage=screening screened=%d reused_from_store=%d reused_in_run=%d",
+            run_id, screening["screened"], screening["reused_from_store"], screening["reused_in_run"],
+        )
     for warning in (features.ownership.warnings if features.ownership is not None else [])[:20]:
         log.warning("run=%s stage=ownership %s", run_id, warning)
     log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))
     if config.unknown_instance_types == "error" and features.unknown_instance_types.height:
         raise_unknown_instance_types(inputs, features.unknown_instance_types)
-    return as_of, features, list_provenance
+    return as_of, features, list_provenance, screening
 
 
 def ownership_settings(config: AuditConfig, inputs: InputTables) -> Any:
@@ -282,25 +333,31 @@ def _new_run_id(started: datetime) -> str:
     return started.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
 
-def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditResult:
+def audit(config: AuditConfig, clients: dict[str, Any] | None = None, store: Any = None) -> AuditResult:
     """Runs the whole audit over one set of inputs and returns the run as a value.
 
     `clients` maps a provider name to its SDK clients for live collection (tests hand in
     clients pointed at moto or a local server); absent providers build their defaults.
+    `store` (an open case store) lends earlier runs' screening results and keeps this one's.
     """
     started = datetime.now(timezone.utc)
+    clock = _StageClock()
     run_id = _new_run_id(started)
     algorithm = get_algorithm(config.scoring)
     pack = load_rule_pack(config.rules or builtin_rules_dir(), feature_kinds())
+    clock.lap("rules")
     loaded = load_audit_inputs(config, clients)
     inputs = loaded.tables
-    as_of, features, list_provenance = _features_for(config, loaded, run_id)
+    clock.lap("inputs")
+    as_of, features, list_provenance, screening = _features_for(config, loaded, run_id, store, clock)
     evaluation, cases = score_features(features, pack, algorithm)
+    clock.lap("scoring")
     log.info("run=%s stage=cases rules=%d hits=%d cases=%d", run_id, len(pack.rules), evaluation.hits.height, cases.cases.height)
 
     input_files = [
         {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in inputs.sources.items()
     ] + loaded.provenance + _ownership_files(config)
+    clock.lap("checksums")
     return AuditResult(
         run_id=run_id,
         started_at=started,
@@ -316,6 +373,8 @@ def audit(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditRe
         input_files=input_files,
         coverage_gaps=loaded.gaps,
         sources_complete=loaded.complete,
+        stages=clock.seconds,
+        screening=screening,
     )
 
 
@@ -372,7 +431,7 @@ def backtest(
     new_pack = load_rule_pack(new_rules_dir, kinds)
     baseline_pack = None if against else load_rule_pack(baseline_rules_dir or config.rules or builtin_rules_dir(), kinds)
     loaded = load_audit_inputs(config, clients)
-    as_of, features, _ = _features_for(config, loaded, run_id)
+    as_of, features, _, _ = _features_for(config, loaded, run_id)
     input_files = [
         {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in loaded.tables.sources.items()
     ] + loaded.provenance + _ownership_files(config)
@@ -419,6 +478,12 @@ def _against_notes(record: Any, input_files: list[dict[str, Any]], as_of: dateti
     return notes
 
 
+def _screening_record(threshold: float | None) -> dict[str, Any]:
+    from auditor.screening.index import algorithm_record
+
+    return algorithm_record(threshold=threshold)
+
+
 def run_manifest(result: AuditResult) -> dict[str, Any]:
     """What a run was: inputs and their checksums, rule pack, lists, algorithm, gaps, counts."""
     f = result.features
@@ -433,6 +498,7 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "rule_pack": {"directory": result.rule_pack.directory, "version": result.rule_pack.version, "sha256": result.rule_pack.checksum, "rules": len(result.rule_pack.rules)},
         "scoring": result.config.scoring,
         "lists": result.lists,
+        **({"screening": _screening_record(result.config.screening_threshold)} if result.lists else {}),
         "coverage_gaps": result.coverage_gaps,
         "unavailable_features": sorted(f.unavailable),
         "unknown_instance_types": f.unknown_instance_types.to_dicts(),
@@ -452,6 +518,8 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         },
         "ownership": ownership_manifest(result),
         **({"changes": result.changes.manifest()} if result.changes is not None else {}),
+        **({"screening": result.screening} if result.screening is not None else {}),
+        "stages": result.stages,
     }
 
 

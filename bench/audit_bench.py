@@ -1,13 +1,16 @@
-"""Audit at scale against the floor: how close is the full audit to merely reading and aggregating usage?
+"""The whole `auditor audit` command against its floor, as an operator runs them: each a fresh process.
 
-For each size, in one process: (a) the floor -- scan the usage Parquet and sum GPU-hours per
-tenant with Polars, which any auditor must do; (b) the full audit (`auditor.run.audit`) on
-the same files, with the example's restricted-party list. Prints wall time, peak memory
-(resident set sampled every 10 ms during each phase) and the ratio audit / floor, so growth
-with size is visible. Data comes from bench/scale_gen.py and is cached in bench/data/.
+For each size: (a) the floor -- a Python process that scans the usage Parquet and sums
+GPU-hours per tenant with Polars, which any auditor must do; (b) `auditor audit` on the
+same files (the example's restricted-party list, every report written), as a subprocess;
+(c) the same command twice with a fresh case store: its first run, then a second run over
+the same data, which reuses the first run's screening results. Prints wall time, the ratio
+to the floor and the peak resident memory of each process (os.wait4's rusage of that
+child), then where the audit's time went (run.json `stages`), and a Markdown table -- the
+README's. Data comes from bench/scale_gen.py and is cached in bench/data/ (delete it after).
 
-    python bench/audit_bench.py                       # 10k, 100k, 1M tenants, 100 usage rows each
-    python bench/audit_bench.py --sizes 10000 --rows-per-tenant 20
+    python bench/audit_bench.py                                  # 10k, 100k, 1M x 100 rows; 200k x 10 rows
+    python bench/audit_bench.py --sizes 10000x20 --no-store
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
-import threading
 import time
-from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -31,34 +36,9 @@ from scale_gen import generate  # noqa: E402
 
 LIST = REPO / "examples" / "provider" / "lists" / "restricted-parties.csv"
 AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * PAGE
-
-
-@contextmanager
-def measured(record: dict, key: str):
-    """Wall time and peak resident memory of the block, by sampling."""
-    peak = [rss_bytes()]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.01):
-            peak[0] = max(peak[0], rss_bytes())
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        record[f"{key}_s"] = time.perf_counter() - started
-        done.set()
-        thread.join()
-        record[f"{key}_peak_gb"] = max(peak[0], rss_bytes()) / 1e9
+DEFAULT_SIZES = "10000x100,100000x100,1000000x100,200000x10"
+TARGETS = {"1000000x100": 3.0, "200000x10": 5.0}  # issue 10: whole audit / floor
+STORE_TARGET = 2.0  # second run with a store / floor
 
 
 def floor(data: Path) -> pl.DataFrame:
@@ -77,50 +57,167 @@ def floor(data: Path) -> pl.DataFrame:
 
 
 def full_audit(data: Path):
+    """The audit in this process (the smoke test's check that scaled data keep their cases)."""
     from auditor.config import AuditConfig
     from auditor.run import audit
 
-    config = AuditConfig(
-        tenants=data / "tenants", usage=data / "usage", access=data / "access", lists=[LIST], as_of=AS_OF
-    )
+    config = AuditConfig(tenants=data / "tenants", usage=data / "usage", access=data / "access", lists=[LIST], as_of=AS_OF)
     return audit(config)
+
+
+@dataclass
+class Timed:
+    seconds: float
+    peak_gb: float
+    code: int
+    stderr: str = ""
+
+
+def run_process(command: list[str]) -> Timed:
+    """Wall time, exit code and peak resident memory of one child process (its own rusage)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    assert child.stderr is not None
+    stderr = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return Timed(time.perf_counter() - started, usage.ru_maxrss * 1024 / 1e9, child.returncode, stderr)
+
+
+def auditor_command() -> list[str]:
+    script = Path(sys.executable).parent / "auditor"
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from auditor.cli.main import run; run()"]
+
+
+def audit_command(data: Path, out: Path, store: Path | None = None) -> list[str]:
+    command = [
+        *auditor_command(), "audit", "--tenants", str(data / "tenants"), "--usage", str(data / "usage"),
+        "--access", str(data / "access"), "--lists", str(LIST), "--as-of", AS_OF.isoformat(), "--out", str(out),
+    ]
+    return command + (["--store", str(store)] if store else [])
+
+
+def timed_audit(command: list[str], out: Path) -> tuple[Timed, dict[str, Any]]:
+    timed = run_process(command)
+    if timed.code not in (0, 10):  # 10: alerts, with a store
+        raise SystemExit(f"auditor audit exited {timed.code}:\n{timed.stderr[-3000:]}")
+    return timed, json.loads((out / "run.json").read_text())
+
+
+@dataclass
+class SizeResult:
+    label: str
+    tenants: int
+    usage_rows: int
+    floor: Timed
+    floor_compute_s: float
+    audit: Timed
+    stages: dict[str, float]
+    cases: int
+    store_first: Timed | None = None
+    store_second: Timed | None = None
+    second_stages: dict[str, float] = field(default_factory=dict)
+    reused: int = 0
+
+    def ratio(self, timed: Timed | None) -> float | None:
+        return None if timed is None else timed.seconds / self.floor.seconds
 
 
 def ensure_data(tenants: int, rows: int) -> Path:
     data = REPO / "bench" / "data" / f"{tenants}-{rows}"
-    manifest = data / "manifest.json"
-    if not manifest.exists():
-        print(f"generating {tenants:,} tenants / {rows:,} usage rows ...", file=sys.stderr)
+    if not (data / "manifest.json").exists():
+        print(f"generating {tenants:,} tenants / {rows:,} usage rows ...", file=sys.stderr, flush=True)
         generate(tenants, rows, data)
     return data
 
 
+def measure(label: str, with_store: bool) -> SizeResult:
+    tenants, per_tenant = (int(x) for x in label.split("x"))
+    data = ensure_data(tenants, tenants * per_tenant)
+    counts = json.loads((data / "manifest.json").read_text())["counts"]
+    work = REPO / "bench" / "data" / f"runs-{label}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    floor_run = run_process([sys.executable, str(Path(__file__).resolve()), "--floor", str(data)])
+    if floor_run.code != 0:
+        raise SystemExit(f"floor exited {floor_run.code}:\n{floor_run.stderr[-3000:]}")
+    compute = float(floor_run.stderr.strip().splitlines()[-1])
+    audit, manifest = timed_audit(audit_command(data, work / "out"), work / "out")
+    result = SizeResult(label, counts["tenants"], counts["usage"], floor_run, compute, audit, manifest.get("stages", {}), manifest["counts"]["cases"])
+    if with_store:
+        store = work / "cases.db"
+        result.store_first, _ = timed_audit(audit_command(data, work / "out-1", store), work / "out-1")
+        result.store_second, second = timed_audit(audit_command(data, work / "out-2", store), work / "out-2")
+        result.second_stages = second.get("stages", {})
+        result.reused = (second.get("screening") or {}).get("reused_from_store", 0)
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _stages_line(stages: dict[str, float], wall: float, top: int = 7) -> str:
+    """The biggest stages of run.json, and what the process spent outside them (start-up,
+    imports, the store's classification and commit, publishing the folder)."""
+    outside = max(wall - sum(stages.values()), 0.0)
+    parts = {**stages, "outside stages": outside}
+    biggest = sorted(parts.items(), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{name} {seconds:.1f} s ({seconds / wall:.0%})" for name, seconds in biggest)
+
+
+def _s(timed: Timed | None) -> str:
+    return "—" if timed is None else f"{timed.seconds:.1f} s"
+
+
+def _x(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}×"
+
+
+def markdown_table(results: list[SizeResult]) -> str:
+    lines = [
+        "| tenants | usage rows | floor | `auditor audit` | audit / floor | peak memory | reports | cases | 2nd run, store | 2nd / floor |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        reports = r.stages.get("reports", 0.0)
+        lines.append(
+            f"| {r.tenants:,} | {r.usage_rows:,} | {r.floor.seconds:.1f} s | {r.audit.seconds:.1f} s | {_x(r.ratio(r.audit))} | "
+            f"{r.audit.peak_gb:.1f} GB | {reports:.1f} s ({reports / r.audit.seconds:.0%}) | {r.cases:,} | {_s(r.store_second)} | {_x(r.ratio(r.store_second))} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000", help="tenant counts, comma-separated")
-    parser.add_argument("--rows-per-tenant", type=int, default=100)
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="TENANTSxROWS_PER_TENANT, comma-separated")
+    parser.add_argument("--no-store", action="store_true", help="skip the two runs with a case store")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)  # internal: be the floor process for DIR
     args = parser.parse_args()
+    if args.floor:
+        started = time.perf_counter()
+        floor(args.floor)
+        print(f"{time.perf_counter() - started:.4f}", file=sys.stderr)
+        return
     results = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        data = ensure_data(size, size * args.rows_per_tenant)
-        counts = json.loads((data / "manifest.json").read_text())["counts"]
-        record = {"tenants": counts["tenants"], "usage_rows": counts["usage"]}
-        with measured(record, "floor"):
-            floor(data)
-        with measured(record, "audit"):
-            result = full_audit(data)
-        record["cases"] = result.cases.cases.height
-        record["ratio"] = record["audit_s"] / record["floor_s"]
-        results.append(record)
+    for label in args.sizes.split(","):
+        r = measure(label.strip(), not args.no_store)
+        results.append(r)
+        target = TARGETS.get(label.strip())
         print(
-            f"{record['tenants']:>10,} tenants {record['usage_rows']:>12,} rows | floor {record['floor_s']:7.2f} s "
-            f"{record['floor_peak_gb']:5.2f} GB | audit {record['audit_s']:7.2f} s {record['audit_peak_gb']:5.2f} GB "
-            f"| ratio {record['ratio']:5.1f}x | {record['cases']:,} cases",
+            f"{r.tenants:>10,} tenants {r.usage_rows:>12,} rows | floor {r.floor.seconds:6.1f} s (scan {r.floor_compute_s:.1f} s) "
+            f"{r.floor.peak_gb:4.1f} GB | audit {r.audit.seconds:6.1f} s {r.audit.peak_gb:4.1f} GB | {r.ratio(r.audit):5.1f}x"
+            + (f" (target {target:.0f}x)" if target else "")
+            + (f" | store: 1st {_s(r.store_first)}, 2nd {_s(r.store_second)} = {r.ratio(r.store_second):.1f}x (target {STORE_TARGET:.0f}x), "
+               f"{r.reused:,} texts reused" if r.store_second else "")
+            + f" | {r.cases:,} cases",
             flush=True,
         )
+        print(f"    where the audit's time went: {_stages_line(r.stages, r.audit.seconds)}", flush=True)
+        if r.second_stages and r.store_second:
+            print(f"    second run with a store:    {_stages_line(r.second_stages, r.store_second.seconds)}", flush=True)
+    print()
+    print(markdown_table(results))
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps([{**r.__dict__, "floor": r.floor.__dict__, "audit": r.audit.__dict__} for r in results], indent=2, default=lambda o: o.__dict__))
 
 
 if __name__ == "__main__":

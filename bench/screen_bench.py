@@ -26,7 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from auditor.screening import DEFAULT_THRESHOLD, ScreeningIndex, load_lists  # noqa: E402
-from auditor.screening.evaluation import _SYLLABLES, ordinary_names, vary  # noqa: E402
+from auditor.screening.evaluation import _SYLLABLES, ordinary_names  # noqa: E402
+from auditor.screening.variations import vary  # noqa: E402
 from auditor.screening.lists import ENTRY_SCHEMA  # noqa: E402
 from auditor.screening.normalize import normalize_frame  # noqa: E402
 
@@ -58,7 +59,8 @@ def queries(n: int, entries: pl.DataFrame, rng: random.Random) -> pl.DataFrame:
     listed = entries["name"].to_list()
     for i in range(n):
         if i % 100 == 0:
-            names.append(vary(rng.choice(listed), rng.choice(["typo", "legal_form", "case", "word_order"]), rng))
+            how = rng.choice(["substitute", "transpose", "legal_form", "case", "token_swap"])
+            names.append(vary(rng.choice(listed), how, rng) or rng.choice(listed))
         else:  # ordinary names, made more distinct with a random number or syllable
             name = base[i % len(base)]
             names.append(name if i < len(base) else f"{name.split()[0]} {rng.choice(_SYLLABLES)}{rng.randint(1, 999)} {' '.join(name.split()[1:])}")
@@ -74,14 +76,15 @@ def main() -> int:
     ap.add_argument("--names", type=int, default=1_000_000)
     ap.add_argument("--list-names", type=int, default=30_000)
     ap.add_argument("--sample", type=int, default=2000)
+    ap.add_argument("--algorithm", default=None, help="name-v1 or name-v2 (default: the index's default)")
     args = ap.parse_args()
     rng = random.Random(5)
 
     entries = list_entries(args.list_names, rng)
     t0 = time.perf_counter()
-    index = ScreeningIndex.build(entries)
+    index = ScreeningIndex.build(entries, algorithm=args.algorithm)
     build_s = time.perf_counter() - t0
-    print(f"list entries={entries.height} indexed_names={index.names.height} build_s={build_s:.2f}")
+    print(f"algorithm={index.algorithm} list entries={entries.height} indexed_names={index.names.height} build_s={build_s:.2f}")
 
     q = queries(args.names, entries, rng)
     t0 = time.perf_counter()

@@ -108,6 +108,7 @@ def test_run_manifest_records_inputs_lists_and_unknown_types(audit_out):
     assert {i["table"] for i in manifest["inputs"]} == {"tenants", "usage", "access", "ownership", "parties"}
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["lists"] and manifest["lists"][0]["sha256"]
+    assert manifest["screening"]["name_algorithm"] == "name-v2" and manifest["screening"]["name_threshold"] == 0.86
     assert {t["instance_type"] for t in manifest["unknown_instance_types"]} == {"p7.48xlarge", "p7e.48xlarge"}
     assert manifest["as_of"].startswith("2026-11-01")
     report = (audit_out / "report.md").read_text()

@@ -49,8 +49,12 @@ log = logging.getLogger("auditor.store")
     default=None,
     help="With --store: exit 10 when a new or escalated, not suppressed case reaches this priority (default high).",
 )
+@click.option(
+    "--report-cases", type=click.IntRange(min=1), default=None,
+    help="Cases report.html and report.md show (default 500), plus every critical case and every alert; cases.jsonl/CSV/Parquet keep all.",
+)
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, show_default=True, help="With --store: seconds to wait for another run's store lock before exiting 4.")
-def audit(config_path, out, max_link_group, unknown_instance_types, store, alert_priority, lock_timeout, **inputs) -> int:
+def audit(config_path, out, max_link_group, unknown_instance_types, store, alert_priority, lock_timeout, report_cases, **inputs) -> int:
     """Score every tenant and write the prioritized review queue.
 
     Writes OUT/cases.jsonl (one case a line, in review order), OUT/report.md and
@@ -72,7 +76,7 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
 
     config = build_config(
         config_path, out=out, max_link_group=max_link_group, unknown_instance_types=unknown_instance_types,
-        store=store, alert_priority=alert_priority, **inputs,
+        store=store, alert_priority=alert_priority, report_cases=report_cases, **inputs,
     )
     if config.out is None:
         raise InputError("no output folder: give --out DIR or `out:` in the config")
@@ -117,7 +121,7 @@ def _audit_with_store(config, lock_timeout: float):
     store = open_store(config.store)
     try:
         with store.lock(lock_timeout):
-            result = run_audit(config)
+            result = run_audit(config, store=store)
             previous = store.latest_run()
             changes = classify_changes(
                 store.cases_in_run(previous.run_id) if previous else [],

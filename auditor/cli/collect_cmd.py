@@ -10,7 +10,6 @@ yields nothing at all exits 3 (ConnectorError); a bad config exits 2 (ConfigErro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -20,11 +19,6 @@ from auditor.cli.safe_text import echo, plain
 from auditor.connectors import CONNECTORS, collect as collect_provider, load_connectors_config, write_snapshot
 
 
-def clients_for(provider: str) -> Any:
-    """SDK clients for a provider; None lets the connector build its defaults from the environment."""
-    return None
-
-
 @click.command("collect")
 @click.option("--provider", type=click.Choice(sorted(CONNECTORS)), required=True, help="Cloud to read.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="YAML with an aws:, gcp: or azure: section.")
@@ -32,13 +26,13 @@ def clients_for(provider: str) -> Any:
 @click.option("--progress/--no-progress", default=None, help="Progress bar; by default only on a terminal.")
 def collect(provider: str, config_path: Path | None, out_dir: Path, progress: bool | None) -> int:
     """Collect tenants, GPU usage and sign-ins from a cloud provider into a snapshot folder."""
-    settings = None
+    settings = geoip = None
     if config_path is not None:
         config = load_connectors_config(config_path)
-        settings = getattr(config, provider)
+        settings, geoip = getattr(config, provider), config.geoip
     if quiet() and progress is None:
         progress = False
-    result = collect_provider(provider, settings, clients=clients_for(provider), progress=progress)
+    result = collect_provider(provider, settings, progress=progress, geoip=geoip)
     write_snapshot(result, out_dir)
     counts = result.manifest["counts"]
     info(f"{provider}: {counts['tenants']} tenants, {counts['usage']} usage rows, {counts['access']} sign-ins -> {plain(out_dir)}")

@@ -113,6 +113,13 @@ def print_summary(result: Any, written: dict[str, Path]) -> None:
         + f") from {result.inputs.tenants.height} tenants"
     )
     echo(f"rule pack {plain(result.rule_pack.version)}, scoring {plain(result.config.scoring)}")
+    screening = getattr(result, "screening", None)
+    if screening:
+        echo(
+            f"screening: {screening['screened']:,} distinct names and addresses screened, "
+            f"{screening['reused_from_store']:,} reused from earlier runs over the same lists, "
+            f"{screening['reused_in_run']:,} repeats within this run screened once"
+        )
     if cases.height:
         _print_top_cases(cases.head(TOP_IN_SUMMARY).iter_rows(named=True), min(TOP_IN_SUMMARY, cases.height))
     for path in written.values():

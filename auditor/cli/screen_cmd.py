@@ -18,11 +18,12 @@ import polars as pl
 from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
-from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex, load_lists
+from auditor.screening import ScreeningIndex, load_lists
 from auditor.screening.affiliate import AFFILIATE_ALGORITHM, AFFILIATE_EXPLANATION_DTYPE, AffiliateIndex, without_name_matches
 from auditor.screening.aliases import explain_alias_matches, with_aliases
-from auditor.screening.index import MAX_SCREENED_CHARS
+from auditor.screening.index import ALGORITHMS, DEFAULT_ALGORITHM, DEFAULT_THRESHOLDS, MAX_SCREENED_CHARS, NAME_V1
 from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
+from auditor.screening.name_v2 import EXPLANATION_DTYPE as NAME_V2_EXPLANATION_DTYPE
 
 MAX_PROBLEMS = 20
 
@@ -34,12 +35,15 @@ MAX_PROBLEMS = 20
               help="CSV or JSONL with columns id, name and optional country.")
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="JSON Lines output.")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
-              help=f"Lowest score reported (default {DEFAULT_THRESHOLD}).")
+              help="Lowest score reported (default: the algorithm's, "
+                   + ", ".join(f"{k} {v}" for k, v in DEFAULT_THRESHOLDS.items()) + ").")
+@click.option("--algorithm", type=click.Choice(list(ALGORITHMS)), default=DEFAULT_ALGORITHM, show_default=True,
+              help="Name-matching algorithm; name-v1 is kept for comparison.")
 @click.option("--sources", default=None, help="Only these list codes, comma-separated: EL,MEU,UVL,SDN,...")
 @click.option("--aliases", "alias_files", multiple=True, type=click.Path(path_type=Path),
               help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable.")
-def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, threshold: float | None, sources: str | None,
-           alias_files: tuple[Path, ...] = ()) -> int:
+def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, threshold: float | None, algorithm: str,
+           sources: str | None, alias_files: tuple[Path, ...] = ()) -> int:
     """Screen names against restricted-party lists; one JSON line per name."""
     wanted = {s.strip().upper() for s in sources.split(",") if s.strip()} if sources else None
     lists = with_aliases(load_lists(list(list_files)), alias_files)
@@ -52,19 +56,19 @@ def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, thres
             )
     names = read_names(names_file)
     warn_long_names(names, names_file)
-    index = ScreeningIndex.build(lists.entries, wanted)
+    index = ScreeningIndex.build(lists.entries, wanted, algorithm=algorithm)
     queries = names.select(query_id="id", name="name", country="country")
     matches = explain_alias_matches(index.match_names(queries, threshold), index.entries)
     # Relatives of listed parties: rarity of each term among the names screened here.
     affiliates = AffiliateIndex.build(index.entries, names["name"]).match(queries)
     affiliates = without_name_matches(affiliates, matches)
-    write_results(names, matches, out_file, affiliates)
+    write_results(names, matches, out_file, affiliates, algorithm)
     meta = {
         "command": "screen",
         "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "algorithm": NAME_ALGORITHM,
+        "algorithm": index.algorithm,
         "affiliate_algorithm": AFFILIATE_ALGORITHM,
-        "threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
+        "threshold": index.default_threshold if threshold is None else threshold,
         "sources": sorted(wanted) if wanted else None,
         "lists": lists.provenance,
         "names_file": str(names_file),
@@ -147,14 +151,17 @@ def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
                         schema={"id": pl.String, "name": pl.String, "country": pl.String})
 
 
-def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path, affiliates: pl.DataFrame | None = None) -> None:
+def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path, affiliates: pl.DataFrame | None = None,
+                  algorithm: str = DEFAULT_ALGORITHM) -> None:
     """One line per input name, in input order; `matches` empty when nothing reached the threshold.
 
     `matches` are name matches (kind "name"); `affiliates` (kind "affiliate" or "acronym")
     are names that carry a listed name's distinctive token or acronym, each with its `detail`.
+    `algorithm` names the name matcher, whose explanation layout the JSON follows.
     """
+    dtype = NAME_EXPLANATION_DTYPE if algorithm == NAME_V1 else NAME_V2_EXPLANATION_DTYPE
     per_query = (
-        matches.with_columns(explanation=pl.col("explanation").str.json_decode(NAME_EXPLANATION_DTYPE))
+        matches.with_columns(explanation=pl.col("explanation").str.json_decode(dtype))
         .group_by("query_id", maintain_order=True)
         .agg(
             matches=pl.struct("entry_id", "entry_name", pl.lit("name").alias("kind"), "matched_name", "source",

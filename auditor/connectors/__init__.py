@@ -21,6 +21,7 @@ from auditor.connectors.config import (
     ConnectorSettings,
     ConnectorsConfig,
     GcpSettings,
+    GeoIpSettings,
     load_connectors_config,
     settings_for,
 )
@@ -34,12 +35,24 @@ log = logging.getLogger("auditor.connectors")
 CONNECTORS: dict[str, type[Any]] = {"aws": AwsConnector, "gcp": GcpConnector, "azure": AzureConnector}
 
 
-def collect(provider: str, settings: dict[str, Any] | ConnectorSettings | None = None, clients: Any = None, progress: bool | None = None) -> CollectResult:
+def collect(
+    provider: str,
+    settings: dict[str, Any] | ConnectorSettings | None = None,
+    clients: Any = None,
+    progress: bool | None = None,
+    geoip: GeoIpSettings | None = None,
+) -> CollectResult:
     """Collect one provider. A scope that keeps failing is a gap in the result, not an exception;
-    only a provider that yields nothing at all raises ConnectorError."""
+    only a provider that yields nothing at all raises ConnectorError. With `geoip`, sign-ins
+    get their country from that database, and the manifest says which database it was."""
     if provider not in CONNECTORS:
         raise InputError(f"unknown provider '{provider}'; expected one of {', '.join(CONNECTORS)}")
     model = settings_for(provider, settings)
+    database = None
+    if geoip is not None:  # opened first: a wrong path fails before any cloud call
+        from auditor.geoip import open_geoip
+
+        database = open_geoip(geoip.path)
     started = datetime.now(UTC)
     connector = CONNECTORS[provider](model, clients)
     bar = make_progress(provider, progress)
@@ -48,6 +61,11 @@ def collect(provider: str, settings: dict[str, Any] | ConnectorSettings | None =
     finally:
         bar.close()
     result = collection.to_result(started)
+    if database is not None:
+        from auditor.geoip import add_ip_country
+
+        result.access, counts = add_ip_country(result.access, database)
+        result.manifest["geoip"] = {**database.describe(), **counts}
     log.info(
         "event=collected provider=%s tenants=%d usage=%d access=%d gaps=%d",
         provider, result.tenants.height, result.usage.height, result.access.height, len(result.gaps),
@@ -58,5 +76,5 @@ def collect(provider: str, settings: dict[str, Any] | ConnectorSettings | None =
 __all__ = [
     "CONNECTORS", "AwsClients", "AwsConnector", "AwsSettings", "AzureClients", "AzureConnector", "AzureSettings",
     "CollectResult", "Connector", "ConnectorSettings", "ConnectorsConfig", "CoverageGap", "GcpClients", "GcpConnector",
-    "GcpSettings", "collect", "load_connectors_config", "read_snapshot", "settings_for", "write_snapshot",
+    "GcpSettings", "GeoIpSettings", "collect", "load_connectors_config", "read_snapshot", "settings_for", "write_snapshot",
 ]

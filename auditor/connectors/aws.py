@@ -38,6 +38,8 @@ THROTTLING_CODES = {
 }
 _TRANSITION_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
 _ENDED_STATES = {"stopping", "stopped", "shutting-down", "terminated"}
+# The region each partition's global services (Organizations, STS) answer in.
+HOME_REGIONS = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -63,6 +65,7 @@ class AwsClients:
     endpoint_url: str | None = None
     session_hook: Callable[[Any], None] | None = None
     botocore_config: Any = None
+    verify: str | bool | None = None  # a CA bundle path; None is the SDK default
 
     def __post_init__(self) -> None:
         import boto3
@@ -76,7 +79,7 @@ class AwsClients:
             self.session_hook(self.session)
 
     def client(self, session: Any, service: str, region: str) -> Any:
-        return session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.botocore_config)
+        return session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.botocore_config, verify=self.verify)
 
     def assumed_session(self, credentials: dict[str, Any]) -> Any:
         import boto3
@@ -89,6 +92,22 @@ class AwsClients:
         if self.session_hook:
             self.session_hook(session)
         return session
+
+
+def clients_from_settings(settings: AwsSettings) -> AwsClients:
+    """boto3 sessions and clients as the config's `endpoint:` and `partition:` say: no code path is test-only."""
+    import boto3
+    from botocore.config import Config
+
+    from auditor.connectors.endpoints import ca_bundle_path, proxies
+
+    endpoint = settings.endpoint
+    config = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=10, read_timeout=60, proxies=proxies(endpoint))
+    region = settings.home_region or HOME_REGIONS[settings.partition]
+    session = boto3.Session(profile_name=settings.profile, region_name=region) if settings.profile else boto3.Session(region_name=region)
+    if endpoint.auth == "none":
+        session = boto3.Session(aws_access_key_id="emulator", aws_secret_access_key="emulator", region_name=region)
+    return AwsClients(session=session, endpoint_url=endpoint.url, botocore_config=config, verify=ca_bundle_path(endpoint))
 
 
 @dataclass
@@ -119,11 +138,9 @@ class AwsConnector(RetryingConnector):
         require_sdk("boto3", "aws")
         self.settings = settings
         if clients is None:
-            import boto3
-
-            clients = AwsClients(session=boto3.Session(profile_name=settings.profile))
+            clients = clients_from_settings(settings)
         self.clients = clients
-        self.home_region = clients.session.region_name or "us-east-1"
+        self.home_region = settings.home_region or clients.session.region_name or HOME_REGIONS[settings.partition]
         self.instance_types = settings.instance_types or DEFAULT_INSTANCE_TYPES
         self._account_tenants: dict[str, str] = {}
 
@@ -213,7 +230,7 @@ class AwsConnector(RetryingConnector):
         row = tenant_row(account_id, account.get("Name"), tags, self.settings.tag_map, account.get("JoinedTimestamp"))
         out.tenants.append(row)
         self._account_tenants[account_id] = row["tenant_id"]
-        partition = (account.get("Arn") or "arn:aws:").split(":")[1] or "aws"
+        partition = (account.get("Arn") or f"arn:{self.settings.partition}:").split(":")[1] or self.settings.partition
         acct = _Account(account_id, row["tenant_id"], partition)
         try:
             if self.settings.role_name:
@@ -258,7 +275,8 @@ class AwsConnector(RetryingConnector):
         ct = self.settings.cloudtrail
         end = datetime.now(UTC)
         start = end - timedelta(days=ct.lookback_days)
-        tasks = [(a, region, self.clients.client(a.session, "cloudtrail", region)) for a in accounts if a.session is not None for region in ct.regions]
+        regions = ct.regions or [self.home_region]
+        tasks = [(a, region, self.clients.client(a.session, "cloudtrail", region)) for a in accounts if a.session is not None for region in regions]
 
         def read(task: tuple[_Account, str, Any]) -> list[dict[str, Any]]:
             acct, region, client = task

@@ -1,7 +1,9 @@
 """Azure connector: subscriptions as tenants (tags mapped to tenant fields), GPU VMs per subscription.
 
 Subscriptions come from the Subscriptions API (every one the credential sees, or a configured
-list); VMs from `virtual_machines.list_all`, one subscription per worker, following `nextLink`.
+list); VMs from `virtual_machines.list_all`, one subscription per worker, following `nextLink`,
+their power state from the `statusOnly` listing, and the VMs of Uniform scale sets from the
+scale-set VM listing.
 The SDKs are imported lazily; azure-core's own retries are off so `call_with_retry` rules.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from auditor.connectors.base import (
@@ -79,6 +82,49 @@ class AzureClients:
         return ComputeManagementClient(self.credential, subscription_id, **self._url(), **self.client_options)
 
 
+class PlaceholderToken:
+    """The credential of `endpoint.auth: none`: a fixed bearer token an emulator accepts; never a real secret."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        return AccessToken("emulator", 4_102_444_800)
+
+    def get_token_info(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessTokenInfo
+
+        return AccessTokenInfo("emulator", 4_102_444_800)
+
+
+def clients_from_settings(settings: AzureSettings) -> AzureClients:
+    """Management clients as `cloud:` and `endpoint:` say (sovereign cloud, proxy, CA bundle, emulator)."""
+    from auditor.connectors.endpoints import AZURE_CLOUDS, ca_bundle_path, proxies
+
+    endpoint = settings.endpoint
+    arm_url, authority = AZURE_CLOUDS[settings.cloud]
+    credential: Any
+    if endpoint.auth == "none":
+        credential = PlaceholderToken()
+    else:
+        try:
+            from azure.identity import DefaultAzureCredential
+        except ImportError as exc:
+            from auditor.errors import InputError
+
+            raise InputError("the azure connector needs azure-identity; install it with: pip install 'auditor[azure]'") from exc
+        credential = DefaultAzureCredential(authority=authority)
+    client_options: dict[str, Any] = {"retry_total": 0, "credential_scopes": [f"{arm_url}/.default"]}
+    if endpoint.proxy:
+        client_options["proxies"] = proxies(endpoint)
+    bundle = ca_bundle_path(endpoint)
+    if bundle:
+        client_options["connection_verify"] = bundle
+    base_url = endpoint.url or arm_url
+    # azure-core's bearer-token policy refuses plain http unless told; allow_http is the operator saying so.
+    request_options = {"enforce_https": False} if base_url.startswith("http://") else {}
+    return AzureClients(credential=credential, base_url=base_url, request_options=request_options, client_options=client_options)
+
+
 def _get(obj: Any, *names: str) -> Any:
     """Walk attributes, tolerating models that nest fields under `properties` or not."""
     for name in names:
@@ -99,7 +145,7 @@ class AzureConnector(RetryingConnector):
     def __init__(self, settings: AzureSettings, clients: AzureClients | None = None) -> None:
         require_sdk("azure.mgmt.compute", "azure")
         self.settings = settings
-        self.clients = clients or AzureClients()
+        self.clients = clients or clients_from_settings(settings)
         self.vm_sizes = settings.instance_types or DEFAULT_VM_SIZES
 
     def collect(self, progress: Progress) -> Collection:
@@ -154,18 +200,94 @@ class AzureConnector(RetryingConnector):
         except ScopeFailed as exc:
             out.gap("subscription", sub["id"], "virtualMachines.listAll", exc)
             return []
+        gpu_vms = [vm for vm in vms if matches_any(_vm_size(vm), self.vm_sizes)]
+        # list_all's models carry no power state; the statusOnly listing does. Read it only when
+        # there is a GPU VM to judge, and a failure is a gap: without it a deallocated VM looks running.
+        states: dict[str, list[Any]] = {}
+        if gpu_vms:
+            try:
+                listed = self._retry(lambda: list(compute.virtual_machines.list_all(status_only="true", **opts)), "virtualMachines.listAll(statusOnly)")
+                states = {str(vm.id).lower(): list(_get(vm, "properties", "instance_view", "statuses") or []) for vm in listed}
+            except ScopeFailed as exc:
+                out.gap("subscription", sub["id"], "virtualMachines.listAll(statusOnly)", exc)
+        now = datetime.now(UTC)
         rows = []
-        for vm in vms:
+        for vm in gpu_vms:
             props = _get(vm, "properties") or vm
-            size = _get(props, "hardware_profile", "vm_size")
-            size = str(size) if size is not None else None
-            if not matches_any(size, self.vm_sizes):
-                continue
+            start, end = parse_time(_get(props, "time_created")), _end_time(states.get(str(vm.id).lower()), now)
             rows.append({
                 "tenant_id": sub["tenant_id"], "provider": "azure", "account_id": sub["id"], "region": vm.location,
-                "instance_id": _get(props, "vm_id") or vm.id, "instance_type": size,
-                # list_all carries no power state, so a deallocated VM reads as still running.
-                "start": parse_time(_get(props, "time_created")), "end": None,
+                "instance_id": _get(props, "vm_id") or vm.id, "instance_type": _vm_size(vm), "start": start, "end": end,
             })
+        rows.extend(self._read_scale_sets(sub, compute, out, now))
         log.info("event=subscription_read provider=azure subscription=%s vms=%d gpu_vms=%d", sub["id"], len(vms), len(rows))
         return rows
+
+    def _read_scale_sets(self, sub: dict[str, Any], compute: Any, out: Collection, now: datetime) -> list[dict[str, Any]]:
+        """GPU VMs of Uniform scale sets (AKS node pools, Azure ML clusters), by the scale-set VM listing.
+
+        A Flexible scale set's VMs are ordinary VMs: `virtualMachines.listAll` already returns
+        them, so listing them here again would count them twice.
+        """
+        opts = self.clients.request_options
+        try:
+            sets = self._retry(lambda: list(compute.virtual_machine_scale_sets.list_all(**opts)), "virtualMachineScaleSets.listAll")
+        except ScopeFailed as exc:
+            out.gap("subscription", sub["id"], "virtualMachineScaleSets.listAll", exc)
+            return []
+        rows: list[dict[str, Any]] = []
+        for vmss in sets:
+            mode = _get(vmss, "properties", "orchestration_mode") or "Uniform"
+            mode = str(getattr(mode, "value", mode))  # the SDK's enums print as OrchestrationMode.FLEXIBLE
+            size = _get(vmss, "sku", "name")
+            if mode.lower() == "flexible" or not matches_any(str(size) if size else None, self.vm_sizes):
+                continue
+            group = _resource_group(vmss.id)
+            try:
+                members = self._retry(
+                    lambda: list(compute.virtual_machine_scale_set_vms.list(group, vmss.name, expand="instanceView", **opts)),  # noqa: B023 - called within this iteration
+                    "virtualMachineScaleSetVMs.list",
+                )
+            except ScopeFailed as exc:
+                out.gap("subscription", f"{sub['id']}/{group}/{vmss.name}", "virtualMachineScaleSetVMs.list", exc)
+                continue
+            for member in members:
+                props = _get(member, "properties")
+                member_size = _get(member, "sku", "name") or _get(props, "hardware_profile", "vm_size") or size
+                rows.append({
+                    "tenant_id": sub["tenant_id"], "provider": "azure", "account_id": sub["id"], "region": member.location or vmss.location,
+                    "instance_id": _get(props, "vm_id") or member.id, "instance_type": str(member_size),
+                    "start": parse_time(_get(props, "time_created")) or parse_time(_get(vmss, "properties", "time_created")),
+                    "end": _end_time(list(_get(props, "instance_view", "statuses") or []), now),
+                })
+        return rows
+
+
+_ENDED_POWER_STATES = {"PowerState/deallocated", "PowerState/deallocating"}
+
+
+def _vm_size(vm: Any) -> str | None:
+    size = _get(_get(vm, "properties") or vm, "hardware_profile", "vm_size")
+    return str(size) if size is not None else None
+
+
+def _resource_group(resource_id: str) -> str:
+    parts = resource_id.split("/")
+    lowered = [p.lower() for p in parts]
+    return parts[lowered.index("resourcegroups") + 1] if "resourcegroups" in lowered else ""
+
+
+def _end_time(statuses: list[Any] | None, now: datetime) -> datetime | None:
+    """When a deallocated VM stopped: its last provisioning change, else (not known) the collection time.
+
+    A stopped but allocated VM (`PowerState/stopped`) still holds its GPUs, so it counts as running.
+    Without statuses nothing is known, and the VM is taken as running (the caller records that gap).
+    """
+    if not statuses:
+        return None
+    codes = {str(getattr(s, "code", "") or "") for s in statuses}
+    if not codes & _ENDED_POWER_STATES:
+        return None
+    times = [parse_time(getattr(s, "time", None)) for s in statuses if str(getattr(s, "code", "")).startswith("ProvisioningState/")]
+    known = [t for t in times if t is not None]
+    return max(known) if known else now

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from auditor.errors import ConfigError, InputError, Problem, SourceLocation, display_path
 from auditor.model.schema import TENANTS
@@ -36,8 +36,39 @@ def _check_field_map(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+class EndpointSettings(_Strict):
+    """Where a connector's SDK clients connect: a proxy, a private CA, an emulator or a private endpoint.
+
+    Sovereign clouds have their own switch per provider (`partition`, `cloud`, `universe_domain`);
+    `url` overrides the service endpoint itself, e.g. for an emulator or a VPC/private-link endpoint.
+    """
+
+    url: str | None = Field(None, description="Base URL of the cloud's API (all services); https unless allow_http.")
+    allow_http: bool = Field(False, description="Permit a plain-http url: for local emulators and tests only, since credentials would travel unencrypted.")
+    proxy: str | None = Field(None, description="HTTP(S) proxy URL every call goes through.")
+    ca_bundle: str | None = Field(None, description="PEM file of CA certificates to trust instead of the system's (a TLS-inspecting proxy, a private endpoint).")
+    auth: Literal["default", "none"] = Field(
+        "default", description="'default' uses the SDK's own credential chain; 'none' sends a placeholder credential, for emulators only."
+    )
+
+    @model_validator(mode="after")
+    def _check_urls(self) -> EndpointSettings:
+        for name in ("url", "proxy"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            scheme, sep, rest = value.partition("://")
+            if not sep or scheme not in ("http", "https") or not rest.strip("/"):
+                raise ValueError(f"{name} must be an http:// or https:// URL, got '{value}'")
+        if self.url is not None and self.url.startswith("http://") and not self.allow_http:
+            raise ValueError(f"url '{self.url}' is plain http; set allow_http: true to permit it (emulators and tests only)")
+        return self
+
+
 class ConnectorSettings(_Strict):
     """Settings every connector shares."""
+
+    endpoint: EndpointSettings = EndpointSettings()
 
     max_workers: int = Field(8, ge=1, le=64, description="Accounts/regions read at once.")
     retry: RetrySettings = RetrySettings()
@@ -46,7 +77,7 @@ class ConnectorSettings(_Strict):
 
 class CloudTrailSettings(_Strict):
     enabled: bool = True
-    regions: list[str] = Field(default_factory=lambda: ["us-east-1"], description="Regions whose CloudTrail is read for ConsoleLogin events.")
+    regions: list[str] = Field(default_factory=list, description="Regions whose CloudTrail is read for ConsoleLogin events; empty means the home region.")
     lookback_days: int = Field(90, ge=1, le=90)
 
 
@@ -63,6 +94,8 @@ class AwsSettings(ConnectorSettings):
     accounts: list[str] = Field(default_factory=list, description="Allow-list of account ids; empty means every ACTIVE account.")
     regions: list[str] = Field(default_factory=list, description="Allow-list of regions; empty means every enabled region.")
     profile: str | None = None
+    partition: Literal["aws", "aws-us-gov", "aws-cn"] = Field("aws", description="AWS partition: commercial, GovCloud (US) or China.")
+    home_region: str | None = Field(None, description="Region for Organizations, STS and DescribeRegions; default us-east-1, us-gov-west-1 or cn-north-1 by partition.")
     cloudtrail: CloudTrailSettings = CloudTrailSettings()
     cur: CurSettings | None = None
 
@@ -73,9 +106,11 @@ class GcpSettings(ConnectorSettings):
     """GCP: projects under an organization/folders or a given list, instances by aggregated list."""
 
     label_map: dict[str, str] = Field(default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"}, description="Project label key -> tenant field.")
-    organization: str | None = Field(None, description="Organization id (digits); its direct projects are read.")
-    folders: list[str] = Field(default_factory=list, description="Folder ids whose direct projects are read.")
+    organization: str | None = Field(None, description="Organization id (digits); its projects are read, with those of its folders when nested.")
+    folders: list[str] = Field(default_factory=list, description="Folder ids whose projects are read, with those of their sub-folders when nested.")
+    nested: bool = Field(True, description="Also read the projects of every folder below the organization and folders, at any depth.")
     projects: list[str] = Field(default_factory=list, description="Project ids to read, in addition to the above.")
+    universe_domain: str | None = Field(None, description="Google Cloud universe (e.g. a sovereign cloud's domain); default googleapis.com.")
 
     _map = field_validator("label_map")(_check_field_map)
 
@@ -85,16 +120,30 @@ class AzureSettings(ConnectorSettings):
 
     tag_map: dict[str, str] = Field(default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"}, description="Subscription tag key -> tenant field.")
     subscriptions: list[str] = Field(default_factory=list, description="Subscription ids; empty means every subscription the credential can see.")
+    cloud: Literal["public", "china", "usgov"] = Field("public", description="Azure cloud: global, Azure China (21Vianet) or Azure US Government.")
 
     _map = field_validator("tag_map")(_check_field_map)
 
 
+class GeoIpSettings(_Strict):
+    """Offline IP -> country for sign-ins: a MaxMind/DB-IP `.mmdb` file (GeoLite2-Country, dbip-country-lite, ...)."""
+
+    path: str = Field(description="The .mmdb file; a relative path is read from the config file's folder.")
+
+
 class ConnectorsConfig(_Strict):
-    """A connectors config file: one optional section per provider."""
+    """A connectors config file: one optional section per provider, and the sign-in geolocation database."""
 
     aws: AwsSettings | None = None
     gcp: GcpSettings | None = None
     azure: AzureSettings | None = None
+    geoip: GeoIpSettings | None = None
+
+    def resolved(self, base: Path) -> ConnectorsConfig:
+        """File paths made relative to `base` (the config file's folder)."""
+        if self.geoip is None or Path(self.geoip.path).is_absolute():
+            return self
+        return self.model_copy(update={"geoip": GeoIpSettings(path=str(base / self.geoip.path))})
 
 
 SETTINGS_MODELS: dict[str, type[ConnectorSettings]] = {"aws": AwsSettings, "gcp": GcpSettings, "azure": AzureSettings}
@@ -123,7 +172,7 @@ def load_connectors_config(path: str | Path) -> ConnectorsConfig:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError("a connectors config is a mapping with sections aws, gcp, azure", location=SourceLocation(shown, 1, 1))
+        raise ConfigError("a connectors config is a mapping with sections aws, gcp, azure, geoip", location=SourceLocation(shown, 1, 1))
     prefix: tuple[str, ...]
     if "connectors" in data:
         # An audit config nests the connector sections under `connectors:`; other keys are its own.
@@ -131,7 +180,7 @@ def load_connectors_config(path: str | Path) -> ConnectorsConfig:
     else:
         prefix = ()
     try:
-        return ConnectorsConfig.model_validate(data)
+        return ConnectorsConfig.model_validate(data).resolved(Path(path).parent)
     except ValidationError as exc:
         problems = [
             Problem(_locate(marks, shown, prefix + tuple(err["loc"])), err["msg"], subject=".".join(str(p) for p in prefix + tuple(err["loc"])))

@@ -1,7 +1,7 @@
 """GCP connector: projects as tenants (labels mapped to tenant fields), GPU instances per project.
 
-Projects come from the Resource Manager (direct children of the configured organization and
-folders) and/or a configured project list; instances from `InstancesClient.aggregated_list`,
+Projects come from the Resource Manager (children of the configured organization and folders
+and, when `nested`, of every folder below them) and/or a configured project list; instances from `InstancesClient.aggregated_list`,
 one project per worker. A zone the aggregated list reports as unreachable is a region gap.
 The SDKs are imported lazily; their own retries are switched off so `call_with_retry` rules.
 """
@@ -59,6 +59,7 @@ class GcpClients:
 
     instances: Any = None  # compute_v1.InstancesClient
     projects: Any = None  # resourcemanager_v3.ProjectsClient, needed for org/folder listing and labels
+    folders: Any = None  # resourcemanager_v3.FoldersClient, for the folders nested under the organization
 
     def __post_init__(self) -> None:
         if self.instances is None:
@@ -73,6 +74,44 @@ class GcpClients:
 
                 raise InputError("the gcp connector needs google-cloud-resource-manager; install it with: pip install 'auditor[gcp]'") from exc
             self.projects = resourcemanager_v3.ProjectsClient()
+        if self.folders is None:
+            from google.cloud import resourcemanager_v3
+
+            self.folders = resourcemanager_v3.FoldersClient()
+
+
+def clients_from_settings(settings: GcpSettings) -> GcpClients:
+    """REST clients as `endpoint:` and `universe_domain:` say (emulator, proxy, CA bundle, sovereign universe)."""
+    from google.api_core.client_options import ClientOptions
+    from google.cloud import compute_v1
+
+    from auditor.connectors.endpoints import ca_bundle_path, proxies
+
+    try:
+        from google.cloud import resourcemanager_v3
+    except ImportError as exc:
+        from auditor.errors import InputError
+
+        raise InputError("the gcp connector needs google-cloud-resource-manager; install it with: pip install 'auditor[gcp]'") from exc
+    endpoint = settings.endpoint
+    options = ClientOptions(api_endpoint=endpoint.url, universe_domain=settings.universe_domain)
+    kwargs: dict[str, Any] = {"transport": "rest", "client_options": options}
+    if endpoint.auth == "none":
+        from google.auth.credentials import AnonymousCredentials
+
+        kwargs["credentials"] = AnonymousCredentials()
+    clients = GcpClients(
+        instances=compute_v1.InstancesClient(**kwargs), projects=resourcemanager_v3.ProjectsClient(**kwargs), folders=resourcemanager_v3.FoldersClient(**kwargs)
+    )
+    bundle, proxy_map = ca_bundle_path(endpoint), proxies(endpoint)
+    for client in (clients.instances, clients.projects, clients.folders):
+        # The REST transport's requests session has no constructor knob for these; set them on it.
+        session = client._transport._session  # noqa: SLF001 - google's REST transports all keep it here
+        if proxy_map:
+            session.proxies.update(proxy_map)
+        if bundle:
+            session.verify = bundle
+    return clients
 
 
 class GcpConnector(RetryingConnector):
@@ -86,7 +125,7 @@ class GcpConnector(RetryingConnector):
     def __init__(self, settings: GcpSettings, clients: GcpClients | None = None) -> None:
         require_sdk("google.cloud.compute_v1", "gcp")
         self.settings = settings
-        self.clients = clients or GcpClients()
+        self.clients = clients or clients_from_settings(settings)
         self.machine_types = settings.instance_types or DEFAULT_MACHINE_TYPES
 
     def collect(self, progress: Progress) -> Collection:
@@ -110,6 +149,7 @@ class GcpConnector(RetryingConnector):
         out.scope = {
             "organization": self.settings.organization,
             "folders": list(self.settings.folders),
+            "nested": self.settings.nested,
             "projects": sorted(p["project_id"] for p in projects),
             "instance_types": self.machine_types,
         }
@@ -119,6 +159,8 @@ class GcpConnector(RetryingConnector):
         """Projects by id, with the tenant row made from each one's labels."""
         found: dict[str, dict[str, Any]] = {}
         parents = ([f"organizations/{self.settings.organization}"] if self.settings.organization else []) + [f"folders/{f}" for f in self.settings.folders]
+        if self.settings.nested:
+            parents = self._nested_parents(parents, out)
         for parent in parents:
             try:
                 listed = self._retry(
@@ -150,6 +192,32 @@ class GcpConnector(RetryingConnector):
             out.tenants.append(row)
             result.append({**project, "tenant_id": row["tenant_id"]})
         return result
+
+    def _nested_parents(self, roots: list[str], out: Collection) -> list[str]:
+        """The roots and every ACTIVE folder below them, breadth first, each once.
+
+        GCP allows folders ten deep; the `seen` set also ends any cycle a bad server could
+        describe. A folder whose children cannot be listed is a gap: its sub-folders' projects
+        are not covered.
+        """
+        seen = dict.fromkeys(roots)
+        queue = list(roots)
+        while queue:
+            parent = queue.pop(0)
+            try:
+                children = self._retry(
+                    lambda: list(self.clients.folders.list_folders(request={"parent": parent}, retry=None, timeout=CALL_TIMEOUT_S)),  # noqa: B023 - called within this iteration
+                    "resourcemanager.folders.list",
+                )
+            except ScopeFailed as exc:
+                out.gap("service", parent, "resourcemanager.folders.list", exc)
+                continue
+            for folder in children:
+                if _state_name(folder.state) == "ACTIVE" and folder.name not in seen:
+                    seen[folder.name] = None
+                    queue.append(folder.name)
+        log.info("event=folders_listed provider=gcp parents=%d", len(seen))
+        return list(seen)
 
     def _read_project(self, project: dict[str, Any], out: Collection) -> list[dict[str, Any]]:
         project_id = project["project_id"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -41,16 +41,21 @@ class FeatureTable:
     screening_matches: pl.DataFrame  # every screening match, for investigation
     orphan_usage_tenants: int  # usage rows whose tenant_id is not in the tenant table
     ownership: Any = None  # ownership.assess.OwnershipAssessment: the regimes' verdicts and their proofs
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each feature stage, for run.json
 
 
 class _StageTimer:
     """Logs each feature stage's wall time as a key=value line (counts and seconds only, never values)."""
 
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
     def __call__(self, name: str, fn, *args):
         started = time.perf_counter()
         result = fn(*args)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        log.info("stage=features part=%s seconds=%.2f peak_rss_mb=%.0f", name, time.perf_counter() - started, peak_mb)
+        self.seconds[name] = time.perf_counter() - started
+        log.info("stage=features part=%s seconds=%.2f peak_rss_mb=%.0f", name, self.seconds[name], peak_mb)
         return result
 
 
@@ -123,4 +128,5 @@ def build_features(
         screening_matches=screening_matches,
         orphan_usage_tenants=orphans,
         ownership=assessment,
+        stage_seconds=dict(timer.seconds),
     )

@@ -9,11 +9,15 @@ rows are returned too, for investigation.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import polars as pl
 
 from auditor.screening.aliases import explain_alias_matches
+from auditor.screening.index import MAX_SCREENED_CHARS
+
+log = logging.getLogger("auditor.features")
 
 OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners", "officers")
 SCREENING_COLUMNS = pl.Schema({
@@ -66,6 +70,16 @@ def _best(matches: pl.DataFrame, facet: str, label: pl.Expr) -> pl.DataFrame:
     )
 
 
+def _warn_cut(queries: pl.DataFrame, column: str) -> None:
+    """A value longer than the screened length is cut by the index; say which tenant and field."""
+    length = pl.col(column).str.len_chars()
+    cut = queries.filter(length > MAX_SCREENED_CHARS).select("tenant_id", "field", length.alias("chars"))
+    for tenant_id, field, chars in cut.head(20).iter_rows():
+        log.warning("stage=screening tenant=%s field=%s chars=%d screened=%d (cut)", tenant_id, field, chars, MAX_SCREENED_CHARS)
+    if cut.height > 20:
+        log.warning("stage=screening values_cut=%d (first 20 logged)", cut.height)
+
+
 def screen_tenants(tenants: pl.DataFrame, index, threshold: float | None = None) -> ScreeningResult:
     """Screens names, owners and addresses of every tenant; tenants with no match get score 0."""
     facets = []
@@ -73,6 +87,7 @@ def screen_tenants(tenants: pl.DataFrame, index, threshold: float | None = None)
 
     def run(facet: str, queries: pl.DataFrame, column: str, method) -> None:
         queries = _with_query_ids(queries)
+        _warn_cut(queries, column)
         found = method(queries.select("query_id", pl.col(column)), threshold=threshold)
         found = found.join(queries.select("query_id", "tenant_id", "field"), on="query_id")
         query_col = "query_name" if "query_name" in found.columns else "query_address"

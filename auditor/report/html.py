@@ -12,6 +12,7 @@ from typing import Any
 
 from auditor.report.html_assets import SCRIPT, STYLE, content_security_policy
 from auditor.report.ownership import html_block as ownership_block
+from auditor.report.selection import DEFAULT_REPORT_CASES, ReportQueue, report_queue, report_queue_for
 
 DETAILED_CASES = 200
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -114,7 +115,7 @@ def _header(m: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _changes(m: dict[str, Any]) -> str:
+def _changes(m: dict[str, Any], limit: int = DEFAULT_REPORT_CASES) -> str:
     changes = m.get("changes")
     if not changes:
         return ""
@@ -127,6 +128,7 @@ def _changes(m: dict[str, Any]) -> str:
     parts = ['<h2 id="changes">What changed since the last run</h2>', f"<p>Compared with {since}.</p>", f'<div class="counts">{cards}</div>']
     resolved = changes.get("resolved") or []
     if resolved:
+        shown = resolved[:limit]
         rows = [
             [
                 f"<code>{_e(r.get('case_id'))}</code>",
@@ -135,10 +137,12 @@ def _changes(m: dict[str, Any]) -> str:
                 _text(r.get("tenant_ids")),
                 _text(r.get("why")),
             ]
-            for r in resolved
+            for r in shown
         ]
         parts.append("<h3>Resolved: in the last run's queue, not in this one</h3>")
         parts.append(_table([("case", ""), ("previous priority", ""), ("previous score", "num"), ("tenants", ""), ("why", "")], rows))
+        if len(resolved) > len(shown):
+            parts.append(f"<p>The other {_num(len(resolved) - len(shown))} resolved cases are in run.json (<code>changes.resolved</code>).</p>")
     return "\n".join(parts)
 
 
@@ -178,6 +182,26 @@ def _queue(records: list[dict[str, Any]]) -> str:
     )
     body = _table(head, rows, ' id="queue"') if rows else "<p>No cases: no tenant hit any rule.</p>"
     return f'<h2 id="queue-title">Review queue</h2>\n{filter_box}\n{body}'
+
+
+def _beyond(queue: ReportQueue) -> str:
+    """Critical and alerting cases below the top, one line each: all there, cheap to lay out."""
+    if not queue.beyond:
+        return ""
+    items = "".join(
+        f'<li value="{_e(r["rank"])}"><code>{_e(r["case_id"])}</code> {_badge("p", r["priority"])} {r["score"]:.1f} — '
+        f'{_e(r["tenants"][0]["legal_name"])} <span class="muted mono">{_e(r["tenants"][0]["tenant_id"])}</span>'
+        f'{" +" + _num(len(r["tenants"]) - 1) + " linked" if len(r["tenants"]) > 1 else ""}'
+        f' — {_e(r["top_reasons"][0] if r["top_reasons"] else "")}{" " + _change_cell(r) if r.get("change") else ""}</li>'
+        for r in queue.beyond
+    )
+    summary = f"{_num(len(queue.beyond))} more critical or alerting cases below the top {_num(queue.limit)}, one line each (full records in cases.jsonl)"
+    return f'<details class="beyond" id="beyond"><summary><b>{summary}</b></summary><ol class="beyond">{items}</ol></details>'
+
+
+def _omitted(queue: ReportQueue) -> str:
+    note = queue.omitted_note()
+    return f'<p class="more" id="more-cases"><b>{_e(note)}</b></p>' if note else ""
 
 
 def _evidence(evidence: dict[str, Any]) -> str:
@@ -249,10 +273,10 @@ def _case(r: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _details(records: list[dict[str, Any]]) -> str:
+def _details(records: list[dict[str, Any]], total: int) -> str:
     parts = ['<h2 id="cases">Cases</h2>'] + [_case(r) for r in records[:DETAILED_CASES]]
-    if len(records) > DETAILED_CASES:
-        parts.append(f"<p>{len(records) - DETAILED_CASES} more cases are in cases.jsonl.</p>")
+    if total > DETAILED_CASES:
+        parts.append(f"<p>The evidence of the other {_num(total - DETAILED_CASES)} cases is in cases.jsonl (every case, in review order).</p>")
     return "\n".join(parts)
 
 
@@ -283,10 +307,18 @@ def _coverage(m: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def render_html_page(records: list[dict[str, Any]], manifest: dict[str, Any]) -> str:
-    """The whole page from the case records and the run manifest (both plain dicts)."""
+def render_html_page(records: list[dict[str, Any]], manifest: dict[str, Any], queue: ReportQueue | None = None) -> str:
+    """The whole page from the case records and the run manifest (both plain dicts).
+
+    `queue` says which records are shown (see `selection`); by default the top
+    `DEFAULT_REPORT_CASES` and every critical one.
+    """
+    queue = queue or report_queue(records)
+    more = _omitted(queue)
     body = "\n".join(
-        part for part in (_header(manifest), _changes(manifest), _queue(records), _details(records), _coverage(manifest)) if part
+        part
+        for part in (_header(manifest), more, _changes(manifest, queue.limit), _queue(queue.top), _beyond(queue), more, _details(queue.top, queue.total), _coverage(manifest))
+        if part
     )
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -301,4 +333,4 @@ def render_html_page(records: list[dict[str, Any]], manifest: dict[str, Any]) ->
 def render_html(records: list[dict[str, Any]], result) -> str:
     from auditor.run import run_manifest
 
-    return render_html_page(records, run_manifest(result))
+    return render_html_page(records, run_manifest(result), report_queue_for(records, result))

@@ -66,6 +66,9 @@ tbody tr:nth-child(even){background:#fafbfc}
 .filter{margin:8px 0}
 .filter input{font:inherit;padding:4px 8px;width:320px;border:1px solid var(--rule);border-radius:4px}
 .top{font-size:12px}
+.beyond summary{cursor:pointer;margin:8px 0}
+ol.beyond{margin:4px 0;padding-left:56px}
+ol.beyond li{margin:1px 0}
 footer{margin-top:30px;color:var(--muted);font-size:12px}
 @media print{
  body{padding:0;max-width:none;font-size:11px}

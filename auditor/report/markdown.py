@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from auditor.report.ownership import markdown_lines as ownership_lines
+from auditor.report.selection import DEFAULT_REPORT_CASES, ReportQueue, report_queue_for
 
 DETAILED_CASES = 50
 
@@ -108,7 +109,7 @@ def _header(m: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _changes(m: dict[str, Any]) -> list[str]:
+def _changes(m: dict[str, Any], limit: int = DEFAULT_REPORT_CASES) -> list[str]:
     """Only when the run was compared with a stored one (run.json's `changes`)."""
     changes = m.get("changes")
     if not changes:
@@ -121,8 +122,10 @@ def _changes(m: dict[str, Any]) -> list[str]:
         lines += ["Resolved (in the last run's queue, not in this one):", ""]
         lines += [
             f"- {_code(r['case_id'])} (was {r.get('previous_priority')}, score {_cell(r.get('previous_score'))}; {_cell(r.get('tenant_ids'))}): {_cell(r.get('why'))}"
-            for r in changes["resolved"]
+            for r in changes["resolved"][:limit]
         ]
+        if len(changes["resolved"]) > limit:
+            lines.append(f"- … and {len(changes['resolved']) - limit:,} more, in run.json (`changes.resolved`)")
         lines.append("")
     return lines
 
@@ -148,7 +151,7 @@ def _evidence(evidence: dict[str, Any]) -> str:
     return "; ".join(f"{k} = {_format(v)}" for k, v in evidence.items())
 
 
-def _details(records: list[dict[str, Any]]) -> list[str]:
+def _details(records: list[dict[str, Any]], total: int) -> list[str]:
     lines = ["## Cases", ""]
     for r in records[:DETAILED_CASES]:
         lines += [
@@ -176,9 +179,25 @@ def _details(records: list[dict[str, Any]]) -> list[str]:
             lines += ["", f"Could not evaluate (missing data): {_cell(r['unknown_rules'])}."]
         lines += ownership_lines(r.get("ownership") or {})
         lines.append("")
-    if len(records) > DETAILED_CASES:
-        lines += [f"{len(records) - DETAILED_CASES} more cases are in cases.jsonl.", ""]
+    if total > DETAILED_CASES:
+        lines += [f"The evidence of the other {total - DETAILED_CASES:,} cases is in cases.jsonl (every case, in review order).", ""]
     return lines
+
+
+def _beyond(queue: ReportQueue) -> list[str]:
+    """Critical and alerting cases below the top, one line each."""
+    if not queue.beyond:
+        return []
+    lines = [f"### {len(queue.beyond):,} more critical or alerting cases below the top {queue.limit:,}", "", "Full records in cases.jsonl.", ""]
+    for r in queue.beyond:
+        reason = r["top_reasons"][0] if r["top_reasons"] else ""
+        lines.append(f"- {r['rank']}. {_code(r['case_id'])} {r['priority']} {r['score']:.1f} — {_cell(_names(r, limit=1))} — {_cell(reason)}")
+    return lines + [""]
+
+
+def _omitted(queue: ReportQueue) -> list[str]:
+    note = queue.omitted_note()
+    return [f"**{note}**", ""] if note else []
 
 
 def _coverage(m: dict[str, Any]) -> list[str]:
@@ -218,4 +237,8 @@ def render_markdown(records: list[dict[str, Any]], result) -> str:
     from auditor.run import run_manifest
 
     manifest = run_manifest(result)
-    return "\n".join(_header(manifest) + _changes(manifest) + _queue(records) + _details(records) + _coverage(manifest))
+    queue = report_queue_for(records, result)
+    more = _omitted(queue)
+    return "\n".join(
+        _header(manifest) + more + _changes(manifest, queue.limit) + _queue(queue.top) + _beyond(queue) + more + _details(queue.top, queue.total) + _coverage(manifest)
+    )

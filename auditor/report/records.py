@@ -29,9 +29,11 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
     if cases.height == 0:
         return []
     hits = result.cases.hits.sort(["case_id", "contribution", "rule_id", "tenant_id"], descending=[False, True, False, False])
-    hits_by_case = {
-        key[0]: group.drop("case_id").to_dicts() for key, group in hits.group_by("case_id", maintain_order=True)
-    }
+    # One conversion for the whole hit table, grouped here: a frame operation per case costs
+    # more than the case's own work once there are tens of thousands of cases.
+    hits_by_case: dict[str, list[dict[str, Any]]] = {}
+    for hit in hits.to_dicts():
+        hits_by_case.setdefault(hit.pop("case_id"), []).append(hit)
     tscores = result.cases.tenant_scores.select("tenant_id", pl.col("score").alias("tenant_score"))
     members = (
         result.features.frame.select(*TENANT_SUMMARY)

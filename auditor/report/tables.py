@@ -59,54 +59,66 @@ def _has_changes(records: list[dict[str, Any]]) -> bool:
     return any(r.get("change") for r in records)
 
 
+def _list_column(name: str, values: list[list[str]]) -> pl.Series:
+    """A List(String) column from Python lists, built from one flat column: Polars builds a
+    Series per inner list otherwise, which costs more than the rest of the table."""
+    flat = pl.Series(name, [item for items in values for item in items], dtype=pl.String)
+    owner = pl.Series("row", [row for row, items in enumerate(values) for _ in items], dtype=pl.UInt32)
+    grouped = pl.DataFrame([owner, flat]).group_by("row").agg(pl.col(name))
+    rows = pl.DataFrame({"row": pl.int_range(len(values), eager=True, dtype=pl.UInt32)})
+    column = rows.join(grouped, on="row", how="left", maintain_order="left")[name]
+    return column.fill_null(pl.lit([], dtype=pl.List(pl.String)))
+
+
 def case_table(records: list[dict[str, Any]]) -> pl.DataFrame:
-    """One row per case, in review order; `change_status` only when the run has changes."""
+    """One row per case, in review order; `change_status` only when the run has changes.
+
+    Built column by column: a list per column becomes a Polars column directly, where a
+    dict per row would be inspected key by key.
+    """
     with_change = _has_changes(records)
-    rows = []
-    for r in records:
-        exposure = r["exposure"]
-        row = {
-            "case_id": r["case_id"],
-            "rank": r["rank"],
-            "priority": r["priority"],
-            "score": r["score"],
-            "primary_tenant": r["primary_tenant"],
-            "tenant_ids": list(r["tenant_ids"]),
-            "top_reasons": list(r["top_reasons"]),
-            "restricted_gpu_hours_30d": exposure["restricted_gpu_hours_30d"],
-            "restricted_gpu_hours_90d": exposure["restricted_gpu_hours_90d"],
-            "peak_restricted_gpus": exposure["peak_restricted_gpus"],
-            "restricted_models": list(exposure["restricted_models"] or []),
-            # Distinct rules in the order of their strongest contribution (hits arrive sorted).
-            "rules_hit": list(dict.fromkeys(h["rule_id"] for h in r["hits"])),
-            "unknown_rules": list(r["unknown_rules"] or []),
-            "complete": r["complete"],
-        }
-        if with_change:
-            row["change_status"] = (r.get("change") or {}).get("status")
-        rows.append(row)
     schema = CASE_SCHEMA | (CHANGE_SCHEMA if with_change else {})
-    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    exposure = [r["exposure"] for r in records]
+    columns: dict[str, list[Any]] = {
+        "case_id": [r["case_id"] for r in records],
+        "rank": [r["rank"] for r in records],
+        "priority": [r["priority"] for r in records],
+        "score": [r["score"] for r in records],
+        "primary_tenant": [r["primary_tenant"] for r in records],
+        "tenant_ids": [list(r["tenant_ids"]) for r in records],
+        "top_reasons": [list(r["top_reasons"]) for r in records],
+        "restricted_gpu_hours_30d": [x["restricted_gpu_hours_30d"] for x in exposure],
+        "restricted_gpu_hours_90d": [x["restricted_gpu_hours_90d"] for x in exposure],
+        "peak_restricted_gpus": [x["peak_restricted_gpus"] for x in exposure],
+        "restricted_models": [list(x["restricted_models"] or []) for x in exposure],
+        # Distinct rules in the order of their strongest contribution (hits arrive sorted).
+        "rules_hit": [list(dict.fromkeys(h["rule_id"] for h in r["hits"])) for r in records],
+        "unknown_rules": [list(r["unknown_rules"] or []) for r in records],
+        "complete": [r["complete"] for r in records],
+    }
+    if with_change:
+        columns["change_status"] = [(r.get("change") or {}).get("status") for r in records]
+    lists = {name for name, dtype in schema.items() if dtype == pl.List(pl.String)}
+    return pl.DataFrame(
+        [_list_column(name, values) if name in lists else pl.Series(name, values, dtype=schema[name]) for name, values in columns.items()]
+    )
 
 
 def hit_table(records: list[dict[str, Any]]) -> pl.DataFrame:
     """One row per hit, with the values that fired it as JSON text."""
-    rows = [
-        {
-            "case_id": r["case_id"],
-            "tenant_id": h["tenant_id"],
-            "rule_id": h["rule_id"],
-            "rule_version": h["rule_version"],
-            "title": h.get("title"),
-            "severity": h["severity"],
-            "weight": h["weight"],
-            "contribution": h["contribution"],
-            "evidence": json.dumps(h["evidence"], ensure_ascii=False, default=str),
-        }
-        for r in records
-        for h in r["hits"]
-    ]
-    return pl.DataFrame(rows, schema=HIT_SCHEMA, orient="row") if rows else pl.DataFrame(schema=HIT_SCHEMA)
+    pairs = [(r["case_id"], h) for r in records for h in r["hits"]]
+    columns: dict[str, list[Any]] = {
+        "case_id": [case_id for case_id, _ in pairs],
+        "tenant_id": [h["tenant_id"] for _, h in pairs],
+        "rule_id": [h["rule_id"] for _, h in pairs],
+        "rule_version": [h["rule_version"] for _, h in pairs],
+        "title": [h.get("title") for _, h in pairs],
+        "severity": [h["severity"] for _, h in pairs],
+        "weight": [h["weight"] for _, h in pairs],
+        "contribution": [h["contribution"] for _, h in pairs],
+        "evidence": [json.dumps(h["evidence"], ensure_ascii=False, default=str) for _, h in pairs],
+    }
+    return pl.DataFrame(columns, schema=HIT_SCHEMA)
 
 
 def _as_text(value: pl.Expr) -> pl.Expr:

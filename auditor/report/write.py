@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
 from auditor.report.tables import render_cases_csv, render_cases_parquet, render_hits_csv, render_hits_parquet
-from auditor.run import run_manifest
+from auditor.run import AuditResult, run_manifest
 from auditor.stagelog import logged_stage
 
 
@@ -54,9 +55,16 @@ def stage_reports(result, out_dir: str | Path, changes=None) -> StagedFolder:
         result = dataclasses.replace(result, changes=changes)
     staged = StagedFolder(out_dir, RENDERERS)
     try:
+        started = time.perf_counter()
         records = case_records(result)
         for name, render in RENDERERS.items():
-            staged.write(name, render(records, result))
+            if name != "run.json":
+                staged.write(name, render(records, result))
+        # run.json last, so that its `stages` include the writing of the reports themselves.
+        if "run.json" in RENDERERS:
+            if isinstance(result, AuditResult):
+                result = dataclasses.replace(result, stages={**result.stages, "reports": round(time.perf_counter() - started, 3)})
+            staged.write("run.json", RENDERERS["run.json"](records, result))
     except BaseException:
         staged.discard()
         raise

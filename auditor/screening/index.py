@@ -21,6 +21,7 @@ from auditor.errors import InputError
 from auditor.screening.addresses import is_specific_expr, normalize_address_expr
 from auditor.screening.countries import country_code
 from auditor.screening.matcher import (
+    ADDRESS_ALGORITHM,
     DEFAULT_ADDRESS_THRESHOLD,
     DEFAULT_THRESHOLD,
     address_explanation,
@@ -29,7 +30,28 @@ from auditor.screening.matcher import (
     name_explanation,
     name_features,
 )
+from auditor.screening import name_v2
+from auditor.screening.canonical import canonical_frame
 from auditor.screening.normalize import normalize_frame
+
+NAME_V1 = "name-v1"
+ALGORITHMS: dict[str, str] = {
+    NAME_V1: "v1: core-name ratios, one-edit typo bonus, token coverage",
+    name_v2.NAME_V2: "v2: canonical words (abbreviations, slipped common words, legal phrases), typo-tolerant word alignment, list evidence",
+}
+DEFAULT_ALGORITHM = name_v2.NAME_V2
+DEFAULT_THRESHOLDS = {NAME_V1: DEFAULT_THRESHOLD, name_v2.NAME_V2: name_v2.DEFAULT_THRESHOLD_V2}
+
+
+def algorithm_record(algorithm: str | None = None, threshold: float | None = None) -> dict[str, object]:
+    """What a run screened with, for run.json: algorithm names, versions and thresholds."""
+    name = algorithm or DEFAULT_ALGORITHM
+    return {
+        "name_algorithm": name,
+        "name_threshold": DEFAULT_THRESHOLDS[name] if threshold is None else threshold,
+        "address_algorithm": ADDRESS_ALGORITHM,
+        "address_threshold": DEFAULT_ADDRESS_THRESHOLD,
+    }
 
 # A key held by more list names than this is too common to block on ...
 MAX_KEY_NAMES = 200
@@ -93,7 +115,8 @@ def address_keys(frame: pl.DataFrame) -> pl.DataFrame:
 class KeyTable:
     """List-side keys with their document frequency; joins queries to candidate rows."""
 
-    def __init__(self, keys: pl.DataFrame):
+    def __init__(self, keys: pl.DataFrame, max_key_names: int = MAX_KEY_NAMES):
+        self.max_key_names = max_key_names
         freq = keys.group_by("key").agg(pl.len().cast(pl.UInt32).alias("df"))
         self.freq = freq
         self.postings = keys.join(freq.filter(pl.col("df") <= FALLBACK_KEY_NAMES), on="key")
@@ -102,7 +125,7 @@ class KeyTable:
         """(q, row) pairs sharing a usable key, one row per pair."""
         with_df = query_keys.join(self.freq, on="key", how="inner")
         rarest = pl.col("df") == pl.col("df").min().over("q")
-        usable = with_df.filter((pl.col("df") <= MAX_KEY_NAMES) | (rarest & (pl.col("df") <= FALLBACK_KEY_NAMES)))
+        usable = with_df.filter((pl.col("df") <= self.max_key_names) | (rarest & (pl.col("df") <= FALLBACK_KEY_NAMES)))
         pairs = usable.select("q", "key").join(self.postings.select("key", "row"), on="key")
         return pairs.select("q", "row").unique()
 
@@ -155,23 +178,34 @@ def _list_names(entries: pl.DataFrame) -> pl.DataFrame:
 class ScreeningIndex:
     """Names and addresses of list entries, keyed for blocking; built once, queried in batches."""
 
-    def __init__(self, entries: pl.DataFrame, names: pl.DataFrame, addresses: pl.DataFrame):
+    def __init__(self, entries: pl.DataFrame, names: pl.DataFrame, addresses: pl.DataFrame, algorithm: str = DEFAULT_ALGORITHM):
+        self.algorithm = algorithm
+        self.default_threshold = DEFAULT_THRESHOLDS[algorithm]
         self.entries = entries
         self.names = names
         self.addresses = addresses
-        self.vocabulary = token_rows(names).select("token").unique()
-        self._name_keys = KeyTable(name_keys(names))
+        keyed = names if algorithm == NAME_V1 else names.with_columns(tokens=pl.col("key_tokens"))
+        self.vocabulary = token_rows(keyed).select("token").unique()
+        self._name_keys = KeyTable(name_keys(keyed), MAX_KEY_NAMES if algorithm == NAME_V1 else name_v2.MAX_KEY_NAMES)
         self._address_keys = KeyTable(address_keys(addresses))
 
     @classmethod
-    def build(cls, entries: pl.DataFrame, sources: set[str] | None = None) -> ScreeningIndex:
-        """Index the entries of the given source codes (EL, MEU, SDN, ...); all when None."""
+    def build(cls, entries: pl.DataFrame, sources: set[str] | None = None, algorithm: str | None = None) -> ScreeningIndex:
+        """Index the entries of the given source codes (EL, MEU, SDN, ...); all when None.
+
+        `algorithm` is a key of ALGORITHMS (default name-v2); it fixes how names are
+        normalised here and scored by `match_names`.
+        """
+        algorithm = algorithm or DEFAULT_ALGORITHM
+        if algorithm not in ALGORITHMS:
+            raise InputError(f"unknown screening algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}")
+        normalize = normalize_frame if algorithm == NAME_V1 else canonical_frame
         if sources:
             wanted = [s.strip().upper() for s in sources]
             entries = entries.filter(pl.col("source_code").is_in(wanted))
         entries = entries.with_row_index("entry_idx")
         names = _list_names(entries).with_columns(screened=pl.col("raw").str.slice(0, MAX_SCREENED_CHARS))
-        names = normalize_frame(names, "screened").drop("screened")
+        names = normalize(names, "screened").drop("screened")
         names = (
             names.filter(pl.col("core") != "")
             .unique(subset=["entry_idx", "norm"], keep="first", maintain_order=True)
@@ -187,13 +221,13 @@ class ScreeningIndex:
             .with_columns(compact=pl.col("norm").str.replace_all(" ", ""), tokens=pl.col("norm").str.split(" "))
             .with_row_index("row")
         )
-        return cls(entries, names, addr)
+        return cls(entries, names, addr, algorithm)
 
     # -- names --
 
     def match_names(self, queries: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
         """Matches at or above `threshold` for each query name, best first per query."""
-        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        threshold = self.default_threshold if threshold is None else threshold
         _require(queries, ("query_id", "name"))
         queries = queries.with_columns(pl.col("query_id").cast(pl.String), pl.col("name").cast(pl.String))
         if "country" not in queries.columns:
@@ -204,32 +238,49 @@ class ScreeningIndex:
             batch = queries.slice(start, BATCH_ROWS)
             hits = self._match_unique_names(batch["screened"].drop_nulls().unique(), threshold)
             if hits.height:
-                out.append(self._name_results(batch, hits))
+                out.append(self._name_results(batch, hits, threshold))
         if not out:
             return pl.DataFrame(schema=NAME_RESULT_SCHEMA)
         return pl.concat(out).sort(["query_order", "score"], descending=[False, True]).select(list(NAME_RESULT_SCHEMA))
 
     def _match_unique_names(self, names: pl.Series, threshold: float) -> pl.DataFrame:
-        uq = normalize_frame(pl.DataFrame({"query_name": names}), "query_name").with_row_index("q")
+        v1 = self.algorithm == NAME_V1
+        normalize = normalize_frame if v1 else canonical_frame
+        uq = normalize(pl.DataFrame({"query_name": names}), "query_name").with_row_index("q")
         uq = uq.filter(pl.col("core") != "")
-        keys = name_keys(uq.rename({"q": "row"}), vocabulary=self.vocabulary).rename({"row": "q"})
+        keyed = uq if v1 else uq.with_columns(tokens=pl.col("key_tokens"))
+        keys = name_keys(keyed.rename({"q": "row"}), vocabulary=self.vocabulary).rename({"row": "q"})
         pairs = self._name_keys.candidates(keys)
         if pairs.height == 0:
             return pl.DataFrame()
-        q_cols = uq.select("q", "query_name", q_core="core", q_compact="compact", q_norm="norm", q_tokens="tokens")
+        extra = [] if v1 else ["legal", "words"]
+        q_cols = uq.select(
+            "q", "query_name", *[pl.col(c).alias("q_" + c) for c in ["core", "compact", "norm", "tokens", *extra]]
+        )
         n_cols = self.names.select(
-            "row", "entry_idx", "kind", matched_name="raw", n_core="core", n_compact="compact", n_norm="norm", n_tokens="tokens"
+            "row", "entry_idx", "kind", pl.col("raw").alias("matched_name"),
+            *[pl.col(c).alias("n_" + c) for c in ["core", "compact", "norm", "tokens", *extra]],
         )
         pairs = pairs.join(q_cols, on="q").join(n_cols, on="row")
-        scored = name_features(pairs, threshold).filter(pl.col("name_pre") >= threshold)
-        if scored.height == 0:
-            return pl.DataFrame()
-        scored = finish_name_scores(scored).filter(pl.col("score") >= threshold)
-        return scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
+        if v1:
+            scored = name_features(pairs, threshold).filter(pl.col("name_pre") >= threshold)
+            if scored.height == 0:
+                return pl.DataFrame()
+            scored = finish_name_scores(scored)
+        else:
+            # Evidence can only lower a score, so pairs below the threshold now stay below.
+            scored = name_v2.score_pairs(pairs, threshold)
+        scored = scored.filter(pl.col("score") >= threshold)
+        scored = scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
+        if not v1:
+            aligned = [name_v2.aligned_words(a, b) for a, b in zip(scored["q_tokens"].to_list(), scored["n_tokens"].to_list())]
+            scored = scored.with_columns(aligned=pl.Series(aligned, dtype=pl.String))
+        return scored
 
-    def _name_results(self, batch: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
+    def _name_results(self, batch: pl.DataFrame, hits: pl.DataFrame, threshold: float) -> pl.DataFrame:
+        entry_type = pl.col("type") if "type" in self.entries.columns else pl.lit(None, dtype=pl.String)
         entries = self.entries.select(
-            "entry_idx", "entry_id", "source", "source_code", "countries", entry_name="name"
+            "entry_idx", "entry_id", "source", "source_code", "countries", entry_name="name", entry_type=entry_type
         )
         # The explanation quotes the name as screened (cut at MAX_SCREENED_CHARS); the
         # result's query_name is the name as given.
@@ -246,7 +297,12 @@ class ScreeningIndex:
             .otherwise(pl.lit("mismatch"))
         )
         rows = rows.with_columns(country_check=check)
-        rows = rows.with_columns(explanation=name_explanation(), score=pl.col("score").cast(pl.Float64))
+        if self.algorithm == NAME_V1:
+            explanation = name_explanation()
+        else:
+            rows = name_v2.apply_evidence(rows).filter(pl.col("score") >= threshold)
+            explanation = name_v2.name_explanation()
+        rows = rows.with_columns(explanation=explanation, score=pl.col("score").cast(pl.Float64))
         return rows.with_columns(query_name=pl.col("given"))
 
     # -- addresses --
@@ -256,7 +312,9 @@ class ScreeningIndex:
         threshold = DEFAULT_ADDRESS_THRESHOLD if threshold is None else threshold
         _require(queries, ("query_id", "address"))
         q = (
-            queries.select(pl.col("query_id").cast(pl.String), query_address=pl.col("address").cast(pl.String))
+            queries.select(
+                pl.col("query_id").cast(pl.String), query_address=pl.col("address").cast(pl.String).str.slice(0, MAX_SCREENED_CHARS)
+            )
             .with_row_index("query_order")
             .filter(pl.col("query_address").is_not_null())
         )

@@ -161,6 +161,12 @@ class CaseStore(Protocol):
     def alert_state(self, run_id: str, channel: str = ALERT_CHANNEL) -> str | None:
         """pending | delivered | carried, or None when the run recorded no alerts."""
 
+    def screening_results(self, fingerprint: str) -> dict[str, tuple[bytes, bytes]]:
+        """kind (name, address) -> Parquet of the texts screened and of their matches (screening/cache.py)."""
+
+    def save_screening_results(self, fingerprint: str, run_id: str, parts: dict[str, tuple[int, bytes, bytes]], keep: int = 2) -> None:
+        """Replaces the results saved under `fingerprint`; older fingerprints beyond `keep` are dropped."""
+
     def latest_run(self) -> RunRecord | None: ...
 
     def runs(self) -> list[RunRecord]:

@@ -6,7 +6,7 @@ version appends a list of statements to MIGRATIONS and never edits an earlier on
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
 APPLICATION_ID = 0x41554454
 
@@ -81,6 +81,20 @@ MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX alert_deliveries_pending ON alert_deliveries(channel, state)",
     ],
+    # Screening results reused by later runs over the same lists (screening/cache.py). A
+    # disposable memo: dropping its rows only costs the next run the time to screen again.
+    3: [
+        """CREATE TABLE screening_results (
+            fingerprint TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('name', 'address')),
+            strings INTEGER NOT NULL,
+            screened BLOB NOT NULL,
+            matches BLOB NOT NULL,
+            run_id TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (fingerprint, kind)
+        )""",
+    ],
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
-OWN_TABLES = {"schema_version", "runs", "case_snapshots", "decisions", "alert_deliveries", "sqlite_sequence"}
+OWN_TABLES = {"schema_version", "runs", "case_snapshots", "decisions", "alert_deliveries", "screening_results", "sqlite_sequence"}

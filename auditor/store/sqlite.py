@@ -211,6 +211,37 @@ class SQLiteStore:
             ).fetchone()
         return row["state"] if row else None
 
+    # ---- screening results ----------------------------------------------------------------
+    def screening_results(self, fingerprint: str) -> dict[str, tuple[bytes, bytes]]:
+        """kind -> (screened texts, their matches), both Parquet, saved under `fingerprint`."""
+        with store_errors(self.path, "read the case store's screening results"):
+            rows = self._conn.execute(
+                "SELECT kind, screened, matches FROM screening_results WHERE fingerprint = ?", (fingerprint,)
+            ).fetchall()
+        return {row["kind"]: (bytes(row["screened"]), bytes(row["matches"])) for row in rows}
+
+    def save_screening_results(self, fingerprint: str, run_id: str, parts: dict[str, tuple[int, bytes, bytes]], keep: int = 2) -> None:
+        """Replaces the results under `fingerprint`; keeps only the `keep` most recently saved fingerprints."""
+        saved_at = datetime.now(timezone.utc).isoformat()
+        with store_errors(self.path, "save screening results in the case store"):
+            c = self._conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                c.executemany(
+                    """INSERT OR REPLACE INTO screening_results (fingerprint, kind, strings, screened, matches, run_id, saved_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [(fingerprint, kind, strings, screened, matches, run_id, saved_at) for kind, (strings, screened, matches) in parts.items()],
+                )
+                c.execute(
+                    """DELETE FROM screening_results WHERE fingerprint NOT IN (
+                         SELECT fingerprint FROM screening_results GROUP BY fingerprint ORDER BY max(saved_at) DESC LIMIT ?)""",
+                    (keep,),
+                )
+                c.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(c)
+                raise
+
     def _run(self, row: sqlite3.Row) -> RunRecord:
         return RunRecord(
             run_id=row["run_id"],

@@ -55,12 +55,16 @@ class Arm:
                              "nextLink": f"{self.url}/subscriptions?api-version={query['api-version'][0]}&page=2"}
             return 200, {"value": [subscription(SUB_B, "Beta Sub", {}), subscription(SUB_DOWN, "Down Sub", {"tenant_id": "T-D"})]}
         vms = "/providers/Microsoft.Compute/virtualMachines"
+        if path.endswith("/providers/Microsoft.Compute/virtualMachineScaleSets") and not path.endswith(f"{SUB_DOWN}/providers/Microsoft.Compute/virtualMachineScaleSets"):
+            return 200, {"value": []}
         if path == f"/subscriptions/{SUB_A}{vms}":
             if not page:
                 return 200, {"value": [vm(SUB_A, "gpu1", "Standard_ND96isr_H100_v5"), vm(SUB_A, "web", "Standard_D4s_v5")],
                              "nextLink": f"{self.url}/subscriptions/{SUB_A}{vms}?api-version={query['api-version'][0]}&page=2"}
             return 200, {"value": [vm(SUB_A, "gpu2", "Standard_NC24ads_A100_v4", "westeurope")]}
         if path == f"/subscriptions/{SUB_B}{vms}":
+            if query.get("statusOnly") == ["true"]:
+                return 200, {"value": [vm(SUB_B, "gpu3", "Standard_NV36ads_A10_v5")]}
             self.b_calls += 1
             if self.b_calls == 1:
                 return 429, {"error": {"code": "TooManyRequests", "message": "throttled"}}

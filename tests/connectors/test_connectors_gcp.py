@@ -42,6 +42,8 @@ class Gcp:
 
     def __call__(self, method: str, path: str, query: dict[str, list[str]]) -> tuple[int, object]:
         token = query.get("pageToken", [""])[0]
+        if path == "/v3/folders":
+            return 200, {}
         if path == "/v3/projects":
             assert query["parent"] == ["organizations/123"]
             if not token:
@@ -84,6 +86,7 @@ def gcp_clients(url: str) -> GcpClients:
     return GcpClients(
         instances=compute_v1.InstancesClient(credentials=AnonymousCredentials(), transport="rest", client_options=opts),
         projects=resourcemanager_v3.ProjectsClient(credentials=AnonymousCredentials(), transport="rest", client_options=opts),
+        folders=resourcemanager_v3.FoldersClient(credentials=AnonymousCredentials(), transport="rest", client_options=opts),
     )
 
 

@@ -75,3 +75,13 @@ def test_every_tenant_gets_one_row_and_every_match_row_names_its_tenant_and_fiel
 def test_no_tenants_screen_to_an_empty_table(index):
     result = screen_tenants(tenants([{"tenant_id": "x", "legal_name": "x"}]).clear(), index)
     assert result.features.height == 0 and result.features.schema == pl.Schema({"tenant_id": pl.String, **SCREENING_COLUMNS})
+
+
+def test_an_overlong_field_is_screened_cut_and_the_cut_is_logged_with_tenant_and_field(index, caplog):
+    huge = "Sugon Information Industry Co Ltd" + " " * 100_000 + "x" * 100_000
+    frame = tenants([{"tenant_id": "long-owner", "legal_name": "Oak Labs Ltd", "parent_company": huge}])
+    with caplog.at_level("WARNING", logger="auditor.features"):
+        result = screen_tenants(frame, index)
+    assert "tenant=long-owner field=parent_company chars=200033" in caplog.text
+    assert "xxxx" not in caplog.text  # the value itself is never logged
+    assert result.features["listed_owner_score"][0] >= 0.86  # the first characters still screened

@@ -34,10 +34,30 @@ def test_screen_writes_one_line_per_name(files):
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["id"] for x in lines] == ["t1", "t2", "t3"]
     assert lines[0]["matches"][0]["entry_id"] == "e1" and lines[0]["matches"][0]["source_code"] == "EL"
-    assert lines[0]["matches"][0]["explanation"]["features"]["core_sort"] > 0.9
+    explanation = lines[0]["matches"][0]["explanation"]
+    assert explanation["algorithm"] == "name-v2" and explanation["features"]["tokens"] > 0.9
     assert lines[1]["matches"] == []
     meta = json.loads(Path(str(out) + ".meta.json").read_text())
+    assert meta["algorithm"] == "name-v2" and meta["threshold"] == 0.86
     assert meta["lists"][0]["sha256"] == hashlib.sha256(lst.read_bytes()).hexdigest()
+
+
+def test_screen_name_v1_stays_selectable(files):
+    lst, names, tmp = files
+    out = tmp / "v1.jsonl"
+    args = ["screen", "--list", str(lst), "--names", str(names), "--out", str(out), "--algorithm", "name-v1"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    first = json.loads(out.read_text().splitlines()[0])["matches"][0]["explanation"]
+    assert first["algorithm"] == "name-v1" and first["features"]["core_sort"] > 0.9
+    assert json.loads(Path(str(out) + ".meta.json").read_text())["algorithm"] == "name-v1"
+
+
+def test_screen_unknown_algorithm_is_a_usage_error(files):
+    lst, names, tmp = files
+    args = ["screen", "--list", str(lst), "--names", str(names), "--out", str(tmp / "o.jsonl"), "--algorithm", "name-v9"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "name-v9" in result.output
 
 
 def test_screen_sources_filter_and_jsonl(files):

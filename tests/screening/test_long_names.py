@@ -14,7 +14,7 @@ from auditor.cli.main import cli
 from auditor.screening.index import MAX_SCREENED_CHARS
 
 REPO = Path(__file__).resolve().parents[2]
-ALGORITHMS = ["name-v1"]
+ALGORITHMS = ["name-v1", "name-v2"]
 
 # The child builds a small index, screens one name of `length` letters, and prints its
 # own peak RSS (ru_maxrss, KiB on Linux).

@@ -5,7 +5,8 @@ import json
 import polars as pl
 import pytest
 
-from auditor.screening import DEFAULT_THRESHOLD, ScreeningIndex
+from auditor.errors import InputError
+from auditor.screening import ScreeningIndex
 from auditor.screening.lists import ENTRY_SCHEMA
 
 EL = "Entity List (EL) - Bureau of Industry and Security"
@@ -19,12 +20,24 @@ def entries() -> pl.DataFrame:
         ("e3", EL, "EL", "", "", "Sugon Information Industry Co., Ltd.", ["Dawning Information Industry Co., Ltd.", "中科曙光"], ["Building 36, Zhongguancun Software Park, 8 Dongbeiwang West Road, Haidian District, Beijing, CN"], ["CN"]),
         ("e4", SDN, "SDN", "Individual", "", "RIM, Ryong Nam", [], [], []),
         ("e5", SDN, "SDN", "Entity", "", "CIMEX, S.A.", [], ["Panama"], ["PA"]),
+        ("e6", EL, "EL", "Entity", "", "Nettrix Information Industry (Beijing) Co., Ltd.", [], [], ["CN"]),
+        ("e7", SDN, "SDN", "Entity", "", "Golden Leaf Town Bank and Trading GmbH", [], [], ["DE"]),
+        ("e8", SDN, "SDN", "Entity", "", "Grupo Consorcio Vertiente S. de R.L. de C.V.", [], [], ["MX"]),
+        ("e9", SDN, "SDN", "Entity", "", "Kavosh Limited Liability Company", [], [], ["RU"]),
+        ("e10", SDN, "SDN", "Entity", "", "Mirzam Precision Manufacturing International Group", [], [], ["AE"]),
+        ("e11", SDN, "SDN", "Entity", "", "Orsat Trading GmbH", [], [], ["DE"]),
+        ("e12", SDN, "SDN", "Individual", "", "Zavolta", [], [], []),
     ]
     return pl.DataFrame([(*r, "test") for r in rows], schema=ENTRY_SCHEMA, orient="row")
 
 
+@pytest.fixture(scope="module", params=["name-v1", "name-v2"])
+def index(request) -> ScreeningIndex:
+    return ScreeningIndex.build(entries(), algorithm=request.param)
+
+
 @pytest.fixture(scope="module")
-def index() -> ScreeningIndex:
+def v2() -> ScreeningIndex:
     return ScreeningIndex.build(entries())
 
 
@@ -60,7 +73,66 @@ def test_does_not_match_different_parties(index, name):
 def test_exact_outranks_typo(index):
     r = match(index, "Sugon Information Industry", "Sugon Infomation Industri")
     scores = dict(zip(r["query_id"], r["score"]))
-    assert scores["0"] > scores["1"] >= DEFAULT_THRESHOLD
+    assert scores["0"] > scores["1"] >= index.default_threshold
+
+
+# One test per class of miss in issue 9; name-v2 is the default and must find them all.
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        # 1. slips in any word, generic words and legal forms included
+        ("Golden Leaf Tonw Bnak and Trading GmbH", "e7"),
+        ("Golden Elaf Town Bank adn Trading GMHB", "e7"),
+        ("Huawei Technologies COMPAYN Limited", "e1"),
+        ("Orsat Tradnig GmbH", "e11"),
+        # 2. word order changed and a typo in the same name
+        ("Town Golden Leaf Bnak Trading", "e7"),
+        ("Industry Sugon Informaiton", "e3"),
+        # 3. abbreviated common words
+        ("Nettrix Info Industry (Beijing) Co., Ltd.", "e6"),
+        ("Mirzam Precision Mfg Intl Grp", "e10"),
+        ("Nettrix Info Ind Co", "e6"),
+        # 4. a legal-form phrase moved or reordered
+        ("LIABILITY LIMITED COMPANY KAVOSH", "e9"),
+        ("Limited Liability Company Kavosh", "e9"),
+        ("Grupo Consorcio Vertiente S RL DE CV", "e8"),
+        # 5. short distinctive names with a slip
+        ("Orsta Trading", "e11"),
+        ("CIMXE SA", "e5"),
+    ],
+)
+def test_name_v2_finds_every_miss_class(v2, name, entry):
+    assert entry in match(v2, name)["entry_id"].to_list()
+
+
+def test_legal_form_only_difference_is_decided_by_the_country(v2):
+    q = pl.DataFrame(
+        {"query_id": ["same", "elsewhere", "unknown"], "name": ["Orsat Trading GmbH", "Orsat Trading FZE", "Orsat Trading FZE"],
+         "country": ["Germany", "United Arab Emirates", None]}
+    )
+    r = v2.match_names(q)
+    got = dict(zip(r["query_id"], r["explanation"]))
+    assert "elsewhere" not in got  # another company sharing the core name, said so below the threshold
+    explained = json.loads(got["unknown"])["features"]
+    assert explained["legal_form"] == "differs" and "no country" in explained["evidence"]
+    assert json.loads(got["same"])["features"]["legal_form"] == "same"
+    low = v2.match_names(q, threshold=0.5)
+    reason = json.loads(low.filter(pl.col("query_id") == "elsewhere")["explanation"][0])["features"]["evidence"]
+    assert "another company" in reason
+
+
+def test_a_company_is_not_an_individual_of_the_same_name(v2):
+    r = match(v2, "Zavolta LLC", "Zavolta")
+    assert r["query_id"].to_list() == ["1"]
+    low = match(v2, "Zavolta LLC", threshold=0.5)
+    assert "Individual" in json.loads(low["explanation"][0])["features"]["evidence"]
+
+
+FEATURES = {
+    "name-v1": {"core_sort", "compact", "typo", "full", "coverage"},
+    "name-v2": {"tokens", "query_coverage", "candidate_coverage", "distinctive", "compact", "full", "aligned",
+                "legal_form", "evidence"},
+}
 
 
 def test_result_shape_and_explanation(index):
@@ -69,13 +141,18 @@ def test_result_shape_and_explanation(index):
         "query_id", "query_name", "entry_id", "entry_name", "matched_name", "source", "source_code", "score", "explanation"
     ]
     exp = json.loads(r["explanation"][0])
-    assert exp["algorithm"] == "name-v1" and exp["list"] == "EL" and exp["entry_id"] == "e1"
-    assert set(exp["features"]) == {"core_sort", "compact", "typo", "full", "coverage"}
+    assert exp["algorithm"] == index.algorithm and exp["list"] == "EL" and exp["entry_id"] == "e1"
+    assert set(exp["features"]) == FEATURES[index.algorithm]
     assert exp["query"] == "Huawei Technologies Co" and exp["candidate"]
 
 
+def test_unknown_algorithm_is_refused():
+    with pytest.raises(InputError, match="name-v9"):
+        ScreeningIndex.build(entries(), algorithm="name-v9")
+
+
 def test_sources_filter(index):
-    only_sdn = ScreeningIndex.build(entries(), {"SDN"})
+    only_sdn = ScreeningIndex.build(entries(), {"SDN"}, algorithm=index.algorithm)
     assert match(only_sdn, "Huawei Technologies").height == 0
     assert match(only_sdn, "Cimex SA")["source_code"].to_list() == ["SDN"]
 

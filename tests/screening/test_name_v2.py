@@ -1,0 +1,26 @@
+"""name-v2's word similarity: the vectorised form equals the one-pair definition."""
+
+import polars as pl
+import pytest
+
+from auditor.screening.name_v2 import _similarity, word_similarity
+
+PAIRS = [
+    ("silver", "silver"), ("bridge", "shipping"), ("abc", "abd"), ("logistics", "logistic"),
+    ("logistic", "logistics"),  # shorter first: lengths must not wrap as unsigned
+    ("huawei", "huawie"), ("infomation", "information"), ("kavosh", "kovash"), ("zz", "zz"),
+    ("tchelyabinsk", "chelyabinsk"), ("internationl", "interntaional"), ("sugon", "sugar"), ("mouhammad", "muhammad"),
+]
+
+
+def test_vectorised_similarity_equals_the_definition():
+    frame = pl.DataFrame({"a": [a for a, _ in PAIRS], "b": [b for _, b in PAIRS]})
+    assert _similarity(frame, "a", "b").to_list() == [word_similarity(a, b) for a, b in PAIRS]
+
+
+@pytest.mark.parametrize(
+    "a, b, low, high",
+    [("town", "tonw", 0.9, 0.95), ("cimex", "cimax", 0.9, 0.95), ("abc", "abd", 0.0, 0.0), ("sugon", "sugar", 0.0, 0.0)],
+)
+def test_one_slip_in_a_word_of_four_or_more_letters(a, b, low, high):
+    assert low <= word_similarity(a, b) <= high
