@@ -287,7 +287,7 @@ def load_equivalent() -> dict[str, str]:
         return {}
     found = {}
     for line in EQUIVALENT_FILE.read_text().splitlines():
-        match = re.match(r"^- `([^`]+)`\s*(?:--|—|:)?\s*(.*)$", line)
+        match = re.match(r"^- `([^`\s]+:[^`\s]+#\d+)`\s*(?:--|—|:)?\s*(.*)$", line)
         if match:
             found[match.group(1)] = match.group(2).strip()
     return found
