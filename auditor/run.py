@@ -141,13 +141,16 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
     """Collect each provider named in `connectors:`; a provider's gaps make the run incomplete."""
     from auditor.connectors import collect
 
+    connectors = config.connectors
+    if connectors is None:
+        raise InputError("`connectors:` is empty; give an aws:, gcp: or azure: section")
     clients = clients or {}
     results = []
     for provider in ("aws", "gcp", "azure"):
-        settings = getattr(config.connectors, provider)
+        settings = getattr(connectors, provider)
         if settings is None:
             continue
-        results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False, geoip=config.connectors.geoip)))
+        results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False, geoip=connectors.geoip)))
     if not results:
         raise InputError("`connectors:` names no provider; give an aws:, gcp: or azure: section")
     # One customer on several clouds is one tenant: its KYC row is taken from the first
