@@ -25,37 +25,68 @@ class AuditConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    tenants: Path | None = Field(default=None, description="Tenant (KYC) file: CSV, Parquet or JSON Lines.")
+    tenants: Path | None = Field(
+        default=None, description="Tenant (KYC) file: CSV, Parquet or JSON Lines."
+    )
     usage: Path | None = Field(default=None, description="Instance usage file.")
-    access: Path | None = Field(default=None, description="Sign-in file (optional; without it sign-in rules are unknown).")
-    snapshot: Path | None = Field(default=None, description="A folder written by `auditor collect`, instead of tenants/usage/access files.")
+    access: Path | None = Field(
+        default=None, description="Sign-in file (optional; without it sign-in rules are unknown)."
+    )
+    snapshot: Path | None = Field(
+        default=None,
+        description="A folder written by `auditor collect`, instead of tenants/usage/access files.",
+    )
     connectors: ConnectorsConfig | None = Field(
         default=None,
         description="Collect live from these providers (aws:, gcp:, azure: sections, as in a connectors config) when no tenants/usage files or snapshot are given.",
     )
-    lists: list[Path] = Field(default_factory=list, description="Restricted-party list files (CSL CSV/JSON layout).")
+    lists: list[Path] = Field(
+        default_factory=list, description="Restricted-party list files (CSL CSV/JSON layout)."
+    )
     aliases: list[Path] = Field(
         default_factory=list,
         description="Alias files (YAML or CSV: entry, alias, source) attaching further names to list entries; the shipped Chinese-names table is always used.",
     )
-    list_sources: list[str] | None = Field(default=None, description="Screen only against these list codes (EL, MEU, SDN...).")
-    ownership: Path | None = Field(default=None, description="Ownership file: one stated interest a row (docs/input-format.md).")
-    parties: Path | None = Field(default=None, description="Parties file: owners and intermediaries that are not tenants.")
+    list_sources: list[str] | None = Field(
+        default=None, description="Screen only against these list codes (EL, MEU, SDN...)."
+    )
+    ownership: Path | None = Field(
+        default=None,
+        description="Ownership file: one stated interest a row (docs/input-format.md).",
+    )
+    parties: Path | None = Field(
+        default=None, description="Parties file: owners and intermediaries that are not tenants."
+    )
     ownership_regimes: list[Regime] = Field(
         default_factory=lambda: list(DEFAULT_REGIMES),
         description="Ownership regimes (ofac-50, bis-affiliates): seed lists, threshold, counted interests, in-force dates (docs/ownership.md).",
     )
     ownership_seed_score: float = Field(
-        default=0.93, ge=0, le=1, description="A party's list match at or above this is a listed seed; weaker matches are possible seeds."
+        default=0.93,
+        ge=0,
+        le=1,
+        description="A party's list match at or above this is a listed seed; weaker matches are possible seeds.",
     )
     ownership_minority_share: float = Field(
-        default=25.0, gt=0, le=100, description="Restricted holders with at least this share, but under the threshold, are a minority-stake red flag."
+        default=25.0,
+        gt=0,
+        le=100,
+        description="Restricted holders with at least this share, but under the threshold, are a minority-stake red flag.",
     )
-    rules: Path | None = Field(default=None, description="Rule pack directory; the built-in pack when absent.")
+    rules: Path | None = Field(
+        default=None, description="Rule pack directory; the built-in pack when absent."
+    )
     out: Path | None = Field(default=None, description="Output directory.")
-    as_of: datetime | None = Field(default=None, description="End of the audit window; the latest event in the data when absent.")
-    screening_threshold: float | None = Field(default=None, ge=0, le=1, description="Minimum match score to keep.")
-    max_link_group: int = Field(default=50, ge=2, description="Values shared by more tenants than this do not link them.")
+    as_of: datetime | None = Field(
+        default=None,
+        description="End of the audit window; the latest event in the data when absent.",
+    )
+    screening_threshold: float | None = Field(
+        default=None, ge=0, le=1, description="Minimum match score to keep."
+    )
+    max_link_group: int = Field(
+        default=50, ge=2, description="Values shared by more tenants than this do not link them."
+    )
     scoring: str = Field(default="weighted-v1", description="Scoring algorithm.")
     unknown_instance_types: Literal["report", "error"] = Field(
         default="report",
@@ -87,7 +118,9 @@ class AuditConfig(BaseModel):
 
             parsed = pl.select(parse_datetime(pl.lit(value))).item()
             if parsed is None:
-                raise ValueError(f"expected an ISO 8601 date-time such as 2026-11-01T00:00:00Z, got {value!r}")
+                raise ValueError(
+                    f"expected an ISO 8601 date-time such as 2026-11-01T00:00:00Z, got {value!r}"
+                )
             return parsed
         return value
 
@@ -100,8 +133,16 @@ class AuditConfig(BaseModel):
         connectors = self.connectors
         aws_settings = connectors.aws if connectors is not None else None
         cur = aws_settings.cur if aws_settings is not None else None
-        if connectors is not None and aws_settings is not None and cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
-            aws = aws_settings.model_copy(update={"cur": cur.model_copy(update={"path": str(base / cur.path)})})
+        if (
+            connectors is not None
+            and aws_settings is not None
+            and cur is not None
+            and "://" not in cur.path
+            and not Path(cur.path).is_absolute()
+        ):
+            aws = aws_settings.model_copy(
+                update={"cur": cur.model_copy(update={"path": str(base / cur.path)})}
+            )
             connectors = connectors.model_copy(update={"aws": aws})
         connectors = connectors.resolved(base) if connectors is not None else None
         return self.model_copy(
@@ -116,8 +157,12 @@ class AuditConfig(BaseModel):
                 "rules": fix(self.rules),
                 "out": fix(self.out),
                 "store": fix(self.store),
-                "lists": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists],
-                "aliases": [p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.aliases],
+                "lists": [
+                    p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists
+                ],
+                "aliases": [
+                    p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.aliases
+                ],
             }
         )
 
@@ -134,8 +179,16 @@ def load_config(path: str | Path) -> AuditConfig:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
-            message = "unknown setting" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
+            message = (
+                "unknown setting"
+                if error["type"] == "extra_forbidden"
+                else error["msg"].removeprefix("Value error, ")
+            )
             at_key = error["type"] == "extra_forbidden"
-            problems.append(Problem(doc.location(loc, key=at_key), message, subject=".".join(str(p) for p in loc)))
+            problems.append(
+                Problem(
+                    doc.location(loc, key=at_key), message, subject=".".join(str(p) for p in loc)
+                )
+            )
         raise ConfigError(problems) from None
     return config.resolved(path.parent)

@@ -158,7 +158,9 @@ REGIONAL_PREFIXES: dict[str, str] = {
     "441481": "GG", "441534": "JE", "441624": "IM",
 }  # fmt: skip
 
-ISO_CODES: frozenset[str] = frozenset(CALLING_CODES.values()) | frozenset(REGIONAL_PREFIXES.values())
+ISO_CODES: frozenset[str] = frozenset(CALLING_CODES.values()) | frozenset(
+    REGIONAL_PREFIXES.values()
+)
 """Every ISO alpha-2 code this module can return."""
 
 COUNTRY_GROUPS = ("d5", "macau", "hub", "offshore", "other")
@@ -183,10 +185,14 @@ def phone_country(expr: pl.Expr) -> pl.Expr:
     table = {**CALLING_CODES, **REGIONAL_PREFIXES}
     lengths = sorted({len(k) for k in table}, reverse=True)
     by_length = [
-        digits.str.slice(0, n).replace_strict({k: v for k, v in table.items() if len(k) == n}, default=None, return_dtype=pl.String)
+        digits.str.slice(0, n).replace_strict(
+            {k: v for k, v in table.items() if len(k) == n}, default=None, return_dtype=pl.String
+        )
         for n in lengths
     ]
-    return pl.when(international).then(pl.coalesce(by_length)).otherwise(pl.lit(None, dtype=pl.String))
+    return (
+        pl.when(international).then(pl.coalesce(by_length)).otherwise(pl.lit(None, dtype=pl.String))
+    )
 
 
 def email_country(expr: pl.Expr) -> pl.Expr:
@@ -196,7 +202,13 @@ def email_country(expr: pl.Expr) -> pl.Expr:
     TLDs sold as generic names (VANITY_CCTLDS); the big mainland mail providers under
     .com (qq.com, 163.com ...) give CN.
     """
-    domain = expr.cast(pl.String).str.strip_chars().str.to_lowercase().str.replace(r"^.*@", "").str.strip_chars_end(".")
+    domain = (
+        expr.cast(pl.String)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .str.replace(r"^.*@", "")
+        .str.strip_chars_end(".")
+    )
     tld = domain.str.extract(r"\.([a-z]{2})$", 1)
     code = tld.str.to_uppercase().replace({"UK": "GB"})
     from_tld = (
@@ -231,4 +243,8 @@ def country_group(expr: pl.Expr) -> pl.Expr:
 def is_d5_or_macau(expr: pl.Expr) -> pl.Expr:
     """True when an ISO code is Macau or D:5 (Hong Kong included); null stays null."""
     code = _normalise_code(expr)
-    return pl.when(code.is_null()).then(pl.lit(None, dtype=pl.Boolean)).otherwise(code.is_in(list(D5_OR_MACAU)))
+    return (
+        pl.when(code.is_null())
+        .then(pl.lit(None, dtype=pl.Boolean))
+        .otherwise(code.is_in(list(D5_OR_MACAU)))
+    )

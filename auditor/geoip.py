@@ -34,7 +34,11 @@ class GeoIpDatabase:
     build_date: str  # ISO date the file was built
 
     def describe(self) -> dict[str, Any]:
-        return {"file": self.path.name, "database_type": self.database_type, "build_date": self.build_date}
+        return {
+            "file": self.path.name,
+            "database_type": self.database_type,
+            "build_date": self.build_date,
+        }
 
     def country(self, ip: str | None) -> str | None:
         """ISO alpha-2 country of one address; None for a blank, malformed, private or unlisted one."""
@@ -70,17 +74,24 @@ def open_geoip(path: str | Path) -> GeoIpDatabase:
     path = Path(path)
     shown = display_path(path)
     if not path.is_file():
-        raise InputError("geoip database not found; expected a MaxMind DB (.mmdb) file", location=SourceLocation(shown))
+        raise InputError(
+            "geoip database not found; expected a MaxMind DB (.mmdb) file",
+            location=SourceLocation(shown),
+        )
     try:
         reader = maxminddb.open_database(str(path), maxminddb.MODE_MEMORY)
     except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
-        raise InputError(f"not a MaxMind DB (.mmdb) file: {type(exc).__name__}", location=SourceLocation(shown)) from exc
+        raise InputError(
+            f"not a MaxMind DB (.mmdb) file: {type(exc).__name__}", location=SourceLocation(shown)
+        ) from exc
     meta = reader.metadata()
     built = datetime.fromtimestamp(int(meta.build_epoch), UTC).date().isoformat()
     return GeoIpDatabase(path, reader, str(meta.database_type), built)
 
 
-def add_ip_country(access: pl.DataFrame, database: GeoIpDatabase) -> tuple[pl.DataFrame, dict[str, int]]:
+def add_ip_country(
+    access: pl.DataFrame, database: GeoIpDatabase
+) -> tuple[pl.DataFrame, dict[str, int]]:
     """Fill `ip_country` from `source_ip` where it is empty; a country already given is kept.
 
     Each distinct address is looked up once (the reader works per address) and joined back,
@@ -89,7 +100,10 @@ def add_ip_country(access: pl.DataFrame, database: GeoIpDatabase) -> tuple[pl.Da
     """
     todo = access.filter(pl.col("ip_country").is_null() & pl.col("source_ip").is_not_null())
     ips = todo["source_ip"].unique().to_list()
-    found = pl.DataFrame({"source_ip": ips, "_country": [database.country(ip) for ip in ips]}, schema={"source_ip": pl.String, "_country": pl.String})
+    found = pl.DataFrame(
+        {"source_ip": ips, "_country": [database.country(ip) for ip in ips]},
+        schema={"source_ip": pl.String, "_country": pl.String},
+    )
     filled = (
         access.with_row_index("_row")
         .join(found, on="source_ip", how="left")
@@ -97,7 +111,14 @@ def add_ip_country(access: pl.DataFrame, database: GeoIpDatabase) -> tuple[pl.Da
         .sort("_row")
         .drop("_row", "_country")
     )
-    resolved = todo.height - int(found.join(todo.select("source_ip"), on="source_ip")["_country"].null_count())
+    resolved = todo.height - int(
+        found.join(todo.select("source_ip"), on="source_ip")["_country"].null_count()
+    )
     counts = {"rows_resolved": resolved, "rows_unknown": todo.height - resolved}
-    log.info("event=geoip_resolved addresses=%d rows_resolved=%d rows_unknown=%d", len(ips), counts["rows_resolved"], counts["rows_unknown"])
+    log.info(
+        "event=geoip_resolved addresses=%d rows_resolved=%d rows_unknown=%d",
+        len(ips),
+        counts["rows_resolved"],
+        counts["rows_unknown"],
+    )
     return filled.select(access.columns), counts

@@ -59,17 +59,34 @@ def parse_json_lines(text: str, shown: str) -> list[tuple[int, dict[str, Any]]]:
         try:
             item = json.loads(line, object_pairs_hook=keys_once)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(SourceLocation(shown, line=lineno, column=exc.colno), f"cannot parse JSON: {exc.msg}"))
+            problems.append(
+                Problem(
+                    SourceLocation(shown, line=lineno, column=exc.colno),
+                    f"cannot parse JSON: {exc.msg}",
+                )
+            )
             continue
         except RecursionError:
-            problems.append(Problem(SourceLocation(shown, line=lineno), "JSON nested too deeply; expected an object of values and lists"))
+            problems.append(
+                Problem(
+                    SourceLocation(shown, line=lineno),
+                    "JSON nested too deeply; expected an object of values and lists",
+                )
+            )
             continue
         if not isinstance(item, dict):
-            problems.append(Problem(SourceLocation(shown, line=lineno), "line is not a JSON object"))
+            problems.append(
+                Problem(SourceLocation(shown, line=lineno), "line is not a JSON object")
+            )
             continue
         repeated = repeated_keys(item)
         if repeated:
-            problems.append(Problem(SourceLocation(shown, line=lineno), f"key '{repeated[0]}' appears more than once in this object; each key may appear once"))
+            problems.append(
+                Problem(
+                    SourceLocation(shown, line=lineno),
+                    f"key '{repeated[0]}' appears more than once in this object; each key may appear once",
+                )
+            )
             continue
         objects.append((lineno, item))
     if problems:

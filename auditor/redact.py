@@ -15,8 +15,22 @@ MASK = "REDACTED"
 
 # Query (or fragment) parameter names whose value is a credential: exact names, then name parts.
 SECRET_NAMES = frozenset({"key", "sig", "pwd", "pass", "code", "auth", "jwt", "sas", "session"})
-SECRET_PARTS = ("token", "secret", "password", "passwd", "signature", "credential", "apikey", "api_key", "api-key",
-                "subscription-key", "access_key", "access-key", "private", "auth")
+SECRET_PARTS = (
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "signature",
+    "credential",
+    "apikey",
+    "api_key",
+    "api-key",
+    "subscription-key",
+    "access_key",
+    "access-key",
+    "private",
+    "auth",
+)
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>()\[\]{}]+")
 
 
@@ -32,7 +46,8 @@ def _redact_pairs(text: str) -> str:
     if not pairs:
         return text
     return "&".join(
-        f"{quote(k, safe='-_.~')}={MASK if is_secret_name(k) and v else quote(v, safe='-_.~/:,')}" for k, v in pairs
+        f"{quote(k, safe='-_.~')}={MASK if is_secret_name(k) and v else quote(v, safe='-_.~/:,')}"
+        for k, v in pairs
     )
 
 
@@ -46,7 +61,15 @@ def redact_url(url: str) -> str:
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{MASK}@{netloc.rsplit('@', 1)[1]}"
-    return urlunsplit((parts.scheme, netloc, parts.path, _redact_pairs(parts.query), _redact_pairs(parts.fragment)))
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            parts.path,
+            _redact_pairs(parts.query),
+            _redact_pairs(parts.fragment),
+        )
+    )
 
 
 def redact_text(text: str) -> str:

@@ -28,7 +28,13 @@ from auditor.errors import InputError
 from auditor.features.build import FeatureTable, build_features
 from auditor.features.vocabulary import feature_kinds
 from auditor.model.badrows import FUTURE_TOLERANCE
-from auditor.model.inputs import InputTables, empty_tenants_error, from_frames, load_inputs, unreadable_input
+from auditor.model.inputs import (
+    InputTables,
+    empty_tenants_error,
+    from_frames,
+    load_inputs,
+    unreadable_input,
+)
 from auditor.scoring import ScoringAlgorithm, get_algorithm
 from auditor.stagelog import logged_stage
 
@@ -52,8 +58,12 @@ class AuditResult:
     coverage_gaps: list[dict[str, Any]] = field(default_factory=list)
     sources_complete: bool = True
     changes: Any = None  # cases.changes.Changes when the run was classified against a stored run
-    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per stage, in run order (run.json `stages`)
-    screening: dict[str, Any] | None = None  # texts screened and reused (screening.cache.ScreeningCounts.manifest)
+    stages: dict[str, float] = field(
+        default_factory=dict
+    )  # wall seconds per stage, in run order (run.json `stages`)
+    screening: dict[str, Any] | None = (
+        None  # texts screened and reused (screening.cache.ScreeningCounts.manifest)
+    )
 
     @property
     def complete(self) -> bool:
@@ -83,7 +93,10 @@ def default_as_of(inputs: InputTables, observed_at: datetime | None = None) -> d
     """
     now = datetime.now(timezone.utc)
     # Future-dated rows are already set aside (model.badrows); a collection time in the future is ignored too.
-    candidates = [inputs.latest_event, observed_at if observed_at is None or observed_at <= now + FUTURE_TOLERANCE else None]
+    candidates = [
+        inputs.latest_event,
+        observed_at if observed_at is None or observed_at <= now + FUTURE_TOLERANCE else None,
+    ]
     known = [c for c in candidates if c is not None]
     return max(known) if known else now
 
@@ -126,10 +139,17 @@ def _from_snapshot(directory: Path) -> AuditInputs:
         "provider": snap.manifest.get("provider"),
         "collected_at": snap.manifest.get("collected_at"),
         "complete": bool(snap.manifest.get("complete", not gaps)) and not gaps,
-        "geoip": snap.manifest.get("geoip"),  # which IP -> country database placed the sign-ins, if any
+        "geoip": snap.manifest.get(
+            "geoip"
+        ),  # which IP -> country database placed the sign-ins, if any
     }
     return AuditInputs(
-        tables=from_frames(snap.tenants, snap.usage, snap.access, observed_at=_parse_observed(snap.manifest.get("collected_at"))),
+        tables=from_frames(
+            snap.tenants,
+            snap.usage,
+            snap.access,
+            observed_at=_parse_observed(snap.manifest.get("collected_at")),
+        ),
         gaps=gaps,
         complete=provenance["complete"],
         observed_at=_parse_observed(snap.manifest.get("collected_at")),
@@ -150,19 +170,39 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
         settings = getattr(connectors, provider)
         if settings is None:
             continue
-        results.append((provider, collect(provider, settings, clients=clients.get(provider), progress=False, geoip=connectors.geoip)))
+        results.append(
+            (
+                provider,
+                collect(
+                    provider,
+                    settings,
+                    clients=clients.get(provider),
+                    progress=False,
+                    geoip=connectors.geoip,
+                ),
+            )
+        )
     if not results:
         raise InputError("`connectors:` names no provider; give an aws:, gcp: or azure: section")
     # One customer on several clouds is one tenant: its KYC row is taken from the first
     # provider that has it (aws, gcp, azure order), its usage from all of them.
-    tenants = pl.concat([r.tenants for _, r in results], how="vertical").unique(subset="tenant_id", keep="first", maintain_order=True)
+    tenants = pl.concat([r.tenants for _, r in results], how="vertical").unique(
+        subset="tenant_id", keep="first", maintain_order=True
+    )
     usage = pl.concat([r.usage for _, r in results], how="vertical")
     access = pl.concat([r.access for _, r in results], how="vertical")
     gaps = [gap for _, r in results for gap in _gap_dicts(r.gaps)]
     observed = [_parse_observed(r.manifest.get("collected_at")) for _, r in results]
     provenance = [
-        {"table": "collection", "provider": provider, "collected_at": r.manifest.get("collected_at"), "scope": r.manifest.get("scope"),
-         "counts": r.manifest.get("counts"), "complete": r.complete, "geoip": r.manifest.get("geoip")}
+        {
+            "table": "collection",
+            "provider": provider,
+            "collected_at": r.manifest.get("collected_at"),
+            "scope": r.manifest.get("scope"),
+            "counts": r.manifest.get("counts"),
+            "complete": r.complete,
+            "geoip": r.manifest.get("geoip"),
+        }
         for provider, r in results
     ]
     observed_at = max((o for o in observed if o is not None), default=None)
@@ -175,7 +215,13 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
     )
 
 
-@logged_stage("inputs", lambda loaded: {"tenants": loaded.tables.tenants.height, **{f"{t}_rows": n for t, n in loaded.tables.rows.items() if t != "tenants"}})
+@logged_stage(
+    "inputs",
+    lambda loaded: {
+        "tenants": loaded.tables.tenants.height,
+        **{f"{t}_rows": n for t, n in loaded.tables.rows.items() if t != "tenants"},
+    },
+)
 def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditInputs:
     """Inputs from a collected snapshot, from files, or collected live from `connectors:`, in that order."""
     if config.snapshot is not None:
@@ -233,8 +279,12 @@ def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> 
     )
 
 
-@logged_stage("scoring", lambda scored: {"hits": scored[0].hits.height, "cases": scored[1].cases.height})
-def score_features(features: FeatureTable, pack: RulePack, algorithm: ScoringAlgorithm) -> tuple[Evaluation, CaseTables]:
+@logged_stage(
+    "scoring", lambda scored: {"hits": scored[0].hits.height, "cases": scored[1].cases.height}
+)
+def score_features(
+    features: FeatureTable, pack: RulePack, algorithm: ScoringAlgorithm
+) -> tuple[Evaluation, CaseTables]:
     """Rules -> hits -> cases over a feature table built once, so one table can be scored by several packs."""
     evaluation = evaluate(features.frame, pack.rules, set(features.unavailable))
     cases = build_cases(features.frame, evaluation.hits, evaluation.unknowns, algorithm)
@@ -262,7 +312,11 @@ class _StageClock:
 
 
 def _features_for(
-    config: AuditConfig, loaded: AuditInputs, run_id: str, store: Any = None, clock: _StageClock | None = None,
+    config: AuditConfig,
+    loaded: AuditInputs,
+    run_id: str,
+    store: Any = None,
+    clock: _StageClock | None = None,
 ) -> tuple[datetime, FeatureTable, list[dict[str, Any]], dict[str, Any] | None]:
     """The feature table of one run's inputs: as-of, screening, features, strict instance types.
 
@@ -277,13 +331,32 @@ def _features_for(
         raise empty_tenants_error(inputs)
     as_of = config.as_of or default_as_of(inputs, loaded.observed_at)
     index, list_provenance = load_screening(config)
-    cache = ScreeningCache.for_store(index, config.screening_threshold, store) if index is not None else None
+    cache = (
+        ScreeningCache.for_store(index, config.screening_threshold, store)
+        if index is not None
+        else None
+    )
     clock.lap("screening_index")
-    log.info("run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d", run_id, inputs.tenants.height, inputs.rows.get("usage", 0), inputs.rows.get("access", 0))
+    log.info(
+        "run=%s stage=inputs tenants=%d usage_rows=%d access_rows=%d",
+        run_id,
+        inputs.tenants.height,
+        inputs.rows.get("usage", 0),
+        inputs.rows.get("access", 0),
+    )
 
     try:
-        features = build_features(inputs, as_of, cache, config.screening_threshold, config.max_link_group, ownership_settings(config, inputs))
-    except pl.exceptions.ComputeError as exc:  # a streamed input's column that cannot be decoded: the user's file
+        features = build_features(
+            inputs,
+            as_of,
+            cache,
+            config.screening_threshold,
+            config.max_link_group,
+            ownership_settings(config, inputs),
+        )
+    except (
+        pl.exceptions.ComputeError
+    ) as exc:  # a streamed input's column that cannot be decoded: the user's file
         located = unreadable_input(inputs, exc)
         if located is None:
             raise
@@ -297,16 +370,26 @@ def _features_for(
         try:
             cache.save(store, run_id)
         except StoreError as exc:  # a memo, not the run: the store's own commit reports a store that cannot be written
-            log.warning("run=%s stage=screening_save event=failed error=%s", run_id, type(exc).__name__)
+            log.warning(
+                "run=%s stage=screening_save event=failed error=%s", run_id, type(exc).__name__
+            )
         clock.lap("screening_save")
     if screening is not None:
         log.info(
             "run=%s stage=screening screened=%d reused_from_store=%d reused_in_run=%d",
-            run_id, screening["screened"], screening["reused_from_store"], screening["reused_in_run"],
+            run_id,
+            screening["screened"],
+            screening["reused_from_store"],
+            screening["reused_in_run"],
         )
     for warning in (features.ownership.warnings if features.ownership is not None else [])[:20]:
         log.warning("run=%s stage=ownership %s", run_id, warning)
-    log.info("run=%s stage=features tenants=%d unavailable=%d", run_id, features.frame.height, len(features.unavailable))
+    log.info(
+        "run=%s stage=features tenants=%d unavailable=%d",
+        run_id,
+        features.frame.height,
+        len(features.unavailable),
+    )
     if config.unknown_instance_types == "error" and features.unknown_instance_types.height:
         raise_unknown_instance_types(inputs, features.unknown_instance_types)
     return as_of, features, list_provenance, screening
@@ -317,12 +400,25 @@ def ownership_settings(config: AuditConfig, inputs: InputTables) -> Any:
     from auditor.features.ownership import OwnershipSettings
     from auditor.ownership.inputs import load_ownership
 
-    data = load_ownership(inputs.tenants, config.ownership, config.parties) if (config.ownership or config.parties) else None
-    return OwnershipSettings(data, list(config.ownership_regimes), config.ownership_seed_score, config.ownership_minority_share)
+    data = (
+        load_ownership(inputs.tenants, config.ownership, config.parties)
+        if (config.ownership or config.parties)
+        else None
+    )
+    return OwnershipSettings(
+        data,
+        list(config.ownership_regimes),
+        config.ownership_seed_score,
+        config.ownership_minority_share,
+    )
 
 
 def _ownership_files(config: AuditConfig) -> list[dict[str, Any]]:
-    return [{"table": t, "path": str(p), "sha256": sha256_file(Path(p))} for t, p in (("ownership", config.ownership), ("parties", config.parties)) if p]
+    return [
+        {"table": t, "path": str(p), "sha256": sha256_file(Path(p))}
+        for t, p in (("ownership", config.ownership), ("parties", config.parties))
+        if p
+    ]
 
 
 def ownership_manifest(result: Any) -> dict[str, Any]:
@@ -336,7 +432,9 @@ def _new_run_id(started: datetime) -> str:
     return started.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
 
-def audit(config: AuditConfig, clients: dict[str, Any] | None = None, store: Any = None) -> AuditResult:
+def audit(
+    config: AuditConfig, clients: dict[str, Any] | None = None, store: Any = None
+) -> AuditResult:
     """Runs the whole audit over one set of inputs and returns the run as a value.
 
     `clients` maps a provider name to its SDK clients for live collection (tests hand in
@@ -352,14 +450,27 @@ def audit(config: AuditConfig, clients: dict[str, Any] | None = None, store: Any
     loaded = load_audit_inputs(config, clients)
     inputs = loaded.tables
     clock.lap("inputs")
-    as_of, features, list_provenance, screening = _features_for(config, loaded, run_id, store, clock)
+    as_of, features, list_provenance, screening = _features_for(
+        config, loaded, run_id, store, clock
+    )
     evaluation, cases = score_features(features, pack, algorithm)
     clock.lap("scoring")
-    log.info("run=%s stage=cases rules=%d hits=%d cases=%d", run_id, len(pack.rules), evaluation.hits.height, cases.cases.height)
+    log.info(
+        "run=%s stage=cases rules=%d hits=%d cases=%d",
+        run_id,
+        len(pack.rules),
+        evaluation.hits.height,
+        cases.cases.height,
+    )
 
-    input_files = [
-        {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in inputs.sources.items()
-    ] + loaded.provenance + _ownership_files(config)
+    input_files = (
+        [
+            {"table": table, "path": path, "sha256": sha256_file(Path(path))}
+            for table, path in inputs.sources.items()
+        ]
+        + loaded.provenance
+        + _ownership_files(config)
+    )
     clock.lap("checksums")
     return AuditResult(
         run_id=run_id,
@@ -388,13 +499,17 @@ class BacktestSide:
     source: str  # "rules" (a pack scored now) or "run" (cases a stored run recorded)
     name: str  # the rules directory or the run id
     rule_pack_version: str
-    cases: pl.DataFrame  # case_id, rank, priority, score, tenant_ids, top_reasons (as CaseTables.cases)
+    cases: (
+        pl.DataFrame
+    )  # case_id, rank, priority, score, tenant_ids, top_reasons (as CaseTables.cases)
     hits: pl.DataFrame  # case_id, tenant_id, rule_id, rule_version
     rules: pl.DataFrame | None  # RULE_TABLE_SCHEMA; None when only the rules that fired are known
 
     @classmethod
     def scored(cls, pack: RulePack, tables: CaseTables) -> BacktestSide:
-        return cls("rules", pack.directory, pack.version, tables.cases, tables.hits, rule_table(pack.rules))
+        return cls(
+            "rules", pack.directory, pack.version, tables.cases, tables.hits, rule_table(pack.rules)
+        )
 
 
 @dataclass(frozen=True)
@@ -410,7 +525,9 @@ class BacktestResult:
     comparison: Comparison
     input_files: list[dict[str, Any]] = field(default_factory=list)
     complete: bool = True
-    notes: list[str] = field(default_factory=list)  # caveats a reader must see, e.g. the data differ from the stored run's
+    notes: list[str] = field(
+        default_factory=list
+    )  # caveats a reader must see, e.g. the data differ from the stored run's
 
 
 def backtest(
@@ -432,25 +549,44 @@ def backtest(
     algorithm = get_algorithm(config.scoring)
     kinds = feature_kinds()
     new_pack = load_rule_pack(new_rules_dir, kinds)
-    baseline_pack = None if against else load_rule_pack(baseline_rules_dir or config.rules or builtin_rules_dir(), kinds)
+    baseline_pack = (
+        None
+        if against
+        else load_rule_pack(baseline_rules_dir or config.rules or builtin_rules_dir(), kinds)
+    )
     loaded = load_audit_inputs(config, clients)
     as_of, features, _, _ = _features_for(config, loaded, run_id)
-    input_files = [
-        {"table": table, "path": path, "sha256": sha256_file(Path(path))} for table, path in loaded.tables.sources.items()
-    ] + loaded.provenance + _ownership_files(config)
+    input_files = (
+        [
+            {"table": table, "path": path, "sha256": sha256_file(Path(path))}
+            for table, path in loaded.tables.sources.items()
+        ]
+        + loaded.provenance
+        + _ownership_files(config)
+    )
 
     sides: dict[str, BacktestSide] = {}
     for name, pack in (("baseline", baseline_pack), ("new", new_pack)):
         if pack is None:
             continue
         evaluation, tables = score_features(features, pack, algorithm)
-        log.info("run=%s stage=backtest side=%s pack=%s rules=%d hits=%d cases=%d", run_id, name, pack.version, len(pack.rules), evaluation.hits.height, tables.cases.height)
+        log.info(
+            "run=%s stage=backtest side=%s pack=%s rules=%d hits=%d cases=%d",
+            run_id,
+            name,
+            pack.version,
+            len(pack.rules),
+            evaluation.hits.height,
+            tables.cases.height,
+        )
         sides[name] = BacktestSide.scored(pack, tables)
     notes: list[str] = []
     if against:
         record, snapshots = against
         cases, hits = tables_from_records([s.record for s in snapshots])
-        sides["baseline"] = BacktestSide("run", record.run_id, record.rule_pack_version, cases, hits, None)
+        sides["baseline"] = BacktestSide(
+            "run", record.run_id, record.rule_pack_version, cases, hits, None
+        )
         notes += _against_notes(record, input_files, as_of, algorithm.name)
     baseline, new = sides["baseline"], sides["new"]
     return BacktestResult(
@@ -460,24 +596,34 @@ def backtest(
         algorithm=algorithm.name,
         baseline=baseline,
         new=new,
-        comparison=compare_runs(baseline.cases, baseline.hits, baseline.rules, new.cases, new.hits, new.rules),
+        comparison=compare_runs(
+            baseline.cases, baseline.hits, baseline.rules, new.cases, new.hits, new.rules
+        ),
         input_files=input_files,
         complete=loaded.complete and not loaded.gaps,
         notes=notes,
     )
 
 
-def _against_notes(record: Any, input_files: list[dict[str, Any]], as_of: datetime, algorithm: str) -> list[str]:
+def _against_notes(
+    record: Any, input_files: list[dict[str, Any]], as_of: datetime, algorithm: str
+) -> list[str]:
     """Why a difference from a stored run may come from the data or scoring, not from the rules."""
     notes = []
     stored = sorted(i.get("sha256") for i in record.inputs if i.get("sha256"))
     current = sorted(i.get("sha256") for i in input_files if i.get("sha256"))
     if stored != current:
-        notes.append(f"the inputs differ from run {record.run_id}'s (checksums); some changes may come from the data, not the rules")
+        notes.append(
+            f"the inputs differ from run {record.run_id}'s (checksums); some changes may come from the data, not the rules"
+        )
     if record.as_of != as_of:
-        notes.append(f"run {record.run_id} was as of {record.as_of.isoformat()}, this backtest is as of {as_of.isoformat()}")
+        notes.append(
+            f"run {record.run_id} was as of {record.as_of.isoformat()}, this backtest is as of {as_of.isoformat()}"
+        )
     if record.scoring != algorithm:
-        notes.append(f"run {record.run_id} was scored with {record.scoring}, this backtest with {algorithm}")
+        notes.append(
+            f"run {record.run_id} was scored with {record.scoring}, this backtest with {algorithm}"
+        )
     return notes
 
 
@@ -498,11 +644,25 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "as_of": result.as_of.isoformat(),
         "complete": result.complete,
         "inputs": result.input_files,
-        "rule_pack": {"directory": result.rule_pack.directory, "version": result.rule_pack.version, "sha256": result.rule_pack.checksum, "rules": len(result.rule_pack.rules)},
+        "rule_pack": {
+            "directory": result.rule_pack.directory,
+            "version": result.rule_pack.version,
+            "sha256": result.rule_pack.checksum,
+            "rules": len(result.rule_pack.rules),
+        },
         "scoring": result.config.scoring,
         "lists": result.lists,
         # The matcher's settings, and how many texts were screened or reused (screening.cache).
-        **({"screening": {**_screening_record(result.config.screening_threshold), **(result.screening or {})}} if result.lists else {}),
+        **(
+            {
+                "screening": {
+                    **_screening_record(result.config.screening_threshold),
+                    **(result.screening or {}),
+                }
+            }
+            if result.lists
+            else {}
+        ),
         "coverage_gaps": result.coverage_gaps,
         "unavailable_features": sorted(f.unavailable),
         "unknown_instance_types": f.unknown_instance_types.to_dicts(),
@@ -517,7 +677,8 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
             "unknown_outcomes": result.evaluation.unknowns.height,
             "cases": result.cases.cases.height,
             "cases_by_priority": {
-                row["priority"]: row["len"] for row in result.cases.cases.group_by("priority").len().to_dicts()
+                row["priority"]: row["len"]
+                for row in result.cases.cases.group_by("priority").len().to_dicts()
             },
         },
         "ownership": ownership_manifest(result),

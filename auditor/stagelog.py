@@ -37,15 +37,26 @@ def stage(name: str) -> Iterator[dict[str, int | float]]:
     except BaseException as exc:
         seconds = time.perf_counter() - started
         log.info(
-            "stage=%s event=failed seconds=%.2f error=%s", name, seconds, type(exc).__name__,
+            "stage=%s event=failed seconds=%.2f error=%s",
+            name,
+            seconds,
+            type(exc).__name__,
             extra={"stage": name, "stage_event": "failed"},
         )
         raise
     seconds = time.perf_counter() - started
-    log.info("stage=%s event=end seconds=%.2f%s", name, seconds, _fields(counts), extra={"stage": name, "stage_event": "end"})
+    log.info(
+        "stage=%s event=end seconds=%.2f%s",
+        name,
+        seconds,
+        _fields(counts),
+        extra={"stage": name, "stage_event": "end"},
+    )
 
 
-def logged_stage(name: str, counts: Callable[[Any], dict[str, int | float]] | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def logged_stage(
+    name: str, counts: Callable[[Any], dict[str, int | float]] | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorator form of `stage`: `counts(result)` gives the row counts for the end line."""
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:

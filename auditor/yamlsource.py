@@ -46,14 +46,23 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise _Refused(event.start_mark, f"YAML alias '*{event.anchor}' is not allowed; write the value out in full")
+            raise _Refused(
+                event.start_mark,
+                f"YAML alias '*{event.anchor}' is not allowed; write the value out in full",
+            )
         event = self.peek_event()
         if event.anchor is not None:
-            raise _Refused(event.start_mark, f"YAML anchor '&{event.anchor}' is not allowed; write each value out in full")
+            raise _Refused(
+                event.start_mark,
+                f"YAML anchor '&{event.anchor}' is not allowed; write each value out in full",
+            )
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
-                raise _Refused(event.start_mark, f"nesting deeper than {MAX_YAML_DEPTH} levels; expected a flatter document")
+                raise _Refused(
+                    event.start_mark,
+                    f"nesting deeper than {MAX_YAML_DEPTH} levels; expected a flatter document",
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -100,12 +109,19 @@ class _Builder:
                     first = self.marks.get(path + (key,), ("?", "?"))
                     self.problems.append(
                         Problem(
-                            SourceLocation(self.source, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
+                            SourceLocation(
+                                self.source,
+                                key_node.start_mark.line + 1,
+                                key_node.start_mark.column + 1,
+                            ),
                             f"duplicate key '{key}' (first at line {first[0]}); each key may appear once",
                         )
                     )
                     continue
-                self.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.key_marks[path + (key,)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
                 result[key] = self.build(value_node, path + (key,))
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -116,22 +132,44 @@ class _Builder:
 def parse_yaml(text: str, source: str, *, allow_empty: bool = False) -> YamlDocument:
     """Parses one YAML document from text; raises InputError with the position of a syntax error."""
     if len(text) > MAX_YAML_BYTES:
-        raise InputError([Problem(SourceLocation(source), f"file is {len(text):,} characters; the limit is {MAX_YAML_BYTES:,} for a rule, rule-test or config file")])
+        raise InputError(
+            [
+                Problem(
+                    SourceLocation(source),
+                    f"file is {len(text):,} characters; the limit is {MAX_YAML_BYTES:,} for a rule, rule-test or config file",
+                )
+            ]
+        )
     loader: _StrictLoader | None = None
     try:
         loader = _StrictLoader(text)  # the reader refuses control characters here
         node = loader.get_single_node()
     except _Refused as exc:
-        raise InputError([Problem(SourceLocation(source, exc.mark.line + 1, exc.mark.column + 1), exc.message)]) from None
+        raise InputError(
+            [Problem(SourceLocation(source, exc.mark.line + 1, exc.mark.column + 1), exc.message)]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        location = SourceLocation(source, mark.line + 1, mark.column + 1) if mark else SourceLocation(source)
-        raise InputError([Problem(location, f"invalid YAML: {exc.problem or exc.context}")]) from None
+        location = (
+            SourceLocation(source, mark.line + 1, mark.column + 1)
+            if mark
+            else SourceLocation(source)
+        )
+        raise InputError(
+            [Problem(location, f"invalid YAML: {exc.problem or exc.context}")]
+        ) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise InputError([Problem(SourceLocation(source, line, column), f"invalid YAML: character U+{code:04X} is not allowed (control characters cannot appear in YAML)")]) from None
+        raise InputError(
+            [
+                Problem(
+                    SourceLocation(source, line, column),
+                    f"invalid YAML: character U+{code:04X} is not allowed (control characters cannot appear in YAML)",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(SourceLocation(source), f"invalid YAML: {exc}")]) from None
     finally:
@@ -140,7 +178,9 @@ def parse_yaml(text: str, source: str, *, allow_empty: bool = False) -> YamlDocu
     if node is None and allow_empty:
         return YamlDocument(source, None)
     if node is None:
-        raise InputError([Problem(SourceLocation(source, 1, 1), "file is empty; expected a YAML mapping")])
+        raise InputError(
+            [Problem(SourceLocation(source, 1, 1), "file is empty; expected a YAML mapping")]
+        )
     builder = _Builder(source)
     try:
         data = builder.build(node, ())
@@ -158,14 +198,23 @@ def load_yaml(path: str | Path, shown_as: str | None = None) -> YamlDocument:
     try:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:
-            raise InputError(f"file is {size:,} bytes; the limit is {MAX_YAML_BYTES:,} for a rule, rule-test or config file", location=SourceLocation(source))
+            raise InputError(
+                f"file is {size:,} bytes; the limit is {MAX_YAML_BYTES:,} for a rule, rule-test or config file",
+                location=SourceLocation(source),
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", location=SourceLocation(source)) from None
     except IsADirectoryError:
-        raise InputError("is a folder; expected a YAML file", location=SourceLocation(source)) from None
+        raise InputError(
+            "is a folder; expected a YAML file", location=SourceLocation(source)
+        ) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", location=SourceLocation(source)) from None
+        raise InputError(
+            f"cannot read: {exc.strerror or exc}", location=SourceLocation(source)
+        ) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", location=SourceLocation(source)) from None
+        raise InputError(
+            f"not UTF-8 text: {exc.reason} at byte {exc.start}", location=SourceLocation(source)
+        ) from None
     return parse_yaml(text, source)

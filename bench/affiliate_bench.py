@@ -20,12 +20,20 @@ from auditor.screening.affiliate import AffiliateIndex
 from auditor.screening.affiliate_evaluation import lookalike_names
 from auditor.screening.aliases import with_aliases
 
-LIST = Path(__file__).resolve().parents[1] / "examples" / "provider" / "lists" / "restricted-parties.csv"
+LIST = (
+    Path(__file__).resolve().parents[1]
+    / "examples"
+    / "provider"
+    / "lists"
+    / "restricted-parties.csv"
+)
 
 
 def main() -> None:
     entries = with_aliases(load_lists([LIST])).entries
-    AffiliateIndex.build(entries, pl.Series(["Warm Up Ltd"])).match(pl.DataFrame({"query_id": ["0"], "name": ["浪潮 Warm Up"]}))
+    AffiliateIndex.build(entries, pl.Series(["Warm Up Ltd"])).match(
+        pl.DataFrame({"query_id": ["0"], "name": ["浪潮 Warm Up"]})
+    )
     for n in (100_000, 1_000_000):
         names = [x for x, _ in lookalike_names(n, seed=3)]
         queries = pl.DataFrame({"query_id": [str(i) for i in range(n)], "name": names})

@@ -61,7 +61,13 @@ def full_audit(data: Path):
     from auditor.config import AuditConfig
     from auditor.run import audit
 
-    config = AuditConfig(tenants=data / "tenants", usage=data / "usage", access=data / "access", lists=[LIST], as_of=AS_OF)
+    config = AuditConfig(
+        tenants=data / "tenants",
+        usage=data / "usage",
+        access=data / "access",
+        lists=[LIST],
+        as_of=AS_OF,
+    )
     return audit(config)
 
 
@@ -76,23 +82,43 @@ class Timed:
 def run_process(command: list[str]) -> Timed:
     """Wall time, exit code and peak resident memory of one child process (its own rusage)."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    child = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO
+    )
     assert child.stderr is not None
     stderr = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
-    return Timed(time.perf_counter() - started, usage.ru_maxrss * 1024 / 1e9, child.returncode, stderr)
+    return Timed(
+        time.perf_counter() - started, usage.ru_maxrss * 1024 / 1e9, child.returncode, stderr
+    )
 
 
 def auditor_command() -> list[str]:
     script = Path(sys.executable).parent / "auditor"
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from auditor.cli.main import run; run()"]
+    return (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from auditor.cli.main import run; run()"]
+    )
 
 
 def audit_command(data: Path, out: Path, store: Path | None = None) -> list[str]:
     command = [
-        *auditor_command(), "audit", "--tenants", str(data / "tenants"), "--usage", str(data / "usage"),
-        "--access", str(data / "access"), "--lists", str(LIST), "--as-of", AS_OF.isoformat(), "--out", str(out),
+        *auditor_command(),
+        "audit",
+        "--tenants",
+        str(data / "tenants"),
+        "--usage",
+        str(data / "usage"),
+        "--access",
+        str(data / "access"),
+        "--lists",
+        str(LIST),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--out",
+        str(out),
     ]
     return command + (["--store", str(store)] if store else [])
 
@@ -126,7 +152,9 @@ class SizeResult:
 def ensure_data(tenants: int, rows: int) -> Path:
     data = REPO / "bench" / "data" / f"{tenants}-{rows}"
     if not (data / "manifest.json").exists():
-        print(f"generating {tenants:,} tenants / {rows:,} usage rows ...", file=sys.stderr, flush=True)
+        print(
+            f"generating {tenants:,} tenants / {rows:,} usage rows ...", file=sys.stderr, flush=True
+        )
         generate(tenants, rows, data)
     return data
 
@@ -143,11 +171,24 @@ def measure(label: str, with_store: bool) -> SizeResult:
         raise SystemExit(f"floor exited {floor_run.code}:\n{floor_run.stderr[-3000:]}")
     compute = float(floor_run.stderr.strip().splitlines()[-1])
     audit, manifest = timed_audit(audit_command(data, work / "out"), work / "out")
-    result = SizeResult(label, counts["tenants"], counts["usage"], floor_run, compute, audit, manifest.get("stages", {}), manifest["counts"]["cases"])
+    result = SizeResult(
+        label,
+        counts["tenants"],
+        counts["usage"],
+        floor_run,
+        compute,
+        audit,
+        manifest.get("stages", {}),
+        manifest["counts"]["cases"],
+    )
     if with_store:
         store = work / "cases.db"
-        result.store_first, _ = timed_audit(audit_command(data, work / "out-1", store), work / "out-1")
-        result.store_second, second = timed_audit(audit_command(data, work / "out-2", store), work / "out-2")
+        result.store_first, _ = timed_audit(
+            audit_command(data, work / "out-1", store), work / "out-1"
+        )
+        result.store_second, second = timed_audit(
+            audit_command(data, work / "out-2", store), work / "out-2"
+        )
         result.second_stages = second.get("stages", {})
         result.reused = (second.get("screening") or {}).get("reused_from_store", 0)
     shutil.rmtree(work, ignore_errors=True)
@@ -187,10 +228,16 @@ def markdown_table(results: list[SizeResult]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="TENANTSxROWS_PER_TENANT, comma-separated")
-    parser.add_argument("--no-store", action="store_true", help="skip the two runs with a case store")
+    parser.add_argument(
+        "--sizes", default=DEFAULT_SIZES, help="TENANTSxROWS_PER_TENANT, comma-separated"
+    )
+    parser.add_argument(
+        "--no-store", action="store_true", help="skip the two runs with a case store"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
-    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)  # internal: be the floor process for DIR
+    parser.add_argument(
+        "--floor", type=Path, help=argparse.SUPPRESS
+    )  # internal: be the floor process for DIR
     args = parser.parse_args()
     if args.floor:
         started = time.perf_counter()
@@ -206,18 +253,37 @@ def main() -> None:
             f"{r.tenants:>10,} tenants {r.usage_rows:>12,} rows | floor {r.floor.seconds:6.1f} s (scan {r.floor_compute_s:.1f} s) "
             f"{r.floor.peak_gb:4.1f} GB | audit {r.audit.seconds:6.1f} s {r.audit.peak_gb:4.1f} GB | {r.ratio(r.audit):5.1f}x"
             + (f" (target {target:.0f}x)" if target else "")
-            + (f" | store: 1st {_s(r.store_first)}, 2nd {_s(r.store_second)} = {r.ratio(r.store_second):.1f}x (target {STORE_TARGET:.0f}x), "
-               f"{r.reused:,} texts reused" if r.store_second else "")
+            + (
+                f" | store: 1st {_s(r.store_first)}, 2nd {_s(r.store_second)} = {r.ratio(r.store_second):.1f}x (target {STORE_TARGET:.0f}x), "
+                f"{r.reused:,} texts reused"
+                if r.store_second
+                else ""
+            )
             + f" | {r.cases:,} cases",
             flush=True,
         )
-        print(f"    where the audit's time went: {_stages_line(r.stages, r.audit.seconds)}", flush=True)
+        print(
+            f"    where the audit's time went: {_stages_line(r.stages, r.audit.seconds)}",
+            flush=True,
+        )
         if r.second_stages and r.store_second:
-            print(f"    second run with a store:    {_stages_line(r.second_stages, r.store_second.seconds)}", flush=True)
+            print(
+                f"    second run with a store:    {_stages_line(r.second_stages, r.store_second.seconds)}",
+                flush=True,
+            )
     print()
     print(markdown_table(results))
     if args.json:
-        print(json.dumps([{**r.__dict__, "floor": r.floor.__dict__, "audit": r.audit.__dict__} for r in results], indent=2, default=lambda o: o.__dict__))
+        print(
+            json.dumps(
+                [
+                    {**r.__dict__, "floor": r.floor.__dict__, "audit": r.audit.__dict__}
+                    for r in results
+                ],
+                indent=2,
+                default=lambda o: o.__dict__,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -44,7 +44,13 @@ TARGET_SURVIVOR_RATE = 0.10
 E2E = ["tests/test_end_to_end.py"]
 # Module -> the tests meant to catch its bugs (the folder that mirrors it, plus the end-to-end run).
 MODULES: dict[str, list[str]] = {
-    "auditor/scoring/weighted.py": ["tests/test_scoring_weighted.py", "tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
+    "auditor/scoring/weighted.py": [
+        "tests/test_scoring_weighted.py",
+        "tests/test_scoring_cases.py",
+        "tests/test_priority_bands.py",
+        "tests/test_case_ids.py",
+        *E2E,
+    ],
     "auditor/engine/operators.py": ["tests/engine", *E2E],
     "auditor/engine/compile.py": ["tests/engine", *E2E],
     "auditor/engine/evaluate.py": ["tests/engine", *E2E],
@@ -53,8 +59,19 @@ MODULES: dict[str, list[str]] = {
     "auditor/features/usage.py": ["tests/features", *E2E],
     "auditor/features/links.py": ["tests/features", "tests/test_case_ids.py", *E2E],
     "auditor/features/screening.py": ["tests/features", *E2E],
-    "auditor/cases/build.py": ["tests/test_case_exposure.py", "tests/test_scoring_cases.py", "tests/test_priority_bands.py", "tests/test_case_ids.py", *E2E],
-    "auditor/cases/changes.py": ["tests/store/test_store_changes.py", "tests/store/test_store_change_boundaries.py", "tests/test_case_ids.py", "tests/store/test_store_scheduling.py"],
+    "auditor/cases/build.py": [
+        "tests/test_case_exposure.py",
+        "tests/test_scoring_cases.py",
+        "tests/test_priority_bands.py",
+        "tests/test_case_ids.py",
+        *E2E,
+    ],
+    "auditor/cases/changes.py": [
+        "tests/store/test_store_changes.py",
+        "tests/store/test_store_change_boundaries.py",
+        "tests/test_case_ids.py",
+        "tests/store/test_store_scheduling.py",
+    ],
     "auditor/cases/compare.py": ["tests/test_compare_cases.py", "tests/test_backtest.py"],
     "auditor/store/sqlite.py": ["tests/store"],
     "auditor/screening/normalize.py": ["tests/screening"],
@@ -66,18 +83,46 @@ MODULES: dict[str, list[str]] = {
 }
 
 COMPARE_SWAPS: dict[type, type] = {
-    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
-    ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
 }
 BINOP_SWAPS: dict[type, type] = {
-    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
-    ast.BitAnd: ast.BitOr, ast.BitOr: ast.BitAnd, ast.Mod: ast.FloorDiv,
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.BitAnd: ast.BitOr,
+    ast.BitOr: ast.BitAnd,
+    ast.Mod: ast.FloorDiv,
 }
 METHOD_SWAPS = {
-    "min": "max", "max": "min", "is_null": "is_not_null", "is_not_null": "is_null", "any": "all", "all": "any",
-    "first": "last", "last": "first", "min_horizontal": "max_horizontal", "max_horizontal": "min_horizontal",
-    "any_horizontal": "all_horizontal", "all_horizontal": "any_horizontal", "sum": "mean", "drop_nulls": "drop_nans",
-    "startswith": "endswith", "endswith": "startswith", "lstrip": "rstrip", "rstrip": "lstrip",
+    "min": "max",
+    "max": "min",
+    "is_null": "is_not_null",
+    "is_not_null": "is_null",
+    "any": "all",
+    "all": "any",
+    "first": "last",
+    "last": "first",
+    "min_horizontal": "max_horizontal",
+    "max_horizontal": "min_horizontal",
+    "any_horizontal": "all_horizontal",
+    "all_horizontal": "any_horizontal",
+    "sum": "mean",
+    "drop_nulls": "drop_nans",
+    "startswith": "endswith",
+    "endswith": "startswith",
+    "lstrip": "rstrip",
+    "rstrip": "lstrip",
 }
 JOIN_SWAPS = {"left": "inner", "inner": "left", "anti": "semi", "semi": "anti"}
 LOG_NAMES = {"log", "logger", "logging"}
@@ -106,7 +151,9 @@ class _Points(ast.NodeVisitor):
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.scope: list[str] = []
-        self.points: list[tuple[ast.AST, str, str, str, int]] = []  # node, kind, detail, qualname, line
+        self.points: list[
+            tuple[ast.AST, str, str, str, int]
+        ] = []  # node, kind, detail, qualname, line
 
     def _add(self, node: ast.AST, kind: str, detail: str) -> None:
         line = getattr(node, "lineno", 0)
@@ -123,7 +170,9 @@ class _Points(ast.NodeVisitor):
         self._scoped(node)
 
     def _scoped(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        self.scope.append(node.name)  # decorators (dataclass(frozen=True) ...) are declarations, not logic
+        self.scope.append(
+            node.name
+        )  # decorators (dataclass(frozen=True) ...) are declarations, not logic
         if not isinstance(node, ast.ClassDef):
             for default in [*node.args.defaults, *node.args.kw_defaults]:
                 if default is not None:
@@ -136,7 +185,9 @@ class _Points(ast.NodeVisitor):
         for stmt in _without_docstring(node.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 continue
-            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets
+            ):
                 continue
             self.visit(stmt)
 
@@ -166,12 +217,16 @@ class _Points(ast.NodeVisitor):
     def visit_Compare(self, node: ast.Compare) -> None:  # noqa: N802
         for i, op in enumerate(node.ops):
             if type(op) in COMPARE_SWAPS:
-                self._add(node, f"compare{i}", f"{type(op).__name__}->{COMPARE_SWAPS[type(op)].__name__}")
+                self._add(
+                    node, f"compare{i}", f"{type(op).__name__}->{COMPARE_SWAPS[type(op)].__name__}"
+                )
         self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:  # noqa: N802
         if type(node.op) in BINOP_SWAPS and not _is_text(node):
-            self._add(node, "binop", f"{type(node.op).__name__}->{BINOP_SWAPS[type(node.op)].__name__}")
+            self._add(
+                node, "binop", f"{type(node.op).__name__}->{BINOP_SWAPS[type(node.op)].__name__}"
+            )
         self.generic_visit(node)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> None:  # noqa: N802
@@ -196,25 +251,46 @@ class _Points(ast.NodeVisitor):
         if isinstance(node.func, ast.Attribute) and node.func.attr in METHOD_SWAPS:
             self._add(node, "method", f"{node.func.attr}->{METHOD_SWAPS[node.func.attr]}")
         for keyword in node.keywords:
-            if keyword.arg == "how" and isinstance(keyword.value, ast.Constant) and keyword.value.value in JOIN_SWAPS:
-                self._add(keyword.value, "join", f"{keyword.value.value}->{JOIN_SWAPS[keyword.value.value]}")
+            if (
+                keyword.arg == "how"
+                and isinstance(keyword.value, ast.Constant)
+                and keyword.value.value in JOIN_SWAPS
+            ):
+                self._add(
+                    keyword.value,
+                    "join",
+                    f"{keyword.value.value}->{JOIN_SWAPS[keyword.value.value]}",
+                )
         self.generic_visit(node)
 
 
 def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         return body[1:]
     return body
 
 
 def _is_log_call(node: ast.Call) -> bool:
     func = node.func
-    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in LOG_NAMES
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in LOG_NAMES
+    )
 
 
 def _is_text(node: ast.BinOp) -> bool:
     """String concatenation or %-formatting: message text, not logic."""
-    return any(isinstance(side, (ast.JoinedStr, ast.Constant)) and isinstance(getattr(side, "value", ""), str) for side in (node.left, node.right))
+    return any(
+        isinstance(side, (ast.JoinedStr, ast.Constant))
+        and isinstance(getattr(side, "value", ""), str)
+        for side in (node.left, node.right)
+    )
 
 
 def _bumped(value: int | float) -> int | float:
@@ -246,7 +322,11 @@ class _Apply(ast.NodeTransformer):
             return node.operand
         elif self.kind == "const" and isinstance(node, ast.Constant):
             node.value = (not node.value) if isinstance(node.value, bool) else _bumped(node.value)
-        elif self.kind == "method" and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        elif (
+            self.kind == "method"
+            and isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+        ):
             node.func.attr = METHOD_SWAPS[node.func.attr]
         elif self.kind == "join" and isinstance(node, ast.Constant):
             node.value = JOIN_SWAPS[node.value]
@@ -269,7 +349,9 @@ def list_mutants(module: str) -> list[Mutant]:
         key = f"{module}:{qualname}:{kind.rstrip('0123456789')}:{detail}"
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        mutants.append(Mutant(module, index, f"{key}#{occurrence}", line, f"line {line}: {kind} {detail}"))
+        mutants.append(
+            Mutant(module, index, f"{key}#{occurrence}", line, f"line {line}: {kind} {detail}")
+        )
     return mutants
 
 
@@ -296,25 +378,60 @@ def load_equivalent() -> dict[str, str]:
 class Sandbox:
     """A private copy of the repository that one worker mutates, one file at a time."""
 
-    COPIED = ("auditor", "tests", "rules", "examples", "docs", "bench", "pyproject.toml", "README.md")
+    COPIED = (
+        "auditor",
+        "tests",
+        "rules",
+        "examples",
+        "docs",
+        "bench",
+        "pyproject.toml",
+        "README.md",
+    )
 
     def __init__(self, root: Path) -> None:
         self.root = root
         for name in self.COPIED:
             source = REPO / name
             if source.is_dir():
-                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+                shutil.copytree(
+                    source,
+                    root / name,
+                    ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"),
+                )
             elif source.exists():
                 shutil.copy2(source, root / name)
         shared = Path(os.environ.get("AUDITOR_SHARED") or REPO.parent / "shared")
-        self.env = {**os.environ, "PYTHONPATH": str(root), "AUDITOR_SHARED": str(shared.resolve()), "PYTHONDONTWRITEBYTECODE": "1"}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(root),
+            "AUDITOR_SHARED": str(shared.resolve()),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
         self.env.pop("CI", None)  # a missing ../shared skips here; it is not what is being tested
 
     def run_tests(self, tests: list[str], timeout: float) -> tuple[str, float]:
         started = time.perf_counter()
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", *tests]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-x",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--no-header",
+            *tests,
+        ]
         try:
-            done = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True, timeout=timeout)
+            done = subprocess.run(
+                command,
+                cwd=self.root,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired:
             return "timeout", time.perf_counter() - started
         seconds = time.perf_counter() - started
@@ -339,16 +456,26 @@ class Sandbox:
 def choose(mutants: list[Mutant], sample: int | None, seed: int) -> list[Mutant]:
     if sample is None or sample >= len(mutants):
         return mutants
-    return sorted(random.Random(f"{seed}:{mutants[0].module}").sample(mutants, sample), key=lambda m: m.index)
+    return sorted(
+        random.Random(f"{seed}:{mutants[0].module}").sample(mutants, sample), key=lambda m: m.index
+    )
 
 
 def run(
-    modules: list[str], sample: int | None, seed: int, workers: int, progress: bool, only: set[str] | None = None, log: Path | None = None
+    modules: list[str],
+    sample: int | None,
+    seed: int,
+    workers: int,
+    progress: bool,
+    only: set[str] | None = None,
+    log: Path | None = None,
 ) -> tuple[list[Outcome], dict[str, float]]:
     equivalent = load_equivalent()
     chosen = {module: choose(list_mutants(module), sample, seed) for module in modules}
     if only is not None:
-        chosen = {module: [m for m in mutants if m.id in only] for module, mutants in chosen.items()}
+        chosen = {
+            module: [m for m in mutants if m.id in only] for module, mutants in chosen.items()
+        }
     plan = [(module, MODULES[module]) for module in modules if chosen[module]]
     with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
         sandboxes = [Sandbox(Path(tmp) / f"w{i}") for i in range(workers)]
@@ -357,7 +484,9 @@ def run(
         for module, tests in plan:
             status, seconds = sandboxes[0].run_tests(tests, timeout=900)
             if status != "survived":
-                raise SystemExit(f"the tests for {module} fail without any mutant ({status}); fix them first: {' '.join(tests)}")
+                raise SystemExit(
+                    f"the tests for {module} fail without any mutant ({status}); fix them first: {' '.join(tests)}"
+                )
             baseline[module] = seconds
         jobs = [(mutant, MODULES[module]) for module, _ in plan for mutant in chosen[module]]
         free = list(sandboxes)
@@ -369,11 +498,18 @@ def run(
             with lock:
                 box = free.pop()
             try:
-                status, seconds = box.test_mutant(mutant, tests, timeout=3 * baseline[mutant.module] + 20)
+                status, seconds = box.test_mutant(
+                    mutant, tests, timeout=3 * baseline[mutant.module] + 20
+                )
             finally:
                 with lock:
                     free.append(box)
-            outcome = Outcome(mutant, status, round(seconds, 2), equivalent.get(mutant.id) if status == "survived" else None)
+            outcome = Outcome(
+                mutant,
+                status,
+                round(seconds, 2),
+                equivalent.get(mutant.id) if status == "survived" else None,
+            )
             with lock:
                 if log is not None:
                     with log.open("a") as fh:
@@ -381,7 +517,9 @@ def run(
             if progress:
                 with lock:
                     outcomes.append(outcome)
-                    mark = {"killed": ".", "timeout": "t", "error": "E"}.get(status, "S" if not outcome.equivalent_reason else "e")
+                    mark = {"killed": ".", "timeout": "t", "error": "E"}.get(
+                        status, "S" if not outcome.equivalent_reason else "e"
+                    )
                     print(mark, end="", flush=True, file=sys.stderr)
             return outcome
 
@@ -415,41 +553,83 @@ def summarise(outcomes: list[Outcome]) -> list[dict]:
 
 
 def render(rows: list[dict], outcomes: list[Outcome], seconds: float) -> str:
-    lines = ["| module | mutants | killed | survived | equivalent | errors | non-equivalent survivor rate |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| module | mutants | killed | survived | equivalent | errors | non-equivalent survivor rate |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for r in rows:
         flag = "" if r["survivor_rate"] <= TARGET_SURVIVOR_RATE else " (over 10%)"
-        lines.append(f"| {r['module']} | {r['mutants']} | {r['killed']} | {r['survived']} | {r['equivalent']} | {r['errors']} | {r['survivor_rate']:.1%}{flag} |")
-    total = {k: sum(r[k] for r in rows) for k in ("mutants", "killed", "survived", "equivalent", "errors")}
+        lines.append(
+            f"| {r['module']} | {r['mutants']} | {r['killed']} | {r['survived']} | {r['equivalent']} | {r['errors']} | {r['survivor_rate']:.1%}{flag} |"
+        )
+    total = {
+        k: sum(r[k] for r in rows)
+        for k in ("mutants", "killed", "survived", "equivalent", "errors")
+    }
     counted = total["mutants"] - total["equivalent"] - total["errors"]
     rate = total["survived"] / counted if counted else 0.0
-    lines.append(f"| **all** | {total['mutants']} | {total['killed']} | {total['survived']} | {total['equivalent']} | {total['errors']} | **{rate:.1%}** |")
+    lines.append(
+        f"| **all** | {total['mutants']} | {total['killed']} | {total['survived']} | {total['equivalent']} | {total['errors']} | **{rate:.1%}** |"
+    )
     survivors = [o for o in outcomes if o.status == "survived" and o.equivalent_reason is None]
     if survivors:
         lines += ["", "Surviving mutants (not listed as equivalent):"]
         lines += [f"- `{o.mutant.id}` ({o.mutant.description})" for o in survivors]
     errors = [o for o in outcomes if o.status == "error"]
     if errors:
-        lines += ["", "Mutants whose test run errored (not counted):"] + [f"- `{o.mutant.id}`" for o in errors]
+        lines += ["", "Mutants whose test run errored (not counted):"] + [
+            f"- `{o.mutant.id}`" for o in errors
+        ]
     lines += ["", f"{len(outcomes)} mutants in {seconds:.0f} s."]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--modules", nargs="+", default=list(MODULES), help="modules to mutate (default: all listed in MODULES)")
-    parser.add_argument("--sample", type=int, default=None, help="mutants per module, drawn with --seed (default: every mutant)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--modules",
+        nargs="+",
+        default=list(MODULES),
+        help="modules to mutate (default: all listed in MODULES)",
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=None,
+        help="mutants per module, drawn with --seed (default: every mutant)",
+    )
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--workers", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--json", type=Path, help="also write every outcome as JSON here")
-    parser.add_argument("--ids", type=Path, help="run only the mutant ids in this file (one per line, or a --json/--log output): re-test survivors")
-    parser.add_argument("--log", type=Path, help="append each outcome as a JSON line as soon as it is known")
-    parser.add_argument("--report", type=Path, nargs="+", help="no run: report from --log files (later files win), for the mutants the modules have now")
-    parser.add_argument("--fail-over", type=float, default=None, help="exit 1 if the overall non-equivalent survivor rate exceeds this")
+    parser.add_argument(
+        "--ids",
+        type=Path,
+        help="run only the mutant ids in this file (one per line, or a --json/--log output): re-test survivors",
+    )
+    parser.add_argument(
+        "--log", type=Path, help="append each outcome as a JSON line as soon as it is known"
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        nargs="+",
+        help="no run: report from --log files (later files win), for the mutants the modules have now",
+    )
+    parser.add_argument(
+        "--fail-over",
+        type=float,
+        default=None,
+        help="exit 1 if the overall non-equivalent survivor rate exceeds this",
+    )
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
-        parser.error(f"not a mutated module: {', '.join(unknown)}; expected one of {', '.join(MODULES)}")
+        parser.error(
+            f"not a mutated module: {', '.join(unknown)}; expected one of {', '.join(MODULES)}"
+        )
     if args.report:
         outcomes = _from_logs(args.report, args.modules)
         print(render(summarise(outcomes), outcomes, sum(o.seconds for o in outcomes)))
@@ -461,13 +641,26 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     only = _read_ids(args.ids) if args.ids else None
     started = time.perf_counter()
-    outcomes, baseline = run(args.modules, args.sample, args.seed, args.workers, progress=True, only=only, log=args.log)
+    outcomes, baseline = run(
+        args.modules, args.sample, args.seed, args.workers, progress=True, only=only, log=args.log
+    )
     rows = summarise(outcomes)
     print(render(rows, outcomes, time.perf_counter() - started))
     if args.json:
-        args.json.write_text(json.dumps({"summary": rows, "baseline_seconds": baseline, "outcomes": [asdict(o) for o in outcomes]}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "summary": rows,
+                    "baseline_seconds": baseline,
+                    "outcomes": [asdict(o) for o in outcomes],
+                },
+                indent=1,
+            )
+        )
     if args.fail_over is not None:
-        total = {k: sum(r[k] for r in rows) for k in ("mutants", "survived", "equivalent", "errors")}
+        total = {
+            k: sum(r[k] for r in rows) for k in ("mutants", "survived", "equivalent", "errors")
+        }
         counted = total["mutants"] - total["equivalent"] - total["errors"]
         if counted and total["survived"] / counted > args.fail_over:
             return 1
@@ -504,7 +697,9 @@ def _read_ids(path: Path) -> set[str]:
     elif text.lstrip().startswith('{"mutant"'):
         records = [json.loads(line) for line in text.splitlines() if line.strip()]
     else:
-        return {line.strip().removeprefix("- ").strip("`") for line in text.splitlines() if line.strip()}
+        return {
+            line.strip().removeprefix("- ").strip("`") for line in text.splitlines() if line.strip()
+        }
     return {r["mutant"]["id"] for r in records if r["status"] == "survived"}
 
 

@@ -36,24 +36,30 @@ def _template() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 
 
 def _suffix(column: str, tag: pl.Expr) -> pl.Expr:
-    return pl.when(pl.col(column).is_null()).then(None).otherwise(pl.col(column) + tag).alias(column)
+    return (
+        pl.when(pl.col(column).is_null()).then(None).otherwise(pl.col(column) + tag).alias(column)
+    )
 
 
 def replicate_tenants(tenants: pl.DataFrame, replicas: range) -> pl.DataFrame:
     """Replica r of tenant t is `t-r`; identifiers that link tenants are made replica-specific."""
     reps = pl.DataFrame({"replica": list(replicas)}, schema={"replica": pl.Int64})
     tag = pl.lit("-r") + pl.col("replica").cast(pl.String)
-    return tenants.join(reps, how="cross").with_columns(
-        _suffix("tenant_id", tag),
-        _suffix("payment_fingerprint", tag),
-        _suffix("phone", pl.col("replica").cast(pl.String).str.zfill(4)),
-        # Public mail domains stay as they are (they never link tenants); private ones get a replica prefix.
-        pl.when(pl.col("email_domain").is_in(sorted(FREEMAIL_DOMAINS)))
-        .then(pl.col("email_domain"))
-        .otherwise(pl.col("replica").cast(pl.String) + pl.lit(".") + pl.col("email_domain"))
-        .alias("email_domain"),
-        _suffix("address", pl.lit(" (site ") + pl.col("replica").cast(pl.String) + pl.lit(")")),
-    ).drop("replica")
+    return (
+        tenants.join(reps, how="cross")
+        .with_columns(
+            _suffix("tenant_id", tag),
+            _suffix("payment_fingerprint", tag),
+            _suffix("phone", pl.col("replica").cast(pl.String).str.zfill(4)),
+            # Public mail domains stay as they are (they never link tenants); private ones get a replica prefix.
+            pl.when(pl.col("email_domain").is_in(sorted(FREEMAIL_DOMAINS)))
+            .then(pl.col("email_domain"))
+            .otherwise(pl.col("replica").cast(pl.String) + pl.lit(".") + pl.col("email_domain"))
+            .alias("email_domain"),
+            _suffix("address", pl.lit(" (site ") + pl.col("replica").cast(pl.String) + pl.lit(")")),
+        )
+        .drop("replica")
+    )
 
 
 def replicate_usage(usage: pl.DataFrame, replicas: range, split: int) -> pl.DataFrame:
@@ -72,7 +78,9 @@ def replicate_usage(usage: pl.DataFrame, replicas: range, split: int) -> pl.Data
         .with_columns(
             _suffix("tenant_id", tag),
             _suffix("account_id", tag),
-            (pl.col("instance_id") + tag + pl.lit("-p") + pl.col("part").cast(pl.String)).alias("instance_id"),
+            (pl.col("instance_id") + tag + pl.lit("-p") + pl.col("part").cast(pl.String)).alias(
+                "instance_id"
+            ),
             (pl.col("start") + step * pl.col("part")).alias("new_start"),
             pl.when(running & (pl.col("part") == split - 1))
             .then(None)
@@ -87,7 +95,11 @@ def replicate_usage(usage: pl.DataFrame, replicas: range, split: int) -> pl.Data
 
 def replicate_access(access: pl.DataFrame, replicas: range) -> pl.DataFrame:
     reps = pl.DataFrame({"replica": list(replicas)}, schema={"replica": pl.Int64})
-    return access.join(reps, how="cross").with_columns(_suffix("tenant_id", pl.lit("-r") + pl.col("replica").cast(pl.String))).drop("replica")
+    return (
+        access.join(reps, how="cross")
+        .with_columns(_suffix("tenant_id", pl.lit("-r") + pl.col("replica").cast(pl.String)))
+        .drop("replica")
+    )
 
 
 def generate(tenants_n: int, usage_rows: int, out: Path) -> dict:

@@ -40,8 +40,24 @@ def synthetic_entries(count: int, rng: random.Random) -> pl.DataFrame:
     for i in range(count):
         brand = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
         name = f"{brand} {rng.choice(WORDS)} Co., Ltd."
-        alts = [f"{brand} {rng.choice(WORDS)}", f"{rng.choice(['Shenzhen', 'Beijing', 'Dubai'])} {brand} Ltd"]
-        rows.append((f"syn{i}", "Entity List (EL) - Bureau of Industry and Security", "EL", "Entity", "", name, alts, [], [], "bench"))
+        alts = [
+            f"{brand} {rng.choice(WORDS)}",
+            f"{rng.choice(['Shenzhen', 'Beijing', 'Dubai'])} {brand} Ltd",
+        ]
+        rows.append(
+            (
+                f"syn{i}",
+                "Entity List (EL) - Bureau of Industry and Security",
+                "EL",
+                "Entity",
+                "",
+                name,
+                alts,
+                [],
+                [],
+                "bench",
+            )
+        )
     return pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row")
 
 
@@ -63,7 +79,11 @@ def queries(n: int, entries: pl.DataFrame, rng: random.Random) -> pl.DataFrame:
             names.append(vary(rng.choice(listed), how, rng) or rng.choice(listed))
         else:  # ordinary names, made more distinct with a random number or syllable
             name = base[i % len(base)]
-            names.append(name if i < len(base) else f"{name.split()[0]} {rng.choice(_SYLLABLES)}{rng.randint(1, 999)} {' '.join(name.split()[1:])}")
+            names.append(
+                name
+                if i < len(base)
+                else f"{name.split()[0]} {rng.choice(_SYLLABLES)}{rng.randint(1, 999)} {' '.join(name.split()[1:])}"
+            )
     return pl.DataFrame({"query_id": [str(i) for i in range(n)], "name": names})
 
 
@@ -76,7 +96,9 @@ def main() -> int:
     ap.add_argument("--names", type=int, default=1_000_000)
     ap.add_argument("--list-names", type=int, default=30_000)
     ap.add_argument("--sample", type=int, default=2000)
-    ap.add_argument("--algorithm", default=None, help="name-v1 or name-v2 (default: the index's default)")
+    ap.add_argument(
+        "--algorithm", default=None, help="name-v1 or name-v2 (default: the index's default)"
+    )
     args = ap.parse_args()
     rng = random.Random(5)
 
@@ -84,7 +106,9 @@ def main() -> int:
     t0 = time.perf_counter()
     index = ScreeningIndex.build(entries, algorithm=args.algorithm)
     build_s = time.perf_counter() - t0
-    print(f"algorithm={index.algorithm} list entries={entries.height} indexed_names={index.names.height} build_s={build_s:.2f}")
+    print(
+        f"algorithm={index.algorithm} list entries={entries.height} indexed_names={index.names.height} build_s={build_s:.2f}"
+    )
 
     q = queries(args.names, entries, rng)
     t0 = time.perf_counter()
@@ -98,17 +122,29 @@ def main() -> int:
     sample = q.sample(min(args.sample, q.height), seed=1)
     qn = normalize_frame(sample, "name")
     t0 = time.perf_counter()
-    scores = process.cdist(qn["core"].to_list(), index.names["core"].to_list(), scorer=fuzz.token_sort_ratio, workers=-1)
+    scores = process.cdist(
+        qn["core"].to_list(),
+        index.names["core"].to_list(),
+        scorer=fuzz.token_sort_ratio,
+        workers=-1,
+    )
     brute_s = time.perf_counter() - t0
-    print(f"brute  names={sample.height} seconds={brute_s:.2f} names_per_s={sample.height / brute_s:,.0f} "
-          f"(token_sort_ratio only, every list name)")
+    print(
+        f"brute  names={sample.height} seconds={brute_s:.2f} names_per_s={sample.height / brute_s:,.0f} "
+        f"(token_sort_ratio only, every list name)"
+    )
     hit_rows, hit_cols = (scores >= 100 * 0.97).nonzero()
-    brute_pairs = {(sample["query_id"][int(r)], int(index.names["entry_idx"][int(c)])) for r, c in zip(hit_rows, hit_cols)}
+    brute_pairs = {
+        (sample["query_id"][int(r)], int(index.names["entry_idx"][int(c)]))
+        for r, c in zip(hit_rows, hit_cols)
+    }
     got = index.match_names(sample)
     ids = dict(zip(index.entries["entry_id"], index.entries["entry_idx"]))
     got_pairs = {(a, ids[b]) for a, b in zip(got["query_id"], got["entry_id"])}
     found = len(brute_pairs & got_pairs)
-    print(f"blocking recall vs brute force (pairs with core token_sort >= 0.97): {found}/{len(brute_pairs)}")
+    print(
+        f"blocking recall vs brute force (pairs with core token_sort >= 0.97): {found}/{len(brute_pairs)}"
+    )
     print(f"default threshold={DEFAULT_THRESHOLD}")
     return 0
 

@@ -45,7 +45,10 @@ NOMENKLATURA_THRESHOLD = 0.7
 def list_names(ev: Evaluation) -> tuple[list[str], list[str]]:
     """(name, entry_id) for every SDN name and alias: what brute force compares against."""
     frame = pl.concat(
-        [ev.entries.select("entry_id", n="name"), ev.entries.select("entry_id", n="alt_names").explode("n")]
+        [
+            ev.entries.select("entry_id", n="name"),
+            ev.entries.select("entry_id", n="alt_names").explode("n"),
+        ]
     ).drop_nulls("n")
     return frame["n"].to_list(), frame["entry_id"].to_list()
 
@@ -60,7 +63,9 @@ def wratio_scores(ev: Evaluation, cutoff: int) -> tuple[pl.DataFrame, float]:
     t0 = time.perf_counter()
     for start in range(0, len(queries), 2000):
         chunk = [utils.default_process(q) for q in queries[start : start + 2000]]
-        scores = process.cdist(chunk, choices, scorer=fuzz.WRatio, score_cutoff=cutoff, workers=-1, dtype=np.uint8)
+        scores = process.cdist(
+            chunk, choices, scorer=fuzz.WRatio, score_cutoff=cutoff, workers=-1, dtype=np.uint8
+        )
         for r, c in zip(*scores.nonzero()):
             rows.append((qids[start + int(r)], ids[int(c)], int(scores[r, c])))
     seconds = time.perf_counter() - t0
@@ -76,8 +81,12 @@ def nomenklatura_matches(ev: Evaluation, sample: pl.DataFrame) -> tuple[pl.DataF
     names, ids = list_names(ev)
     choices = [utils.default_process(n) for n in names]
     entities: dict[str, Any] = {}
-    for entry_id, name, alts, etype in ev.entries.select("entry_id", "name", "alt_names", "type").iter_rows():
-        schema = {"Individual": "Person", "Vessel": "Vessel", "Aircraft": "Airplane"}.get(etype or "", "Organization")
+    for entry_id, name, alts, etype in ev.entries.select(
+        "entry_id", "name", "alt_names", "type"
+    ).iter_rows():
+        schema = {"Individual": "Person", "Vessel": "Vessel", "Aircraft": "Airplane"}.get(
+            etype or "", "Organization"
+        )
         ent = model.make_entity(schema)
         ent.id = f"e{entry_id}"
         for n in [name, *alts]:
@@ -89,12 +98,16 @@ def nomenklatura_matches(ev: Evaluation, sample: pl.DataFrame) -> tuple[pl.DataF
         query = model.make_entity("LegalEntity")
         query.id = f"q{qid}"
         query.add("name", name)
-        top = process.extract(utils.default_process(name), choices, scorer=fuzz.WRatio, limit=5, score_cutoff=50)
+        top = process.extract(
+            utils.default_process(name), choices, scorer=fuzz.WRatio, limit=5, score_cutoff=50
+        )
         for entry_id in dict.fromkeys(ids[i] for _, _, i in top):
             if LogicV2.compare(query, entities[entry_id], config).score >= NOMENKLATURA_THRESHOLD:
                 rows.append((qid, entry_id))
     seconds = time.perf_counter() - t0
-    return pl.DataFrame(rows, schema={"query_id": pl.String, "entry_id": pl.String}, orient="row").unique(), seconds
+    return pl.DataFrame(
+        rows, schema={"query_id": pl.String, "entry_id": pl.String}, orient="row"
+    ).unique(), seconds
 
 
 def auditor_run(ev: Evaluation, algorithm: str) -> tuple[pl.DataFrame, float, ScreeningIndex]:
@@ -106,15 +119,22 @@ def auditor_run(ev: Evaluation, algorithm: str) -> tuple[pl.DataFrame, float, Sc
 
 def row(label: str, ev: Evaluation, matches: pl.DataFrame, seconds: float) -> dict[str, Any]:
     report = score_matches(ev, matches)
-    return {"matcher": label, "queries": ev.queries.height, **report, "names_per_s": ev.queries.height / seconds}
+    return {
+        "matcher": label,
+        "queries": ev.queries.height,
+        **report,
+        "names_per_s": ev.queries.height / seconds,
+    }
 
 
 def print_tables(rows: list[dict[str, Any]]) -> None:
     print("| matcher | queries | recall | precision | false-positive rate | names/s |")
     print("| --- | --- | --- | --- | --- | --- |")
     for r in rows:
-        print(f"| {r['matcher']} | {r['queries']:,} | {r['recall']:.3f} | {r['precision']:.4f} | "
-              f"{100 * r['false_positive_rate']:.2f} % | {r['names_per_s']:,.0f} |")
+        print(
+            f"| {r['matcher']} | {r['queries']:,} | {r['recall']:.3f} | {r['precision']:.4f} | "
+            f"{100 * r['false_positive_rate']:.2f} % | {r['names_per_s']:,.0f} |"
+        )
     print()
     print("| class | " + " | ".join(r["matcher"] for r in rows) + " |")
     print("| --- |" + " --- |" * len(rows))
@@ -133,11 +153,15 @@ def main() -> int:
         print(f"no list data under {SHARED}", file=sys.stderr)
         return 2
     ev = build_evaluation(load_lists(files).entries, part="test")
-    print(f"test split: {ev.queries.height:,} queries, {ev.entries.height:,} SDN entries indexed; cores={os.cpu_count()}\n")
+    print(
+        f"test split: {ev.queries.height:,} queries, {ev.entries.height:,} SDN entries indexed; cores={os.cpu_count()}\n"
+    )
     rows = []
     for algorithm in ("name-v1", "name-v2"):
         matches, seconds, index = auditor_run(ev, algorithm)
-        rows.append(row(f"auditor {algorithm} (threshold {index.default_threshold})", ev, matches, seconds))
+        rows.append(
+            row(f"auditor {algorithm} (threshold {index.default_threshold})", ev, matches, seconds)
+        )
     # One brute-force pass at the lowest cut-off; each cut-off costs the same pass.
     scores, seconds = wratio_scores(ev, min(CUTOFFS))
     for cutoff in CUTOFFS:
@@ -146,15 +170,24 @@ def main() -> int:
     print_tables(rows)
     if not args.skip_nomenklatura:
         rng = random.Random(3)
-        picked = sorted(rng.sample(range(ev.queries.height), min(args.nomenklatura_sample, ev.queries.height)))
+        picked = sorted(
+            rng.sample(range(ev.queries.height), min(args.nomenklatura_sample, ev.queries.height))
+        )
         sample_ev = Evaluation(entries=ev.entries, queries=ev.queries[picked], part=ev.part)
         n_matches, n_seconds = nomenklatura_matches(ev, sample_ev.queries)
         v2, v2_seconds, _ = auditor_run(sample_ev, "name-v2")
         print(f"\nSeeded sample of {sample_ev.queries.height:,} test queries:\n")
-        print_tables([
-            row("auditor name-v2", sample_ev, v2, v2_seconds),
-            row(f"nomenklatura logic-v2 >= {NOMENKLATURA_THRESHOLD} (WRatio top-5 candidates)", sample_ev, n_matches, n_seconds),
-        ])
+        print_tables(
+            [
+                row("auditor name-v2", sample_ev, v2, v2_seconds),
+                row(
+                    f"nomenklatura logic-v2 >= {NOMENKLATURA_THRESHOLD} (WRatio top-5 candidates)",
+                    sample_ev,
+                    n_matches,
+                    n_seconds,
+                ),
+            ]
+        )
     return 0
 
 

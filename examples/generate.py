@@ -24,19 +24,54 @@ import planted as planted_mod  # noqa: E402
 import planted_ownership  # noqa: E402
 from restricted_parties import CSL_HEADER, restricted_party_rows  # noqa: E402
 from world import (  # noqa: E402
-    BACKGROUND_COUNTRIES, COUNTRIES, DECLARED_USES, DOC_RANGES, FIRST_NAMES, LAST_NAMES, NAME_A, NAME_B,
-    REGIONS, TRAVEL, UNKNOWN_TYPES, WORKLOADS,
+    BACKGROUND_COUNTRIES,
+    COUNTRIES,
+    DECLARED_USES,
+    DOC_RANGES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NAME_A,
+    NAME_B,
+    REGIONS,
+    TRAVEL,
+    UNKNOWN_TYPES,
+    WORKLOADS,
 )
 
 WINDOW_DAYS = 120
 FREEMAIL = ["gmail.com", "outlook.com", "yahoo.com", "proton.me", "hotmail.com"]
 TENANT_COLUMNS = [
-    "tenant_id", "legal_name", "aliases", "country", "hq_country", "address", "billing_country", "email_domain",
-    "phone", "payment_fingerprint", "parent_company", "ultimate_parent", "beneficial_owners", "officers",
-    "created_at", "kyc_status", "declared_use", "is_reseller",
+    "tenant_id",
+    "legal_name",
+    "aliases",
+    "country",
+    "hq_country",
+    "address",
+    "billing_country",
+    "email_domain",
+    "phone",
+    "payment_fingerprint",
+    "parent_company",
+    "ultimate_parent",
+    "beneficial_owners",
+    "officers",
+    "created_at",
+    "kyc_status",
+    "declared_use",
+    "is_reseller",
 ]
-USAGE_COLUMNS = ["tenant_id", "provider", "account_id", "region", "instance_id", "instance_type", "start", "end",
-                 "accelerator", "accelerator_count"]
+USAGE_COLUMNS = [
+    "tenant_id",
+    "provider",
+    "account_id",
+    "region",
+    "instance_id",
+    "instance_type",
+    "start",
+    "end",
+    "accelerator",
+    "accelerator_count",
+]
 ACCESS_COLUMNS = ["tenant_id", "timestamp", "source_ip", "ip_country"]
 
 
@@ -92,7 +127,13 @@ class World:
     def domain_for(self, stem: str, cc: str) -> str:
         slug = stem.lower().replace(" ", "")
         tld = COUNTRIES[cc][4] if self.rng.random() < 0.6 else "com"
-        for cand in (f"{slug}.{tld}", f"{slug}.io", f"{slug}.ai", f"{slug}-{cc.lower()}.com", f"get{slug}.com"):
+        for cand in (
+            f"{slug}.{tld}",
+            f"{slug}.io",
+            f"{slug}.ai",
+            f"{slug}-{cc.lower()}.com",
+            f"get{slug}.com",
+        ):
             if cand not in self.used:
                 self.used.add(cand)
                 return cand
@@ -104,6 +145,7 @@ class World:
         def make():
             unit = f", Suite {self.rng.randrange(100, 2000)}" if self.rng.random() < 0.4 else ""
             return f"{self.rng.randrange(1, 400)} {self.rng.choice(streets)}{unit}, {self.rng.choice(cities)}, {cc}"
+
         return self.unique(make)
 
     def ip(self, cc: str) -> str:
@@ -128,28 +170,60 @@ class World:
         t = {
             "legal_name": f"{stem} {rng.choice(COUNTRIES[cc][2])}",
             "aliases": [stem] if rng.random() < 0.3 else [],
-            "country": cc, "hq_country": cc, "address": self.address(cc), "billing_country": cc,
-            "email_domain": self.domain_for(stem, cc), "phone": self.phone(cc),
-            "payment_fingerprint": self.fingerprint(), "parent_company": "", "ultimate_parent": "",
+            "country": cc,
+            "hq_country": cc,
+            "address": self.address(cc),
+            "billing_country": cc,
+            "email_domain": self.domain_for(stem, cc),
+            "phone": self.phone(cc),
+            "payment_fingerprint": self.fingerprint(),
+            "parent_company": "",
+            "ultimate_parent": "",
             "beneficial_owners": [self.person(cc) for _ in range(rng.randint(1, 2))],
             "officers": [self.person(cc) for _ in range(rng.randint(1, 3))],
-            "created_at": self.as_of - timedelta(days=rng.randint(150, 1800), seconds=rng.randrange(86400)),
-            "kyc_status": "verified", "declared_use": rng.choice(DECLARED_USES["gpu-large"]), "is_reseller": False,
-            "_providers": [rng.choice(["aws", "gcp", "azure"])], "_region": COUNTRIES[cc][5],
-            "_workloads": [], "_signins": (rng.randint(8, 25), [(cc, 1.0)]), "_shared_ip": None, "_plant": None,
+            "created_at": self.as_of
+            - timedelta(days=rng.randint(150, 1800), seconds=rng.randrange(86400)),
+            "kyc_status": "verified",
+            "declared_use": rng.choice(DECLARED_USES["gpu-large"]),
+            "is_reseller": False,
+            "_providers": [rng.choice(["aws", "gcp", "azure"])],
+            "_region": COUNTRIES[cc][5],
+            "_workloads": [],
+            "_signins": (rng.randint(8, 25), [(cc, 1.0)]),
+            "_shared_ip": None,
+            "_plant": None,
         }
         t.update(over)
         return t
 
     def background(self) -> dict:
         rng = self.rng
-        cc = rng.choices([c for c, _ in BACKGROUND_COUNTRIES], [w for _, w in BACKGROUND_COUNTRIES])[0]
+        cc = rng.choices(
+            [c for c, _ in BACKGROUND_COUNTRIES], [w for _, w in BACKGROUND_COUNTRIES]
+        )[0]
         r = rng.random()
-        profile = "none" if r < 0.12 else "cpu" if r < 0.50 else "gpu-small" if r < 0.75 else "mixed" if r < 0.90 else "heavy"
-        kyc = "verified" if profile == "heavy" else rng.choices(["verified", "pending", "unverified"], [72, 20, 8])[0]
+        profile = (
+            "none"
+            if r < 0.12
+            else "cpu"
+            if r < 0.50
+            else "gpu-small"
+            if r < 0.75
+            else "mixed"
+            if r < 0.90
+            else "heavy"
+        )
+        kyc = (
+            "verified"
+            if profile == "heavy"
+            else rng.choices(["verified", "pending", "unverified"], [72, 20, 8])[0]
+        )
         age = rng.randint(200, 1800) if profile == "heavy" else rng.randint(3, 1800)
-        t = self.company(cc, kyc_status=kyc,
-                         created_at=self.as_of - timedelta(days=age, seconds=rng.randrange(86400)))
+        t = self.company(
+            cc,
+            kyc_status=kyc,
+            created_at=self.as_of - timedelta(days=age, seconds=rng.randrange(86400)),
+        )
         if kyc != "verified" and rng.random() < 0.5:
             t["beneficial_owners"] = []
         if profile in ("none", "cpu", "gpu-small") and rng.random() < 0.12:
@@ -158,7 +232,13 @@ class World:
             pcc = rng.choice(["US", "DE", "GB", "JP", "FR", "NL"])
             parent = f"{self.company_stem()} Holdings {COUNTRIES[pcc][2][0]}"
             t.update(parent_company=parent, ultimate_parent=parent, hq_country=pcc)
-        use = {"none": "cpu", "cpu": "cpu", "gpu-small": "gpu-small", "mixed": "gpu-small", "heavy": "gpu-large"}[profile]
+        use = {
+            "none": "cpu",
+            "cpu": "cpu",
+            "gpu-small": "gpu-small",
+            "mixed": "gpu-small",
+            "heavy": "gpu-large",
+        }[profile]
         t["declared_use"] = rng.choice(DECLARED_USES[use])
         if rng.random() < 0.2:
             t["_providers"].append(rng.choice(["aws", "gcp", "azure"]))
@@ -166,18 +246,35 @@ class World:
         if profile == "cpu":
             w = [("sporadic", "cpu", rng.randint(2, 8), (2, 24 * 20))]
         elif profile == "gpu-small":
-            w = [("sporadic", "cpu", rng.randint(1, 4), (24, 24 * 30)),
-                 ("sporadic", rng.choice(["t4", "t4", "a10g-v100"] + (["l4"] if kyc == "verified" else [])),
-                  rng.randint(2, 8), (1, 72))]
+            w = [
+                ("sporadic", "cpu", rng.randint(1, 4), (24, 24 * 30)),
+                (
+                    "sporadic",
+                    rng.choice(["t4", "t4", "a10g-v100"] + (["l4"] if kyc == "verified" else [])),
+                    rng.randint(2, 8),
+                    (1, 72),
+                ),
+            ]
         elif profile == "mixed":
-            w = [("sporadic", "cpu", rng.randint(1, 3), (24, 24 * 30)), ("sporadic", "t4", rng.randint(1, 4), (1, 48))]
+            w = [
+                ("sporadic", "cpu", rng.randint(1, 3), (24, 24 * 30)),
+                ("sporadic", "t4", rng.randint(1, 4), (1, 48)),
+            ]
             if kyc == "verified":
                 w.append(("sporadic", "small-restricted", rng.randint(1, 4), (2, 48)))
         elif profile == "heavy":
             start = rng.randint(20, WINDOW_DAYS)
-            w = [("cluster", rng.choice(["h100x8", "a100x8", "a100x8", "h200x8"]), rng.randint(1, 4), start,
-                  max(0, start - rng.randint(10, 60)) or None, (24, 24 * 7)),
-                 ("sporadic", "cpu", rng.randint(1, 4), (24, 24 * 30))]
+            w = [
+                (
+                    "cluster",
+                    rng.choice(["h100x8", "a100x8", "a100x8", "h200x8"]),
+                    rng.randint(1, 4),
+                    start,
+                    max(0, start - rng.randint(10, 60)) or None,
+                    (24, 24 * 7),
+                ),
+                ("sporadic", "cpu", rng.randint(1, 4), (24, 24 * 30)),
+            ]
         t["_workloads"] = w
         travel = [(rng.choice([c for c in TRAVEL if c != cc]), 0.1)] if rng.random() < 0.1 else []
         t["_signins"] = (rng.randint(2, 20), [(cc, 1.0)] + travel)
@@ -189,7 +286,10 @@ class World:
             return self.unique(lambda: self.digits("XXXXXXXXXXXX"))
         if provider == "gcp":
             slug = "-".join(t["legal_name"].lower().split()[:2]).strip(".,()")
-            slug = "".join(ch for ch in slug if ch.isascii() and (ch.isalnum() or ch == "-"))[:20] or "project"
+            slug = (
+                "".join(ch for ch in slug if ch.isascii() and (ch.isalnum() or ch == "-"))[:20]
+                or "project"
+            )
             return self.unique(lambda: f"{slug}-{self.digits('XXXXXX')}")
         return self.unique(lambda: self.guid())
 
@@ -212,8 +312,20 @@ class World:
         def emit(provider, wl, start, end, itype=None):
             choice = rng.choice(WORKLOADS[wl][provider]) if itype is None else (itype, "", 0, 8)
             region = rng.choice(REGIONS[provider][t["_region"]])
-            rows.append((tid, provider, accounts[provider], region, self.instance_id(provider), choice[0],
-                         iso(start), iso(end) if end is not None else None, choice[1] or None, choice[2] or None))
+            rows.append(
+                (
+                    tid,
+                    provider,
+                    accounts[provider],
+                    region,
+                    self.instance_id(provider),
+                    choice[0],
+                    iso(start),
+                    iso(end) if end is not None else None,
+                    choice[1] or None,
+                    choice[2] or None,
+                )
+            )
 
         for i, spec in enumerate(t["_workloads"]):
             provider = t["_providers"][i % len(t["_providers"])]
@@ -238,12 +350,16 @@ class World:
                             break
                         emit(provider, wl, s, min(e, stop) if stop else e)
                         s = e + timedelta(hours=rng.uniform(0.2, 8))
-            elif kind == "ramp":  # instance j starts at the first step that needs it and runs to as_of
+            elif (
+                kind == "ramp"
+            ):  # instance j starts at the first step that needs it and runs to as_of
                 _, _, steps = spec
                 n_max = max(n for _, n in steps)
                 for j in range(n_max):
                     days_ago = next(d for d, n in steps if n > j)
-                    s = max(self.as_of - timedelta(days=days_ago, hours=rng.uniform(0, 5)), earliest)
+                    s = max(
+                        self.as_of - timedelta(days=days_ago, hours=rng.uniform(0, 5)), earliest
+                    )
                     while True:
                         e = s + timedelta(hours=rng.uniform(36, 120))
                         if e >= self.as_of:
@@ -294,6 +410,7 @@ def tenant_row(tid: str, t: dict) -> tuple:
         if isinstance(v, datetime):
             return iso(v)
         return v or None
+
     return (tid, *(text(t[c]) for c in TENANT_COLUMNS[1:]))
 
 
@@ -301,11 +418,17 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
     world = World(seed, as_of)
     special = planted_mod.planted_tenants(world)
     if n_tenants < len(special):
-        raise SystemExit(f"--tenants must be at least {len(special)} (planted and look-alike tenants)")
+        raise SystemExit(
+            f"--tenants must be at least {len(special)} (planted and look-alike tenants)"
+        )
     tenants = special + [world.background() for _ in range(n_tenants - len(special))]
     # One ordinary, verified GPU customer runs a few GPU-looking types no catalog knows.
-    for t in tenants[len(special):]:
-        if t["kyc_status"] == "verified" and "aws" in t["_providers"] and any(w[0] == "cluster" for w in t["_workloads"]):
+    for t in tenants[len(special) :]:
+        if (
+            t["kyc_status"] == "verified"
+            and "aws" in t["_providers"]
+            and any(w[0] == "cluster" for w in t["_workloads"])
+        ):
             t["_workloads"].append(("unknown", "h100x8"))
             t["_note_unknown"] = True
             break
@@ -333,18 +456,37 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
     write_csv(out / "usage.csv", USAGE_COLUMNS, usage)
     write_csv(out / "access.csv", ACCESS_COLUMNS, access)
     plant_rows.sort(key=lambda r: (r[1], r[2] or "", r[0]))
-    write_csv(out / "planted.csv", ["tenant_id", "pattern", "group", "note"],
-              [(a, b, c or None, d) for a, b, c, d in plant_rows])
+    write_csv(
+        out / "planted.csv",
+        ["tenant_id", "pattern", "group", "note"],
+        [(a, b, c or None, d) for a, b, c, d in plant_rows],
+    )
     # Ownership (issue 18): the planted structures' stakes, their owned tenants' keys replaced by ids.
-    write_csv(out / "ownership.csv", planted_ownership.OWNERSHIP_COLUMNS,
-              [tuple(ownership_ids.get(v, v) or None for v in row) for row in ownership_rows])
-    write_csv(out / "parties.csv", planted_ownership.PARTY_COLUMNS, [tuple(v or None for v in row) for row in party_rows])
+    write_csv(
+        out / "ownership.csv",
+        planted_ownership.OWNERSHIP_COLUMNS,
+        [tuple(ownership_ids.get(v, v) or None for v in row) for row in ownership_rows],
+    )
+    write_csv(
+        out / "parties.csv",
+        planted_ownership.PARTY_COLUMNS,
+        [tuple(v or None for v in row) for row in party_rows],
+    )
     with open(out / "lists" / "restricted-parties.csv", "w", newline="", encoding="utf-8") as fh:
-        fh.write(",".join(CSL_HEADER) + "\n")  # the published header line is unquoted, the rows quoted
-        writer = csv.DictWriter(fh, fieldnames=CSL_HEADER, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        fh.write(
+            ",".join(CSL_HEADER) + "\n"
+        )  # the published header line is unquoted, the rows quoted
+        writer = csv.DictWriter(
+            fh, fieldnames=CSL_HEADER, quoting=csv.QUOTE_ALL, lineterminator="\n"
+        )
         writer.writerows(restricted_party_rows())
-    return {"tenants": len(tenant_rows), "usage": len(usage), "access": len(access), "planted": len(plant_rows),
-            "unknown_type_tenant": unknown_tid}
+    return {
+        "tenants": len(tenant_rows),
+        "usage": len(usage),
+        "access": len(access),
+        "planted": len(plant_rows),
+        "unknown_type_tenant": unknown_tid,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

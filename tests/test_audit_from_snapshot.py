@@ -21,17 +21,34 @@ from connectors.connector_servers import aws_env  # noqa: F401 - fixture
 
 ROLE = "OrganizationAccountAccessRole"
 RETRY = {"attempts": 2, "base_delay": 0.0, "max_delay": 0.0}
-TAG_MAP = {"tenant_id": "tenant_id", "legal_name": "legal_name", "country": "country", "hq_country": "hq_country"}
+TAG_MAP = {
+    "tenant_id": "tenant_id",
+    "legal_name": "legal_name",
+    "country": "country",
+    "hq_country": "hq_country",
+}
 HQ_RULE = "d5-headquarters-restricted"
 
 
 def _settings(regions: list[str]) -> dict[str, Any]:
-    return {"regions": regions, "role_name": ROLE, "retry": RETRY, "tag_map": TAG_MAP, "cloudtrail": {"enabled": False}}
+    return {
+        "regions": regions,
+        "role_name": ROLE,
+        "retry": RETRY,
+        "tag_map": TAG_MAP,
+        "cloudtrail": {"enabled": False},
+    }
 
 
 def _member_session(account_id: str) -> boto3.Session:
-    creds = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}", RoleSessionName="setup")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    creds = boto3.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}", RoleSessionName="setup"
+    )["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
 
 
 @pytest.fixture
@@ -42,10 +59,30 @@ def org(aws_env: None) -> Any:
         client.create_organization(FeatureSet="ALL")
         ids = {}
         for name, tags in [
-            ("dragon", {"tenant_id": "T-DRAGON", "legal_name": "Dragon Compute Co", "country": "CN", "hq_country": "CN"}),
-            ("clean", {"tenant_id": "T-CLEAN", "legal_name": "Clean Research GmbH", "country": "DE", "hq_country": "DE"}),
+            (
+                "dragon",
+                {
+                    "tenant_id": "T-DRAGON",
+                    "legal_name": "Dragon Compute Co",
+                    "country": "CN",
+                    "hq_country": "CN",
+                },
+            ),
+            (
+                "clean",
+                {
+                    "tenant_id": "T-CLEAN",
+                    "legal_name": "Clean Research GmbH",
+                    "country": "DE",
+                    "hq_country": "DE",
+                },
+            ),
         ]:
-            status = client.create_account(Email=f"{name}@example.com", AccountName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+            status = client.create_account(
+                Email=f"{name}@example.com",
+                AccountName=name,
+                Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            )
             ids[name] = status["CreateAccountStatus"]["AccountId"]
         for name, itype in (("dragon", "p5.48xlarge"), ("clean", "m5.large")):
             ec2 = _member_session(ids[name]).client("ec2", region_name="us-east-1")
@@ -56,7 +93,13 @@ def org(aws_env: None) -> Any:
 def _eu_west_1_down(session: boto3.Session) -> None:
     def describe(context: dict[str, Any], **_: Any) -> None:
         if context.get("client_region") == "eu-west-1":
-            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "DescribeInstances")
+            raise ClientError(
+                {
+                    "Error": {"Code": "ServiceUnavailable", "Message": "injected"},
+                    "ResponseMetadata": {"HTTPStatusCode": 503},
+                },
+                "DescribeInstances",
+            )
 
     session.events.register("before-call.ec2.DescribeInstances", describe)
 
@@ -64,7 +107,10 @@ def _eu_west_1_down(session: boto3.Session) -> None:
 def _clients(faulty: bool) -> Any:
     from auditor.connectors import AwsClients
 
-    return AwsClients(session=boto3.Session(region_name="us-east-1"), session_hook=_eu_west_1_down if faulty else None)
+    return AwsClients(
+        session=boto3.Session(region_name="us-east-1"),
+        session_hook=_eu_west_1_down if faulty else None,
+    )
 
 
 def _snapshot(tmp_path: Path, faulty: bool) -> Path:
@@ -86,7 +132,9 @@ def _case_of(cases: list[dict[str, Any]], tenant_id: str) -> dict[str, Any]:
     return found[0]
 
 
-def test_audit_of_a_complete_snapshot_flags_the_d5_tenant(org: dict[str, str], tmp_path: Path, cli: Any) -> None:
+def test_audit_of_a_complete_snapshot_flags_the_d5_tenant(
+    org: dict[str, str], tmp_path: Path, cli: Any
+) -> None:
     snap = _snapshot(tmp_path, faulty=False)
     code, stdout, stderr = cli("audit", "--snapshot", snap, "--out", tmp_path / "out")
     assert code == 0, stderr
@@ -98,7 +146,9 @@ def test_audit_of_a_complete_snapshot_flags_the_d5_tenant(org: dict[str, str], t
     hits = [h for h in dragon["hits"] if h["rule_id"] == HQ_RULE]
     assert hits and hits[0]["tenant_id"] == "T-DRAGON"
     assert hits[0]["evidence"]["hq_country"] == "CN"
-    assert dragon["complete"] is True  # the hit needs restricted hours > 0: the collection time ends the running instance
+    assert (
+        dragon["complete"] is True
+    )  # the hit needs restricted hours > 0: the collection time ends the running instance
     assert not any("T-CLEAN" in c["tenant_ids"] for c in cases)
 
     (entry,) = [i for i in run["inputs"] if i["table"] == "snapshot"]
@@ -107,7 +157,9 @@ def test_audit_of_a_complete_snapshot_flags_the_d5_tenant(org: dict[str, str], t
     assert "INCOMPLETE DATA" not in report
 
 
-def test_audit_of_a_snapshot_with_gaps_is_marked_incomplete_everywhere(org: dict[str, str], tmp_path: Path, cli: Any) -> None:
+def test_audit_of_a_snapshot_with_gaps_is_marked_incomplete_everywhere(
+    org: dict[str, str], tmp_path: Path, cli: Any
+) -> None:
     snap = _snapshot(tmp_path, faulty=True)
     code, stdout, stderr = cli("audit", "--snapshot", snap, "--out", tmp_path / "out")
     assert code == 0, stderr  # partial data is reported, not a failure
@@ -120,13 +172,21 @@ def test_audit_of_a_snapshot_with_gaps_is_marked_incomplete_everywhere(org: dict
     assert run["coverage_gaps"] == gaps
     assert [i for i in run["inputs"] if i["table"] == "snapshot"][0]["complete"] is False
     assert cases and all(c["complete"] is False for c in cases)
-    assert any(h["rule_id"] == HQ_RULE for h in _case_of(cases, "T-DRAGON")["hits"])  # what was read is still scored
+    assert any(
+        h["rule_id"] == HQ_RULE for h in _case_of(cases, "T-DRAGON")["hits"]
+    )  # what was read is still scored
 
     assert "INCOMPLETE DATA" in report
     coverage = report.split("## Coverage", 1)[1]
     for gap in gaps:
         line = next(ln for ln in coverage.splitlines() if gap["scope"] in ln)
-        for part in ("aws", "region", gap["operation"], gap["error"], f"{gap['attempts']} attempt(s)"):
+        for part in (
+            "aws",
+            "region",
+            gap["operation"],
+            gap["error"],
+            f"{gap['attempts']} attempt(s)",
+        ):
             assert part in line, (part, line)
         assert "{" not in line  # readable, not a dict dump
 
@@ -134,11 +194,15 @@ def test_audit_of_a_snapshot_with_gaps_is_marked_incomplete_everywhere(org: dict
 def _audit_config(tmp_path: Path, regions: list[str]) -> Path:
     path = tmp_path / "audit.yaml"
     settings = _settings(regions)
-    path.write_text(json.dumps({"connectors": {"aws": settings}, "out": "out"}, indent=2))  # JSON is YAML
+    path.write_text(
+        json.dumps({"connectors": {"aws": settings}, "out": "out"}, indent=2)
+    )  # JSON is YAML
     return path
 
 
-def test_audit_collects_live_from_the_configs_connectors(org: dict[str, str], tmp_path: Path) -> None:
+def test_audit_collects_live_from_the_configs_connectors(
+    org: dict[str, str], tmp_path: Path
+) -> None:
     from auditor.config import load_config
     from auditor.report import write_reports
     from auditor.run import audit
@@ -149,17 +213,27 @@ def test_audit_collects_live_from_the_configs_connectors(org: dict[str, str], tm
     write_reports(result, config.out)
 
     assert not result.complete
-    assert {(g["scope_kind"], g["scope"].split("/")[-1]) for g in result.coverage_gaps} == {("region", "eu-west-1")}
-    assert {g["scope"].split("/")[0] for g in result.coverage_gaps} >= set(org.values())  # one gap per account
+    assert {(g["scope_kind"], g["scope"].split("/")[-1]) for g in result.coverage_gaps} == {
+        ("region", "eu-west-1")
+    }
+    assert {g["scope"].split("/")[0] for g in result.coverage_gaps} >= set(
+        org.values()
+    )  # one gap per account
     cases, run, report = _outputs(config.out)
     assert any(h["rule_id"] == HQ_RULE for h in _case_of(cases, "T-DRAGON")["hits"])
     assert run["complete"] is False and all(c["complete"] is False for c in cases)
     (entry,) = [i for i in run["inputs"] if i["table"] == "collection"]
-    assert entry["provider"] == "aws" and entry["complete"] is False and entry["counts"]["tenants"] >= 2
+    assert (
+        entry["provider"] == "aws"
+        and entry["complete"] is False
+        and entry["counts"]["tenants"] >= 2
+    )
     assert "INCOMPLETE DATA" in report
 
 
-def test_audit_cli_collects_live_with_default_clients(org: dict[str, str], tmp_path: Path, cli: Any) -> None:
+def test_audit_cli_collects_live_with_default_clients(
+    org: dict[str, str], tmp_path: Path, cli: Any
+) -> None:
     """No injected clients: the connector builds its own from the environment, which moto serves."""
     code, stdout, stderr = cli("audit", "--config", _audit_config(tmp_path, ["us-east-1"]))
     assert code == 0, stderr
@@ -176,10 +250,14 @@ def test_files_given_on_the_command_line_win_over_connectors(tmp_path: Path, cli
     provider = EXAMPLES / "provider"
     tenants = next(provider.glob("tenants.*"))
     usage = next(provider.glob("usage.*"))
-    code, _, stderr = cli("audit", "--config", config, "--tenants", tenants, "--usage", usage)  # no AWS calls: not mocked
+    code, _, stderr = cli(
+        "audit", "--config", config, "--tenants", tenants, "--usage", usage
+    )  # no AWS calls: not mocked
     assert code == 0, stderr
     run = json.loads((tmp_path / "out" / "run.json").read_text())
-    assert {i["table"] for i in run["inputs"]} >= {"tenants", "usage"} and "collection" not in {i["table"] for i in run["inputs"]}
+    assert {i["table"] for i in run["inputs"]} >= {"tenants", "usage"} and "collection" not in {
+        i["table"] for i in run["inputs"]
+    }
 
 
 @pytest.mark.parametrize(
@@ -187,10 +265,16 @@ def test_files_given_on_the_command_line_win_over_connectors(tmp_path: Path, cli
     [
         ("  aws:\n    retry:\n      attempts: 0\n", ":5:", "connectors.aws.retry.attempts"),
         ("  oracle: {}\n", ":3:", "unknown setting"),
-        ("  aws:\n    tag_map:\n      cc: no_such_field\n", ":5:", "unknown tenant field 'no_such_field'"),
+        (
+            "  aws:\n    tag_map:\n      cc: no_such_field\n",
+            ":5:",
+            "unknown tenant field 'no_such_field'",
+        ),
     ],
 )
-def test_connector_settings_in_an_audit_config_are_checked_with_their_line(tmp_path: Path, connectors: str, where: str, message: str) -> None:
+def test_connector_settings_in_an_audit_config_are_checked_with_their_line(
+    tmp_path: Path, connectors: str, where: str, message: str
+) -> None:
     from auditor.config import load_config
     from auditor.errors import ConfigError
 

@@ -51,7 +51,11 @@ def test_raising_a_threshold_removes_or_demotes_its_cases_and_says_which_rule_st
     report = backtest_json(cli, "--rules", pack)
 
     delta = next(r for r in report["rules"] if r["rule_id"] == "listed-address-match")
-    assert delta["new_hits"] < delta["baseline_hits"] and delta["tenants_lost"] and not delta["tenants_gained"]
+    assert (
+        delta["new_hits"] < delta["baseline_hits"]
+        and delta["tenants_lost"]
+        and not delta["tenants_gained"]
+    )
     touched = [c for c in report["cases"] if "listed-address-match" in c["rules_stopped"]]
     assert touched, "no case lost the rule"
     for case in touched:
@@ -61,9 +65,18 @@ def test_raising_a_threshold_removes_or_demotes_its_cases_and_says_which_rule_st
             assert case["new_rank"] > case["old_rank"] and case["new_score"] < case["old_score"]
     assert not cases_by_change(report, "added")
     # Cases shifted only because others moved are not reported as moves.
-    assert {c["case_id"] for c in cases_by_change(report, "moved") + cases_by_change(report, "removed")} == {c["case_id"] for c in touched}
+    assert {
+        c["case_id"] for c in cases_by_change(report, "moved") + cases_by_change(report, "removed")
+    } == {c["case_id"] for c in touched}
     # Same logic under the same version is flagged: old cases would be misexplained.
-    assert report["pack_changes"] == [{"rule_id": "listed-address-match", "change": "changed-without-version-bump", "old_version": 1, "new_version": 1}]
+    assert report["pack_changes"] == [
+        {
+            "rule_id": "listed-address-match",
+            "change": "changed-without-version-bump",
+            "old_version": 1,
+            "new_version": 1,
+        }
+    ]
 
     code, out, err = cli("rules", "backtest", "--config", CONFIG, "--rules", pack)
     assert code == 0, err
@@ -77,9 +90,16 @@ def test_a_new_rule_firing_on_benign_tenants_adds_cases(cli, pack):
 
     added = cases_by_change(report, "added")
     assert added and report["counts"]["added"] == len(added)
-    assert all(c["rules_started"] == ["verified-restricted-user"] and c["old_rank"] is None for c in added)
+    assert all(
+        c["rules_started"] == ["verified-restricted-user"] and c["old_rank"] is None for c in added
+    )
     assert report["new"]["cases"] == report["baseline"]["cases"] + len(added)
-    assert {"rule_id": "verified-restricted-user", "change": "added", "old_version": None, "new_version": 1} in report["pack_changes"]
+    assert {
+        "rule_id": "verified-restricted-user",
+        "change": "added",
+        "old_version": None,
+        "new_version": 1,
+    } in report["pack_changes"]
     delta = next(r for r in report["rules"] if r["rule_id"] == "verified-restricted-user")
     assert delta["baseline_hits"] == 0 and delta["new_hits"] == len(delta["tenants_gained"]) > 0
     assert not cases_by_change(report, "removed")
@@ -87,11 +107,18 @@ def test_a_new_rule_firing_on_benign_tenants_adds_cases(cli, pack):
 
 def test_identical_packs_change_nothing(cli, pack, tmp_path):
     out_file = tmp_path / "backtest.json"
-    report = backtest_json(cli, "--rules", pack, "--baseline-rules", REPO / "rules", "--out", out_file)
-    assert report["counts"]["added"] == report["counts"]["removed"] == report["counts"]["moved"] == 0
+    report = backtest_json(
+        cli, "--rules", pack, "--baseline-rules", REPO / "rules", "--out", out_file
+    )
+    assert (
+        report["counts"]["added"] == report["counts"]["removed"] == report["counts"]["moved"] == 0
+    )
     assert report["counts"]["unchanged"] == report["baseline"]["cases"] > 0
     assert report["pack_changes"] == []
-    assert all(r["delta"] == 0 and not r["tenants_gained"] and not r["tenants_lost"] for r in report["rules"])
+    assert all(
+        r["delta"] == 0 and not r["tenants_gained"] and not r["tenants_lost"]
+        for r in report["rules"]
+    )
     assert json.loads(out_file.read_text()) == report
 
 
@@ -101,7 +128,11 @@ def test_an_invalid_new_rule_fails_located_with_exit_2(cli, pack):
     code, out, err = cli("rules", "backtest", "--config", CONFIG, "--rules", pack)
     assert code == 2
     assert_no_traceback(err)
-    assert "listed-address-match.yaml:" in err and "rule 'listed-address-match'" in err and "gte_than" in err
+    assert (
+        "listed-address-match.yaml:" in err
+        and "rule 'listed-address-match'" in err
+        and "gte_than" in err
+    )
 
 
 @pytest.mark.parametrize(
@@ -121,44 +152,109 @@ def test_argument_mistakes_exit_2(cli, args, message):
 def test_against_a_stored_run(cli, pack, tmp_path):
     store = tmp_path / "cases.db"
     code, _, err = cli("audit", "--config", CONFIG, "--out", tmp_path / "out", "--store", store)
-    assert code == 10, err  # every case is new in a fresh store, so it alerts; a broken --store fails here, never skips
+    assert code == 10, (
+        err
+    )  # every case is new in a fresh store, so it alerts; a broken --store fails here, never skips
     run_id = json.loads((tmp_path / "out" / "run.json").read_text())["run_id"]
     rule = pack / "screening" / "listed-address-match.yaml"
-    rule.write_text(rule.read_text().replace("value: 0.9\n", "value: 0.99\n").replace("version: 1\n", "version: 2\n"))
+    rule.write_text(
+        rule.read_text()
+        .replace("value: 0.9\n", "value: 0.99\n")
+        .replace("version: 1\n", "version: 2\n")
+    )
 
     against = backtest_json(cli, "--rules", pack, "--against", run_id, "--store", store)
     baseline = backtest_json(cli, "--rules", pack)
-    assert against["baseline"] == {"source": "run", "name": run_id, "rule_pack": baseline["baseline"]["rule_pack"], "cases": baseline["baseline"]["cases"]}
+    assert against["baseline"] == {
+        "source": "run",
+        "name": run_id,
+        "rule_pack": baseline["baseline"]["rule_pack"],
+        "cases": baseline["baseline"]["cases"],
+    }
     assert against["notes"] == []
-    assert [(c["case_id"], c["change"]) for c in against["cases"]] == [(c["case_id"], c["change"]) for c in baseline["cases"]]
-    assert against["pack_changes"] == [{"rule_id": "listed-address-match", "change": "version-changed", "old_version": 1, "new_version": 2}]
+    assert [(c["case_id"], c["change"]) for c in against["cases"]] == [
+        (c["case_id"], c["change"]) for c in baseline["cases"]
+    ]
+    assert against["pack_changes"] == [
+        {
+            "rule_id": "listed-address-match",
+            "change": "version-changed",
+            "old_version": 1,
+            "new_version": 2,
+        }
+    ]
 
-    code, _, err = cli("rules", "backtest", "--config", CONFIG, "--rules", pack, "--against", "no-such-run", "--store", store)
+    code, _, err = cli(
+        "rules",
+        "backtest",
+        "--config",
+        CONFIG,
+        "--rules",
+        pack,
+        "--against",
+        "no-such-run",
+        "--store",
+        store,
+    )
     assert code == 2 and "not in the case store" in err
 
 
 def _cases(rows):
     return pl.DataFrame(
-        [{"case_id": c, "rank": i + 1, "priority": p, "score": s, "tenant_ids": [c.lower()], "top_reasons": ["r"]} for i, (c, p, s) in enumerate(rows)],
-        schema={"case_id": pl.String, "rank": pl.UInt32, "priority": pl.String, "score": pl.Float64, "tenant_ids": pl.List(pl.String), "top_reasons": pl.List(pl.String)},
+        [
+            {
+                "case_id": c,
+                "rank": i + 1,
+                "priority": p,
+                "score": s,
+                "tenant_ids": [c.lower()],
+                "top_reasons": ["r"],
+            }
+            for i, (c, p, s) in enumerate(rows)
+        ],
+        schema={
+            "case_id": pl.String,
+            "rank": pl.UInt32,
+            "priority": pl.String,
+            "score": pl.Float64,
+            "tenant_ids": pl.List(pl.String),
+            "top_reasons": pl.List(pl.String),
+        },
     )
 
 
 def _hits(pairs):
-    return pl.DataFrame([{"case_id": c, "tenant_id": c.lower(), "rule_id": r} for c, r in pairs], schema={"case_id": pl.String, "tenant_id": pl.String, "rule_id": pl.String})
+    return pl.DataFrame(
+        [{"case_id": c, "tenant_id": c.lower(), "rule_id": r} for c, r in pairs],
+        schema={"case_id": pl.String, "tenant_id": pl.String, "rule_id": pl.String},
+    )
 
 
 def test_a_rank_shift_caused_by_another_case_is_not_a_move():
     old = _cases([("A", "critical", 90.0), ("B", "high", 70.0), ("C", "medium", 40.0)])
-    new = _cases([("B", "high", 70.0), ("C", "medium", 40.0), ("A", "medium", 35.0), ("D", "low", 10.0)])
+    new = _cases(
+        [("B", "high", 70.0), ("C", "medium", 40.0), ("A", "medium", 35.0), ("D", "low", 10.0)]
+    )
     old_hits = _hits([("A", "x"), ("A", "y"), ("B", "y"), ("C", "z")])
     new_hits = _hits([("A", "x"), ("B", "y"), ("C", "z"), ("D", "w")])
-    changes = {row["case_id"]: row for row in compare_cases(old, old_hits, new, new_hits).to_dicts()}
-    assert {k: v["change"] for k, v in changes.items()} == {"A": "moved", "B": "unchanged", "C": "unchanged", "D": "added"}
+    changes = {
+        row["case_id"]: row for row in compare_cases(old, old_hits, new, new_hits).to_dicts()
+    }
+    assert {k: v["change"] for k, v in changes.items()} == {
+        "A": "moved",
+        "B": "unchanged",
+        "C": "unchanged",
+        "D": "added",
+    }
     assert changes["A"]["rules_stopped"] == ["y"] and changes["A"]["rules_started"] == []
     assert (changes["B"]["old_rank"], changes["B"]["new_rank"]) == (2, 1)
     assert changes["D"]["rules_started"] == ["w"]
 
-    gone = compare_cases(old, old_hits, new.filter(pl.col("case_id") != "C"), new_hits.filter(pl.col("case_id") != "C"))
+    gone = compare_cases(
+        old,
+        old_hits,
+        new.filter(pl.col("case_id") != "C"),
+        new_hits.filter(pl.col("case_id") != "C"),
+    )
     assert gone.filter(pl.col("case_id") == "C").row(0, named=True)["rules_stopped"] == ["z"]
     assert gone.filter(pl.col("case_id") == "C")["change"].item() == "removed"

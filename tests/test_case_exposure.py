@@ -25,9 +25,33 @@ def test_exposure_over_members_and_contributions_rounded_to_hundredths():
     )
     hits = pl.DataFrame(
         [
-            {"tenant_id": "a", "rule_id": "r1", "rule_version": 1, "severity": "high", "title": "one", "weight": 30.0, "evidence": "{}"},
-            {"tenant_id": "b", "rule_id": "r2", "rule_version": 1, "severity": "high", "title": "two", "weight": 45.0, "evidence": "{}"},
-            {"tenant_id": "c", "rule_id": "r3", "rule_version": 1, "severity": "low", "title": "three", "weight": 7.0, "evidence": "{}"},
+            {
+                "tenant_id": "a",
+                "rule_id": "r1",
+                "rule_version": 1,
+                "severity": "high",
+                "title": "one",
+                "weight": 30.0,
+                "evidence": "{}",
+            },
+            {
+                "tenant_id": "b",
+                "rule_id": "r2",
+                "rule_version": 1,
+                "severity": "high",
+                "title": "two",
+                "weight": 45.0,
+                "evidence": "{}",
+            },
+            {
+                "tenant_id": "c",
+                "rule_id": "r3",
+                "rule_version": 1,
+                "severity": "low",
+                "title": "three",
+                "weight": 7.0,
+                "evidence": "{}",
+            },
         ],
         schema=HITS_SCHEMA,
     )
@@ -37,7 +61,10 @@ def test_exposure_over_members_and_contributions_rounded_to_hundredths():
     assert case["restricted_gpu_hours_30d"] == 30.8  # 30.83, summed then rounded to 0.1
     assert case["restricted_gpu_hours_90d"] == 300.8
     assert case["peak_restricted_gpus"] == 16.0  # the busiest member, not a sum or the least
-    assert case["restricted_models"] == ["A100-40GB", "H100-80GB"]  # no null from the member without models
+    assert case["restricted_models"] == [
+        "A100-40GB",
+        "H100-80GB",
+    ]  # no null from the member without models
     assert case["link_reasons"] == ["payment_fingerprint", "phone"]
     assert case["top_reasons"] == ["two", "one", "three"]  # by contribution
     contributions = tables.hits.sort("rule_id")["contribution"].to_list()

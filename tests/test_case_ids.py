@@ -23,15 +23,45 @@ NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 
 def run(tenant_ids: list[str]) -> list[CaseSnapshot]:
     """Cases for tenants sharing one card, with a rule hit on tenant 'm'."""
-    frame = pl.DataFrame({"tenant_id": tenant_ids, "legal_name": tenant_ids, "payment_fingerprint": ["card-1"] * len(tenant_ids)})
-    frame = frame.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in TENANTS.polars_schema().items() if name not in frame.columns)
-    features = find_links(frame, []).features.with_columns(
-        pl.lit(0.0).alias("restricted_gpu_hours_30d"), pl.lit(0.0).alias("restricted_gpu_hours_90d"),
-        pl.lit(0.0).alias("peak_restricted_gpus"), pl.lit([], dtype=pl.List(pl.String)).alias("restricted_models"),
+    frame = pl.DataFrame(
+        {
+            "tenant_id": tenant_ids,
+            "legal_name": tenant_ids,
+            "payment_fingerprint": ["card-1"] * len(tenant_ids),
+        }
     )
-    hits = pl.DataFrame([{"tenant_id": "m", "rule_id": "r1", "rule_version": 1, "severity": "high", "title": "r1", "weight": 60.0, "evidence": "{}"}], schema=HITS_SCHEMA)
+    frame = frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in TENANTS.polars_schema().items()
+        if name not in frame.columns
+    )
+    features = find_links(frame, []).features.with_columns(
+        pl.lit(0.0).alias("restricted_gpu_hours_30d"),
+        pl.lit(0.0).alias("restricted_gpu_hours_90d"),
+        pl.lit(0.0).alias("peak_restricted_gpus"),
+        pl.lit([], dtype=pl.List(pl.String)).alias("restricted_models"),
+    )
+    hits = pl.DataFrame(
+        [
+            {
+                "tenant_id": "m",
+                "rule_id": "r1",
+                "rule_version": 1,
+                "severity": "high",
+                "title": "r1",
+                "weight": 60.0,
+                "evidence": "{}",
+            }
+        ],
+        schema=HITS_SCHEMA,
+    )
     cases = build_cases(features, hits, pl.DataFrame(schema=UNKNOWNS_SCHEMA)).cases
-    return [CaseSnapshot("run", c["case_id"], c["rank"], c["priority"], c["score"], c["tenant_ids"], ["r1"], 0.0) for c in cases.to_dicts()]
+    return [
+        CaseSnapshot(
+            "run", c["case_id"], c["rank"], c["priority"], c["score"], c["tenant_ids"], ["r1"], 0.0
+        )
+        for c in cases.to_dicts()
+    ]
 
 
 def test_a_new_member_sorting_after_the_anchor_keeps_the_case_id():
@@ -46,5 +76,8 @@ def test_a_new_member_sorting_first_gives_a_new_id_and_the_report_links_the_two(
     old, new = case_id_for("m"), case_id_for("a")
     assert [c.case_id for c in after] == [new] != [c.case_id for c in before]
     changes = classify_changes(before, after, {}, NOW, previous_run_id="r0")
-    assert changes.cases[new].status == "new" and f"tenants were in case {old}" in changes.cases[new].why
+    assert (
+        changes.cases[new].status == "new"
+        and f"tenants were in case {old}" in changes.cases[new].why
+    )
     assert [(r.case_id, r.why) for r in changes.resolved] == [(old, [f"tenants now in case {new}"])]

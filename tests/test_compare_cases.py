@@ -9,21 +9,46 @@ from auditor.cases.compare import compare_cases
 
 def cases(rows):
     return pl.DataFrame(
-        [{"case_id": c, "rank": i + 1, "priority": p, "score": s, "tenant_ids": [c.lower()], "top_reasons": ["r"]} for i, (c, p, s) in enumerate(rows)],
-        schema={"case_id": pl.String, "rank": pl.UInt32, "priority": pl.String, "score": pl.Float64, "tenant_ids": pl.List(pl.String), "top_reasons": pl.List(pl.String)},
+        [
+            {
+                "case_id": c,
+                "rank": i + 1,
+                "priority": p,
+                "score": s,
+                "tenant_ids": [c.lower()],
+                "top_reasons": ["r"],
+            }
+            for i, (c, p, s) in enumerate(rows)
+        ],
+        schema={
+            "case_id": pl.String,
+            "rank": pl.UInt32,
+            "priority": pl.String,
+            "score": pl.Float64,
+            "tenant_ids": pl.List(pl.String),
+            "top_reasons": pl.List(pl.String),
+        },
     )
 
 
 def hits(pairs):
-    return pl.DataFrame([{"case_id": c, "tenant_id": c.lower(), "rule_id": r} for c, r in pairs], schema={"case_id": pl.String, "tenant_id": pl.String, "rule_id": pl.String})
+    return pl.DataFrame(
+        [{"case_id": c, "tenant_id": c.lower(), "rule_id": r} for c, r in pairs],
+        schema={"case_id": pl.String, "tenant_id": pl.String, "rule_id": pl.String},
+    )
 
 
 def changes(old, old_hits, new, new_hits):
-    return {r["case_id"]: r["change"] for r in compare_cases(old, old_hits, new, new_hits).to_dicts()}
+    return {
+        r["case_id"]: r["change"] for r in compare_cases(old, old_hits, new, new_hits).to_dicts()
+    }
 
 
 def test_a_score_change_alone_within_the_band_is_a_move():
-    old, new = cases([("A", "high", 60.0), ("B", "medium", 40.0)]), cases([("A", "high", 62.5), ("B", "medium", 40.0)])
+    old, new = (
+        cases([("A", "high", 60.0), ("B", "medium", 40.0)]),
+        cases([("A", "high", 62.5), ("B", "medium", 40.0)]),
+    )
     h = hits([("A", "x"), ("B", "y")])
     assert changes(old, h, new, h) == {"A": "moved", "B": "unchanged"}
 
@@ -34,21 +59,33 @@ def test_a_change_of_firing_rules_alone_is_a_move():
 
 
 def test_a_band_change_alone_is_a_move():
-    old, new = cases([("A", "high", 60.0)]), cases([("A", "critical", 60.0)])  # e.g. against a run scored with other bands
+    old, new = (
+        cases([("A", "high", 60.0)]),
+        cases([("A", "critical", 60.0)]),
+    )  # e.g. against a run scored with other bands
     h = hits([("A", "x")])
     assert changes(old, h, new, h) == {"A": "moved"}
 
 
 def test_cases_without_recorded_hits_are_still_compared():
-    old, new = cases([("A", "high", 60.0), ("B", "medium", 40.0)]), cases([("A", "high", 60.0), ("B", "medium", 40.0)])
+    old, new = (
+        cases([("A", "high", 60.0), ("B", "medium", 40.0)]),
+        cases([("A", "high", 60.0), ("B", "medium", 40.0)]),
+    )
     none = hits([])
     result = compare_cases(old, none, new, none)
     assert dict(zip(result["case_id"], result["change"])) == {"A": "unchanged", "B": "unchanged"}
-    assert result["rules_started"].to_list() == [[], []] and result["rules_stopped"].to_list() == [[], []]
+    assert result["rules_started"].to_list() == [[], []] and result["rules_stopped"].to_list() == [
+        [],
+        [],
+    ]
 
 
 def test_two_unchanged_cases_that_swap_order_have_both_moved():
-    old, new = cases([("A", "high", 60.0), ("B", "high", 60.0)]), cases([("B", "high", 60.0), ("A", "high", 60.0)])
+    old, new = (
+        cases([("A", "high", 60.0), ("B", "high", 60.0)]),
+        cases([("B", "high", 60.0), ("A", "high", 60.0)]),
+    )
     h = hits([("A", "x"), ("B", "x")])
     assert changes(old, h, new, h) == {"A": "moved", "B": "moved"}
 
@@ -60,24 +97,59 @@ def test_rule_hit_deltas_by_hand():
     new = hits([("A", "x"), ("D", "x"), ("C", "z")])
     table = compare_rule_hits(old, new, ["x", "y", "z", "quiet"])
     assert table.to_dicts() == [
-        {"rule_id": "x", "baseline_hits": 2, "new_hits": 2, "delta": 0, "tenants_gained": ["d"], "tenants_lost": ["b"]},
-        {"rule_id": "y", "baseline_hits": 1, "new_hits": 0, "delta": -1, "tenants_gained": [], "tenants_lost": ["c"]},
-        {"rule_id": "z", "baseline_hits": 0, "new_hits": 1, "delta": 1, "tenants_gained": ["c"], "tenants_lost": []},
-        {"rule_id": "quiet", "baseline_hits": 0, "new_hits": 0, "delta": 0, "tenants_gained": [], "tenants_lost": []},
+        {
+            "rule_id": "x",
+            "baseline_hits": 2,
+            "new_hits": 2,
+            "delta": 0,
+            "tenants_gained": ["d"],
+            "tenants_lost": ["b"],
+        },
+        {
+            "rule_id": "y",
+            "baseline_hits": 1,
+            "new_hits": 0,
+            "delta": -1,
+            "tenants_gained": [],
+            "tenants_lost": ["c"],
+        },
+        {
+            "rule_id": "z",
+            "baseline_hits": 0,
+            "new_hits": 1,
+            "delta": 1,
+            "tenants_gained": ["c"],
+            "tenants_lost": [],
+        },
+        {
+            "rule_id": "quiet",
+            "baseline_hits": 0,
+            "new_hits": 0,
+            "delta": 0,
+            "tenants_gained": [],
+            "tenants_lost": [],
+        },
     ]
 
 
 def test_against_a_stored_run_every_rule_of_either_side_is_listed():
     from auditor.cases.compare import RULE_TABLE_SCHEMA, compare_runs
 
-    old_hits = hits([("A", "gone"), ("B", "kept")]).with_columns(pl.lit(1, dtype=pl.Int64).alias("rule_version"))
+    old_hits = hits([("A", "gone"), ("B", "kept")]).with_columns(
+        pl.lit(1, dtype=pl.Int64).alias("rule_version")
+    )
     new_hits = hits([("B", "kept"), ("C", "fresh")])
-    new_rules = pl.DataFrame({"rule_id": ["kept", "fresh"], "rule_version": [2, 1], "logic": ["a", "b"]}, schema=RULE_TABLE_SCHEMA)
+    new_rules = pl.DataFrame(
+        {"rule_id": ["kept", "fresh"], "rule_version": [2, 1], "logic": ["a", "b"]},
+        schema=RULE_TABLE_SCHEMA,
+    )
     old = cases([("A", "high", 60.0), ("B", "high", 60.0)])
     new = cases([("B", "high", 60.0), ("C", "high", 60.0)])
     result = compare_runs(old, old_hits, None, new, new_hits, new_rules)
     assert sorted(result.rules["rule_id"].to_list()) == ["fresh", "gone", "kept"]
-    assert result.pack.to_dicts() == [{"rule_id": "kept", "change": "version-changed", "old_version": 1, "new_version": 2}]
+    assert result.pack.to_dicts() == [
+        {"rule_id": "kept", "change": "version-changed", "old_version": 1, "new_version": 2}
+    ]
 
 
 def test_rule_hit_deltas_without_a_rule_list_cover_the_rules_that_fired():

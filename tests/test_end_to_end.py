@@ -39,7 +39,9 @@ def test_planted_tenants_fill_the_top_and_look_alikes_stay_out(cases, planted):
     assert not (benign & flagged), f"look-alikes flagged: {sorted(benign & flagged)}"
     cases_with_planted = [c for c in cases if bad & set(c["tenant_ids"])]
     top = cases[: len(cases_with_planted)]
-    assert all(bad & set(c["tenant_ids"]) for c in top), "a case without planted tenants outranks a planted one"
+    assert all(bad & set(c["tenant_ids"]) for c in top), (
+        "a case without planted tenants outranks a planted one"
+    )
 
 
 def test_direct_list_matches_outrank_circumstantial_signals_alone(cases, planted):
@@ -49,7 +51,9 @@ def test_direct_list_matches_outrank_circumstantial_signals_alone(cases, planted
     evidence than a case resting only on a new account's ramp or a shared card; a scoring
     or band change that lets those weak signals overtake the direct matches must fail here.
     """
-    listed = set(planted.filter(pl.col("pattern").is_in(["listed-name", "listed-owner"]))["tenant_id"])
+    listed = set(
+        planted.filter(pl.col("pattern").is_in(["listed-name", "listed-owner"]))["tenant_id"]
+    )
     weak_rules = {"new-unverified-ramp", "shared-instrument-cluster"}
     direct = [c["rank"] for c in cases if listed & set(c["tenant_ids"])]
     weak_alone = [c["rank"] for c in cases if {h["rule_id"] for h in c["hits"]} <= weak_rules]
@@ -78,7 +82,11 @@ def test_every_pattern_is_caught_by_the_rule_meant_for_it(cases, planted):
     for tenant_id, pattern in planted.select("tenant_id", "pattern").iter_rows():
         rule = expected_rule.get(pattern)
         if rule:
-            assert rule in rules_by_tenant.get(tenant_id, set()), (tenant_id, pattern, rules_by_tenant.get(tenant_id))
+            assert rule in rules_by_tenant.get(tenant_id, set()), (
+                tenant_id,
+                pattern,
+                rules_by_tenant.get(tenant_id),
+            )
 
 
 def test_cases_are_ranked_and_explained(cases):
@@ -89,14 +97,19 @@ def test_cases_are_ranked_and_explained(cases):
         assert case["priority"] in ("critical", "high", "medium", "low")
         assert case["scoring"] == "weighted-v1" and case["rule_pack"]
         assert case["hits"], case["case_id"]
-        assert abs(sum(h["contribution"] for h in case["hits"]) - case["score"]) < 0.1 * len(case["hits"]) + 0.05
+        assert (
+            abs(sum(h["contribution"] for h in case["hits"]) - case["score"])
+            < 0.1 * len(case["hits"]) + 0.05
+        )
         for hit in case["hits"]:
             assert {"rule_id", "rule_version", "severity", "weight", "evidence"} <= set(hit)
             assert hit["evidence"], hit
 
 
 def test_shared_instrument_groups_become_one_case(cases, planted):
-    groups = planted.filter(pl.col("group").is_not_null()).group_by("group").agg(pl.col("tenant_id"))
+    groups = (
+        planted.filter(pl.col("group").is_not_null()).group_by("group").agg(pl.col("tenant_id"))
+    )
     for group, members in groups.iter_rows():
         holding = [c["case_id"] for c in cases if set(members) & set(c["tenant_ids"])]
         assert len(holding) == 1, (group, holding)
@@ -105,11 +118,23 @@ def test_shared_instrument_groups_become_one_case(cases, planted):
 def test_run_manifest_records_inputs_lists_and_unknown_types(audit_out):
     manifest = json.loads((audit_out / "run.json").read_text())
     assert manifest["complete"] is True
-    assert {i["table"] for i in manifest["inputs"]} == {"tenants", "usage", "access", "ownership", "parties"}
+    assert {i["table"] for i in manifest["inputs"]} == {
+        "tenants",
+        "usage",
+        "access",
+        "ownership",
+        "parties",
+    }
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["lists"] and manifest["lists"][0]["sha256"]
-    assert manifest["screening"]["name_algorithm"] == "name-v2" and manifest["screening"]["name_threshold"] == 0.86
-    assert {t["instance_type"] for t in manifest["unknown_instance_types"]} == {"p7.48xlarge", "p7e.48xlarge"}
+    assert (
+        manifest["screening"]["name_algorithm"] == "name-v2"
+        and manifest["screening"]["name_threshold"] == 0.86
+    )
+    assert {t["instance_type"] for t in manifest["unknown_instance_types"]} == {
+        "p7.48xlarge",
+        "p7e.48xlarge",
+    }
     assert manifest["as_of"].startswith("2026-11-01")
     report = (audit_out / "report.md").read_text()
     assert "## Review queue" in report and "p7.48xlarge" in report
@@ -120,12 +145,24 @@ def test_case_ids_are_stable_across_runs(cases, tmp_path):
 
     assert main(["audit", "--config", str(CONFIG), "--out", str(tmp_path)]) == 0
     again = [json.loads(line) for line in (tmp_path / "cases.jsonl").read_text().splitlines()]
-    assert [(c["case_id"], c["tenant_ids"]) for c in again] == [(c["case_id"], c["tenant_ids"]) for c in cases]
+    assert [(c["case_id"], c["tenant_ids"]) for c in again] == [
+        (c["case_id"], c["tenant_ids"]) for c in cases
+    ]
 
 
 def test_without_lists_or_access_rules_are_unknown_not_clean(tmp_path, cli):
     provider = EXAMPLES / "provider"
-    code, out, err = cli("audit", "--tenants", provider / "tenants.csv", "--usage", provider / "usage.csv", "--as-of", "2026-11-01T00:00:00Z", "--out", tmp_path)
+    code, out, err = cli(
+        "audit",
+        "--tenants",
+        provider / "tenants.csv",
+        "--usage",
+        provider / "usage.csv",
+        "--as-of",
+        "2026-11-01T00:00:00Z",
+        "--out",
+        tmp_path,
+    )
     assert code == 0, err
     manifest = json.loads((tmp_path / "run.json").read_text())
     assert "listed_name_score" in manifest["unavailable_features"]

@@ -9,7 +9,11 @@ from auditor import geo
 
 
 def _apply(fn, values: list[str | None]) -> list[str | None]:
-    return pl.DataFrame({"v": values}, schema={"v": pl.String}).select(fn(pl.col("v")).alias("out"))["out"].to_list()
+    return (
+        pl.DataFrame({"v": values}, schema={"v": pl.String})
+        .select(fn(pl.col("v")).alias("out"))["out"]
+        .to_list()
+    )
 
 
 PHONES = [
@@ -105,14 +109,22 @@ def test_sets_are_consistent() -> None:
     assert geo.CHINA in geo.D5_COUNTRIES and geo.MACAU not in geo.D5_COUNTRIES
     assert not (geo.HUB_JURISDICTIONS & geo.D5_OR_MACAU)
     assert not (geo.OFFSHORE_JURISDICTIONS & geo.D5_OR_MACAU)
-    assert geo.CHINA_EMAIL_DOMAINS - {"vip.qq.com", "vip.163.com", "vip.sina.com", "188.com"} <= geo.FREEMAIL_DOMAINS
+    assert (
+        geo.CHINA_EMAIL_DOMAINS - {"vip.qq.com", "vip.163.com", "vip.sina.com", "188.com"}
+        <= geo.FREEMAIL_DOMAINS
+    )
     every = geo.D5_OR_MACAU | geo.HUB_JURISDICTIONS | geo.OFFSHORE_JURISDICTIONS
     assert all(len(c) == 2 and c.isupper() for c in every)
 
 
 def test_calling_codes_are_prefix_consistent() -> None:
     codes = geo.CALLING_CODES
-    assert codes["86"] == "CN" and codes["852"] == "HK" and codes["853"] == "MO" and codes["886"] == "TW"
+    assert (
+        codes["86"] == "CN"
+        and codes["852"] == "HK"
+        and codes["853"] == "MO"
+        and codes["886"] == "TW"
+    )
     assert all(k.isdigit() and 1 <= len(k) <= 3 for k in codes)
     # every country code is prefix-free against the others (E.164 property)
     for a in codes:
@@ -128,4 +140,7 @@ def test_expressions_run_on_whole_columns() -> None:
         geo.email_country(pl.col("email")).alias("e"),
         geo.country_group(geo.phone_country(pl.col("phone"))).alias("g"),
     )
-    assert out.group_by("p", "e", "g").len().sort("p").rows() == [("CN", "CN", "d5", 1000), ("SG", "SG", "hub", 1000)]
+    assert out.group_by("p", "e", "g").len().sort("p").rows() == [
+        ("CN", "CN", "d5", 1000),
+        ("SG", "SG", "hub", 1000),
+    ]

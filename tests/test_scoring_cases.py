@@ -9,13 +9,23 @@ from auditor.engine.evaluate import HITS_SCHEMA, UNKNOWNS_SCHEMA
 
 
 def features(rows):
-    base = {"restricted_gpu_hours_30d": 0.0, "restricted_gpu_hours_90d": 0.0, "peak_restricted_gpus": 0.0, "restricted_models": [], "link_reasons": []}
+    base = {
+        "restricted_gpu_hours_30d": 0.0,
+        "restricted_gpu_hours_90d": 0.0,
+        "peak_restricted_gpus": 0.0,
+        "restricted_models": [],
+        "link_reasons": [],
+    }
     return pl.DataFrame([{**base, **r} for r in rows])
 
 
 def hits(rows):
     return pl.DataFrame(
-        [{"rule_version": 1, "severity": "high", "title": r["rule_id"], "evidence": "{}", **r} for r in rows], schema=HITS_SCHEMA
+        [
+            {"rule_version": 1, "severity": "high", "title": r["rule_id"], "evidence": "{}", **r}
+            for r in rows
+        ],
+        schema=HITS_SCHEMA,
     )
 
 
@@ -50,7 +60,12 @@ def test_linked_tenants_form_one_case_and_a_rule_counts_once():
             {"tenant_id": "y", "cluster_id": "y"},
         ]
     )
-    h = hits([{"tenant_id": "x1", "rule_id": "r1", "weight": 40.0}, {"tenant_id": "x2", "rule_id": "r1", "weight": 40.0}])
+    h = hits(
+        [
+            {"tenant_id": "x1", "rule_id": "r1", "weight": 40.0},
+            {"tenant_id": "x2", "rule_id": "r1", "weight": 40.0},
+        ]
+    )
     tables = build_cases(f, h, pl.DataFrame(schema=UNKNOWNS_SCHEMA))
     assert tables.cases.height == 1
     case = tables.cases.to_dicts()[0]

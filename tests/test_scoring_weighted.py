@@ -38,9 +38,33 @@ def test_a_rule_of_weight_100_is_capped_short_of_certainty():
 def test_a_tenant_scores_over_all_its_own_hits():
     hits = pl.DataFrame(
         [
-            {"tenant_id": "two", "rule_id": "a", "rule_version": 1, "severity": "high", "title": "a", "weight": 50.0, "evidence": "{}"},
-            {"tenant_id": "two", "rule_id": "b", "rule_version": 1, "severity": "high", "title": "b", "weight": 50.0, "evidence": "{}"},
-            {"tenant_id": "one", "rule_id": "a", "rule_version": 1, "severity": "high", "title": "a", "weight": 50.0, "evidence": "{}"},
+            {
+                "tenant_id": "two",
+                "rule_id": "a",
+                "rule_version": 1,
+                "severity": "high",
+                "title": "a",
+                "weight": 50.0,
+                "evidence": "{}",
+            },
+            {
+                "tenant_id": "two",
+                "rule_id": "b",
+                "rule_version": 1,
+                "severity": "high",
+                "title": "b",
+                "weight": 50.0,
+                "evidence": "{}",
+            },
+            {
+                "tenant_id": "one",
+                "rule_id": "a",
+                "rule_version": 1,
+                "severity": "high",
+                "title": "a",
+                "weight": 50.0,
+                "evidence": "{}",
+            },
         ],
         schema=HITS_SCHEMA,
     )

@@ -32,12 +32,18 @@ class Alert:
     def record(self) -> dict[str, Any]:
         """As stored in the store's alert deliveries (and read back by `carried_alert`)."""
         return {
-            "case_id": self.case_id, "status": self.status, "priority": self.priority, "score": self.score,
-            "why": list(self.why), "raised_in": self.raised_in,
+            "case_id": self.case_id,
+            "status": self.status,
+            "priority": self.priority,
+            "score": self.score,
+            "why": list(self.why),
+            "raised_in": self.raised_in,
         }
 
 
-def decide_alerts(changes: Changes, alert_priority: str, undelivered: Iterable[dict[str, Any]] = ()) -> list[Alert]:
+def decide_alerts(
+    changes: Changes, alert_priority: str, undelivered: Iterable[dict[str, Any]] = ()
+) -> list[Alert]:
     """This run's alerts, its own and the undelivered ones it carries, in rank order.
 
     `undelivered` are stored alert records (`Alert.record()` plus the `run_id` of the run
@@ -55,10 +61,18 @@ def decide_alerts(changes: Changes, alert_priority: str, undelivered: Iterable[d
     for stored in undelivered:
         case_id = stored["case_id"]
         current = changes.cases.get(case_id)
-        if case_id in seen or case_id in carried or current is None or current.suppressed or band_rank(current.priority) < floor:
+        if (
+            case_id in seen
+            or case_id in carried
+            or current is None
+            or current.suppressed
+            or band_rank(current.priority) < floor
+        ):
             continue
         raised_in = stored.get("raised_in") or stored.get("run_id")
         why = [f"alert of run {raised_in} was never delivered"] + list(stored.get("why") or [])
-        carried[case_id] = Alert(case_id, stored["status"], current.priority, current.score, why, raised_in)
+        carried[case_id] = Alert(
+            case_id, stored["status"], current.priority, current.score, why, raised_in
+        )
     order = {case_id: i for i, case_id in enumerate(changes.cases)}
     return sorted([*own, *carried.values()], key=lambda a: order[a.case_id])

@@ -32,25 +32,42 @@ class CaseTables:
     tenant_scores: pl.DataFrame  # tenant_id, score, priority, case_id
 
 
-def build_cases(features: pl.DataFrame, hits: pl.DataFrame, unknowns: pl.DataFrame, algorithm: ScoringAlgorithm = WEIGHTED_V1) -> CaseTables:
+def build_cases(
+    features: pl.DataFrame,
+    hits: pl.DataFrame,
+    unknowns: pl.DataFrame,
+    algorithm: ScoringAlgorithm = WEIGHTED_V1,
+) -> CaseTables:
     """Groups hits into cases, scores each case over its distinct rules, and ranks the queue."""
     membership = features.select("tenant_id", "cluster_id")
     hit_clusters = hits.join(membership, on="tenant_id").select("cluster_id").unique()
     anchors = hit_clusters["cluster_id"].to_list()
-    ids = pl.DataFrame({"cluster_id": anchors, "case_id": [case_id_for(a) for a in anchors]}, schema={"cluster_id": pl.String, "case_id": pl.String})
+    ids = pl.DataFrame(
+        {"cluster_id": anchors, "case_id": [case_id_for(a) for a in anchors]},
+        schema={"cluster_id": pl.String, "case_id": pl.String},
+    )
     members = membership.join(ids, on="cluster_id")
 
     scored_hits = hits.join(members.select("tenant_id", "case_id"), on="tenant_id").with_columns(
         algorithm.mass(pl.col("weight")).alias("mass")
     )
     # A rule counts once per case: its mass is taken once, shared among the tenants it hit.
-    per_rule = scored_hits.group_by("case_id", "rule_id").agg(pl.col("mass").first().alias("rule_mass"), pl.len().alias("rule_hits"))
+    per_rule = scored_hits.group_by("case_id", "rule_id").agg(
+        pl.col("mass").first().alias("rule_mass"), pl.len().alias("rule_hits")
+    )
     case_mass = per_rule.group_by("case_id").agg(pl.col("rule_mass").sum().alias("mass"))
     scored_hits = (
         scored_hits.join(per_rule, on=["case_id", "rule_id"])
         .join(case_mass.rename({"mass": "case_mass"}), on="case_id")
         .with_columns(
-            (algorithm.score(pl.col("case_mass")) * pl.col("rule_mass") / pl.col("case_mass") / pl.col("rule_hits")).round(2).alias("contribution")
+            (
+                algorithm.score(pl.col("case_mass"))
+                * pl.col("rule_mass")
+                / pl.col("case_mass")
+                / pl.col("rule_hits")
+            )
+            .round(2)
+            .alias("contribution")
         )
         .drop("mass", "rule_mass", "rule_hits", "case_mass")
     )
@@ -63,8 +80,16 @@ def build_cases(features: pl.DataFrame, hits: pl.DataFrame, unknowns: pl.DataFra
             pl.col("restricted_gpu_hours_30d").sum().round(1).alias("restricted_gpu_hours_30d"),
             pl.col("restricted_gpu_hours_90d").sum().round(1).alias("restricted_gpu_hours_90d"),
             pl.col("peak_restricted_gpus").max().alias("peak_restricted_gpus"),
-            pl.col("restricted_models").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("restricted_models"),
-            pl.col("link_reasons").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("link_reasons"),
+            pl.col("restricted_models")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias("restricted_models"),
+            pl.col("link_reasons")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias("link_reasons"),
         )
     )
     reasons = (
@@ -72,7 +97,10 @@ def build_cases(features: pl.DataFrame, hits: pl.DataFrame, unknowns: pl.DataFra
         .agg(pl.col("title").first(), pl.col("contribution").sum())
         .sort(["case_id", "contribution", "rule_id"], descending=[False, True, False])
         .group_by("case_id", maintain_order=True)
-        .agg(pl.col("title").head(TOP_REASONS).alias("top_reasons"), pl.col("rule_id").alias("rules_hit"))
+        .agg(
+            pl.col("title").head(TOP_REASONS).alias("top_reasons"),
+            pl.col("rule_id").alias("rules_hit"),
+        )
     )
     case_unknowns = (
         unknowns.join(members.select("tenant_id", "case_id"), on="tenant_id")
@@ -81,7 +109,9 @@ def build_cases(features: pl.DataFrame, hits: pl.DataFrame, unknowns: pl.DataFra
     )
     cases = (
         case_mass.with_columns(algorithm.score(pl.col("mass")).alias("score"))
-        .with_columns(band_expr(pl.col("score")).alias("priority"), pl.lit(algorithm.name).alias("scoring"))
+        .with_columns(
+            band_expr(pl.col("score")).alias("priority"), pl.lit(algorithm.name).alias("scoring")
+        )
         .drop("mass")
         .join(exposure, on="case_id")
         .join(reasons, on="case_id")
@@ -90,5 +120,7 @@ def build_cases(features: pl.DataFrame, hits: pl.DataFrame, unknowns: pl.DataFra
         .sort(["score", "restricted_gpu_hours_90d", "case_id"], descending=[True, True, False])
         .with_row_index("rank", offset=1)
     )
-    tscores = tenant_scores(hits, algorithm).join(members.select("tenant_id", "case_id"), on="tenant_id", how="left")
+    tscores = tenant_scores(hits, algorithm).join(
+        members.select("tenant_id", "case_id"), on="tenant_id", how="left"
+    )
     return CaseTables(cases, scored_hits, tscores)

@@ -100,8 +100,11 @@ class Changes:
         """New or escalated, not suppressed, at or above the alert band: what a scheduler pages on."""
         floor = band_rank(alert_priority)
         return [
-            c for c in self.cases.values()
-            if c.status in ("new", "escalated") and not c.suppressed and band_rank(c.priority) >= floor
+            c
+            for c in self.cases.values()
+            if c.status in ("new", "escalated")
+            and not c.suppressed
+            and band_rank(c.priority) >= floor
         ]
 
 
@@ -129,7 +132,9 @@ def _movement(prev: CaseSnapshot, cur: CaseSnapshot) -> tuple[list[str], bool, b
     if abs(score_delta) >= 0.05:
         why.append(f"score {prev.score:.1f} -> {cur.score:.1f}")
     if _exposure_moved(prev.restricted_gpu_hours_90d, cur.restricted_gpu_hours_90d):
-        why.append(f"restricted GPU-hours (90 d) {_hours(prev.restricted_gpu_hours_90d)} -> {_hours(cur.restricted_gpu_hours_90d)}")
+        why.append(
+            f"restricted GPU-hours (90 d) {_hours(prev.restricted_gpu_hours_90d)} -> {_hours(cur.restricted_gpu_hours_90d)}"
+        )
     joined = sorted(set(cur.tenant_ids) - set(prev.tenant_ids))
     left = sorted(set(prev.tenant_ids) - set(cur.tenant_ids))
     if joined:
@@ -147,7 +152,9 @@ def _latest_by_case(decisions: Mapping[str, Decision] | Iterable[Decision]) -> d
     return {d.case_id: d for d in decisions}  # later decisions win
 
 
-def suppression(case: CaseSnapshot, decision: Decision | None, today: date) -> tuple[bool, list[str]]:
+def suppression(
+    case: CaseSnapshot, decision: Decision | None, today: date
+) -> tuple[bool, list[str]]:
     """Whether a dismissal silences the case today, and why it does not when it came back."""
     if decision is None or decision.status != "dismissed":
         return False, []
@@ -155,8 +162,12 @@ def suppression(case: CaseSnapshot, decision: Decision | None, today: date) -> t
         return False, [f"dismissal expired on {decision.until.isoformat()}"]
     new_rules = sorted(set(case.rules) - set(decision.rules_at_decision))
     early = [f"returned early: rule '{r}' fired after the dismissal" for r in new_rules]
-    if decision.priority_at_decision and band_rank(case.priority) > band_rank(decision.priority_at_decision):
-        early.append(f"returned early: priority {decision.priority_at_decision} -> {case.priority} since the dismissal")
+    if decision.priority_at_decision and band_rank(case.priority) > band_rank(
+        decision.priority_at_decision
+    ):
+        early.append(
+            f"returned early: priority {decision.priority_at_decision} -> {case.priority} since the dismissal"
+        )
     return (False, early) if early else (True, [])
 
 
@@ -187,9 +198,15 @@ def classify_changes(
         prev = previous.get(cur.case_id)
         if prev is None:
             status = "new"
-            why = ["first run recorded in this store" if previous_run_id is None else "not in the previous run"]
+            why = [
+                "first run recorded in this store"
+                if previous_run_id is None
+                else "not in the previous run"
+            ]
             why += [f"rule '{r}' firing" for r in cur.rules]
-            earlier = sorted({prev_case_of_tenant[t] for t in cur.tenant_ids if t in prev_case_of_tenant})
+            earlier = sorted(
+                {prev_case_of_tenant[t] for t in cur.tenant_ids if t in prev_case_of_tenant}
+            )
             why += [f"tenants were in case {c}" for c in earlier]
             prev_view = None
         else:
@@ -199,8 +216,14 @@ def classify_changes(
         decision = latest.get(cur.case_id)
         suppressed, suppression_why = suppression(cur, decision, today)
         changes[cur.case_id] = CaseChange(
-            case_id=cur.case_id, status=status, priority=cur.priority, score=cur.score, why=why + suppression_why,
-            previous=prev_view, suppressed=suppressed, decision=decision,
+            case_id=cur.case_id,
+            status=status,
+            priority=cur.priority,
+            score=cur.score,
+            why=why + suppression_why,
+            previous=prev_view,
+            suppressed=suppressed,
+            decision=decision,
         )
 
     resolved = []
@@ -208,11 +231,15 @@ def classify_changes(
         if prev.case_id in changes:
             continue
         moved = sorted({case_of_tenant[t] for t in prev.tenant_ids if t in case_of_tenant})
-        gone = [t for t in prev.tenant_ids if current_tenants is not None and t not in current_tenants]
+        gone = [
+            t for t in prev.tenant_ids if current_tenants is not None and t not in current_tenants
+        ]
         why = [f"tenants now in case {c}" for c in moved]
         if gone:
             why.append("tenants no longer in the data: " + ", ".join(gone))
         if not moved and len(gone) < len(prev.tenant_ids):
             why += [f"rule '{r}' stopped firing" for r in prev.rules]
-        resolved.append(ResolvedCase(prev.case_id, prev.priority, prev.score, list(prev.tenant_ids), why))
+        resolved.append(
+            ResolvedCase(prev.case_id, prev.priority, prev.score, list(prev.tenant_ids), why)
+        )
     return Changes(previous_run_id=previous_run_id, cases=changes, resolved=resolved)

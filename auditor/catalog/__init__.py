@@ -6,8 +6,19 @@ accelerators they carry; `resolve_usage` attaches both to a usage table, reporti
 it cannot resolve instead of guessing.
 """
 
-from auditor.catalog.accelerators import ACCELERATORS, Accelerator, accelerator_table, classify_by_thresholds
-from auditor.catalog.instances import ACCELERATOR_ALIASES, INSTANCE_TYPES, InstanceType, alias_table, instance_table
+from auditor.catalog.accelerators import (
+    ACCELERATORS,
+    Accelerator,
+    accelerator_table,
+    classify_by_thresholds,
+)
+from auditor.catalog.instances import (
+    ACCELERATOR_ALIASES,
+    INSTANCE_TYPES,
+    InstanceType,
+    alias_table,
+    instance_table,
+)
 from auditor.catalog.resolve import ResolvedUsage, resolve_usage
 
 __all__ = [

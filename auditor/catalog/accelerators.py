@@ -80,7 +80,9 @@ def classify_by_thresholds(tpp: float, pd: float | None, data_centre: bool) -> s
         return None
     if pd >= PD_A:
         return "3A090.a"
-    if data_centre and ((TPP_B <= tpp < TPP_A and PD_B_LOW <= pd < PD_A) or PD_B_DENSE <= pd < PD_A):
+    if data_centre and (
+        (TPP_B <= tpp < TPP_A and PD_B_LOW <= pd < PD_A) or PD_B_DENSE <= pd < PD_A
+    ):
         return "3A090.b"
     return NOT_CONTROLLED
 
@@ -109,7 +111,9 @@ def load_accelerators(text: str, origin: str = "accelerators.csv") -> dict[str, 
                 note=row["note"].strip(),
             )
             if acc.classification not in CLASSIFICATIONS:
-                raise ValueError(f"classification {acc.classification!r} not one of {', '.join(CLASSIFICATIONS)}")
+                raise ValueError(
+                    f"classification {acc.classification!r} not one of {', '.join(CLASSIFICATIONS)}"
+                )
             if acc.basis not in BASES:
                 raise ValueError(f"basis {acc.basis!r} not one of {', '.join(BASES)}")
             if acc.model in out:
@@ -121,7 +125,11 @@ def load_accelerators(text: str, origin: str = "accelerators.csv") -> dict[str, 
 
 
 def _load_packaged() -> Mapping[str, Accelerator]:
-    text = resources.files("auditor.catalog").joinpath("data/accelerators.csv").read_text(encoding="utf-8")
+    text = (
+        resources.files("auditor.catalog")
+        .joinpath("data/accelerators.csv")
+        .read_text(encoding="utf-8")
+    )
     return MappingProxyType(load_accelerators(text))
 
 

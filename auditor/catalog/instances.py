@@ -32,7 +32,9 @@ class InstanceType:
     gpu_count: int
 
 
-def _sizes(provider: str, model: str, family: str, sep: str, counts: dict[str, int]) -> list[InstanceType]:
+def _sizes(
+    provider: str, model: str, family: str, sep: str, counts: dict[str, int]
+) -> list[InstanceType]:
     return [InstanceType(provider, f"{family}{sep}{size}", model, n) for size, n in counts.items()]
 
 
@@ -51,7 +53,13 @@ _AWS: list[InstanceType] = [
     *_sizes("aws", "GB200", "p6e-gb200", ".", {"36xlarge": 4}),  # sold as UltraServer capacity
     *_sizes("aws", "T4", "g4dn", ".", {**_ONE_TO_16, "12xlarge": 4, "metal": 8}),
     *_sizes("aws", "A10G", "g5", ".", _AWS_G),
-    *_sizes("aws", "T4G", "g5g", ".", {"xlarge": 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "16xlarge": 2, "metal": 2}),
+    *_sizes(
+        "aws",
+        "T4G",
+        "g5g",
+        ".",
+        {"xlarge": 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "16xlarge": 2, "metal": 2},
+    ),
     *_sizes("aws", "L4", "g6", ".", _AWS_G),
     *_sizes("aws", "L4", "gr6", ".", {"4xlarge": 1, "8xlarge": 1}),
     *_sizes("aws", "L40S", "g6e", ".", _AWS_G),
@@ -59,8 +67,16 @@ _AWS: list[InstanceType] = [
     *_sizes("aws", "Trainium", "trn1n", ".", {"32xlarge": 16}),
     *_sizes("aws", "Trainium2", "trn2", ".", {"48xlarge": 16}),
     *_sizes("aws", "Trainium2", "trn2u", ".", {"48xlarge": 16}),
-    *_sizes("aws", "Inferentia", "inf1", ".", {"xlarge": 1, "2xlarge": 1, "6xlarge": 4, "24xlarge": 16}),
-    *_sizes("aws", "Inferentia2", "inf2", ".", {"xlarge": 1, "8xlarge": 1, "24xlarge": 6, "48xlarge": 12}),
+    *_sizes(
+        "aws", "Inferentia", "inf1", ".", {"xlarge": 1, "2xlarge": 1, "6xlarge": 4, "24xlarge": 16}
+    ),
+    *_sizes(
+        "aws",
+        "Inferentia2",
+        "inf2",
+        ".",
+        {"xlarge": 1, "8xlarge": 1, "24xlarge": 6, "48xlarge": 12},
+    ),
     *_sizes("aws", "Gaudi", "dl1", ".", {"24xlarge": 8}),
 ]
 
@@ -70,11 +86,19 @@ _GCP: list[InstanceType] = [
     *_sizes("gcp", "A100-80GB", "a2-ultragpu", "-", {"1g": 1, "2g": 2, "4g": 4, "8g": 8}),
     *_sizes("gcp", "H100-80GB", "a3-highgpu", "-", {"1g": 1, "2g": 2, "4g": 4, "8g": 8}),
     *_sizes("gcp", "H100-80GB", "a3-edgegpu", "-", {"8g": 8}),
-    *_sizes("gcp", "H100-80GB", "a3-megagpu", "-", {"8g": 8}),  # "H100 Mega": H100 80GB, more network
+    *_sizes(
+        "gcp", "H100-80GB", "a3-megagpu", "-", {"8g": 8}
+    ),  # "H100 Mega": H100 80GB, more network
     *_sizes("gcp", "H200-141GB", "a3-ultragpu", "-", {"8g": 8}),
     *_sizes("gcp", "B200", "a4-highgpu", "-", {"8g": 8}),
     *_sizes("gcp", "GB200", "a4x-highgpu", "-", {"4g": 4}),
-    *_sizes("gcp", "L4", "g2-standard", "-", {"4": 1, "8": 1, "12": 1, "16": 1, "32": 1, "24": 2, "48": 4, "96": 8}),
+    *_sizes(
+        "gcp",
+        "L4",
+        "g2-standard",
+        "-",
+        {"4": 1, "8": 1, "12": 1, "16": 1, "32": 1, "24": 2, "48": 4, "96": 8},
+    ),
 ]
 
 _AZURE_SIZES: dict[str, tuple[str, int]] = {
@@ -104,7 +128,9 @@ _AZURE_SIZES: dict[str, tuple[str, int]] = {
 }
 _AZURE = [InstanceType("azure", name, model, n) for name, (model, n) in _AZURE_SIZES.items()]
 
-INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType({t.instance_type: t for t in (*_AWS, *_GCP, *_AZURE)})
+INSTANCE_TYPES: Mapping[str, InstanceType] = MappingProxyType(
+    {t.instance_type: t for t in (*_AWS, *_GCP, *_AZURE)}
+)
 """Instance type, spelled as its provider spells it -> InstanceType. Read-only."""
 
 # GCP guest accelerator types (N1 machines and the `acceleratorTypes` API), plus a few
@@ -171,7 +197,12 @@ def instance_table() -> pl.DataFrame:
             "gpu_model": [t.gpu_model for t in INSTANCE_TYPES.values()],
             "gpu_count": [t.gpu_count for t in INSTANCE_TYPES.values()],
         },
-        schema={"provider": pl.String, "instance_type": pl.String, "gpu_model": pl.String, "gpu_count": pl.Int64},
+        schema={
+            "provider": pl.String,
+            "instance_type": pl.String,
+            "gpu_model": pl.String,
+            "gpu_count": pl.Int64,
+        },
     )
 
 

@@ -14,20 +14,28 @@ from dataclasses import dataclass
 import polars as pl
 
 from auditor.catalog.accelerators import NOT_CONTROLLED, accelerator_table
-from auditor.catalog.instances import GPU_TYPE_PATTERNS, PROVIDER_PATTERNS, alias_table, instance_table
+from auditor.catalog.instances import (
+    GPU_TYPE_PATTERNS,
+    PROVIDER_PATTERNS,
+    alias_table,
+    instance_table,
+)
 
 ADDED_COLUMNS = ("gpu_model", "gpu_count", "classification", "restricted", "tpp")
 
-UNKNOWN_SCHEMA = pl.Schema({
-    "provider": pl.String(),
-    "instance_type": pl.String(),
-    "accelerator": pl.String(),
-    "reason": pl.String(),
-    "rows": pl.UInt32(),
-})
+UNKNOWN_SCHEMA = pl.Schema(
+    {
+        "provider": pl.String(),
+        "instance_type": pl.String(),
+        "accelerator": pl.String(),
+        "reason": pl.String(),
+        "rows": pl.UInt32(),
+    }
+)
 
 REASON_TYPE = "unknown accelerator instance type"
 REASON_ACCELERATOR = "unknown accelerator name"
+
 
 @dataclass(frozen=True)
 class ResolvedUsage:
@@ -62,7 +70,9 @@ def _provider_of(key: pl.Expr) -> pl.Expr:
     )
 
 
-def resolve_usage(usage: pl.DataFrame | pl.LazyFrame, rows_column: str | None = None) -> ResolvedUsage:
+def resolve_usage(
+    usage: pl.DataFrame | pl.LazyFrame, rows_column: str | None = None
+) -> ResolvedUsage:
     """Resolve each row's instance type (or, failing that, its accelerator) via the catalog.
 
     A catalog instance type wins; else an `accelerator` found in the alias table, with
@@ -87,8 +97,12 @@ def resolve_usage(usage: pl.DataFrame | pl.LazyFrame, rows_column: str | None = 
     # String work (strip, lower-case, regex) runs once per distinct (type, accelerator),
     # then joins back: a usage table has millions of rows but few distinct types.
     acc_col = pl.col("accelerator").cast(pl.String) if has_acc else pl.lit(None, dtype=pl.String)
-    given_provider = pl.col("provider").cast(pl.String) if has_provider else pl.lit(None, dtype=pl.String)
-    base = usage.lazy().with_columns(pl.col("instance_type").cast(pl.String).alias("__type"), acc_col.alias("__acc"))
+    given_provider = (
+        pl.col("provider").cast(pl.String) if has_provider else pl.lit(None, dtype=pl.String)
+    )
+    base = usage.lazy().with_columns(
+        pl.col("instance_type").cast(pl.String).alias("__type"), acc_col.alias("__acc")
+    )
     # One pass over the rows groups them by their raw values; all string clean-up happens on the few distinct ones.
     combos = (
         base.group_by("__type", "__acc", given_provider.alias("__given_provider"))
@@ -97,11 +111,18 @@ def resolve_usage(usage: pl.DataFrame | pl.LazyFrame, rows_column: str | None = 
         .with_columns(pl.col("__given_provider").str.strip_chars().str.to_lowercase())
     )
     distinct = _resolve_distinct(combos.lazy().select("__type", "__acc").unique()).collect()
-    lf = base.join(distinct.lazy(), on=["__type", "__acc"], how="left", maintain_order="left", nulls_equal=True)
+    lf = base.join(
+        distinct.lazy(), on=["__type", "__acc"], how="left", maintain_order="left", nulls_equal=True
+    )
 
-    count = pl.col("accelerator_count").cast(pl.Int64) if has_count else pl.lit(None, dtype=pl.Int64)
+    count = (
+        pl.col("accelerator_count").cast(pl.Int64) if has_count else pl.lit(None, dtype=pl.Int64)
+    )
     lf = lf.with_columns(
-        pl.when(pl.col("__by_alias")).then(count.fill_null(1)).otherwise(pl.col("__count")).alias("gpu_count")
+        pl.when(pl.col("__by_alias"))
+        .then(count.fill_null(1))
+        .otherwise(pl.col("__count"))
+        .alias("gpu_count")
     )
     has_gpu = pl.col("gpu_model").is_not_null() & (pl.col("gpu_count") > 0)
     lf = lf.with_columns(
@@ -127,7 +148,9 @@ def resolve_usage(usage: pl.DataFrame | pl.LazyFrame, rows_column: str | None = 
             pl.col("__reason").alias("reason"),
         )
         .agg(pl.col("__rows").sum().alias("rows"))
-        .sort(["rows", "provider", "instance_type"], descending=[True, False, False], nulls_last=True)
+        .sort(
+            ["rows", "provider", "instance_type"], descending=[True, False, False], nulls_last=True
+        )
         .cast(UNKNOWN_SCHEMA)
     )
     out = lf.select(*original, *ADDED_COLUMNS)
@@ -137,29 +160,49 @@ def resolve_usage(usage: pl.DataFrame | pl.LazyFrame, rows_column: str | None = 
 def _resolve_distinct(pairs: pl.LazyFrame) -> pl.LazyFrame:
     """Per distinct (__type, __acc): gpu_model, __count, __by_alias, __reason, __provider
     and the model's classification, restricted, tpp."""
-    catalog = instance_table().lazy().select(
-        pl.col("instance_type").str.to_lowercase().alias("__key"),
-        pl.col("gpu_model").alias("__cat_model"),
-        pl.col("gpu_count").alias("__cat_count"),
+    catalog = (
+        instance_table()
+        .lazy()
+        .select(
+            pl.col("instance_type").str.to_lowercase().alias("__key"),
+            pl.col("gpu_model").alias("__cat_model"),
+            pl.col("gpu_count").alias("__cat_count"),
+        )
     )
-    aliases = alias_table().lazy().select(pl.col("alias").alias("__acc_key"), pl.col("gpu_model").alias("__alias_model"))
+    aliases = (
+        alias_table()
+        .lazy()
+        .select(pl.col("alias").alias("__acc_key"), pl.col("gpu_model").alias("__alias_model"))
+    )
     models = accelerator_table().lazy().select("gpu_model", "classification", "restricted", "tpp")
 
     key = pl.col("__type").str.strip_chars().str.to_lowercase()
-    acc_key = pl.col("__acc").str.strip_chars().str.to_lowercase().str.replace(r"^.*/", "")  # GCP URLs too
+    acc_key = (
+        pl.col("__acc").str.strip_chars().str.to_lowercase().str.replace(r"^.*/", "")
+    )  # GCP URLs too
     lf = (
-        pairs.with_columns(key.alias("__key"), pl.when(acc_key != "").then(acc_key).alias("__acc_key"))
+        pairs.with_columns(
+            key.alias("__key"), pl.when(acc_key != "").then(acc_key).alias("__acc_key")
+        )
         .join(catalog, on="__key", how="left")
         .join(aliases, on="__acc_key", how="left")
-        .with_columns(_any_match(pl.col("__key"), GPU_TYPE_PATTERNS).fill_null(False).alias("__gpu_like"))
+        .with_columns(
+            _any_match(pl.col("__key"), GPU_TYPE_PATTERNS).fill_null(False).alias("__gpu_like")
+        )
     )
     in_catalog = pl.col("__cat_model").is_not_null()
     by_alias = ~in_catalog & pl.col("__alias_model").is_not_null()
-    unknown_acc = ~in_catalog & pl.col("__acc_key").is_not_null() & pl.col("__alias_model").is_null()
+    unknown_acc = (
+        ~in_catalog & pl.col("__acc_key").is_not_null() & pl.col("__alias_model").is_null()
+    )
     unknown_type = ~in_catalog & ~by_alias & ~unknown_acc & pl.col("__gpu_like")
     return (
         lf.with_columns(
-            pl.when(in_catalog).then(pl.col("__cat_model")).when(by_alias).then(pl.col("__alias_model")).alias("gpu_model"),
+            pl.when(in_catalog)
+            .then(pl.col("__cat_model"))
+            .when(by_alias)
+            .then(pl.col("__alias_model"))
+            .alias("gpu_model"),
             pl.when(in_catalog)
             .then(pl.col("__cat_count"))
             .when(unknown_acc | unknown_type | by_alias)
@@ -167,9 +210,24 @@ def _resolve_distinct(pairs: pl.LazyFrame) -> pl.LazyFrame:
             .otherwise(pl.lit(0, dtype=pl.Int64))
             .alias("__count"),
             by_alias.alias("__by_alias"),
-            pl.when(unknown_type).then(pl.lit(REASON_TYPE)).when(unknown_acc).then(pl.lit(REASON_ACCELERATOR)).alias("__reason"),
+            pl.when(unknown_type)
+            .then(pl.lit(REASON_TYPE))
+            .when(unknown_acc)
+            .then(pl.lit(REASON_ACCELERATOR))
+            .alias("__reason"),
             _provider_of(pl.col("__key")).alias("__provider"),
         )
         .join(models, on="gpu_model", how="left")
-        .select("__type", "__acc", "gpu_model", "__count", "__by_alias", "__reason", "__provider", "classification", "restricted", "tpp")
+        .select(
+            "__type",
+            "__acc",
+            "gpu_model",
+            "__count",
+            "__by_alias",
+            "__reason",
+            "__provider",
+            "classification",
+            "restricted",
+            "tpp",
+        )
     )

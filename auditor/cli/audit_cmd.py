@@ -34,15 +34,29 @@ log = logging.getLogger("auditor.store")
 
 @click.command()
 @audit_input_options
-@click.option("--out", type=click.Path(path_type=Path), help="Output folder: cases.jsonl, report.md, report.html, cases/hits CSV and Parquet, run.json.")
-@click.option("--max-link-group", type=int, default=None, help="Values shared by more tenants than this do not link them (default 50).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output folder: cases.jsonl, report.md, report.html, cases/hits CSV and Parquet, run.json.",
+)
+@click.option(
+    "--max-link-group",
+    type=int,
+    default=None,
+    help="Values shared by more tenants than this do not link them (default 50).",
+)
 @click.option(
     "--unknown-instance-types",
     type=click.Choice(["report", "error"]),
     default=None,
     help="GPU-looking types missing from the catalog: list them in the report (default) or fail with their rows.",
 )
-@click.option("--store", type=click.Path(path_type=Path), default=None, help="Case store (SQLite file, created if absent): classify against the last run and record this one.")
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Case store (SQLite file, created if absent): classify against the last run and record this one.",
+)
 @click.option(
     "--alert-priority",
     type=click.Choice(["critical", "high", "medium", "low"]),
@@ -50,11 +64,29 @@ log = logging.getLogger("auditor.store")
     help="With --store: exit 10 when a new or escalated, not suppressed case reaches this priority (default high).",
 )
 @click.option(
-    "--report-cases", type=click.IntRange(min=1), default=None,
+    "--report-cases",
+    type=click.IntRange(min=1),
+    default=None,
     help="Cases report.html and report.md show (default 500), plus every critical case and every alert; cases.jsonl/CSV/Parquet keep all.",
 )
-@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, show_default=True, help="With --store: seconds to wait for another run's store lock before exiting 4.")
-def audit(config_path, out, max_link_group, unknown_instance_types, store, alert_priority, lock_timeout, report_cases, **inputs) -> int:
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="With --store: seconds to wait for another run's store lock before exiting 4.",
+)
+def audit(
+    config_path,
+    out,
+    max_link_group,
+    unknown_instance_types,
+    store,
+    alert_priority,
+    lock_timeout,
+    report_cases,
+    **inputs,
+) -> int:
     """Score every tenant and write the prioritized review queue.
 
     Writes OUT/cases.jsonl (one case a line, in review order), OUT/report.md and
@@ -75,12 +107,20 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     from auditor.run import audit as run_audit
 
     config = build_config(
-        config_path, out=out, max_link_group=max_link_group, unknown_instance_types=unknown_instance_types,
-        store=store, alert_priority=alert_priority, report_cases=report_cases, **inputs,
+        config_path,
+        out=out,
+        max_link_group=max_link_group,
+        unknown_instance_types=unknown_instance_types,
+        store=store,
+        alert_priority=alert_priority,
+        report_cases=report_cases,
+        **inputs,
     )
     if config.out is None:
         raise InputError("no output folder: give --out DIR or `out:` in the config")
-    check_out_dir(config.out)  # a file, or a folder of other files, fails now rather than after the run
+    check_out_dir(
+        config.out
+    )  # a file, or a folder of other files, fails now rather than after the run
     code = EXIT_OK
     if config.store is None:
         result = run_audit(config)
@@ -92,7 +132,10 @@ def audit(config_path, out, max_link_group, unknown_instance_types, store, alert
     if not result.complete:
         # Still exit 0: the gaps are data the report states, not a failure of the command.
         # A scheduler that must not accept partial data checks this line or run.json's `complete`.
-        echo(f"INCOMPLETE: {len(result.coverage_gaps)} coverage gaps; the cases cover only what was read (see report.md)", err=True)
+        echo(
+            f"INCOMPLETE: {len(result.coverage_gaps)} coverage gaps; the cases cover only what was read (see report.md)",
+            err=True,
+        )
     return code
 
 
@@ -100,7 +143,10 @@ def _print_exclusions(exclusions) -> None:
     """Rows set aside as impossible, on stderr beside INCOMPLETE: counts, reasons and row numbers, never their values."""
     for e in exclusions:
         rows = ", ".join(str(x["row"]) for x in e.examples)
-        echo(f"EXCLUDED: {e.rows} {e.table} row(s) ({plain(e.reason)}): {plain(e.message)}; first rows: {rows} (run.json excluded_rows)", err=True)
+        echo(
+            f"EXCLUDED: {e.rows} {e.table} row(s) ({plain(e.reason)}): {plain(e.message)}; first rows: {rows} (run.json excluded_rows)",
+            err=True,
+        )
 
 
 def _audit_with_store(config, lock_timeout: float):
@@ -139,7 +185,10 @@ def _audit_with_store(config, lock_timeout: float):
             snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
             try:
                 store.commit_run(
-                    RunRecord.from_manifest(run_manifest(result)), snapshots, [a.record() for a in alerts], config.alert_priority,
+                    RunRecord.from_manifest(run_manifest(result)),
+                    snapshots,
+                    [a.record() for a in alerts],
+                    config.alert_priority,
                 )
             except BaseException:
                 staged.discard()  # the store never recorded this run, so its reports are not shown either
@@ -153,13 +202,24 @@ def _audit_with_store(config, lock_timeout: float):
             counts = changes.counts()
             log.info(
                 "run=%s stage=store previous=%s cases=%d new=%d escalated=%d de_escalated=%d unchanged=%d resolved=%d suppressed=%d alerts=%d carried=%d",
-                result.run_id, changes.previous_run_id, len(snapshots), counts["new"], counts["escalated"], counts["de-escalated"],
-                counts["unchanged"], counts["resolved"], counts["suppressed"], len(alerts), sum(a.raised_in is not None for a in alerts),
+                result.run_id,
+                changes.previous_run_id,
+                len(snapshots),
+                counts["new"],
+                counts["escalated"],
+                counts["de-escalated"],
+                counts["unchanged"],
+                counts["resolved"],
+                counts["suppressed"],
+                len(alerts),
+                sum(a.raised_in is not None for a in alerts),
             )
             if _deliver(result, written, changes, alerts, config.alert_priority):
                 try:
                     store.mark_alerts_delivered(result.run_id)
-                except StoreError as exc:  # delivered all the same: say so, keep the alert's exit code
+                except (
+                    StoreError
+                ) as exc:  # delivered all the same: say so, keep the alert's exit code
                     echo(f"warning: {exc}; the next run repeats this run's alert", err=True)
     finally:
         store.close()
@@ -198,10 +258,17 @@ def _silence_stdout() -> None:
 
 def _print_changes(changes, alerts, alert_priority: str) -> None:
     counts = changes.counts()
-    since = f"run {plain(changes.previous_run_id)}" if changes.previous_run_id else "an empty store (first run)"
+    since = (
+        f"run {plain(changes.previous_run_id)}"
+        if changes.previous_run_id
+        else "an empty store (first run)"
+    )
     info(
         f"changes since {since}: "
-        + ", ".join(f"{counts[k]} {k}" for k in ("new", "escalated", "de-escalated", "unchanged", "resolved"))
+        + ", ".join(
+            f"{counts[k]} {k}"
+            for k in ("new", "escalated", "de-escalated", "unchanged", "resolved")
+        )
         + f"; {counts['suppressed']} suppressed by dismissals"
     )
     if not alerts:
@@ -213,6 +280,10 @@ def _print_changes(changes, alerts, alert_priority: str) -> None:
     echo(f"ALERT: {len(alerts)} new or escalated case(s) at or above {alert_priority}{note}:")
     for change in alerts[:TOP_ALERTS]:
         why = "; ".join(plain(w) for w in change.why[:3])
-        echo(f"  {plain(change.case_id)}  {change.status:<9}  {change.priority:<8}  {change.score:5.1f}  {why}")
+        echo(
+            f"  {plain(change.case_id)}  {change.status:<9}  {change.priority:<8}  {change.score:5.1f}  {why}"
+        )
     if len(alerts) > TOP_ALERTS:
-        echo(f"  ... and {len(alerts) - TOP_ALERTS} more (cases.jsonl, `auditor cases list --status new --status escalated`)")
+        echo(
+            f"  ... and {len(alerts) - TOP_ALERTS} more (cases.jsonl, `auditor cases list --status new --status escalated`)"
+        )

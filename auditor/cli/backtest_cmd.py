@@ -21,7 +21,12 @@ def backtest_report(result) -> dict[str, Any]:
     comparison = result.comparison
 
     def side(s) -> dict[str, Any]:
-        return {"source": s.source, "name": s.name, "rule_pack": s.rule_pack_version, "cases": s.cases.height}
+        return {
+            "source": s.source,
+            "name": s.name,
+            "rule_pack": s.rule_pack_version,
+            "cases": s.cases.height,
+        }
 
     return {
         "as_of": result.as_of.isoformat(),
@@ -45,7 +50,9 @@ def _load_stored_run(store_path: Path | None, run_id: str):
     try:
         from auditor.store import open_store
     except ImportError:
-        raise InputError("--against needs a case store (`--store`); not available in this version") from None
+        raise InputError(
+            "--against needs a case store (`--store`); not available in this version"
+        ) from None
     if "://" not in str(store_path) and not Path(store_path).exists():
         raise InputError(f"case store not found: {display_path(store_path)}")
     store = open_store(store_path)
@@ -55,8 +62,14 @@ def _load_stored_run(store_path: Path | None, run_id: str):
             import difflib
 
             close = difflib.get_close_matches(run_id, list(runs), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else (f"; latest is {list(runs)[-1]}" if runs else "; the store has no runs")
-            raise InputError(f"run '{run_id}' is not in the case store {display_path(store_path)}{hint}")
+            hint = (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else (f"; latest is {list(runs)[-1]}" if runs else "; the store has no runs")
+            )
+            raise InputError(
+                f"run '{run_id}' is not in the case store {display_path(store_path)}{hint}"
+            )
         return runs[run_id], store.cases_in_run(run_id)
     finally:
         store.close()
@@ -74,14 +87,23 @@ def _print(report: dict[str, Any]) -> None:
     base, new, counts = report["baseline"], report["new"], report["counts"]
     base_name = f"run {base['name']}" if base["source"] == "run" else base["name"]
     out.rule("Rule backtest")
-    out.print(cell(
-        f"{new['name']} (pack {new['rule_pack']}) vs {base_name} (pack {base['rule_pack']}); "
-        f"{report['tenants']} tenants as of {report['as_of']}, {report['scoring']}"
-    ))
-    out.print(styled(
-        f"cases: {base['cases']} -> {new['cases']}: ", (f"+{counts['added']} added", "green"), ", ",
-        (f"-{counts['removed']} removed", "red"), ", ", (f"{counts['moved']} moved", "yellow"), f", {counts['unchanged']} unchanged",
-    ))
+    out.print(
+        cell(
+            f"{new['name']} (pack {new['rule_pack']}) vs {base_name} (pack {base['rule_pack']}); "
+            f"{report['tenants']} tenants as of {report['as_of']}, {report['scoring']}"
+        )
+    )
+    out.print(
+        styled(
+            f"cases: {base['cases']} -> {new['cases']}: ",
+            (f"+{counts['added']} added", "green"),
+            ", ",
+            (f"-{counts['removed']} removed", "red"),
+            ", ",
+            (f"{counts['moved']} moved", "yellow"),
+            f", {counts['unchanged']} unchanged",
+        )
+    )
     for note in report["notes"]:
         out.print(styled(("note:", "yellow"), f" {note}"))
     for change in report["pack_changes"]:
@@ -94,10 +116,19 @@ def _print(report: dict[str, Any]) -> None:
         text = f"rule {change['rule_id']}: {change['change']} ({versions})"
         out.print(cell(text, style=style))
 
-    by_change = {c: [row for row in report["cases"] if row["change"] == c] for c in ("added", "removed", "moved")}
+    by_change = {
+        c: [row for row in report["cases"] if row["change"] == c]
+        for c in ("added", "removed", "moved")
+    }
     specs = {
-        "added": ("Added cases", ("new rank", "case", "priority", "score", "tenants", "why (rules now firing)")),
-        "removed": ("Removed cases", ("old rank", "case", "priority", "score", "tenants", "why (rules stopped firing)")),
+        "added": (
+            "Added cases",
+            ("new rank", "case", "priority", "score", "tenants", "why (rules now firing)"),
+        ),
+        "removed": (
+            "Removed cases",
+            ("old rank", "case", "priority", "score", "tenants", "why (rules stopped firing)"),
+        ),
         "moved": ("Moved cases", ("rank", "case", "priority", "score", "tenants", "why")),
     }
     for change, rows in by_change.items():
@@ -109,7 +140,9 @@ def _print(report: dict[str, Any]) -> None:
             table.add_column(column, no_wrap=True)
         table.add_column(columns[-1], overflow="fold", ratio=1, min_width=28)
         for row in rows[:ROWS_SHOWN]:
-            tenants = ", ".join(row["tenant_ids"][:3]) + (f" +{len(row['tenant_ids']) - 3}" if len(row["tenant_ids"]) > 3 else "")
+            tenants = ", ".join(row["tenant_ids"][:3]) + (
+                f" +{len(row['tenant_ids']) - 3}" if len(row["tenant_ids"]) > 3 else ""
+            )
             if change == "added":
                 cells = (str(row["new_rank"]), row["new_priority"], f"{row['new_score']:.1f}")
                 why = "; ".join(row["top_reasons"]) + f" [{', '.join(row['rules_started'])}]"
@@ -119,13 +152,25 @@ def _print(report: dict[str, Any]) -> None:
             else:
                 cells = (
                     f"{row['old_rank']} -> {row['new_rank']}",
-                    f"{row['old_priority']} -> {row['new_priority']}" if row["old_priority"] != row["new_priority"] else row["new_priority"],
+                    f"{row['old_priority']} -> {row['new_priority']}"
+                    if row["old_priority"] != row["new_priority"]
+                    else row["new_priority"],
                     f"{row['old_score']:.1f} -> {row['new_score']:.1f}",
                 )
-                why = "; ".join(
-                    t for t in (_rules_text(row["rules_started"], "started firing"), _rules_text(row["rules_stopped"], "stopped firing")) if t
-                ) or "reordered among unchanged cases"
-            table.add_row(*(cell(c) for c in (cells[0], row["case_id"], cells[1], cells[2], tenants, why)))
+                why = (
+                    "; ".join(
+                        t
+                        for t in (
+                            _rules_text(row["rules_started"], "started firing"),
+                            _rules_text(row["rules_stopped"], "stopped firing"),
+                        )
+                        if t
+                    )
+                    or "reordered among unchanged cases"
+                )
+            table.add_row(
+                *(cell(c) for c in (cells[0], row["case_id"], cells[1], cells[2], tenants, why))
+            )
         out.print(table)
         if len(rows) > ROWS_SHOWN:
             out.print(f"... and {len(rows) - ROWS_SHOWN} more {change} cases (see --json)")
@@ -136,7 +181,14 @@ def _print(report: dict[str, Any]) -> None:
         for column in ("rule", "baseline", "new", "delta", "gained", "lost"):
             table.add_column(column, justify="left" if column == "rule" else "right")
         for r in changed_rules:
-            table.add_row(cell(r["rule_id"]), str(r["baseline_hits"]), str(r["new_hits"]), f"{r['delta']:+d}", str(len(r["tenants_gained"])), str(len(r["tenants_lost"])))
+            table.add_row(
+                cell(r["rule_id"]),
+                str(r["baseline_hits"]),
+                str(r["new_hits"]),
+                f"{r['delta']:+d}",
+                str(len(r["tenants_gained"])),
+                str(len(r["tenants_lost"])),
+            )
         out.print(table)
     unchanged_rules = len(report["rules"]) - len(changed_rules)
     if unchanged_rules:
@@ -145,12 +197,25 @@ def _print(report: dict[str, Any]) -> None:
 
 @click.command()
 @audit_input_options
-@click.option("--baseline-rules", type=_PATH, help="Rule pack to compare against (default: the config's `rules:`, else the built-in pack).")
-@click.option("--against", "against", metavar="RUN_ID", help="Compare with the cases a stored run recorded (needs --store).")
-@click.option("--store", "store_path", type=_PATH, help="Case store (path or URL) holding the --against run.")
+@click.option(
+    "--baseline-rules",
+    type=_PATH,
+    help="Rule pack to compare against (default: the config's `rules:`, else the built-in pack).",
+)
+@click.option(
+    "--against",
+    "against",
+    metavar="RUN_ID",
+    help="Compare with the cases a stored run recorded (needs --store).",
+)
+@click.option(
+    "--store", "store_path", type=_PATH, help="Case store (path or URL) holding the --against run."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the backtest as JSON.")
 @click.option("--out", "out_file", type=_PATH, help="Also write the backtest as JSON to this file.")
-def backtest(config_path, rules, baseline_rules, against, store_path, as_json, out_file, **inputs) -> int:
+def backtest(
+    config_path, rules, baseline_rules, against, store_path, as_json, out_file, **inputs
+) -> int:
     """Show which cases a rule change adds, removes or moves, on the same data, before it goes live.
 
     --rules NEW_DIR is the changed pack. The baseline is --baseline-rules OLD_DIR, or the
@@ -177,7 +242,10 @@ def backtest(config_path, rules, baseline_rules, against, store_path, as_json, o
         if out_file is not None:
             info(f"wrote {plain(out_file)}")
     if not result.complete:
-        echo("INCOMPLETE: the inputs have coverage gaps; the backtest covers only what was read", err=True)
+        echo(
+            "INCOMPLETE: the inputs have coverage gaps; the backtest covers only what was read",
+            err=True,
+        )
     return 0
 
 

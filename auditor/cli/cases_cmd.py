@@ -24,8 +24,17 @@ PRIORITIES = ("critical", "high", "medium", "low")
 
 
 def store_options(func):
-    func = click.option("--config", "config_path", type=click.Path(path_type=Path), help="Audit config whose `store:` names the case store.")(func)
-    return click.option("--store", type=click.Path(path_type=Path), help="Case store (the file `auditor audit --store` writes).")(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        help="Audit config whose `store:` names the case store.",
+    )(func)
+    return click.option(
+        "--store",
+        type=click.Path(path_type=Path),
+        help="Case store (the file `auditor audit --store` writes).",
+    )(func)
 
 
 def _open(store: Path | None, config_path: Path | None):
@@ -38,7 +47,9 @@ def _open(store: Path | None, config_path: Path | None):
     if store is None:
         raise InputError("no case store: give --store PATH, or --config FILE with `store:`")
     if "://" not in str(store) and not Path(store).exists():
-        raise InputError(f"no case store at {display_path(store)}; `auditor audit --store {store}` creates it")
+        raise InputError(
+            f"no case store at {display_path(store)}; `auditor audit --store {store}` creates it"
+        )
     return open_store(store)
 
 
@@ -88,11 +99,24 @@ def cases() -> None:
 
 @cases.command("list")
 @store_options
-@click.option("--status", "statuses", multiple=True, type=click.Choice(CHANGE_STATUSES + QUEUE_STATUSES),
-              help="Keep cases with this change since the last run, or in this queue state (open: no decision in force "
-                   "that closes it; escalated also matches an analyst's escalation). Repeatable; any may match.")
-@click.option("--priority", "priorities", multiple=True, type=click.Choice(PRIORITIES), help="Keep cases in this band. Repeatable.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object a line instead of the table.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(CHANGE_STATUSES + QUEUE_STATUSES),
+    help="Keep cases with this change since the last run, or in this queue state (open: no decision in force "
+    "that closes it; escalated also matches an analyst's escalation). Repeatable; any may match.",
+)
+@click.option(
+    "--priority",
+    "priorities",
+    multiple=True,
+    type=click.Choice(PRIORITIES),
+    help="Keep cases in this band. Repeatable.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object a line instead of the table."
+)
 def list_cases(store, config_path, statuses, priorities, as_json) -> int:
     """The latest run's cases: rank, priority, score, change, decision, top reason."""
     from auditor.cases.changes import suppression
@@ -110,19 +134,36 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
             decision = decisions.get(snap.case_id)
             suppressed, _ = suppression(snap, decision, today)
             change = snap.record.get("change") or {}
-            rows.append({
-                "case_id": snap.case_id, "rank": snap.rank, "priority": snap.priority, "score": snap.score,
-                "change": change.get("status"), "decision": _decision_label(decision, suppressed),
-                "decision_status": decision.status if decision else None, "queue": _queue_state(decision, suppressed),
-                "suppressed": suppressed, "top_reason": (snap.record.get("top_reasons") or [""])[0],
-            })
+            rows.append(
+                {
+                    "case_id": snap.case_id,
+                    "rank": snap.rank,
+                    "priority": snap.priority,
+                    "score": snap.score,
+                    "change": change.get("status"),
+                    "decision": _decision_label(decision, suppressed),
+                    "decision_status": decision.status if decision else None,
+                    "queue": _queue_state(decision, suppressed),
+                    "suppressed": suppressed,
+                    "top_reason": (snap.record.get("top_reasons") or [""])[0],
+                }
+            )
         for gone in (run.changes or {}).get("resolved", []):
             decision = decisions.get(gone["case_id"])
-            rows.append({
-                "case_id": gone["case_id"], "rank": None, "priority": gone["previous_priority"], "score": gone["previous_score"],
-                "change": "resolved", "decision": _decision_label(decision, False), "decision_status": decision.status if decision else None,
-                "queue": "resolved", "suppressed": False, "top_reason": "; ".join(gone["why"][:2]),
-            })
+            rows.append(
+                {
+                    "case_id": gone["case_id"],
+                    "rank": None,
+                    "priority": gone["previous_priority"],
+                    "score": gone["previous_score"],
+                    "change": "resolved",
+                    "decision": _decision_label(decision, False),
+                    "decision_status": decision.status if decision else None,
+                    "queue": "resolved",
+                    "suppressed": False,
+                    "top_reason": "; ".join(gone["why"][:2]),
+                }
+            )
     finally:
         st.close()
 
@@ -132,7 +173,10 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
         if not statuses:
             return row["change"] != "resolved"
         return any(
-            row["change"] == s or row["queue"] == s or (s == "escalated" and row["decision_status"] == "escalated") for s in statuses
+            row["change"] == s
+            or row["queue"] == s
+            or (s == "escalated" and row["decision_status"] == "escalated")
+            for s in statuses
         )
 
     rows = [r for r in rows if keep(r)]
@@ -141,10 +185,14 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
             echo(json_text(row))
         return 0
     echo(f"run {plain(run.run_id)} (as of {run.as_of.isoformat()}): {len(rows)} case(s)")
-    echo(f"{'case':<15} {'rank':>4}  {'priority':<8} {'score':>5}  {'change':<12} {'decision':<28} top reason")
+    echo(
+        f"{'case':<15} {'rank':>4}  {'priority':<8} {'score':>5}  {'change':<12} {'decision':<28} top reason"
+    )
     for r in rows:
         rank = str(r["rank"]) if r["rank"] is not None else "-"
-        echo(f"{plain(r['case_id']):<15} {rank:>4}  {r['priority']:<8} {r['score']:5.1f}  {r['change'] or '-':<12} {plain(r['decision']):<28} {plain(r['top_reason'])}")
+        echo(
+            f"{plain(r['case_id']):<15} {rank:>4}  {r['priority']:<8} {r['score']:5.1f}  {r['change'] or '-':<12} {plain(r['decision']):<28} {plain(r['top_reason'])}"
+        )
     return 0
 
 
@@ -163,14 +211,28 @@ def show(case_id, store, config_path, as_json) -> int:
         st.close()
     record = snap.record
     if as_json:
-        echo(json_text({"record": record, "decisions": [_decision_dict(d) for d in decisions]}, indent=2))
+        echo(
+            json_text(
+                {"record": record, "decisions": [_decision_dict(d) for d in decisions]}, indent=2
+            )
+        )
         return 0
-    where = "the latest run" if latest and latest.run_id == snap.run_id else "an earlier run; not in the latest run (resolved)"
-    echo(f"case {plain(snap.case_id)}: rank {snap.rank}, {plain(snap.priority)}, score {snap.score:.1f} — in run {plain(snap.run_id)} ({where})")
+    where = (
+        "the latest run"
+        if latest and latest.run_id == snap.run_id
+        else "an earlier run; not in the latest run (resolved)"
+    )
+    echo(
+        f"case {plain(snap.case_id)}: rank {snap.rank}, {plain(snap.priority)}, score {snap.score:.1f} — in run {plain(snap.run_id)} ({where})"
+    )
     change = record.get("change")
     if change:
         prev = change.get("previous")
-        was = f" (was {plain(prev['priority'])}, {prev['score']:.1f}, rank {prev['rank']})" if prev else ""
+        was = (
+            f" (was {plain(prev['priority'])}, {prev['score']:.1f}, rank {prev['rank']})"
+            if prev
+            else ""
+        )
         quiet = ", suppressed by a dismissal" if change.get("suppressed") else ""
         echo(f"change: {plain(change['status'])}{was}{quiet}")
         for line in change.get("why") or []:
@@ -182,19 +244,31 @@ def show(case_id, store, config_path, as_json) -> int:
     )
     echo("tenants:")
     for t in record.get("tenants", []):
-        echo(f"  {plain(t['tenant_id'])}  {plain(t.get('legal_name'))}  ({plain(t.get('country') or '?')}, KYC {plain(t.get('kyc_status') or '?')})  score {t.get('tenant_score', 0):.1f}")
+        echo(
+            f"  {plain(t['tenant_id'])}  {plain(t.get('legal_name'))}  ({plain(t.get('country') or '?')}, KYC {plain(t.get('kyc_status') or '?')})  score {t.get('tenant_score', 0):.1f}"
+        )
     echo("hits:")
     for hit in record.get("hits", []):
-        evidence = ", ".join(f"{plain(k)}={plain(round(v, 1) if isinstance(v, float) else v)}" for k, v in (hit.get("evidence") or {}).items())
-        echo(f"  {plain(hit['rule_id'])} v{hit.get('rule_version')} on {plain(hit.get('tenant_id'))}: +{hit.get('contribution', 0):.1f}  {evidence}")
+        evidence = ", ".join(
+            f"{plain(k)}={plain(round(v, 1) if isinstance(v, float) else v)}"
+            for k, v in (hit.get("evidence") or {}).items()
+        )
+        echo(
+            f"  {plain(hit['rule_id'])} v{hit.get('rule_version')} on {plain(hit.get('tenant_id'))}: +{hit.get('contribution', 0):.1f}  {evidence}"
+        )
     _echo_decisions(decisions)
     return 0
 
 
 def _decision_dict(d) -> dict[str, Any]:
-    return {**d.summary(), "decision_id": d.decision_id, "rules_at_decision": d.rules_at_decision,
-            "priority_at_decision": d.priority_at_decision, "score_at_decision": d.score_at_decision,
-            "run_id_at_decision": d.run_id_at_decision}
+    return {
+        **d.summary(),
+        "decision_id": d.decision_id,
+        "rules_at_decision": d.rules_at_decision,
+        "priority_at_decision": d.priority_at_decision,
+        "score_at_decision": d.score_at_decision,
+        "run_id_at_decision": d.run_id_at_decision,
+    }
 
 
 def _echo_decisions(decisions) -> None:
@@ -204,8 +278,10 @@ def _echo_decisions(decisions) -> None:
     echo("decisions (oldest first; the last is in force):")
     for d in decisions:
         until = f" until {d.until.isoformat()}" if d.until else ""
-        echo(f"  #{d.decision_id} {d.at.isoformat(timespec='seconds')} {plain(d.by)}: {d.status}{until} — {plain(d.reason)}"
-             f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s))")
+        echo(
+            f"  #{d.decision_id} {d.at.isoformat(timespec='seconds')} {plain(d.by)}: {d.status}{until} — {plain(d.reason)}"
+            f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s))"
+        )
 
 
 @cases.command("history")
@@ -227,16 +303,31 @@ def history(case_id, store, config_path) -> int:
         change = s.record.get("change") or {}
         why = "; ".join(plain(w) for w in change.get("why") or [])
         when = runs[s.run_id].committed_at or runs[s.run_id].started_at
-        events.append((when, f"{when.isoformat(timespec='seconds')}  run {s.run_id}: {change.get('status', 'seen')}, rank {s.rank}, "
-                             f"{s.priority}, score {s.score:.1f}" + (f" — {why}" if why else "")))
+        events.append(
+            (
+                when,
+                f"{when.isoformat(timespec='seconds')}  run {s.run_id}: {change.get('status', 'seen')}, rank {s.rank}, "
+                f"{s.priority}, score {s.score:.1f}" + (f" — {why}" if why else ""),
+            )
+        )
     for gone in (r for r in runs.values() if r.changes):
         for item in gone.changes.get("resolved", []):
             if item["case_id"] == case_id:
                 when = gone.committed_at or gone.started_at
-                events.append((when, f"{when.isoformat(timespec='seconds')}  run {gone.run_id}: resolved — {plain('; '.join(item['why']))}"))
+                events.append(
+                    (
+                        when,
+                        f"{when.isoformat(timespec='seconds')}  run {gone.run_id}: resolved — {plain('; '.join(item['why']))}",
+                    )
+                )
     for d in decisions:
         until = f" until {d.until.isoformat()}" if d.until else ""
-        events.append((d.at, f"{d.at.isoformat(timespec='seconds')}  decision #{d.decision_id} by {plain(d.by)}: {d.status}{until} — {plain(d.reason)}"))
+        events.append(
+            (
+                d.at,
+                f"{d.at.isoformat(timespec='seconds')}  decision #{d.decision_id} by {plain(d.by)}: {d.status}{until} — {plain(d.reason)}",
+            )
+        )
     echo(f"case {plain(case_id)}")
     for _, line in sorted(events, key=lambda e: e[0]):
         echo("  " + line)
@@ -246,9 +337,18 @@ def history(case_id, store, config_path) -> int:
 @cases.command("decide")
 @click.argument("case_id")
 @store_options
-@click.option("--status", required=True, type=click.Choice(("confirmed", "dismissed", "escalated")), help="The decision.")
+@click.option(
+    "--status",
+    required=True,
+    type=click.Choice(("confirmed", "dismissed", "escalated")),
+    help="The decision.",
+)
 @click.option("--reason", required=True, help="Why, in words another analyst can check.")
-@click.option("--until", "until_text", help="With dismissed: quiet until this date (ISO, e.g. 2027-03-31); without it, until the case worsens.")
+@click.option(
+    "--until",
+    "until_text",
+    help="With dismissed: quiet until this date (ISO, e.g. 2027-03-31); without it, until the case worsens.",
+)
 @click.option("--by", "by", default=None, help="Who decides (default: $USER).")
 def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
     """Record a decision on a case (appended; the latest is in force).
@@ -267,9 +367,13 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
         try:
             until = date.fromisoformat(until_text)
         except ValueError:
-            raise InputError(f"--until: expected an ISO date such as 2027-03-31, got {until_text!r}") from None
+            raise InputError(
+                f"--until: expected an ISO date such as 2027-03-31, got {until_text!r}"
+            ) from None
         if until <= _today():
-            raise InputError(f"--until {until_text}: must be a date in the future (today is {_today().isoformat()})")
+            raise InputError(
+                f"--until {until_text}: must be a date in the future (today is {_today().isoformat()})"
+            )
     by = by or os.environ.get("USER") or _login_name()
     if not by:
         raise InputError("who decides? give --by NAME ($USER is not set)")
@@ -278,15 +382,24 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
         snap = _latest_snapshot(st, case_id)
         decision = st.add_decision(
             Decision(
-                case_id=case_id, status=status, reason=reason.strip(), by=by, at=datetime.now(timezone.utc), until=until,
-                rules_at_decision=list(snap.rules), priority_at_decision=snap.priority, score_at_decision=snap.score,
+                case_id=case_id,
+                status=status,
+                reason=reason.strip(),
+                by=by,
+                at=datetime.now(timezone.utc),
+                until=until,
+                rules_at_decision=list(snap.rules),
+                priority_at_decision=snap.priority,
+                score_at_decision=snap.score,
                 run_id_at_decision=snap.run_id,
             )
         )
     finally:
         st.close()
     until_note = f" until {until.isoformat()}" if until else ""
-    echo(f"recorded decision #{decision.decision_id}: {plain(case_id)} {status}{until_note} by {plain(by)}")
+    echo(
+        f"recorded decision #{decision.decision_id}: {plain(case_id)} {status}{until_note} by {plain(by)}"
+    )
     return 0
 
 

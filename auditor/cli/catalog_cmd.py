@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 import polars as pl
 
-from auditor.catalog import ACCELERATOR_ALIASES, ACCELERATORS, INSTANCE_TYPES, accelerator_table, instance_table
+from auditor.catalog import (
+    ACCELERATOR_ALIASES,
+    ACCELERATORS,
+    INSTANCE_TYPES,
+    accelerator_table,
+    instance_table,
+)
 from auditor.cli.safe_text import safe_console, styled
 from auditor.errors import InputError
 
@@ -16,8 +22,12 @@ def catalog() -> None:
 
 
 @catalog.command("list")
-@click.option("--provider", type=click.Choice(["aws", "gcp", "azure"]), default=None, help="Only this cloud.")
-@click.option("--restricted", is_flag=True, help="Only types whose accelerator is export-restricted.")
+@click.option(
+    "--provider", type=click.Choice(["aws", "gcp", "azure"]), default=None, help="Only this cloud."
+)
+@click.option(
+    "--restricted", is_flag=True, help="Only types whose accelerator is export-restricted."
+)
 def list_types(provider: str | None, restricted: bool) -> None:
     """List known instance types with accelerator, count, classification and TPP."""
     table = instance_table().join(accelerator_table(), on="gpu_model", how="left")
@@ -48,11 +58,18 @@ def explain(name: str) -> None:
     itype = next((t for t in INSTANCE_TYPES.values() if t.instance_type.lower() == lowered), None)
     model = itype.gpu_model if itype else ACCELERATOR_ALIASES.get(lowered)
     if model is None:
-        raise InputError(f"'{name}' is neither a known instance type nor a known accelerator name; see `auditor catalog list`")
+        raise InputError(
+            f"'{name}' is neither a known instance type nor a known accelerator name; see `auditor catalog list`"
+        )
     acc = ACCELERATORS[model]
     console = safe_console(width=160)
     if itype:
-        console.print(styled((itype.instance_type, "bold"), f" ({itype.provider}): {itype.gpu_count} x {acc.model}"))
+        console.print(
+            styled(
+                (itype.instance_type, "bold"),
+                f" ({itype.provider}): {itype.gpu_count} x {acc.model}",
+            )
+        )
     pd = acc.performance_density
     lines = [
         f"accelerator:         {acc.model} ({acc.vendor})",

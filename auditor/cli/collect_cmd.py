@@ -16,14 +16,34 @@ import click
 from auditor.cli.output import info, quiet
 from auditor.cli.safe_text import echo, plain
 
-from auditor.connectors import CONNECTORS, collect as collect_provider, load_connectors_config, write_snapshot
+from auditor.connectors import (
+    CONNECTORS,
+    collect as collect_provider,
+    load_connectors_config,
+    write_snapshot,
+)
 
 
 @click.command("collect")
-@click.option("--provider", type=click.Choice(sorted(CONNECTORS)), required=True, help="Cloud to read.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="YAML with an aws:, gcp: or azure: section.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Snapshot folder to write.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar; by default only on a terminal.")
+@click.option(
+    "--provider", type=click.Choice(sorted(CONNECTORS)), required=True, help="Cloud to read."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML with an aws:, gcp: or azure: section.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Snapshot folder to write.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar; by default only on a terminal."
+)
 def collect(provider: str, config_path: Path | None, out_dir: Path, progress: bool | None) -> int:
     """Collect tenants, GPU usage and sign-ins from a cloud provider into a snapshot folder."""
     settings = geoip = None
@@ -35,9 +55,14 @@ def collect(provider: str, config_path: Path | None, out_dir: Path, progress: bo
     result = collect_provider(provider, settings, progress=progress, geoip=geoip)
     write_snapshot(result, out_dir)
     counts = result.manifest["counts"]
-    info(f"{provider}: {counts['tenants']} tenants, {counts['usage']} usage rows, {counts['access']} sign-ins -> {plain(out_dir)}")
+    info(
+        f"{provider}: {counts['tenants']} tenants, {counts['usage']} usage rows, {counts['access']} sign-ins -> {plain(out_dir)}"
+    )
     for gap in result.gaps:
         echo(f"gap: {plain(gap)}", err=True)
     if result.gaps:
-        echo(f"INCOMPLETE: {len(result.gaps)} coverage gaps; the snapshot does not cover them (see manifest.json)", err=True)
+        echo(
+            f"INCOMPLETE: {len(result.gaps)} coverage gaps; the snapshot does not cover them (see manifest.json)",
+            err=True,
+        )
     return 0

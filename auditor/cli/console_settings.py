@@ -103,12 +103,33 @@ def _set_format(ctx: click.Context, _: click.Parameter, log_format: str | None) 
 def console_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Adds -v/-q/--log-format (eager, not passed to the function) to a command function."""
     options = [
-        click.option("-v", "--verbose", count=True, expose_value=False, is_eager=True, callback=_set_verbose,
-                     help="Show the stage log (start, end, seconds, row counts); -vv adds debug lines."),
-        click.option("-q", "--quiet", is_flag=True, expose_value=False, is_eager=True, callback=_set_quiet,
-                     help="Show only warnings and errors (and what the command was asked for)."),
-        click.option("--log-format", type=click.Choice(LOG_FORMATS), default=None, expose_value=False, is_eager=True,
-                     callback=_set_format, help="Log lines as key=value text (default) or JSON, on stderr."),
+        click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_verbose,
+            help="Show the stage log (start, end, seconds, row counts); -vv adds debug lines.",
+        ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_quiet,
+            help="Show only warnings and errors (and what the command was asked for).",
+        ),
+        click.option(
+            "--log-format",
+            type=click.Choice(LOG_FORMATS),
+            default=None,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_format,
+            help="Log lines as key=value text (default) or JSON, on stderr.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)

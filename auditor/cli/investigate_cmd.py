@@ -40,23 +40,47 @@ def investigation(result, tenant_id: str) -> dict[str, Any]:
     profile = result.inputs.tenants.filter(pl.col("tenant_id") == tenant_id).to_dicts()[0]
     features = row.drop("cluster_id").to_dicts()[0]
     outcomes = result.evaluation.outcomes.filter(pl.col("tenant_id") == tenant_id).to_dicts()[0]
-    hits = {h["rule_id"]: json.loads(h["evidence"]) for h in result.evaluation.hits.filter(pl.col("tenant_id") == tenant_id).to_dicts()}
-    missing = {u["rule_id"]: u["missing"] for u in result.evaluation.unknowns.filter(pl.col("tenant_id") == tenant_id).to_dicts()}
+    hits = {
+        h["rule_id"]: json.loads(h["evidence"])
+        for h in result.evaluation.hits.filter(pl.col("tenant_id") == tenant_id).to_dicts()
+    }
+    missing = {
+        u["rule_id"]: u["missing"]
+        for u in result.evaluation.unknowns.filter(pl.col("tenant_id") == tenant_id).to_dicts()
+    }
     rules = []
     for rule in result.rule_pack.rules:
         outcome = outcome_label(outcomes[rule.id])
         values = hits.get(rule.id) or {f: features.get(f) for f in rule.evidence}
         rules.append(
-            {"rule_id": rule.id, "version": rule.version, "title": rule.title, "weight": rule.weight, "outcome": outcome, "values": values, "missing": missing.get(rule.id, [])}
+            {
+                "rule_id": rule.id,
+                "version": rule.version,
+                "title": rule.title,
+                "weight": rule.weight,
+                "outcome": outcome,
+                "values": values,
+                "missing": missing.get(rule.id, []),
+            }
         )
     rules.sort(key=lambda r: ({"hit": 0, "unknown": 1, "no-hit": 2}[r["outcome"]], -r["weight"]))
     matches = result.features.screening_matches
-    screening = matches.filter(pl.col("tenant_id") == tenant_id).sort("score", descending=True).to_dicts() if matches.height else []
+    screening = (
+        matches.filter(pl.col("tenant_id") == tenant_id).sort("score", descending=True).to_dicts()
+        if matches.height
+        else []
+    )
     linked = features["linked_tenant_ids"] or []
-    linked_rows = result.inputs.tenants.filter(pl.col("tenant_id").is_in(linked)).select("tenant_id", "legal_name", "country", "kyc_status").to_dicts()
+    linked_rows = (
+        result.inputs.tenants.filter(pl.col("tenant_id").is_in(linked))
+        .select("tenant_id", "legal_name", "country", "kyc_status")
+        .to_dicts()
+    )
     return {
         "tenant_id": tenant_id,
-        "profile": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in profile.items()},
+        "profile": {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in profile.items()
+        },
         "features": features,
         "unavailable_features": sorted(result.features.unavailable),
         "rules": rules,
@@ -103,26 +127,59 @@ def _print(report: dict[str, Any]) -> None:
         values = "; ".join(f"{plain(k)}={plain(_value(v))}" for k, v in r["values"].items())
         if r["missing"]:
             values += f"  (missing: {', '.join(plain(m) for m in r['missing'])})"
-        rules.add_row(cell(r["outcome"], style=style), cell(f"{r['title']} ({r['rule_id']} v{r['version']})"), cell(f"{r['weight']:g}"), cell(values))
+        rules.add_row(
+            cell(r["outcome"], style=style),
+            cell(f"{r['title']} ({r['rule_id']} v{r['version']})"),
+            cell(f"{r['weight']:g}"),
+            cell(values),
+        )
     out.print(rules)
     if report["screening_matches"]:
         screening = Table(title="Restricted-party matches")
-        for column in ("facet", "field", "tenant's value", "list entry", "matched", "list", "score"):
+        for column in (
+            "facet",
+            "field",
+            "tenant's value",
+            "list entry",
+            "matched",
+            "list",
+            "score",
+        ):
             screening.add_column(column)
         for m in report["screening_matches"][:10]:
-            screening.add_row(*(cell(m[k]) for k in ("facet", "field", "query", "entry_name", "matched", "source_code")), cell(f"{m['score']:.2f}"))
+            screening.add_row(
+                *(
+                    cell(m[k])
+                    for k in ("facet", "field", "query", "entry_name", "matched", "source_code")
+                ),
+                cell(f"{m['score']:.2f}"),
+            )
         out.print(screening)
     features = Table(title=f"Features (as of {plain(report['as_of'])})", show_header=False)
     for key, value in report["features"].items():
-        shown = "unavailable in this run" if key in report["unavailable_features"] else _value(value)
+        shown = (
+            "unavailable in this run" if key in report["unavailable_features"] else _value(value)
+        )
         features.add_row(cell(key), cell(shown))
     out.print(features)
     if report["linked_tenants"]:
-        out.print(cell("Linked tenants: " + "; ".join(f"{t['tenant_id']} {t['legal_name']} ({t['country']}, {t['kyc_status']})" for t in report["linked_tenants"])))
+        out.print(
+            cell(
+                "Linked tenants: "
+                + "; ".join(
+                    f"{t['tenant_id']} {t['legal_name']} ({t['country']}, {t['kyc_status']})"
+                    for t in report["linked_tenants"]
+                )
+            )
+        )
     _print_ownership(out, report.get("ownership") or [])
     case = report["case"]
     if case:
-        out.print(cell(f"Case {case['case_id']}: rank {case['rank']}, {case['priority']}, score {case['score']:.1f}, tenants {', '.join(case['tenant_ids'])}"))
+        out.print(
+            cell(
+                f"Case {case['case_id']}: rank {case['rank']}, {case['priority']}, score {case['score']:.1f}, tenants {', '.join(case['tenant_ids'])}"
+            )
+        )
     else:
         out.print("No case: no rule hit this tenant or its linked group.")
 

@@ -19,8 +19,14 @@ def lists() -> None:
 
 
 @lists.command()
-@click.option("--url", required=True, help="Where the list is published, e.g. trade.gov's consolidated.csv or .json.")
-@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="File to write.")
+@click.option(
+    "--url",
+    required=True,
+    help="Where the list is published, e.g. trade.gov's consolidated.csv or .json.",
+)
+@click.option(
+    "--out", "out_file", required=True, type=click.Path(path_type=Path), help="File to write."
+)
 def update(url: str, out_file: Path) -> int:
     """Download a list, refuse it unless it parses, record its date and sha256 beside it."""
     meta = update_list(url, out_file)
@@ -41,7 +47,11 @@ def show(files: tuple[Path, ...]) -> int:
             f"file={plain(display_path(prov['path']))} format={plain(prov['format'])} rows={prov['rows']} "
             f"list_date={plain(prov.get('list_date') or 'unknown')} sha256={prov['sha256']}"
         )
-    counts = loaded.entries.group_by("source_code").agg(pl.len().alias("entries")).sort("entries", descending=True)
+    counts = (
+        loaded.entries.group_by("source_code")
+        .agg(pl.len().alias("entries"))
+        .sort("entries", descending=True)
+    )
     for code, count in counts.iter_rows():
         echo(f"source={plain(code)} entries={count}")
     return 0

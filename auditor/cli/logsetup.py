@@ -102,4 +102,3 @@ def remove_logging(handler: logging.Handler) -> None:
     logger.removeHandler(handler)
     logger.propagate = True
     logger.setLevel(logging.NOTSET)
-

@@ -121,7 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     return rv if isinstance(rv, int) else 0
 
 
-
 def run() -> None:
     """Console-script entry: exits with main()'s code."""
     sys.exit(main())

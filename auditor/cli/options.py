@@ -22,18 +22,61 @@ log = logging.getLogger("auditor.cli")
 
 def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--config", "config_path", type=_PATH, help="Audit config YAML (see examples/audit.yaml)."),
-        click.option("--tenants", type=_PATH, help="Tenant (KYC) file: CSV, Parquet or JSON Lines."),
+        click.option(
+            "--config",
+            "config_path",
+            type=_PATH,
+            help="Audit config YAML (see examples/audit.yaml).",
+        ),
+        click.option(
+            "--tenants", type=_PATH, help="Tenant (KYC) file: CSV, Parquet or JSON Lines."
+        ),
         click.option("--usage", type=_PATH, help="Instance usage file."),
         click.option("--access", type=_PATH, help="Sign-in file (optional)."),
-        click.option("--snapshot", type=_PATH, help="Folder written by `auditor collect`, instead of the three files."),
-        click.option("--ownership", type=_PATH, help="Ownership file: stated interests of owners in tenants and parties (optional)."),
-        click.option("--parties", type=_PATH, help="Parties file: owners and intermediaries that are not tenants (optional)."),
-        click.option("--lists", "lists", type=_PATH, multiple=True, help="Restricted-party list file (CSL CSV/JSON); repeatable."),
-        click.option("--aliases", "aliases", type=_PATH, multiple=True, help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable."),
-        click.option("--rules", type=_PATH, help="Rule pack directory (default: the built-in pack)."),
-        click.option("--as-of", "as_of", help="End of the audit window (ISO 8601); default: latest event in the data."),
-        click.option("--allow-empty-tenants", "allow_empty_tenants", is_flag=True, default=None, help="Accept a tenant table with no rows (refused by default)."),
+        click.option(
+            "--snapshot",
+            type=_PATH,
+            help="Folder written by `auditor collect`, instead of the three files.",
+        ),
+        click.option(
+            "--ownership",
+            type=_PATH,
+            help="Ownership file: stated interests of owners in tenants and parties (optional).",
+        ),
+        click.option(
+            "--parties",
+            type=_PATH,
+            help="Parties file: owners and intermediaries that are not tenants (optional).",
+        ),
+        click.option(
+            "--lists",
+            "lists",
+            type=_PATH,
+            multiple=True,
+            help="Restricted-party list file (CSL CSV/JSON); repeatable.",
+        ),
+        click.option(
+            "--aliases",
+            "aliases",
+            type=_PATH,
+            multiple=True,
+            help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable.",
+        ),
+        click.option(
+            "--rules", type=_PATH, help="Rule pack directory (default: the built-in pack)."
+        ),
+        click.option(
+            "--as-of",
+            "as_of",
+            help="End of the audit window (ISO 8601); default: latest event in the data.",
+        ),
+        click.option(
+            "--allow-empty-tenants",
+            "allow_empty_tenants",
+            is_flag=True,
+            default=None,
+            help="Accept a tenant table with no rows (refused by default).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -52,14 +95,27 @@ def build_config(config_path: Path | None, **overrides: Any) -> AuditConfig:
     except Exception as exc:  # pydantic ValidationError: report as a usage error
         errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         raise ConfigError(
-            [Problem(None, e["msg"].removeprefix("Value error, "), subject="--" + str(e["loc"][0]).replace("_", "-")) for e in errors]
+            [
+                Problem(
+                    None,
+                    e["msg"].removeprefix("Value error, "),
+                    subject="--" + str(e["loc"][0]).replace("_", "-"),
+                )
+                for e in errors
+            ]
             or [Problem(None, str(exc))]
         ) from None
     # Which files the run reads (paths, never their contents), for -vv. Not the store's
     # name: a store URL can carry credentials.
     log.debug(
         "event=config config=%s tenants=%s usage=%s access=%s snapshot=%s lists=%d rules=%s store=%s",
-        config_path, config.tenants, config.usage, config.access, config.snapshot,
-        len(config.lists), config.rules or "built-in", "yes" if config.store is not None else "no",
+        config_path,
+        config.tenants,
+        config.usage,
+        config.access,
+        config.snapshot,
+        len(config.lists),
+        config.rules or "built-in",
+        "yes" if config.store is not None else "no",
     )
     return config

@@ -72,10 +72,15 @@ def _clip(text: str, width: int) -> str:
 
 def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
     """Each column but the last as wide as its widest value."""
-    return [max([display_width(header[i]), *(display_width(r[i]) for r in rows)]) for i in range(len(header) - 1)]
+    return [
+        max([display_width(header[i]), *(display_width(r[i]) for r in rows)])
+        for i in range(len(header) - 1)
+    ]
 
 
-def layout_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int], width: int) -> list[str]:
+def layout_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int], width: int
+) -> list[str]:
     """Fixed-width text lines, two spaces apart: the last column takes the rest of `width`
     (at least MIN_REASON_WIDTH) and is cut with '...'."""
     widths = column_widths(header, rows)
@@ -83,7 +88,9 @@ def layout_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: se
     lines = []
     for values in (header, *rows):
         pads = [" " * (w - display_width(values[i])) for i, w in enumerate(widths)]
-        cells = [pads[i] + values[i] if i in right else values[i] + pads[i] for i in range(len(widths))]
+        cells = [
+            pads[i] + values[i] if i in right else values[i] + pads[i] for i in range(len(widths))
+        ]
         lines.append("  ".join([*cells, _clip(values[-1], rest)]).rstrip())
     return lines
 
@@ -95,7 +102,8 @@ def warn_about(result: Any) -> None:
         names = [plain(t) for t in unknown_types["instance_type"].to_list()[:UNKNOWN_TYPES_SHOWN]]
         log.warning(
             "event=unknown_instance_types count=%d types=%s note=not_scored_as_restricted",
-            unknown_types.height, ",".join(names),
+            unknown_types.height,
+            ",".join(names),
         )
 
 
@@ -121,7 +129,9 @@ def print_summary(result: Any, written: dict[str, Path]) -> None:
             f"{screening['reused_in_run']:,} repeats"
         )
     if cases.height:
-        _print_top_cases(cases.head(TOP_IN_SUMMARY).iter_rows(named=True), min(TOP_IN_SUMMARY, cases.height))
+        _print_top_cases(
+            cases.head(TOP_IN_SUMMARY).iter_rows(named=True), min(TOP_IN_SUMMARY, cases.height)
+        )
     for path in written.values():
         echo(f"wrote {plain(path)}")
 

@@ -18,8 +18,19 @@ def ownership() -> None:
 @ownership.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["bods", "gleif", "ftm"]))
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for ownership.csv and parties.csv.")
-@click.option("--tenants", "tenants_file", type=click.Path(path_type=Path), help="Tenant file: parties named like a tenant get its tenant_id.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder for ownership.csv and parties.csv.",
+)
+@click.option(
+    "--tenants",
+    "tenants_file",
+    type=click.Path(path_type=Path),
+    help="Tenant file: parties named like a tenant get its tenant_id.",
+)
 def import_cmd(fmt: str, file: Path, out_dir: Path, tenants_file: Path | None) -> int:
     """Read FILE (BODS 0.2-0.4 JSON/JSON Lines, GLEIF Level 2 relationship records, FollowTheMoney JSON Lines).
 

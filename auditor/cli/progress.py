@@ -70,7 +70,13 @@ class StageProgress(logging.Handler):
             if not self._running or self._bar is not None:
                 return
             console = self._console or safe_console(stderr=True)
-            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True)
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
             self._task = self._bar.add_task(self._running[-1], total=None)
             self._bar.start()
 

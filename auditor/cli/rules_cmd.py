@@ -45,7 +45,11 @@ def validate(directory: Path | None) -> int:
 
 @rules.command("test")
 @click.argument("directory", type=_DIR, required=False)
-@click.option("--require-tests/--no-require-tests", default=True, help="Fail when a rule lacks a hit and a no-hit case.")
+@click.option(
+    "--require-tests/--no-require-tests",
+    default=True,
+    help="Fail when a rule lacks a hit and a no-hit case.",
+)
 def test_rules(directory: Path | None, require_tests: bool) -> int:
     """Run the <rule-id>.test.yaml files beside the rules."""
     from auditor.engine.ruletest import run_rule_tests, untested_rules
@@ -56,10 +60,16 @@ def test_rules(directory: Path | None, require_tests: bool) -> int:
     results = run_rule_tests(pack, directory, kinds)
     failed = [r for r in results if not r.passed]
     for r in failed:
-        echo(f"FAIL {plain(r.location)}: rule '{plain(r.rule_id)}': {plain(r.name)}: expected {plain(r.expected)}, got {plain(r.actual)}", err=True)
+        echo(
+            f"FAIL {plain(r.location)}: rule '{plain(r.rule_id)}': {plain(r.name)}: expected {plain(r.expected)}, got {plain(r.actual)}",
+            err=True,
+        )
     missing = untested_rules(pack, results)
     for rule_id in missing:
-        echo(f"{'FAIL' if require_tests else 'warn'} rule '{plain(rule_id)}': needs at least one 'hit' and one 'no-hit' test case", err=True)
+        echo(
+            f"{'FAIL' if require_tests else 'warn'} rule '{plain(rule_id)}': needs at least one 'hit' and one 'no-hit' test case",
+            err=True,
+        )
     passed = len(results) - len(failed)
     echo(f"{passed} passed, {len(failed)} failed ({len(pack.rules)} rules)")
     return 1 if failed or (require_tests and missing) else 0

@@ -19,9 +19,20 @@ from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
 from auditor.screening import ScreeningIndex, load_lists
-from auditor.screening.affiliate import AFFILIATE_ALGORITHM, AFFILIATE_EXPLANATION_DTYPE, AffiliateIndex, without_name_matches
+from auditor.screening.affiliate import (
+    AFFILIATE_ALGORITHM,
+    AFFILIATE_EXPLANATION_DTYPE,
+    AffiliateIndex,
+    without_name_matches,
+)
 from auditor.screening.aliases import explain_alias_matches, with_aliases
-from auditor.screening.index import ALGORITHMS, DEFAULT_ALGORITHM, DEFAULT_THRESHOLDS, MAX_SCREENED_CHARS, NAME_V1
+from auditor.screening.index import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    DEFAULT_THRESHOLDS,
+    MAX_SCREENED_CHARS,
+    NAME_V1,
+)
 from auditor.screening.matcher import NAME_EXPLANATION_DTYPE
 from auditor.screening.name_v2 import EXPLANATION_DTYPE as NAME_V2_EXPLANATION_DTYPE
 
@@ -29,21 +40,58 @@ MAX_PROBLEMS = 20
 
 
 @click.command()
-@click.option("--list", "list_files", required=True, multiple=True, type=click.Path(path_type=Path),
-              help="CSL file (CSV or JSON as trade.gov publishes); repeat for several.")
-@click.option("--names", "names_file", required=True, type=click.Path(path_type=Path),
-              help="CSV or JSONL with columns id, name and optional country.")
-@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="JSON Lines output.")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
-              help="Lowest score reported (default: the algorithm's, "
-                   + ", ".join(f"{k} {v}" for k, v in DEFAULT_THRESHOLDS.items()) + ").")
-@click.option("--algorithm", type=click.Choice(list(ALGORITHMS)), default=DEFAULT_ALGORITHM, show_default=True,
-              help="Name-matching algorithm; name-v1 is kept for comparison.")
-@click.option("--sources", default=None, help="Only these list codes, comma-separated: EL,MEU,UVL,SDN,...")
-@click.option("--aliases", "alias_files", multiple=True, type=click.Path(path_type=Path),
-              help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable.")
-def screen(list_files: tuple[Path, ...], names_file: Path, out_file: Path, threshold: float | None, algorithm: str,
-           sources: str | None, alias_files: tuple[Path, ...] = ()) -> int:
+@click.option(
+    "--list",
+    "list_files",
+    required=True,
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="CSL file (CSV or JSON as trade.gov publishes); repeat for several.",
+)
+@click.option(
+    "--names",
+    "names_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CSV or JSONL with columns id, name and optional country.",
+)
+@click.option(
+    "--out", "out_file", required=True, type=click.Path(path_type=Path), help="JSON Lines output."
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Lowest score reported (default: the algorithm's, "
+    + ", ".join(f"{k} {v}" for k, v in DEFAULT_THRESHOLDS.items())
+    + ").",
+)
+@click.option(
+    "--algorithm",
+    type=click.Choice(list(ALGORITHMS)),
+    default=DEFAULT_ALGORITHM,
+    show_default=True,
+    help="Name-matching algorithm; name-v1 is kept for comparison.",
+)
+@click.option(
+    "--sources", default=None, help="Only these list codes, comma-separated: EL,MEU,UVL,SDN,..."
+)
+@click.option(
+    "--aliases",
+    "alias_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable.",
+)
+def screen(
+    list_files: tuple[Path, ...],
+    names_file: Path,
+    out_file: Path,
+    threshold: float | None,
+    algorithm: str,
+    sources: str | None,
+    alias_files: tuple[Path, ...] = (),
+) -> int:
     """Screen names against restricted-party lists; one JSON line per name."""
     wanted = {s.strip().upper() for s in sources.split(",") if s.strip()} if sources else None
     lists = with_aliases(load_lists(list(list_files)), alias_files)
@@ -98,26 +146,61 @@ def read_names(path: Path) -> pl.DataFrame:
     else:
         try:
             frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
-        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as exc:
-            raise InputError(f"cannot parse CSV: {str(exc).splitlines()[0]}", location=SourceLocation(shown)) from None
+        except (
+            pl.exceptions.ComputeError,
+            pl.exceptions.NoDataError,
+            UnicodeDecodeError,
+            OSError,
+        ) as exc:
+            raise InputError(
+                f"cannot parse CSV: {str(exc).splitlines()[0]}", location=SourceLocation(shown)
+            ) from None
         offset = 2  # header is line 1
     missing = [c for c in ("id", "name") if c not in frame.columns]
     if missing:
         raise InputError(
-            [Problem(SourceLocation(shown, line=1), "missing column; expected id, name and optional country",
-                     subject=f"column '{c}'") for c in missing]
+            [
+                Problem(
+                    SourceLocation(shown, line=1),
+                    "missing column; expected id, name and optional country",
+                    subject=f"column '{c}'",
+                )
+                for c in missing
+            ]
         )
     if "country" not in frame.columns:
         frame = frame.with_columns(country=pl.lit(None, dtype=pl.String))
-    frame = frame.select(pl.col("id", "name", "country").cast(pl.String)).with_columns(pl.col("id").str.strip_chars())
+    frame = frame.select(pl.col("id", "name", "country").cast(pl.String)).with_columns(
+        pl.col("id").str.strip_chars()
+    )
     problems: list[Problem] = []
     flagged = frame.with_row_index("i")
-    for i, in flagged.filter(pl.col("id").is_null() | (pl.col("id") == "")).select("i").head(MAX_PROBLEMS).iter_rows():
-        problems.append(Problem(SourceLocation(shown, row=i + offset), "empty id; every name needs an id", subject="column 'id'"))
-    dupes = flagged.filter(pl.col("id").is_duplicated() & pl.col("id").is_not_null()).select("i", "id").head(MAX_PROBLEMS)
+    for (i,) in (
+        flagged.filter(pl.col("id").is_null() | (pl.col("id") == ""))
+        .select("i")
+        .head(MAX_PROBLEMS)
+        .iter_rows()
+    ):
+        problems.append(
+            Problem(
+                SourceLocation(shown, row=i + offset),
+                "empty id; every name needs an id",
+                subject="column 'id'",
+            )
+        )
+    dupes = (
+        flagged.filter(pl.col("id").is_duplicated() & pl.col("id").is_not_null())
+        .select("i", "id")
+        .head(MAX_PROBLEMS)
+    )
     for i, value in dupes.iter_rows():
-        problems.append(Problem(SourceLocation(shown, row=i + offset), f"duplicate id '{value}'; ids must be unique",
-                                subject="column 'id'"))
+        problems.append(
+            Problem(
+                SourceLocation(shown, row=i + offset),
+                f"duplicate id '{value}'; ids must be unique",
+                subject="column 'id'",
+            )
+        )
     if problems:
         raise InputError(problems[:MAX_PROBLEMS])
     return frame
@@ -127,12 +210,20 @@ def warn_long_names(names: pl.DataFrame, path: Path) -> None:
     """A name longer than the screened length is cut, not refused: say where."""
     offset = 1 if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else 2
     long = names.with_row_index("i").filter(pl.col("name").str.len_chars() > MAX_SCREENED_CHARS)
-    for i, length in long.select("i", pl.col("name").str.len_chars()).head(MAX_PROBLEMS).iter_rows():
+    for i, length in (
+        long.select("i", pl.col("name").str.len_chars()).head(MAX_PROBLEMS).iter_rows()
+    ):
         location = SourceLocation(display_path(path), row=i + offset)
-        echo(f"warning: {location}: column 'name': {length:,} characters; only the first "
-             f"{MAX_SCREENED_CHARS} are screened", err=True)
+        echo(
+            f"warning: {location}: column 'name': {length:,} characters; only the first "
+            f"{MAX_SCREENED_CHARS} are screened",
+            err=True,
+        )
     if long.height > MAX_PROBLEMS:
-        echo(f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters", err=True)
+        echo(
+            f"warning: {long.height - MAX_PROBLEMS} more names cut to {MAX_SCREENED_CHARS} characters",
+            err=True,
+        )
 
 
 def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
@@ -141,18 +232,33 @@ def _read_jsonl(path: Path, shown: str) -> pl.DataFrame:
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", location=SourceLocation(shown)) from None
     rows: list[dict[str, Any]] = [
-        {k: (None if obj.get(k) is None else str(obj.get(k))) for k in ("id", "name", "country")} | {"_has": tuple(k for k in ("id", "name") if k in obj)}
+        {k: (None if obj.get(k) is None else str(obj.get(k))) for k in ("id", "name", "country")}
+        | {"_has": tuple(k for k in ("id", "name") if k in obj)}
         for _, obj in parse_json_lines(text, shown)
     ]
     if rows and not any("name" in r["_has"] for r in rows):
-        raise InputError([Problem(SourceLocation(shown, line=1), "missing key; expected id, name and optional country",
-                                  subject="column 'name'")])
-    return pl.DataFrame([{k: r[k] for k in ("id", "name", "country")} for r in rows],
-                        schema={"id": pl.String, "name": pl.String, "country": pl.String})
+        raise InputError(
+            [
+                Problem(
+                    SourceLocation(shown, line=1),
+                    "missing key; expected id, name and optional country",
+                    subject="column 'name'",
+                )
+            ]
+        )
+    return pl.DataFrame(
+        [{k: r[k] for k in ("id", "name", "country")} for r in rows],
+        schema={"id": pl.String, "name": pl.String, "country": pl.String},
+    )
 
 
-def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path, affiliates: pl.DataFrame | None = None,
-                  algorithm: str = DEFAULT_ALGORITHM) -> None:
+def write_results(
+    names: pl.DataFrame,
+    matches: pl.DataFrame,
+    out: Path,
+    affiliates: pl.DataFrame | None = None,
+    algorithm: str = DEFAULT_ALGORITHM,
+) -> None:
     """One line per input name, in input order; `matches` empty when nothing reached the threshold.
 
     `matches` are name matches (kind "name"); `affiliates` (kind "affiliate" or "acronym")
@@ -164,21 +270,50 @@ def write_results(names: pl.DataFrame, matches: pl.DataFrame, out: Path, affilia
         matches.with_columns(explanation=pl.col("explanation").str.json_decode(dtype))
         .group_by("query_id", maintain_order=True)
         .agg(
-            matches=pl.struct("entry_id", "entry_name", pl.lit("name").alias("kind"), "matched_name", "source",
-                              "source_code", pl.col("score").round(4), "explanation", "alias_origin")
+            matches=pl.struct(
+                "entry_id",
+                "entry_name",
+                pl.lit("name").alias("kind"),
+                "matched_name",
+                "source",
+                "source_code",
+                pl.col("score").round(4),
+                "explanation",
+                "alias_origin",
+            )
         )
     )
-    lines = names.select("id", "name").join(per_query, left_on="id", right_on="query_id", how="left", maintain_order="left")
+    lines = names.select("id", "name").join(
+        per_query, left_on="id", right_on="query_id", how="left", maintain_order="left"
+    )
     empty = pl.lit([], dtype=per_query.schema["matches"])
     lines = lines.with_columns(pl.col("matches").fill_null(empty))
     if affiliates is not None:
         per_affiliate = (
-            affiliates.with_columns(explanation=pl.col("explanation").str.json_decode(AFFILIATE_EXPLANATION_DTYPE))
+            affiliates.with_columns(
+                explanation=pl.col("explanation").str.json_decode(AFFILIATE_EXPLANATION_DTYPE)
+            )
             .group_by("query_id", maintain_order=True)
-            .agg(affiliates=pl.struct("entry_id", "entry_name", "kind", "via", "term", "source", "source_code",
-                                      pl.col("score").round(4), "detail", "explanation"))
+            .agg(
+                affiliates=pl.struct(
+                    "entry_id",
+                    "entry_name",
+                    "kind",
+                    "via",
+                    "term",
+                    "source",
+                    "source_code",
+                    pl.col("score").round(4),
+                    "detail",
+                    "explanation",
+                )
+            )
         )
-        lines = lines.join(per_affiliate, left_on="id", right_on="query_id", how="left", maintain_order="left")
-        lines = lines.with_columns(pl.col("affiliates").fill_null(pl.lit([], dtype=per_affiliate.schema["affiliates"])))
+        lines = lines.join(
+            per_affiliate, left_on="id", right_on="query_id", how="left", maintain_order="left"
+        )
+        lines = lines.with_columns(
+            pl.col("affiliates").fill_null(pl.lit([], dtype=per_affiliate.schema["affiliates"]))
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     lines.write_ndjson(out)

@@ -32,7 +32,11 @@ from auditor.errors import InputError
 log = logging.getLogger("auditor.connectors")
 
 # provider name -> connector class. One spelling per name.
-CONNECTORS: dict[str, type[Any]] = {"aws": AwsConnector, "gcp": GcpConnector, "azure": AzureConnector}
+CONNECTORS: dict[str, type[Any]] = {
+    "aws": AwsConnector,
+    "gcp": GcpConnector,
+    "azure": AzureConnector,
+}
 
 
 def collect(
@@ -68,13 +72,35 @@ def collect(
         result.manifest["geoip"] = {**database.describe(), **counts}
     log.info(
         "event=collected provider=%s tenants=%d usage=%d access=%d gaps=%d",
-        provider, result.tenants.height, result.usage.height, result.access.height, len(result.gaps),
+        provider,
+        result.tenants.height,
+        result.usage.height,
+        result.access.height,
+        len(result.gaps),
     )
     return result
 
 
 __all__ = [
-    "CONNECTORS", "AwsClients", "AwsConnector", "AwsSettings", "AzureClients", "AzureConnector", "AzureSettings",
-    "CollectResult", "Connector", "ConnectorSettings", "ConnectorsConfig", "CoverageGap", "GcpClients", "GcpConnector",
-    "GcpSettings", "GeoIpSettings", "collect", "load_connectors_config", "read_snapshot", "settings_for", "write_snapshot",
+    "CONNECTORS",
+    "AwsClients",
+    "AwsConnector",
+    "AwsSettings",
+    "AzureClients",
+    "AzureConnector",
+    "AzureSettings",
+    "CollectResult",
+    "Connector",
+    "ConnectorSettings",
+    "ConnectorsConfig",
+    "CoverageGap",
+    "GcpClients",
+    "GcpConnector",
+    "GcpSettings",
+    "GeoIpSettings",
+    "collect",
+    "load_connectors_config",
+    "read_snapshot",
+    "settings_for",
+    "write_snapshot",
 ]

@@ -38,7 +38,9 @@ def is_retryable(exc: BaseException) -> bool:
 
     if isinstance(exc, HttpResponseError) and exc.status_code is not None:
         return exc.status_code == 429 or exc.status_code >= 500
-    return isinstance(exc, (ServiceRequestError, ServiceResponseError, ConnectionError, TimeoutError))
+    return isinstance(
+        exc, (ServiceRequestError, ServiceResponseError, ConnectionError, TimeoutError)
+    )
 
 
 @dataclass
@@ -61,7 +63,9 @@ class AzureClients:
             except ImportError as exc:
                 from auditor.errors import InputError
 
-                raise InputError("the azure connector needs azure-identity; install it with: pip install 'auditor[azure]'") from exc
+                raise InputError(
+                    "the azure connector needs azure-identity; install it with: pip install 'auditor[azure]'"
+                ) from exc
             self.credential = DefaultAzureCredential()
 
     def _url(self) -> dict[str, Any]:
@@ -73,13 +77,17 @@ class AzureClients:
         except ImportError as exc:
             from auditor.errors import InputError
 
-            raise InputError("the azure connector needs azure-mgmt-resource-subscriptions; install it with: pip install 'auditor[azure]'") from exc
+            raise InputError(
+                "the azure connector needs azure-mgmt-resource-subscriptions; install it with: pip install 'auditor[azure]'"
+            ) from exc
         return SubscriptionClient(self.credential, **self._url(), **self.client_options)
 
     def compute(self, subscription_id: str) -> Any:
         from azure.mgmt.compute import ComputeManagementClient
 
-        return ComputeManagementClient(self.credential, subscription_id, **self._url(), **self.client_options)
+        return ComputeManagementClient(
+            self.credential, subscription_id, **self._url(), **self.client_options
+        )
 
 
 class PlaceholderToken:
@@ -111,9 +119,14 @@ def clients_from_settings(settings: AzureSettings) -> AzureClients:
         except ImportError as exc:
             from auditor.errors import InputError
 
-            raise InputError("the azure connector needs azure-identity; install it with: pip install 'auditor[azure]'") from exc
+            raise InputError(
+                "the azure connector needs azure-identity; install it with: pip install 'auditor[azure]'"
+            ) from exc
         credential = DefaultAzureCredential(authority=authority)
-    client_options: dict[str, Any] = {"retry_total": 0, "credential_scopes": [f"{arm_url}/.default"]}
+    client_options: dict[str, Any] = {
+        "retry_total": 0,
+        "credential_scopes": [f"{arm_url}/.default"],
+    }
     if endpoint.proxy:
         client_options["proxies"] = proxies(endpoint)
     bundle = ca_bundle_path(endpoint)
@@ -122,7 +135,12 @@ def clients_from_settings(settings: AzureSettings) -> AzureClients:
     base_url = endpoint.url or arm_url
     # azure-core's bearer-token policy refuses plain http unless told; allow_http is the operator saying so.
     request_options = {"enforce_https": False} if base_url.startswith("http://") else {}
-    return AzureClients(credential=credential, base_url=base_url, request_options=request_options, client_options=client_options)
+    return AzureClients(
+        credential=credential,
+        base_url=base_url,
+        request_options=request_options,
+        client_options=client_options,
+    )
 
 
 def _get(obj: Any, *names: str) -> Any:
@@ -152,7 +170,9 @@ class AzureConnector(RetryingConnector):
         out = Collection("azure")
         subs = self._list_subscriptions(out)
         if not subs:
-            raise ConnectorError(f"azure: no subscription could be read{': ' + str(out.gaps[0]) if out.gaps else ''}")
+            raise ConnectorError(
+                f"azure: no subscription could be read{': ' + str(out.gaps[0]) if out.gaps else ''}"
+            )
         log.info("event=subscriptions_listed provider=azure count=%d", len(subs))
         progress.add("subscriptions", len(subs))
 
@@ -162,9 +182,18 @@ class AzureConnector(RetryingConnector):
             finally:
                 progress.advance("subscriptions")
 
-        for rows in out.fan_out(read, subs, scope_kind="subscription", scope_of=lambda s: s["id"], max_workers=self.settings.max_workers):
+        for rows in out.fan_out(
+            read,
+            subs,
+            scope_kind="subscription",
+            scope_of=lambda s: s["id"],
+            max_workers=self.settings.max_workers,
+        ):
             out.usage.extend(rows)
-        out.scope = {"subscriptions": sorted(s["id"] for s in subs), "instance_types": self.vm_sizes}
+        out.scope = {
+            "subscriptions": sorted(s["id"] for s in subs),
+            "instance_types": self.vm_sizes,
+        }
         return out
 
     def _list_subscriptions(self, out: Collection) -> list[dict[str, Any]]:
@@ -174,14 +203,31 @@ class AzureConnector(RetryingConnector):
         if self.settings.subscriptions:
             for sub_id in self.settings.subscriptions:
                 try:
-                    found.append(self._retry(lambda: client.subscriptions.get(sub_id, **opts), "subscriptions.get"))  # noqa: B023 - called within this iteration
+                    found.append(
+                        self._retry(
+                            lambda: client.subscriptions.get(sub_id, **opts),
+                            "subscriptions.get",
+                        )
+                    )
                 except ScopeFailed as exc:
                     out.gap("subscription", sub_id, "subscriptions.get", exc)
                     found.append(None)
-            subs = [(s.subscription_id, s.display_name, dict(s.tags or {})) if s is not None else (sid, None, {}) for sid, s in zip(self.settings.subscriptions, found)]
+            subs = [
+                (s.subscription_id, s.display_name, dict(s.tags or {}))
+                if s is not None
+                else (sid, None, {})
+                for sid, s in zip(self.settings.subscriptions, found)
+            ]
         else:
             try:
-                found = self._retry(lambda: [s for s in client.subscriptions.list(**opts) if (s.state or "Enabled") == "Enabled"], "subscriptions.list")
+                found = self._retry(
+                    lambda: [
+                        s
+                        for s in client.subscriptions.list(**opts)
+                        if (s.state or "Enabled") == "Enabled"
+                    ],
+                    "subscriptions.list",
+                )
             except ScopeFailed as exc:
                 raise ConnectorError(f"azure: cannot list subscriptions: {exc}") from exc
             subs = [(s.subscription_id, s.display_name, dict(s.tags or {})) for s in found]
@@ -196,7 +242,9 @@ class AzureConnector(RetryingConnector):
         compute = self.clients.compute(sub["id"])
         opts = self.clients.request_options
         try:
-            vms = self._retry(lambda: list(compute.virtual_machines.list_all(**opts)), "virtualMachines.listAll")
+            vms = self._retry(
+                lambda: list(compute.virtual_machines.list_all(**opts)), "virtualMachines.listAll"
+            )
         except ScopeFailed as exc:
             out.gap("subscription", sub["id"], "virtualMachines.listAll", exc)
             return []
@@ -206,24 +254,50 @@ class AzureConnector(RetryingConnector):
         states: dict[str, list[Any]] = {}
         if gpu_vms:
             try:
-                listed = self._retry(lambda: list(compute.virtual_machines.list_all(status_only="true", **opts)), "virtualMachines.listAll(statusOnly)")
-                states = {str(vm.id).lower(): list(_get(vm, "properties", "instance_view", "statuses") or []) for vm in listed}
+                listed = self._retry(
+                    lambda: list(compute.virtual_machines.list_all(status_only="true", **opts)),
+                    "virtualMachines.listAll(statusOnly)",
+                )
+                states = {
+                    str(vm.id).lower(): list(
+                        _get(vm, "properties", "instance_view", "statuses") or []
+                    )
+                    for vm in listed
+                }
             except ScopeFailed as exc:
                 out.gap("subscription", sub["id"], "virtualMachines.listAll(statusOnly)", exc)
         now = datetime.now(UTC)
         rows = []
         for vm in gpu_vms:
             props = _get(vm, "properties") or vm
-            start, end = parse_time(_get(props, "time_created")), _end_time(states.get(str(vm.id).lower()), now)
-            rows.append({
-                "tenant_id": sub["tenant_id"], "provider": "azure", "account_id": sub["id"], "region": vm.location,
-                "instance_id": _get(props, "vm_id") or vm.id, "instance_type": _vm_size(vm), "start": start, "end": end,
-            })
+            start, end = (
+                parse_time(_get(props, "time_created")),
+                _end_time(states.get(str(vm.id).lower()), now),
+            )
+            rows.append(
+                {
+                    "tenant_id": sub["tenant_id"],
+                    "provider": "azure",
+                    "account_id": sub["id"],
+                    "region": vm.location,
+                    "instance_id": _get(props, "vm_id") or vm.id,
+                    "instance_type": _vm_size(vm),
+                    "start": start,
+                    "end": end,
+                }
+            )
         rows.extend(self._read_scale_sets(sub, compute, out, now))
-        log.info("event=subscription_read provider=azure subscription=%s vms=%d gpu_vms=%d", sub["id"], len(vms), len(rows))
+        log.info(
+            "event=subscription_read provider=azure subscription=%s vms=%d gpu_vms=%d",
+            sub["id"],
+            len(vms),
+            len(rows),
+        )
         return rows
 
-    def _read_scale_sets(self, sub: dict[str, Any], compute: Any, out: Collection, now: datetime) -> list[dict[str, Any]]:
+    def _read_scale_sets(
+        self, sub: dict[str, Any], compute: Any, out: Collection, now: datetime
+    ) -> list[dict[str, Any]]:
         """GPU VMs of Uniform scale sets (AKS node pools, Azure ML clusters), by the scale-set VM listing.
 
         A Flexible scale set's VMs are ordinary VMs: `virtualMachines.listAll` already returns
@@ -231,35 +305,65 @@ class AzureConnector(RetryingConnector):
         """
         opts = self.clients.request_options
         try:
-            sets = self._retry(lambda: list(compute.virtual_machine_scale_sets.list_all(**opts)), "virtualMachineScaleSets.listAll")
+            sets = self._retry(
+                lambda: list(compute.virtual_machine_scale_sets.list_all(**opts)),
+                "virtualMachineScaleSets.listAll",
+            )
         except ScopeFailed as exc:
             out.gap("subscription", sub["id"], "virtualMachineScaleSets.listAll", exc)
             return []
         rows: list[dict[str, Any]] = []
         for vmss in sets:
             mode = _get(vmss, "properties", "orchestration_mode") or "Uniform"
-            mode = str(getattr(mode, "value", mode))  # the SDK's enums print as OrchestrationMode.FLEXIBLE
+            mode = str(
+                getattr(mode, "value", mode)
+            )  # the SDK's enums print as OrchestrationMode.FLEXIBLE
             size = _get(vmss, "sku", "name")
-            if mode.lower() == "flexible" or not matches_any(str(size) if size else None, self.vm_sizes):
+            if mode.lower() == "flexible" or not matches_any(
+                str(size) if size else None, self.vm_sizes
+            ):
                 continue
             group = _resource_group(vmss.id)
             try:
                 members = self._retry(
-                    lambda: list(compute.virtual_machine_scale_set_vms.list(group, vmss.name, expand="instanceView", **opts)),  # noqa: B023 - called within this iteration
+                    lambda: list(
+                        compute.virtual_machine_scale_set_vms.list(
+                            group,
+                            vmss.name,
+                            expand="instanceView",
+                            **opts,
+                        )
+                    ),
                     "virtualMachineScaleSetVMs.list",
                 )
             except ScopeFailed as exc:
-                out.gap("subscription", f"{sub['id']}/{group}/{vmss.name}", "virtualMachineScaleSetVMs.list", exc)
+                out.gap(
+                    "subscription",
+                    f"{sub['id']}/{group}/{vmss.name}",
+                    "virtualMachineScaleSetVMs.list",
+                    exc,
+                )
                 continue
             for member in members:
                 props = _get(member, "properties")
-                member_size = _get(member, "sku", "name") or _get(props, "hardware_profile", "vm_size") or size
-                rows.append({
-                    "tenant_id": sub["tenant_id"], "provider": "azure", "account_id": sub["id"], "region": member.location or vmss.location,
-                    "instance_id": _get(props, "vm_id") or member.id, "instance_type": str(member_size),
-                    "start": parse_time(_get(props, "time_created")) or parse_time(_get(vmss, "properties", "time_created")),
-                    "end": _end_time(list(_get(props, "instance_view", "statuses") or []), now),
-                })
+                member_size = (
+                    _get(member, "sku", "name")
+                    or _get(props, "hardware_profile", "vm_size")
+                    or size
+                )
+                rows.append(
+                    {
+                        "tenant_id": sub["tenant_id"],
+                        "provider": "azure",
+                        "account_id": sub["id"],
+                        "region": member.location or vmss.location,
+                        "instance_id": _get(props, "vm_id") or member.id,
+                        "instance_type": str(member_size),
+                        "start": parse_time(_get(props, "time_created"))
+                        or parse_time(_get(vmss, "properties", "time_created")),
+                        "end": _end_time(list(_get(props, "instance_view", "statuses") or []), now),
+                    }
+                )
         return rows
 
 
@@ -288,6 +392,10 @@ def _end_time(statuses: list[Any] | None, now: datetime) -> datetime | None:
     codes = {str(getattr(s, "code", "") or "") for s in statuses}
     if not codes & _ENDED_POWER_STATES:
         return None
-    times = [parse_time(getattr(s, "time", None)) for s in statuses if str(getattr(s, "code", "")).startswith("ProvisioningState/")]
+    times = [
+        parse_time(getattr(s, "time", None))
+        for s in statuses
+        if str(getattr(s, "code", "")).startswith("ProvisioningState/")
+    ]
     known = [t for t in times if t is not None]
     return max(known) if known else now

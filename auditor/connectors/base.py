@@ -90,7 +90,9 @@ def _http_status_and_code(error: BaseException) -> tuple[int | None, str | None]
     response = getattr(error, "response", None)
     if isinstance(response, dict) and "Error" in response:  # botocore ClientError
         status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-        return (status if isinstance(status, int) else 0), str((response.get("Error") or {}).get("Code") or "") or None
+        return (status if isinstance(status, int) else 0), str(
+            (response.get("Error") or {}).get("Code") or ""
+        ) or None
     status = getattr(error, "status_code", None)  # azure-core
     if not isinstance(status, int):
         status = getattr(error, "code", None)  # google-api-core, urllib
@@ -131,7 +133,13 @@ def call_with_retry(
                 raise ScopeFailed(exc, attempt) from exc
             delay = min(retry.max_delay, retry.base_delay * 2 ** (attempt - 1))
             delay = random.uniform(delay / 2, delay)
-            log.info("event=retry operation=%s attempt=%d delay_s=%.2f error=%s", what, attempt, delay, type(exc).__name__)
+            log.info(
+                "event=retry operation=%s attempt=%d delay_s=%.2f error=%s",
+                what,
+                attempt,
+                delay,
+                type(exc).__name__,
+            )
             sleep(delay)
 
 
@@ -146,10 +154,14 @@ class RetryingConnector:
         return False
 
     def _retry(self, fn: Callable[[], T], what: str) -> T:
-        return call_with_retry(fn, retry=self.settings.retry, is_retryable=type(self).retryable, what=what)
+        return call_with_retry(
+            fn, retry=self.settings.retry, is_retryable=type(self).retryable, what=what
+        )
 
 
-def run_concurrently(fn: Callable[[T], R], items: Sequence[T], max_workers: int) -> list[R | BaseException]:
+def run_concurrently(
+    fn: Callable[[T], R], items: Sequence[T], max_workers: int
+) -> list[R | BaseException]:
     """Apply fn to every item on a bounded thread pool; results in input order, failures as exceptions."""
     if not items:
         return []
@@ -161,7 +173,9 @@ def run_concurrently(fn: Callable[[T], R], items: Sequence[T], max_workers: int)
         except Exception as exc:  # noqa: BLE001 - handed back to the caller as a gap
             results[index] = exc
 
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(items)), thread_name_prefix="collect") as pool:
+    with ThreadPoolExecutor(
+        max_workers=min(max_workers, len(items)), thread_name_prefix="collect"
+    ) as pool:
         list(pool.map(one, range(len(items))))
     return results
 
@@ -184,7 +198,13 @@ def parse_time(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def tenant_row(scope_id: str, name: str | None, tags: dict[str, str], tag_map: dict[str, str], created_at: Any = None) -> dict[str, Any]:
+def tenant_row(
+    scope_id: str,
+    name: str | None,
+    tags: dict[str, str],
+    tag_map: dict[str, str],
+    created_at: Any = None,
+) -> dict[str, Any]:
     """A TENANTS row from an account's tags: mapped fields, else the account id and name."""
     row: dict[str, Any] = {}
     for key, column in tag_map.items():
@@ -237,9 +257,22 @@ class RichProgress:
 
     def __init__(self, provider: str) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as _Bar, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress as _Bar,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
-        self._bar = _Bar(TextColumn(f"{provider} {{task.description}}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+        self._bar = _Bar(
+            TextColumn(f"{provider} {{task.description}}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
         self._tasks: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._bar.start()
@@ -247,7 +280,9 @@ class RichProgress:
     def add(self, kind: str, total: int) -> None:
         with self._lock:
             if kind in self._tasks:
-                self._bar.update(self._tasks[kind], total=(self._bar.tasks[self._tasks[kind]].total or 0) + total)
+                self._bar.update(
+                    self._tasks[kind], total=(self._bar.tasks[self._tasks[kind]].total or 0) + total
+                )
             else:
                 self._tasks[kind] = self._bar.add_task(kind, total=total)
 
@@ -279,15 +314,33 @@ class Collection:
     scope: dict[str, Any] = field(default_factory=dict)
     extra_usage: list[pl.DataFrame] = field(default_factory=list)
 
-    def gap(self, scope_kind: ScopeKind, scope: str, operation: str, failure: BaseException) -> None:
+    def gap(
+        self, scope_kind: ScopeKind, scope: str, operation: str, failure: BaseException
+    ) -> None:
         attempts = failure.attempts if isinstance(failure, ScopeFailed) else 1
         error = failure.error if isinstance(failure, ScopeFailed) else failure
-        gap = CoverageGap(self.provider, scope_kind, scope, operation, describe_error(error), attempts)
+        gap = CoverageGap(
+            self.provider, scope_kind, scope, operation, describe_error(error), attempts
+        )
         self.gaps.append(gap)
-        log.warning("event=coverage_gap provider=%s scope_kind=%s scope=%s operation=%s attempts=%d error=%s", self.provider, scope_kind, scope, operation, attempts, type(error).__name__)
+        log.warning(
+            "event=coverage_gap provider=%s scope_kind=%s scope=%s operation=%s attempts=%d error=%s",
+            self.provider,
+            scope_kind,
+            scope,
+            operation,
+            attempts,
+            type(error).__name__,
+        )
 
     def fan_out(
-        self, read: Callable[[T], R], items: Sequence[T], *, scope_kind: ScopeKind, scope_of: Callable[[T], str], max_workers: int
+        self,
+        read: Callable[[T], R],
+        items: Sequence[T],
+        *,
+        scope_kind: ScopeKind,
+        scope_of: Callable[[T], str],
+        max_workers: int,
     ) -> list[R]:
         """Reads every scope concurrently; an unexpected fault in one becomes that scope's gap, never a crash or a silent drop."""
         kept: list[R] = []
@@ -301,15 +354,26 @@ class Collection:
     def to_result(self, collected_at: datetime) -> CollectResult:
         # Several accounts may carry one tenant_id (one customer, many accounts): one row per tenant.
         # Workers append in any order, so sort for a deterministic snapshot.
-        tenants = frame(TENANTS, self.tenants).sort("tenant_id", "created_at", nulls_last=True).unique("tenant_id", keep="first", maintain_order=True)
-        usage = pl.concat([frame(USAGE, self.usage), *self.extra_usage], how="vertical").sort("account_id", "region", "instance_id", "start", nulls_last=True)
+        tenants = (
+            frame(TENANTS, self.tenants)
+            .sort("tenant_id", "created_at", nulls_last=True)
+            .unique("tenant_id", keep="first", maintain_order=True)
+        )
+        usage = pl.concat([frame(USAGE, self.usage), *self.extra_usage], how="vertical").sort(
+            "account_id", "region", "instance_id", "start", nulls_last=True
+        )
         access = frame(ACCESS, self.access).sort("tenant_id", "timestamp", nulls_last=True)
         gaps = sorted(self.gaps, key=lambda g: (g.scope_kind, g.scope, g.operation))
         manifest = {
             "provider": self.provider,
             "collected_at": collected_at.isoformat(),
             "scope": self.scope,
-            "counts": {"tenants": tenants.height, "usage": usage.height, "access": access.height, "gaps": len(gaps)},
+            "counts": {
+                "tenants": tenants.height,
+                "usage": usage.height,
+                "access": access.height,
+                "gaps": len(gaps),
+            },
             "gaps": [g.to_dict() for g in gaps],
             "complete": not gaps,
         }
@@ -334,4 +398,6 @@ def require_sdk(module: str, extra: str) -> None:
     try:
         importlib.import_module(module)
     except ImportError as exc:
-        raise InputError(f"the {extra} connector needs its SDK ({module}); install it with: pip install 'auditor[{extra}]'") from exc
+        raise InputError(
+            f"the {extra} connector needs its SDK ({module}); install it with: pip install 'auditor[{extra}]'"
+        ) from exc

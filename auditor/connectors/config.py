@@ -24,7 +24,9 @@ class RetrySettings(_Strict):
     """Retries for throttling and transient faults: exponential backoff with jitter."""
 
     attempts: int = Field(5, ge=1, le=20, description="Tries per call, the first included.")
-    base_delay: float = Field(0.5, ge=0, description="Seconds before the second try; doubles each time.")
+    base_delay: float = Field(
+        0.5, ge=0, description="Seconds before the second try; doubles each time."
+    )
     max_delay: float = Field(20.0, ge=0, description="Upper bound of one wait, in seconds.")
 
 
@@ -32,7 +34,9 @@ def _check_field_map(value: dict[str, str]) -> dict[str, str]:
     known = set(TENANTS.names)
     for key, field in value.items():
         if field not in known:
-            raise ValueError(f"tag '{key}' maps to unknown tenant field '{field}'; expected one of {', '.join(TENANTS.names)}")
+            raise ValueError(
+                f"tag '{key}' maps to unknown tenant field '{field}'; expected one of {', '.join(TENANTS.names)}"
+            )
     return value
 
 
@@ -43,12 +47,21 @@ class EndpointSettings(_Strict):
     `url` overrides the service endpoint itself, e.g. for an emulator or a VPC/private-link endpoint.
     """
 
-    url: str | None = Field(None, description="Base URL of the cloud's API (all services); https unless allow_http.")
-    allow_http: bool = Field(False, description="Permit a plain-http url: for local emulators and tests only, since credentials would travel unencrypted.")
+    url: str | None = Field(
+        None, description="Base URL of the cloud's API (all services); https unless allow_http."
+    )
+    allow_http: bool = Field(
+        False,
+        description="Permit a plain-http url: for local emulators and tests only, since credentials would travel unencrypted.",
+    )
     proxy: str | None = Field(None, description="HTTP(S) proxy URL every call goes through.")
-    ca_bundle: str | None = Field(None, description="PEM file of CA certificates to trust instead of the system's (a TLS-inspecting proxy, a private endpoint).")
+    ca_bundle: str | None = Field(
+        None,
+        description="PEM file of CA certificates to trust instead of the system's (a TLS-inspecting proxy, a private endpoint).",
+    )
     auth: Literal["default", "none"] = Field(
-        "default", description="'default' uses the SDK's own credential chain; 'none' sends a placeholder credential, for emulators only."
+        "default",
+        description="'default' uses the SDK's own credential chain; 'none' sends a placeholder credential, for emulators only.",
     )
 
     @model_validator(mode="after")
@@ -61,7 +74,9 @@ class EndpointSettings(_Strict):
             if not sep or scheme not in ("http", "https") or not rest.strip("/"):
                 raise ValueError(f"{name} must be an http:// or https:// URL, got '{value}'")
         if self.url is not None and self.url.startswith("http://") and not self.allow_http:
-            raise ValueError(f"url '{self.url}' is plain http; set allow_http: true to permit it (emulators and tests only)")
+            raise ValueError(
+                f"url '{self.url}' is plain http; set allow_http: true to permit it (emulators and tests only)"
+            )
         return self
 
 
@@ -72,30 +87,56 @@ class ConnectorSettings(_Strict):
 
     max_workers: int = Field(8, ge=1, le=64, description="Accounts/regions read at once.")
     retry: RetrySettings = RetrySettings()
-    instance_types: list[str] = Field(default_factory=list, description="Glob patterns of instance types to collect; empty means the provider default (GPU families).")
+    instance_types: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns of instance types to collect; empty means the provider default (GPU families).",
+    )
 
 
 class CloudTrailSettings(_Strict):
     enabled: bool = True
-    regions: list[str] = Field(default_factory=list, description="Regions whose CloudTrail is read for ConsoleLogin events; empty means the home region.")
+    regions: list[str] = Field(
+        default_factory=list,
+        description="Regions whose CloudTrail is read for ConsoleLogin events; empty means the home region.",
+    )
     lookback_days: int = Field(90, ge=1, le=90)
 
 
 class CurSettings(_Strict):
-    path: str = Field(description="CUR 2.0 Parquet export: a local file or folder, or s3://bucket/prefix/.")
-    merge_gap_hours: float = Field(1.0, ge=0, description="Hourly line items closer than this join one run.")
+    path: str = Field(
+        description="CUR 2.0 Parquet export: a local file or folder, or s3://bucket/prefix/."
+    )
+    merge_gap_hours: float = Field(
+        1.0, ge=0, description="Hourly line items closer than this join one run."
+    )
 
 
 class AwsSettings(ConnectorSettings):
     """AWS: Organizations accounts, EC2 instances per region, CloudTrail sign-ins, CUR usage."""
 
-    tag_map: dict[str, str] = Field(default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"}, description="Account tag key -> tenant field.")
-    role_name: str | None = Field("OrganizationAccountAccessRole", description="Role assumed in each member account; null reads with the caller's own credentials.")
-    accounts: list[str] = Field(default_factory=list, description="Allow-list of account ids; empty means every ACTIVE account.")
-    regions: list[str] = Field(default_factory=list, description="Allow-list of regions; empty means every enabled region.")
+    tag_map: dict[str, str] = Field(
+        default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"},
+        description="Account tag key -> tenant field.",
+    )
+    role_name: str | None = Field(
+        "OrganizationAccountAccessRole",
+        description="Role assumed in each member account; null reads with the caller's own credentials.",
+    )
+    accounts: list[str] = Field(
+        default_factory=list,
+        description="Allow-list of account ids; empty means every ACTIVE account.",
+    )
+    regions: list[str] = Field(
+        default_factory=list, description="Allow-list of regions; empty means every enabled region."
+    )
     profile: str | None = None
-    partition: Literal["aws", "aws-us-gov", "aws-cn"] = Field("aws", description="AWS partition: commercial, GovCloud (US) or China.")
-    home_region: str | None = Field(None, description="Region for Organizations, STS and DescribeRegions; default us-east-1, us-gov-west-1 or cn-north-1 by partition.")
+    partition: Literal["aws", "aws-us-gov", "aws-cn"] = Field(
+        "aws", description="AWS partition: commercial, GovCloud (US) or China."
+    )
+    home_region: str | None = Field(
+        None,
+        description="Region for Organizations, STS and DescribeRegions; default us-east-1, us-gov-west-1 or cn-north-1 by partition.",
+    )
     cloudtrail: CloudTrailSettings = CloudTrailSettings()
     cur: CurSettings | None = None
 
@@ -105,12 +146,29 @@ class AwsSettings(ConnectorSettings):
 class GcpSettings(ConnectorSettings):
     """GCP: projects under an organization/folders or a given list, instances by aggregated list."""
 
-    label_map: dict[str, str] = Field(default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"}, description="Project label key -> tenant field.")
-    organization: str | None = Field(None, description="Organization id (digits); its projects are read, with those of its folders when nested.")
-    folders: list[str] = Field(default_factory=list, description="Folder ids whose projects are read, with those of their sub-folders when nested.")
-    nested: bool = Field(True, description="Also read the projects of every folder below the organization and folders, at any depth.")
-    projects: list[str] = Field(default_factory=list, description="Project ids to read, in addition to the above.")
-    universe_domain: str | None = Field(None, description="Google Cloud universe (e.g. a sovereign cloud's domain); default googleapis.com.")
+    label_map: dict[str, str] = Field(
+        default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"},
+        description="Project label key -> tenant field.",
+    )
+    organization: str | None = Field(
+        None,
+        description="Organization id (digits); its projects are read, with those of its folders when nested.",
+    )
+    folders: list[str] = Field(
+        default_factory=list,
+        description="Folder ids whose projects are read, with those of their sub-folders when nested.",
+    )
+    nested: bool = Field(
+        True,
+        description="Also read the projects of every folder below the organization and folders, at any depth.",
+    )
+    projects: list[str] = Field(
+        default_factory=list, description="Project ids to read, in addition to the above."
+    )
+    universe_domain: str | None = Field(
+        None,
+        description="Google Cloud universe (e.g. a sovereign cloud's domain); default googleapis.com.",
+    )
 
     _map = field_validator("label_map")(_check_field_map)
 
@@ -118,9 +176,17 @@ class GcpSettings(ConnectorSettings):
 class AzureSettings(ConnectorSettings):
     """Azure: subscriptions and their VMs."""
 
-    tag_map: dict[str, str] = Field(default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"}, description="Subscription tag key -> tenant field.")
-    subscriptions: list[str] = Field(default_factory=list, description="Subscription ids; empty means every subscription the credential can see.")
-    cloud: Literal["public", "china", "usgov"] = Field("public", description="Azure cloud: global, Azure China (21Vianet) or Azure US Government.")
+    tag_map: dict[str, str] = Field(
+        default_factory=lambda: {"tenant_id": "tenant_id", "legal_name": "legal_name"},
+        description="Subscription tag key -> tenant field.",
+    )
+    subscriptions: list[str] = Field(
+        default_factory=list,
+        description="Subscription ids; empty means every subscription the credential can see.",
+    )
+    cloud: Literal["public", "china", "usgov"] = Field(
+        "public", description="Azure cloud: global, Azure China (21Vianet) or Azure US Government."
+    )
 
     _map = field_validator("tag_map")(_check_field_map)
 
@@ -128,7 +194,9 @@ class AzureSettings(ConnectorSettings):
 class GeoIpSettings(_Strict):
     """Offline IP -> country for sign-ins: a MaxMind/DB-IP `.mmdb` file (GeoLite2-Country, dbip-country-lite, ...)."""
 
-    path: str = Field(description="The .mmdb file; a relative path is read from the config file's folder.")
+    path: str = Field(
+        description="The .mmdb file; a relative path is read from the config file's folder."
+    )
 
 
 class ConnectorsConfig(_Strict):
@@ -146,11 +214,17 @@ class ConnectorsConfig(_Strict):
         return self.model_copy(update={"geoip": GeoIpSettings(path=str(base / self.geoip.path))})
 
 
-SETTINGS_MODELS: dict[str, type[ConnectorSettings]] = {"aws": AwsSettings, "gcp": GcpSettings, "azure": AzureSettings}
+SETTINGS_MODELS: dict[str, type[ConnectorSettings]] = {
+    "aws": AwsSettings,
+    "gcp": GcpSettings,
+    "azure": AzureSettings,
+}
 ProviderName = Literal["aws", "gcp", "azure"]
 
 
-def _locate(marks: dict[tuple[Any, ...], tuple[int, int]], shown: str, loc: tuple[Any, ...]) -> SourceLocation:
+def _locate(
+    marks: dict[tuple[Any, ...], tuple[int, int]], shown: str, loc: tuple[Any, ...]
+) -> SourceLocation:
     while loc and loc not in marks:
         loc = loc[:-1]
     line, column = marks.get(loc, (1, 1))
@@ -163,7 +237,9 @@ def load_connectors_config(path: str | Path) -> ConnectorsConfig:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read config: {exc.strerror}", location=SourceLocation(shown)) from exc
+        raise ConfigError(
+            f"cannot read config: {exc.strerror}", location=SourceLocation(shown)
+        ) from exc
     try:  # the same hardened reader as rules and audit configs: no aliases, bounded size and depth
         doc = parse_yaml(text, shown, allow_empty=True)
     except InputError as exc:
@@ -172,7 +248,10 @@ def load_connectors_config(path: str | Path) -> ConnectorsConfig:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError("a connectors config is a mapping with sections aws, gcp, azure, geoip", location=SourceLocation(shown, 1, 1))
+        raise ConfigError(
+            "a connectors config is a mapping with sections aws, gcp, azure, geoip",
+            location=SourceLocation(shown, 1, 1),
+        )
     prefix: tuple[str, ...]
     if "connectors" in data:
         # An audit config nests the connector sections under `connectors:`; other keys are its own.
@@ -183,22 +262,35 @@ def load_connectors_config(path: str | Path) -> ConnectorsConfig:
         return ConnectorsConfig.model_validate(data).resolved(Path(path).parent)
     except ValidationError as exc:
         problems = [
-            Problem(_locate(marks, shown, prefix + tuple(err["loc"])), err["msg"], subject=".".join(str(p) for p in prefix + tuple(err["loc"])))
+            Problem(
+                _locate(marks, shown, prefix + tuple(err["loc"])),
+                err["msg"],
+                subject=".".join(str(p) for p in prefix + tuple(err["loc"])),
+            )
             for err in exc.errors()
         ]
         raise ConfigError(problems) from None
 
 
-def settings_for(provider: str, settings: dict[str, Any] | ConnectorSettings | None) -> ConnectorSettings:
+def settings_for(
+    provider: str, settings: dict[str, Any] | ConnectorSettings | None
+) -> ConnectorSettings:
     """The provider's settings model from a dict or model; a dict's errors name the field."""
     model = SETTINGS_MODELS[provider]
     if isinstance(settings, model):
         return settings
     if isinstance(settings, ConnectorSettings):
-        raise ConfigError(f"settings for '{provider}' must be {model.__name__}, not {type(settings).__name__}")
+        raise ConfigError(
+            f"settings for '{provider}' must be {model.__name__}, not {type(settings).__name__}"
+        )
     try:
         return model.model_validate(settings or {})
     except ValidationError as exc:
         raise ConfigError(
-            [Problem(None, err["msg"], subject=f"{provider}." + ".".join(str(p) for p in err["loc"])) for err in exc.errors()]
+            [
+                Problem(
+                    None, err["msg"], subject=f"{provider}." + ".".join(str(p) for p in err["loc"])
+                )
+                for err in exc.errors()
+            ]
         ) from None

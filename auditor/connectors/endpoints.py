@@ -25,7 +25,9 @@ def ca_bundle_path(endpoint: EndpointSettings) -> str | None:
         return None
     path = Path(endpoint.ca_bundle)
     if not path.is_file():
-        raise ConfigError(f"endpoint.ca_bundle '{endpoint.ca_bundle}' is not a file; expected a PEM file of CA certificates")
+        raise ConfigError(
+            f"endpoint.ca_bundle '{endpoint.ca_bundle}' is not a file; expected a PEM file of CA certificates"
+        )
     return str(path)
 
 

@@ -38,7 +38,14 @@ def is_retryable(exc: BaseException) -> bool:
     from google.api_core import exceptions as gexc
     from google.auth.exceptions import TransportError
 
-    retryable: tuple[type[BaseException], ...] = (gexc.TooManyRequests, gexc.ServerError, gexc.DeadlineExceeded, TransportError, ConnectionError, TimeoutError)
+    retryable: tuple[type[BaseException], ...] = (
+        gexc.TooManyRequests,
+        gexc.ServerError,
+        gexc.DeadlineExceeded,
+        TransportError,
+        ConnectionError,
+        TimeoutError,
+    )
     try:
         import requests
 
@@ -58,8 +65,12 @@ class GcpClients:
     """The SDK clients the connector uses; inject them to point at another endpoint."""
 
     instances: Any = None  # compute_v1.InstancesClient
-    projects: Any = None  # resourcemanager_v3.ProjectsClient, needed for org/folder listing and labels
-    folders: Any = None  # resourcemanager_v3.FoldersClient, for the folders nested under the organization
+    projects: Any = (
+        None  # resourcemanager_v3.ProjectsClient, needed for org/folder listing and labels
+    )
+    folders: Any = (
+        None  # resourcemanager_v3.FoldersClient, for the folders nested under the organization
+    )
 
     def __post_init__(self) -> None:
         if self.instances is None:
@@ -72,7 +83,9 @@ class GcpClients:
             except ImportError as exc:
                 from auditor.errors import InputError
 
-                raise InputError("the gcp connector needs google-cloud-resource-manager; install it with: pip install 'auditor[gcp]'") from exc
+                raise InputError(
+                    "the gcp connector needs google-cloud-resource-manager; install it with: pip install 'auditor[gcp]'"
+                ) from exc
             self.projects = resourcemanager_v3.ProjectsClient()
         if self.folders is None:
             from google.cloud import resourcemanager_v3
@@ -92,7 +105,9 @@ def clients_from_settings(settings: GcpSettings) -> GcpClients:
     except ImportError as exc:
         from auditor.errors import InputError
 
-        raise InputError("the gcp connector needs google-cloud-resource-manager; install it with: pip install 'auditor[gcp]'") from exc
+        raise InputError(
+            "the gcp connector needs google-cloud-resource-manager; install it with: pip install 'auditor[gcp]'"
+        ) from exc
     endpoint = settings.endpoint
     options = ClientOptions(api_endpoint=endpoint.url, universe_domain=settings.universe_domain)
     kwargs: dict[str, Any] = {"transport": "rest", "client_options": options}
@@ -101,7 +116,9 @@ def clients_from_settings(settings: GcpSettings) -> GcpClients:
 
         kwargs["credentials"] = AnonymousCredentials()
     clients = GcpClients(
-        instances=compute_v1.InstancesClient(**kwargs), projects=resourcemanager_v3.ProjectsClient(**kwargs), folders=resourcemanager_v3.FoldersClient(**kwargs)
+        instances=compute_v1.InstancesClient(**kwargs),
+        projects=resourcemanager_v3.ProjectsClient(**kwargs),
+        folders=resourcemanager_v3.FoldersClient(**kwargs),
     )
     bundle, proxy_map = ca_bundle_path(endpoint), proxies(endpoint)
     for client in (clients.instances, clients.projects, clients.folders):
@@ -134,7 +151,9 @@ class GcpConnector(RetryingConnector):
         if not projects:
             if out.gaps:
                 raise ConnectorError(f"gcp: no project could be listed: {out.gaps[0]}")
-            raise ConnectorError("gcp: no projects to read; set organization, folders or projects in the config")
+            raise ConnectorError(
+                "gcp: no projects to read; set organization, folders or projects in the config"
+            )
         log.info("event=projects_listed provider=gcp count=%d", len(projects))
         progress.add("projects", len(projects))
 
@@ -144,7 +163,13 @@ class GcpConnector(RetryingConnector):
             finally:
                 progress.advance("projects")
 
-        for rows in out.fan_out(read, projects, scope_kind="project", scope_of=lambda p: p["project_id"], max_workers=self.settings.max_workers):
+        for rows in out.fan_out(
+            read,
+            projects,
+            scope_kind="project",
+            scope_of=lambda p: p["project_id"],
+            max_workers=self.settings.max_workers,
+        ):
             out.usage.extend(rows)
         out.scope = {
             "organization": self.settings.organization,
@@ -158,13 +183,21 @@ class GcpConnector(RetryingConnector):
     def _list_projects(self, out: Collection) -> list[dict[str, Any]]:
         """Projects by id, with the tenant row made from each one's labels."""
         found: dict[str, dict[str, Any]] = {}
-        parents = ([f"organizations/{self.settings.organization}"] if self.settings.organization else []) + [f"folders/{f}" for f in self.settings.folders]
+        parents = (
+            [f"organizations/{self.settings.organization}"] if self.settings.organization else []
+        ) + [f"folders/{f}" for f in self.settings.folders]
         if self.settings.nested:
             parents = self._nested_parents(parents, out)
         for parent in parents:
             try:
                 listed = self._retry(
-                    lambda: list(self.clients.projects.list_projects(request={"parent": parent}, retry=None, timeout=CALL_TIMEOUT_S)),  # noqa: B023 - called within this iteration
+                    lambda: list(
+                        self.clients.projects.list_projects(
+                            request={"parent": parent},
+                            retry=None,
+                            timeout=CALL_TIMEOUT_S,
+                        )
+                    ),
                     "resourcemanager.projects.list",
                 )
             except ScopeFailed as exc:
@@ -178,17 +211,32 @@ class GcpConnector(RetryingConnector):
                 continue
             try:
                 project = self._retry(
-                    lambda: self.clients.projects.get_project(name=f"projects/{project_id}", retry=None, timeout=CALL_TIMEOUT_S),  # noqa: B023 - called within this iteration
+                    lambda: self.clients.projects.get_project(
+                        name=f"projects/{project_id}",
+                        retry=None,
+                        timeout=CALL_TIMEOUT_S,
+                    ),
                     "resourcemanager.projects.get",
                 )
                 found[project_id] = _project_dict(project)
             except ScopeFailed as exc:
                 # Still read its instances; only its labels (tenant fields) are unknown.
                 out.gap("project", project_id, "resourcemanager.projects.get", exc)
-                found[project_id] = {"project_id": project_id, "display_name": None, "labels": {}, "create_time": None}
+                found[project_id] = {
+                    "project_id": project_id,
+                    "display_name": None,
+                    "labels": {},
+                    "create_time": None,
+                }
         result = []
         for project in found.values():
-            row = tenant_row(project["project_id"], project["display_name"], project["labels"], self.settings.label_map, project["create_time"])
+            row = tenant_row(
+                project["project_id"],
+                project["display_name"],
+                project["labels"],
+                self.settings.label_map,
+                project["create_time"],
+            )
             out.tenants.append(row)
             result.append({**project, "tenant_id": row["tenant_id"]})
         return result
@@ -206,7 +254,13 @@ class GcpConnector(RetryingConnector):
             parent = queue.pop(0)
             try:
                 children = self._retry(
-                    lambda: list(self.clients.folders.list_folders(request={"parent": parent}, retry=None, timeout=CALL_TIMEOUT_S)),  # noqa: B023 - called within this iteration
+                    lambda: list(
+                        self.clients.folders.list_folders(
+                            request={"parent": parent},
+                            retry=None,
+                            timeout=CALL_TIMEOUT_S,
+                        )
+                    ),
                     "resourcemanager.folders.list",
                 )
             except ScopeFailed as exc:
@@ -236,21 +290,40 @@ class GcpConnector(RetryingConnector):
         rows: list[dict[str, Any]] = []
         for page in pages:
             for unreachable in page.unreachables:
-                out.gap("region", f"{project_id}/{unreachable}", "compute.instances.aggregatedList", RuntimeError("unreachable"))
+                out.gap(
+                    "region",
+                    f"{project_id}/{unreachable}",
+                    "compute.instances.aggregatedList",
+                    RuntimeError("unreachable"),
+                )
             for scope_key, scoped in page.items.items():
                 code = scoped.warning.code if "warning" in scoped else ""
                 if code not in _QUIET_WARNINGS:
-                    out.gap("region", f"{project_id}/{scope_key}", "compute.instances.aggregatedList", RuntimeError(f"warning {code}"))
+                    out.gap(
+                        "region",
+                        f"{project_id}/{scope_key}",
+                        "compute.instances.aggregatedList",
+                        RuntimeError(f"warning {code}"),
+                    )
                 for inst in scoped.instances:
                     row = self._instance_row(project, scope_key, inst)
                     if row is not None:
                         rows.append(row)
-        log.info("event=project_read provider=gcp project=%s pages=%d instances=%d", project_id, len(pages), len(rows))
+        log.info(
+            "event=project_read provider=gcp project=%s pages=%d instances=%d",
+            project_id,
+            len(pages),
+            len(rows),
+        )
         return rows
 
-    def _instance_row(self, project: dict[str, Any], scope_key: str, inst: Any) -> dict[str, Any] | None:
+    def _instance_row(
+        self, project: dict[str, Any], scope_key: str, inst: Any
+    ) -> dict[str, Any] | None:
         machine = short_name(inst.machine_type)
-        accelerators = [(short_name(a.accelerator_type), a.accelerator_count) for a in inst.guest_accelerators]
+        accelerators = [
+            (short_name(a.accelerator_type), a.accelerator_count) for a in inst.guest_accelerators
+        ]
         if not accelerators and not matches_any(machine, self.machine_types):
             return None
         end = None
@@ -266,7 +339,9 @@ class GcpConnector(RetryingConnector):
             "start": parse_time(inst.last_start_timestamp) or parse_time(inst.creation_timestamp),
             "end": end,
             "accelerator": accelerators[0][0] if accelerators else None,
-            "accelerator_count": sum(int(c or 0) for _, c in accelerators) if accelerators else None,
+            "accelerator_count": sum(int(c or 0) for _, c in accelerators)
+            if accelerators
+            else None,
         }
 
 
@@ -275,4 +350,9 @@ def _state_name(state: Any) -> str:
 
 
 def _project_dict(project: Any) -> dict[str, Any]:
-    return {"project_id": project.project_id, "display_name": project.display_name or None, "labels": dict(project.labels), "create_time": project.create_time or None}
+    return {
+        "project_id": project.project_id,
+        "display_name": project.display_name or None,
+        "labels": dict(project.labels),
+        "create_time": project.create_time or None,
+    }

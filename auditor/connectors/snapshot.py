@@ -22,7 +22,11 @@ from auditor.errors import InputError, SourceLocation, display_path
 from auditor.model.schema import ACCESS, TENANTS, USAGE
 
 MANIFEST = "manifest.json"
-TABLE_FILES = {"tenants": (TENANTS, "tenants.parquet"), "usage": (USAGE, "usage.parquet"), "access": (ACCESS, "access.parquet")}
+TABLE_FILES = {
+    "tenants": (TENANTS, "tenants.parquet"),
+    "usage": (USAGE, "usage.parquet"),
+    "access": (ACCESS, "access.parquet"),
+}
 SNAPSHOT_FORMAT = 1
 
 
@@ -60,23 +64,37 @@ def read_snapshot(directory: Path) -> CollectResult:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"unreadable manifest: {exc}", location=SourceLocation(display_path(manifest_path))) from exc
+        raise InputError(
+            f"unreadable manifest: {exc}", location=SourceLocation(display_path(manifest_path))
+        ) from exc
     if not isinstance(manifest, dict) or "provider" not in manifest or "gaps" not in manifest:
-        raise InputError("not a snapshot manifest: needs provider and gaps", location=SourceLocation(display_path(manifest_path)))
+        raise InputError(
+            "not a snapshot manifest: needs provider and gaps",
+            location=SourceLocation(display_path(manifest_path)),
+        )
     tables: dict[str, pl.DataFrame] = {}
     for attr, (schema, filename) in TABLE_FILES.items():
         path = directory / filename
         try:
             df = pl.read_parquet(path)
         except (OSError, pl.exceptions.PolarsError) as exc:
-            raise InputError(f"snapshot table missing or unreadable: {type(exc).__name__}", location=SourceLocation(display_path(path))) from exc
+            raise InputError(
+                f"snapshot table missing or unreadable: {type(exc).__name__}",
+                location=SourceLocation(display_path(path)),
+            ) from exc
         expected = schema.polars_schema()
         if dict(df.schema) != expected:
-            raise InputError(f"snapshot table does not match the {schema.name} schema", location=SourceLocation(display_path(path)))
+            raise InputError(
+                f"snapshot table does not match the {schema.name} schema",
+                location=SourceLocation(display_path(path)),
+            )
         tables[attr] = df
     try:
         gaps = [CoverageGap(**g) for g in manifest["gaps"]]
     except TypeError as exc:
-        raise InputError(f"bad gap entry in manifest: {exc}", location=SourceLocation(display_path(manifest_path))) from exc
+        raise InputError(
+            f"bad gap entry in manifest: {exc}",
+            location=SourceLocation(display_path(manifest_path)),
+        ) from exc
     manifest.pop("snapshot_format", None)
     return CollectResult(tables["tenants"], tables["usage"], tables["access"], gaps, manifest)

@@ -52,8 +52,13 @@ def _value_problem(op_name: str, value: Any, kind: str) -> str | None:
         return f"operator '{op_name}' needs a value"
     if op.value == "list":
         if not isinstance(value, list) or not value:
-            return f"operator '{op_name}' needs a non-empty list of values, got {type(value).__name__}"
-        return next((p for p in (_scalar_problem(v, kind if kind != LIST else TEXT) for v in value) if p), None)
+            return (
+                f"operator '{op_name}' needs a non-empty list of values, got {type(value).__name__}"
+            )
+        return next(
+            (p for p in (_scalar_problem(v, kind if kind != LIST else TEXT) for v in value) if p),
+            None,
+        )
     if op.value == "number":
         return None if _is_number(value) else f"operator '{op_name}' needs a number, got {value!r}"
     if op.value == "regex":
@@ -75,7 +80,9 @@ def regex_problem(pattern: str) -> str | None:
         pl.select(pl.lit("", dtype=pl.String).str.contains(pattern))
     except pl.exceptions.PolarsError as exc:
         lines = [line.strip() for line in str(exc).splitlines()]
-        reason = next((line.removeprefix("error: ") for line in lines if line.startswith("error: ")), None)
+        reason = next(
+            (line.removeprefix("error: ") for line in lines if line.startswith("error: ")), None
+        )
         return reason or (lines[0].removeprefix("regex error: ") if lines else type(exc).__name__)
     return None
 
@@ -120,7 +127,11 @@ class _Compiler:
         if kind is None:
             close = difflib.get_close_matches(cond.field, self.kinds, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            self.problems.append(CompileProblem(path + ("field",), f"unknown feature '{cond.field}'{hint}; see docs/features.md"))
+            self.problems.append(
+                CompileProblem(
+                    path + ("field",), f"unknown feature '{cond.field}'{hint}; see docs/features.md"
+                )
+            )
             return fallback
         if cond.field not in self.reads:
             self.reads.append(cond.field)
@@ -151,7 +162,9 @@ def compile_rule(
         if name not in kinds:
             close = difflib.get_close_matches(name, kinds, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            compiler.problems.append(CompileProblem(("evidence", i), f"unknown feature '{name}'{hint}"))
+            compiler.problems.append(
+                CompileProblem(("evidence", i), f"unknown feature '{name}'{hint}")
+            )
     if compiler.problems:
         return None, compiler.problems
     evidence = tuple(dict.fromkeys([*compiler.reads, *spec.evidence]))

@@ -51,7 +51,11 @@ def builtin_rules_dir() -> Path:
 
 def rule_files(directory: Path) -> list[Path]:
     """Every `*.yaml` / `*.yml` below the directory except rule test files, in a stable order."""
-    files = [p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and not p.name.endswith(TEST_SUFFIX)]
+    files = [
+        p
+        for p in directory.rglob("*")
+        if p.suffix in (".yaml", ".yml") and not p.name.endswith(TEST_SUFFIX)
+    ]
     return sorted(files)
 
 
@@ -85,7 +89,11 @@ def _pydantic_message(error: Mapping[str, Any]) -> str:
         return "unknown field; remove it or check its spelling"
     if error["type"] == "missing":
         return "required field missing"
-    if "input" in error and error["type"] not in ("condition", "value_error") and not isinstance(error["input"], (dict, list)):
+    if (
+        "input" in error
+        and error["type"] not in ("condition", "value_error")
+        and not isinstance(error["input"], (dict, list))
+    ):
         message += f" (got {error['input']!r})"
     return message
 
@@ -95,7 +103,12 @@ def parse_rule(doc: YamlDocument) -> tuple[RuleSpec | None, list[Problem]]:
     rule_id = doc.data.get("id") if isinstance(doc.data, dict) else None
     subject = f"rule '{rule_id}'" if isinstance(rule_id, str) else None
     if not isinstance(doc.data, dict):
-        return None, [Problem(doc.location(()), "expected a mapping with id, version, title, severity, weight, rationale, when")]
+        return None, [
+            Problem(
+                doc.location(()),
+                "expected a mapping with id, version, title, severity, weight, rationale, when",
+            )
+        ]
     try:
         return RuleSpec.model_validate(doc.data), []
     except ValidationError as exc:
@@ -103,7 +116,13 @@ def parse_rule(doc: YamlDocument) -> tuple[RuleSpec | None, list[Problem]]:
         for error in exc.errors():
             path = yaml_path(error["loc"])
             at_key = error["type"] == "extra_forbidden"
-            problems.append(Problem(doc.location(path, key=at_key), f"{_describe(path)}: {_pydantic_message(error)}", subject))
+            problems.append(
+                Problem(
+                    doc.location(path, key=at_key),
+                    f"{_describe(path)}: {_pydantic_message(error)}",
+                    subject,
+                )
+            )
         return None, problems
 
 
@@ -136,12 +155,20 @@ def load_rule_pack(directory: str | Path, kinds: dict[str, str]) -> RulePack:
         subject = f"rule '{spec.id}'"
         location = doc.location(())
         if spec.id in seen:
-            problems.append(Problem(doc.location(("id",)), f"id: duplicate rule id (first defined at {seen[spec.id]}); ids must be unique", subject))
+            problems.append(
+                Problem(
+                    doc.location(("id",)),
+                    f"id: duplicate rule id (first defined at {seen[spec.id]}); ids must be unique",
+                    subject,
+                )
+            )
             continue
         seen[spec.id] = doc.location(("id",))
         rule, compile_problems = compile_rule(spec, kinds, location)
         for cp in compile_problems:
-            problems.append(Problem(doc.location(cp.path), f"{_describe(cp.path)}: {cp.message}", subject))
+            problems.append(
+                Problem(doc.location(cp.path), f"{_describe(cp.path)}: {cp.message}", subject)
+            )
         if rule is not None:
             compiled.append(rule)
     if problems:

@@ -47,12 +47,54 @@ def _is_in(col: pl.Expr, value: list[Any]) -> pl.Expr:
 OPERATORS: dict[str, Operator] = {
     op.name: op
     for op in (
-        Operator("eq", "Equal to the value.", (NUMBER, TEXT, BOOLEAN), "scalar", _cmp("eq"), "{field: kyc_status, op: eq, value: verified}"),
-        Operator("ne", "Not equal to the value.", (NUMBER, TEXT, BOOLEAN), "scalar", _cmp("ne"), "{field: kyc_status, op: ne, value: verified}"),
-        Operator("gt", "Greater than the number.", (NUMBER,), "number", _cmp("gt"), "{field: restricted_gpu_hours_90d, op: gt, value: 0}"),
-        Operator("gte", "Greater than or equal to the number.", (NUMBER,), "number", _cmp("ge"), "{field: peak_restricted_gpus, op: gte, value: 32}"),
-        Operator("lt", "Less than the number.", (NUMBER,), "number", _cmp("lt"), "{field: account_age_days, op: lt, value: 30}"),
-        Operator("lte", "Less than or equal to the number.", (NUMBER,), "number", _cmp("le"), "{field: account_age_days, op: lte, value: 30}"),
+        Operator(
+            "eq",
+            "Equal to the value.",
+            (NUMBER, TEXT, BOOLEAN),
+            "scalar",
+            _cmp("eq"),
+            "{field: kyc_status, op: eq, value: verified}",
+        ),
+        Operator(
+            "ne",
+            "Not equal to the value.",
+            (NUMBER, TEXT, BOOLEAN),
+            "scalar",
+            _cmp("ne"),
+            "{field: kyc_status, op: ne, value: verified}",
+        ),
+        Operator(
+            "gt",
+            "Greater than the number.",
+            (NUMBER,),
+            "number",
+            _cmp("gt"),
+            "{field: restricted_gpu_hours_90d, op: gt, value: 0}",
+        ),
+        Operator(
+            "gte",
+            "Greater than or equal to the number.",
+            (NUMBER,),
+            "number",
+            _cmp("ge"),
+            "{field: peak_restricted_gpus, op: gte, value: 32}",
+        ),
+        Operator(
+            "lt",
+            "Less than the number.",
+            (NUMBER,),
+            "number",
+            _cmp("lt"),
+            "{field: account_age_days, op: lt, value: 30}",
+        ),
+        Operator(
+            "lte",
+            "Less than or equal to the number.",
+            (NUMBER,),
+            "number",
+            _cmp("le"),
+            "{field: account_age_days, op: lte, value: 30}",
+        ),
         Operator(
             "in",
             "One of the listed values.",
@@ -131,5 +173,9 @@ def build_predicate(op: Operator, field: str, value: Any) -> pl.Expr:
     column = pl.col(field)
     expr = op.build(column, value)
     if op.name in NULL_TESTS:
-        return pl.when(pl.col(availability_column(field))).then(expr).otherwise(pl.lit(None, dtype=pl.Boolean))
+        return (
+            pl.when(pl.col(availability_column(field)))
+            .then(expr)
+            .otherwise(pl.lit(None, dtype=pl.Boolean))
+        )
     return _unknown_if_null(column, expr)

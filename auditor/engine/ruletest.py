@@ -26,7 +26,12 @@ from auditor.engine.operators import BOOLEAN, LIST, NUMBER, TEXT
 from auditor.errors import InputError, Problem, RuleError, SourceLocation, display_path
 from auditor.yamlsource import load_yaml
 
-DTYPES: dict[str, pl.DataType] = {NUMBER: pl.Float64(), TEXT: pl.String(), BOOLEAN: pl.Boolean(), LIST: pl.List(pl.String)}
+DTYPES: dict[str, pl.DataType] = {
+    NUMBER: pl.Float64(),
+    TEXT: pl.String(),
+    BOOLEAN: pl.Boolean(),
+    LIST: pl.List(pl.String),
+}
 EXPECTATIONS = (HIT, NO_HIT, UNKNOWN)
 
 
@@ -70,21 +75,45 @@ def run_rule_tests(pack: RulePack, directory: Path, kinds: dict[str, str]) -> li
         data = doc.data if isinstance(doc.data, dict) else {}
         rule = rules.get(data.get("rule") or "")
         if rule is None:
-            problems.append(Problem(doc.location(("rule",)), f"rule: expected the id of a rule in the pack, got {data.get('rule')!r}"))
+            problems.append(
+                Problem(
+                    doc.location(("rule",)),
+                    f"rule: expected the id of a rule in the pack, got {data.get('rule')!r}",
+                )
+            )
             continue
         cases = data.get("cases")
         if not isinstance(cases, list) or not cases:
-            problems.append(Problem(doc.location(("cases",)), "cases: expected a non-empty list of {name, expect, features}"))
+            problems.append(
+                Problem(
+                    doc.location(("cases",)),
+                    "cases: expected a non-empty list of {name, expect, features}",
+                )
+            )
             continue
         rows, metas = [], []
         for i, case in enumerate(cases):
             where = ("cases", i)
-            if not isinstance(case, dict) or case.get("expect") not in EXPECTATIONS or not isinstance(case.get("features"), dict):
-                problems.append(Problem(doc.location(where), f"cases[{i}]: expected name, expect ({' | '.join(EXPECTATIONS)}) and a features mapping"))
+            if (
+                not isinstance(case, dict)
+                or case.get("expect") not in EXPECTATIONS
+                or not isinstance(case.get("features"), dict)
+            ):
+                problems.append(
+                    Problem(
+                        doc.location(where),
+                        f"cases[{i}]: expected name, expect ({' | '.join(EXPECTATIONS)}) and a features mapping",
+                    )
+                )
                 continue
             unknown = [k for k in case["features"] if k not in kinds]
             for key in unknown:
-                problems.append(Problem(doc.location(where + ("features", key)), f"cases[{i}].features: unknown feature '{key}'"))
+                problems.append(
+                    Problem(
+                        doc.location(where + ("features", key)),
+                        f"cases[{i}].features: unknown feature '{key}'",
+                    )
+                )
             if unknown:
                 continue
             rows.append(case["features"])
@@ -94,11 +123,15 @@ def run_rule_tests(pack: RulePack, directory: Path, kinds: dict[str, str]) -> li
         try:
             frame = _frame(rows, kinds)
         except (TypeError, pl.exceptions.PolarsError) as exc:
-            problems.append(Problem(doc.location(("cases",)), f"a feature value has the wrong type: {exc}"))
+            problems.append(
+                Problem(doc.location(("cases",)), f"a feature value has the wrong type: {exc}")
+            )
             continue
         outcomes = evaluate(frame, (rule,)).outcomes[rule.id].to_list()
         for (name, expected, location), value in zip(metas, outcomes):
-            results.append(CaseResult(shown, rule.id, name, expected, outcome_label(value), location))
+            results.append(
+                CaseResult(shown, rule.id, name, expected, outcome_label(value), location)
+            )
     if problems:
         raise RuleError(problems)
     return results
@@ -107,4 +140,6 @@ def run_rule_tests(pack: RulePack, directory: Path, kinds: dict[str, str]) -> li
 def untested_rules(pack: RulePack, results: list[CaseResult]) -> list[str]:
     """Rules with no test case expecting a hit and one expecting a no-hit."""
     expected = {(r.rule_id, r.expected) for r in results}
-    return sorted(r.id for r in pack.rules if (r.id, HIT) not in expected or (r.id, NO_HIT) not in expected)
+    return sorted(
+        r.id for r in pack.rules if (r.id, HIT) not in expected or (r.id, NO_HIT) not in expected
+    )

@@ -50,7 +50,9 @@ class LeafCondition(_Strict):
     def _known_operator(cls, op: str) -> str:
         if op not in OPERATORS:
             hint = f" (did you mean '{_closest_operator(op)}'?)" if _closest_operator(op) else ""
-            raise ValueError(f"unknown operator '{op}'; expected one of {', '.join(OPERATORS)}{hint}")
+            raise ValueError(
+                f"unknown operator '{op}'; expected one of {', '.join(OPERATORS)}{hint}"
+            )
         return op
 
 
@@ -74,7 +76,12 @@ class NotCondition(_Strict):
 
 def _condition_kind(value: Any) -> str | None:
     if isinstance(value, BaseModel):
-        return {LeafCondition: "leaf", AllCondition: "all", AnyCondition: "any", NotCondition: "not"}.get(type(value))
+        return {
+            LeafCondition: "leaf",
+            AllCondition: "all",
+            AnyCondition: "any",
+            NotCondition: "not",
+        }.get(type(value))
     if not isinstance(value, dict):
         return None
     for key in ("all", "any", "not"):
@@ -108,9 +115,15 @@ class RuleSpec(_Strict):
     version: int = Field(ge=1, description="Bumped whenever the rule's logic changes.")
     title: str = Field(min_length=3, description="One line an analyst reads in the case.")
     severity: Severity
-    weight: float = Field(gt=0, le=100, description="Strength of the signal, 0-100, used by the scoring algorithm.")
+    weight: float = Field(
+        gt=0, le=100, description="Strength of the signal, 0-100, used by the scoring algorithm."
+    )
     rationale: str = Field(min_length=10, description="Why this signal matters, for the analyst.")
-    references: list[str] = Field(default_factory=list, description="Regulations, guidance or cases behind the rule.")
+    references: list[str] = Field(
+        default_factory=list, description="Regulations, guidance or cases behind the rule."
+    )
     tags: list[str] = Field(default_factory=list)
     when: Condition
-    evidence: list[str] = Field(default_factory=list, description="Extra feature columns shown with each hit.")
+    evidence: list[str] = Field(
+        default_factory=list, description="Extra feature columns shown with each hit."
+    )

@@ -34,20 +34,30 @@ class AffiliateResult:
 
 def _queries(tenants: pl.DataFrame) -> pl.DataFrame:
     """(tenant_id, field, name, country) for every name a tenant gives, itself and its owners."""
-    country = pl.coalesce(pl.col("hq_country").replace("", None), pl.col("country")) if "hq_country" in tenants.columns else pl.col("country")
+    country = (
+        pl.coalesce(pl.col("hq_country").replace("", None), pl.col("country"))
+        if "hq_country" in tenants.columns
+        else pl.col("country")
+    )
     parts = []
     for field in NAME_FIELDS + OWNER_FIELDS:
         if field not in tenants.columns:
             continue
-        frame = tenants.select("tenant_id", field=pl.lit(field), name=pl.col(field), country=country)
+        frame = tenants.select(
+            "tenant_id", field=pl.lit(field), name=pl.col(field), country=country
+        )
         if frame.schema["name"] == pl.List(pl.String):
             frame = frame.explode("name")
         parts.append(frame.with_columns(pl.col("name").cast(pl.String)))
-    queries = pl.concat(parts).filter(pl.col("name").is_not_null() & (pl.col("name").str.strip_chars() != ""))
+    queries = pl.concat(parts).filter(
+        pl.col("name").is_not_null() & (pl.col("name").str.strip_chars() != "")
+    )
     return queries.with_row_index("query_id").with_columns(pl.col("query_id").cast(pl.String))
 
 
-def affiliate_features(tenants: pl.DataFrame, index, name_matches: pl.DataFrame | None = None) -> AffiliateResult:
+def affiliate_features(
+    tenants: pl.DataFrame, index, name_matches: pl.DataFrame | None = None
+) -> AffiliateResult:
     """Best affiliate match per tenant; 0 when its names were screened and none carried a listed name."""
     queries = _queries(tenants)
     corpus = queries.filter(pl.col("field").is_in(list(NAME_FIELDS)))["name"]
@@ -57,7 +67,9 @@ def affiliate_features(tenants: pl.DataFrame, index, name_matches: pl.DataFrame 
     if name_matches is not None and name_matches.height:
         named = name_matches.filter(pl.col("facet") != "address")
         # the same name already matched a listed party, or the tenant already matched this entry
-        found = without_name_matches(found, named.rename({"query": "query_name"}), ("tenant_id", "query_name"))
+        found = without_name_matches(
+            found, named.rename({"query": "query_name"}), ("tenant_id", "query_name")
+        )
         found = without_name_matches(found, named, ("tenant_id", "entry_id"))
     matches = found.select(
         "tenant_id",
@@ -71,7 +83,15 @@ def affiliate_features(tenants: pl.DataFrame, index, name_matches: pl.DataFrame 
         score=pl.col("score").cast(pl.Float64),
         explanation=pl.col("explanation").cast(pl.String),
     )
-    label = pl.format("{} '{}' -> '{}' [{}]: {} {}", "field", "query_name", "entry_name", "source_code", pl.col("kind"), "detail")
+    label = pl.format(
+        "{} '{}' -> '{}' [{}]: {} {}",
+        "field",
+        "query_name",
+        "entry_name",
+        "source_code",
+        pl.col("kind"),
+        "detail",
+    )
     best = (
         found.sort("score", descending=True)
         .group_by("tenant_id", maintain_order=True)
@@ -83,11 +103,15 @@ def affiliate_features(tenants: pl.DataFrame, index, name_matches: pl.DataFrame 
             listed_affiliate_source=pl.col("source_code"),
             listed_affiliate_same_country=pl.col("explanation")
             .str.json_path_match("$.country")
-            .replace_strict({"match": True, "mismatch": False}, default=None, return_dtype=pl.Boolean),
+            .replace_strict(
+                {"match": True, "mismatch": False}, default=None, return_dtype=pl.Boolean
+            ),
         )
     )
     screened = queries.select("tenant_id").unique()
-    features = tenants.select("tenant_id").join(screened.join(best, on="tenant_id", how="left"), on="tenant_id", how="left")
+    features = tenants.select("tenant_id").join(
+        screened.join(best, on="tenant_id", how="left"), on="tenant_id", how="left"
+    )
     features = features.with_columns(
         pl.when(pl.col("tenant_id").is_in(screened["tenant_id"].implode()))
         .then(pl.col("listed_affiliate_score").fill_null(0.0))
@@ -98,4 +122,6 @@ def affiliate_features(tenants: pl.DataFrame, index, name_matches: pl.DataFrame 
 
 def no_affiliate_features(tenants: pl.DataFrame) -> pl.DataFrame:
     """Null (unknown) affiliate columns for a run without lists."""
-    return tenants.select("tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in AFFILIATE_COLUMNS.items()])
+    return tenants.select(
+        "tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in AFFILIATE_COLUMNS.items()]
+    )

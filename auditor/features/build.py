@@ -36,12 +36,18 @@ LIST_COLUMNS = ("restricted_models", "regions_used", "providers_used", "signin_c
 class FeatureTable:
     frame: pl.DataFrame  # tenant_id + every feature
     unavailable: frozenset[str]  # features whose inputs were absent in this run
-    unknown_instance_types: pl.DataFrame  # provider, instance_type, rows: GPU-looking types the catalog lacks
+    unknown_instance_types: (
+        pl.DataFrame
+    )  # provider, instance_type, rows: GPU-looking types the catalog lacks
     common_link_values: pl.DataFrame  # kind, values, tenants: shared values too common to link
     screening_matches: pl.DataFrame  # every screening match, for investigation
     orphan_usage_tenants: int  # usage rows whose tenant_id is not in the tenant table
-    ownership: Any = None  # ownership.assess.OwnershipAssessment: the regimes' verdicts and their proofs
-    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each feature stage, for run.json
+    ownership: Any = (
+        None  # ownership.assess.OwnershipAssessment: the regimes' verdicts and their proofs
+    )
+    stage_seconds: dict[str, float] = field(
+        default_factory=dict
+    )  # wall time of each feature stage, for run.json
 
 
 class _StageTimer:
@@ -55,11 +61,19 @@ class _StageTimer:
         result = fn(*args)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.seconds[name] = time.perf_counter() - started
-        log.info("stage=features part=%s seconds=%.2f peak_rss_mb=%.0f", name, self.seconds[name], peak_mb)
+        log.info(
+            "stage=features part=%s seconds=%.2f peak_rss_mb=%.0f",
+            name,
+            self.seconds[name],
+            peak_mb,
+        )
         return result
 
 
-@logged_stage("features", lambda features: {"tenants": features.frame.height, "features": features.frame.width - 1})
+@logged_stage(
+    "features",
+    lambda features: {"tenants": features.frame.height, "features": features.frame.width - 1},
+)
 def build_features(
     inputs: InputTables,
     as_of: datetime,
@@ -87,39 +101,64 @@ def build_features(
         .join(links.features, on="tenant_id", how="left")
         .with_columns(
             *[pl.col(c).fill_null(v) for c, v in USAGE_ZERO_FILLS.items()],
-            *[pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.String))) for c in ("restricted_models", "regions_used", "providers_used")],
+            *[
+                pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+                for c in ("restricted_models", "regions_used", "providers_used")
+            ],
             pl.col("signin_count_90d").fill_null(0.0),
         )
     )
     unverified = pl.col("kyc_verified").not_().fill_null(True)
     frame = frame.with_columns(
-        pl.col("restricted_gpu_hours_90d").sum().over("cluster_id").alias("cluster_restricted_gpu_hours_90d"),
+        pl.col("restricted_gpu_hours_90d")
+        .sum()
+        .over("cluster_id")
+        .alias("cluster_restricted_gpu_hours_90d"),
         unverified.cast(pl.Float64).sum().over("cluster_id").alias("cluster_unverified_count"),
     )
 
     if screening_index is not None:
-        screening = timer("screening", screen_tenants, tenants, screening_index, screening_threshold)
+        screening = timer(
+            "screening", screen_tenants, tenants, screening_index, screening_threshold
+        )
     else:
         screening = ScreeningResult(
-            tenants.select("tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in SCREENING_COLUMNS.items()]),
+            tenants.select(
+                "tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in SCREENING_COLUMNS.items()]
+            ),
             pl.DataFrame(),
         )
     frame = frame.join(screening.features, on="tenant_id", how="left")
     screening_matches = screening.matches
     if screening_index is not None:  # relatives of listed parties by name (affiliates.py)
-        affiliates = timer("affiliates", affiliate_features, tenants, screening_index, screening.matches)
+        affiliates = timer(
+            "affiliates", affiliate_features, tenants, screening_index, screening.matches
+        )
         frame = frame.join(affiliates.features, on="tenant_id", how="left")
-        screening_matches = pl.concat([screening_matches, affiliates.matches], how="diagonal_relaxed")
+        screening_matches = pl.concat(
+            [screening_matches, affiliates.matches], how="diagonal_relaxed"
+        )
     else:
         frame = frame.join(no_affiliate_features(tenants), on="tenant_id", how="left")
     tenant_matches = screening.matches if screening_index is not None else None
-    owned, assessment = timer("ownership", ownership_features, tenants, as_of, screening_index, screening_threshold, tenant_matches, ownership)
+    owned, assessment = timer(
+        "ownership",
+        ownership_features,
+        tenants,
+        as_of,
+        screening_index,
+        screening_threshold,
+        tenant_matches,
+        ownership,
+    )
     frame = frame.join(owned, on="tenant_id", how="left")
 
     missing = [name for name in FEATURES if name not in frame.columns]
     if missing:  # a vocabulary entry without a computation is a bug, not a user error
         raise AssertionError(f"features declared but not computed: {missing}")
-    orphans = usage_result.usage_tenants.join(tenants.select("tenant_id"), on="tenant_id", how="anti").height
+    orphans = usage_result.usage_tenants.join(
+        tenants.select("tenant_id"), on="tenant_id", how="anti"
+    ).height
     return FeatureTable(
         frame=frame.select(*FEATURES, "cluster_id"),
         unavailable=frozenset(unavailable_features(present)),

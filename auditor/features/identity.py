@@ -29,20 +29,33 @@ def identity_features(tenants: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
         _iso("country").alias("country"),
         pl.coalesce(_iso("hq_country"), _iso("country")).alias("hq_country"),
         _iso("billing_country").alias("billing_country"),
-        pl.col("email_domain").str.strip_chars().str.to_lowercase().str.strip_prefix("@").alias("email_domain"),
+        pl.col("email_domain")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .str.strip_prefix("@")
+        .alias("email_domain"),
     )
-    beneficial_owners_empty = pl.col("beneficial_owners").is_null() | (pl.col("beneficial_owners").list.len() == 0)
+    beneficial_owners_empty = pl.col("beneficial_owners").is_null() | (
+        pl.col("beneficial_owners").list.len() == 0
+    )
     frame = frame.with_columns(
         pl.col("kyc_status").alias("kyc_status"),
-        pl.when(pl.col("kyc_status").is_null()).then(None).otherwise(pl.col("kyc_status") == "verified").alias("kyc_verified"),
-        ((pl.lit(as_of) - pl.col("created_at")).dt.total_seconds() / 86_400.0).alias("account_age_days"),
+        pl.when(pl.col("kyc_status").is_null())
+        .then(None)
+        .otherwise(pl.col("kyc_status") == "verified")
+        .alias("kyc_verified"),
+        ((pl.lit(as_of) - pl.col("created_at")).dt.total_seconds() / 86_400.0).alias(
+            "account_age_days"
+        ),
         geo.country_group(pl.col("country")).alias("country_group"),
         geo.country_group(pl.col("hq_country")).alias("hq_country_group"),
         geo.country_group(pl.col("billing_country")).alias("billing_country_group"),
         _in(pl.col("hq_country"), d5).alias("hq_in_d5"),
         _in(pl.col("country"), d5).alias("incorporated_in_d5"),
         _in(pl.col("billing_country"), d5).alias("billing_in_d5"),
-        _in(pl.col("country"), frozenset(geo.OFFSHORE_JURISDICTIONS)).alias("incorporated_offshore"),
+        _in(pl.col("country"), frozenset(geo.OFFSHORE_JURISDICTIONS)).alias(
+            "incorporated_offshore"
+        ),
         _in(pl.col("country"), frozenset(geo.HUB_JURISDICTIONS)).alias("incorporated_in_hub"),
         (beneficial_owners_empty & pl.col("ultimate_parent").is_null()).alias("owners_undisclosed"),
         geo.phone_country(pl.col("phone")).alias("phone_country"),
@@ -54,9 +67,29 @@ def identity_features(tenants: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
         _in(pl.col("email_country"), d5).alias("email_in_d5"),
     )
     return frame.select(
-        "tenant_id", "legal_name", "kyc_status", "kyc_verified", "account_age_days", "is_reseller", "declared_use",
-        "country", "hq_country", "billing_country", "country_group", "hq_country_group", "billing_country_group",
-        "hq_in_d5", "incorporated_in_d5", "billing_in_d5", "incorporated_offshore", "incorporated_in_hub",
-        "owners_undisclosed", "phone_country", "phone_in_d5", "email_domain", "email_is_freemail", "email_country",
+        "tenant_id",
+        "legal_name",
+        "kyc_status",
+        "kyc_verified",
+        "account_age_days",
+        "is_reseller",
+        "declared_use",
+        "country",
+        "hq_country",
+        "billing_country",
+        "country_group",
+        "hq_country_group",
+        "billing_country_group",
+        "hq_in_d5",
+        "incorporated_in_d5",
+        "billing_in_d5",
+        "incorporated_offshore",
+        "incorporated_in_hub",
+        "owners_undisclosed",
+        "phone_country",
+        "phone_in_d5",
+        "email_domain",
+        "email_is_freemail",
+        "email_country",
         "email_in_d5",
     ).collect()

@@ -23,30 +23,63 @@ DEFAULT_MAX_GROUP = 50
 
 @dataclass(frozen=True)
 class Links:
-    features: pl.DataFrame  # tenant_id, linked_tenant_ids, linked_tenant_count, link_reasons, cluster_id, cluster_size
+    features: (
+        pl.DataFrame
+    )  # tenant_id, linked_tenant_ids, linked_tenant_count, link_reasons, cluster_id, cluster_size
     common_values: pl.DataFrame  # kind, tenants: values too widely shared to link (value itself not kept: may be personal data)
 
 
 def _normalised_values(tenants: pl.DataFrame, freemail: list[str]) -> pl.LazyFrame:
     t = tenants.lazy()
     phone = pl.col("phone").str.replace_all(r"[^0-9+]", "").str.replace(r"^00", "+")
-    address = pl.col("address").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
+    address = (
+        pl.col("address")
+        .str.to_lowercase()
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
+        .str.strip_chars()
+    )
     domain = pl.col("email_domain").str.strip_chars().str.to_lowercase()
     parts = [
-        t.select("tenant_id", pl.lit("payment_fingerprint").alias("kind"), pl.col("payment_fingerprint").str.strip_chars().alias("value")),
+        t.select(
+            "tenant_id",
+            pl.lit("payment_fingerprint").alias("kind"),
+            pl.col("payment_fingerprint").str.strip_chars().alias("value"),
+        ),
         t.select("tenant_id", pl.lit("phone").alias("kind"), phone.alias("value")),
-        t.select("tenant_id", pl.lit("email_domain").alias("kind"), pl.when(domain.is_in(freemail)).then(None).otherwise(domain).alias("value")),
+        t.select(
+            "tenant_id",
+            pl.lit("email_domain").alias("kind"),
+            pl.when(domain.is_in(freemail)).then(None).otherwise(domain).alias("value"),
+        ),
         t.select("tenant_id", pl.lit("address").alias("kind"), address.alias("value")),
     ]
-    return pl.concat(parts).filter(pl.col("value").is_not_null() & (pl.col("value").str.len_chars() >= 3)).unique()
+    return (
+        pl.concat(parts)
+        .filter(pl.col("value").is_not_null() & (pl.col("value").str.len_chars() >= 3))
+        .unique()
+    )
 
 
-def find_links(tenants: pl.DataFrame, freemail: list[str], max_group: int = DEFAULT_MAX_GROUP) -> Links:
+def find_links(
+    tenants: pl.DataFrame, freemail: list[str], max_group: int = DEFAULT_MAX_GROUP
+) -> Links:
     values = _normalised_values(tenants, freemail)
     sizes = values.group_by("kind", "value").agg(pl.len().alias("n"))
-    usable = values.join(sizes.filter((pl.col("n") >= 2) & (pl.col("n") <= max_group)), on=["kind", "value"], how="semi")
-    common = sizes.filter(pl.col("n") > max_group).group_by("kind").agg(pl.len().alias("values"), pl.col("n").sum().alias("tenants"))
-    edges = usable.with_columns(pl.concat_str("kind", pl.lit("\x1f"), "value").alias("node")).select("tenant_id", "kind", "node").collect()
+    usable = values.join(
+        sizes.filter((pl.col("n") >= 2) & (pl.col("n") <= max_group)),
+        on=["kind", "value"],
+        how="semi",
+    )
+    common = (
+        sizes.filter(pl.col("n") > max_group)
+        .group_by("kind")
+        .agg(pl.len().alias("values"), pl.col("n").sum().alias("tenants"))
+    )
+    edges = (
+        usable.with_columns(pl.concat_str("kind", pl.lit("\x1f"), "value").alias("node"))
+        .select("tenant_id", "kind", "node")
+        .collect()
+    )
 
     direct = (
         edges.join(edges, on="node", suffix="_other")
@@ -56,7 +89,9 @@ def find_links(tenants: pl.DataFrame, freemail: list[str], max_group: int = DEFA
             pl.col("tenant_id_other").unique().sort().alias("linked_tenant_ids"),
             pl.col("kind").unique().sort().alias("link_reasons"),
         )
-        .with_columns(pl.col("linked_tenant_ids").list.len().cast(pl.Float64).alias("linked_tenant_count"))
+        .with_columns(
+            pl.col("linked_tenant_ids").list.len().cast(pl.Float64).alias("linked_tenant_count")
+        )
     )
     clusters = _components(edges.select("tenant_id", "node"))
     features = (
@@ -85,8 +120,15 @@ def _components(edges: pl.DataFrame) -> pl.DataFrame:
     """
     tenant_ids = edges["tenant_id"].unique().sort()
     nodes = edges["node"].unique()
-    tenant_index = pl.DataFrame({"tenant_id": tenant_ids, "u": np.arange(len(tenant_ids), dtype=np.int64)})
-    node_index = pl.DataFrame({"node": nodes, "v": np.arange(len(tenant_ids), len(tenant_ids) + len(nodes), dtype=np.int64)})
+    tenant_index = pl.DataFrame(
+        {"tenant_id": tenant_ids, "u": np.arange(len(tenant_ids), dtype=np.int64)}
+    )
+    node_index = pl.DataFrame(
+        {
+            "node": nodes,
+            "v": np.arange(len(tenant_ids), len(tenant_ids) + len(nodes), dtype=np.int64),
+        }
+    )
     pairs = edges.join(tenant_index, on="tenant_id").join(node_index, on="node")
     u = pairs["u"].to_numpy()
     v = pairs["v"].to_numpy()

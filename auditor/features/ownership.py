@@ -24,21 +24,32 @@ from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, screen_parties
 PER_REGIME = {"ofac-50": "ofac_50", "bis-affiliates": "bis_affiliates"}
 RANK_VERDICT = {v: k for k, v in VERDICT_RANK.items()}
 
-OWNERSHIP_COLUMNS = pl.Schema({
-    "ownership_verdict": pl.String(),
-    "ownership_regime": pl.String(),
-    "restricted_share_min": pl.Float64(),
-    "restricted_share_max": pl.Float64(),
-    "ownership_chain_depth": pl.Float64(),
-    "ownership_share_undetermined": pl.Boolean(),
-    "suspended_ownership_verdict": pl.String(),
-    "suspended_ownership_regime": pl.String(),
-    "listed_minority_stake": pl.Boolean(),
-    "shared_officer_listed": pl.Boolean(),
-    "shared_officer_detail": pl.String(),
-    "ownership_proof": pl.String(),
-    **{f"{p}_{c}": t for p in PER_REGIME.values() for c, t in (("verdict", pl.String()), ("share_min", pl.Float64()), ("share_max", pl.Float64()), ("depth", pl.Float64()))},
-})
+OWNERSHIP_COLUMNS = pl.Schema(
+    {
+        "ownership_verdict": pl.String(),
+        "ownership_regime": pl.String(),
+        "restricted_share_min": pl.Float64(),
+        "restricted_share_max": pl.Float64(),
+        "ownership_chain_depth": pl.Float64(),
+        "ownership_share_undetermined": pl.Boolean(),
+        "suspended_ownership_verdict": pl.String(),
+        "suspended_ownership_regime": pl.String(),
+        "listed_minority_stake": pl.Boolean(),
+        "shared_officer_listed": pl.Boolean(),
+        "shared_officer_detail": pl.String(),
+        "ownership_proof": pl.String(),
+        **{
+            f"{p}_{c}": t
+            for p in PER_REGIME.values()
+            for c, t in (
+                ("verdict", pl.String()),
+                ("share_min", pl.Float64()),
+                ("share_max", pl.Float64()),
+                ("depth", pl.Float64()),
+            )
+        },
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -53,12 +64,17 @@ class OwnershipSettings:
 
 def _combine(rows: pl.DataFrame, prefix: str) -> pl.DataFrame:
     """Worst verdict over the given regimes' rows, the regimes giving it, and their figures."""
-    ranked = rows.with_columns(pl.col("verdict").replace_strict(VERDICT_RANK, return_dtype=pl.Int8).alias("rank"))
+    ranked = rows.with_columns(
+        pl.col("verdict").replace_strict(VERDICT_RANK, return_dtype=pl.Int8).alias("rank")
+    )
     worst = ranked.group_by("tenant_id").agg(pl.col("rank").max().alias("worst"))
     ranked = ranked.join(worst, on="tenant_id")
     top = ranked.filter(pl.col("rank") == pl.col("worst"))
     return top.group_by("tenant_id").agg(
-        pl.col("worst").first().replace_strict(RANK_VERDICT, return_dtype=pl.String).alias(f"{prefix}verdict"),
+        pl.col("worst")
+        .first()
+        .replace_strict(RANK_VERDICT, return_dtype=pl.String)
+        .alias(f"{prefix}verdict"),
         pl.col("regime").sort().str.join(", ").alias(f"{prefix}regime"),
         pl.col("share_min").max().alias(f"{prefix}share_min"),
         pl.col("share_max").max().alias(f"{prefix}share_max"),
@@ -75,32 +91,67 @@ def _shared_officers(tenants: pl.DataFrame, assessment: OwnershipAssessment) -> 
     alone: common names ("Wang Wei") would tie strangers.
     """
     if "officers" not in tenants.columns:
-        return tenants.select("tenant_id", pl.lit(None, dtype=pl.Boolean).alias("shared_officer_listed"), pl.lit(None, dtype=pl.String).alias("shared_officer_detail"))
+        return tenants.select(
+            "tenant_id",
+            pl.lit(None, dtype=pl.Boolean).alias("shared_officer_listed"),
+            pl.lit(None, dtype=pl.String).alias("shared_officer_detail"),
+        )
     listed: set[str] = set()
     for a in assessment.regimes:
         listed |= set(a.graph.nodes.filter(pl.Series(a.lower.restricted))["node_id"].to_list())
     nodes = assessment.data.nodes
-    persons = nodes.filter(pl.col("kind") == "person").select(pl.col("node_id").alias("person_id"), pl.col("name").alias("person"))
+    persons = nodes.filter(pl.col("kind") == "person").select(
+        pl.col("node_id").alias("person_id"), pl.col("name").alias("person")
+    )
     controls = (
         assessment.data.edges.filter(pl.col("interest") == "control")
         .select(pl.col("owner_id").alias("person_id"), pl.col("owned_id").alias("node_id"))
         .join(persons, on="person_id")
         .with_columns(name_key(pl.col("person")).alias("key"))
     )
-    of_listed = controls.filter(pl.col("node_id").is_in(pl.Series(sorted(listed), dtype=pl.String).implode())).join(
-        nodes.select("node_id", pl.col("name").alias("listed_name")), on="node_id"
-    ).select("person_id", "key", "person", pl.col("node_id").alias("listed_id"), "listed_name")
-    by_id = controls.select(pl.col("node_id").alias("tenant_id"), "person_id").join(of_listed, on="person_id")
-    officers = tenants.select("tenant_id", pl.col("officers").alias("officer")).explode("officer").drop_nulls("officer")
-    by_name = officers.with_columns(name_key(pl.col("officer")).alias("key")).join(of_listed, on="key")
-    ties = pl.concat([by_id.select("tenant_id", "person", "listed_id", "listed_name"), by_name.select("tenant_id", "person", "listed_id", "listed_name")])
+    of_listed = (
+        controls.filter(
+            pl.col("node_id").is_in(pl.Series(sorted(listed), dtype=pl.String).implode())
+        )
+        .join(nodes.select("node_id", pl.col("name").alias("listed_name")), on="node_id")
+        .select("person_id", "key", "person", pl.col("node_id").alias("listed_id"), "listed_name")
+    )
+    by_id = controls.select(pl.col("node_id").alias("tenant_id"), "person_id").join(
+        of_listed, on="person_id"
+    )
+    officers = (
+        tenants.select("tenant_id", pl.col("officers").alias("officer"))
+        .explode("officer")
+        .drop_nulls("officer")
+    )
+    by_name = officers.with_columns(name_key(pl.col("officer")).alias("key")).join(
+        of_listed, on="key"
+    )
+    ties = pl.concat(
+        [
+            by_id.select("tenant_id", "person", "listed_id", "listed_name"),
+            by_name.select("tenant_id", "person", "listed_id", "listed_name"),
+        ]
+    )
     shared = (
         ties.filter(pl.col("tenant_id") != pl.col("listed_id"))
         .group_by("tenant_id")
-        .agg(pl.format("{} also controls {} ({})", "person", "listed_name", "listed_id").unique().sort().str.join("; ").alias("shared_officer_detail"))
+        .agg(
+            pl.format("{} also controls {} ({})", "person", "listed_name", "listed_id")
+            .unique()
+            .sort()
+            .str.join("; ")
+            .alias("shared_officer_detail")
+        )
     )
-    return tenants.select("tenant_id").join(shared, on="tenant_id", how="left").select(
-        "tenant_id", pl.col("shared_officer_detail").is_not_null().alias("shared_officer_listed"), "shared_officer_detail"
+    return (
+        tenants.select("tenant_id")
+        .join(shared, on="tenant_id", how="left")
+        .select(
+            "tenant_id",
+            pl.col("shared_officer_detail").is_not_null().alias("shared_officer_listed"),
+            "shared_officer_detail",
+        )
     )
 
 
@@ -114,20 +165,34 @@ def ownership_features(
 ) -> tuple[pl.DataFrame, OwnershipAssessment | None]:
     """Ownership feature columns for every tenant, and the assessment (for proofs); all null without lists."""
     if index is None:
-        return tenants.select("tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in OWNERSHIP_COLUMNS.items()]), None
+        return tenants.select(
+            "tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in OWNERSHIP_COLUMNS.items()]
+        ), None
     settings = settings or OwnershipSettings()
     data = settings.data or load_ownership(tenants)
     matches = screen_parties(data.nodes, index, threshold, tenant_matches)
-    assessment = assess(data, matches, settings.regimes, as_of, settings.certain_score, settings.minority_share)
+    assessment = assess(
+        data, matches, settings.regimes, as_of, settings.certain_score, settings.minority_share
+    )
     rows = pl.concat([regime_rows(a, settings.minority_share) for a in assessment.regimes])
     frame = tenants.select("tenant_id")
     for regime_id, prefix in PER_REGIME.items():
         part = rows.filter(pl.col("regime") == regime_id).select(
-            "tenant_id", *[pl.col(c).alias(f"{prefix}_{c}") for c in ("verdict", "share_min", "share_max", "depth")]
+            "tenant_id",
+            *[
+                pl.col(c).alias(f"{prefix}_{c}")
+                for c in ("verdict", "share_min", "share_max", "depth")
+            ],
         )
         frame = frame.join(part, on="tenant_id", how="left")
     in_force = _combine(rows.filter(pl.col("in_force")), "").rename(
-        {"verdict": "ownership_verdict", "regime": "ownership_regime", "share_min": "restricted_share_min", "share_max": "restricted_share_max", "depth": "ownership_chain_depth"}
+        {
+            "verdict": "ownership_verdict",
+            "regime": "ownership_regime",
+            "share_min": "restricted_share_min",
+            "share_max": "restricted_share_max",
+            "depth": "ownership_chain_depth",
+        }
     )
     suspended = _combine(rows.filter(~pl.col("in_force")), "suspended_ownership_").select(
         "tenant_id", "suspended_ownership_verdict", "suspended_ownership_regime"
@@ -135,7 +200,9 @@ def ownership_features(
     flags = rows.group_by("tenant_id").agg(
         pl.col("undetermined").any().alias("ownership_share_undetermined"),
         # A minority stake is a signal only where no regime already finds the tenant restricted.
-        (pl.col("minority").any() & (pl.col("verdict") != "restricted").all()).alias("listed_minority_stake"),
+        (pl.col("minority").any() & (pl.col("verdict") != "restricted").all()).alias(
+            "listed_minority_stake"
+        ),
     )
     frame = (
         frame.join(in_force, on="tenant_id", how="left")
@@ -158,4 +225,6 @@ def _proof_lines(frame: pl.DataFrame, assessment: OwnershipAssessment) -> pl.Dat
     for tenant_id in notable:
         proofs = tenant_proof(assessment, tenant_id)
         lines.append((tenant_id, " | ".join(summary(p) for p in proofs) or None))
-    return pl.DataFrame(lines, schema={"tenant_id": pl.String, "ownership_proof": pl.String}, orient="row")
+    return pl.DataFrame(
+        lines, schema={"tenant_id": pl.String, "ownership_proof": pl.String}, orient="row"
+    )

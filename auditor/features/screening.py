@@ -20,17 +20,19 @@ from auditor.screening.index import MAX_SCREENED_CHARS
 log = logging.getLogger("auditor.features")
 
 OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners", "officers")
-SCREENING_COLUMNS = pl.Schema({
-    "listed_name_score": pl.Float64,
-    "listed_name_match": pl.String,
-    "listed_name_source": pl.String,
-    "listed_owner_score": pl.Float64,
-    "listed_owner_match": pl.String,
-    "listed_owner_source": pl.String,
-    "listed_address_score": pl.Float64,
-    "listed_address_match": pl.String,
-    "listed_address_source": pl.String,
-})
+SCREENING_COLUMNS = pl.Schema(
+    {
+        "listed_name_score": pl.Float64,
+        "listed_name_match": pl.String,
+        "listed_name_source": pl.String,
+        "listed_owner_score": pl.Float64,
+        "listed_owner_match": pl.String,
+        "listed_owner_source": pl.String,
+        "listed_address_score": pl.Float64,
+        "listed_address_match": pl.String,
+        "listed_address_source": pl.String,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,12 @@ class ScreeningResult:
 
 
 def _name_queries(tenants: pl.DataFrame) -> pl.DataFrame:
-    legal = tenants.select("tenant_id", pl.lit("legal_name").alias("field"), pl.col("legal_name").alias("name"))
-    aliases = tenants.select("tenant_id", pl.lit("aliases").alias("field"), pl.col("aliases").alias("name")).explode("name")
+    legal = tenants.select(
+        "tenant_id", pl.lit("legal_name").alias("field"), pl.col("legal_name").alias("name")
+    )
+    aliases = tenants.select(
+        "tenant_id", pl.lit("aliases").alias("field"), pl.col("aliases").alias("name")
+    ).explode("name")
     return pl.concat([legal, aliases]).drop_nulls("name")
 
 
@@ -73,9 +79,17 @@ def _best(matches: pl.DataFrame, facet: str, label: pl.Expr) -> pl.DataFrame:
 def _warn_cut(queries: pl.DataFrame, column: str) -> None:
     """A value longer than the screened length is cut by the index; say which tenant and field."""
     length = pl.col(column).str.len_chars()
-    cut = queries.filter(length > MAX_SCREENED_CHARS).select("tenant_id", "field", length.alias("chars"))
+    cut = queries.filter(length > MAX_SCREENED_CHARS).select(
+        "tenant_id", "field", length.alias("chars")
+    )
     for tenant_id, field, chars in cut.head(20).iter_rows():
-        log.warning("stage=screening tenant=%s field=%s chars=%d screened=%d (cut)", tenant_id, field, chars, MAX_SCREENED_CHARS)
+        log.warning(
+            "stage=screening tenant=%s field=%s chars=%d screened=%d (cut)",
+            tenant_id,
+            field,
+            chars,
+            MAX_SCREENED_CHARS,
+        )
     if cut.height > 20:
         log.warning("stage=screening values_cut=%d (first 20 logged)", cut.height)
 
@@ -110,8 +124,14 @@ def screen_tenants(tenants: pl.DataFrame, index, threshold: float | None = None)
             "alias_origin",
         )
         all_matches.append(found)
-        label = pl.format("{} '{}' -> '{}' ({}) [{}]", "field", "query", "matched", "entry_name", "source_code")
-        label = pl.when(pl.col("alias_origin").is_null()).then(label).otherwise(pl.format("{} ({})", label, "alias_origin"))
+        label = pl.format(
+            "{} '{}' -> '{}' ({}) [{}]", "field", "query", "matched", "entry_name", "source_code"
+        )
+        label = (
+            pl.when(pl.col("alias_origin").is_null())
+            .then(label)
+            .otherwise(pl.format("{} ({})", label, "alias_origin"))
+        )
         # Tenants that had something to screen and matched nothing score 0; tenants with
         # nothing to screen (no address on record, say) stay null: unknown, not clean.
         screened = queries.select("tenant_id").unique()
@@ -120,7 +140,9 @@ def screen_tenants(tenants: pl.DataFrame, index, threshold: float | None = None)
 
     run("name", _name_queries(tenants), "name", index.match_names)
     run("owner", _owner_queries(tenants), "name", index.match_names)
-    addresses = tenants.select("tenant_id", pl.lit("address").alias("field"), pl.col("address")).drop_nulls("address")
+    addresses = tenants.select(
+        "tenant_id", pl.lit("address").alias("field"), pl.col("address")
+    ).drop_nulls("address")
     run("address", addresses, "address", index.match_addresses)
 
     features = tenants.select("tenant_id")

@@ -34,7 +34,14 @@ class UsageFeatures:
 
 ROWS_PER_PEAK_PASS = 25_000_000
 ORDER_KEY_BITS = 63  # (tenant, instant) packed into one signed 64-bit sort key when it fits
-GROUP_KEYS = ("tenant_id", "instance_type", "accelerator", "accelerator_count", "region", "provider")
+GROUP_KEYS = (
+    "tenant_id",
+    "instance_type",
+    "accelerator",
+    "accelerator_count",
+    "region",
+    "provider",
+)
 
 
 def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> UsageFeatures:
@@ -59,7 +66,9 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
         .collect(engine="streaming")
     )
     resolved = resolve_usage(totals, rows_column="rows")
-    table = resolved.usage.with_columns(pl.col("gpu_count").fill_null(0).cast(pl.Float64).alias("gpus")).filter(pl.col("h90") > 0)
+    table = resolved.usage.with_columns(
+        pl.col("gpu_count").fill_null(0).cast(pl.Float64).alias("gpus")
+    ).filter(pl.col("h90") > 0)
     restricted = pl.col("restricted").fill_null(False)
     unknown = pl.col("restricted").is_null()
     per_tenant = table.group_by("tenant_id").agg(
@@ -67,22 +76,40 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
         (pl.col("h90") * pl.col("gpus")).filter(restricted).sum().alias("restricted_gpu_hours_90d"),
         (pl.col("h90") * pl.col("gpus")).sum().alias("gpu_hours_90d"),
         pl.col("h90").filter(unknown).sum().alias("unknown_gpu_hours_90d"),
-        pl.col("gpu_model").filter(restricted).drop_nulls().unique().sort().alias("restricted_models"),
-        pl.col("region").filter((pl.col("gpus") > 0) | unknown).drop_nulls().unique().sort().alias("regions_used"),
+        pl.col("gpu_model")
+        .filter(restricted)
+        .drop_nulls()
+        .unique()
+        .sort()
+        .alias("restricted_models"),
+        pl.col("region")
+        .filter((pl.col("gpus") > 0) | unknown)
+        .drop_nulls()
+        .unique()
+        .sort()
+        .alias("regions_used"),
         pl.col("provider").drop_nulls().unique().sort().alias("providers_used"),
     )
     # GPUs per run for the restricted kinds only; the join both filters the runs and sizes them.
-    restricted_kinds = table.filter(restricted & (pl.col("gpus") > 0)).select(*GROUP_KEYS[1:4], "gpus").unique(GROUP_KEYS[1:4])
-    restricted_runs = (
-        lf.filter(started & (_hours_in_window(as_of, 90) > 0))
-        .join(restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True)
+    restricted_kinds = (
+        table.filter(restricted & (pl.col("gpus") > 0))
+        .select(*GROUP_KEYS[1:4], "gpus")
+        .unique(GROUP_KEYS[1:4])
+    )
+    restricted_runs = lf.filter(started & (_hours_in_window(as_of, 90) > 0)).join(
+        restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True
     )
     # The sort holds two events per restricted run; on very large tables the tenants are
     # taken in hash partitions, one pass each, to bound that memory.
     partitions = max(1, math.ceil(int(totals["rows"].sum()) / ROWS_PER_PEAK_PASS))
     part_of = pl.col("tenant_id").hash(seed=7) % partitions
     peaks = pl.concat(
-        [_peak_concurrency(restricted_runs.filter(part_of == i) if partitions > 1 else restricted_runs, as_of) for i in range(partitions)]
+        [
+            _peak_concurrency(
+                restricted_runs.filter(part_of == i) if partitions > 1 else restricted_runs, as_of
+            )
+            for i in range(partitions)
+        ]
     )
     features = per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
         pl.col("peak_restricted_gpus").fill_null(0.0),
@@ -104,14 +131,27 @@ def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.Data
     window_start = as_of - timedelta(days=90)
     t_start = pl.max_horizontal(pl.col("start"), pl.lit(window_start))
     t_end = pl.min_horizontal(pl.col("end").fill_null(pl.lit(as_of)), pl.lit(as_of))
-    starts = restricted_runs.select("tenant_id", t_start.alias("t"), pl.lit(1, dtype=pl.Int64).alias("is_start"), pl.col("gpus").alias("delta"))
-    ends = restricted_runs.select("tenant_id", t_end.alias("t"), pl.lit(0, dtype=pl.Int64).alias("is_start"), (-pl.col("gpus")).alias("delta"))
+    starts = restricted_runs.select(
+        "tenant_id",
+        t_start.alias("t"),
+        pl.lit(1, dtype=pl.Int64).alias("is_start"),
+        pl.col("gpus").alias("delta"),
+    )
+    ends = restricted_runs.select(
+        "tenant_id",
+        t_end.alias("t"),
+        pl.lit(0, dtype=pl.Int64).alias("is_start"),
+        (-pl.col("gpus")).alias("delta"),
+    )
     events = (
         pl.concat([starts, ends])
         .select(
             "tenant_id",
             # 2 * microseconds since the window opened, + 1 for a start: ends sort first at an instant.
-            ((pl.col("t") - pl.lit(window_start)).dt.total_microseconds() * 2 + pl.col("is_start")).alias("instant"),
+            (
+                (pl.col("t") - pl.lit(window_start)).dt.total_microseconds() * 2
+                + pl.col("is_start")
+            ).alias("instant"),
             "delta",
         )
         .collect(engine="streaming")
@@ -119,14 +159,22 @@ def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.Data
     if events.height == 0:
         return pl.DataFrame(schema={"tenant_id": pl.String, "peak_restricted_gpus": pl.Float64})
     # A categorical's codes number the tenants without sorting their ids.
-    events = events.with_columns(pl.col("tenant_id").cast(pl.Categorical).to_physical().cast(pl.Int64).alias("tenant_key"))
+    events = events.with_columns(
+        pl.col("tenant_id").cast(pl.Categorical).to_physical().cast(pl.Int64).alias("tenant_key")
+    )
     span = int(events["instant"].max()) + 1
     tenants = int(events["tenant_key"].max()) + 1
     if (tenants * span).bit_length() <= ORDER_KEY_BITS:
-        order = events.select((pl.col("tenant_key") * span + pl.col("instant")).alias("order"), "delta").sort("order")
+        order = events.select(
+            (pl.col("tenant_key") * span + pl.col("instant")).alias("order"), "delta"
+        ).sort("order")
         order = order.select((pl.col("order") // span).alias("tenant_key"), "delta")
     else:  # a key too wide for one integer: the same order from two sort columns (slower)
-        order = events.select("tenant_key", "instant", "delta").sort("tenant_key", "instant").select("tenant_key", "delta")
+        order = (
+            events.select("tenant_key", "instant", "delta")
+            .sort("tenant_key", "instant")
+            .select("tenant_key", "delta")
+        )
     peaks = (
         order.select("tenant_key", pl.col("delta").cum_sum().alias("running"))
         .group_by("tenant_key")

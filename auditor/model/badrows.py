@@ -69,11 +69,23 @@ def _predicates(table: str, names: list[str], limit: datetime) -> list[tuple[str
     """(reason, message, row is bad) for the value checks, most specific first."""
     found: list[tuple[str, str, pl.Expr]] = []
     if table == "usage" and "start" in names and "end" in names:
-        found.append((END_BEFORE_START, "the run ends before it starts, so its length is unknown; not counted", pl.col("end") < pl.col("start")))
+        found.append(
+            (
+                END_BEFORE_START,
+                "the run ends before it starts, so its length is unknown; not counted",
+                pl.col("end") < pl.col("start"),
+            )
+        )
     times = [c for c in _time_columns(table) if c in names]
     if times:
         future = pl.any_horizontal([pl.col(c) > pl.lit(limit) for c in times])
-        found.append((FUTURE, f"dated after {limit.replace(microsecond=0).isoformat()} (when the data was collected, or the clock, plus a day); not counted and not used as the audit's clock", future))
+        found.append(
+            (
+                FUTURE,
+                f"dated after {limit.replace(microsecond=0).isoformat()} (when the data was collected, or the clock, plus a day); not counted and not used as the audit's clock",
+                future,
+            )
+        )
     return found
 
 
@@ -92,7 +104,9 @@ def _has_duplicates(frame: pl.LazyFrame, rows: int) -> bool:
     """
     key = pl.col("instance_id").hash(seed=11) ^ pl.col("start").hash(seed=13)
     partitions = max(1, math.ceil(rows / ROWS_PER_DUPLICATE_PASS))
-    keyed = frame.filter(pl.col("instance_id").is_not_null() & pl.col("start").is_not_null()).select(key.alias("key"))
+    keyed = frame.filter(
+        pl.col("instance_id").is_not_null() & pl.col("start").is_not_null()
+    ).select(key.alias("key"))
     for i in range(partitions):
         part = keyed.filter(pl.col("key") % partitions == i) if partitions > 1 else keyed
         hashes = part.collect(engine="streaming").get_column("key").sort()
@@ -101,8 +115,12 @@ def _has_duplicates(frame: pl.LazyFrame, rows: int) -> bool:
     return False
 
 
-def _examples(frame: pl.LazyFrame, reason_expr: pl.Expr, reason: str, names: list[str], row_offset: int) -> tuple[dict[str, Any], ...]:
-    shown = [c for c in ("tenant_id", "instance_id", *_time_columns("usage"), "timestamp") if c in names]
+def _examples(
+    frame: pl.LazyFrame, reason_expr: pl.Expr, reason: str, names: list[str], row_offset: int
+) -> tuple[dict[str, Any], ...]:
+    shown = [
+        c for c in ("tenant_id", "instance_id", *_time_columns("usage"), "timestamp") if c in names
+    ]
     rows = (
         frame.with_row_index("__row")
         .filter(reason_expr == reason)
@@ -113,25 +131,43 @@ def _examples(frame: pl.LazyFrame, reason_expr: pl.Expr, reason: str, names: lis
     out = []
     for record in rows.iter_rows(named=True):
         row = record.pop("__row") + row_offset
-        out.append({"row": row, **{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in record.items()}})
+        out.append(
+            {
+                "row": row,
+                **{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in record.items()},
+            }
+        )
     return tuple(out)
 
 
 def exclude_bad_rows(
-    frame: pl.LazyFrame, table: str, rows: int, reference: datetime | None = None, source: str | None = None, row_offset: int = 1
+    frame: pl.LazyFrame,
+    table: str,
+    rows: int,
+    reference: datetime | None = None,
+    source: str | None = None,
+    row_offset: int = 1,
 ) -> CheckedRows:
     """The usage or access table without rows that cannot be true, and what was set aside."""
     names = frame.collect_schema().names()
     reference = reference or datetime.now(timezone.utc)
     limit = reference + FUTURE_TOLERANCE
     checks = _predicates(table, names, limit)
-    bad_any = pl.any_horizontal([p for _, _, p in checks]).fill_null(False) if checks else pl.lit(False)
+    bad_any = (
+        pl.any_horizontal([p for _, _, p in checks]).fill_null(False) if checks else pl.lit(False)
+    )
     times = [c for c in _time_columns(table) if c in names]
-    stats = frame.select(
-        *[p.fill_null(False).sum().alias(reason) for reason, _, p in checks],
-        *[pl.when(~bad_any).then(pl.col(c)).max().alias(f"max:{c}") for c in times],
-    ).collect(engine="streaming").row(0, named=True)
-    latest = max((v for k, v in stats.items() if k.startswith("max:") and v is not None), default=None)
+    stats = (
+        frame.select(
+            *[p.fill_null(False).sum().alias(reason) for reason, _, p in checks],
+            *[pl.when(~bad_any).then(pl.col(c)).max().alias(f"max:{c}") for c in times],
+        )
+        .collect(engine="streaming")
+        .row(0, named=True)
+    )
+    latest = max(
+        (v for k, v in stats.items() if k.startswith("max:") and v is not None), default=None
+    )
     duplicate_key = _duplicate_key(names) if table == "usage" else None
     dupes = duplicate_key is not None and _has_duplicates(frame, rows)
     if not dupes and not any(stats.get(reason) for reason, _, _ in checks):
@@ -139,10 +175,19 @@ def exclude_bad_rows(
 
     # Some rows are bad: label each row with its first reason (a repeated run first), then report and drop.
     reason_expr = pl.lit(None, dtype=pl.String)
-    labelled = [(reason, message, predicate.fill_null(False)) for reason, message, predicate in reversed(checks)]
+    labelled = [
+        (reason, message, predicate.fill_null(False))
+        for reason, message, predicate in reversed(checks)
+    ]
     if dupes and duplicate_key is not None:
         repeated = duplicate_key.is_not_null() & ~duplicate_key.is_first_distinct()
-        labelled.append((DUPLICATE, "the same instance_id and start as an earlier row: the run is counted once", repeated))
+        labelled.append(
+            (
+                DUPLICATE,
+                "the same instance_id and start as an earlier row: the run is counted once",
+                repeated,
+            )
+        )
     for reason, _, predicate in labelled:  # applied last-to-first, so the first reason wins
         reason_expr = pl.when(predicate).then(pl.lit(reason)).otherwise(reason_expr)
     counted = frame.select(reason_expr.alias("__reason")).group_by("__reason").len().collect()
@@ -150,7 +195,14 @@ def exclude_bad_rows(
     if not by_reason:  # the duplicate hashes collided; nothing is wrong
         return CheckedRows(frame, (), latest, rows)
     exclusions = tuple(
-        Exclusion(table, reason, message, by_reason[reason], _examples(frame, reason_expr, reason, names, row_offset), source)
+        Exclusion(
+            table,
+            reason,
+            message,
+            by_reason[reason],
+            _examples(frame, reason_expr, reason, names, row_offset),
+            source,
+        )
         for reason, message, _ in reversed(labelled)
         if by_reason.get(reason)
     )

@@ -29,12 +29,21 @@ Consolidated Screening List in (CSV or JSON); see docs/screening.md.
 def render_input_format() -> str:
     lines = [INTRO]
     for table in TABLES.values():
-        lines += [f"## {table.name}", "", table.doc, "", "| column | type | required | meaning |", "| --- | --- | --- | --- |"]
+        lines += [
+            f"## {table.name}",
+            "",
+            table.doc,
+            "",
+            "| column | type | required | meaning |",
+            "| --- | --- | --- | --- |",
+        ]
         for column in table.columns:
             kind = column.kind.value
             if column.kind is Kind.ENUM:
                 kind = " / ".join(column.choices)
-            lines.append(f"| `{column.name}` | {kind} | {'**required**' if column.required else ''} | {column.doc} |")
+            lines.append(
+                f"| `{column.name}` | {kind} | {'**required**' if column.required else ''} | {column.doc} |"
+            )
         lines.append("")
     lines += [
         "`usage.end` must be present as a column but is empty while an instance is still running.",

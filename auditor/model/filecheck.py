@@ -44,7 +44,14 @@ def check_csv_header(path: Path, shown: str) -> None:
     dupes = _duplicates([h.strip() for h in header])
     if dupes:
         raise InputError(
-            [Problem(SourceLocation(shown, line=1), "column name appears more than once; each column may appear once", subject=f"column '{d}'") for d in dupes]
+            [
+                Problem(
+                    SourceLocation(shown, line=1),
+                    "column name appears more than once; each column may appear once",
+                    subject=f"column '{d}'",
+                )
+                for d in dupes
+            ]
         )
 
 
@@ -59,7 +66,16 @@ def check_parquet_columns(path: Path, shown: str) -> None:
             return
         dupes = _duplicates(names)
         if dupes:
-            raise InputError([Problem(SourceLocation(shown), "column appears more than once; each column may appear once", subject=f"column '{d}'") for d in dupes])
+            raise InputError(
+                [
+                    Problem(
+                        SourceLocation(shown),
+                        "column appears more than once; each column may appear once",
+                        subject=f"column '{d}'",
+                    )
+                    for d in dupes
+                ]
+            )
 
 
 def check_json_lines_keys(path: Path, shown: str) -> None:
@@ -69,8 +85,12 @@ def check_json_lines_keys(path: Path, shown: str) -> None:
     followed by a colon. The tables' values are scalars or lists of strings, so every key
     is a top-level key.
     """
-    keys = pl.col("line").str.extract_all(_JSON_STRING_TOKEN).list.eval(
-        pl.element().filter(pl.element().str.ends_with(":")).str.strip_chars_end(": \t\r\n")
+    keys = (
+        pl.col("line")
+        .str.extract_all(_JSON_STRING_TOKEN)
+        .list.eval(
+            pl.element().filter(pl.element().str.ends_with(":")).str.strip_chars_end(": \t\r\n")
+        )
     )
     try:
         found = (
@@ -91,7 +111,13 @@ def check_json_lines_keys(path: Path, shown: str) -> None:
                 name = json.loads(key)
             except ValueError:
                 name = key.strip('"')
-            problems.append(Problem(SourceLocation(shown, line=lineno), "key appears more than once in this object; each key may appear once", subject=f"column '{name}'"))
+            problems.append(
+                Problem(
+                    SourceLocation(shown, line=lineno),
+                    "key appears more than once in this object; each key may appear once",
+                    subject=f"column '{name}'",
+                )
+            )
     if problems:
         raise InputError(problems[:MAX_PROBLEMS])
 
@@ -118,7 +144,12 @@ def ragged_csv_rows(path: Path, shown: str) -> InputError | None:
             start = reader.line_num + 1
             for row in reader:
                 if len(row) > len(header):
-                    problems.append(Problem(SourceLocation(shown, row=start), f"row has {len(row)} fields, the header has {len(header)}; quote values that contain commas"))
+                    problems.append(
+                        Problem(
+                            SourceLocation(shown, row=start),
+                            f"row has {len(row)} fields, the header has {len(header)}; quote values that contain commas",
+                        )
+                    )
                     if len(problems) >= MAX_PROBLEMS:
                         break
                 start = reader.line_num + 1
@@ -127,13 +158,23 @@ def ragged_csv_rows(path: Path, shown: str) -> InputError | None:
     return InputError(problems) if problems else None
 
 
-def unreadable_columns(raw: pl.LazyFrame, names: list[str], shown: str, fmt: str) -> InputError | None:
+def unreadable_columns(
+    raw: pl.LazyFrame, names: list[str], shown: str, fmt: str
+) -> InputError | None:
     """Which columns fail to decode, when the whole file failed (a corrupt Parquet column chunk)."""
     problems = []
     for name in names:
         try:
             raw.select(pl.col(name).null_count()).collect()
         except Exception as exc:  # noqa: BLE001 - the user's file is broken, not the program
-            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-            problems.append(Problem(SourceLocation(shown), f"cannot read as {fmt}: {first}", subject=f"column '{name}'"))
+            first = (
+                str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            )
+            problems.append(
+                Problem(
+                    SourceLocation(shown),
+                    f"cannot read as {fmt}: {first}",
+                    subject=f"column '{name}'",
+                )
+            )
     return InputError(problems[:MAX_PROBLEMS]) if problems else None

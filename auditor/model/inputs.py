@@ -18,7 +18,14 @@ import polars as pl
 
 from auditor.errors import InputError, display_path
 from auditor.model.badrows import Exclusion, exclude_bad_rows
-from auditor.model.load import check_unique, collect_checked, detect_format, scan_raw, read_failure, scan_table
+from auditor.model.load import (
+    check_unique,
+    collect_checked,
+    detect_format,
+    scan_raw,
+    read_failure,
+    scan_table,
+)
 from auditor.model.schema import ACCESS, TENANTS, USAGE, TableSchema, empty_table
 
 
@@ -42,7 +49,12 @@ def present_columns(schema: TableSchema, given: list[str]) -> set[str]:
     return {f"{schema.name}.{c}" for c in schema.names if c in given}
 
 
-def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | None = None, observed_at: datetime | None = None) -> InputTables:
+def load_inputs(
+    tenants: str | Path,
+    usage: str | Path,
+    access: str | Path | None = None,
+    observed_at: datetime | None = None,
+) -> InputTables:
     """Checks the tenant, usage and (optional) access files of one audit; usage and access stay lazy.
 
     Rows that cannot be true (dated in the future of `observed_at` or the clock, ending
@@ -54,16 +66,27 @@ def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | Non
 
     scanned_tenants = scan_table(tenants, TENANTS)
     tenant_frame = collect_checked(scanned_tenants, tenants, TENANTS)
-    check_unique(tenant_frame, TENANTS, display_path(tenants), 2 if detect_format(Path(tenants)) == "csv" else 1)
+    check_unique(
+        tenant_frame,
+        TENANTS,
+        display_path(tenants),
+        2 if detect_format(Path(tenants)) == "csv" else 1,
+    )
     frames: dict[str, object] = {"tenants": tenant_frame, "access": empty_table(ACCESS).lazy()}
-    for schema, path, scanned in ((TENANTS, tenants, scanned_tenants), (USAGE, usage, None), (ACCESS, access, None)):
+    for schema, path, scanned in (
+        (TENANTS, tenants, scanned_tenants),
+        (USAGE, usage, None),
+        (ACCESS, access, None),
+    ):
         if path is None:
             rows[schema.name] = 0
             continue
         scanned = scanned or scan_table(path, schema)
         if schema is not TENANTS:
             offset = 2 if detect_format(Path(path)) == "csv" else 1
-            checked = exclude_bad_rows(scanned.frame, schema.name, scanned.rows, observed_at, display_path(path), offset)
+            checked = exclude_bad_rows(
+                scanned.frame, schema.name, scanned.rows, observed_at, display_path(path), offset
+            )
             frames[schema.name] = checked.frame
             exclusions += checked.exclusions
             latest += [checked.latest_event] if checked.latest_event is not None else []
@@ -71,7 +94,14 @@ def load_inputs(tenants: str | Path, usage: str | Path, access: str | Path | Non
         sources[schema.name] = str(path)
         rows[schema.name] = scanned.rows
     return InputTables(
-        frames["tenants"], frames["usage"], frames["access"], frozenset(present), sources, rows, max(latest, default=None), tuple(exclusions)
+        frames["tenants"],
+        frames["usage"],
+        frames["access"],
+        frozenset(present),
+        sources,
+        rows,
+        max(latest, default=None),
+        tuple(exclusions),
     )
 
 
@@ -106,16 +136,27 @@ def empty_tenants_error(inputs: InputTables) -> InputError:
 
 
 def from_frames(
-    tenants: pl.DataFrame, usage: pl.DataFrame, access: pl.DataFrame | None, present: set[str] | None = None, observed_at: datetime | None = None
+    tenants: pl.DataFrame,
+    usage: pl.DataFrame,
+    access: pl.DataFrame | None,
+    present: set[str] | None = None,
+    observed_at: datetime | None = None,
 ) -> InputTables:
     """Inputs from frames already in canonical shape (connectors, snapshots, tests); impossible rows set aside as for files."""
     if present is None:
         present = set()
         for schema, frame in ((TENANTS, tenants), (USAGE, usage), (ACCESS, access)):
             if frame is not None:
-                present |= {f"{schema.name}.{c}" for c in frame.columns if frame.height == 0 or frame[c].null_count() < frame.height}
+                present |= {
+                    f"{schema.name}.{c}"
+                    for c in frame.columns
+                    if frame.height == 0 or frame[c].null_count() < frame.height
+                }
     access = access if access is not None else empty_table(ACCESS)
-    checked = [exclude_bad_rows(frame.lazy(), name, frame.height, observed_at) for name, frame in (("usage", usage), ("access", access))]
+    checked = [
+        exclude_bad_rows(frame.lazy(), name, frame.height, observed_at)
+        for name, frame in (("usage", usage), ("access", access))
+    ]
     events = [c.latest_event for c in checked]
     return InputTables(
         tenants,

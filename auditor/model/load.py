@@ -27,13 +27,23 @@ LIST_SEPARATOR = ";"
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
 
 
 def detect_format(path: Path) -> str:
     if path.is_dir():
         if not any(path.glob("*.parquet")):
-            raise InputError("folder has no *.parquet files; expected a file or a folder of Parquet parts", location=SourceLocation(display_path(path)))
+            raise InputError(
+                "folder has no *.parquet files; expected a file or a folder of Parquet parts",
+                location=SourceLocation(display_path(path)),
+            )
         return "parquet"
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -54,7 +64,10 @@ def scan_raw(path: Path, fmt: str) -> tuple[pl.LazyFrame, int]:
     if not path.exists():
         raise InputError("file not found", location=SourceLocation(shown))
     if path.is_file() and path.stat().st_size == 0:
-        raise InputError("file is empty; expected a header line with column names", location=SourceLocation(shown))
+        raise InputError(
+            "file is empty; expected a header line with column names",
+            location=SourceLocation(shown),
+        )
     try:
         if fmt == "csv":
             return pl.scan_csv(path, infer_schema=False, raise_if_empty=True), 2
@@ -66,12 +79,20 @@ def scan_raw(path: Path, fmt: str) -> tuple[pl.LazyFrame, int]:
         raise read_failure(path, fmt, exc) from None
 
 
-def read_failure(path: Path, fmt: str, exc: BaseException, raw: pl.LazyFrame | None = None, columns: list[str] | None = None) -> InputError:
+def read_failure(
+    path: Path,
+    fmt: str,
+    exc: BaseException,
+    raw: pl.LazyFrame | None = None,
+    columns: list[str] | None = None,
+) -> InputError:
     """The error for a file the reader could not parse, located as precisely as the format allows."""
     shown = display_path(path)
     if isinstance(exc, pl.exceptions.NoDataError):
         return InputError("file has no rows or header", location=SourceLocation(shown))
-    if fmt == "jsonl" and path.is_file():  # Polars does not say which line; find it, so the user can fix it
+    if (
+        fmt == "jsonl" and path.is_file()
+    ):  # Polars does not say which line; find it, so the user can fix it
         try:
             parse_json_lines(path.read_text(encoding="utf-8", errors="replace"), shown)
         except InputError as located:
@@ -85,7 +106,9 @@ def read_failure(path: Path, fmt: str, exc: BaseException, raw: pl.LazyFrame | N
         if located_columns is not None:
             return located_columns
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return InputError(f"cannot read as {fmt}: {_clip(first_line, 200)}", location=SourceLocation(shown))
+    return InputError(
+        f"cannot read as {fmt}: {_clip(first_line, 200)}", location=SourceLocation(shown)
+    )
 
 
 def _as_text(series_expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -101,10 +124,14 @@ def parse_datetime(text: pl.Expr) -> pl.Expr:
     t = text.str.strip_chars().str.replace(r"^(\d{4}-\d{2}-\d{2})$", "${1}T00:00:00")
     t = t.str.replace(" ", "T", literal=True).str.replace(r"[zZ]$", "+00:00")
     t = pl.when(t.str.contains(r"([+-]\d{2}:?\d{2})$")).then(t).otherwise(t + "+00:00")
-    return t.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_zone="UTC", time_unit="us")
+    return t.str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_zone="UTC", time_unit="us"
+    )
 
 
-def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False) -> tuple[pl.Expr, str]:
+def _convert(
+    column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False
+) -> tuple[pl.Expr, str]:
     """Expression turning the raw column into the schema type (null where invalid) and the expectation text.
 
     `typed` files (Parquet) carry their own types: their text is taken as written, without
@@ -115,10 +142,16 @@ def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False) 
     if typed and raw_dtype == pl.String and column.kind is Kind.ENUM:
         # (replace_strict would be shorter, but it is not streamed: gigabytes on a large table)
         choices = list(column.choices)
-        lowered = pl.when(raw.is_in(choices)).then(raw).otherwise(raw.str.to_lowercase())  # lower-case only what needs it
+        lowered = (
+            pl.when(raw.is_in(choices)).then(raw).otherwise(raw.str.to_lowercase())
+        )  # lower-case only what needs it
         return pl.when(lowered.is_in(choices)).then(lowered), "one of " + ", ".join(choices)
     if column.kind is Kind.DATETIME and isinstance(raw_dtype, pl.Datetime):
-        expr = raw.dt.replace_time_zone("UTC") if raw_dtype.time_zone is None else raw.dt.convert_time_zone("UTC")
+        expr = (
+            raw.dt.replace_time_zone("UTC")
+            if raw_dtype.time_zone is None
+            else raw.dt.convert_time_zone("UTC")
+        )
         return expr.cast(UTC_DATETIME), "an ISO 8601 date-time"
     if column.kind is Kind.DATETIME and isinstance(raw_dtype, pl.Date):
         return raw.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"), "an ISO 8601 date-time"
@@ -139,14 +172,21 @@ def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False) 
         return text, "text"
     if column.kind is Kind.ENUM:
         lowered = text.str.to_lowercase()
-        return pl.when(lowered.is_in(list(column.choices))).then(lowered), "one of " + ", ".join(column.choices)
+        return pl.when(lowered.is_in(list(column.choices))).then(lowered), "one of " + ", ".join(
+            column.choices
+        )
     if column.kind is Kind.LIST:
         parts = text.str.split(LIST_SEPARATOR).list.eval(pl.element().str.strip_chars())
-        return parts.list.eval(pl.element().filter(pl.element() != "")), f"a '{LIST_SEPARATOR}'-separated list"
+        return parts.list.eval(
+            pl.element().filter(pl.element() != "")
+        ), f"a '{LIST_SEPARATOR}'-separated list"
     if column.kind is Kind.BOOLEAN:
         lowered = text.str.to_lowercase()
         return (
-            pl.when(lowered.is_in(TRUE_WORDS)).then(True).when(lowered.is_in(FALSE_WORDS)).then(False),
+            pl.when(lowered.is_in(TRUE_WORDS))
+            .then(True)
+            .when(lowered.is_in(FALSE_WORDS))
+            .then(False),
             "true or false",
         )
     if column.kind is Kind.INTEGER:
@@ -154,7 +194,9 @@ def _convert(column, raw: pl.Expr, raw_dtype: pl.DataType, typed: bool = False) 
     if column.kind is Kind.DATETIME:
         return parse_datetime(text), "an ISO 8601 date-time such as 2026-03-01T12:00:00Z"
     if column.kind is Kind.NUMBER:
-        return text.str.strip_suffix("%").str.strip_chars().cast(pl.Float64, strict=False), "a number such as 30 or 12.5"
+        return text.str.strip_suffix("%").str.strip_chars().cast(
+            pl.Float64, strict=False
+        ), "a number such as 30 or 12.5"
     raise AssertionError(column.kind)
 
 
@@ -165,10 +207,14 @@ class ScannedTable:
     frame: pl.LazyFrame
     rows: int
     columns: list[str]  # the columns the file actually had
-    stats: dict[str, object]  # per-column aggregates gathered in the checking pass (e.g. max of datetimes)
+    stats: dict[
+        str, object
+    ]  # per-column aggregates gathered in the checking pass (e.g. max of datetimes)
 
 
-def _checks(schema: TableSchema, raw_schema: pl.Schema, typed: bool) -> tuple[list[pl.Expr], list[tuple[str, pl.Expr, str]]]:
+def _checks(
+    schema: TableSchema, raw_schema: pl.Schema, typed: bool
+) -> tuple[list[pl.Expr], list[tuple[str, pl.Expr, str]]]:
     """Conversion expressions for every schema column and (column, bad-row predicate, expectation) checks."""
     exprs, checks = [], []
     for column in schema.columns:
@@ -192,18 +238,44 @@ def _checks(schema: TableSchema, raw_schema: pl.Schema, typed: bool) -> tuple[li
             checks.append((column.name, present & converted.is_null(), expected))
         if column.bounds is not None:
             low, high = column.bounds
-            checks.append((column.name, (converted < low) | (converted > high), f"a whole number from {low} to {high}"))
-        if not schema.in_memory:  # streamed tables are aggregated, never held whole: no caps, no extra cost
+            checks.append(
+                (
+                    column.name,
+                    (converted < low) | (converted > high),
+                    f"a whole number from {low} to {high}",
+                )
+            )
+        if (
+            not schema.in_memory
+        ):  # streamed tables are aggregated, never held whole: no caps, no extra cost
             continue
         if raw_dtype == pl.String or column.kind in (Kind.TEXT, Kind.LIST):
-            size = pl.col(column.name).str.len_bytes() if raw_dtype == pl.String else _as_text(pl.col(column.name), raw_dtype).str.len_bytes()
-            checks.append((column.name, size > MAX_CELL_BYTES, f"at most {MAX_CELL_BYTES:,} bytes in one cell"))
+            size = (
+                pl.col(column.name).str.len_bytes()
+                if raw_dtype == pl.String
+                else _as_text(pl.col(column.name), raw_dtype).str.len_bytes()
+            )
+            checks.append(
+                (
+                    column.name,
+                    size > MAX_CELL_BYTES,
+                    f"at most {MAX_CELL_BYTES:,} bytes in one cell",
+                )
+            )
         if column.kind is Kind.LIST:
-            checks.append((column.name, converted.list.len() > MAX_LIST_ITEMS, f"at most {MAX_LIST_ITEMS:,} items in one list"))
+            checks.append(
+                (
+                    column.name,
+                    converted.list.len() > MAX_LIST_ITEMS,
+                    f"at most {MAX_LIST_ITEMS:,} items in one list",
+                )
+            )
     return exprs, checks
 
 
-def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset: int, path: Path, fmt: str) -> ScannedTable:
+def coerce_lazy(
+    raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset: int, path: Path, fmt: str
+) -> ScannedTable:
     """Checks every value in one streaming pass; raises InputError listing each bad value with its row."""
     try:
         raw_schema = raw.collect_schema()
@@ -224,8 +296,15 @@ def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset:
             ]
         )
     exprs, checks = _checks(schema, raw_schema, typed=fmt == "parquet")
-    stat_exprs = [pl.len().alias("__rows"), *[bad.fill_null(False).sum().alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks)]]
-    stat_exprs += [e.max().alias(f"__max:{c.name}") for c, e in zip(schema.columns, exprs) if c.kind is Kind.DATETIME and c.name in raw_schema]
+    stat_exprs = [
+        pl.len().alias("__rows"),
+        *[bad.fill_null(False).sum().alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks)],
+    ]
+    stat_exprs += [
+        e.max().alias(f"__max:{c.name}")
+        for c, e in zip(schema.columns, exprs)
+        if c.kind is Kind.DATETIME and c.name in raw_schema
+    ]
     given = [name for name in schema.names if name in raw_schema]
     try:
         stats = raw.select(stat_exprs).collect(engine="streaming").row(0, named=True)
@@ -244,10 +323,22 @@ def coerce_lazy(raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset:
             .collect()
         )
         for row, value in rows.iter_rows():
-            shown = "an empty value" if value is None or value.strip() == "" else f"'{_clip(value)}'"
-            problems.append(Problem(SourceLocation(source, row=row + row_offset), f"expected {expected}, got {shown}", subject=f"column '{name}'"))
+            shown = (
+                "an empty value" if value is None or value.strip() == "" else f"'{_clip(value)}'"
+            )
+            problems.append(
+                Problem(
+                    SourceLocation(source, row=row + row_offset),
+                    f"expected {expected}, got {shown}",
+                    subject=f"column '{name}'",
+                )
+            )
     if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[:MAX_PROBLEMS_PER_FILE])
+        raise InputError(
+            sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[
+                :MAX_PROBLEMS_PER_FILE
+            ]
+        )
     maxima = {k.removeprefix("__max:"): v for k, v in stats.items() if k.startswith("__max:")}
     return ScannedTable(raw.select(exprs), stats["__rows"], raw_schema.names(), {"max": maxima})
 
@@ -296,7 +387,9 @@ def collect_checked(scanned: ScannedTable, path: str | Path, schema: TableSchema
         path = Path(path)
         fmt = detect_format(path)
         raw, _ = scan_raw(path, fmt)
-        raise read_failure(path, fmt, exc, raw, [c for c in schema.names if c in scanned.columns]) from None
+        raise read_failure(
+            path, fmt, exc, raw, [c for c in schema.names if c in scanned.columns]
+        ) from None
 
 
 def read_table(path: str | Path, schema: TableSchema) -> tuple[pl.DataFrame, list[str]]:

@@ -34,7 +34,9 @@ class Column:
     required: bool
     doc: str
     choices: tuple[str, ...] = ()
-    bounds: tuple[int, int] | None = None  # inclusive range of a whole number; outside it the value is refused
+    bounds: tuple[int, int] | None = (
+        None  # inclusive range of a whole number; outside it the value is refused
+    )
 
     @property
     def dtype(self) -> pl.DataType:
@@ -55,7 +57,9 @@ class TableSchema:
     doc: str
     columns: tuple[Column, ...]
     unique_key: str | None = None
-    in_memory: bool = False  # read whole (not streamed): its cells are capped in size (see model.load)
+    in_memory: bool = (
+        False  # read whole (not streamed): its cells are capped in size (see model.load)
+    )
 
     @property
     def names(self) -> list[str]:
@@ -92,7 +96,12 @@ TENANTS = TableSchema(
         Column("legal_name", Kind.TEXT, True, "Registered legal name."),
         Column("aliases", Kind.LIST, False, "Trading names, former names, names in other scripts."),
         Column("country", Kind.TEXT, False, "ISO 3166 alpha-2 country of incorporation."),
-        Column("hq_country", Kind.TEXT, False, "ISO alpha-2 country of headquarters or of the ultimate parent."),
+        Column(
+            "hq_country",
+            Kind.TEXT,
+            False,
+            "ISO alpha-2 country of headquarters or of the ultimate parent.",
+        ),
         Column("address", Kind.TEXT, False, "Registered or operating address."),
         Column("billing_country", Kind.TEXT, False, "ISO alpha-2 country of the billing address."),
         Column("email_domain", Kind.TEXT, False, "Domain of the account owner's e-mail address."),
@@ -100,12 +109,19 @@ TENANTS = TableSchema(
         Column("payment_fingerprint", Kind.TEXT, False, "Opaque id of the payment instrument."),
         Column("parent_company", Kind.TEXT, False, "Direct parent company."),
         Column("ultimate_parent", Kind.TEXT, False, "Ultimate parent company."),
-        Column("beneficial_owners", Kind.LIST, False, "Declared beneficial owners (people or companies)."),
+        Column(
+            "beneficial_owners",
+            Kind.LIST,
+            False,
+            "Declared beneficial owners (people or companies).",
+        ),
         Column("officers", Kind.LIST, False, "Directors and officers."),
         Column("created_at", Kind.DATETIME, False, "When the account was opened."),
         Column("kyc_status", Kind.ENUM, False, "State of KYC review.", KYC_STATUSES),
         Column("declared_use", Kind.TEXT, False, "Use the customer declared at sign-up."),
-        Column("is_reseller", Kind.BOOLEAN, False, "The tenant resells capacity to its own customers."),
+        Column(
+            "is_reseller", Kind.BOOLEAN, False, "The tenant resells capacity to its own customers."
+        ),
     ),
 )
 
@@ -121,7 +137,12 @@ USAGE = TableSchema(
         Column("instance_type", Kind.TEXT, True, "Instance, machine or VM size name."),
         Column("start", Kind.DATETIME, True, "When the run started."),
         Column("end", Kind.DATETIME, True, "When the run ended; empty while still running."),
-        Column("accelerator", Kind.TEXT, False, "Accelerator model, for types the catalog does not know (e.g. GCP N1 with guest GPUs)."),
+        Column(
+            "accelerator",
+            Kind.TEXT,
+            False,
+            "Accelerator model, for types the catalog does not know (e.g. GCP N1 with guest GPUs).",
+        ),
         Column(
             "accelerator_count",
             Kind.INTEGER,
@@ -159,13 +180,30 @@ OWNERSHIP = TableSchema(
         Column("share", Kind.NUMBER, False, "Percentage held, 0-100, when known exactly."),
         Column("share_min", Kind.NUMBER, False, "Lower end of a known range or band, 0-100."),
         Column("share_max", Kind.NUMBER, False, "Upper end of a known range or band, 0-100."),
-        Column("share_min_exclusive", Kind.BOOLEAN, False, "The share is more than `share_min` (a band such as 'more than 25%')."),
+        Column(
+            "share_min_exclusive",
+            Kind.BOOLEAN,
+            False,
+            "The share is more than `share_min` (a band such as 'more than 25%').",
+        ),
         Column("share_max_exclusive", Kind.BOOLEAN, False, "The share is less than `share_max`."),
-        Column("interest", Kind.ENUM, False, "Kind of interest; `shareholding` when empty.", INTERESTS),
+        Column(
+            "interest", Kind.ENUM, False, "Kind of interest; `shareholding` when empty.", INTERESTS
+        ),
         Column("start_date", Kind.DATETIME, False, "When the interest began; counted from then."),
-        Column("end_date", Kind.DATETIME, False, "When the interest ended (divested); not counted from then."),
+        Column(
+            "end_date",
+            Kind.DATETIME,
+            False,
+            "When the interest ended (divested); not counted from then.",
+        ),
         Column("as_of", Kind.DATETIME, False, "When the source stated it."),
-        Column("source", Kind.TEXT, False, "Where the statement comes from (registry, BODS register, GLEIF, KYC file...)."),
+        Column(
+            "source",
+            Kind.TEXT,
+            False,
+            "Where the statement comes from (registry, BODS register, GLEIF, KYC file...).",
+        ),
         Column("source_ref", Kind.TEXT, False, "The statement's id or reference in that source."),
     ),
 )
@@ -175,12 +213,22 @@ PARTIES = TableSchema(
     doc="Owners and intermediaries that are not tenants (optional; `--parties`). Every party's name and aliases are screened.",
     unique_key="party_id",
     columns=(
-        Column("party_id", Kind.TEXT, True, "Unique id of the party, used in `ownership.owner_id` / `owned_id`."),
+        Column(
+            "party_id",
+            Kind.TEXT,
+            True,
+            "Unique id of the party, used in `ownership.owner_id` / `owned_id`.",
+        ),
         Column("name", Kind.TEXT, True, "Name of the company or person."),
         Column("kind", Kind.ENUM, False, "What the party is.", PARTY_KINDS),
         Column("country", Kind.TEXT, False, "ISO alpha-2 country of incorporation or nationality."),
         Column("aliases", Kind.LIST, False, "Other names, screened as well."),
-        Column("identifiers", Kind.LIST, False, "Registry ids as `SCHEME:value` (`LEI:...`, `USCC:...`)."),
+        Column(
+            "identifiers",
+            Kind.LIST,
+            False,
+            "Registry ids as `SCHEME:value` (`LEI:...`, `USCC:...`).",
+        ),
         Column("tenant_id", Kind.TEXT, False, "The tenant this party is, when it is one."),
     ),
 )

@@ -73,7 +73,9 @@ class OwnershipAssessment:
     as_of: datetime
     minority_share: float
     warnings: list[str] = field(default_factory=list)
-    cache: dict = field(default_factory=dict, compare=False, repr=False)  # per-regime proof builders, built on first use
+    cache: dict = field(
+        default_factory=dict, compare=False, repr=False
+    )  # per-regime proof builders, built on first use
 
     def regime(self, regime_id: str) -> RegimeAssessment:
         return next(r for r in self.regimes if r.regime.id == regime_id)
@@ -87,10 +89,17 @@ def _seed_mask(graph: Graph, seeds: pl.DataFrame, certain_only: bool) -> np.ndar
 
 
 def assess_regime(
-    data: OwnershipInput, matches: pl.DataFrame, regime: Regime, as_of: datetime, certain_score: float, graph: Graph | None = None
+    data: OwnershipInput,
+    matches: pl.DataFrame,
+    regime: Regime,
+    as_of: datetime,
+    certain_score: float,
+    graph: Graph | None = None,
 ) -> RegimeAssessment:
     graph = graph or build_graph(data, as_of, regime.interests)
-    seeds = regime_seeds(matches, regime, certain_score).join(graph.nodes.select("node_id", "idx"), on="node_id")
+    seeds = regime_seeds(matches, regime, certain_score).join(
+        graph.nodes.select("node_id", "idx"), on="node_id"
+    )
     _, eff_lo, eff_hi = graph.arrays()
     certain, every = _seed_mask(graph, seeds, True), _seed_mask(graph, seeds, False)
     return RegimeAssessment(
@@ -129,13 +138,19 @@ def regime_rows(a: RegimeAssessment, minority_share: float) -> pl.DataFrame:
     tenant = a.graph.nodes["is_tenant"].to_numpy()
     codes = a.verdict_codes()[tenant]
     lower_depth, upper_depth = a.lower.level[tenant], a.upper.level[tenant]
-    depth = np.where(codes == VERDICT_RANK[RESTRICTED], lower_depth, np.where(codes == VERDICT_RANK[POSSIBLY], upper_depth, -1))
+    depth = np.where(
+        codes == VERDICT_RANK[RESTRICTED],
+        lower_depth,
+        np.where(codes == VERDICT_RANK[POSSIBLY], upper_depth, -1),
+    )
     share_min = np.minimum(a.lower.share[tenant], 100.0)
     thr = a.regime.threshold - TOLERANCE
     return pl.DataFrame(
         {
             "tenant_id": a.graph.nodes["node_id"].filter(pl.Series(tenant)),
-            "verdict": pl.Series(codes).replace_strict(dict(enumerate(VERDICT_NAMES)), return_dtype=pl.String),
+            "verdict": pl.Series(codes).replace_strict(
+                dict(enumerate(VERDICT_NAMES)), return_dtype=pl.String
+            ),
             # rounded for reading: an exclusive band end ("more than 25%") moves a bound by 1e-6 in the computation
             "share_min": np.round(share_min, 4),
             "share_max": np.round(np.minimum(a.upper.share[tenant], 100.0), 4),

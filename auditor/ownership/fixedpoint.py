@@ -27,7 +27,9 @@ class Closure:
 
     restricted: np.ndarray  # bool per node
     level: np.ndarray  # int per node: 0 for a seed, k when it became restricted in step k, -1 never
-    share: np.ndarray  # float per node: the sum of its restricted owners' stakes (what the test compares)
+    share: (
+        np.ndarray
+    )  # float per node: the sum of its restricted owners' stakes (what the test compares)
 
 
 @dataclass(frozen=True)

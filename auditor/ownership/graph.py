@@ -29,9 +29,13 @@ class Graph:
     nodes: pl.DataFrame  # idx, node_id, name, kind, country, is_tenant, origin, has_owners
     edges: pl.DataFrame  # src, dst, lo, hi, lo_exclusive, hi_exclusive, eff_lo, eff_hi, stated, disagree; sorted by (src, dst)
     statements: pl.DataFrame  # the input's edge rows (not copied): source, source_ref, origin, row, interest, lo, hi, stated
-    statement_order: np.ndarray  # positions in `statements` of the counted rows, sorted by pair (src * nodes + dst)
+    statement_order: (
+        np.ndarray
+    )  # positions in `statements` of the counted rows, sorted by pair (src * nodes + dst)
     statement_pairs: np.ndarray  # the pairs in that order
-    not_counted: pl.DataFrame  # owner_id, owned_id, interest, lo, hi, reason, source, source_ref, row, dst
+    not_counted: (
+        pl.DataFrame
+    )  # owner_id, owned_id, interest, lo, hi, reason, source, source_ref, row, dst
     warnings: list[str]
     by_owner: EdgeIndex
 
@@ -40,14 +44,23 @@ class Graph:
         return self.nodes.height
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return self.edges["src"].to_numpy(), self.edges["eff_lo"].to_numpy(), self.edges["eff_hi"].to_numpy()
+        return (
+            self.edges["src"].to_numpy(),
+            self.edges["eff_lo"].to_numpy(),
+            self.edges["eff_hi"].to_numpy(),
+        )
 
     def statements_of(self, src: int, dst: int) -> list[dict]:
         """The statements (source, source_ref, origin, row, share) merged into the edge src -> dst."""
         key = src * self.size + dst
-        lo, hi = np.searchsorted(self.statement_pairs, key, "left"), np.searchsorted(self.statement_pairs, key, "right")
+        lo, hi = (
+            np.searchsorted(self.statement_pairs, key, "left"),
+            np.searchsorted(self.statement_pairs, key, "right"),
+        )
         rows = self.statements[self.statement_order[lo:hi]]
-        return rows.select("source", "source_ref", "origin", "row", "interest", "lo", "hi", "stated").to_dicts()
+        return rows.select(
+            "source", "source_ref", "origin", "row", "interest", "lo", "hi", "stated"
+        ).to_dicts()
 
     def edge_between(self, owner_id: str, owned_id: str) -> dict:
         """The merged edge owner -> owned, by ids (for tests and investigation)."""
@@ -76,16 +89,38 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
     counted = pl.col("interest").is_in(interests)
     maybe = pl.col("interest") == "unknown"
     keep = active & (counted | maybe)
-    ended = pl.when(pl.col("end_date").is_not_null() & (pl.col("end_date") <= as_of)).then(pl.lit("ended before the as-of date"))
-    reason = ended.when(~active).then(pl.lit("not started on the as-of date")).otherwise(
-        pl.format("a {} interest is not counted by this regime", "interest")
+    ended = pl.when(pl.col("end_date").is_not_null() & (pl.col("end_date") <= as_of)).then(
+        pl.lit("ended before the as-of date")
+    )
+    reason = (
+        ended.when(~active)
+        .then(pl.lit("not started on the as-of date"))
+        .otherwise(pl.format("a {} interest is not counted by this regime", "interest"))
     )
     not_counted = edges.filter(~keep).select(
-        "owner_id", "owned_id", "interest", "lo", "hi", reason.alias("reason"), "source", "source_ref", "row", "dst"
+        "owner_id",
+        "owned_id",
+        "interest",
+        "lo",
+        "hi",
+        reason.alias("reason"),
+        "source",
+        "source_ref",
+        "row",
+        "dst",
     )
     kept = edges.select(
-        pl.int_range(0, pl.len(), dtype=pl.Int64).alias("position"), (pl.col("src") * n + pl.col("dst")).alias("pair"), "src", "dst",
-        "lo", "hi", "lo_exclusive", "hi_exclusive", "stated", "interest", keep.alias("keep"),
+        pl.int_range(0, pl.len(), dtype=pl.Int64).alias("position"),
+        (pl.col("src") * n + pl.col("dst")).alias("pair"),
+        "src",
+        "dst",
+        "lo",
+        "hi",
+        "lo_exclusive",
+        "hi_exclusive",
+        "stated",
+        "interest",
+        keep.alias("keep"),
     ).filter(pl.col("keep"))
     narrow = kept.select(
         "pair",
@@ -95,7 +130,10 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
         "hi",
         "lo_exclusive",
         "hi_exclusive",
-        pl.when(counted).then(pl.col("lo") + pl.col("lo_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP).otherwise(0.0).alias("eff_lo"),
+        pl.when(counted)
+        .then(pl.col("lo") + pl.col("lo_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP)
+        .otherwise(0.0)
+        .alias("eff_lo"),
         (pl.col("hi") - pl.col("hi_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP).alias("eff_hi"),
         "stated",
     ).sort("pair")
@@ -108,7 +146,17 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
         repeated_np[1:] |= same
         repeated_np[:-1] |= same
     repeated = pl.Series(repeated_np)
-    columns = ["src", "dst", "lo", "hi", "lo_exclusive", "hi_exclusive", "eff_lo", "eff_hi", "stated"]
+    columns = [
+        "src",
+        "dst",
+        "lo",
+        "hi",
+        "lo_exclusive",
+        "hi_exclusive",
+        "eff_lo",
+        "eff_hi",
+        "stated",
+    ]
     # Most pairs are stated once: they pass through; only repeated pairs are merged.
     single = narrow.filter(~repeated).select(*columns, pl.lit(False).alias("disagree"))
     stated = pl.col("stated")
@@ -131,7 +179,12 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
     )
     merged_edges = pl.concat([single, merged]).sort("src", "dst") if merged.height else single
     del narrow, single, merged
-    known = merged_edges.filter(pl.col("stated")).group_by("dst").agg(pl.col("lo").sum().alias("known")).filter(pl.col("known") > 100 + 1e-9)
+    known = (
+        merged_edges.filter(pl.col("stated"))
+        .group_by("dst")
+        .agg(pl.col("lo").sum().alias("known"))
+        .filter(pl.col("known") > 100 + 1e-9)
+    )
     names = nodes["node_id"]
     warnings = [
         f"ownership: the known shares in '{names[dst]}' add up to {total:.4g}% (more than 100%); check the sources"
@@ -143,4 +196,13 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
     nodes = nodes.with_columns(pl.Series("has_owners", has_owners))
     index = EdgeIndex.by_owner(n, merged_edges["src"].to_numpy(), merged_edges["dst"].to_numpy())
     order = np.argsort(statement_pairs, kind="stable")
-    return Graph(nodes, merged_edges, edges, positions[order], statement_pairs[order], not_counted, sorted(warnings), index)
+    return Graph(
+        nodes,
+        merged_edges,
+        edges,
+        positions[order],
+        statement_pairs[order],
+        not_counted,
+        sorted(warnings),
+        index,
+    )

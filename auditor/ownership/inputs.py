@@ -24,34 +24,38 @@ from auditor.model.schema import OWNERSHIP, PARTIES
 KYC_OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners")
 SHARE_IN_NAME = r"^(.*?)\s*\(\s*(\d+(?:[.,]\d+)?)\s*%\s*\)\s*$"
 
-EDGE_SCHEMA = pl.Schema({
-    "owner_id": pl.String(),
-    "owned_id": pl.String(),
-    "lo": pl.Float64(),  # the least the share can be, 0-100
-    "hi": pl.Float64(),  # the most it can be
-    "lo_exclusive": pl.Boolean(),
-    "hi_exclusive": pl.Boolean(),
-    "stated": pl.Boolean(),  # the source gave a share or range (False: unknown, 0-100)
-    "interest": pl.String(),
-    "start_date": pl.Datetime("us", "UTC"),
-    "end_date": pl.Datetime("us", "UTC"),
-    "source": pl.String(),
-    "source_ref": pl.String(),
-    "origin": pl.String(),  # "ownership" (the file) or "kyc:<field>"
-    "row": pl.Int64(),  # the row a person would count in that file
-    "src": pl.Int64(),  # owner_id and owned_id as node numbers (the row of `nodes`)
-    "dst": pl.Int64(),
-})
-PARTY_SCHEMA = pl.Schema({
-    "node_id": pl.String(),  # the id edges use: the tenant_id for tenants, else the party_id
-    "name": pl.String(),
-    "kind": pl.String(),
-    "country": pl.String(),
-    "aliases": pl.List(pl.String()),
-    "identifiers": pl.List(pl.String()),
-    "is_tenant": pl.Boolean(),
-    "origin": pl.String(),  # "tenants", "parties" or "kyc"
-})
+EDGE_SCHEMA = pl.Schema(
+    {
+        "owner_id": pl.String(),
+        "owned_id": pl.String(),
+        "lo": pl.Float64(),  # the least the share can be, 0-100
+        "hi": pl.Float64(),  # the most it can be
+        "lo_exclusive": pl.Boolean(),
+        "hi_exclusive": pl.Boolean(),
+        "stated": pl.Boolean(),  # the source gave a share or range (False: unknown, 0-100)
+        "interest": pl.String(),
+        "start_date": pl.Datetime("us", "UTC"),
+        "end_date": pl.Datetime("us", "UTC"),
+        "source": pl.String(),
+        "source_ref": pl.String(),
+        "origin": pl.String(),  # "ownership" (the file) or "kyc:<field>"
+        "row": pl.Int64(),  # the row a person would count in that file
+        "src": pl.Int64(),  # owner_id and owned_id as node numbers (the row of `nodes`)
+        "dst": pl.Int64(),
+    }
+)
+PARTY_SCHEMA = pl.Schema(
+    {
+        "node_id": pl.String(),  # the id edges use: the tenant_id for tenants, else the party_id
+        "name": pl.String(),
+        "kind": pl.String(),
+        "country": pl.String(),
+        "aliases": pl.List(pl.String()),
+        "identifiers": pl.List(pl.String()),
+        "is_tenant": pl.Boolean(),
+        "origin": pl.String(),  # "tenants", "parties" or "kyc"
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,18 @@ def _row_offset(path: Path) -> int:
     return 2 if detect_format(path) == "csv" else 1
 
 
-def _problems(frame: pl.DataFrame, bad: pl.Expr, source: str, subject: str, message: pl.Expr) -> list[Problem]:
-    rows = frame.filter(bad.fill_null(False)).select("row", message.alias("message")).head(MAX_PROBLEMS_PER_FILE)
-    return [Problem(SourceLocation(source, row=row), text, subject=subject) for row, text in rows.iter_rows()]
+def _problems(
+    frame: pl.DataFrame, bad: pl.Expr, source: str, subject: str, message: pl.Expr
+) -> list[Problem]:
+    rows = (
+        frame.filter(bad.fill_null(False))
+        .select("row", message.alias("message"))
+        .head(MAX_PROBLEMS_PER_FILE)
+    )
+    return [
+        Problem(SourceLocation(source, row=row), text, subject=subject)
+        for row, text in rows.iter_rows()
+    ]
 
 
 def _check_edges(raw: pl.DataFrame, source: str) -> None:
@@ -84,27 +97,63 @@ def _check_edges(raw: pl.DataFrame, source: str) -> None:
     for column in ("share", "share_min", "share_max"):
         value = pl.col(column)
         bad = value.is_not_null() & (value.is_nan() | (value < 0) | (value > 100))
-        checks.append((bad, f"column '{column}'", pl.format("expected a percentage from 0 to 100, got {}", value)))
+        checks.append(
+            (
+                bad,
+                f"column '{column}'",
+                pl.format("expected a percentage from 0 to 100, got {}", value),
+            )
+        )
     lo, hi = pl.col("share_min"), pl.col("share_max")
-    empty_band = (lo == hi) & (pl.col("share_min_exclusive").fill_null(False) | pl.col("share_max_exclusive").fill_null(False))
-    checks.append(((lo > hi) | empty_band, "column 'share_min'", pl.format("share_min {} is above share_max {} (or the band is empty)", lo, hi)))
-    checks.append((pl.col("owner_id") == pl.col("owned_id"), "column 'owned_id'", pl.format("'{}' cannot own itself", "owner_id")))
-    checks.append((pl.col("end_date") < pl.col("start_date"), "column 'end_date'", pl.lit("the interest ends before it starts")))
+    empty_band = (lo == hi) & (
+        pl.col("share_min_exclusive").fill_null(False)
+        | pl.col("share_max_exclusive").fill_null(False)
+    )
+    checks.append(
+        (
+            (lo > hi) | empty_band,
+            "column 'share_min'",
+            pl.format("share_min {} is above share_max {} (or the band is empty)", lo, hi),
+        )
+    )
+    checks.append(
+        (
+            pl.col("owner_id") == pl.col("owned_id"),
+            "column 'owned_id'",
+            pl.format("'{}' cannot own itself", "owner_id"),
+        )
+    )
+    checks.append(
+        (
+            pl.col("end_date") < pl.col("start_date"),
+            "column 'end_date'",
+            pl.lit("the interest ends before it starts"),
+        )
+    )
     for column, number in (("owner_id", "src"), ("owned_id", "dst")):
         checks.append(
             (
                 pl.col(number).is_null(),
                 f"column '{column}'",
-                pl.format("'{}' is neither a tenant_id nor a party_id; expected an id from the tenants or parties table", pl.col(column)),
+                pl.format(
+                    "'{}' is neither a tenant_id nor a party_id; expected an id from the tenants or parties table",
+                    pl.col(column),
+                ),
             )
         )
-    counts = raw.select([bad.fill_null(False).sum().alias(str(i)) for i, (bad, _, _) in enumerate(checks)]).row(0)
+    counts = raw.select(
+        [bad.fill_null(False).sum().alias(str(i)) for i, (bad, _, _) in enumerate(checks)]
+    ).row(0)
     problems: list[Problem] = []
     for count, (bad, subject, message) in zip(counts, checks):
         if count:
             problems += _problems(raw, bad, source, subject, message)
     if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[:MAX_PROBLEMS_PER_FILE])
+        raise InputError(
+            sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[
+                :MAX_PROBLEMS_PER_FILE
+            ]
+        )
 
 
 def _file_edges(raw: pl.DataFrame) -> pl.DataFrame:
@@ -116,8 +165,12 @@ def _file_edges(raw: pl.DataFrame) -> pl.DataFrame:
         "owned_id",
         pl.coalesce(share, lo, pl.lit(0.0)).alias("lo"),
         pl.coalesce(share, hi, pl.lit(100.0)).alias("hi"),
-        (share.is_null() & pl.col("share_min_exclusive").fill_null(False) & lo.is_not_null()).alias("lo_exclusive"),
-        (share.is_null() & pl.col("share_max_exclusive").fill_null(False) & hi.is_not_null()).alias("hi_exclusive"),
+        (share.is_null() & pl.col("share_min_exclusive").fill_null(False) & lo.is_not_null()).alias(
+            "lo_exclusive"
+        ),
+        (share.is_null() & pl.col("share_max_exclusive").fill_null(False) & hi.is_not_null()).alias(
+            "hi_exclusive"
+        ),
         stated.alias("stated"),
         pl.col("interest").fill_null("shareholding"),
         "start_date",
@@ -131,10 +184,14 @@ def _file_edges(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _numbered(frame: pl.DataFrame, nodes: pl.DataFrame, owner: str = "owner_id", owned: str = "owned_id") -> pl.DataFrame:
+def _numbered(
+    frame: pl.DataFrame, nodes: pl.DataFrame, owner: str = "owner_id", owned: str = "owned_id"
+) -> pl.DataFrame:
     """Adds `src` and `dst`, the node numbers of the owner and the owned (null when an id is unknown); one join per side."""
     ids = nodes.select("node_id", pl.int_range(0, pl.len(), dtype=pl.Int64).alias("idx"))
-    return frame.join(ids.rename({"node_id": owner, "idx": "src"}), on=owner, how="left", maintain_order="left").join(
+    return frame.join(
+        ids.rename({"node_id": owner, "idx": "src"}), on=owner, how="left", maintain_order="left"
+    ).join(
         ids.rename({"node_id": owned, "idx": "dst"}), on=owned, how="left", maintain_order="left"
     )
 
@@ -149,22 +206,50 @@ def _kyc_edges(tenants: pl.DataFrame, nodes: pl.DataFrame) -> tuple[pl.DataFrame
         if frame.schema["raw"] == pl.List(pl.String):
             frame = frame.explode("raw")
         parts.append(frame.with_columns(pl.lit(f"kyc:{field}").alias("origin")))
-    named = pl.concat(parts).filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != "")) if parts else None
+    named = (
+        pl.concat(parts).filter(
+            pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != "")
+        )
+        if parts
+        else None
+    )
     if named is None or named.height == 0:
         return pl.DataFrame(schema=EDGE_SCHEMA), pl.DataFrame(schema=PARTY_SCHEMA)
-    named = named.with_columns(
-        pl.col("raw").str.extract(SHARE_IN_NAME, 2).str.replace(",", ".").cast(pl.Float64, strict=False).alias("pct"),
-    ).with_columns(
-        pl.when(pl.col("pct").is_not_null()).then(pl.col("raw").str.extract(SHARE_IN_NAME, 1)).otherwise(pl.col("raw")).str.strip_chars().alias("name")
-    ).with_columns(pl.when(pl.col("pct") <= 100).then(pl.col("pct")).alias("pct"), name_key(pl.col("name")).alias("key"))
+    named = (
+        named.with_columns(
+            pl.col("raw")
+            .str.extract(SHARE_IN_NAME, 2)
+            .str.replace(",", ".")
+            .cast(pl.Float64, strict=False)
+            .alias("pct"),
+        )
+        .with_columns(
+            pl.when(pl.col("pct").is_not_null())
+            .then(pl.col("raw").str.extract(SHARE_IN_NAME, 1))
+            .otherwise(pl.col("raw"))
+            .str.strip_chars()
+            .alias("name")
+        )
+        .with_columns(
+            pl.when(pl.col("pct") <= 100).then(pl.col("pct")).alias("pct"),
+            name_key(pl.col("name")).alias("key"),
+        )
+    )
     # A KYC name is the same node as a tenant or party whose name or alias is written the same way.
     known = (
-        pl.concat([nodes.select("node_id", "name"), nodes.select("node_id", pl.col("aliases").alias("name")).explode("name")])
+        pl.concat(
+            [
+                nodes.select("node_id", "name"),
+                nodes.select("node_id", pl.col("aliases").alias("name")).explode("name"),
+            ]
+        )
         .drop_nulls("name")
         .select("node_id", name_key(pl.col("name")).alias("key"))
         .unique(subset="key", keep="first", maintain_order=True)
     )
-    named = named.join(known, on="key", how="left").with_columns(pl.coalesce("node_id", pl.lit("kyc:") + pl.col("key")).alias("node_id"))
+    named = named.join(known, on="key", how="left").with_columns(
+        pl.coalesce("node_id", pl.lit("kyc:") + pl.col("key")).alias("node_id")
+    )
     named = named.filter(pl.col("node_id") != pl.col("tenant_id"))
     new_parties = (
         named.filter(pl.col("node_id").str.starts_with("kyc:"))
@@ -181,7 +266,9 @@ def _kyc_edges(tenants: pl.DataFrame, nodes: pl.DataFrame) -> tuple[pl.DataFrame
         )
     )
     # parent_company and ultimate_parent often name the same company: one edge per (owner, tenant, source field).
-    edges = named.unique(subset=["node_id", "tenant_id", "origin"], keep="first", maintain_order=True).select(
+    edges = named.unique(
+        subset=["node_id", "tenant_id", "origin"], keep="first", maintain_order=True
+    ).select(
         pl.col("node_id").alias("owner_id"),
         pl.col("tenant_id").alias("owned_id"),
         pl.col("pct").fill_null(0.0).alias("lo"),
@@ -203,7 +290,9 @@ def _kyc_edges(tenants: pl.DataFrame, nodes: pl.DataFrame) -> tuple[pl.DataFrame
 
 
 def _tenant_nodes(tenants: pl.DataFrame) -> pl.DataFrame:
-    aliases = pl.col("aliases") if "aliases" in tenants.columns else pl.lit([], dtype=pl.List(pl.String))
+    aliases = (
+        pl.col("aliases") if "aliases" in tenants.columns else pl.lit([], dtype=pl.List(pl.String))
+    )
     country = pl.col("country") if "country" in tenants.columns else pl.lit(None, dtype=pl.String)
     return tenants.select(
         pl.col("tenant_id").alias("node_id"),
@@ -231,16 +320,29 @@ def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFram
             pl.format("'{}' is not a tenant_id of the tenant table", "tenant_id"),
         ),
         (
-            pl.col("party_id").is_in(known) & (pl.col("tenant_id").is_null() | (pl.col("tenant_id") != pl.col("party_id"))),
+            pl.col("party_id").is_in(known)
+            & (pl.col("tenant_id").is_null() | (pl.col("tenant_id") != pl.col("party_id"))),
             "column 'party_id'",
-            pl.format("'{}' is also a tenant_id; set tenant_id to it if the party is that tenant, or use another party_id", "party_id"),
+            pl.format(
+                "'{}' is also a tenant_id; set tenant_id to it if the party is that tenant, or use another party_id",
+                "party_id",
+            ),
         ),
     ]
-    counts = table.select([bad.fill_null(False).sum().alias(str(i)) for i, (bad, _, _) in enumerate(checks)]).row(0)
-    problems = [p for count, (bad, subject, message) in zip(counts, checks) if count for p in _problems(table, bad, source, subject, message)]
+    counts = table.select(
+        [bad.fill_null(False).sum().alias(str(i)) for i, (bad, _, _) in enumerate(checks)]
+    ).row(0)
+    problems = [
+        p
+        for count, (bad, subject, message) in zip(counts, checks)
+        if count
+        for p in _problems(table, bad, source, subject, message)
+    ]
     if problems:
         raise InputError(problems)
-    party_node = {p: t for p, t in table.select("party_id", "tenant_id").drop_nulls().iter_rows() if p != t}
+    party_node = {
+        p: t for p, t in table.select("party_id", "tenant_id").drop_nulls().iter_rows() if p != t
+    }
     parties = table.filter(pl.col("tenant_id").is_null()).select(
         pl.col("party_id").alias("node_id"),
         "name",
@@ -254,19 +356,27 @@ def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFram
     return parties.cast(PARTY_SCHEMA), party_node
 
 
-def load_ownership(tenants: pl.DataFrame, ownership: str | Path | None = None, parties: str | Path | None = None) -> OwnershipInput:
+def load_ownership(
+    tenants: pl.DataFrame, ownership: str | Path | None = None, parties: str | Path | None = None
+) -> OwnershipInput:
     """The ownership graph's input from the files (either may be absent) and the tenants' KYC owner names."""
     tenant_ids = tenants["tenant_id"]
-    party_frame, party_node = _load_parties(Path(parties) if parties is not None else None, tenant_ids)
+    party_frame, party_node = _load_parties(
+        Path(parties) if parties is not None else None, tenant_ids
+    )
     nodes = pl.concat([_tenant_nodes(tenants), party_frame])
     sources = {"parties": str(parties)} if parties is not None else {}
     file_edges = pl.DataFrame(schema=EDGE_SCHEMA)
     if ownership is not None:
         path = Path(ownership)
         raw, _ = read_table(path, OWNERSHIP)
-        raw = raw.with_row_index("row", offset=_row_offset(path)).with_columns(pl.col("row").cast(pl.Int64))
+        raw = raw.with_row_index("row", offset=_row_offset(path)).with_columns(
+            pl.col("row").cast(pl.Int64)
+        )
         if party_node:  # a party that is a tenant is that tenant's node
-            raw = raw.with_columns(pl.col("owner_id").replace(party_node), pl.col("owned_id").replace(party_node))
+            raw = raw.with_columns(
+                pl.col("owner_id").replace(party_node), pl.col("owned_id").replace(party_node)
+            )
         raw = _numbered(raw, nodes)
         _check_edges(raw, display_path(path))
         file_edges = _file_edges(raw).cast(EDGE_SCHEMA)

@@ -24,7 +24,13 @@ MAX_DEPTH = 12  # holders expanded this many levels down; deeper chains are summ
 MAX_HOLDERS = 20
 
 
-def share_text(lo: float, hi: float, lo_exclusive: bool = False, hi_exclusive: bool = False, stated: bool = True) -> str:
+def share_text(
+    lo: float,
+    hi: float,
+    lo_exclusive: bool = False,
+    hi_exclusive: bool = False,
+    stated: bool = True,
+) -> str:
     if not stated:
         return "unknown (0-100%)"
     if abs(hi - lo) < 1e-12:
@@ -60,12 +66,15 @@ class ProofBuilder:
     def _edge(self, e: int) -> dict[str, Any]:
         row = self.edges.row(int(e), named=True)
         return {
-            "stated": share_text(row["lo"], row["hi"], row["lo_exclusive"], row["hi_exclusive"], row["stated"]),
+            "stated": share_text(
+                row["lo"], row["hi"], row["lo_exclusive"], row["hi_exclusive"], row["stated"]
+            ),
             "lo": row["eff_lo"],
             "hi": row["eff_hi"],
             "sources_disagree": row["disagree"],
             "sources": [
-                {k: s[k] for k in ("source", "source_ref", "origin", "row")} | {"share": share_text(s["lo"], s["hi"], stated=s["stated"])}
+                {k: s[k] for k in ("source", "source_ref", "origin", "row")}
+                | {"share": share_text(s["lo"], s["hi"], stated=s["stated"])}
                 for s in self.a.graph.statements_of(row["src"], row["dst"])
             ],
         }
@@ -89,7 +98,9 @@ class ProofBuilder:
             "how_matched": how.get("features") or how,
         }
 
-    def node(self, node: int, bound: str, depth: int = 0, seen: frozenset[int] = frozenset()) -> dict[str, Any]:
+    def node(
+        self, node: int, bound: str, depth: int = 0, seen: frozenset[int] = frozenset()
+    ) -> dict[str, Any]:
         """Why `node` is (or is not) restricted on `bound` ("certain": lower bounds, "possible": upper bounds)."""
         closure = self.a.lower if bound == "certain" else self.a.upper
         key = "lo" if bound == "certain" else "hi"
@@ -114,13 +125,21 @@ class ProofBuilder:
                 elif depth < MAX_DEPTH:
                     item["because"] = self.node(owner, bound, depth + 1, seen | {node})
                 else:
-                    item["because"] = brief | {"truncated": f"chain deeper than {MAX_DEPTH} levels; see investigate --json"}
+                    item["because"] = brief | {
+                        "truncated": f"chain deeper than {MAX_DEPTH} levels; see investigate --json"
+                    }
                 holders.append(item)
             else:
-                item["reason"] = "its holder is not restricted, so its stake counts zero" if not closure.restricted[owner] else "share is zero"
+                item["reason"] = (
+                    "its holder is not restricted, so its stake counts zero"
+                    if not closure.restricted[owner]
+                    else "share is zero"
+                )
                 not_counted.append(item)
         holders.sort(key=lambda h: (-h["counted"], h["owner_id"]))
-        total = float(sum(exact))  # unrounded: an exclusive band end must not round onto the threshold
+        total = float(
+            sum(exact)
+        )  # unrounded: an exclusive band end must not round onto the threshold
         running, smallest = 0.0, []
         for share, h in sorted(zip(exact, holders), key=lambda p: (-p[0], p[1]["owner_id"])):
             if running >= self.thr - TOLERANCE:
@@ -135,7 +154,9 @@ class ProofBuilder:
                 "threshold": self.thr,
                 "reaches_threshold": total >= self.thr - TOLERANCE,
                 # an exclusive band end keeps a sum just under the threshold that would round onto it
-                "sum_text": f"less than {self.thr:g}%" if total < self.thr - TOLERANCE and round(total, 4) >= self.thr else f"{round(min(total, 100.0), 4):g}%",
+                "sum_text": f"less than {self.thr:g}%"
+                if total < self.thr - TOLERANCE and round(total, 4) >= self.thr
+                else f"{round(min(total, 100.0), 4):g}%",
                 "smallest_set": smallest if total >= self.thr - TOLERANCE else [],
                 "not_counted": not_counted[:MAX_HOLDERS],
             }
@@ -151,10 +172,19 @@ class ProofBuilder:
 
     def not_counted_of(self, node: int) -> list[dict[str, Any]]:
         """Ended, not-yet-started and uncounted interests in `node` (found by binary search on the sorted table)."""
-        lo, hi = np.searchsorted(self.not_counted_dst, node, "left"), np.searchsorted(self.not_counted_dst, node, "right")
+        lo, hi = (
+            np.searchsorted(self.not_counted_dst, node, "left"),
+            np.searchsorted(self.not_counted_dst, node, "right"),
+        )
         return [
-            {"owner_id": r["owner_id"], "interest": r["interest"], "share": share_text(r["lo"], r["hi"]), "reason": r["reason"],
-             "source": r["source"], "source_ref": r["source_ref"]}
+            {
+                "owner_id": r["owner_id"],
+                "interest": r["interest"],
+                "share": share_text(r["lo"], r["hi"]),
+                "reason": r["reason"],
+                "source": r["source"],
+                "source_ref": r["source_ref"],
+            }
             for r in self.not_counted.slice(int(lo), int(hi - lo)).to_dicts()
         ]
 
@@ -170,8 +200,15 @@ class ProofBuilder:
                 continue
             needed = self.thr - (have - edge["lo"])
             if needed <= edge["hi"] + TOLERANCE:
-                out.append({"owner_id": self.ids[owner], "owner_name": self.names[owner], "stated": edge["stated"],
-                            "smallest_share_that_restricts": round(max(needed, edge["lo"], 0.0), 4), "sources": edge["sources"]})
+                out.append(
+                    {
+                        "owner_id": self.ids[owner],
+                        "owner_name": self.names[owner],
+                        "stated": edge["stated"],
+                        "smallest_share_that_restricts": round(max(needed, edge["lo"], 0.0), 4),
+                        "sources": edge["sources"],
+                    }
+                )
         return sorted(out, key=lambda d: d["smallest_share_that_restricts"])
 
 
@@ -187,7 +224,10 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
             continue
         node = int(found)
         verdict = a.verdict_of(node)
-        share_min, share_max = float(min(a.lower.share[node], 100.0)), float(min(a.upper.share[node], 100.0))
+        share_min, share_max = (
+            float(min(a.lower.share[node], 100.0)),
+            float(min(a.upper.share[node], 100.0)),
+        )
         if verdict not in (RESTRICTED, POSSIBLY) and share_max <= 0:
             continue
         bound = "possible" if verdict == POSSIBLY else "certain"
@@ -202,7 +242,9 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
             "restricted_share": {"min": round(share_min, 4), "max": round(share_max, 4)},
             "bound": bound,
             "chain": builder.node(node, bound),
-            "unknown_shares_that_could_decide": builder.deciding_unknowns(node) if verdict != RESTRICTED else [],
+            "unknown_shares_that_could_decide": builder.deciding_unknowns(node)
+            if verdict != RESTRICTED
+            else [],
             "not_counted_elsewhere": builder.not_counted_of(node),
             "notice": NOTICE,
         }
@@ -217,7 +259,9 @@ def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[s
 def _holder_text(h: dict[str, Any]) -> str:
     why = h.get("because") or {}
     if "listed" in why:
-        tag = f"{why['listed']['list']} '{why['listed']['entry_name']}' {why['listed']['score']:.2f}"
+        tag = (
+            f"{why['listed']['list']} '{why['listed']['entry_name']}' {why['listed']['score']:.2f}"
+        )
     elif why.get("cycle"):
         tag = "cycle"
     elif why.get("holders"):

@@ -15,7 +15,12 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-IN_FORCE, IN_FORCE_UNCONFIRMED, SUSPENDED, NOT_YET = "in-force", "in-force-unconfirmed", "suspended", "not-yet-in-force"
+IN_FORCE, IN_FORCE_UNCONFIRMED, SUSPENDED, NOT_YET = (
+    "in-force",
+    "in-force-unconfirmed",
+    "suspended",
+    "not-yet-in-force",
+)
 
 
 class Period(BaseModel):
@@ -38,22 +43,38 @@ class Regime(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     title: str
-    lists: list[str] = Field(min_length=1, description="List codes whose entries are seeds (SDN, EL, MEU...).")
-    sdn_programs: list[str] | None = Field(
-        default=None, description="When set, an SDN entry seeds this regime only if it carries one of these programme tags."
+    lists: list[str] = Field(
+        min_length=1, description="List codes whose entries are seeds (SDN, EL, MEU...)."
     )
-    threshold: float = Field(default=50.0, gt=0, le=100, description="Percent; an aggregate at or above it restricts.")
-    interests: list[str] = Field(default_factory=lambda: ["shareholding"], description="Interests whose shares count.")
+    sdn_programs: list[str] | None = Field(
+        default=None,
+        description="When set, an SDN entry seeds this regime only if it carries one of these programme tags.",
+    )
+    threshold: float = Field(
+        default=50.0, gt=0, le=100, description="Percent; an aggregate at or above it restricts."
+    )
+    interests: list[str] = Field(
+        default_factory=lambda: ["shareholding"], description="Interests whose shares count."
+    )
     in_force: list[Period] = Field(min_length=1)
-    confirm_from: date | None = Field(default=None, description="From this day the regime's status needs the operator's confirmation.")
-    confirmed: bool = Field(default=False, description="The operator confirmed the status from `confirm_from`.")
+    confirm_from: date | None = Field(
+        default=None,
+        description="From this day the regime's status needs the operator's confirmation.",
+    )
+    confirmed: bool = Field(
+        default=False, description="The operator confirmed the status from `confirm_from`."
+    )
     citation: str = ""
 
     def status(self, when: datetime | date) -> str:
         day = when.date() if isinstance(when, datetime) else when
         for period in self.in_force:
             if period.start <= day and (period.end is None or day <= period.end):
-                unconfirmed = self.confirm_from is not None and day >= self.confirm_from and not self.confirmed
+                unconfirmed = (
+                    self.confirm_from is not None
+                    and day >= self.confirm_from
+                    and not self.confirmed
+                )
                 return IN_FORCE_UNCONFIRMED if unconfirmed else IN_FORCE
         return NOT_YET if all(day < p.start for p in self.in_force) else SUSPENDED
 
@@ -70,7 +91,10 @@ class Regime(BaseModel):
             "sdn_programs": self.sdn_programs,
             "threshold": self.threshold,
             "interests": self.interests,
-            "in_force": [{"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None} for p in self.in_force],
+            "in_force": [
+                {"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None}
+                for p in self.in_force
+            ],
             "status": status,
             "in_force_on_as_of": status in (IN_FORCE, IN_FORCE_UNCONFIRMED),
             "needs_confirmation": status == IN_FORCE_UNCONFIRMED,
@@ -91,7 +115,10 @@ BIS_AFFILIATES = Regime(
     lists=["EL", "MEU", "SDN"],
     # The programmes named in 15 CFR 744.8(a)(1): confirm against the current text before relying on it.
     sdn_programs=["NPWMD", "IFSR"],
-    in_force=[Period(start=date(2025, 9, 29), end=date(2025, 11, 9)), Period(start=date(2026, 11, 10))],
+    in_force=[
+        Period(start=date(2025, 9, 29), end=date(2025, 11, 9)),
+        Period(start=date(2026, 11, 10)),
+    ],
     confirm_from=date(2026, 11, 10),
     citation=(
         "FR Doc 2025-19001, 90 FR 47201 (in force 2025-09-29); Supplement No. 8 to part 744; suspended 2025-11-10 to "

@@ -14,7 +14,11 @@ from auditor.ownership.regimes import Regime
 def manifest(assessment: Any, regimes: list[Regime], as_of: datetime) -> dict[str, Any]:
     described = [r.describe(as_of) for r in regimes]
     if assessment is None:
-        return {"regimes": described, "assessed": False, "reason": "no restricted-party list was given: no seeds to test ownership against"}
+        return {
+            "regimes": described,
+            "assessed": False,
+            "reason": "no restricted-party list was given: no seeds to test ownership against",
+        }
     data = assessment.data
     out: dict[str, Any] = {
         "regimes": described,

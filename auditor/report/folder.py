@@ -43,7 +43,9 @@ def output_errors(path: Path, doing: str) -> Iterator[None]:
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
         where = exc.filename if isinstance(exc.filename, str) else str(path)
-        raise OutputError(f"cannot {doing}: {reason}", location=SourceLocation(display_path(where))) from None
+        raise OutputError(
+            f"cannot {doing}: {reason}", location=SourceLocation(display_path(where))
+        ) from None
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -54,7 +56,13 @@ def _exchange(a: Path, b: Path) -> bool:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     err = ctypes.get_errno()
@@ -85,12 +93,21 @@ def check_output_folder(target: Path, allowed_names: Collection[str]) -> None:
     here = Path(os.path.abspath(os.curdir))
     if target == here or target in here.parents:
         # Swapping it would leave this process (and the user's shell) in a deleted folder.
-        raise OutputError("the output folder holds the current folder; give a folder below or beside it", location=where)
+        raise OutputError(
+            "the output folder holds the current folder; give a folder below or beside it",
+            location=where,
+        )
     if target.exists() and not target.is_dir():
-        raise OutputError("the output folder is a file; give a folder (it is created if absent)", location=where)
+        raise OutputError(
+            "the output folder is a file; give a folder (it is created if absent)", location=where
+        )
     if target.is_dir():
         # `NAME.tmp` is what versions before the swap left behind when killed.
-        foreign = sorted(p.name for p in target.iterdir() if p.name not in allowed_names and p.name.removesuffix(".tmp") not in allowed_names)
+        foreign = sorted(
+            p.name
+            for p in target.iterdir()
+            if p.name not in allowed_names and p.name.removesuffix(".tmp") not in allowed_names
+        )
         if foreign:
             raise OutputError(
                 f"the output folder holds files auditor did not write ({', '.join(foreign[:5])}"
@@ -103,9 +120,13 @@ class StagedFolder:
     """A new version of `target` being written; `publish()` swaps it in, `discard()` drops it."""
 
     def __init__(self, target: str | Path, allowed_names: Collection[str]):
-        target = Path(os.path.abspath(target))  # "." or "out/" must name a folder with a parent to swap in
+        target = Path(
+            os.path.abspath(target)
+        )  # "." or "out/" must name a folder with a parent to swap in
         if target.is_symlink() and target.is_dir():
-            target = Path(os.path.realpath(target))  # the user's link to a folder stays; its folder is replaced
+            target = Path(
+                os.path.realpath(target)
+            )  # the user's link to a folder stays; its folder is replaced
         self.target = target
         self.written: dict[str, Path] = {}
         with output_errors(target, f"use output folder {display_path(target)}"):
@@ -113,7 +134,9 @@ class StagedFolder:
             target.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
             self._remove_stale_staging()
             existing_mode = target.stat().st_mode & 0o777 if target.is_dir() else None
-            self.path = Path(tempfile.mkdtemp(dir=target.parent, prefix=f"{self._prefix()}{os.getpid()}-"))
+            self.path = Path(
+                tempfile.mkdtemp(dir=target.parent, prefix=f"{self._prefix()}{os.getpid()}-")
+            )
             if existing_mode is not None:
                 os.chmod(self.path, existing_mode)
             self.file_mode = (existing_mode & 0o666) if existing_mode is not None else FILE_MODE
@@ -125,7 +148,7 @@ class StagedFolder:
         """Staging folders of runs that were killed (their process is gone) hold KYC data nobody will publish."""
         prefix = self._prefix()
         for sibling in self.target.parent.glob(f"{prefix}*"):
-            pid = sibling.name[len(prefix):].split("-", 1)[0]
+            pid = sibling.name[len(prefix) :].split("-", 1)[0]
             if pid.isdigit() and not _pid_alive(int(pid)):
                 shutil.rmtree(sibling, ignore_errors=True)
 
@@ -155,7 +178,9 @@ class StagedFolder:
             elif _exchange(self.path, self.target):
                 shutil.rmtree(self.path, ignore_errors=True)  # now the old run's folder
             else:
-                old = Path(tempfile.mkdtemp(dir=self.target.parent, prefix=f".{self.target.name}.old-"))
+                old = Path(
+                    tempfile.mkdtemp(dir=self.target.parent, prefix=f".{self.target.name}.old-")
+                )
                 os.rename(self.target, old / "out")
                 os.rename(self.path, self.target)
                 shutil.rmtree(old, ignore_errors=True)

@@ -12,7 +12,12 @@ from typing import Any
 
 from auditor.report.html_assets import SCRIPT, STYLE, content_security_policy
 from auditor.report.ownership import html_block as ownership_block
-from auditor.report.selection import DEFAULT_REPORT_CASES, ReportQueue, report_queue, report_queue_for
+from auditor.report.selection import (
+    DEFAULT_REPORT_CASES,
+    ReportQueue,
+    report_queue,
+    report_queue_for,
+)
 
 DETAILED_CASES = 200
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -61,9 +66,17 @@ def _anchor(case_id: str) -> str:
 
 def _table(head: list[tuple[str, str]], rows: list[list[str]], attrs: str = "") -> str:
     """`head` is (label, css class); cells are already-escaped HTML."""
-    th = "".join(f'<th class="{cls}">{_e(label)}</th>' if cls else f"<th>{_e(label)}</th>" for label, cls in head)
+    th = "".join(
+        f'<th class="{cls}">{_e(label)}</th>' if cls else f"<th>{_e(label)}</th>"
+        for label, cls in head
+    )
     body = "".join(
-        "<tr>" + "".join(f'<td class="{cls}">{cell}</td>' if cls else f"<td>{cell}</td>" for (_, cls), cell in zip(head, row)) + "</tr>"
+        "<tr>"
+        + "".join(
+            f'<td class="{cls}">{cell}</td>' if cls else f"<td>{cell}</td>"
+            for (_, cls), cell in zip(head, row)
+        )
+        + "</tr>"
         for row in rows
     )
     return f"<table{attrs}><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
@@ -92,7 +105,7 @@ def _header(m: dict[str, Any]) -> str:
     parts = [
         "<h1>Export-control audit: review queue</h1>",
         f'<p class="meta">Run <code>{_e(m["run_id"])}</code> · data as of {_e(m["as_of"])} · rule pack '
-        f'<code>{_e(pack["version"])}</code> ({_e(pack["rules"])} rules) · scoring <code>{_e(m["scoring"])}</code></p>',
+        f"<code>{_e(pack['version'])}</code> ({_e(pack['rules'])} rules) · scoring <code>{_e(m['scoring'])}</code></p>",
     ]
     if not m["complete"]:
         gaps = m["coverage_gaps"]
@@ -100,17 +113,18 @@ def _header(m: dict[str, Any]) -> str:
         parts.append(
             f'<div class="banner" role="alert"><strong>INCOMPLETE DATA.</strong> {len(gaps)} coverage gap(s): parts of the '
             "provider's estate were not read. The cases below cover only what was collected; an account absent "
-            f'from the queue may simply not have been seen.{f"<ul>{items}</ul>" if items else ""}</div>'
+            f"from the queue may simply not have been seen.{f'<ul>{items}</ul>' if items else ''}</div>"
         )
     counts = m["counts"]
     by_priority = counts["cases_by_priority"]
     cards = f'<div class="count"><span>cases</span><b>{_num(counts["cases"])}</b></div>' + "".join(
-        f'<div class="count">{_badge("p", p)}<b>{_num(by_priority.get(p, 0))}</b></div>' for p in PRIORITIES
+        f'<div class="count">{_badge("p", p)}<b>{_num(by_priority.get(p, 0))}</b></div>'
+        for p in PRIORITIES
     )
     parts.append(f'<div class="counts" id="counts">{cards}</div>')
     parts.append(
         f'<p class="muted">From {_num(counts["tenants"])} tenants, {_num(counts["usage_rows"])} usage rows and '
-        f'{_num(counts["access_rows"])} sign-ins; {_num(counts["hits"])} rule hits.</p>'
+        f"{_num(counts['access_rows'])} sign-ins; {_num(counts['hits'])} rule hits.</p>"
     )
     return "\n".join(parts)
 
@@ -123,9 +137,15 @@ def _changes(m: dict[str, Any], limit: int = DEFAULT_REPORT_CASES) -> str:
     previous = changes.get("previous_run_id")
     since = f"run <code>{_e(previous)}</code>" if previous else "the last run"
     cards = "".join(
-        f'<div class="count">{_badge("c", k)}<b>{_num(counts.get(k, 0))}</b></div>' for k in CHANGE_ORDER if k in counts
+        f'<div class="count">{_badge("c", k)}<b>{_num(counts.get(k, 0))}</b></div>'
+        for k in CHANGE_ORDER
+        if k in counts
     )
-    parts = ['<h2 id="changes">What changed since the last run</h2>', f"<p>Compared with {since}.</p>", f'<div class="counts">{cards}</div>']
+    parts = [
+        '<h2 id="changes">What changed since the last run</h2>',
+        f"<p>Compared with {since}.</p>",
+        f'<div class="counts">{cards}</div>',
+    ]
     resolved = changes.get("resolved") or []
     if resolved:
         shown = resolved[:limit]
@@ -140,16 +160,34 @@ def _changes(m: dict[str, Any], limit: int = DEFAULT_REPORT_CASES) -> str:
             for r in shown
         ]
         parts.append("<h3>Resolved: in the last run's queue, not in this one</h3>")
-        parts.append(_table([("case", ""), ("previous priority", ""), ("previous score", "num"), ("tenants", ""), ("why", "")], rows))
+        parts.append(
+            _table(
+                [
+                    ("case", ""),
+                    ("previous priority", ""),
+                    ("previous score", "num"),
+                    ("tenants", ""),
+                    ("why", ""),
+                ],
+                rows,
+            )
+        )
         if len(resolved) > len(shown):
-            parts.append(f"<p>The other {_num(len(resolved) - len(shown))} resolved cases are in run.json (<code>changes.resolved</code>).</p>")
+            parts.append(
+                f"<p>The other {_num(len(resolved) - len(shown))} resolved cases are in run.json (<code>changes.resolved</code>).</p>"
+            )
     return "\n".join(parts)
 
 
 def _names(record: dict[str, Any], limit: int = 3) -> str:
-    names = [f"{_e(t['legal_name'])} <span class=\"muted mono\">{_e(t['tenant_id'])}</span>" for t in record["tenants"][:limit]]
+    names = [
+        f'{_e(t["legal_name"])} <span class="muted mono">{_e(t["tenant_id"])}</span>'
+        for t in record["tenants"][:limit]
+    ]
     more = len(record["tenants"]) - limit
-    return "<br>".join(names) + (f"<br><span class=\"muted\">+{more} linked</span>" if more > 0 else "")
+    return "<br>".join(names) + (
+        f'<br><span class="muted">+{more} linked</span>' if more > 0 else ""
+    )
 
 
 def _change_cell(record: dict[str, Any]) -> str:
@@ -164,17 +202,32 @@ def _change_cell(record: dict[str, Any]) -> str:
 
 def _queue(records: list[dict[str, Any]]) -> str:
     with_change = any(r.get("change") for r in records)
-    head = [("#", "num"), ("case", ""), ("priority", ""), ("score", "num"), ("tenants", ""), ("top reasons", ""),
-            ("restricted GPU-h (90 d)", "num"), ("peak GPUs", "num")] + ([("change", "")] if with_change else [])
+    head = [
+        ("#", "num"),
+        ("case", ""),
+        ("priority", ""),
+        ("score", "num"),
+        ("tenants", ""),
+        ("top reasons", ""),
+        ("restricted GPU-h (90 d)", "num"),
+        ("peak GPUs", "num"),
+    ] + ([("change", "")] if with_change else [])
     rows = []
     for i, r in enumerate(records):
         case = f"<code>{_e(r['case_id'])}</code>"
         if i < DETAILED_CASES:
             case = f'<a href="#{_anchor(r["case_id"])}">{case}</a>'
         reasons = "".join(f"<li>{_e(reason)}</li>" for reason in r["top_reasons"])
-        row = [_num(r["rank"]), case, _badge("p", r["priority"]), f"{r['score']:.1f}", _names(r),
-               f'<ul class="reasons">{reasons}</ul>', _num(r["exposure"]["restricted_gpu_hours_90d"]),
-               _num(r["exposure"]["peak_restricted_gpus"])]
+        row = [
+            _num(r["rank"]),
+            case,
+            _badge("p", r["priority"]),
+            f"{r['score']:.1f}",
+            _names(r),
+            f'<ul class="reasons">{reasons}</ul>',
+            _num(r["exposure"]["restricted_gpu_hours_90d"]),
+            _num(r["exposure"]["peak_restricted_gpus"]),
+        ]
         rows.append(row + ([_change_cell(r)] if with_change else []))
     filter_box = (
         '<div class="filter" id="queue-filter" hidden><label>Filter the queue: '
@@ -191,8 +244,8 @@ def _beyond(queue: ReportQueue) -> str:
     items = "".join(
         f'<li value="{_e(r["rank"])}"><code>{_e(r["case_id"])}</code> {_badge("p", r["priority"])} {r["score"]:.1f} — '
         f'{_e(r["tenants"][0]["legal_name"])} <span class="muted mono">{_e(r["tenants"][0]["tenant_id"])}</span>'
-        f'{" +" + _num(len(r["tenants"]) - 1) + " linked" if len(r["tenants"]) > 1 else ""}'
-        f' — {_e(r["top_reasons"][0] if r["top_reasons"] else "")}{" " + _change_cell(r) if r.get("change") else ""}</li>'
+        f"{' +' + _num(len(r['tenants']) - 1) + ' linked' if len(r['tenants']) > 1 else ''}"
+        f" — {_e(r['top_reasons'][0] if r['top_reasons'] else '')}{' ' + _change_cell(r) if r.get('change') else ''}</li>"
         for r in queue.beyond
     )
     summary = f"{_num(len(queue.beyond))} more critical or alerting cases below the top {_num(queue.limit)}, one line each (full records in cases.jsonl)"
@@ -206,7 +259,10 @@ def _omitted(queue: ReportQueue) -> str:
 
 def _evidence(evidence: dict[str, Any]) -> str:
     unknown = '<span class="muted">unknown</span>'
-    items = "".join(f"<dt>{_e(k)}</dt><dd>{unknown if v is None else _text(v)}</dd>" for k, v in evidence.items())
+    items = "".join(
+        f"<dt>{_e(k)}</dt><dd>{unknown if v is None else _text(v)}</dd>"
+        for k, v in evidence.items()
+    )
     return f'<dl class="evidence">{items}</dl>'
 
 
@@ -214,17 +270,20 @@ def _change_detail(change: dict[str, Any]) -> str:
     line = f"Since the last run: {_badge('c', change.get('status') or 'unknown')}"
     previous = change.get("previous")
     if previous:
-        line += (
-            f" — previously rank {_num(previous.get('rank'))}, {_e(previous.get('priority'))}, score {_num(previous.get('score'))}"
-        )
+        line += f" — previously rank {_num(previous.get('rank'))}, {_e(previous.get('priority'))}, score {_num(previous.get('score'))}"
     if change.get("suppressed"):
         line += " " + _badge("c", "suppressed")
     why = change.get("why") or []
-    return f"<p>{line}</p>" + (f'<ul class="reasons">{"".join(f"<li>{_e(w)}</li>" for w in why)}</ul>' if why else "")
+    return f"<p>{line}</p>" + (
+        f'<ul class="reasons">{"".join(f"<li>{_e(w)}</li>" for w in why)}</ul>' if why else ""
+    )
 
 
 def _decision(decision: dict[str, Any]) -> str:
-    fields = [(label, decision.get(key)) for label, key in (("by", "by"), ("at", "at"), ("until", "until"))]
+    fields = [
+        (label, decision.get(key))
+        for label, key in (("by", "by"), ("at", "at"), ("until", "until"))
+    ]
     who = ", ".join(f"{label} {_e(v)}" for label, v in fields if v)
     reason = f": {_e(decision['reason'])}" if decision.get("reason") else ""
     return f"<p><b>Analyst decision:</b> {_e(decision.get('status'))}{reason}{f' ({who})' if who else ''}</p>"
@@ -248,21 +307,59 @@ def _case(r: dict[str, Any]) -> str:
         f"{_num(x['restricted_gpu_hours_90d'])} in 90 days, peak {_num(x['peak_restricted_gpus'])} at once.</p>"
     )
     tenants = [
-        [f"<code>{_e(t['tenant_id'])}</code>", _e(t["legal_name"]), f"{_text(t.get('country'))} / {_text(t.get('hq_country'))}",
-         _text(t.get("kyc_status")), _text(t.get("is_reseller")), _num(t.get("account_age_days")),
-         _num(t.get("restricted_gpu_hours_90d")), f"{t.get('tenant_score') or 0.0:.1f}"]
+        [
+            f"<code>{_e(t['tenant_id'])}</code>",
+            _e(t["legal_name"]),
+            f"{_text(t.get('country'))} / {_text(t.get('hq_country'))}",
+            _text(t.get("kyc_status")),
+            _text(t.get("is_reseller")),
+            _num(t.get("account_age_days")),
+            _num(t.get("restricted_gpu_hours_90d")),
+            f"{t.get('tenant_score') or 0.0:.1f}",
+        ]
         for t in r["tenants"]
     ]
-    parts.append(_table([("tenant", ""), ("legal name", ""), ("country / HQ", ""), ("KYC", ""), ("reseller", ""),
-                         ("account age (days)", "num"), ("restricted GPU-h (90 d)", "num"), ("tenant score", "num")], tenants))
+    parts.append(
+        _table(
+            [
+                ("tenant", ""),
+                ("legal name", ""),
+                ("country / HQ", ""),
+                ("KYC", ""),
+                ("reseller", ""),
+                ("account age (days)", "num"),
+                ("restricted GPU-h (90 d)", "num"),
+                ("tenant score", "num"),
+            ],
+            tenants,
+        )
+    )
     if r.get("link_reasons"):
         parts.append(f"<p>Linked through shared: {_text(r['link_reasons'])}.</p>")
     hits = [
-        [f"{_e(h.get('title') or h['rule_id'])}<br><code class=\"muted\">{_e(h['rule_id'])} v{_e(h['rule_version'])}</code>",
-         f"<code>{_e(h['tenant_id'])}</code>", _e(h["severity"]), _num(h["weight"]), f"{h['contribution']:.1f}", _evidence(h["evidence"])]
+        [
+            f'{_e(h.get("title") or h["rule_id"])}<br><code class="muted">{_e(h["rule_id"])} v{_e(h["rule_version"])}</code>',
+            f"<code>{_e(h['tenant_id'])}</code>",
+            _e(h["severity"]),
+            _num(h["weight"]),
+            f"{h['contribution']:.1f}",
+            _evidence(h["evidence"]),
+        ]
         for h in r["hits"]
     ]
-    parts.append(_table([("rule", ""), ("tenant", ""), ("severity", ""), ("weight", "num"), ("contribution", "num"), ("evidence", "")], hits))
+    parts.append(
+        _table(
+            [
+                ("rule", ""),
+                ("tenant", ""),
+                ("severity", ""),
+                ("weight", "num"),
+                ("contribution", "num"),
+                ("evidence", ""),
+            ],
+            hits,
+        )
+    )
     if r["unknown_rules"]:
         parts.append(f"<p>Could not evaluate (missing data): {_text(r['unknown_rules'])}.</p>")
     if r.get("ownership"):
@@ -276,38 +373,71 @@ def _case(r: dict[str, Any]) -> str:
 def _details(records: list[dict[str, Any]], total: int) -> str:
     parts = ['<h2 id="cases">Cases</h2>'] + [_case(r) for r in records[:DETAILED_CASES]]
     if total > DETAILED_CASES:
-        parts.append(f"<p>The evidence of the other {_num(total - DETAILED_CASES)} cases is in cases.jsonl (every case, in review order).</p>")
+        parts.append(
+            f"<p>The evidence of the other {_num(total - DETAILED_CASES)} cases is in cases.jsonl (every case, in review order).</p>"
+        )
     return "\n".join(parts)
 
 
 def _coverage(m: dict[str, Any]) -> str:
     parts = ['<h2 id="coverage">Coverage</h2>']
     if m["coverage_gaps"]:
-        parts.append("<p>Coverage gaps (not read):</p><ul>" + "".join(f"<li>{_gap(g)}</li>" for g in m["coverage_gaps"]) + "</ul>")
+        parts.append(
+            "<p>Coverage gaps (not read):</p><ul>"
+            + "".join(f"<li>{_gap(g)}</li>" for g in m["coverage_gaps"])
+            + "</ul>"
+        )
     else:
         parts.append("<p>No coverage gaps were reported by the data sources.</p>")
     if m["unavailable_features"]:
-        parts.append(f"<p>Not in this run's input, so rules reading them are <em>unknown</em>: {_text(m['unavailable_features'])}.</p>")
+        parts.append(
+            f"<p>Not in this run's input, so rules reading them are <em>unknown</em>: {_text(m['unavailable_features'])}.</p>"
+        )
     if m["unknown_instance_types"]:
-        rows = [[f"<code>{_e(t.get('instance_type'))}</code>", _text(t.get("provider")), _num(t.get("rows"))] for t in m["unknown_instance_types"]]
-        parts.append("<p>GPU-looking instance types the catalog does not know (their accelerators were not guessed):</p>")
+        rows = [
+            [
+                f"<code>{_e(t.get('instance_type'))}</code>",
+                _text(t.get("provider")),
+                _num(t.get("rows")),
+            ]
+            for t in m["unknown_instance_types"]
+        ]
+        parts.append(
+            "<p>GPU-looking instance types the catalog does not know (their accelerators were not guessed):</p>"
+        )
         parts.append(_table([("instance type", ""), ("provider", ""), ("usage rows", "num")], rows))
     if m["common_link_values"]:
-        shared = ", ".join(f"{_e(c['kind'])} ({_num(c['values'])} values)" for c in m["common_link_values"])
+        shared = ", ".join(
+            f"{_e(c['kind'])} ({_num(c['values'])} values)" for c in m["common_link_values"]
+        )
         parts.append(f"<p>Values shared too widely to link tenants: {shared}.</p>")
     orphans = m["counts"].get("usage_tenants_not_in_tenant_table")
     if orphans:
         parts.append(f"<p>{_num(orphans)} tenant ids in usage are not in the tenant table.</p>")
     if m["lists"]:
-        rows = [[f"<code>{_e(entry.get('path'))}</code>", _num(entry.get("rows")), _text(entry.get("list_date") or "unknown"),
-                 f"<code>{_e(str(entry.get('sha256'))[:12])}…</code>"] for entry in m["lists"]]
-        parts.append("<p>Screened against:</p>" + _table([("list", ""), ("rows", "num"), ("list date", ""), ("sha256", "")], rows))
+        rows = [
+            [
+                f"<code>{_e(entry.get('path'))}</code>",
+                _num(entry.get("rows")),
+                _text(entry.get("list_date") or "unknown"),
+                f"<code>{_e(str(entry.get('sha256'))[:12])}…</code>",
+            ]
+            for entry in m["lists"]
+        ]
+        parts.append(
+            "<p>Screened against:</p>"
+            + _table([("list", ""), ("rows", "num"), ("list date", ""), ("sha256", "")], rows)
+        )
     else:
-        parts.append("<p>No restricted-party list was given: screening rules are <em>unknown</em> for every tenant.</p>")
+        parts.append(
+            "<p>No restricted-party list was given: screening rules are <em>unknown</em> for every tenant.</p>"
+        )
     return "\n".join(parts)
 
 
-def render_html_page(records: list[dict[str, Any]], manifest: dict[str, Any], queue: ReportQueue | None = None) -> str:
+def render_html_page(
+    records: list[dict[str, Any]], manifest: dict[str, Any], queue: ReportQueue | None = None
+) -> str:
     """The whole page from the case records and the run manifest (both plain dicts).
 
     `queue` says which records are shown (see `selection`); by default the top
@@ -317,7 +447,16 @@ def render_html_page(records: list[dict[str, Any]], manifest: dict[str, Any], qu
     more = _omitted(queue)
     body = "\n".join(
         part
-        for part in (_header(manifest), more, _changes(manifest, queue.limit), _queue(queue.top), _beyond(queue), more, _details(queue.top, queue.total), _coverage(manifest))
+        for part in (
+            _header(manifest),
+            more,
+            _changes(manifest, queue.limit),
+            _queue(queue.top),
+            _beyond(queue),
+            more,
+            _details(queue.top, queue.total),
+            _coverage(manifest),
+        )
         if part
     )
     return (

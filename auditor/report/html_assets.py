@@ -27,8 +27,12 @@ CHANGE_COLOURS = {
 
 
 def _badge_rules() -> str:
-    rules = [f".p-{name}{{background:{bg};color:{fg}}}" for name, (bg, fg) in PRIORITY_COLOURS.items()]
-    rules += [f".c-{name}{{background:{bg};color:{fg}}}" for name, (bg, fg) in CHANGE_COLOURS.items()]
+    rules = [
+        f".p-{name}{{background:{bg};color:{fg}}}" for name, (bg, fg) in PRIORITY_COLOURS.items()
+    ]
+    rules += [
+        f".c-{name}{{background:{bg};color:{fg}}}" for name, (bg, fg) in CHANGE_COLOURS.items()
+    ]
     return "\n".join(rules)
 
 

@@ -19,7 +19,9 @@ DETAILED_CASES = 50
 # (`[click](javascript:...)`, `|` that splits a table row) or terminal escapes. Many viewers
 # render Markdown as HTML, so every user value is shown as text: escape sequences and control
 # characters (bidirectional overrides included) removed, HTML and Markdown escaped.
-_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_TERMINAL_ESCAPE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]"
+)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~|#])")
 
@@ -77,7 +79,10 @@ def _gap(gap: Any) -> str:
 
 
 def _names(record: dict[str, Any], limit: int = 3) -> str:
-    names = [f"{plain_text(t['legal_name'])} ({plain_text(t['tenant_id'])})" for t in record["tenants"][:limit]]
+    names = [
+        f"{plain_text(t['legal_name'])} ({plain_text(t['tenant_id'])})"
+        for t in record["tenants"][:limit]
+    ]
     more = len(record["tenants"]) - limit
     return "; ".join(names) + (f" +{more} linked" if more > 0 else "")
 
@@ -97,7 +102,10 @@ def _header(m: dict[str, Any]) -> list[str]:
         ]
     excluded = sum(e["rows"] for e in m.get("excluded_rows") or [])
     if excluded:
-        lines += [f"> **{excluded:,} input row(s) set aside** as impossible (dated in the future, ending before they start, or repeated); they are not counted. See *Coverage*.", ""]
+        lines += [
+            f"> **{excluded:,} input row(s) set aside** as impossible (dated in the future, ending before they start, or repeated); they are not counted. See *Coverage*.",
+            "",
+        ]
     counts = m["counts"]
     by_priority = counts["cases_by_priority"]
     lines += [
@@ -115,9 +123,16 @@ def _changes(m: dict[str, Any], limit: int = DEFAULT_REPORT_CASES) -> list[str]:
     if not changes:
         return []
     counts = changes.get("counts") or {}
-    since = f"run `{changes['previous_run_id']}`" if changes.get("previous_run_id") else "the last run"
+    since = (
+        f"run `{changes['previous_run_id']}`" if changes.get("previous_run_id") else "the last run"
+    )
     order = ("new", "escalated", "de-escalated", "unchanged", "resolved", "suppressed")
-    lines = ["## What changed since the last run", "", f"Compared with {since}: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in order) + ".", ""]
+    lines = [
+        "## What changed since the last run",
+        "",
+        f"Compared with {since}: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in order) + ".",
+        "",
+    ]
     if changes.get("resolved"):
         lines += ["Resolved (in the last run's queue, not in this one):", ""]
         lines += [
@@ -125,7 +140,9 @@ def _changes(m: dict[str, Any], limit: int = DEFAULT_REPORT_CASES) -> list[str]:
             for r in changes["resolved"][:limit]
         ]
         if len(changes["resolved"]) > limit:
-            lines.append(f"- … and {len(changes['resolved']) - limit:,} more, in run.json (`changes.resolved`)")
+            lines.append(
+                f"- … and {len(changes['resolved']) - limit:,} more, in run.json (`changes.resolved`)"
+            )
         lines.append("")
     return lines
 
@@ -170,7 +187,11 @@ def _details(records: list[dict[str, Any]], total: int) -> list[str]:
             )
         if r["link_reasons"]:
             lines += ["", f"Linked through shared: {_cell(r['link_reasons'])}."]
-        lines += ["", "| rule | tenant | severity | contribution | evidence |", "| --- | --- | --- | ---: | --- |"]
+        lines += [
+            "",
+            "| rule | tenant | severity | contribution | evidence |",
+            "| --- | --- | --- | ---: | --- |",
+        ]
         for h in r["hits"]:
             lines.append(
                 f"| {_cell(h['title'])} ({_code(h['rule_id'])} v{h['rule_version']}) | {_code(h['tenant_id'])} | {h['severity']} | {h['contribution']:.1f} | {_cell(_evidence(h['evidence']))} |"
@@ -180,7 +201,10 @@ def _details(records: list[dict[str, Any]], total: int) -> list[str]:
         lines += ownership_lines(r.get("ownership") or {})
         lines.append("")
     if total > DETAILED_CASES:
-        lines += [f"The evidence of the other {total - DETAILED_CASES:,} cases is in cases.jsonl (every case, in review order).", ""]
+        lines += [
+            f"The evidence of the other {total - DETAILED_CASES:,} cases is in cases.jsonl (every case, in review order).",
+            "",
+        ]
     return lines
 
 
@@ -188,10 +212,17 @@ def _beyond(queue: ReportQueue) -> list[str]:
     """Critical and alerting cases below the top, one line each."""
     if not queue.beyond:
         return []
-    lines = [f"### {len(queue.beyond):,} more critical or alerting cases below the top {queue.limit:,}", "", "Full records in cases.jsonl.", ""]
+    lines = [
+        f"### {len(queue.beyond):,} more critical or alerting cases below the top {queue.limit:,}",
+        "",
+        "Full records in cases.jsonl.",
+        "",
+    ]
     for r in queue.beyond:
         reason = r["top_reasons"][0] if r["top_reasons"] else ""
-        lines.append(f"- {r['rank']}. {_code(r['case_id'])} {r['priority']} {r['score']:.1f} — {_cell(_names(r, limit=1))} — {_cell(reason)}")
+        lines.append(
+            f"- {r['rank']}. {_code(r['case_id'])} {r['priority']} {r['score']:.1f} — {_cell(_names(r, limit=1))} — {_cell(reason)}"
+        )
     return lines + [""]
 
 
@@ -209,27 +240,51 @@ def _coverage(m: dict[str, Any]) -> list[str]:
     else:
         lines += ["No coverage gaps were reported by the data sources.", ""]
     if m["unavailable_features"]:
-        lines += [f"Not in this run's input, so rules reading them are *unknown*: {', '.join(m['unavailable_features'])}.", ""]
+        lines += [
+            f"Not in this run's input, so rules reading them are *unknown*: {', '.join(m['unavailable_features'])}.",
+            "",
+        ]
     if m["unknown_instance_types"]:
-        lines += ["GPU-looking instance types the catalog does not know (their accelerators were not guessed):", ""]
-        lines += [f"- {_code(t.get('instance_type'))} ({markdown_text(t.get('provider') or 'provider not given')}): {t.get('rows')} rows" for t in m["unknown_instance_types"]]
+        lines += [
+            "GPU-looking instance types the catalog does not know (their accelerators were not guessed):",
+            "",
+        ]
+        lines += [
+            f"- {_code(t.get('instance_type'))} ({markdown_text(t.get('provider') or 'provider not given')}): {t.get('rows')} rows"
+            for t in m["unknown_instance_types"]
+        ]
         lines.append("")
     if m.get("excluded_rows"):
         lines += ["Rows set aside (not counted; all in run.json `excluded_rows`):", ""]
         for e in m["excluded_rows"]:
             rows = ", ".join(str(x["row"]) for x in e["examples"])
             where = f" of {_code(e['source'])}" if e.get("source") else ""
-            lines.append(f"- {e['rows']:,} {markdown_text(e['table'])} row(s): {markdown_text(e['message'])} (first: row {rows}{where})")
+            lines.append(
+                f"- {e['rows']:,} {markdown_text(e['table'])} row(s): {markdown_text(e['message'])} (first: row {rows}{where})"
+            )
         lines.append("")
     if m["common_link_values"]:
-        lines += ["Values shared too widely to link tenants: " + ", ".join(f"{c['kind']} ({c['values']} values)" for c in m["common_link_values"]) + ".", ""]
+        lines += [
+            "Values shared too widely to link tenants: "
+            + ", ".join(f"{c['kind']} ({c['values']} values)" for c in m["common_link_values"])
+            + ".",
+            "",
+        ]
     if m["counts"]["usage_tenants_not_in_tenant_table"]:
-        lines += [f"{m['counts']['usage_tenants_not_in_tenant_table']} tenant ids in usage are not in the tenant table.", ""]
+        lines += [
+            f"{m['counts']['usage_tenants_not_in_tenant_table']} tenant ids in usage are not in the tenant table.",
+            "",
+        ]
     if m["lists"]:
         lines += ["Screened against:", ""]
-        lines += [f"- {_code(entry.get('path'))} sha256 {str(entry.get('sha256'))[:12]}… ({entry.get('rows')} rows, list date {entry.get('list_date') or 'unknown'})" for entry in m["lists"]]
+        lines += [
+            f"- {_code(entry.get('path'))} sha256 {str(entry.get('sha256'))[:12]}… ({entry.get('rows')} rows, list date {entry.get('list_date') or 'unknown'})"
+            for entry in m["lists"]
+        ]
     else:
-        lines += ["No restricted-party list was given: screening rules are *unknown* for every tenant."]
+        lines += [
+            "No restricted-party list was given: screening rules are *unknown* for every tenant."
+        ]
     return lines + [""]
 
 
@@ -240,5 +295,12 @@ def render_markdown(records: list[dict[str, Any]], result) -> str:
     queue = report_queue_for(records, result)
     more = _omitted(queue)
     return "\n".join(
-        _header(manifest) + more + _changes(manifest, queue.limit) + _queue(queue.top) + _beyond(queue) + more + _details(queue.top, queue.total) + _coverage(manifest)
+        _header(manifest)
+        + more
+        + _changes(manifest, queue.limit)
+        + _queue(queue.top)
+        + _beyond(queue)
+        + more
+        + _details(queue.top, queue.total)
+        + _coverage(manifest)
     )

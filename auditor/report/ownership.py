@@ -38,16 +38,25 @@ def _sources(edge: dict[str, Any]) -> str:
         row = f" (row {s['row']})" if s.get("row") else ""
         parts.append(f"{where}{ref}{row}: {s.get('share')}")
     text = "; ".join(parts)
-    return text + (" -- the sources disagree, so the range covers them all" if edge.get("sources_disagree") else "")
+    return text + (
+        " -- the sources disagree, so the range covers them all"
+        if edge.get("sources_disagree")
+        else ""
+    )
 
 
 def _listed(entry: dict[str, Any]) -> str:
     how = entry.get("how_matched") or {}
-    features = ", ".join(f"{k} {v}" for k, v in how.items() if isinstance(v, (int, float))) if isinstance(how, dict) else ""
+    features = (
+        ", ".join(f"{k} {v}" for k, v in how.items() if isinstance(v, (int, float)))
+        if isinstance(how, dict)
+        else ""
+    )
     certainty = "listed seed" if entry.get("certain") else "possible seed (weak name match)"
     return (
         f"{certainty}: {entry['list']} entry '{entry['entry_name']}' ({entry['entry_id']}); name '{entry['queried_name']}' matched "
-        f"'{entry['matched_name']}' with score {entry['score']:.2f}" + (f" ({features})" if features else "")
+        f"'{entry['matched_name']}' with score {entry['score']:.2f}"
+        + (f" ({features})" if features else "")
     )
 
 
@@ -57,33 +66,57 @@ def _node(node: dict[str, Any], depth: int, out: Outline, bound: str) -> None:
     holders = node.get("holders") or []
     for h in holders:
         share = f"up to {h['counted']:g}%" if bound == "possible" else f"{h['counted']:g}%"
-        out.append((depth, f"{share} held by {h['owner_name']} ({h['owner_id']}); stated {h['stated']}; source {_sources(h)}"))
+        out.append(
+            (
+                depth,
+                f"{share} held by {h['owner_name']} ({h['owner_id']}); stated {h['stated']}; source {_sources(h)}",
+            )
+        )
         because = h.get("because") or {}
         if because.get("cycle"):
-            out.append((depth + 1, f"{h['owner_name']} is part of an ownership cycle already shown above"))
+            out.append(
+                (depth + 1, f"{h['owner_name']} is part of an ownership cycle already shown above")
+            )
         elif because.get("truncated"):
             out.append((depth + 1, because["truncated"]))
         elif because:
             if not because.get("listed"):
-                out.append((depth + 1, f"{h['owner_name']} is restricted by ownership: {because.get('sum', 0):g}% >= {because.get('threshold', 50):g}%"))
+                out.append(
+                    (
+                        depth + 1,
+                        f"{h['owner_name']} is restricted by ownership: {because.get('sum', 0):g}% >= {because.get('threshold', 50):g}%",
+                    )
+                )
             _node(because, depth + 2 if not because.get("listed") else depth + 1, out, bound)
     if holders and node.get("holders_omitted"):
         out.append((depth, f"... and {node['holders_omitted']} more holders"))
     for n in node.get("not_counted") or []:
-        out.append((depth, f"not counted: {n['stated']} held by {n['owner_name']} ({n['owner_id']}) -- {n['reason']}; source {_sources(n)}"))
+        out.append(
+            (
+                depth,
+                f"not counted: {n['stated']} held by {n['owner_name']} ({n['owner_id']}) -- {n['reason']}; source {_sources(n)}",
+            )
+        )
 
 
 def proof_outline(proof: dict[str, Any]) -> Outline:
     chain = proof["chain"]
     relation = "reaches" if chain["reaches_threshold"] else "stays below"
-    status = {"in-force": "in force", "in-force-unconfirmed": "in force, needs the operator's confirmation"}.get(
-        proof["status"], f"{proof['status']} -- not in force, so a red flag weighed lower"
-    )
+    status = {
+        "in-force": "in force",
+        "in-force-unconfirmed": "in force, needs the operator's confirmation",
+    }.get(proof["status"], f"{proof['status']} -- not in force, so a red flag weighed lower")
     bound = proof["bound"]
     out: Outline = [
-        (0, f"{proof['title']} ({proof['regime']}): {proof['verdict']}; status on the as-of date {status}; threshold {proof['threshold']:g}%"),
-        (1, f"restricted holders' shares ({'upper bounds: possible' if bound == 'possible' else 'lower bounds: certain'}), largest first; "
-            f"their sum {chain['sum_text']} {relation} the threshold of {proof['threshold']:g}%"),
+        (
+            0,
+            f"{proof['title']} ({proof['regime']}): {proof['verdict']}; status on the as-of date {status}; threshold {proof['threshold']:g}%",
+        ),
+        (
+            1,
+            f"restricted holders' shares ({'upper bounds: possible' if bound == 'possible' else 'lower bounds: certain'}), largest first; "
+            f"their sum {chain['sum_text']} {relation} the threshold of {proof['threshold']:g}%",
+        ),
     ]
     _node(chain, 2, out, bound)
     if chain["smallest_set"]:
@@ -93,12 +126,27 @@ def proof_outline(proof: dict[str, Any]) -> Outline:
         out.append((1, f"certain (lower bounds): {certain['sum']:g}% held by restricted owners"))
     possible = proof.get("possible_chain")
     if possible is not None:
-        out.append((1, f"possible (upper bounds): {possible['sum_text']} held by restricted owners, below the threshold"))
+        out.append(
+            (
+                1,
+                f"possible (upper bounds): {possible['sum_text']} held by restricted owners, below the threshold",
+            )
+        )
     for d in proof.get("unknown_shares_that_could_decide") or []:
-        out.append((1, f"undetermined: the share of {d['owner_name']} ({d['owner_id']}) is {d['stated']}; "
-                       f"at {d['smallest_share_that_restricts']:g}% or more the tenant is restricted (source {_sources(d)})"))
+        out.append(
+            (
+                1,
+                f"undetermined: the share of {d['owner_name']} ({d['owner_id']}) is {d['stated']}; "
+                f"at {d['smallest_share_that_restricts']:g}% or more the tenant is restricted (source {_sources(d)})",
+            )
+        )
     for n in proof.get("not_counted_elsewhere") or []:
-        out.append((1, f"not counted: {n['share']} {n['interest']} interest of {n['owner_id']} -- {n['reason']} ({n.get('source') or 'no source'} {n.get('source_ref') or ''})".rstrip()))
+        out.append(
+            (
+                1,
+                f"not counted: {n['share']} {n['interest']} interest of {n['owner_id']} -- {n['reason']} ({n.get('source') or 'no source'} {n.get('source_ref') or ''})".rstrip(),
+            )
+        )
     out.append((1, f"{proof['notice']} ({proof['citation']})"))
     return out
 
@@ -118,7 +166,9 @@ def html_block(by_tenant: dict[str, list[dict[str, Any]]]) -> str:
         return ""
     parts = []
     for tenant_id, proofs in by_tenant.items():
-        parts.append(f'<div class="ownership"><p><b>Ownership of <code>{escape(tenant_id)}</code></b></p>')
+        parts.append(
+            f'<div class="ownership"><p><b>Ownership of <code>{escape(tenant_id)}</code></b></p>'
+        )
         for proof in proofs:
             parts.append(_nested(proof_outline(proof)))
         parts.append("</div>")

@@ -15,7 +15,17 @@ import polars as pl
 
 from auditor.report.ownership import case_ownership
 
-TENANT_SUMMARY = ("tenant_id", "legal_name", "country", "hq_country", "kyc_status", "is_reseller", "account_age_days", "restricted_gpu_hours_90d", "peak_restricted_gpus")
+TENANT_SUMMARY = (
+    "tenant_id",
+    "legal_name",
+    "country",
+    "hq_country",
+    "kyc_status",
+    "is_reseller",
+    "account_age_days",
+    "restricted_gpu_hours_90d",
+    "peak_restricted_gpus",
+)
 
 
 def case_records(result, changes=None) -> list[dict[str, Any]]:
@@ -28,7 +38,9 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
     cases = result.cases.cases
     if cases.height == 0:
         return []
-    hits = result.cases.hits.sort(["case_id", "contribution", "rule_id", "tenant_id"], descending=[False, True, False, False])
+    hits = result.cases.hits.sort(
+        ["case_id", "contribution", "rule_id", "tenant_id"], descending=[False, True, False, False]
+    )
     # One conversion for the whole hit table, grouped here: a frame operation per case costs
     # more than the case's own work once there are tens of thousands of cases.
     hits_by_case: dict[str, list[dict[str, Any]]] = {}
@@ -38,15 +50,27 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
     members = (
         result.features.frame.select(*TENANT_SUMMARY)
         .join(tscores, on="tenant_id", how="left")
-        .with_columns(pl.col("tenant_score").fill_null(0.0), pl.col("account_age_days").round(1), pl.col("restricted_gpu_hours_90d").round(1))
+        .with_columns(
+            pl.col("tenant_score").fill_null(0.0),
+            pl.col("account_age_days").round(1),
+            pl.col("restricted_gpu_hours_90d").round(1),
+        )
     )
-    member_rows = {row["tenant_id"]: row for row in members.filter(pl.col("tenant_id").is_in(cases["tenant_ids"].explode().implode())).to_dicts()}
+    member_rows = {
+        row["tenant_id"]: row
+        for row in members.filter(
+            pl.col("tenant_id").is_in(cases["tenant_ids"].explode().implode())
+        ).to_dicts()
+    }
     records = []
     for case in cases.to_dicts():
         case_hits = hits_by_case.get(case["case_id"], [])
         for hit in case_hits:
             hit["evidence"] = json.loads(hit["evidence"])
-        tenants = sorted((member_rows[t] for t in case["tenant_ids"]), key=lambda r: (-r["tenant_score"], r["tenant_id"]))
+        tenants = sorted(
+            (member_rows[t] for t in case["tenant_ids"]),
+            key=lambda r: (-r["tenant_score"], r["tenant_id"]),
+        )
         records.append(
             {
                 "case_id": case["case_id"],

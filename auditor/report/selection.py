@@ -51,7 +51,11 @@ class ReportQueue:
         )
 
 
-def report_queue(records: list[dict[str, Any]], limit: int = DEFAULT_REPORT_CASES, always: frozenset[str] = frozenset()) -> ReportQueue:
+def report_queue(
+    records: list[dict[str, Any]],
+    limit: int = DEFAULT_REPORT_CASES,
+    always: frozenset[str] = frozenset(),
+) -> ReportQueue:
     """The top `limit` records, then every critical one and every one whose case id is in `always`."""
     beyond = [r for r in records[limit:] if r["priority"] == "critical" or r["case_id"] in always]
     return ReportQueue(records[:limit], beyond, len(records), limit)
@@ -65,5 +69,7 @@ def report_queue_for(records: list[dict[str, Any]], result: Any) -> ReportQueue:
     always: frozenset[str] = frozenset()
     if changes is not None and changes.previous_run_id is not None:
         # On a first run every case is new; the alerts only narrow the queue once there is a past.
-        always = frozenset(c.case_id for c in changes.alerts(getattr(config, "alert_priority", "high")))
+        always = frozenset(
+            c.case_id for c in changes.alerts(getattr(config, "alert_priority", "high"))
+        )
     return report_queue(records, limit, always)

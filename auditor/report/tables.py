@@ -63,7 +63,9 @@ def _list_column(name: str, values: list[list[str]]) -> pl.Series:
     """A List(String) column from Python lists, built from one flat column: Polars builds a
     Series per inner list otherwise, which costs more than the rest of the table."""
     flat = pl.Series(name, [item for items in values for item in items], dtype=pl.String)
-    owner = pl.Series("row", [row for row, items in enumerate(values) for _ in items], dtype=pl.UInt32)
+    owner = pl.Series(
+        "row", [row for row, items in enumerate(values) for _ in items], dtype=pl.UInt32
+    )
     grouped = pl.DataFrame([owner, flat]).group_by("row").agg(pl.col(name))
     rows = pl.DataFrame({"row": pl.int_range(len(values), eager=True, dtype=pl.UInt32)})
     column = rows.join(grouped, on="row", how="left", maintain_order="left")[name]
@@ -100,7 +102,12 @@ def case_table(records: list[dict[str, Any]]) -> pl.DataFrame:
         columns["change_status"] = [(r.get("change") or {}).get("status") for r in records]
     lists = {name for name, dtype in schema.items() if dtype == pl.List(pl.String)}
     return pl.DataFrame(
-        [_list_column(name, values) if name in lists else pl.Series(name, values, dtype=schema[name]) for name, values in columns.items()]
+        [
+            _list_column(name, values)
+            if name in lists
+            else pl.Series(name, values, dtype=schema[name])
+            for name, values in columns.items()
+        ]
     )
 
 
@@ -136,7 +143,11 @@ def _flatten_lists(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(_as_text(pl.col(name)).alias(name) for name, dtype in frame.schema.items() if dtype == pl.String)
+    return frame.with_columns(
+        _as_text(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
 
 
 def _csv(frame: pl.DataFrame) -> str:

@@ -18,7 +18,12 @@ from auditor.report.folder import StagedFolder, check_output_folder, output_erro
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
-from auditor.report.tables import render_cases_csv, render_cases_parquet, render_hits_csv, render_hits_parquet
+from auditor.report.tables import (
+    render_cases_csv,
+    render_cases_parquet,
+    render_hits_csv,
+    render_hits_parquet,
+)
 from auditor.run import AuditResult, run_manifest
 from auditor.stagelog import logged_stage
 
@@ -63,7 +68,10 @@ def stage_reports(result, out_dir: str | Path, changes=None) -> StagedFolder:
         # run.json last, so that its `stages` include the writing of the reports themselves.
         if "run.json" in RENDERERS:
             if isinstance(result, AuditResult):
-                result = dataclasses.replace(result, stages={**result.stages, "reports": round(time.perf_counter() - started, 3)})
+                result = dataclasses.replace(
+                    result,
+                    stages={**result.stages, "reports": round(time.perf_counter() - started, 3)},
+                )
             staged.write("run.json", RENDERERS["run.json"](records, result))
     except BaseException:
         staged.discard()

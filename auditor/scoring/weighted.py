@@ -14,7 +14,12 @@ from dataclasses import dataclass
 import polars as pl
 
 # Lower bound of each band's score; a case takes the first band its score reaches.
-PRIORITY_BANDS: tuple[tuple[str, float], ...] = (("critical", 80.0), ("high", 55.0), ("medium", 30.0), ("low", 0.0))
+PRIORITY_BANDS: tuple[tuple[str, float], ...] = (
+    ("critical", 80.0),
+    ("high", 55.0),
+    ("medium", 30.0),
+    ("low", 0.0),
+)
 MAX_WEIGHT = 99.9  # keeps log(1 - w) finite for a rule of weight 100
 
 
@@ -39,7 +44,9 @@ def get_algorithm(name: str) -> ScoringAlgorithm:
     from auditor.errors import InputError
 
     if name not in ALGORITHMS:
-        raise InputError(f"unknown scoring algorithm '{name}'; expected one of {', '.join(ALGORITHMS)}")
+        raise InputError(
+            f"unknown scoring algorithm '{name}'; expected one of {', '.join(ALGORITHMS)}"
+        )
     return ALGORITHMS[name]
 
 

@@ -46,7 +46,11 @@ def _clean(name: pl.Expr) -> pl.Expr:
 
 def acronym_variants(name: pl.Expr) -> pl.Expr:
     """List[str] of the acronyms people write for a name (see the module docstring)."""
-    words = _clean(name).str.split(" ").list.eval(pl.element().filter((pl.element() != "") & ~pl.element().is_in(list(STOPWORDS))))
+    words = (
+        _clean(name)
+        .str.split(" ")
+        .list.eval(pl.element().filter((pl.element() != "") & ~pl.element().is_in(list(STOPWORDS))))
+    )
     plain = words.list.eval(pl.element().filter(~pl.element().is_in(list(_LEGAL_WORDS))))
     no_group = plain.list.eval(pl.element().filter(~pl.element().is_in(list(_GROUP_WORDS))))
     variants = [
@@ -55,17 +59,27 @@ def acronym_variants(name: pl.Expr) -> pl.Expr:
         for strip in (False, True)
     ]
     acronyms = [pl.when(v.list.len() >= MIN_LETTERS).then(_initials(v)) for v in variants]
-    return pl.concat_list(acronyms).list.eval(
-        pl.element().filter(pl.element().str.len_chars().is_between(MIN_LETTERS, MAX_LETTERS))
-    ).list.unique()
+    return (
+        pl.concat_list(acronyms)
+        .list.eval(
+            pl.element().filter(pl.element().str.len_chars().is_between(MIN_LETTERS, MAX_LETTERS))
+        )
+        .list.unique()
+    )
 
 
 def initial_windows(frame: pl.DataFrame, row: str, words: str, sizes: list[int]) -> pl.DataFrame:
     """(row, window, spelled): initials of every run of `sizes` consecutive words of the
     list column `words`, and those words ("nudt", "national university defense technology")."""
-    initials = frame.select(row, words, s=_initials(pl.col(words))).filter(pl.col("s").str.len_chars() >= MIN_LETTERS)
-    starts = initials.with_columns(start=pl.int_ranges(0, pl.col("s").str.len_chars() - MIN_LETTERS + 1)).explode("start")
-    sized = starts.with_columns(size=pl.lit(sorted(set(sizes)), dtype=pl.List(pl.Int64))).explode("size")
+    initials = frame.select(row, words, s=_initials(pl.col(words))).filter(
+        pl.col("s").str.len_chars() >= MIN_LETTERS
+    )
+    starts = initials.with_columns(
+        start=pl.int_ranges(0, pl.col("s").str.len_chars() - MIN_LETTERS + 1)
+    ).explode("start")
+    sized = starts.with_columns(size=pl.lit(sorted(set(sizes)), dtype=pl.List(pl.Int64))).explode(
+        "size"
+    )
     sized = sized.filter(pl.col("start") + pl.col("size") <= pl.col("s").str.len_chars())
     return sized.select(
         row,

@@ -36,7 +36,13 @@ from auditor.screening.acronyms import MIN_LETTERS, acronym_variants, initial_wi
 from auditor.screening.aliases import alias_origins
 from auditor.screening.chinese_script import to_simplified
 from auditor.screening.countries import country_code
-from auditor.screening.normalize import GENERIC_TOKENS, STOPWORDS, WEAK_TOKENS, normalize_frame, transliterate
+from auditor.screening.normalize import (
+    GENERIC_TOKENS,
+    STOPWORDS,
+    WEAK_TOKENS,
+    normalize_frame,
+    transliterate,
+)
 from auditor.screening.words import PINYIN_SYLLABLE, ordinary_series, place_names, place_series
 
 AFFILIATE_ALGORITHM = "affiliate-v1"
@@ -70,12 +76,20 @@ def _words(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     norm = normalize_frame(frame, column)
     return norm.with_columns(
         norm_words=pl.col("norm").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
-    ).with_columns(words=pl.col("norm_words").list.eval(pl.element().filter(~pl.element().is_in(_SKIP))))
+    ).with_columns(
+        words=pl.col("norm_words").list.eval(pl.element().filter(~pl.element().is_in(_SKIP)))
+    )
 
 
-def _word_terms(frame: pl.DataFrame, row: str, min_letters: int = MIN_TOKEN_LETTERS) -> pl.DataFrame:
+def _word_terms(
+    frame: pl.DataFrame, row: str, min_letters: int = MIN_TOKEN_LETTERS
+) -> pl.DataFrame:
     """(row, key, term, via) for tokens (of `min_letters` or more) and neighbouring pairs of `words`."""
-    exploded = frame.select(row, w="words").with_columns(pos=pl.int_ranges(0, pl.col("w").list.len())).explode("w", "pos")
+    exploded = (
+        frame.select(row, w="words")
+        .with_columns(pos=pl.int_ranges(0, pl.col("w").list.len()))
+        .explode("w", "pos")
+    )
     exploded = exploded.drop_nulls("w")
     tokens = exploded.filter(
         (pl.col("w").str.len_chars() >= min_letters) & pl.col("w").str.contains("[a-z]")
@@ -101,33 +115,52 @@ class AffiliateIndex:
         corpus_size: int,
         corpus_words: pl.DataFrame | None = None,
     ):
-        self.terms = terms  # key, term, via, entry_id, carrier, table, expansion, list_entries, rank
+        self.terms = (
+            terms  # key, term, via, entry_id, carrier, table, expansion, list_entries, rank
+        )
         self.entries = entries
         self.corpus_df = corpus_df  # key, df
         self.corpus_size = corpus_size
         # query_name, norm, norm_words, words of the corpus names: the audit screens the same
         # names it measured rarity on, and transliteration is the expensive part.
-        self._corpus_words = corpus_words if corpus_words is not None else pl.DataFrame(schema=_WORDS_SCHEMA)
+        self._corpus_words = (
+            corpus_words if corpus_words is not None else pl.DataFrame(schema=_WORDS_SCHEMA)
+        )
 
     @classmethod
     def build(cls, entries: pl.DataFrame, corpus: pl.Series | None = None) -> AffiliateIndex:
         """Terms of `entries` (name, alt_names, added_aliases); rarity among `corpus` names."""
-        names = pl.concat(
-            [
-                entries.select("entry_id", raw="name", primary=pl.lit(True)),
-                entries.select("entry_id", raw="alt_names", primary=pl.lit(False)).explode("raw"),
-            ]
-        ).drop_nulls("raw").filter(pl.col("raw").str.strip_chars() != "").unique(subset=["entry_id", "raw"], maintain_order=True)
+        names = (
+            pl.concat(
+                [
+                    entries.select("entry_id", raw="name", primary=pl.lit(True)),
+                    entries.select("entry_id", raw="alt_names", primary=pl.lit(False)).explode(
+                        "raw"
+                    ),
+                ]
+            )
+            .drop_nulls("raw")
+            .filter(pl.col("raw").str.strip_chars() != "")
+            .unique(subset=["entry_id", "raw"], maintain_order=True)
+        )
         origins = alias_origins(entries).rename({"matched_name": "raw"})
-        names = names.join(origins, on=["entry_id", "raw"], how="left").with_columns(
-            table=pl.col("alias_origin").fill_null(pl.lit("list")), expansion=pl.lit(None, dtype=pl.String)
-        ).drop("alias_origin").with_row_index("row")
+        names = (
+            names.join(origins, on=["entry_id", "raw"], how="left")
+            .with_columns(
+                table=pl.col("alias_origin").fill_null(pl.lit("list")),
+                expansion=pl.lit(None, dtype=pl.String),
+            )
+            .drop("alias_origin")
+            .with_row_index("row")
+        )
         worded = _words(names, "raw")
         ordinary = ordinary_series()
         # In a Chinese name only the first word after the place is the brand (浪潮, 曙光); the
         # rest is its trade written as one pinyin run (集成电路制造, "integrated circuit manufacturing").
         han = pl.col("raw").str.contains(r"[\u3400-\u9fff]")
-        worded = worded.with_columns(words=pl.when(han).then(pl.col("words").list.head(1)).otherwise(pl.col("words")))
+        worded = worded.with_columns(
+            words=pl.when(han).then(pl.col("words").list.head(1)).otherwise(pl.col("words"))
+        )
         word_terms = _word_terms(worded, "row")
         # Pinyin runs join the brand to the trade after it (曙光云计算 -> "shuguangyunjisuan"),
         # so a Chinese brand is also looked for at the start of a query word ("h:" keys).
@@ -135,7 +168,9 @@ class AffiliateIndex:
         word_terms = pl.concat(
             [
                 word_terms,
-                word_terms.filter(pl.col("via") == "token").join(han_rows, on="row").with_columns(key=pl.lit("h:") + pl.col("term")),
+                word_terms.filter(pl.col("via") == "token")
+                .join(han_rows, on="row")
+                .with_columns(key=pl.lit("h:") + pl.col("term")),
                 _two_character_brands(names.filter(han).select("row", "raw")),
             ]
         )
@@ -144,9 +179,15 @@ class AffiliateIndex:
         pair_words = pl.col("term").str.split(" ")
         word_terms = word_terms.filter(
             pl.when(pl.col("via") == "token")
-            .then(~pl.col("term").is_in(ordinary.implode()) & ~pl.col("term").str.contains(PINYIN_SYLLABLE))
+            .then(
+                ~pl.col("term").is_in(ordinary.implode())
+                & ~pl.col("term").str.contains(PINYIN_SYLLABLE)
+            )
             .otherwise(
-                pair_words.list.eval(pl.element().is_in(ordinary.implode()) | pl.element().str.contains(PINYIN_SYLLABLE)).list.any()
+                pair_words.list.eval(
+                    pl.element().is_in(ordinary.implode())
+                    | pl.element().str.contains(PINYIN_SYLLABLE)
+                ).list.any()
                 & ~pair_words.list.eval(pl.element().is_in(place_series().implode())).list.all()
             )
         )
@@ -168,17 +209,25 @@ class AffiliateIndex:
             .select("row", term="norm")
             .with_columns(via=pl.lit("expansion"), key=pl.lit("i:") + pl.col("term"))
         )
-        terms = pl.concat([word_terms, acronyms.select(word_terms.columns), spelled.select(word_terms.columns)])
-        terms = terms.join(names.select("row", "entry_id", "primary", carrier="raw", table="table"), on="row")
+        terms = pl.concat(
+            [word_terms, acronyms.select(word_terms.columns), spelled.select(word_terms.columns)]
+        )
+        terms = terms.join(
+            names.select("row", "entry_id", "primary", carrier="raw", table="table"), on="row"
+        )
         terms = terms.with_columns(
             expansion=pl.when(pl.col("via") == "acronym").then(pl.col("carrier")),
             list_entries=pl.col("entry_id").n_unique().over("key").cast(pl.Int64),
         ).filter(pl.col("list_entries") <= MAX_LIST_ENTRIES)
         # The entry a term points to first: one whose primary name carries it, then the shortest carrier.
-        terms = terms.sort(["key", "primary", pl.col("carrier").str.len_chars()], descending=[False, True, False])
-        terms = terms.unique(subset=["key", "entry_id"], keep="first", maintain_order=True).with_columns(
-            rank=pl.int_range(pl.len()).over("key")
-        ).drop("row", "primary")
+        terms = terms.sort(
+            ["key", "primary", pl.col("carrier").str.len_chars()], descending=[False, True, False]
+        )
+        terms = (
+            terms.unique(subset=["key", "entry_id"], keep="first", maintain_order=True)
+            .with_columns(rank=pl.int_range(pl.len()).over("key"))
+            .drop("row", "primary")
+        )
         corpus_df, corpus_size, corpus_words = _corpus_frequency(corpus, terms)
         return cls(terms, entries, corpus_df, corpus_size, corpus_words)
 
@@ -187,40 +236,61 @@ class AffiliateIndex:
         threshold = DEFAULT_AFFILIATE_THRESHOLD if threshold is None else threshold
         if "country" not in queries.columns:
             queries = queries.with_columns(country=pl.lit(None, dtype=pl.String))
-        queries = queries.select(pl.col("query_id").cast(pl.String), pl.col("name").cast(pl.String), pl.col("country").cast(pl.String))
+        queries = queries.select(
+            pl.col("query_id").cast(pl.String),
+            pl.col("name").cast(pl.String),
+            pl.col("country").cast(pl.String),
+        )
         uniq = queries.select(query_name="name").drop_nulls().unique().with_row_index("q")
         if uniq.height == 0 or self.terms.height == 0:
             return pl.DataFrame(schema=AFFILIATE_RESULT_SCHEMA)
         known = uniq.join(self._corpus_words, on="query_name")
         fresh = uniq.join(self._corpus_words, on="query_name", how="anti")
-        worded = pl.concat([known, _words(fresh, "query_name").select(known.columns)]) if fresh.height else known
+        worded = (
+            pl.concat([known, _words(fresh, "query_name").select(known.columns)])
+            if fresh.height
+            else known
+        )
         found = _query_terms(worded, self.terms).join(self.terms, on="key")
         if found.height == 0:
             return pl.DataFrame(schema=AFFILIATE_RESULT_SCHEMA)
         found = found.join(worded.select("q", "norm"), on="q").with_columns(
-            kind=pl.when(pl.col("via").is_in(["acronym", "expansion"]) & (pl.col("norm") == pl.col("term")))
+            kind=pl.when(
+                pl.col("via").is_in(["acronym", "expansion"]) & (pl.col("norm") == pl.col("term"))
+            )
             .then(pl.lit("acronym"))
             .otherwise(pl.lit("affiliate"))
         )
         # Three-letter acronyms are common words of other names: only a whole name counts.
-        found = found.filter((pl.col("term").str.len_chars() >= MIN_TOKEN_LETTERS) | (pl.col("kind") == "acronym"))
+        found = found.filter(
+            (pl.col("term").str.len_chars() >= MIN_TOKEN_LETTERS) | (pl.col("kind") == "acronym")
+        )
         found = found.join(self.corpus_df, on="key", how="left").with_columns(
             df=pl.col("df").fill_null(1).clip(lower_bound=1)
         )
         n = max(self.corpus_size, MIN_CORPUS)
-        found = found.with_columns(rarity=(1.0 - pl.col("df").log() / math.log(n)).clip(0.0, 1.0)).filter(
-            pl.col("rarity") >= MIN_RARITY
+        found = found.with_columns(
+            rarity=(1.0 - pl.col("df").log() / math.log(n)).clip(0.0, 1.0)
+        ).filter(pl.col("rarity") >= MIN_RARITY)
+        rows = queries.join(uniq, left_on="name", right_on="query_name").join(
+            found.drop("query_name", strict=False), on="q"
         )
-        rows = queries.join(uniq, left_on="name", right_on="query_name").join(found.drop("query_name", strict=False), on="q")
-        rows = rows.join(self.entries.select("entry_id", "source", "source_code", "countries", entry_name="name"), on="entry_id")
+        rows = rows.join(
+            self.entries.select(
+                "entry_id", "source", "source_code", "countries", entry_name="name"
+            ),
+            on="entry_id",
+        )
         rows = rows.with_columns(country_check=_country_check()).with_columns(score=_score())
         rows = rows.filter(pl.col("score") >= threshold)
         if rows.height == 0:
             return pl.DataFrame(schema=AFFILIATE_RESULT_SCHEMA)
-        best = rows.sort(["score", "rank"], descending=[True, False]).unique(subset=["query_id", "entry_id"], keep="first", maintain_order=True)
-        best = best.with_columns(query_name=pl.col("name"), corpus_names=pl.lit(self.corpus_size, dtype=pl.Int64)).with_columns(
-            explanation=_explanation(), detail=_detail()
+        best = rows.sort(["score", "rank"], descending=[True, False]).unique(
+            subset=["query_id", "entry_id"], keep="first", maintain_order=True
         )
+        best = best.with_columns(
+            query_name=pl.col("name"), corpus_names=pl.lit(self.corpus_size, dtype=pl.Int64)
+        ).with_columns(explanation=_explanation(), detail=_detail())
         order = queries.select("query_id").with_row_index("order")
         best = best.join(order, on="query_id").sort(["order", "score"], descending=[False, True])
         return best.select(list(AFFILIATE_RESULT_SCHEMA)).cast(AFFILIATE_RESULT_SCHEMA)  # type: ignore[arg-type]
@@ -228,26 +298,44 @@ class AffiliateIndex:
 
 AFFILIATE_EXPLANATION_DTYPE = pl.Struct(
     {
-        "algorithm": pl.String, "kind": pl.String, "via": pl.String, "term": pl.String, "query": pl.String,
-        "spelled": pl.String, "carrier": pl.String, "expansion": pl.String, "table": pl.String,
-        "list_entries": pl.Int64, "tenant_names": pl.Int64, "corpus_names": pl.Int64, "rarity": pl.Float64,
-        "country": pl.String, "list": pl.String, "entry_id": pl.String,
+        "algorithm": pl.String,
+        "kind": pl.String,
+        "via": pl.String,
+        "term": pl.String,
+        "query": pl.String,
+        "spelled": pl.String,
+        "carrier": pl.String,
+        "expansion": pl.String,
+        "table": pl.String,
+        "list_entries": pl.Int64,
+        "tenant_names": pl.Int64,
+        "corpus_names": pl.Int64,
+        "rarity": pl.Float64,
+        "country": pl.String,
+        "list": pl.String,
+        "entry_id": pl.String,
     }
 )
 
 
-def without_name_matches(affiliates: pl.DataFrame, names: pl.DataFrame, keys: tuple[str, ...] = ("query_id",)) -> pl.DataFrame:
+def without_name_matches(
+    affiliates: pl.DataFrame, names: pl.DataFrame, keys: tuple[str, ...] = ("query_id",)
+) -> pl.DataFrame:
     """Affiliate rows of queries that did not already match by name: a name that is a
     listed party's is reported as that, and the same evidence must not count twice."""
     if affiliates.height == 0 or names.height == 0:
         return affiliates
-    return affiliates.join(names.select(*keys).unique(), on=list(keys), how="anti", maintain_order="left")
+    return affiliates.join(
+        names.select(*keys).unique(), on=list(keys), how="anti", maintain_order="left"
+    )
 
 
 def _query_terms(worded: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     """(q, key, spelled) of query names: tokens, pairs, and initials of word runs."""
     # Query words of three letters too: they can be a whole name's acronym ("XAC").
-    words = _word_terms(worded, "q", MIN_LETTERS).select("q", "key", spelled=pl.lit(None, dtype=pl.String))
+    words = _word_terms(worded, "q", MIN_LETTERS).select(
+        "q", "key", spelled=pl.lit(None, dtype=pl.String)
+    )
     words = pl.concat([words, _brand_prefixes(worded, terms)])
     sizes = terms.filter(pl.col("via") == "expansion")["term"].str.len_chars().unique().to_list()
     if not sizes:
@@ -285,17 +373,26 @@ def _two_character_brands(names: pl.DataFrame) -> pl.DataFrame:
         if len(run) <= 2:
             continue
         term = transliterate(run[:2]).strip().lower()
-        if term.isalpha() and len(term) >= MIN_TOKEN_LETTERS and term not in _SKIP and term not in places:
+        if (
+            term.isalpha()
+            and len(term) >= MIN_TOKEN_LETTERS
+            and term not in _SKIP
+            and term not in places
+        ):
             rows.append((row, term))
     frame = pl.DataFrame(rows, schema={"row": pl.UInt32, "term": pl.String}, orient="row")
-    return frame.with_columns(via=pl.lit("token"), key=pl.lit("h:") + pl.col("term")).select("row", "term", "via", "key")
+    return frame.with_columns(via=pl.lit("token"), key=pl.lit("h:") + pl.col("term")).select(
+        "row", "term", "via", "key"
+    )
 
 
 def _brand_prefixes(worded: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     """(q, "h:" key, null) where a query word starts with a Chinese brand at a syllable
     boundary: "shuguangyunjisuan" carries "shuguang" (the rest starts a syllable: an initial
     and a vowel), but "zhongxingtongxun" (中兴通讯) does not carry "zhongxin" (中芯)."""
-    lengths = terms.filter(pl.col("key").str.starts_with("h:"))["term"].str.len_chars().unique().to_list()
+    lengths = (
+        terms.filter(pl.col("key").str.starts_with("h:"))["term"].str.len_chars().unique().to_list()
+    )
     if not lengths:
         return pl.DataFrame(schema={"q": pl.UInt32, "key": pl.String, "spelled": pl.String})
     words = worded.select("q", w="words").explode("w").drop_nulls("w").unique()
@@ -303,14 +400,23 @@ def _brand_prefixes(worded: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     cut = cut.filter(pl.col("w").str.len_chars() >= pl.col("n"))
     head, rest = pl.col("w").str.slice(0, pl.col("n")), pl.col("w").str.slice(pl.col("n"))
     boundary = (rest == "") | rest.str.contains(_SYLLABLE_START)
-    found = cut.filter(boundary).select("q", key=pl.lit("h:") + head, spelled=pl.lit(None, dtype=pl.String))
+    found = cut.filter(boundary).select(
+        "q", key=pl.lit("h:") + head, spelled=pl.lit(None, dtype=pl.String)
+    )
     return found.join(terms.select("key").unique(), on="key", how="semi")
 
 
-_WORDS_SCHEMA: dict[str, pl.DataType] = {"query_name": pl.String(), "norm": pl.String(), "norm_words": pl.List(pl.String), "words": pl.List(pl.String)}
+_WORDS_SCHEMA: dict[str, pl.DataType] = {
+    "query_name": pl.String(),
+    "norm": pl.String(),
+    "norm_words": pl.List(pl.String),
+    "words": pl.List(pl.String),
+}
 
 
-def _corpus_frequency(corpus: pl.Series | None, terms: pl.DataFrame) -> tuple[pl.DataFrame, int, pl.DataFrame | None]:
+def _corpus_frequency(
+    corpus: pl.Series | None, terms: pl.DataFrame
+) -> tuple[pl.DataFrame, int, pl.DataFrame | None]:
     """(key, df): how many corpus names carry each list term; and the corpus size."""
     empty = pl.DataFrame(schema={"key": pl.String, "df": pl.Int64})
     if corpus is None:
@@ -324,13 +430,18 @@ def _corpus_frequency(corpus: pl.Series | None, terms: pl.DataFrame) -> tuple[pl
     worded = _words(counts, "query_name")
     keys = _query_terms(worded, terms).join(terms.select("key").unique(), on="key", how="semi")
     keys = keys.unique(subset=["q", "key"]).join(counts.select("q", "n"), on="q")
-    return keys.group_by("key").agg(df=pl.col("n").sum()), given.height, worded.select(list(_WORDS_SCHEMA))
+    return (
+        keys.group_by("key").agg(df=pl.col("n").sum()),
+        given.height,
+        worded.select(list(_WORDS_SCHEMA)),
+    )
 
 
 def _country_check() -> pl.Expr:
     code = pl.col("country").map_batches(_country_codes, return_dtype=pl.String)
     same = pl.col("countries").list.contains(code) | (
-        code.is_in(_GREATER_CHINA) & pl.col("countries").list.eval(pl.element().is_in(_GREATER_CHINA)).list.any()
+        code.is_in(_GREATER_CHINA)
+        & pl.col("countries").list.eval(pl.element().is_in(_GREATER_CHINA)).list.any()
     )
     return (
         pl.when(code.is_null() | (pl.col("countries").list.len() == 0))
@@ -357,7 +468,13 @@ def _score() -> pl.Expr:
         .then(pl.when(letters >= 6).then(0.8).when(letters == 5).then(0.75).otherwise(0.7))
         .otherwise(0.75)
     )
-    adjust = pl.when(pl.col("country_check") == "match").then(0.1).when(pl.col("country_check") == "mismatch").then(-0.1).otherwise(0.0)
+    adjust = (
+        pl.when(pl.col("country_check") == "match")
+        .then(0.1)
+        .when(pl.col("country_check") == "mismatch")
+        .then(-0.1)
+        .otherwise(0.0)
+    )
     return (base * (0.5 + 0.5 * pl.col("rarity")) + adjust).clip(0.0, 1.0)
 
 

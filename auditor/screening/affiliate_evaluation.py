@@ -59,21 +59,59 @@ BRANDS: tuple[tuple[str, str | None, str | None, str | None], ...] = (
 )
 CITIES = ("Beijing", "Shanghai", "Shenzhen", "Jinan", "Chengdu", "Hangzhou", "Tianjin", "Wuxi")
 CITIES_ZH = ("北京", "上海", "深圳", "济南", "成都", "杭州", "天津", "无锡")
-TRADES = ("Cloud Computing", "Data Technology", "Smart Systems", "Digital Services", "Computing Services",
-          "Semiconductor Equipment", "Information Services", "AI Research")
+TRADES = (
+    "Cloud Computing",
+    "Data Technology",
+    "Smart Systems",
+    "Digital Services",
+    "Computing Services",
+    "Semiconductor Equipment",
+    "Information Services",
+    "AI Research",
+)
 TRADES_ZH = ("云计算", "数据技术", "智能科技", "信息服务", "软件", "智算科技")
-FORMS = ("Co., Ltd.", "Limited", "Inc.", "Company Limited", "Holdings Ltd.", "LLC", "Pte. Ltd.", "GmbH")
-SHAPES = ("brand+trade", "city prefix", "bracketed city", "hong kong", "singapore", "acronym+trade", "acronym offshore",
-          "chinese brand", "chinese bracketed city")
+FORMS = (
+    "Co., Ltd.",
+    "Limited",
+    "Inc.",
+    "Company Limited",
+    "Holdings Ltd.",
+    "LLC",
+    "Pte. Ltd.",
+    "GmbH",
+)
+SHAPES = (
+    "brand+trade",
+    "city prefix",
+    "bracketed city",
+    "hong kong",
+    "singapore",
+    "acronym+trade",
+    "acronym offshore",
+    "chinese brand",
+    "chinese bracketed city",
+)
 
-_PREFIX = ("Sunrise Northwind Evergreen Summit Harbor Pioneer Crystal Golden Silver Pacific Atlas Orion Horizon "
-           "Maple Cedar Granite Vertex Unity Bright Blue Green Apex Nova Zenith Coastal Prairie").split()
-_COMMON = ("Information Industry Co., Ltd.", "Group Co., Ltd.", "Intelligent Technology Co., Ltd.",
-           "Electronic Information Industry Group", "Semiconductor Pte. Ltd.", "Computing Center",
-           "Network Technology Co., Ltd.", "International Trading Ltd", "Intelligent Computing Group Pty Ltd")
-_SYLLABLES = ("an bai bao chang chen da dong fang feng fu gao guang hao heng hong hui jia jian jie jin kai kang le li "
-              "lian lin long mei ming ning qi qian qing rui sen shan sheng shun tai tong wan wen xiang xing xu ya yang "
-              "yi ying yong yu yuan yue ze zhan zhong zhuo").split()
+_PREFIX = (
+    "Sunrise Northwind Evergreen Summit Harbor Pioneer Crystal Golden Silver Pacific Atlas Orion Horizon "
+    "Maple Cedar Granite Vertex Unity Bright Blue Green Apex Nova Zenith Coastal Prairie"
+).split()
+_COMMON = (
+    "Information Industry Co., Ltd.",
+    "Group Co., Ltd.",
+    "Intelligent Technology Co., Ltd.",
+    "Electronic Information Industry Group",
+    "Semiconductor Pte. Ltd.",
+    "Computing Center",
+    "Network Technology Co., Ltd.",
+    "International Trading Ltd",
+    "Intelligent Computing Group Pty Ltd",
+)
+_SYLLABLES = (
+    "an bai bao chang chen da dong fang feng fu gao guang hao heng hong hui jia jian jie jin kai kang le li "
+    "lian lin long mei ming ning qi qian qing rui sen shan sheng shun tai tong wan wen xiang xing xu ya yang "
+    "yi ying yong yu yuan yue ze zhan zhong zhuo"
+).split()
 _SHORT = ("HIT", "PCL", "IEI", "PSA", "CAS", "XAC")
 _WORDS = ("Moore", "Dawning", "Sigma", "Cheng", "Peng", "Threads", "Baikal Lake")
 _HAN = "明达华信天安宏盛兴泰丰宇恒嘉德康瑞祥和金源博远新悦"
@@ -83,8 +121,10 @@ def _affiliate_queries(rng: random.Random) -> list[tuple[str, str, str]]:
     """(query, listed name, shape) for every brand in every applicable shape."""
     out: list[tuple[str, str, str]] = []
     for listed, brand, acronym, zh in BRANDS:
+
         def pick(seq: tuple[str, ...]) -> str:
             return rng.choice(seq)
+
         if brand:
             out += [
                 (f"{brand} {pick(TRADES)} {pick(FORMS)}", listed, "brand+trade"),
@@ -101,7 +141,11 @@ def _affiliate_queries(rng: random.Random) -> list[tuple[str, str, str]]:
         if zh:
             out += [
                 (f"{pick(CITIES_ZH)}{zh}{pick(TRADES_ZH)}有限公司", listed, "chinese brand"),
-                (f"{zh}({pick(CITIES_ZH)}){pick(TRADES_ZH)}有限公司", listed, "chinese bracketed city"),
+                (
+                    f"{zh}({pick(CITIES_ZH)}){pick(TRADES_ZH)}有限公司",
+                    listed,
+                    "chinese bracketed city",
+                ),
             ]
     return out
 
@@ -116,14 +160,28 @@ def lookalike_names(count: int, seed: int = 7) -> list[tuple[str, str]]:
             out.append((f"{rng.choice(_PREFIX)} {rng.choice(_COMMON)}", "common words"))
         elif kind == 1:
             word = "".join(rng.choice(_SYLLABLES) for _ in range(2)).capitalize()
-            out.append((f"{rng.choice(CITIES)} {word} {rng.choice(TRADES)} Co., Ltd.", "city + pinyin"))
+            out.append(
+                (f"{rng.choice(CITIES)} {word} {rng.choice(TRADES)} Co., Ltd.", "city + pinyin")
+            )
         elif kind == 2:
-            out.append((f"{rng.choice(_SHORT)} {rng.choice(_PREFIX)} {rng.choice(TRADES)} Ltd", "short token"))
+            out.append(
+                (
+                    f"{rng.choice(_SHORT)} {rng.choice(_PREFIX)} {rng.choice(TRADES)} Ltd",
+                    "short token",
+                )
+            )
         elif kind == 3:
-            out.append((f"{rng.choice(_WORDS)} {rng.choice(_PREFIX)} {rng.choice(TRADES)} LLC", "word or surname"))
+            out.append(
+                (
+                    f"{rng.choice(_WORDS)} {rng.choice(_PREFIX)} {rng.choice(TRADES)} LLC",
+                    "word or surname",
+                )
+            )
         else:
             han = "".join(rng.choice(_HAN) for _ in range(2))
-            out.append((f"{rng.choice(CITIES_ZH)}{han}{rng.choice(TRADES_ZH)}有限公司", "chinese ordinary"))
+            out.append(
+                (f"{rng.choice(CITIES_ZH)}{han}{rng.choice(TRADES_ZH)}有限公司", "chinese ordinary")
+            )
     return out
 
 
@@ -137,7 +195,8 @@ def evaluate(list_paths: list[Path], negatives: int = 10_000, seed: int = 7) -> 
     looks = lookalike_names(negatives, seed)
     queries = pl.DataFrame(
         {
-            "query_id": [f"p{i}" for i in range(len(positives))] + [f"n{i}" for i in range(len(looks))],
+            "query_id": [f"p{i}" for i in range(len(positives))]
+            + [f"n{i}" for i in range(len(looks))],
             "name": [p[0] for p in positives] + [n[0] for n in looks],
         }
     )
@@ -169,7 +228,9 @@ def evaluate(list_paths: list[Path], negatives: int = 10_000, seed: int = 7) -> 
         "recall_by_shape": {k: round(sum(v) / len(v), 3) for k, v in by_shape.items()},
         "negatives": len(looks),
         "lookalike_matches_per_10k": round(10_000 * len(false) / max(len(looks), 1), 1),
-        "lookalike_matches_per_10k_by_class": {k: round(10_000 * sum(v) / len(v), 1) for k, v in by_class.items()},
+        "lookalike_matches_per_10k_by_class": {
+            k: round(10_000 * sum(v) / len(v), 1) for k, v in by_class.items()
+        },
         "missed": sorted(misses),
         "false_examples": sorted(set(false))[:15],
     }
@@ -189,9 +250,15 @@ def provider_rates(provider: Path, list_paths: list[Path]) -> dict:
     names = screen_tenants(tenants, index).matches
     features = affiliate_features(tenants, index, names).features
     planted = pl.read_csv(planted_csv)
-    ordinary = features.join(planted.filter(pl.col("pattern") == "listed-affiliate"), on="tenant_id", how="anti")
-    ordinary = ordinary.join(planted.filter(~pl.col("pattern").str.starts_with("benign")), on="tenant_id", how="anti")
-    planted_aff = features.join(planted.filter(pl.col("pattern") == "listed-affiliate"), on="tenant_id")
+    ordinary = features.join(
+        planted.filter(pl.col("pattern") == "listed-affiliate"), on="tenant_id", how="anti"
+    )
+    ordinary = ordinary.join(
+        planted.filter(~pl.col("pattern").str.starts_with("benign")), on="tenant_id", how="anti"
+    )
+    planted_aff = features.join(
+        planted.filter(pl.col("pattern") == "listed-affiliate"), on="tenant_id"
+    )
     with_match = ordinary.filter(pl.col("listed_affiliate_score") > 0)
     return {
         "tenants": tenants.height,
@@ -199,7 +266,10 @@ def provider_rates(provider: Path, list_paths: list[Path]) -> dict:
         "ordinary_with_affiliate_match": with_match.height,
         "per_10k": round(10_000 * with_match.height / max(ordinary.height, 1), 1),
         "ordinary_at_rule_threshold_per_10k": round(
-            10_000 * ordinary.filter(pl.col("listed_affiliate_score") >= 0.6).height / max(ordinary.height, 1), 1
+            10_000
+            * ordinary.filter(pl.col("listed_affiliate_score") >= 0.6).height
+            / max(ordinary.height, 1),
+            1,
         ),
         "planted_affiliates_found": f"{planted_aff.filter(pl.col('listed_affiliate_score') > 0).height}/{planted_aff.height}",
         "examples": with_match["listed_affiliate_match"].head(10).to_list(),
@@ -208,7 +278,10 @@ def provider_rates(provider: Path, list_paths: list[Path]) -> dict:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m auditor.screening.affiliate_evaluation LIST.csv [...] [--provider DIR]", file=sys.stderr)
+        print(
+            "usage: python -m auditor.screening.affiliate_evaluation LIST.csv [...] [--provider DIR]",
+            file=sys.stderr,
+        )
         return 2
     provider = None
     if "--provider" in argv:

@@ -39,7 +39,9 @@ ALIAS_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.String(),
     "origin": pl.String(),  # "<file> line <n>"
 }
-ADDED_ALIAS_DTYPE = pl.List(pl.Struct({"alias": pl.String, "origin": pl.String, "source": pl.String}))
+ADDED_ALIAS_DTYPE = pl.List(
+    pl.Struct({"alias": pl.String, "origin": pl.String, "source": pl.String})
+)
 MAX_PROBLEMS = 20
 
 
@@ -67,14 +69,21 @@ def builtin_aliases() -> pl.DataFrame:
     """The shipped Chinese registered names of EL and MEU entries, as alias rows."""
     text = BUILTIN_TABLE.read_text(encoding="utf-8")
     rows = [
-        _Row({"entry": r["listed_name"], "alias": r["chinese_name"], "source": _builtin_source(r)}, r["_line"])
+        _Row(
+            {"entry": r["listed_name"], "alias": r["chinese_name"], "source": _builtin_source(r)},
+            r["_line"],
+        )
         for r in _csv_dicts(text, BUILTIN_SHOWN)
     ]
     return _validated(rows, BUILTIN_SHOWN)
 
 
 def _builtin_source(row: dict[str, Any]) -> str:
-    checked = "verified" if str(row.get("verified", "")).strip().lower() == "true" else "not verified here"
+    checked = (
+        "verified"
+        if str(row.get("verified", "")).strip().lower() == "true"
+        else "not verified here"
+    )
     return f"{row.get('source', '').strip()} ({row.get('list', '').strip()}; {checked})"
 
 
@@ -86,20 +95,35 @@ def _csv_dicts(text: str, shown: str) -> list[dict[str, Any]]:
             record["_line"] = reader.line_num
             out.append(record)
     except csv.Error as exc:
-        raise InputError(f"cannot parse CSV: {exc}", location=SourceLocation(shown, line=reader.line_num)) from None
+        raise InputError(
+            f"cannot parse CSV: {exc}", location=SourceLocation(shown, line=reader.line_num)
+        ) from None
     return out
 
 
 def _csv_rows(text: str, shown: str) -> list[_Row]:
     header = next(csv.reader(io.StringIO(text)), None)
     if not header:
-        raise InputError("alias file is empty; expected a header entry,alias,source", location=SourceLocation(shown, line=1))
+        raise InputError(
+            "alias file is empty; expected a header entry,alias,source",
+            location=SourceLocation(shown, line=1),
+        )
     missing = [f for f in ALIAS_FIELDS if f not in [h.strip() for h in header]]
     if missing:
         raise InputError(
-            [Problem(SourceLocation(shown, line=1), "missing column; expected entry, alias and source", subject=f"column '{c}'") for c in missing]
+            [
+                Problem(
+                    SourceLocation(shown, line=1),
+                    "missing column; expected entry, alias and source",
+                    subject=f"column '{c}'",
+                )
+                for c in missing
+            ]
         )
-    return [_Row({k.strip(): v for k, v in r.items() if k != "_line" and k is not None}, r["_line"]) for r in _csv_dicts(text, shown)]
+    return [
+        _Row({k.strip(): v for k, v in r.items() if k != "_line" and k is not None}, r["_line"])
+        for r in _csv_dicts(text, shown)
+    ]
 
 
 def _yaml_rows(text: str, shown: str) -> list[_Row]:
@@ -129,22 +153,36 @@ def _validated(rows: list[_Row], shown: str) -> pl.DataFrame:
             continue
         unknown = sorted(set(row.values) - set(ALIAS_FIELDS) - {"note", "verified", "list"})
         for key in unknown:
-            problems.append(Problem(where, "unknown key; expected entry, alias, source (and optional note)", subject=f"'{key}'"))
+            problems.append(
+                Problem(
+                    where,
+                    "unknown key; expected entry, alias, source (and optional note)",
+                    subject=f"'{key}'",
+                )
+            )
         values = {f: str(row.values.get(f) or "").strip() for f in ALIAS_FIELDS}
         for f in ALIAS_FIELDS:
             if not values[f]:
-                why = "every alias needs a source (where the name comes from)" if f == "source" else "expected a non-empty value"
+                why = (
+                    "every alias needs a source (where the name comes from)"
+                    if f == "source"
+                    else "expected a non-empty value"
+                )
                 problems.append(Problem(where, f"empty or missing; {why}", subject=f"'{f}'"))
         if len(problems) >= MAX_PROBLEMS:
             break
         if all(values.values()) and not unknown:
-            out.append((values["entry"], values["alias"], values["source"], f"{shown} line {row.line}"))
+            out.append(
+                (values["entry"], values["alias"], values["source"], f"{shown} line {row.line}")
+            )
     if problems:
         raise InputError(problems[:MAX_PROBLEMS])
     return pl.DataFrame(out, schema=ALIAS_SCHEMA, orient="row")
 
 
-def attach_aliases(entries: pl.DataFrame, aliases: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def attach_aliases(
+    entries: pl.DataFrame, aliases: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Entries with each alias row appended to `alt_names` of the entries it names.
 
     A row names an entry by id or by a name that normalises like one of the entry's names.
@@ -162,12 +200,25 @@ def attach_aliases(entries: pl.DataFrame, aliases: pl.DataFrame) -> tuple[pl.Dat
             entries.select("entry_id", raw="alt_names").explode("raw").drop_nulls("raw"),
         ]
     )
-    names = normalize_frame(names, "raw").filter(pl.col("norm") != "").select("entry_id", "norm", "core").unique()
-    wanted = normalize_frame(rows, "entry").filter(pl.col("norm") != "").select("alias_row", "entry", "norm", "core")
-    by_name = wanted.join(names.select("entry_id", "norm").unique(), on="norm").select("alias_row", "entry_id")
+    names = (
+        normalize_frame(names, "raw")
+        .filter(pl.col("norm") != "")
+        .select("entry_id", "norm", "core")
+        .unique()
+    )
+    wanted = (
+        normalize_frame(rows, "entry")
+        .filter(pl.col("norm") != "")
+        .select("alias_row", "entry", "norm", "core")
+    )
+    by_name = wanted.join(names.select("entry_id", "norm").unique(), on="norm").select(
+        "alias_row", "entry_id"
+    )
     # A row no full name fits may still fit without city and generic words: "Moore Threads
     # Intelligent Technology (Beijing)" for the listed "Moore Threads Intelligent Technology".
-    loose = wanted.join(by_name, on="alias_row", how="anti").join(names.select("entry_id", "core").unique(), on="core")
+    loose = wanted.join(by_name, on="alias_row", how="anti").join(
+        names.select("entry_id", "core").unique(), on="core"
+    )
     by_name = pl.concat([by_name, loose.select("alias_row", "entry_id")])
     by_id = rows.join(entries.select("entry_id"), left_on="entry", right_on="entry_id").select(
         "alias_row", entry_id=pl.col("entry")
@@ -183,19 +234,26 @@ def attach_aliases(entries: pl.DataFrame, aliases: pl.DataFrame) -> tuple[pl.Dat
     entries = (
         entries.join(added, on="entry_id", how="left", maintain_order="left")
         .with_columns(
-            alt_names=pl.concat_list(pl.col("alt_names"), pl.col("new_alts").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-            .list.unique(maintain_order=True),
+            alt_names=pl.concat_list(
+                pl.col("alt_names"),
+                pl.col("new_alts").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            ).list.unique(maintain_order=True),
             added_aliases=pl.concat_list(
-                pl.col("added_aliases"), pl.col("new_added").fill_null(pl.lit([], dtype=ADDED_ALIAS_DTYPE))
+                pl.col("added_aliases"),
+                pl.col("new_added").fill_null(pl.lit([], dtype=ADDED_ALIAS_DTYPE)),
             ),
         )
         .drop("new_alts", "new_added")
     )
-    unmatched = rows.join(pairs.select("alias_row").unique(), on="alias_row", how="anti").drop("alias_row")
+    unmatched = rows.join(pairs.select("alias_row").unique(), on="alias_row", how="anti").drop(
+        "alias_row"
+    )
     return entries, unmatched
 
 
-def with_aliases(lists: ListSet, alias_files: list[Path] | tuple[Path, ...] = (), builtin: bool = True) -> ListSet:
+def with_aliases(
+    lists: ListSet, alias_files: list[Path] | tuple[Path, ...] = (), builtin: bool = True
+) -> ListSet:
     """The lists with the shipped Chinese names and the user's alias files attached.
 
     Each alias file is recorded in the provenance (path, checksum, rows, attached), like a
@@ -218,7 +276,11 @@ def with_aliases(lists: ListSet, alias_files: list[Path] | tuple[Path, ...] = ()
         provenance.append(record)
         if path != BUILTIN_TABLE:
             for origin in unmatched["origin"].head(MAX_PROBLEMS).to_list():
-                log.warning("stage=lists aliases=%s unmatched=%s (no list entry has that name or id)", shown, origin)
+                log.warning(
+                    "stage=lists aliases=%s unmatched=%s (no list entry has that name or id)",
+                    shown,
+                    origin,
+                )
     if "added_aliases" not in entries.columns:
         entries = entries.with_columns(added_aliases=pl.lit([], dtype=ADDED_ALIAS_DTYPE))
     return ListSet(entries=entries, provenance=provenance)
@@ -227,7 +289,9 @@ def with_aliases(lists: ListSet, alias_files: list[Path] | tuple[Path, ...] = ()
 def alias_origins(entries: pl.DataFrame) -> pl.DataFrame:
     """(entry_id, matched_name, alias_origin) for every attached alias: what explanations quote."""
     if "added_aliases" not in entries.columns:
-        return pl.DataFrame(schema={"entry_id": pl.String, "matched_name": pl.String, "alias_origin": pl.String})
+        return pl.DataFrame(
+            schema={"entry_id": pl.String, "matched_name": pl.String, "alias_origin": pl.String}
+        )
     return (
         entries.select("entry_id", "added_aliases")
         .explode("added_aliases")
@@ -247,4 +311,6 @@ def explain_alias_matches(matches: pl.DataFrame, entries: pl.DataFrame) -> pl.Da
     name is an alias this module attached (the list's own names need no note)."""
     if matches.height == 0:
         return matches.with_columns(alias_origin=pl.lit(None, dtype=pl.String))
-    return matches.join(alias_origins(entries), on=["entry_id", "matched_name"], how="left", maintain_order="left")
+    return matches.join(
+        alias_origins(entries), on=["entry_id", "matched_name"], how="left", maintain_order="left"
+    )

@@ -27,7 +27,10 @@ import polars as pl
 
 from auditor.screening import matcher
 
-KINDS = {"name": "query_name", "address": "query_address"}  # kind -> the result column holding the query text
+KINDS = {
+    "name": "query_name",
+    "address": "query_address",
+}  # kind -> the result column holding the query text
 KEEP_FINGERPRINTS = 2  # fingerprints a store keeps: the current lists and the ones before them
 SCREENING_CODE = Path(matcher.__file__).parent
 
@@ -37,14 +40,18 @@ class ResultStore(Protocol):
 
     def screening_results(self, fingerprint: str) -> dict[str, tuple[bytes, bytes]]: ...
 
-    def save_screening_results(self, fingerprint: str, run_id: str, parts: dict[str, tuple[int, bytes, bytes]], keep: int) -> None: ...
+    def save_screening_results(
+        self, fingerprint: str, run_id: str, parts: dict[str, tuple[int, bytes, bytes]], keep: int
+    ) -> None: ...
 
 
 def _code_digest() -> str:
     """The screening package's source: a changed matcher must not reuse old results."""
     digest = hashlib.sha256()
     for path in sorted(SCREENING_CODE.rglob("*.py")):
-        digest.update(path.relative_to(SCREENING_CODE).as_posix().encode() + b"\0" + path.read_bytes())
+        digest.update(
+            path.relative_to(SCREENING_CODE).as_posix().encode() + b"\0" + path.read_bytes()
+        )
     return digest.hexdigest()
 
 
@@ -79,7 +86,11 @@ class _Memo:
 
 
 def _texts(frame: pl.DataFrame | None = None) -> pl.DataFrame:
-    return pl.DataFrame(schema={"text": pl.String}) if frame is None else frame.select(pl.col("text").cast(pl.String))
+    return (
+        pl.DataFrame(schema={"text": pl.String})
+        if frame is None
+        else frame.select(pl.col("text").cast(pl.String))
+    )
 
 
 @dataclass
@@ -98,7 +109,11 @@ class ScreeningCounts:
             "reused_from_store": sum(self.reused_from_store.values()),
             "reused_in_run": sum(self.reused_in_run.values()),
             "by_kind": {
-                kind: {"screened": self.screened[kind], "reused_from_store": self.reused_from_store[kind], "reused_in_run": self.reused_in_run[kind]}
+                kind: {
+                    "screened": self.screened[kind],
+                    "reused_from_store": self.reused_from_store[kind],
+                    "reused_in_run": self.reused_in_run[kind],
+                }
                 for kind in KINDS
             },
         }
@@ -116,7 +131,9 @@ class ScreeningCache:
         self._memo = {kind: _Memo(_texts(), None, _texts(), _texts()) for kind in KINDS}
 
     @classmethod
-    def for_store(cls, index: Any, threshold: float | None, store: ResultStore | None) -> ScreeningCache:
+    def for_store(
+        cls, index: Any, threshold: float | None, store: ResultStore | None
+    ) -> ScreeningCache:
         """A cache holding the store's earlier results for these lists, if any (none without a store)."""
         if store is None:
             return cls(index, threshold)
@@ -124,7 +141,9 @@ class ScreeningCache:
         for kind, (screened, matches) in store.screening_results(cache.fingerprint or "").items():
             if kind in KINDS:
                 texts = _texts(pl.read_parquet(io.BytesIO(screened)))
-                cache._memo[kind] = _Memo(texts, pl.read_parquet(io.BytesIO(matches)), texts, _texts())
+                cache._memo[kind] = _Memo(
+                    texts, pl.read_parquet(io.BytesIO(matches)), texts, _texts()
+                )
         return cache
 
     def save(self, store: ResultStore, run_id: str) -> None:
@@ -134,16 +153,29 @@ class ScreeningCache:
         parts = {}
         for kind, memo in self._memo.items():
             if memo.matches is not None:  # this kind was screened (its result columns are known)
-                parts[kind] = (memo.screened.height, _parquet(memo.screened), _parquet(memo.matches))
+                parts[kind] = (
+                    memo.screened.height,
+                    _parquet(memo.screened),
+                    _parquet(memo.matches),
+                )
         store.save_screening_results(self.fingerprint, run_id, parts, KEEP_FINGERPRINTS)
 
     def match_names(self, queries: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
         return self._match("name", "name", queries, threshold, self.index.match_names)
 
-    def match_addresses(self, queries: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
+    def match_addresses(
+        self, queries: pl.DataFrame, threshold: float | None = None
+    ) -> pl.DataFrame:
         return self._match("address", "address", queries, threshold, self.index.match_addresses)
 
-    def _match(self, kind: str, column: str, queries: pl.DataFrame, threshold: float | None, method: Callable[..., pl.DataFrame]) -> pl.DataFrame:
+    def _match(
+        self,
+        kind: str,
+        column: str,
+        queries: pl.DataFrame,
+        threshold: float | None,
+        method: Callable[..., pl.DataFrame],
+    ) -> pl.DataFrame:
         if threshold != self.threshold or "country" in queries.columns:
             # A result depends on the threshold and on a query's country: only the plain
             # case the cache was made for is memoised.
@@ -154,16 +186,29 @@ class ScreeningCache:
         first_asked = texts.join(memo.seen, on="text", how="anti")
         new = first_asked.join(memo.screened, on="text", how="anti")
         self.counts.reused_in_run[kind] += texts.height - first_asked.height
-        self.counts.reused_from_store[kind] += first_asked.join(memo.stored, on="text", how="semi").height
+        self.counts.reused_from_store[kind] += first_asked.join(
+            memo.stored, on="text", how="semi"
+        ).height
         self.counts.screened[kind] += new.height
         memo.seen = pl.concat([memo.seen, first_asked])
         if new.height or memo.matches is None:
-            found = method(new.select(pl.col("text").alias("query_id"), pl.col("text").alias(column)), threshold=threshold)
+            found = method(
+                new.select(pl.col("text").alias("query_id"), pl.col("text").alias(column)),
+                threshold=threshold,
+            )
             found = found.drop("query_id")
-            memo.matches = found if memo.matches is None or memo.matches.width == 0 else pl.concat([memo.matches, found], how="vertical_relaxed")
+            memo.matches = (
+                found
+                if memo.matches is None or memo.matches.width == 0
+                else pl.concat([memo.matches, found], how="vertical_relaxed")
+            )
             memo.screened = pl.concat([memo.screened, new])
         assert memo.matches is not None
-        ordered = queries.select(pl.col("query_id").cast(pl.String), pl.col(column).cast(pl.String).alias(text_col)).with_row_index("query_order")
+        ordered = queries.select(
+            pl.col("query_id").cast(pl.String), pl.col(column).cast(pl.String).alias(text_col)
+        ).with_row_index("query_order")
         rows = ordered.join(memo.matches, on=text_col, how="inner")
         columns = ["query_id", *memo.matches.columns]
-        return rows.sort(["query_order", "score"], descending=[False, True], maintain_order=True).select(columns)
+        return rows.sort(
+            ["query_order", "score"], descending=[False, True], maintain_order=True
+        ).select(columns)

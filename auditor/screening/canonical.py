@@ -25,15 +25,42 @@ from auditor.screening.normalize import GENERIC_TOKENS, WEAK_TOKENS, _clean, _la
 # tell two parties apart.
 _EXPANSIONS: dict[str, tuple[str, ...]] = {
     "information": ("info", "inf", "informations", "informatics"),
-    "technology": ("tech", "techn", "techs", "technologies", "technological", "technologie", "tecnologia", "hitech"),
+    "technology": (
+        "tech",
+        "techn",
+        "techs",
+        "technologies",
+        "technological",
+        "technologie",
+        "tecnologia",
+        "hitech",
+    ),
     "international": ("intl", "internat", "intnl", "internacional", "internationale"),
     "group": ("grp", "groups", "grupo", "groupe", "gruppe"),
     "manufacturing": ("mfg", "mfr", "manufacture", "manufacturer", "manufacturers", "mfrs"),
     "service": ("svc", "svcs", "servs", "services", "serv", "servicios", "servicos"),
     "engineering": ("eng", "engg", "engr", "engineers", "engineer", "ingenieria"),
-    "industry": ("ind", "inds", "indus", "indl", "industries", "industrial", "industria", "industrias", "industrie"),
+    "industry": (
+        "ind",
+        "inds",
+        "indus",
+        "indl",
+        "industries",
+        "industrial",
+        "industria",
+        "industrias",
+        "industrie",
+    ),
     "development": ("dev", "devt", "devel", "developments", "desarrollo"),
-    "electronics": ("elec", "electr", "electronic", "electric", "electrical", "elect", "electronica"),
+    "electronics": (
+        "elec",
+        "electr",
+        "electronic",
+        "electric",
+        "electrical",
+        "elect",
+        "electronica",
+    ),
     "science": ("sci", "sciences", "scientific"),
     "association": ("assn", "assoc", "associations"),
     "department": ("dept", "dep"),
@@ -75,19 +102,28 @@ _EXPANSIONS: dict[str, tuple[str, ...]] = {
     "incorporated": ("inc", "incorp"),
     "limited": ("ltd", "ltda", "limitada"),
 }
-CANONICAL: dict[str, str] = {alias: word for word, aliases in _EXPANSIONS.items() for alias in aliases}
+CANONICAL: dict[str, str] = {
+    alias: word for word, aliases in _EXPANSIONS.items() for alias in aliases
+}
 
 # Legal forms: strong words are legal forms wherever they stand; descriptive words only
 # beside one, at an end of the name. Each maps to its family for the legal evidence.
 STRONG_LEGAL: dict[str, str] = {
-    **dict.fromkeys(("company", "limited", "corporation", "incorporated", "plc", "pte", "pvt", "pty", "bhd"), "company"),
+    **dict.fromkeys(
+        ("company", "limited", "corporation", "incorporated", "plc", "pte", "pvt", "pty", "bhd"),
+        "company",
+    ),
     **dict.fromkeys(("llc", "fzllc", "llp", "lllp", "lp"), "llc"),
     **dict.fromkeys(("gmbh", "mbh", "ag", "kg"), "gmbh"),
-    **dict.fromkeys(("sa", "sas", "cv", "sarl", "srl", "spa", "sl", "sae", "sal", "rl", "eirl"), "sa"),
+    **dict.fromkeys(
+        ("sa", "sas", "cv", "sarl", "srl", "spa", "sl", "sae", "sal", "rl", "eirl"), "sa"
+    ),
     **dict.fromkeys(("jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "tov"), "jsc"),
     **dict.fromkeys(("bv", "nv"), "bv"),
     **dict.fromkeys(("fze", "fzco", "fzc", "fz", "wll", "est"), "fze"),
-    **dict.fromkeys(("oy", "oyj", "ab", "asa", "aps", "kft", "zrt", "kk", "sti", "tic", "sdn"), "other"),
+    **dict.fromkeys(
+        ("oy", "oyj", "ab", "asa", "aps", "kft", "zrt", "kk", "sti", "tic", "sdn"), "other"
+    ),
 }
 DESCRIPTIVE_LEGAL: frozenset[str] = frozenset(
     "liability joint stock closed open public private de s a c v r l sociedad anonima responsabilidad "
@@ -103,7 +139,9 @@ _COMMON: frozenset[str] = frozenset(
 # Short words a slip of which is more likely a slipped legal form or stopword ("LTDB",
 # "HDEL", "S.A.B.") than a name: they weigh little when unpaired.
 SHORT_COMMON: frozenset[str] = frozenset(
-    w for w in set(STRONG_LEGAL) | STOPWORDS | {k for k, v in CANONICAL.items() if v in STRONG_LEGAL} if len(w) <= 4
+    w
+    for w in set(STRONG_LEGAL) | STOPWORDS | {k for k, v in CANONICAL.items() if v in STRONG_LEGAL}
+    if len(w) <= 4
 )
 _MAX_SLIP_LEN = 24
 
@@ -126,7 +164,12 @@ def _is_transposition(a: str, b: str) -> bool:
     if len(a) != len(b):
         return False
     diff = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+    )
 
 
 @lru_cache(maxsize=262144)
@@ -143,7 +186,9 @@ def canonical_word(word: str) -> str:
         found.update(index.get(key, ()))
     best = None
     for cand in sorted(found):
-        if _is_transposition(word, cand) or (min(len(word), len(cand)) >= 6 and OSA.distance(word, cand) <= 1):
+        if _is_transposition(word, cand) or (
+            min(len(word), len(cand)) >= 6 and OSA.distance(word, cand) <= 1
+        ):
             best = cand if best is None or len(cand) > len(best) else best
     if best is None:
         return word
@@ -188,7 +233,9 @@ def canonical_name(clean: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     keep = [i for i, w in enumerate(words) if not is_legal[i] and w not in STOPWORDS]
     if not keep:
         keep = [i for i in range(len(words)) if not is_legal[i]] or list(range(len(words)))
-    families = sorted({STRONG_LEGAL[w] for w, legal in zip(words, is_legal) if legal and w in STRONG_LEGAL})
+    families = sorted(
+        {STRONG_LEGAL[w] for w, legal in zip(words, is_legal) if legal and w in STRONG_LEGAL}
+    )
     return tuple(words[i] for i in keep), tuple(raw[i] for i in keep), " ".join(families)
 
 
@@ -197,7 +244,11 @@ def legal_like(word: str) -> bool:
     """A short word one edit from a legal form or stopword ("ltdb", "hdel", "sab")."""
     if len(word) > 5 or word in SHORT_COMMON:
         return word in SHORT_COMMON
-    return any(OSA.distance(word, w, score_cutoff=1) <= 1 for w in SHORT_COMMON if abs(len(w) - len(word)) <= 1)
+    return any(
+        OSA.distance(word, w, score_cutoff=1) <= 1
+        for w in SHORT_COMMON
+        if abs(len(w) - len(word)) <= 1
+    )
 
 
 def _vocabulary(words: pl.Series) -> pl.DataFrame:
@@ -213,7 +264,14 @@ def _vocabulary(words: pl.Series) -> pl.DataFrame:
             "stop": [t in STOPWORDS for t in toks],
             "w": [weight(t) for t in toks],
         },
-        schema={"raw": pl.String, "tok": pl.String, "family": pl.String, "desc": pl.Boolean, "stop": pl.Boolean, "w": pl.Float64},
+        schema={
+            "raw": pl.String,
+            "tok": pl.String,
+            "family": pl.String,
+            "desc": pl.Boolean,
+            "stop": pl.Boolean,
+            "w": pl.Float64,
+        },
     )
 
 
@@ -222,7 +280,9 @@ def _edge_run_is_legal(in_run: pl.Expr) -> pl.Expr:
     strong = pl.col("family").is_not_null()
     letters = in_run & (pl.col("tok") != "de")
     has_strong = (in_run & strong).any().over("nid")
-    spelled = (letters.sum().over("nid") >= 2) & ((letters & (pl.col("tok").str.len_chars() != 1)).sum().over("nid") == 0)
+    spelled = (letters.sum().over("nid") >= 2) & (
+        (letters & (pl.col("tok").str.len_chars() != 1)).sum().over("nid") == 0
+    )
     return has_strong | spelled
 
 
@@ -252,10 +312,20 @@ def canonical_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     lead = first_plain.is_null() | (pl.col("pos") < first_plain)
     trail = last_plain.is_null() | (pl.col("pos") > last_plain)
     words = words.with_columns(_lead=lead, _trail=trail)
-    is_legal = strong | (pl.col("_lead") & _edge_run_is_legal(pl.col("_lead"))) | (pl.col("_trail") & _edge_run_is_legal(pl.col("_trail")))
+    is_legal = (
+        strong
+        | (pl.col("_lead") & _edge_run_is_legal(pl.col("_lead")))
+        | (pl.col("_trail") & _edge_run_is_legal(pl.col("_trail")))
+    )
     words = words.with_columns(legal=is_legal)
     keep = ~pl.col("legal") & ~pl.col("stop")
-    keep = pl.when(keep.any().over("nid")).then(keep).when((~pl.col("legal")).any().over("nid")).then(~pl.col("legal")).otherwise(True)
+    keep = (
+        pl.when(keep.any().over("nid"))
+        .then(keep)
+        .when((~pl.col("legal")).any().over("nid"))
+        .then(~pl.col("legal"))
+        .otherwise(True)
+    )
     words = words.with_columns(keep=keep).sort("nid", "pos")
     kept = pl.col("keep")
     forms = words.group_by("nid").agg(
@@ -265,9 +335,15 @@ def canonical_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         legal=pl.col("family").filter(pl.col("legal") & strong).unique().sort().str.join(" "),
     )
     empty = pl.lit([], dtype=pl.List(pl.String))
-    forms = forms.with_columns(key_tokens=pl.when(pl.col("_strong").list.len() > 0).then("_strong").otherwise("tokens")).drop("_strong")
-    mapping = uniq.join(forms, on="nid", how="left").drop("nid").with_columns(
-        pl.col("tokens", "words", "key_tokens").fill_null(empty), pl.col("legal").fill_null("")
+    forms = forms.with_columns(
+        key_tokens=pl.when(pl.col("_strong").list.len() > 0).then("_strong").otherwise("tokens")
+    ).drop("_strong")
+    mapping = (
+        uniq.join(forms, on="nid", how="left")
+        .drop("nid")
+        .with_columns(
+            pl.col("tokens", "words", "key_tokens").fill_null(empty), pl.col("legal").fill_null("")
+        )
     )
     out = out.join(mapping, on="norm", how="left", maintain_order="left")
     out = out.with_columns(core=pl.col("tokens").list.join(" "))

@@ -57,8 +57,23 @@ _SYLLABLES = (
     "jin jing kai kang le li lian lin long mei ming na ning peng qi qian qing rui sen shan sheng shi shun tai "
     "tian tong wan wei wen xiang xin xing xu ya yang yi ying yong yu yuan yue ze zhan zhi zhong zhuo"
 ).split()
-_CITIES = ("Shenzhen", "Beijing", "Shanghai", "Hangzhou", "Guangzhou", "Chengdu", "Suzhou", "Wuhan", "")
-_CN_TAIL = ("Technology Co., Ltd.", "Information Technology Co., Ltd.", "Network Technology Co., Ltd.", "Trading Co., Ltd.")
+_CITIES = (
+    "Shenzhen",
+    "Beijing",
+    "Shanghai",
+    "Hangzhou",
+    "Guangzhou",
+    "Chengdu",
+    "Suzhou",
+    "Wuhan",
+    "",
+)
+_CN_TAIL = (
+    "Technology Co., Ltd.",
+    "Information Technology Co., Ltd.",
+    "Network Technology Co., Ltd.",
+    "Trading Co., Ltd.",
+)
 
 
 def ordinary_names(count: int, seed: int = 7) -> list[str]:
@@ -70,7 +85,12 @@ def ordinary_names(count: int, seed: int = 7) -> list[str]:
             word = "".join(rng.choice(_SYLLABLES) for _ in range(2)).capitalize()
             out.append(" ".join(p for p in (rng.choice(_CITIES), word, rng.choice(_CN_TAIL)) if p))
         else:
-            parts = [rng.choice(_PREFIX), rng.choice(_NOUN), rng.choice(_INDUSTRY), rng.choice(_FORMS)]
+            parts = [
+                rng.choice(_PREFIX),
+                rng.choice(_NOUN),
+                rng.choice(_INDUSTRY),
+                rng.choice(_FORMS),
+            ]
             if rng.random() < 0.3:
                 parts.pop(1)
             out.append(" ".join(p for p in parts if p))
@@ -103,11 +123,15 @@ class Evaluation:
     part: str
 
 
-def build_evaluation(entries: pl.DataFrame, *, part: str = "test", negatives: int = 4000) -> Evaluation:
+def build_evaluation(
+    entries: pl.DataFrame, *, part: str = "test", negatives: int = 4000
+) -> Evaluation:
     """Positives from the part's SDN organisations; negatives from other lists and generators."""
     rng = random.Random(VARIATION_SEEDS.get(part, 0))
     sdn = entries.filter(pl.col("source_code") == "SDN")
-    orgs = _in_part(sdn.filter(pl.col("type") == "Entity"), part).sort("entry_id")  # same draws whatever the file order
+    orgs = _in_part(sdn.filter(pl.col("type") == "Entity"), part).sort(
+        "entry_id"
+    )  # same draws whatever the file order
     rows: list[tuple[str, str, str]] = []
     for entry_id, name, alts in orgs.select("entry_id", "name", "alt_names").iter_rows():
         sources = [n for n in [name, *alts] if _letters(n) >= 4]
@@ -117,28 +141,44 @@ def build_evaluation(entries: pl.DataFrame, *, part: str = "test", negatives: in
             varied = vary(rng.choice(sources), how, rng)
             if varied is not None:
                 rows.append((varied, entry_id, how))
-    others = sorted(_in_part(entries.filter(pl.col("source_code") != "SDN"), part)["name"].to_list())
+    others = sorted(
+        _in_part(entries.filter(pl.col("source_code") != "SDN"), part)["name"].to_list()
+    )
     neg = [(n, None, "other_list") for n in others]
     neg += [(n, None, "ordinary") for n in ordinary_names(negatives, NEGATIVE_SEEDS[part])]
     # A "negative" that is a listed name (by the generator's own plain form) would be a true hit.
-    listed = {plain(n) for n in sdn["name"].to_list()} | {plain(n) for n in sdn["alt_names"].explode().drop_nulls().to_list()}
+    listed = {plain(n) for n in sdn["name"].to_list()} | {
+        plain(n) for n in sdn["alt_names"].explode().drop_nulls().to_list()
+    }
     neg = [r for r in neg if plain(r[0]) not in listed]
     schema = {"name": pl.String, "expected_entry_id": pl.String, "kind": pl.String}
     pos = pl.DataFrame(rows, schema=schema, orient="row")
     negs = pl.DataFrame(neg, schema=schema, orient="row")
-    queries = pl.concat([pos, negs]).with_row_index("query_id").with_columns(pl.col("query_id").cast(pl.String))
+    queries = (
+        pl.concat([pos, negs])
+        .with_row_index("query_id")
+        .with_columns(pl.col("query_id").cast(pl.String))
+    )
     return Evaluation(entries=sdn, queries=queries, part=part)
 
 
 def score_evaluation(
-    ev: Evaluation, threshold: float | None = None, *, algorithm: str | None = None, index: ScreeningIndex | None = None
+    ev: Evaluation,
+    threshold: float | None = None,
+    *,
+    algorithm: str | None = None,
+    index: ScreeningIndex | None = None,
 ) -> dict[str, Any]:
     """Recall, precision and per-class recall at `threshold` (default: the algorithm's)."""
     index = index or ScreeningIndex.build(ev.entries, algorithm=algorithm)
     t0 = time.perf_counter()
     matches = index.match_names(ev.queries.select("query_id", "name"), threshold)
     seconds = time.perf_counter() - t0
-    return score_matches(ev, matches) | {"algorithm": index.algorithm, "threshold": threshold, "names_per_s": ev.queries.height / seconds}
+    return score_matches(ev, matches) | {
+        "algorithm": index.algorithm,
+        "threshold": threshold,
+        "names_per_s": ev.queries.height / seconds,
+    }
 
 
 def score_matches(ev: Evaluation, matches: pl.DataFrame) -> dict[str, Any]:
@@ -152,7 +192,9 @@ def score_matches(ev: Evaluation, matches: pl.DataFrame) -> dict[str, Any]:
     neg = res.filter(pl.col("expected_entry_id").is_null())
     tp = int(pos["found"].sum())
     fp = int(neg["hit"].sum()) + int(pos.filter(pl.col("hit") & ~pl.col("found")).height)
-    by_kind = pos.group_by("kind").agg(n=pl.len(), recall=pl.col("found").mean().round(4)).sort("kind")
+    by_kind = (
+        pos.group_by("kind").agg(n=pl.len(), recall=pl.col("found").mean().round(4)).sort("kind")
+    )
     return {
         "part": ev.part,
         "positives": pos.height,
@@ -167,7 +209,9 @@ def score_matches(ev: Evaluation, matches: pl.DataFrame) -> dict[str, Any]:
     }
 
 
-def held_out_alias_recall(entries: pl.DataFrame, threshold: float | None = None, *, algorithm: str | None = None) -> dict[str, Any]:
+def held_out_alias_recall(
+    entries: pl.DataFrame, threshold: float | None = None, *, algorithm: str | None = None
+) -> dict[str, Any]:
     """Hold each test-part SDN organisation's first alias out of the index; is it still found?
 
     Many aliases are unrelated names (former names, acronyms), so this is far below the
@@ -175,10 +219,16 @@ def held_out_alias_recall(entries: pl.DataFrame, threshold: float | None = None,
     """
     sdn = entries.filter(pl.col("source_code") == "SDN")
     test_ids = set(_in_part(sdn, "test")["entry_id"].to_list())
-    orgs = (pl.col("type") == "Entity") & (pl.col("alt_names").list.len() > 0) & pl.col("entry_id").is_in(list(test_ids))
+    orgs = (
+        (pl.col("type") == "Entity")
+        & (pl.col("alt_names").list.len() > 0)
+        & pl.col("entry_id").is_in(list(test_ids))
+    )
     queries = sdn.filter(orgs).select(query_id="entry_id", name=pl.col("alt_names").list.first())
     held = sdn.with_columns(
-        alt_names=pl.when(orgs).then(pl.col("alt_names").list.slice(1)).otherwise(pl.col("alt_names"))
+        alt_names=pl.when(orgs)
+        .then(pl.col("alt_names").list.slice(1))
+        .otherwise(pl.col("alt_names"))
     )
     matches = ScreeningIndex.build(held, algorithm=algorithm).match_names(queries, threshold)
     found = matches.filter(pl.col("query_id") == pl.col("entry_id"))["query_id"].n_unique()
@@ -186,16 +236,22 @@ def held_out_alias_recall(entries: pl.DataFrame, threshold: float | None = None,
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="python -m auditor.screening.evaluation", description="Screening quality on one part.")
+    ap = argparse.ArgumentParser(
+        prog="python -m auditor.screening.evaluation", description="Screening quality on one part."
+    )
     ap.add_argument("lists", nargs="+", type=Path)
     ap.add_argument("--part", choices=PARTS, default="test")
     ap.add_argument("--algorithm", default=None)
     ap.add_argument("--threshold", type=float, default=None)
     args = ap.parse_args(argv)
     entries = load_lists(list(args.lists)).entries
-    report = score_evaluation(build_evaluation(entries, part=args.part), args.threshold, algorithm=args.algorithm)
+    report = score_evaluation(
+        build_evaluation(entries, part=args.part), args.threshold, algorithm=args.algorithm
+    )
     report["misses"], report["false_hits"] = report["misses"][:40], report["false_hits"][:40]
-    report["held_out_alias"] = held_out_alias_recall(entries, args.threshold, algorithm=args.algorithm)
+    report["held_out_alias"] = held_out_alias_recall(
+        entries, args.threshold, algorithm=args.algorithm
+    )
     print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     return 0
 

@@ -37,15 +37,27 @@ def update_list(url: str, out: Path, *, opener=urllib.request.urlopen) -> dict[s
             data = response.read()
             last_modified = response.headers.get("Last-Modified")
     except urllib.error.HTTPError as exc:  # its body is the server's, not ours to print
-        raise InputError(f"cannot download list: HTTP {exc.code} {redact_text(str(exc.reason))}", location=SourceLocation(shown)) from None
+        raise InputError(
+            f"cannot download list: HTTP {exc.code} {redact_text(str(exc.reason))}",
+            location=SourceLocation(shown),
+        ) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = redact_text(str(getattr(exc, "reason", exc)))
-        raise InputError(f"cannot download list: {reason}", location=SourceLocation(shown)) from None
-    suffix = out.suffix if out.suffix in (".csv", ".json", ".jsonl") else Path(urllib.parse.urlparse(url).path).suffix
+        raise InputError(
+            f"cannot download list: {reason}", location=SourceLocation(shown)
+        ) from None
+    suffix = (
+        out.suffix
+        if out.suffix in (".csv", ".json", ".jsonl")
+        else Path(urllib.parse.urlparse(url).path).suffix
+    )
     try:
         rows = parse_list_bytes(data, shown, suffix)
     except InputError as exc:
-        problems = [Problem(p.location, f"{p.message}; download refused, {out} left unchanged", p.subject) for p in exc.problems]
+        problems = [
+            Problem(p.location, f"{p.message}; download refused, {out} left unchanged", p.subject)
+            for p in exc.problems
+        ]
         raise InputError(problems) from None
     now = datetime.now(timezone.utc)
     list_date = now.date().isoformat()

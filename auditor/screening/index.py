@@ -43,7 +43,9 @@ DEFAULT_ALGORITHM = name_v2.NAME_V2
 DEFAULT_THRESHOLDS = {NAME_V1: DEFAULT_THRESHOLD, name_v2.NAME_V2: name_v2.DEFAULT_THRESHOLD_V2}
 
 
-def algorithm_record(algorithm: str | None = None, threshold: float | None = None) -> dict[str, object]:
+def algorithm_record(
+    algorithm: str | None = None, threshold: float | None = None
+) -> dict[str, object]:
     """What a run screened with, for run.json: algorithm names, versions and thresholds."""
     name = algorithm or DEFAULT_ALGORITHM
     return {
@@ -52,6 +54,7 @@ def algorithm_record(algorithm: str | None = None, threshold: float | None = Non
         "address_algorithm": ADDRESS_ALGORITHM,
         "address_threshold": DEFAULT_ADDRESS_THRESHOLD,
     }
+
 
 # A key held by more list names than this is too common to block on ...
 MAX_KEY_NAMES = 200
@@ -79,7 +82,8 @@ def _deletions(tokens: pl.DataFrame) -> pl.DataFrame:
         .explode("pos")
         .select(
             "row",
-            variant=pl.col("token").str.slice(0, pl.col("pos")) + pl.col("token").str.slice(pl.col("pos") + 1),
+            variant=pl.col("token").str.slice(0, pl.col("pos"))
+            + pl.col("token").str.slice(pl.col("pos") + 1),
         )
     )
     return pl.concat([long.select("row", variant=pl.col("token")), dels])
@@ -98,7 +102,9 @@ def token_rows(frame: pl.DataFrame) -> pl.DataFrame:
 def name_keys(frame: pl.DataFrame, *, vocabulary: pl.DataFrame | None = None) -> pl.DataFrame:
     """Blocking keys (row, key:u64). `vocabulary` given = query side: deletions only for unseen tokens."""
     tokens = token_rows(frame)
-    compact = frame.filter(pl.col("compact").str.len_chars() >= 2).select("row", _prefixed("c:", pl.col("compact")))
+    compact = frame.filter(pl.col("compact").str.len_chars() >= 2).select(
+        "row", _prefixed("c:", pl.col("compact"))
+    )
     tok = tokens.select("row", _prefixed("t:", pl.col("token")))
     del_source = tokens if vocabulary is None else tokens.join(vocabulary, on="token", how="anti")
     dels = _deletions(del_source).select("row", _prefixed("d:", pl.col("variant")))
@@ -125,7 +131,9 @@ class KeyTable:
         """(q, row) pairs sharing a usable key, one row per pair."""
         with_df = query_keys.join(self.freq, on="key", how="inner")
         rarest = pl.col("df") == pl.col("df").min().over("q")
-        usable = with_df.filter((pl.col("df") <= self.max_key_names) | (rarest & (pl.col("df") <= FALLBACK_KEY_NAMES)))
+        usable = with_df.filter(
+            (pl.col("df") <= self.max_key_names) | (rarest & (pl.col("df") <= FALLBACK_KEY_NAMES))
+        )
         pairs = usable.select("q", "key").join(self.postings.select("key", "row"), on="key")
         return pairs.select("q", "row").unique()
 
@@ -164,21 +172,35 @@ def _list_names(entries: pl.DataFrame) -> pl.DataFrame:
     primary = base.select("entry_idx", raw=pl.col("name"), kind=pl.lit("name"))
     aliases = base.select("entry_idx", raw=pl.col("alt_names"), kind=pl.lit("alias")).explode("raw")
     bare = base.select(
-        "entry_idx", raw=pl.col("name").str.replace_all(r"\s*\([^()]*\)", ""), kind=pl.lit("name without brackets")
+        "entry_idx",
+        raw=pl.col("name").str.replace_all(r"\s*\([^()]*\)", ""),
+        kind=pl.lit("name without brackets"),
     )
     inner = (
-        base.select("entry_idx", raw=pl.col("name").str.extract_all(r"\([^()]{3,}\)"), kind=pl.lit("bracketed name"))
+        base.select(
+            "entry_idx",
+            raw=pl.col("name").str.extract_all(r"\([^()]{3,}\)"),
+            kind=pl.lit("bracketed name"),
+        )
         .explode("raw")
         .with_columns(pl.col("raw").str.strip_chars("()"))
     )
-    names = pl.concat([primary, aliases, bare, inner]).filter(pl.col("raw").is_not_null() & (pl.col("raw") != ""))
+    names = pl.concat([primary, aliases, bare, inner]).filter(
+        pl.col("raw").is_not_null() & (pl.col("raw") != "")
+    )
     return names
 
 
 class ScreeningIndex:
     """Names and addresses of list entries, keyed for blocking; built once, queried in batches."""
 
-    def __init__(self, entries: pl.DataFrame, names: pl.DataFrame, addresses: pl.DataFrame, algorithm: str = DEFAULT_ALGORITHM):
+    def __init__(
+        self,
+        entries: pl.DataFrame,
+        names: pl.DataFrame,
+        addresses: pl.DataFrame,
+        algorithm: str = DEFAULT_ALGORITHM,
+    ):
         self.algorithm = algorithm
         self.default_threshold = DEFAULT_THRESHOLDS[algorithm]
         self.entries = entries
@@ -186,11 +208,15 @@ class ScreeningIndex:
         self.addresses = addresses
         keyed = names if algorithm == NAME_V1 else names.with_columns(tokens=pl.col("key_tokens"))
         self.vocabulary = token_rows(keyed).select("token").unique()
-        self._name_keys = KeyTable(name_keys(keyed), MAX_KEY_NAMES if algorithm == NAME_V1 else name_v2.MAX_KEY_NAMES)
+        self._name_keys = KeyTable(
+            name_keys(keyed), MAX_KEY_NAMES if algorithm == NAME_V1 else name_v2.MAX_KEY_NAMES
+        )
         self._address_keys = KeyTable(address_keys(addresses))
 
     @classmethod
-    def build(cls, entries: pl.DataFrame, sources: set[str] | None = None, algorithm: str | None = None) -> ScreeningIndex:
+    def build(
+        cls, entries: pl.DataFrame, sources: set[str] | None = None, algorithm: str | None = None
+    ) -> ScreeningIndex:
         """Index the entries of the given source codes (EL, MEU, SDN, ...); all when None.
 
         `algorithm` is a key of ALGORITHMS (default name-v2); it fixes how names are
@@ -198,13 +224,17 @@ class ScreeningIndex:
         """
         algorithm = algorithm or DEFAULT_ALGORITHM
         if algorithm not in ALGORITHMS:
-            raise InputError(f"unknown screening algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}")
+            raise InputError(
+                f"unknown screening algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}"
+            )
         normalize = normalize_frame if algorithm == NAME_V1 else canonical_frame
         if sources:
             wanted = [s.strip().upper() for s in sources]
             entries = entries.filter(pl.col("source_code").is_in(wanted))
         entries = entries.with_row_index("entry_idx")
-        names = _list_names(entries).with_columns(screened=pl.col("raw").str.slice(0, MAX_SCREENED_CHARS))
+        names = _list_names(entries).with_columns(
+            screened=pl.col("raw").str.slice(0, MAX_SCREENED_CHARS)
+        )
         names = normalize(names, "screened").drop("screened")
         names = (
             names.filter(pl.col("core") != "")
@@ -218,7 +248,10 @@ class ScreeningIndex:
             .with_columns(norm=normalize_address_expr("raw"))
             .filter(is_specific_expr(pl.col("norm")))
             .unique(subset=["entry_idx", "norm"], keep="first", maintain_order=True)
-            .with_columns(compact=pl.col("norm").str.replace_all(" ", ""), tokens=pl.col("norm").str.split(" "))
+            .with_columns(
+                compact=pl.col("norm").str.replace_all(" ", ""),
+                tokens=pl.col("norm").str.split(" "),
+            )
             .with_row_index("row")
         )
         return cls(entries, names, addr, algorithm)
@@ -229,10 +262,14 @@ class ScreeningIndex:
         """Matches at or above `threshold` for each query name, best first per query."""
         threshold = self.default_threshold if threshold is None else threshold
         _require(queries, ("query_id", "name"))
-        queries = queries.with_columns(pl.col("query_id").cast(pl.String), pl.col("name").cast(pl.String))
+        queries = queries.with_columns(
+            pl.col("query_id").cast(pl.String), pl.col("name").cast(pl.String)
+        )
         if "country" not in queries.columns:
             queries = queries.with_columns(country=pl.lit(None, dtype=pl.String))
-        queries = queries.with_row_index("query_order").with_columns(screened=pl.col("name").str.slice(0, MAX_SCREENED_CHARS))
+        queries = queries.with_row_index("query_order").with_columns(
+            screened=pl.col("name").str.slice(0, MAX_SCREENED_CHARS)
+        )
         out = []
         for start in range(0, max(queries.height, 1), BATCH_ROWS):
             batch = queries.slice(start, BATCH_ROWS)
@@ -241,7 +278,11 @@ class ScreeningIndex:
                 out.append(self._name_results(batch, hits, threshold))
         if not out:
             return pl.DataFrame(schema=NAME_RESULT_SCHEMA)
-        return pl.concat(out).sort(["query_order", "score"], descending=[False, True]).select(list(NAME_RESULT_SCHEMA))
+        return (
+            pl.concat(out)
+            .sort(["query_order", "score"], descending=[False, True])
+            .select(list(NAME_RESULT_SCHEMA))
+        )
 
     def _match_unique_names(self, names: pl.Series, threshold: float) -> pl.DataFrame:
         v1 = self.algorithm == NAME_V1
@@ -249,16 +290,23 @@ class ScreeningIndex:
         uq = normalize(pl.DataFrame({"query_name": names}), "query_name").with_row_index("q")
         uq = uq.filter(pl.col("core") != "")
         keyed = uq if v1 else uq.with_columns(tokens=pl.col("key_tokens"))
-        keys = name_keys(keyed.rename({"q": "row"}), vocabulary=self.vocabulary).rename({"row": "q"})
+        keys = name_keys(keyed.rename({"q": "row"}), vocabulary=self.vocabulary).rename(
+            {"row": "q"}
+        )
         pairs = self._name_keys.candidates(keys)
         if pairs.height == 0:
             return pl.DataFrame()
         extra = [] if v1 else ["legal", "words"]
         q_cols = uq.select(
-            "q", "query_name", *[pl.col(c).alias("q_" + c) for c in ["core", "compact", "norm", "tokens", *extra]]
+            "q",
+            "query_name",
+            *[pl.col(c).alias("q_" + c) for c in ["core", "compact", "norm", "tokens", *extra]],
         )
         n_cols = self.names.select(
-            "row", "entry_idx", "kind", pl.col("raw").alias("matched_name"),
+            "row",
+            "entry_idx",
+            "kind",
+            pl.col("raw").alias("matched_name"),
             *[pl.col(c).alias("n_" + c) for c in ["core", "compact", "norm", "tokens", *extra]],
         )
         pairs = pairs.join(q_cols, on="q").join(n_cols, on="row")
@@ -271,22 +319,39 @@ class ScreeningIndex:
             # Evidence can only lower a score, so pairs below the threshold now stay below.
             scored = name_v2.score_pairs(pairs, threshold)
         scored = scored.filter(pl.col("score") >= threshold)
-        scored = scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
+        scored = scored.sort("score", descending=True).unique(
+            subset=["q", "entry_idx"], keep="first"
+        )
         if not v1:
-            aligned = [name_v2.aligned_words(a, b) for a, b in zip(scored["q_tokens"].to_list(), scored["n_tokens"].to_list())]
+            aligned = [
+                name_v2.aligned_words(a, b)
+                for a, b in zip(scored["q_tokens"].to_list(), scored["n_tokens"].to_list())
+            ]
             scored = scored.with_columns(aligned=pl.Series(aligned, dtype=pl.String))
         return scored
 
-    def _name_results(self, batch: pl.DataFrame, hits: pl.DataFrame, threshold: float) -> pl.DataFrame:
-        entry_type = pl.col("type") if "type" in self.entries.columns else pl.lit(None, dtype=pl.String)
+    def _name_results(
+        self, batch: pl.DataFrame, hits: pl.DataFrame, threshold: float
+    ) -> pl.DataFrame:
+        entry_type = (
+            pl.col("type") if "type" in self.entries.columns else pl.lit(None, dtype=pl.String)
+        )
         entries = self.entries.select(
-            "entry_idx", "entry_id", "source", "source_code", "countries", entry_name="name", entry_type=entry_type
+            "entry_idx",
+            "entry_id",
+            "source",
+            "source_code",
+            "countries",
+            entry_name="name",
+            entry_type=entry_type,
         )
         # The explanation quotes the name as screened (cut at MAX_SCREENED_CHARS); the
         # result's query_name is the name as given.
-        rows = batch.select("query_order", "query_id", "country", "screened", given="name").join(
-            hits.rename({"query_name": "screened"}), on="screened"
-        ).with_columns(query_name=pl.col("screened"))
+        rows = (
+            batch.select("query_order", "query_id", "country", "screened", given="name")
+            .join(hits.rename({"query_name": "screened"}), on="screened")
+            .with_columns(query_name=pl.col("screened"))
+        )
         rows = rows.join(entries, on="entry_idx")
         code = pl.col("country").map_batches(_country_codes, return_dtype=pl.String)
         check = (
@@ -307,13 +372,16 @@ class ScreeningIndex:
 
     # -- addresses --
 
-    def match_addresses(self, queries: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
+    def match_addresses(
+        self, queries: pl.DataFrame, threshold: float | None = None
+    ) -> pl.DataFrame:
         """Entries with an address close to each query address (a company at a listed address)."""
         threshold = DEFAULT_ADDRESS_THRESHOLD if threshold is None else threshold
         _require(queries, ("query_id", "address"))
         q = (
             queries.select(
-                pl.col("query_id").cast(pl.String), query_address=pl.col("address").cast(pl.String).str.slice(0, MAX_SCREENED_CHARS)
+                pl.col("query_id").cast(pl.String),
+                query_address=pl.col("address").cast(pl.String).str.slice(0, MAX_SCREENED_CHARS),
             )
             .with_row_index("query_order")
             .filter(pl.col("query_address").is_not_null())
@@ -323,7 +391,10 @@ class ScreeningIndex:
             .unique(maintain_order=True)
             .with_columns(q_norm=normalize_address_expr("query_address"))
             .filter(pl.col("q_norm") != "")
-            .with_columns(compact=pl.col("q_norm").str.replace_all(" ", ""), tokens=pl.col("q_norm").str.split(" "))
+            .with_columns(
+                compact=pl.col("q_norm").str.replace_all(" ", ""),
+                tokens=pl.col("q_norm").str.split(" "),
+            )
             .with_row_index("q")
         )
         keys = address_keys(uq.rename({"q": "row"})).rename({"row": "q"})
@@ -331,23 +402,34 @@ class ScreeningIndex:
         if pairs.height == 0:
             return pl.DataFrame(schema=ADDRESS_RESULT_SCHEMA)
         pairs = pairs.join(uq.select("q", "query_address", "q_norm"), on="q").join(
-            self.addresses.select("row", "entry_idx", matched_address="raw", n_norm="norm"), on="row"
+            self.addresses.select("row", "entry_idx", matched_address="raw", n_norm="norm"),
+            on="row",
         )
         scored = address_scores(pairs).filter(pl.col("score") >= threshold)
         best = scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
-        entries = self.entries.select("entry_idx", "entry_id", "source", "source_code", entry_name="name")
+        entries = self.entries.select(
+            "entry_idx", "entry_id", "source", "source_code", entry_name="name"
+        )
         rows = q.join(best, on="query_address").join(entries, on="entry_idx")
         rows = rows.with_columns(explanation=address_explanation())
-        return rows.sort(["query_order", "score"], descending=[False, True]).select(list(ADDRESS_RESULT_SCHEMA))
+        return rows.sort(["query_order", "score"], descending=[False, True]).select(
+            list(ADDRESS_RESULT_SCHEMA)
+        )
 
 
 def _require(frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(f"query frame lacks column(s) {', '.join(missing)}; has {', '.join(frame.columns)}")
+        raise InputError(
+            f"query frame lacks column(s) {', '.join(missing)}; has {', '.join(frame.columns)}"
+        )
 
 
 def _country_codes(series: pl.Series) -> pl.Series:
     uniq = series.drop_nulls().unique().to_list()
     mapping = {v: country_code(v) for v in uniq}
-    return series.replace_strict(mapping, default=None, return_dtype=pl.String) if mapping else series.cast(pl.String)
+    return (
+        series.replace_strict(mapping, default=None, return_dtype=pl.String)
+        if mapping
+        else series.cast(pl.String)
+    )

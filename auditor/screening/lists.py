@@ -84,7 +84,9 @@ def load_lists(paths: list[Path | str]) -> ListSet:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            problems.append(Problem(SourceLocation(shown), f"cannot read list file: {exc.strerror or exc}"))
+            problems.append(
+                Problem(SourceLocation(shown), f"cannot read list file: {exc.strerror or exc}")
+            )
             continue
         try:
             records, fmt = _parse(data, path, shown)
@@ -96,7 +98,12 @@ def load_lists(paths: list[Path | str]) -> ListSet:
             problems.extend(row_problems)
             continue
         if not rows:  # screening against nothing is not a clean "no hit"
-            problems.append(Problem(SourceLocation(shown), "list has no entries; expected the CSL as trade.gov publishes it (a header-only or empty download is refused)"))
+            problems.append(
+                Problem(
+                    SourceLocation(shown),
+                    "list has no entries; expected the CSL as trade.gov publishes it (a header-only or empty download is refused)",
+                )
+            )
             continue
         frames.append(pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row"))
         provenance.append(_provenance(path, data, fmt, len(rows)))
@@ -106,14 +113,18 @@ def load_lists(paths: list[Path | str]) -> ListSet:
     return ListSet(entries=_unique_ids(entries), provenance=provenance)
 
 
-def require_sources(entries: pl.DataFrame, wanted: set[str] | None, setting: str = "list_sources") -> None:
+def require_sources(
+    entries: pl.DataFrame, wanted: set[str] | None, setting: str = "list_sources"
+) -> None:
     """Refuses list codes the lists do not hold: a typo (MUE for MEU) would screen against nothing and report no hit."""
     if not wanted:
         return
     known = set(entries["source_code"].unique().to_list())
     unknown = sorted({w.strip().upper() for w in wanted} - known)
     if unknown:
-        raise InputError(f"{setting}: no entries for {', '.join(unknown)} in the list files; they hold {', '.join(sorted(known)) or 'nothing'}")
+        raise InputError(
+            f"{setting}: no entries for {', '.join(unknown)} in the list files; they hold {', '.join(sorted(known)) or 'nothing'}"
+        )
 
 
 def parse_list_bytes(data: bytes, shown: str, suffix: str = "") -> int:
@@ -164,14 +175,25 @@ def _parse_csv(text: str, shown: str) -> list[_Record]:
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError("list file is empty; expected a CSV header", location=SourceLocation(shown)) from None
+        raise InputError(
+            "list file is empty; expected a CSV header", location=SourceLocation(shown)
+        ) from None
     except csv.Error as exc:
-        raise InputError(f"cannot parse CSV: {exc}", location=SourceLocation(shown, line=1)) from None
+        raise InputError(
+            f"cannot parse CSV: {exc}", location=SourceLocation(shown, line=1)
+        ) from None
     header = [h.strip() for h in header]
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise InputError(
-            [Problem(SourceLocation(shown, line=1), "column name appears more than once; each column may appear once", subject=f"column '{c}'") for c in repeated]
+            [
+                Problem(
+                    SourceLocation(shown, line=1),
+                    "column name appears more than once; each column may appear once",
+                    subject=f"column '{c}'",
+                )
+                for c in repeated
+            ]
         )
     missing = [c for c in REQUIRED_FIELDS if c not in header]
     if missing:
@@ -201,7 +223,9 @@ def _parse_csv(text: str, shown: str) -> list[_Record]:
         if not row or all(not v.strip() for v in row):
             continue
         if len(row) != len(header):
-            problems.append(Problem(location, f"row has {len(row)} fields, header has {len(header)}"))
+            problems.append(
+                Problem(location, f"row has {len(row)} fields, header has {len(header)}")
+            )
             if len(problems) >= MAX_PROBLEMS:
                 break
             continue
@@ -216,10 +240,14 @@ def _parse_json(text: str, shown: str) -> list[_Record]:
         doc = json.loads(text, object_pairs_hook=keys_once)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"cannot parse JSON: {exc.msg}", location=SourceLocation(shown, line=exc.lineno, column=exc.colno)
+            f"cannot parse JSON: {exc.msg}",
+            location=SourceLocation(shown, line=exc.lineno, column=exc.colno),
         ) from None
     except RecursionError:
-        raise InputError("JSON nested too deeply; expected entries at most a few levels deep", location=SourceLocation(shown)) from None
+        raise InputError(
+            "JSON nested too deeply; expected entries at most a few levels deep",
+            location=SourceLocation(shown),
+        ) from None
     if isinstance(doc, dict):
         items = doc.get("results", doc.get("entries"))
         if not isinstance(items, list):
@@ -230,7 +258,10 @@ def _parse_json(text: str, shown: str) -> list[_Record]:
     elif isinstance(doc, list):
         items = doc
     else:
-        raise InputError("JSON is neither an object nor a list of entries", location=SourceLocation(shown, line=1))
+        raise InputError(
+            "JSON is neither an object nor a list of entries",
+            location=SourceLocation(shown, line=1),
+        )
     records = []
     problems = []
     for i, item in enumerate(items, start=1):
@@ -239,7 +270,12 @@ def _parse_json(text: str, shown: str) -> list[_Record]:
             continue
         repeated = repeated_keys(item)
         if repeated:
-            problems.append(Problem(SourceLocation(shown, row=i), f"key '{repeated[0]}' appears more than once in this entry; each key may appear once"))
+            problems.append(
+                Problem(
+                    SourceLocation(shown, row=i),
+                    f"key '{repeated[0]}' appears more than once in this entry; each key may appear once",
+                )
+            )
             continue
         records.append(_Record(item, SourceLocation(shown, row=i)))
     if problems:
@@ -248,7 +284,10 @@ def _parse_json(text: str, shown: str) -> list[_Record]:
 
 
 def _parse_jsonl(text: str, shown: str) -> list[_Record]:
-    return [_Record(item, SourceLocation(shown, line=lineno)) for lineno, item in parse_json_lines(text, shown)]
+    return [
+        _Record(item, SourceLocation(shown, line=lineno))
+        for lineno, item in parse_json_lines(text, shown)
+    ]
 
 
 # --- records -> rows -----------------------------------------------------------------
@@ -281,11 +320,15 @@ def _address_text(obj: dict[str, Any]) -> str:
 
 def _addresses(value: Any) -> list[str]:
     if isinstance(value, list):
-        return [a for a in (_address_text(v) if isinstance(v, dict) else _text(v) for v in value) if a]
+        return [
+            a for a in (_address_text(v) if isinstance(v, dict) else _text(v) for v in value) if a
+        ]
     return _split(value)
 
 
-def _to_rows(records: list[_Record], shown: str, list_file: str) -> tuple[list[tuple], list[Problem]]:
+def _to_rows(
+    records: list[_Record], shown: str, list_file: str
+) -> tuple[list[tuple], list[Problem]]:
     rows: list[tuple] = []
     problems: list[Problem] = []
     for rec in records:
@@ -295,7 +338,11 @@ def _to_rows(records: list[_Record], shown: str, list_file: str) -> tuple[list[t
         for col, val in (("name", name), ("source", source)):
             if not val:
                 problems.append(
-                    Problem(rec.location, "empty value; every list entry needs a name and a source", subject=f"column '{col}'")
+                    Problem(
+                        rec.location,
+                        "empty value; every list entry needs a name and a source",
+                        subject=f"column '{col}'",
+                    )
                 )
         if len(problems) >= MAX_PROBLEMS:
             break
@@ -330,7 +377,10 @@ def _unique_ids(entries: pl.DataFrame) -> pl.DataFrame:
     entries = entries.unique(subset=["entry_id", "source_code"], keep="first", maintain_order=True)
     dup = pl.col("entry_id").is_duplicated()
     return entries.with_columns(
-        pl.when(dup).then(pl.col("entry_id") + ":" + pl.col("source_code")).otherwise(pl.col("entry_id")).alias("entry_id")
+        pl.when(dup)
+        .then(pl.col("entry_id") + ":" + pl.col("source_code"))
+        .otherwise(pl.col("entry_id"))
+        .alias("entry_id")
     )
 
 
@@ -358,7 +408,9 @@ def _provenance(path: Path, data: bytes, fmt: str, rows: int) -> dict[str, Any]:
                 if side.get(key):
                     record[key] = side[key]
             if record.get("url"):
-                record["url"] = redact_url(str(record["url"]))  # a sidecar written before redaction may hold a key
+                record["url"] = redact_url(
+                    str(record["url"])
+                )  # a sidecar written before redaction may hold a key
         else:
             record["sidecar"] = "ignored: checksum differs from the file (edited after download?)"
     return record

@@ -58,7 +58,9 @@ def name_features(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     pairs = pairs.filter(
         (_length_bound(lq, ln) >= name_min) | (_length_bound(cq, cn) >= name_min) | typo_possible
     ).with_columns(typo_possible=typo_possible)
-    core_sort = _cpdist(pairs["q_core"].to_list(), pairs["n_core"].to_list(), fuzz.token_sort_ratio) / 100.0
+    core_sort = (
+        _cpdist(pairs["q_core"].to_list(), pairs["n_core"].to_list(), fuzz.token_sort_ratio) / 100.0
+    )
     q_cmp, n_cmp = pairs["q_compact"].to_list(), pairs["n_compact"].to_list()
     compact = _cpdist(q_cmp, n_cmp, fuzz.ratio) / 100.0
     pairs = pairs.with_columns(core_sort=pl.Series(core_sort), compact=pl.Series(compact))
@@ -68,12 +70,20 @@ def name_features(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     if len(idx):
         edits[idx] = _cpdist([q_cmp[i] for i in idx], [n_cmp[i] for i in idx], OSA.distance)
     shortest = pl.min_horizontal(lq, ln)
-    typo = pl.when((pl.col("edits") <= 1) & (shortest >= 7)).then(0.93).when(
-        (pl.col("edits") <= 1) & (shortest >= 5)
-    ).then(0.9).otherwise(0.0)
+    typo = (
+        pl.when((pl.col("edits") <= 1) & (shortest >= 7))
+        .then(0.93)
+        .when((pl.col("edits") <= 1) & (shortest >= 5))
+        .then(0.9)
+        .otherwise(0.0)
+    )
     pairs = pairs.with_columns(edits=pl.Series(edits)).with_columns(typo=typo)
-    pairs = pairs.with_columns(name=pl.max_horizontal("core_sort", "compact", "typo")).filter(pl.col("name") >= name_min)
-    full = _cpdist(pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_sort_ratio) / 100.0
+    pairs = pairs.with_columns(name=pl.max_horizontal("core_sort", "compact", "typo")).filter(
+        pl.col("name") >= name_min
+    )
+    full = (
+        _cpdist(pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_sort_ratio) / 100.0
+    )
     pairs = pairs.with_columns(full=pl.Series(full, dtype=pl.Float64))
     return pairs.with_columns(name_pre=0.85 * pl.col("name") + 0.15 * pl.col("full"))
 
@@ -102,7 +112,9 @@ def _side_coverage(mine: list[str], other: list[str], other_compact: str) -> flo
     return covered / total if total else 1.0
 
 
-def coverage(q_tokens: list[list[str]], n_tokens: list[list[str]], q_compact: list[str], n_compact: list[str]) -> np.ndarray:
+def coverage(
+    q_tokens: list[list[str]], n_tokens: list[list[str]], q_compact: list[str], n_compact: list[str]
+) -> np.ndarray:
     """Smaller of the two sides' weighted token coverage; Python, so run on survivors only."""
     out = np.empty(len(q_tokens), dtype=np.float64)
     for i, (qt, nt, qc, nc) in enumerate(zip(q_tokens, n_tokens, q_compact, n_compact)):
@@ -119,7 +131,10 @@ def coverage(q_tokens: list[list[str]], n_tokens: list[list[str]], q_compact: li
 def finish_name_scores(pairs: pl.DataFrame) -> pl.DataFrame:
     """Adds coverage and the final score to pairs that passed the cheap prefilter."""
     cov = coverage(
-        pairs["q_tokens"].to_list(), pairs["n_tokens"].to_list(), pairs["q_compact"].to_list(), pairs["n_compact"].to_list()
+        pairs["q_tokens"].to_list(),
+        pairs["n_tokens"].to_list(),
+        pairs["q_compact"].to_list(),
+        pairs["n_compact"].to_list(),
     )
     return pairs.with_columns(coverage=pl.Series(cov, dtype=pl.Float64)).with_columns(
         score=(pl.col("name_pre") * (0.6 + 0.4 * pl.col("coverage"))).clip(0.0, 1.0)
@@ -182,7 +197,13 @@ NAME_EXPLANATION_DTYPE = pl.Struct(
         "candidate_core": pl.String,
         "candidate_kind": pl.String,
         "features": pl.Struct(
-            {"core_sort": pl.Float64, "compact": pl.Float64, "typo": pl.Float64, "full": pl.Float64, "coverage": pl.Float64}
+            {
+                "core_sort": pl.Float64,
+                "compact": pl.Float64,
+                "typo": pl.Float64,
+                "full": pl.Float64,
+                "coverage": pl.Float64,
+            }
         ),
         "country": pl.String,
         "list": pl.String,

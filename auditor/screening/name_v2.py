@@ -73,15 +73,20 @@ def _similarity(words: pl.DataFrame, a: str, b: str) -> pl.Series:
     # Lengths as signed integers: len_chars is unsigned and a difference would wrap.
     la, lb = pl.col("a").str.len_chars().cast(pl.Int32), pl.col("b").str.len_chars().cast(pl.Int32)
     shortest = pl.min_horizontal(la, lb)
-    uniq = uniq.with_columns(close=(shortest >= 4) & ((la - lb).abs() <= 2), fuzzy=shortest >= 5, shortest=shortest)
+    uniq = uniq.with_columns(
+        close=(shortest >= 4) & ((la - lb).abs() <= 2), fuzzy=shortest >= 5, shortest=shortest
+    )
     close = uniq.filter(pl.col("close") & (pl.col("a") != pl.col("b")))
     d = _cpdist(close["a"].to_list(), close["b"].to_list(), OSA.distance, score_cutoff=2)
     close = close.select("a", "b", d=pl.Series(d))
     uniq = uniq.join(close, on=["a", "b"], how="left")
     edits = (
-        pl.when(pl.col("a") == pl.col("b")).then(1.0)
-        .when(pl.col("d") <= 1).then(0.92)
-        .when((pl.col("d") == 2) & (pl.col("shortest") >= 9)).then(0.84)
+        pl.when(pl.col("a") == pl.col("b"))
+        .then(1.0)
+        .when(pl.col("d") <= 1)
+        .then(0.92)
+        .when((pl.col("d") == 2) & (pl.col("shortest") >= 9))
+        .then(0.84)
         .otherwise(None)
     )
     uniq = uniq.with_columns(sim=edits)
@@ -89,7 +94,11 @@ def _similarity(words: pl.DataFrame, a: str, b: str) -> pl.Series:
     r = _cpdist(rest["a"].to_list(), rest["b"].to_list(), fuzz.ratio, score_cutoff=80.0) / 100.0
     rest = rest.select("a", "b", r=pl.Series(r, dtype=pl.Float64))
     uniq = uniq.join(rest, on=["a", "b"], how="left").with_columns(
-        sim=pl.coalesce("sim", pl.when(pl.col("r") > 0).then(pl.min_horizontal(pl.col("r"), pl.lit(0.9))), pl.lit(0.0))
+        sim=pl.coalesce(
+            "sim",
+            pl.when(pl.col("r") > 0).then(pl.min_horizontal(pl.col("r"), pl.lit(0.9))),
+            pl.lit(0.0),
+        )
     )
     keyed = words.select(pl.col(a).alias("a"), pl.col(b).alias("b")).join(
         uniq.select("a", "b", "sim"), on=["a", "b"], how="left", maintain_order="left"
@@ -99,11 +108,21 @@ def _similarity(words: pl.DataFrame, a: str, b: str) -> pl.Series:
 
 def _side(pairs: pl.DataFrame, side: str) -> pl.DataFrame:
     """(pid, i, tok, raw, w) for one side's words."""
-    words = pairs.select(
-        "pid", tok=pl.col(f"{side}_tokens"), raw=pl.col(f"{side}_words"), i=pl.int_ranges(0, pl.col(f"{side}_tokens").list.len())
-    ).explode(["tok", "raw", "i"]).drop_nulls("tok")
+    words = (
+        pairs.select(
+            "pid",
+            tok=pl.col(f"{side}_tokens"),
+            raw=pl.col(f"{side}_words"),
+            i=pl.int_ranges(0, pl.col(f"{side}_tokens").list.len()),
+        )
+        .explode(["tok", "raw", "i"])
+        .drop_nulls("tok")
+    )
     uniq = words["tok"].unique()
-    weights = pl.DataFrame({"tok": uniq, "w": [weight(t) for t in uniq.to_list()]}, schema={"tok": pl.String, "w": pl.Float64})
+    weights = pl.DataFrame(
+        {"tok": uniq, "w": [weight(t) for t in uniq.to_list()]},
+        schema={"tok": pl.String, "w": pl.Float64},
+    )
     return words.join(weights, on="tok", how="left")
 
 
@@ -115,7 +134,9 @@ def _coverage(cross: pl.DataFrame, side: str) -> pl.DataFrame:
     """
     i, w = ("i", "w") if side == "q" else ("i_n", "w_n")
     word = (pl.col("pid").cast(pl.UInt64) * 1024 + pl.col(i).cast(pl.UInt64)).alias("word")
-    best = cross.group_by(word).agg(pl.col("pid").first(), pl.col(w).first().alias("w"), pl.col("sim").max())
+    best = cross.group_by(word).agg(
+        pl.col("pid").first(), pl.col(w).first().alias("w"), pl.col("sim").max()
+    )
     found = pl.col("sim") > 0
     return best.group_by("pid").agg(
         (pl.col("w") * pl.col("sim")).sum().alias(f"{side}_got"),
@@ -142,10 +163,16 @@ def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     same name; the word alignment then runs over all word pairs at once: each word's best
     partner on the other side (as canonical token or as written, whichever is closer).
     """
-    sort = _cpdist(pairs["q_core"].to_list(), pairs["n_core"].to_list(), fuzz.token_sort_ratio) / 100.0
+    sort = (
+        _cpdist(pairs["q_core"].to_list(), pairs["n_core"].to_list(), fuzz.token_sort_ratio) / 100.0
+    )
     comp = _cpdist(pairs["q_compact"].to_list(), pairs["n_compact"].to_list(), fuzz.ratio) / 100.0
     keep = np.maximum(sort, comp) >= PREFILTER
-    pairs = pairs.filter(pl.Series(keep)).with_columns(core_sort=pl.Series(sort[keep])).with_row_index("pid")
+    pairs = (
+        pairs.filter(pl.Series(keep))
+        .with_columns(core_sort=pl.Series(sort[keep]))
+        .with_row_index("pid")
+    )
     if pairs.height == 0:
         return pairs.with_columns(score=pl.lit(0.0))
     q, n = _side(pairs, "q"), _side(pairs, "n")
@@ -162,13 +189,29 @@ def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
         )
     cov = _coverage(cross, "q").join(_coverage(cross, "n"), on="pid", how="full", coalesce=True)
     pairs = pairs.join(cov, on="pid", how="left")
-    full = _cpdist(pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_sort_ratio) / 100.0
-    cd = _cpdist(pairs["q_compact"].to_list(), pairs["n_compact"].to_list(), OSA.distance, score_cutoff=2)
-    short = pl.min_horizontal(pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars())
-    compact = pl.when(pl.col("q_compact") == pl.col("n_compact")).then(1.0).when((short >= 6) & (pl.lit(pl.Series(cd)) <= 1)).then(0.97).otherwise(0.0)
+    full = (
+        _cpdist(pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_sort_ratio) / 100.0
+    )
+    cd = _cpdist(
+        pairs["q_compact"].to_list(), pairs["n_compact"].to_list(), OSA.distance, score_cutoff=2
+    )
+    short = pl.min_horizontal(
+        pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars()
+    )
+    compact = (
+        pl.when(pl.col("q_compact") == pl.col("n_compact"))
+        .then(1.0)
+        .when((short >= 6) & (pl.lit(pl.Series(cd)) <= 1))
+        .then(0.97)
+        .otherwise(0.0)
+    )
     dist_total = pl.col("q_dist").fill_null(0) + pl.col("n_dist").fill_null(0)
-    distinctive = pl.when(dist_total == 0).then(1.0).otherwise(
-        (pl.col("q_dist_got").fill_null(0) + pl.col("n_dist_got").fill_null(0)) / dist_total
+    distinctive = (
+        pl.when(dist_total == 0)
+        .then(1.0)
+        .otherwise(
+            (pl.col("q_dist_got").fill_null(0) + pl.col("n_dist_got").fill_null(0)) / dist_total
+        )
     )
     pairs = pairs.with_columns(
         full=pl.Series(full, dtype=pl.Float64),
@@ -177,12 +220,17 @@ def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
         distinctive=distinctive.cast(pl.Float64),
         compact=compact,
     )
-    covs = pl.max_horizontal("query_coverage", "candidate_coverage"), pl.min_horizontal("query_coverage", "candidate_coverage")
+    covs = (
+        pl.max_horizontal("query_coverage", "candidate_coverage"),
+        pl.min_horizontal("query_coverage", "candidate_coverage"),
+    )
     tokens = pl.max_horizontal(COVER_MAX * covs[0] + (1 - COVER_MAX) * covs[1], pl.col("compact"))
     # When the spacing differs the words cannot pair; the compact match vouches for all of them.
     distinctive = pl.when(pl.col("compact") > 0).then(1.0).otherwise(pl.col("distinctive"))
     pairs = pairs.with_columns(tokens=tokens, distinctive=distinctive)
-    score = (0.92 * pl.col("tokens") + 0.08 * pl.col("full")) * (0.75 + 0.25 * pl.col("distinctive"))
+    score = (0.92 * pl.col("tokens") + 0.08 * pl.col("full")) * (
+        0.75 + 0.25 * pl.col("distinctive")
+    )
     return pairs.with_columns(score=score.clip(0.0, 1.0))
 
 
@@ -203,8 +251,15 @@ def explanation_features() -> pl.Expr:
 
 FEATURES_DTYPE = pl.Struct(
     {
-        "tokens": pl.Float64, "query_coverage": pl.Float64, "candidate_coverage": pl.Float64, "distinctive": pl.Float64,
-        "compact": pl.Float64, "full": pl.Float64, "aligned": pl.String, "legal_form": pl.String, "evidence": pl.String,
+        "tokens": pl.Float64,
+        "query_coverage": pl.Float64,
+        "candidate_coverage": pl.Float64,
+        "distinctive": pl.Float64,
+        "compact": pl.Float64,
+        "full": pl.Float64,
+        "aligned": pl.String,
+        "legal_form": pl.String,
+        "evidence": pl.String,
     }
 )
 
@@ -222,23 +277,51 @@ def apply_evidence(rows: pl.DataFrame) -> pl.DataFrame:
     rows = rows.with_columns(_qf=q_fam, _nf=n_fam)
     both = (pl.col("_qf").list.len() > 0) & (pl.col("_nf").list.len() > 0)
     differs = both & (pl.col("_qf").list.set_intersection(pl.col("_nf")).list.len() == 0)
-    legal = pl.when(differs).then(pl.lit("differs")).when(both).then(pl.lit("same")).otherwise(pl.lit("absent"))
+    legal = (
+        pl.when(differs)
+        .then(pl.lit("differs"))
+        .when(both)
+        .then(pl.lit("same"))
+        .otherwise(pl.lit("absent"))
+    )
     only_legal = differs & (pl.col("q_core") == pl.col("n_core"))
     forms = pl.format("{} vs {}", pl.col("q_legal"), pl.col("n_legal"))
     not_org = (pl.col("_qf").list.len() > 0) & pl.col("entry_type").is_in(list(NOT_AN_ORGANISATION))
     evidence = (
         pl.when(only_legal & (pl.col("country_check") == "mismatch"))
-        .then(pl.format("legal form differs ({}) and the query's country is not the entry's: another company sharing the name", forms))
+        .then(
+            pl.format(
+                "legal form differs ({}) and the query's country is not the entry's: another company sharing the name",
+                forms,
+            )
+        )
         .when(not_org)
-        .then(pl.format("the query carries a legal form ({}); the entry is an {}", pl.col("q_legal"), pl.col("entry_type")))
+        .then(
+            pl.format(
+                "the query carries a legal form ({}); the entry is an {}",
+                pl.col("q_legal"),
+                pl.col("entry_type"),
+            )
+        )
         .when(only_legal & (pl.col("country_check") == "match"))
         .then(pl.format("legal form differs ({}) but the country matches: kept", forms))
         .when(only_legal)
-        .then(pl.format("legal form differs ({}); no country to tell the parties apart: kept for review", forms))
+        .then(
+            pl.format(
+                "legal form differs ({}); no country to tell the parties apart: kept for review",
+                forms,
+            )
+        )
         .otherwise(pl.lit(""))
     )
-    factor = pl.when((only_legal & (pl.col("country_check") == "mismatch")) | not_org).then(OTHER_PARTY_FACTOR).otherwise(1.0)
-    return rows.with_columns(legal_form=legal, evidence=evidence, score=pl.col("score") * factor).drop("_qf", "_nf")
+    factor = (
+        pl.when((only_legal & (pl.col("country_check") == "mismatch")) | not_org)
+        .then(OTHER_PARTY_FACTOR)
+        .otherwise(1.0)
+    )
+    return rows.with_columns(
+        legal_form=legal, evidence=evidence, score=pl.col("score") * factor
+    ).drop("_qf", "_nf")
 
 
 def name_explanation() -> pl.Expr:
@@ -259,8 +342,15 @@ def name_explanation() -> pl.Expr:
 
 EXPLANATION_DTYPE = pl.Struct(
     {
-        "algorithm": pl.String, "query": pl.String, "query_core": pl.String, "candidate": pl.String,
-        "candidate_core": pl.String, "candidate_kind": pl.String, "features": FEATURES_DTYPE, "country": pl.String,
-        "list": pl.String, "entry_id": pl.String,
+        "algorithm": pl.String,
+        "query": pl.String,
+        "query_core": pl.String,
+        "candidate": pl.String,
+        "candidate_core": pl.String,
+        "candidate_kind": pl.String,
+        "features": FEATURES_DTYPE,
+        "country": pl.String,
+        "list": pl.String,
+        "entry_id": pl.String,
     }
 )

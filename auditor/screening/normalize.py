@@ -30,21 +30,105 @@ except ImportError:  # pragma: no cover - pypinyin is a declared dependency
 # Legal forms as token sequences after punctuation became spaces; longest first because
 # the regex takes the first alternative that matches.
 LEGAL_FORMS: tuple[str, ...] = (
-    "limited liability company", "limited liability partnership", "public limited company",
-    "private limited company", "joint stock company", "closed joint stock company",
-    "open joint stock company", "public joint stock company", "open joint stock", "closed joint stock",
-    "public joint stock", "joint stock", "de sa cv", "sa cv", "s a de c v", "sociedad anonima de capital variable",
-    "sociedad anonima", "sociedad limitada", "societe anonyme", "kabushiki kaisha",
-    "company limited", "co limited", "corp limited", "sdn bhd", "pte ltd", "pvt ltd", "pty ltd",
-    "private limited", "sa de cv", "s de rl", "de cv", "fz llc", "fz co",
-    "limited", "ltd", "llc", "llp", "lllp", "inc", "incorporated", "corporation", "corp", "co",
-    "company", "plc", "gmbh", "mbh", "ag", "kg", "sa", "sas", "sarl", "srl", "spa", "sl",
-    "bv", "nv", "oy", "oyj", "ab", "as", "asa", "aps", "pte", "pvt", "pty", "bhd", "jsc",
-    "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "ao", "tov", "kft", "zrt", "sp zoo",
-    "fze", "fzco", "fzc", "fzllc", "ltda", "cia", "kk", "lp", "ltda", "eirl", "sae", "wll",
-    "est", "tic", "as", "sti", "tic ltd sti", "ltd sti",
+    "limited liability company",
+    "limited liability partnership",
+    "public limited company",
+    "private limited company",
+    "joint stock company",
+    "closed joint stock company",
+    "open joint stock company",
+    "public joint stock company",
+    "open joint stock",
+    "closed joint stock",
+    "public joint stock",
+    "joint stock",
+    "de sa cv",
+    "sa cv",
+    "s a de c v",
+    "sociedad anonima de capital variable",
+    "sociedad anonima",
+    "sociedad limitada",
+    "societe anonyme",
+    "kabushiki kaisha",
+    "company limited",
+    "co limited",
+    "corp limited",
+    "sdn bhd",
+    "pte ltd",
+    "pvt ltd",
+    "pty ltd",
+    "private limited",
+    "sa de cv",
+    "s de rl",
+    "de cv",
+    "fz llc",
+    "fz co",
+    "limited",
+    "ltd",
+    "llc",
+    "llp",
+    "lllp",
+    "inc",
+    "incorporated",
+    "corporation",
+    "corp",
+    "co",
+    "company",
+    "plc",
+    "gmbh",
+    "mbh",
+    "ag",
+    "kg",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "sl",
+    "bv",
+    "nv",
+    "oy",
+    "oyj",
+    "ab",
+    "as",
+    "asa",
+    "aps",
+    "pte",
+    "pvt",
+    "pty",
+    "bhd",
+    "jsc",
+    "ojsc",
+    "cjsc",
+    "pjsc",
+    "ooo",
+    "oao",
+    "zao",
+    "pao",
+    "ao",
+    "tov",
+    "kft",
+    "zrt",
+    "sp zoo",
+    "fze",
+    "fzco",
+    "fzc",
+    "fzllc",
+    "ltda",
+    "cia",
+    "kk",
+    "lp",
+    "ltda",
+    "eirl",
+    "sae",
+    "wll",
+    "est",
+    "tic",
+    "as",
+    "sti",
+    "tic ltd sti",
+    "ltd sti",
 )
-
 
 
 def _one_slip(word: str) -> set[str]:
@@ -56,7 +140,9 @@ def _one_slip(word: str) -> set[str]:
 
 # Long legal forms are often mistyped; a slipped legal form is still a legal form.
 LEGAL_FORMS = LEGAL_FORMS + tuple(
-    sorted(set().union(*(_one_slip(w) for w in ("company", "limited", "corporation", "incorporated"))))
+    sorted(
+        set().union(*(_one_slip(w) for w in ("company", "limited", "corporation", "incorporated")))
+    )
 )
 
 # Removed from the core name while something distinctive remains.
@@ -92,15 +178,42 @@ GENERIC_TOKENS: frozenset[str] = frozenset(
 
 # Chinese words translated before transliteration so they meet their English spellings.
 _ZH_WORDS: dict[str, str] = {
-    "股份有限公司": " ", "有限责任公司": " ", "集团有限公司": " group ", "有限公司": " ",
-    "股份公司": " ", "分公司": " branch ", "责任公司": " ", "公司": " ", "集团": " group ",
-    "控股": " holdings ", "科技": " technology ", "技术": " technology ", "信息": " information ",
-    "电子": " electronics ", "半导体": " semiconductor ", "产业": " industry ", "网络": " network ",
-    "智能": " intelligent ", "国际": " international ", "研究所": " research institute ",
-    "研究院": " research academy ", "大学": " university ", "中国": " china ", "贸易": " trading ",
-    "进出口": " import export ", "设备": " equipment ", "软件": " software ", "数据": " data ",
-    "计算机": " computer ", "香港": " hong kong ", "澳门": " macau ", "内蒙古": " inner mongolia ",
-    "黑龙江": " heilongjiang ", "哈尔滨": " harbin ", "石家庄": " shijiazhuang ", "乌鲁木齐": " urumqi ",
+    "股份有限公司": " ",
+    "有限责任公司": " ",
+    "集团有限公司": " group ",
+    "有限公司": " ",
+    "股份公司": " ",
+    "分公司": " branch ",
+    "责任公司": " ",
+    "公司": " ",
+    "集团": " group ",
+    "控股": " holdings ",
+    "科技": " technology ",
+    "技术": " technology ",
+    "信息": " information ",
+    "电子": " electronics ",
+    "半导体": " semiconductor ",
+    "产业": " industry ",
+    "网络": " network ",
+    "智能": " intelligent ",
+    "国际": " international ",
+    "研究所": " research institute ",
+    "研究院": " research academy ",
+    "大学": " university ",
+    "中国": " china ",
+    "贸易": " trading ",
+    "进出口": " import export ",
+    "设备": " equipment ",
+    "软件": " software ",
+    "数据": " data ",
+    "计算机": " computer ",
+    "香港": " hong kong ",
+    "澳门": " macau ",
+    "内蒙古": " inner mongolia ",
+    "黑龙江": " heilongjiang ",
+    "哈尔滨": " harbin ",
+    "石家庄": " shijiazhuang ",
+    "乌鲁木齐": " urumqi ",
     "呼和浩特": " hohhot ",
 }
 _ZH_PLACES = (
@@ -185,19 +298,28 @@ def normalize_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     """
     clean = _clean(_latin(pl.col(column)))
     out = frame.with_columns(_clean=clean)
-    no_legal = pl.col("_clean").str.replace_all(_LEGAL_RE, " ").str.replace_all(r"\s+", " ").str.strip_chars()
+    no_legal = (
+        pl.col("_clean")
+        .str.replace_all(_LEGAL_RE, " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
     out = out.with_columns(_nl=pl.when(no_legal == "").then(pl.col("_clean")).otherwise(no_legal))
     out = out.with_columns(
-        _tok=pl.col("_nl").str.split(" ").list.eval(
-            pl.element().filter(~pl.element().is_in(list(STOPWORDS)) & (pl.element() != ""))
-        )
+        _tok=pl.col("_nl")
+        .str.split(" ")
+        .list.eval(pl.element().filter(~pl.element().is_in(list(STOPWORDS)) & (pl.element() != "")))
     )
     out = out.with_columns(
         norm=pl.col("_tok").list.join(" "),
-        _strong=pl.col("_tok").list.eval(pl.element().filter(~pl.element().is_in(list(WEAK_TOKENS)))),
+        _strong=pl.col("_tok").list.eval(
+            pl.element().filter(~pl.element().is_in(list(WEAK_TOKENS)))
+        ),
     )
     distinctive = pl.col("_strong").list.eval(~pl.element().is_in(list(GENERIC_TOKENS))).list.any()
-    out = out.with_columns(tokens=pl.when(distinctive).then(pl.col("_strong")).otherwise(pl.col("_tok")))
+    out = out.with_columns(
+        tokens=pl.when(distinctive).then(pl.col("_strong")).otherwise(pl.col("_tok"))
+    )
     out = out.with_columns(core=pl.col("tokens").list.join(" "))
     out = out.with_columns(compact=pl.col("core").str.replace_all(" ", ""))
     return out.drop("_clean", "_nl", "_tok", "_strong")

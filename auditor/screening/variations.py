@@ -108,22 +108,111 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 
 # Legal forms by family; a variant swaps one for another or adds one.
 LEGAL_FORMS: tuple[str, ...] = (
-    "Co., Ltd.", "Ltd", "Limited", "LLC", "L.L.C.", "Inc.", "Corp.", "Corporation", "Company", "Company Limited",
-    "S.A.", "SA", "S.A. de C.V.", "S. de R.L.", "GmbH", "AG", "JSC", "OJSC", "PJSC", "LLP", "FZE", "FZCO",
-    "B.V.", "N.V.", "S.R.L.", "S.p.A.", "Pte. Ltd.", "Sdn. Bhd.", "PLC", "Limited Liability Company", "CJSC",
+    "Co., Ltd.",
+    "Ltd",
+    "Limited",
+    "LLC",
+    "L.L.C.",
+    "Inc.",
+    "Corp.",
+    "Corporation",
+    "Company",
+    "Company Limited",
+    "S.A.",
+    "SA",
+    "S.A. de C.V.",
+    "S. de R.L.",
+    "GmbH",
+    "AG",
+    "JSC",
+    "OJSC",
+    "PJSC",
+    "LLP",
+    "FZE",
+    "FZCO",
+    "B.V.",
+    "N.V.",
+    "S.R.L.",
+    "S.p.A.",
+    "Pte. Ltd.",
+    "Sdn. Bhd.",
+    "PLC",
+    "Limited Liability Company",
+    "CJSC",
 )
 _LEGAL_WORDS = {
-    "co", "ltd", "limited", "llc", "inc", "corp", "corporation", "company", "sa", "de", "cv", "s", "rl", "gmbh",
-    "ag", "jsc", "ojsc", "pjsc", "cjsc", "llp", "fze", "fzco", "bv", "nv", "srl", "spa", "pte", "sdn", "bhd",
-    "plc", "liability", "joint", "stock", "closed", "open", "public", "private", "sal", "lc", "ltda", "cia",
+    "co",
+    "ltd",
+    "limited",
+    "llc",
+    "inc",
+    "corp",
+    "corporation",
+    "company",
+    "sa",
+    "de",
+    "cv",
+    "s",
+    "rl",
+    "gmbh",
+    "ag",
+    "jsc",
+    "ojsc",
+    "pjsc",
+    "cjsc",
+    "llp",
+    "fze",
+    "fzco",
+    "bv",
+    "nv",
+    "srl",
+    "spa",
+    "pte",
+    "sdn",
+    "bhd",
+    "plc",
+    "liability",
+    "joint",
+    "stock",
+    "closed",
+    "open",
+    "public",
+    "private",
+    "sal",
+    "lc",
+    "ltda",
+    "cia",
 }
 
 # Romanisation differences seen across Arabic, Persian, Russian and Chinese names.
 TRANSLITERATIONS: tuple[tuple[str, str], ...] = (
-    ("ou", "u"), ("oo", "u"), ("ee", "i"), ("kh", "h"), ("sh", "ch"), ("ch", "tch"), ("j", "dj"),
-    ("y", "i"), ("q", "k"), ("w", "v"), ("ph", "f"), ("x", "ks"), ("dh", "z"), ("gh", "g"), ("th", "t"),
-    ("ei", "ey"), ("ai", "ay"), ("al-", "el-"), ("al ", "el "), ("ie", "ye"), ("ts", "tz"), ("zh", "j"),
-    ("iy", "i"), ("aa", "a"), ("u", "o"), ("e", "a"), ("i", "e"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("kh", "h"),
+    ("sh", "ch"),
+    ("ch", "tch"),
+    ("j", "dj"),
+    ("y", "i"),
+    ("q", "k"),
+    ("w", "v"),
+    ("ph", "f"),
+    ("x", "ks"),
+    ("dh", "z"),
+    ("gh", "g"),
+    ("th", "t"),
+    ("ei", "ey"),
+    ("ai", "ay"),
+    ("al-", "el-"),
+    ("al ", "el "),
+    ("ie", "ye"),
+    ("ts", "tz"),
+    ("zh", "j"),
+    ("iy", "i"),
+    ("aa", "a"),
+    ("u", "o"),
+    ("e", "a"),
+    ("i", "e"),
 )
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -140,7 +229,9 @@ def _letter(rng: random.Random, upper: bool) -> str:
 
 def _edit(name: str, op: str, rng: random.Random) -> str | None:
     """One edit at a random position of a random word (any word, legal forms too)."""
-    spans = [(a, b) for a, b in _words(name) if b - a >= (2 if op in ("transpose", "delete") else 1)]
+    spans = [
+        (a, b) for a, b in _words(name) if b - a >= (2 if op in ("transpose", "delete") else 1)
+    ]
     if not spans:
         return None
     a, b = rng.choice(spans)
@@ -202,7 +293,11 @@ def vary(name: str, how: str, rng: random.Random) -> str | None:
         i, j = rng.sample(range(len(tokens)), 2)
         tokens[i], tokens[j] = tokens[j], tokens[i]
         swapped = " ".join(tokens)
-        return swapped if how == "token_swap" else _edit(swapped, rng.choice(("insert", "delete", "substitute", "transpose")), rng)
+        return (
+            swapped
+            if how == "token_swap"
+            else _edit(swapped, rng.choice(("insert", "delete", "substitute", "transpose")), rng)
+        )
     if how == "abbreviation":
         spots = [i for i, t in enumerate(tokens) if re.sub(r"\W", "", t).lower() in ABBREVIATIONS]
         if not spots:

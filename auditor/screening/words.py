@@ -49,7 +49,11 @@ def place_names() -> frozenset[str]:
     """Words of country and subdivision names ("shandong", "samoa", "bavaria"), lower case ASCII."""
     names: list[str] = []
     for country in pycountry.countries:
-        names += [country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")]
+        names += [
+            country.name,
+            getattr(country, "common_name", ""),
+            getattr(country, "official_name", ""),
+        ]
     names += [sub.name for sub in pycountry.subdivisions]
     words = {w for n in names for w in _WORD.findall(anyascii(n).lower()) if len(w) >= 4}
     return frozenset(words | WEAK_TOKENS)
@@ -57,7 +61,11 @@ def place_names() -> frozenset[str]:
 
 def is_ordinary(token: str) -> bool:
     """A dictionary word, a place name or one pinyin syllable: never distinctive on its own."""
-    return token in dictionary_words() or token in place_names() or re.match(PINYIN_SYLLABLE, token) is not None
+    return (
+        token in dictionary_words()
+        or token in place_names()
+        or re.match(PINYIN_SYLLABLE, token) is not None
+    )
 
 
 @lru_cache(maxsize=1)

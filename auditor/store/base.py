@@ -100,7 +100,9 @@ class CaseSnapshot:
             score=float(record["score"]),
             tenant_ids=list(record["tenant_ids"]),
             rules=sorted({hit["rule_id"] for hit in record.get("hits", [])}),
-            restricted_gpu_hours_90d=float(record.get("exposure", {}).get("restricted_gpu_hours_90d") or 0.0),
+            restricted_gpu_hours_90d=float(
+                record.get("exposure", {}).get("restricted_gpu_hours_90d") or 0.0
+            ),
             record=record,
         )
 
@@ -145,7 +147,11 @@ class CaseStore(Protocol):
         """Exclusive right to commit a run; raises StoreLockedError when another run holds it."""
 
     def commit_run(
-        self, run: RunRecord, cases: list[CaseSnapshot], alerts: list[dict[str, Any]] | None = None, alert_priority: str = "high",
+        self,
+        run: RunRecord,
+        cases: list[CaseSnapshot],
+        alerts: list[dict[str, Any]] | None = None,
+        alert_priority: str = "high",
     ) -> None:
         """The run, all its snapshots and (when given) its alerts, `pending`, in one transaction: all or nothing.
 
@@ -164,7 +170,13 @@ class CaseStore(Protocol):
     def screening_results(self, fingerprint: str) -> dict[str, tuple[bytes, bytes]]:
         """kind (name, address) -> Parquet of the texts screened and of their matches (screening/cache.py)."""
 
-    def save_screening_results(self, fingerprint: str, run_id: str, parts: dict[str, tuple[int, bytes, bytes]], keep: int = 2) -> None:
+    def save_screening_results(
+        self,
+        fingerprint: str,
+        run_id: str,
+        parts: dict[str, tuple[int, bytes, bytes]],
+        keep: int = 2,
+    ) -> None:
         """Replaces the results saved under `fingerprint`; older fingerprints beyond `keep` are dropped."""
 
     def latest_run(self) -> RunRecord | None: ...
@@ -212,12 +224,16 @@ def open_store(path_or_url: str | Path) -> CaseStore:
         head = text.split("/", 1)[0]
         if len(head) > 2 and head.endswith(":"):
             # pathlib turns "sqlite:///x.db" into "sqlite:/x.db": relative and absolute can no longer be told apart.
-            raise InputError(f"case store {shown!r} looks like a URL that lost its slashes (a Path collapses '//'); give a file path")
+            raise InputError(
+                f"case store {shown!r} looks like a URL that lost its slashes (a Path collapses '//'); give a file path"
+            )
         scheme, rest = "sqlite", text
     elif scheme == "sqlite":
         rest = rest[1:]  # sqlite:///x.db -> x.db, sqlite:////abs/x.db -> /abs/x.db
     target = STORES.get(scheme)
     if target is None:
-        raise InputError(f"unknown case store scheme '{scheme}' in {shown!r}; expected one of {', '.join(sorted(STORES))} or a file path")
+        raise InputError(
+            f"unknown case store scheme '{scheme}' in {shown!r}; expected one of {', '.join(sorted(STORES))} or a file path"
+        )
     module_name, attr = target.split(":")
     return getattr(importlib.import_module(module_name), attr)(rest)

@@ -57,26 +57,37 @@ def store_errors(path: Path | str, doing: str, *, reading: bool = False) -> Iter
                 raise
             # Text that is not UTF-8 or JSON that does not parse, in a store only auditor writes: a damaged file.
             advice = ADVICE[SQLITE_CORRUPT]
-            raise StoreError(f"cannot {doing}: stored data does not decode ({str(exc)[:80]}); {advice}",
-                             location=SourceLocation(display_path(path))) from None
+            raise StoreError(
+                f"cannot {doing}: stored data does not decode ({str(exc)[:80]}); {advice}",
+                location=SourceLocation(display_path(path)),
+            ) from None
         primary, message = describe_sqlite_error(exc)
         if primary not in ADVICE and primary not in (SQLITE_BUSY, SQLITE_LOCKED):
             raise  # a constraint or SQL error is a bug in auditor (exit 1, with its traceback), not the user's file
         if primary in (SQLITE_BUSY, SQLITE_LOCKED):
-            raise StoreLockedError(f"another process is writing the case store at {display_path(path)} ({exc}) while {doing}; try again") from None
+            raise StoreLockedError(
+                f"another process is writing the case store at {display_path(path)} ({exc}) while {doing}; try again"
+            ) from None
         if primary in (SQLITE_IOERR, SQLITE_FULL) and _disk_full(Path(path)):
             message = f"{exc}: the disk holding the case store is full; free space and run again"
-        raise StoreError(f"cannot {doing}: {message}", location=SourceLocation(display_path(path))) from None
+        raise StoreError(
+            f"cannot {doing}: {message}", location=SourceLocation(display_path(path))
+        ) from None
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
         where = exc.filename or path
-        raise StoreError(f"cannot {doing}: {reason}", location=SourceLocation(display_path(where))) from None
+        raise StoreError(
+            f"cannot {doing}: {reason}", location=SourceLocation(display_path(where))
+        ) from None
 
 
 def _disk_full(path: Path) -> bool:
     """SQLite reports a full disk under its shared-memory file as a bare I/O error; the free space tells."""
     try:
-        return shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free < FULL_BELOW_BYTES
+        return (
+            shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free
+            < FULL_BELOW_BYTES
+        )
     except OSError:
         return False
 

@@ -56,7 +56,9 @@ class StoreLock:
                 "wait for it to finish, or give --lock-timeout SECONDS to wait"
             ) from None
         since = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.info_path.name}.")  # unique, 0600, no links followed
+        fd, tmp = tempfile.mkstemp(
+            dir=self.path.parent, prefix=f".{self.info_path.name}."
+        )  # unique, 0600, no links followed
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(json.dumps({"pid": os.getpid(), "since": since}))
@@ -66,7 +68,12 @@ class StoreLock:
             self._lock.release()
             raise
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         try:
             self.info_path.unlink(missing_ok=True)
         finally:

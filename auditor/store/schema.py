@@ -97,4 +97,12 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
-OWN_TABLES = {"schema_version", "runs", "case_snapshots", "decisions", "alert_deliveries", "screening_results", "sqlite_sequence"}
+OWN_TABLES = {
+    "schema_version",
+    "runs",
+    "case_snapshots",
+    "decisions",
+    "alert_deliveries",
+    "screening_results",
+    "sqlite_sequence",
+}

@@ -43,7 +43,11 @@ def _required_dt(value: str) -> datetime:
 def _create_private(path: Path) -> None:
     """Creates the store file 0600 before SQLite opens it (SQLite would use the umask, often 0644)."""
     try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), FILE_MODE))
+        os.close(
+            os.open(
+                path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), FILE_MODE
+            )
+        )
     except FileExistsError:
         pass
 
@@ -60,7 +64,9 @@ class SQLiteStore:
         self.location = str(self.path)
         with store_errors(self.path, "open the case store"):
             if self.path.is_dir():
-                raise StoreError("is a folder; give the path of a case store file", location=self._where())
+                raise StoreError(
+                    "is a folder; give the path of a case store file", location=self._where()
+                )
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             _create_private(self.path)
             self._conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
@@ -97,7 +103,9 @@ class SQLiteStore:
 
     def _version(self) -> int:
         c = self._conn
-        if not c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone():
+        if not c.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        ).fetchone():
             return 0
         return int(c.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0)
 
@@ -139,12 +147,24 @@ class SQLiteStore:
         return StoreLock(self.path.with_name(self.path.name + ".lock"), timeout)
 
     def commit_run(
-        self, run: RunRecord, cases: list[CaseSnapshot], alerts: list[dict[str, Any]] | None = None, alert_priority: str = "high",
+        self,
+        run: RunRecord,
+        cases: list[CaseSnapshot],
+        alerts: list[dict[str, Any]] | None = None,
+        alert_priority: str = "high",
     ) -> None:
-        with store_errors(self.path, f"record run {run.run_id} in the case store (nothing of it was recorded)"):
+        with store_errors(
+            self.path, f"record run {run.run_id} in the case store (nothing of it was recorded)"
+        ):
             self._commit_run(run, cases, alerts, alert_priority)
 
-    def _commit_run(self, run: RunRecord, cases: list[CaseSnapshot], alerts: list[dict[str, Any]] | None, alert_priority: str) -> None:
+    def _commit_run(
+        self,
+        run: RunRecord,
+        cases: list[CaseSnapshot],
+        alerts: list[dict[str, Any]] | None,
+        alert_priority: str,
+    ) -> None:
         c = self._conn
         committed_at = datetime.now(timezone.utc).isoformat()
         c.execute("BEGIN IMMEDIATE")
@@ -154,18 +174,38 @@ class SQLiteStore:
                    rule_pack_sha256, scoring, inputs, lists, coverage_gaps, counts, changes, manifest)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
-                    run.run_id, run.started_at.isoformat(), run.finished_at.isoformat(), run.as_of.isoformat(), committed_at,
-                    int(run.complete), run.rule_pack_version, run.rule_pack_sha256, run.scoring, _json(run.inputs),
-                    _json(run.lists), _json(run.coverage_gaps), _json(run.counts),
-                    None if run.changes is None else _json(run.changes), _json(run.manifest),
+                    run.run_id,
+                    run.started_at.isoformat(),
+                    run.finished_at.isoformat(),
+                    run.as_of.isoformat(),
+                    committed_at,
+                    int(run.complete),
+                    run.rule_pack_version,
+                    run.rule_pack_sha256,
+                    run.scoring,
+                    _json(run.inputs),
+                    _json(run.lists),
+                    _json(run.coverage_gaps),
+                    _json(run.counts),
+                    None if run.changes is None else _json(run.changes),
+                    _json(run.manifest),
                 ),
             )
             c.executemany(
                 """INSERT INTO case_snapshots (run_id, case_id, rank, priority, score, tenant_ids, rules,
                    restricted_gpu_hours_90d, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
-                    (run.run_id, s.case_id, s.rank, s.priority, s.score, _json(s.tenant_ids), _json(s.rules),
-                     s.restricted_gpu_hours_90d, _json(s.record))
+                    (
+                        run.run_id,
+                        s.case_id,
+                        s.rank,
+                        s.priority,
+                        s.score,
+                        _json(s.tenant_ids),
+                        _json(s.rules),
+                        s.restricted_gpu_hours_90d,
+                        _json(s.record),
+                    )
                     for s in cases
                 ],
             )
@@ -194,7 +234,11 @@ class SQLiteStore:
                    WHERE d.channel = ? AND d.state = 'pending' ORDER BY r.seq""",
                 (channel,),
             ).fetchall()
-            return [{**alert, "run_id": alert.get("run_id") or row["run_id"]} for row in rows for alert in json.loads(row["alerts"])]
+            return [
+                {**alert, "run_id": alert.get("run_id") or row["run_id"]}
+                for row in rows
+                for alert in json.loads(row["alerts"])
+            ]
 
     def mark_alerts_delivered(self, run_id: str, channel: str = ALERT_CHANNEL) -> None:
         with store_errors(self.path, f"record that run {run_id}'s alert was delivered"):
@@ -207,7 +251,8 @@ class SQLiteStore:
         """pending / delivered / carried, or None for a run that recorded no alert decision."""
         with store_errors(self.path, "read the case store's alert deliveries", reading=True):
             row = self._conn.execute(
-                "SELECT state FROM alert_deliveries WHERE run_id = ? AND channel = ?", (run_id, channel)
+                "SELECT state FROM alert_deliveries WHERE run_id = ? AND channel = ?",
+                (run_id, channel),
             ).fetchone()
         return row["state"] if row else None
 
@@ -216,11 +261,18 @@ class SQLiteStore:
         """kind -> (screened texts, their matches), both Parquet, saved under `fingerprint`."""
         with store_errors(self.path, "read the case store's screening results"):
             rows = self._conn.execute(
-                "SELECT kind, screened, matches FROM screening_results WHERE fingerprint = ?", (fingerprint,)
+                "SELECT kind, screened, matches FROM screening_results WHERE fingerprint = ?",
+                (fingerprint,),
             ).fetchall()
         return {row["kind"]: (bytes(row["screened"]), bytes(row["matches"])) for row in rows}
 
-    def save_screening_results(self, fingerprint: str, run_id: str, parts: dict[str, tuple[int, bytes, bytes]], keep: int = 2) -> None:
+    def save_screening_results(
+        self,
+        fingerprint: str,
+        run_id: str,
+        parts: dict[str, tuple[int, bytes, bytes]],
+        keep: int = 2,
+    ) -> None:
         """Replaces the results under `fingerprint`; keeps only the `keep` most recently saved fingerprints."""
         saved_at = datetime.now(timezone.utc).isoformat()
         with store_errors(self.path, "save screening results in the case store"):
@@ -230,7 +282,10 @@ class SQLiteStore:
                 c.executemany(
                     """INSERT OR REPLACE INTO screening_results (fingerprint, kind, strings, screened, matches, run_id, saved_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [(fingerprint, kind, strings, screened, matches, run_id, saved_at) for kind, (strings, screened, matches) in parts.items()],
+                    [
+                        (fingerprint, kind, strings, screened, matches, run_id, saved_at)
+                        for kind, (strings, screened, matches) in parts.items()
+                    ],
                 )
                 c.execute(
                     """DELETE FROM screening_results WHERE fingerprint NOT IN (
@@ -287,23 +342,33 @@ class SQLiteStore:
 
     def cases_in_run(self, run_id: str) -> list[CaseSnapshot]:
         with store_errors(self.path, "read the case store's cases", reading=True):
-            rows = self._conn.execute("SELECT * FROM case_snapshots WHERE run_id = ? ORDER BY rank", (run_id,))
+            rows = self._conn.execute(
+                "SELECT * FROM case_snapshots WHERE run_id = ? ORDER BY rank", (run_id,)
+            )
             return [self._snapshot(r) for r in rows]
 
     def case_history(self, case_id: str) -> list[CaseSnapshot]:
         with store_errors(self.path, "read the case store's cases", reading=True):
             rows = self._conn.execute(
-                "SELECT s.* FROM case_snapshots s JOIN runs r ON r.run_id = s.run_id WHERE s.case_id = ? ORDER BY r.seq", (case_id,)
+                "SELECT s.* FROM case_snapshots s JOIN runs r ON r.run_id = s.run_id WHERE s.case_id = ? ORDER BY r.seq",
+                (case_id,),
             )
             return [self._snapshot(r) for r in rows]
 
     def case_ids(self) -> list[str]:
         with store_errors(self.path, "read the case store's cases", reading=True):
-            return [r[0] for r in self._conn.execute("SELECT DISTINCT case_id FROM case_snapshots ORDER BY case_id")]
+            return [
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT DISTINCT case_id FROM case_snapshots ORDER BY case_id"
+                )
+            ]
 
     # ---- decisions ------------------------------------------------------------------------
     def add_decision(self, decision: Decision) -> Decision:
-        with store_errors(self.path, f"record the decision on case {decision.case_id} (it was not recorded)"):
+        with store_errors(
+            self.path, f"record the decision on case {decision.case_id} (it was not recorded)"
+        ):
             return self._add_decision(decision)
 
     def _add_decision(self, decision: Decision) -> Decision:
@@ -314,9 +379,16 @@ class SQLiteStore:
                 """INSERT INTO decisions (case_id, status, reason, decided_by, decided_at, until, rules_at_decision,
                    priority_at_decision, score_at_decision, run_id_at_decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
-                    decision.case_id, decision.status, decision.reason, decision.by, decision.at.isoformat(),
-                    decision.until.isoformat() if decision.until else None, _json(sorted(decision.rules_at_decision)),
-                    decision.priority_at_decision, decision.score_at_decision, decision.run_id_at_decision,
+                    decision.case_id,
+                    decision.status,
+                    decision.reason,
+                    decision.by,
+                    decision.at.isoformat(),
+                    decision.until.isoformat() if decision.until else None,
+                    _json(sorted(decision.rules_at_decision)),
+                    decision.priority_at_decision,
+                    decision.score_at_decision,
+                    decision.run_id_at_decision,
                 ),
             )
             c.execute("COMMIT")
@@ -327,7 +399,9 @@ class SQLiteStore:
 
     def _decisions(self, where: str = "", params: tuple = ()) -> list[Decision]:
         with store_errors(self.path, "read the case store's decisions", reading=True):
-            rows = self._conn.execute(f"SELECT * FROM decisions {where} ORDER BY decision_id", params).fetchall()
+            rows = self._conn.execute(
+                f"SELECT * FROM decisions {where} ORDER BY decision_id", params
+            ).fetchall()
             return [
                 Decision(
                     case_id=r["case_id"],

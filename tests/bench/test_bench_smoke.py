@@ -29,24 +29,32 @@ def test_scaled_provider_keeps_the_pattern_mix_and_the_benchmark_runs(tmp_path):
 
     result = audit_bench.full_audit(tmp_path)
     cases = result.cases.cases
-    planted = pl.read_csv(REPO / "examples" / "provider" / "planted.csv").filter(~pl.col("pattern").str.starts_with("benign"))
+    planted = pl.read_csv(REPO / "examples" / "provider" / "planted.csv").filter(
+        ~pl.col("pattern").str.starts_with("benign")
+    )
     # The scale generator replicates tenants, usage and access, not the ownership tables.
     planted = planted.filter(~pl.col("pattern").str.starts_with("ownership-"))
     flagged = set(cases["tenant_ids"].explode().to_list())
     for replica in (0, 1):
         missing = {f"{t}-r{replica}" for t in planted["tenant_id"]} - flagged
         assert not missing, f"replica {replica} lost planted tenants: {sorted(missing)}"
-    benign = pl.read_csv(REPO / "examples" / "provider" / "planted.csv").filter(pl.col("pattern").str.starts_with("benign"))
+    benign = pl.read_csv(REPO / "examples" / "provider" / "planted.csv").filter(
+        pl.col("pattern").str.starts_with("benign")
+    )
     assert not ({f"{t}-r0" for t in benign["tenant_id"]} & flagged)
 
 
-def test_the_whole_process_benchmark_times_floor_audit_and_a_second_run_with_a_store(tmp_path, monkeypatch):
+def test_the_whole_process_benchmark_times_floor_audit_and_a_second_run_with_a_store(
+    tmp_path, monkeypatch
+):
     monkeypatch.setattr(audit_bench, "ensure_data", lambda tenants, rows: tmp_path / "data")
     generate(1200, 12_000, tmp_path / "data")
     result = audit_bench.measure("1200x10", with_store=True)
     assert result.tenants >= 1200 and result.cases > 0
     assert result.floor.seconds > 0 and result.audit.seconds > 0 and result.audit.peak_gb > 0
-    assert {"inputs", "features.usage", "features.screening", "scoring", "reports"} <= set(result.stages)
+    assert {"inputs", "features.usage", "features.screening", "scoring", "reports"} <= set(
+        result.stages
+    )
     assert result.store_second is not None and result.reused > 0
     table = audit_bench.markdown_table([result])
     assert f"| {result.tenants:,} |" in table and "audit / floor" in table

@@ -35,7 +35,9 @@ def test_mutant_ids_are_unique_and_each_mutant_changes_the_code(module):
 
 def test_a_boundary_mutant_flips_exactly_that_comparison(tmp_path):
     path = tmp_path / "m.py"
-    path.write_text('"""doc."""\nimport logging\nlog = logging.getLogger(__name__)\n\n\ndef f(x: int = 3) -> bool:\n    """why."""\n    log.info("x=%d", x + 1)\n    return x >= 2  # pragma: no mutate\n\n\ndef g(x):\n    return x < 2\n')
+    path.write_text(
+        '"""doc."""\nimport logging\nlog = logging.getLogger(__name__)\n\n\ndef f(x: int = 3) -> bool:\n    """why."""\n    log.info("x=%d", x + 1)\n    return x >= 2  # pragma: no mutate\n\n\ndef g(x):\n    return x < 2\n'
+    )
     _, points = mutation.mutation_points(path)
     kinds = [(kind, detail, qualname) for _, kind, detail, qualname, _ in points]
     # the default 3 is mutable; the log call, the docstrings, the annotation and the pragma line are not

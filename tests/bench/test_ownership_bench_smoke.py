@@ -12,7 +12,9 @@ import ownership_bench  # noqa: E402
 
 
 def test_ownership_benchmark_runs_and_a_seeded_deep_chain_is_restricted_to_its_end(tmp_path):
-    counts = ownership_bench.generate(2_000, 6_000, 20_000, tmp_path, chains=2, chain_depth=300, cycles=50)
+    counts = ownership_bench.generate(
+        2_000, 6_000, 20_000, tmp_path, chains=2, chain_depth=300, cycles=50
+    )
     assert counts["edges"] == 20_000
     figures = ownership_bench.measure(tmp_path)
     assert figures["deepest_chain_ofac"] >= 1 and figures["restricted_tenants_ofac"] >= 1

@@ -13,7 +13,9 @@ def test_classification_follows_thresholds_or_note_explains(model: str) -> None:
     acc = ACCELERATORS[model]
     recomputed = classify_by_thresholds(acc.tpp, acc.performance_density, acc.data_centre)
     if acc.basis == "computed":
-        assert recomputed == acc.classification, f"{model}: figures give {recomputed}, entry says {acc.classification}"
+        assert recomputed == acc.classification, (
+            f"{model}: figures give {recomputed}, entry says {acc.classification}"
+        )
     else:
         # a judgement entry must really depart from (or be undecidable by) the arithmetic,
         # and its note must say so
@@ -45,7 +47,9 @@ def test_entry_is_complete(model: str) -> None:
         (3000, None, True, None),  # density needed but unknown
     ],
 )
-def test_threshold_edges(tpp: float, pd: float | None, data_centre: bool, expected: str | None) -> None:
+def test_threshold_edges(
+    tpp: float, pd: float | None, data_centre: bool, expected: str | None
+) -> None:
     assert classify_by_thresholds(tpp, pd, data_centre) == expected
 
 

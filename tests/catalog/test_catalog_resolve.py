@@ -69,7 +69,17 @@ def test_reports_only_unknown_accelerators(resolved: ResolvedUsage) -> None:
 
 
 def test_minimal_input_infers_provider_and_matches_case_insensitively() -> None:
-    frame = pl.DataFrame({"instance_type": [" G6.XLARGE ", "a3-ultragpu-16g", "standard_nd96isr_h200_v5", "Standard_NC999_v9", "c7g.large"]})
+    frame = pl.DataFrame(
+        {
+            "instance_type": [
+                " G6.XLARGE ",
+                "a3-ultragpu-16g",
+                "standard_nd96isr_h200_v5",
+                "Standard_NC999_v9",
+                "c7g.large",
+            ]
+        }
+    )
     result = resolve_usage(frame)
     assert result.usage["gpu_model"].to_list() == ["L4", None, "H200-141GB", None, None]
     assert result.usage["restricted"].to_list() == [True, None, True, None, False]
@@ -80,14 +90,23 @@ def test_minimal_input_infers_provider_and_matches_case_insensitively() -> None:
 
 
 def test_catalog_type_wins_over_accelerator_column() -> None:
-    frame = pl.DataFrame({"instance_type": ["g4dn.xlarge"], "accelerator": ["nvidia-h100-80gb"], "accelerator_count": [8]})
+    frame = pl.DataFrame(
+        {
+            "instance_type": ["g4dn.xlarge"],
+            "accelerator": ["nvidia-h100-80gb"],
+            "accelerator_count": [8],
+        }
+    )
     row = resolve_usage(frame).usage.row(0, named=True)
     assert (row["gpu_model"], row["gpu_count"]) == ("T4", 1)
 
 
 def test_accelerator_count_defaults_to_one_and_url_names_resolve() -> None:
     frame = pl.DataFrame(
-        {"instance_type": ["n1-standard-8"], "accelerator": ["projects/p/zones/us-central1-a/acceleratorTypes/nvidia-tesla-v100"]}
+        {
+            "instance_type": ["n1-standard-8"],
+            "accelerator": ["projects/p/zones/us-central1-a/acceleratorTypes/nvidia-tesla-v100"],
+        }
     )
     row = resolve_usage(frame).usage.row(0, named=True)
     assert (row["gpu_model"], row["gpu_count"], row["restricted"]) == ("V100-16GB", 1, False)

@@ -20,8 +20,18 @@ def kyc_values() -> set[str]:
     values: set[str] = set()
     with (EXAMPLES / "provider" / "tenants.csv").open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            for column in ("legal_name", "aliases", "address", "email_domain", "phone", "parent_company",
-                           "ultimate_parent", "beneficial_owners", "officers", "payment_fingerprint"):
+            for column in (
+                "legal_name",
+                "aliases",
+                "address",
+                "email_domain",
+                "phone",
+                "parent_company",
+                "ultimate_parent",
+                "beneficial_owners",
+                "officers",
+                "payment_fingerprint",
+            ):
                 values |= {v.strip() for v in (row[column] or "").split(";") if len(v.strip()) >= 6}
     with (EXAMPLES / "provider" / "access.csv").open(newline="", encoding="utf-8") as f:
         values |= {row["source_ip"] for row in csv.DictReader(f) if row["source_ip"]}
@@ -29,7 +39,11 @@ def kyc_values() -> set[str]:
     if parties.exists():  # the owners and parties behind the ownership edges
         with parties.open(newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                values |= {v.strip() for v in [row["name"], *(row["aliases"] or "").split(";")] if len(v.strip()) >= 6}
+                values |= {
+                    v.strip()
+                    for v in [row["name"], *(row["aliases"] or "").split(";")]
+                    if len(v.strip()) >= 6
+                }
     return values
 
 
@@ -40,14 +54,29 @@ def example_tenants() -> int:
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
 def test_vv_logs_stages_and_never_a_kyc_value(cli, tmp_path: Path, log_format: str) -> None:
-    code, out, err = cli("-vv", "--log-format", log_format, "audit", "--config", CONFIG, "--out", tmp_path / "out",
-                         "--store", tmp_path / "s.db")
+    code, out, err = cli(
+        "-vv",
+        "--log-format",
+        log_format,
+        "audit",
+        "--config",
+        CONFIG,
+        "--out",
+        tmp_path / "out",
+        "--store",
+        tmp_path / "s.db",
+    )
     assert code in (0, 10), err
     assert_no_traceback(err)
     for stage in STAGES:
         assert re.search(rf"stage={stage} event=start\b", err), f"no start line for {stage}"
-        assert re.search(rf"stage={stage} event=end seconds=\d+\.\d\d", err), f"no end line for {stage}"
-    assert re.search(rf"stage=inputs event=end seconds=\S+ tenants={example_tenants()} usage_rows=\d+ access_rows=\d+", err)
+        assert re.search(rf"stage={stage} event=end seconds=\d+\.\d\d", err), (
+            f"no end line for {stage}"
+        )
+    assert re.search(
+        rf"stage=inputs event=end seconds=\S+ tenants={example_tenants()} usage_rows=\d+ access_rows=\d+",
+        err,
+    )
     assert "DEBUG auditor.cli event=config" in err or '"level": "debug"' in err
     leaked = sorted(v for v in kyc_values() if v in err)
     assert not leaked, f"KYC values in the log: {leaked[:5]}"
@@ -55,12 +84,17 @@ def test_vv_logs_stages_and_never_a_kyc_value(cli, tmp_path: Path, log_format: s
 
 
 def test_json_log_lines_are_json_with_the_key_value_fields(cli, tmp_path: Path) -> None:
-    code, _, err = cli("--log-format", "json", "-v", "audit", "--config", CONFIG, "--out", tmp_path / "out")
+    code, _, err = cli(
+        "--log-format", "json", "-v", "audit", "--config", CONFIG, "--out", tmp_path / "out"
+    )
     assert code == 0, err
     lines = [json.loads(line) for line in err.splitlines()]
     ends = {d["stage"]: d for d in lines if d.get("event") == "end"}
     assert set(STAGES) <= set(ends)
-    assert isinstance(ends["features"]["seconds"], float) and ends["features"]["tenants"] == example_tenants()
+    assert (
+        isinstance(ends["features"]["seconds"], float)
+        and ends["features"]["tenants"] == example_tenants()
+    )
     assert {d["level"] for d in lines} <= {"info", "warning"}
 
 
@@ -68,8 +102,15 @@ def test_default_shows_warnings_and_the_summary_but_no_stage_log(cli, tmp_path: 
     code, out, err = cli("audit", "--config", CONFIG, "--out", tmp_path / "out")
     assert code == 0, err
     assert "stage=" not in err
-    assert "WARNING auditor.cli event=unknown_instance_types count=2 types=p7.48xlarge,p7e.48xlarge" in err
-    assert re.search(rf"^\d+ cases \(\d+ critical, \d+ high, \d+ medium, \d+ low\) from {example_tenants()} tenants$", out, re.M)
+    assert (
+        "WARNING auditor.cli event=unknown_instance_types count=2 types=p7.48xlarge,p7e.48xlarge"
+        in err
+    )
+    assert re.search(
+        rf"^\d+ cases \(\d+ critical, \d+ high, \d+ medium, \d+ low\) from {example_tenants()} tenants$",
+        out,
+        re.M,
+    )
     assert "wrote " in out
 
 
@@ -78,7 +119,16 @@ def test_quiet_shows_only_warnings_and_errors(cli, tmp_path: Path) -> None:
     assert code == 0, err
     assert out == ""
     assert err.splitlines() and all(" WARNING " in line for line in err.splitlines())
-    code, out, err = cli("audit", "--config", CONFIG, "--out", tmp_path / "file-as-dir" / "x", "-q", "--tenants", tmp_path / "none.csv")
+    code, out, err = cli(
+        "audit",
+        "--config",
+        CONFIG,
+        "--out",
+        tmp_path / "file-as-dir" / "x",
+        "-q",
+        "--tenants",
+        tmp_path / "none.csv",
+    )
     assert code == 2 and out == "" and "error:" in err
 
 

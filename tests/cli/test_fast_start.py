@@ -16,7 +16,16 @@ import pytest
 from auditor.cli.main import COMMANDS, SUMMARIES
 from auditor.cli.main import cli as auditor_group
 
-SDKS_AND_MATCHERS = {"boto3", "botocore", "google", "azure", "rapidfuzz", "pyarrow", "pypinyin", "moto"}
+SDKS_AND_MATCHERS = {
+    "boto3",
+    "botocore",
+    "google",
+    "azure",
+    "rapidfuzz",
+    "pyarrow",
+    "pypinyin",
+    "moto",
+}
 PROBE = """
 import json, sys
 from auditor.cli.main import main
@@ -26,7 +35,12 @@ print(json.dumps({{"code": code, "modules": sorted({{m.split(".")[0] for m in sy
 
 
 def imported_by(*args: str) -> tuple[int, set[str]]:
-    done = subprocess.run([sys.executable, "-c", PROBE.format(args=list(args))], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=list(args))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     report = json.loads(done.stderr.strip().splitlines()[-1])
     return report["code"], set(report["modules"])
 
@@ -34,10 +48,14 @@ def imported_by(*args: str) -> tuple[int, set[str]]:
 def test_help_imports_no_sdk_no_matcher_no_dataframe_library() -> None:
     code, modules = imported_by("--help")
     assert code == 0
-    assert not modules & (SDKS_AND_MATCHERS | {"polars", "numpy", "rich", "pydantic"}), sorted(modules & (SDKS_AND_MATCHERS | {"polars", "rich"}))
+    assert not modules & (SDKS_AND_MATCHERS | {"polars", "numpy", "rich", "pydantic"}), sorted(
+        modules & (SDKS_AND_MATCHERS | {"polars", "rich"})
+    )
 
 
-@pytest.mark.parametrize("args", [("rules", "validate"), ("rules", "--help"), ("-v", "rules", "validate")])
+@pytest.mark.parametrize(
+    "args", [("rules", "validate"), ("rules", "--help"), ("-v", "rules", "validate")]
+)
 def test_rules_validate_imports_no_sdk_and_no_matcher(args: tuple[str, ...]) -> None:
     code, modules = imported_by(*args)
     assert code == 0
@@ -57,5 +75,9 @@ def test_every_command_has_the_summary_help_lists() -> None:
 def test_help_lists_every_command(cli) -> None:
     code, out, _ = cli("--help")
     assert code == 0
-    listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.startswith("  ") and not line.startswith("   ")}
+    listed = {
+        line.split()[0]
+        for line in out.split("Commands:")[1].splitlines()
+        if line.startswith("  ") and not line.startswith("   ")
+    }
     assert listed == set(COMMANDS)

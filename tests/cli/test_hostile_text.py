@@ -16,11 +16,14 @@ import pytest
 from auditor_testkit import EXAMPLES, REPO, assert_no_traceback
 
 
-
 def _d5_tenant() -> str:
     """A planted China-headquartered tenant: its case does not depend on its name."""
     with (EXAMPLES / "provider" / "planted.csv").open(newline="", encoding="utf-8") as f:
-        return next(r["tenant_id"] for r in csv.DictReader(f) if r["pattern"] == "d5-hq" and r["note"] == "incorporated and HQ in CN")
+        return next(
+            r["tenant_id"]
+            for r in csv.DictReader(f)
+            if r["pattern"] == "d5-hq" and r["note"] == "incorporated and HQ in CN"
+        )
 
 
 TENANT = _d5_tenant()
@@ -56,11 +59,14 @@ def hostile_provider(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rule_file = next(rules.rglob(f"{RULE}.yaml"))
     text = rule_file.read_text(encoding="utf-8")
     title = "China, Macau or D:5-headquartered company renting restricted accelerators"
-    rule_file.write_text(text.replace(f"title: {title}", f"title: {json.dumps('[/bold] ' + ANSI + ' ' + title)}"), encoding="utf-8")
+    rule_file.write_text(
+        text.replace(f"title: {title}", f"title: {json.dumps('[/bold] ' + ANSI + ' ' + title)}"),
+        encoding="utf-8",
+    )
     config = root / "audit.yaml"
     config.write_text(
         "tenants: provider/tenants.csv\nusage: provider/usage.csv\naccess: provider/access.csv\n"
-        "lists: [provider/lists/restricted-parties.csv]\nrules: rules\nas_of: \"2026-11-01T00:00:00Z\"\n",
+        'lists: [provider/lists/restricted-parties.csv]\nrules: rules\nas_of: "2026-11-01T00:00:00Z"\n',
         encoding="utf-8",
     )
     return config
@@ -72,8 +78,18 @@ def assert_plain(text: str) -> None:
         assert raw not in text, f"raw {raw!r} reached the output"
 
 
-def test_audit_summary_survives_markup_in_rule_titles(cli, hostile_provider: Path, tmp_path: Path) -> None:
-    code, out, err = cli("audit", "--config", hostile_provider, "--out", tmp_path / "out", "--store", tmp_path / "s.db")
+def test_audit_summary_survives_markup_in_rule_titles(
+    cli, hostile_provider: Path, tmp_path: Path
+) -> None:
+    code, out, err = cli(
+        "audit",
+        "--config",
+        hostile_provider,
+        "--out",
+        tmp_path / "out",
+        "--store",
+        tmp_path / "s.db",
+    )
     assert code in (0, 10), err
     assert_plain(out + err)
     assert "[/bold]" in out  # shown literally, as the title says
@@ -98,16 +114,38 @@ def test_investigate_json_keeps_the_value_but_no_raw_control(cli, hostile_provid
     assert json.loads(out)["profile"]["legal_name"] == HOSTILE_NAME  # same data, escaped as JSON
 
 
-def test_cases_show_and_history_print_names_as_plain_text(cli, hostile_provider: Path, tmp_path: Path) -> None:
+def test_cases_show_and_history_print_names_as_plain_text(
+    cli, hostile_provider: Path, tmp_path: Path
+) -> None:
     store = tmp_path / "s.db"
-    code, _, err = cli("audit", "--config", hostile_provider, "--out", tmp_path / "out", "--store", store)
+    code, _, err = cli(
+        "audit", "--config", hostile_provider, "--out", tmp_path / "out", "--store", store
+    )
     assert code in (0, 10), err
     code, out, err = cli("investigate", TENANT, "--config", hostile_provider, "--json")
     case_id = json.loads(out)["case"]["case_id"]
-    code, out, err = cli("cases", "decide", case_id, "--store", store, "--status", "confirmed", "--reason", f"checked {ANSI}", "--by", f"ana{BIDI}")
+    code, out, err = cli(
+        "cases",
+        "decide",
+        case_id,
+        "--store",
+        store,
+        "--status",
+        "confirmed",
+        "--reason",
+        f"checked {ANSI}",
+        "--by",
+        f"ana{BIDI}",
+    )
     assert code == 0, err
     assert_plain(out)
-    for args in (("show", case_id), ("history", case_id), ("list",), ("show", case_id, "--json"), ("list", "--json")):
+    for args in (
+        ("show", case_id),
+        ("history", case_id),
+        ("list",),
+        ("show", case_id, "--json"),
+        ("list", "--json"),
+    ):
         code, out, err = cli("cases", *args, "--store", store)
         assert code == 0, err
         assert_plain(out + err)

@@ -44,12 +44,19 @@ def test_printing_goes_through_safe_text(module: Path) -> None:
         if name == "click.echo":
             arg = call.args[0] if call.args else None
             own = isinstance(arg, ast.Name) and arg.id in OWN_DOCUMENTS
-            own = own or (isinstance(arg, ast.Call) and _name(arg.func).split(".")[-1] in OWN_DOCUMENTS | {"dumps"})
+            own = own or (
+                isinstance(arg, ast.Call)
+                and _name(arg.func).split(".")[-1] in OWN_DOCUMENTS | {"dumps"}
+            )
             if not own:
-                problems.append(f"{where}: click.echo of text that may hold data; use safe_text.echo")
+                problems.append(
+                    f"{where}: click.echo of text that may hold data; use safe_text.echo"
+                )
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and "[/]" in node.value:
-            problems.append(f"{module.name}:{node.lineno}: rich markup in a string; use safe_text.styled")
+            problems.append(
+                f"{module.name}:{node.lineno}: rich markup in a string; use safe_text.styled"
+            )
     assert not problems, "\n".join(problems)
 
 

@@ -19,7 +19,9 @@ def attach():
 
     def install(delay: float) -> tuple[StageProgress, io.StringIO]:
         screen = io.StringIO()
-        handler = StageProgress(delay=delay, console=Console(file=screen, force_terminal=True, width=60))
+        handler = StageProgress(
+            delay=delay, console=Console(file=screen, force_terminal=True, width=60)
+        )
         logging.getLogger("auditor.stage").addHandler(handler)
         logging.getLogger("auditor.stage").setLevel(logging.INFO)
         attached.append(handler)
@@ -100,8 +102,12 @@ def test_stage_lines_carry_seconds_counts_and_failures(caplog: pytest.LogCapture
             raise ValueError("bad row")
     messages = [r.getMessage() for r in caplog.records]
     assert messages[0] == "stage=scoring event=start"
-    assert messages[1].startswith("stage=scoring event=end seconds=") and messages[1].endswith(" hits=76 cases=40")
-    assert messages[3].startswith("stage=inputs event=failed seconds=") and messages[3].endswith("error=ValueError")
+    assert messages[1].startswith("stage=scoring event=end seconds=") and messages[1].endswith(
+        " hits=76 cases=40"
+    )
+    assert messages[3].startswith("stage=inputs event=failed seconds=") and messages[3].endswith(
+        "error=ValueError"
+    )
 
 
 def test_the_spinner_follows_a_real_audit_on_a_terminal_and_stays_off_the_log(tmp_path) -> None:
@@ -117,7 +123,16 @@ def test_the_spinner_follows_a_real_audit_on_a_terminal_and_stays_off_the_log(tm
         "import auditor.cli.progress as p; p.DELAY_SECONDS = 0.0\n"
         "from auditor.cli.main import run; run()"
     )
-    args = [sys.executable, "-c", code, "audit", "--config", str(EXAMPLES / "audit.yaml"), "--out", str(tmp_path / "out")]
+    args = [
+        sys.executable,
+        "-c",
+        code,
+        "audit",
+        "--config",
+        str(EXAMPLES / "audit.yaml"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
     env = {**os.environ, "TERM": "xterm-256color"}
     proc = subprocess.Popen(args, stdin=follower, stdout=follower, stderr=follower, env=env)
     os.close(follower)
@@ -133,6 +148,12 @@ def test_the_spinner_follows_a_real_audit_on_a_terminal_and_stays_off_the_log(tm
     assert proc.wait(timeout=120) == 0
     os.close(leader)
     screen = b"".join(chunks).decode("utf-8", "replace")
-    assert "\x1b[?25l" in screen and " features " in screen  # the live display ran, naming the stage
-    assert "stage=" not in screen  # at the default verbosity the stage records feed the display, not the log
-    assert screen.index("features") < screen.index("Top 10 cases")  # and it was gone before the summary
+    assert (
+        "\x1b[?25l" in screen and " features " in screen
+    )  # the live display ran, naming the stage
+    assert (
+        "stage=" not in screen
+    )  # at the default verbosity the stage records feed the display, not the log
+    assert screen.index("features") < screen.index(
+        "Top 10 cases"
+    )  # and it was gone before the summary

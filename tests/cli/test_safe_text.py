@@ -27,7 +27,16 @@ def test_plain_escapes_every_control(raw: str, shown: str) -> None:
     assert plain(raw) == shown
 
 
-@pytest.mark.parametrize("text", ["曙光信息产业股份有限公司", "Zürich Straße 5", "Ünal & Söhne [GmbH]", "日本語 テキスト", "a\\x1b"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "曙光信息产业股份有限公司",
+        "Zürich Straße 5",
+        "Ünal & Söhne [GmbH]",
+        "日本語 テキスト",
+        "a\\x1b",
+    ],
+)
 def test_ordinary_text_passes_unchanged(text: str) -> None:
     assert plain(text) == text and safe_lines(text) == text
 
@@ -60,7 +69,9 @@ def test_console_never_parses_markup_even_in_table_cells_and_titles() -> None:
     table = Table(title="[/bold] title")
     table.add_column("[red]col")
     table.add_row("[/bold] \x1b[31m [link=http://x]y[/link]")
-    shown = _render("[/bold] :smile: \x1b[2J", table, cell("[/i]\x1b"), styled("a", ("[b]", "bold")))
+    shown = _render(
+        "[/bold] :smile: \x1b[2J", table, cell("[/i]\x1b"), styled("a", ("[b]", "bold"))
+    )
     assert "[/bold] :smile: \\x1b[2J" in shown
     assert "[/bold] title" in shown and "[red]col" in shown
     assert "[/bold] \\x1b[31m [link=http://x]y[/link]" in shown

@@ -13,7 +13,11 @@ from auditor.connectors import AzureClients, collect
 from auditor.model.schema import TENANTS, USAGE
 
 FAST_RETRY = {"attempts": 3, "base_delay": 0.01, "max_delay": 0.02}
-SUB_A, SUB_B, SUB_DOWN = "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000b", "00000000-0000-0000-0000-0000000000dd"
+SUB_A, SUB_B, SUB_DOWN = (
+    "00000000-0000-0000-0000-00000000000a",
+    "00000000-0000-0000-0000-00000000000b",
+    "00000000-0000-0000-0000-0000000000dd",
+)
 
 
 class StaticToken:
@@ -29,14 +33,27 @@ class StaticToken:
 def vm(sub: str, name: str, size: str, location: str = "eastus") -> dict[str, Any]:
     return {
         "id": f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/{name}",
-        "name": name, "type": "Microsoft.Compute/virtualMachines", "location": location, "tags": {"owner": "ml"},
-        "properties": {"vmId": f"vmid-{name}", "hardwareProfile": {"vmSize": size}, "timeCreated": "2026-02-03T04:05:06.0000000+00:00",
-                       "provisioningState": "Succeeded"},
+        "name": name,
+        "type": "Microsoft.Compute/virtualMachines",
+        "location": location,
+        "tags": {"owner": "ml"},
+        "properties": {
+            "vmId": f"vmid-{name}",
+            "hardwareProfile": {"vmSize": size},
+            "timeCreated": "2026-02-03T04:05:06.0000000+00:00",
+            "provisioningState": "Succeeded",
+        },
     }
 
 
 def subscription(sub: str, name: str, tags: dict[str, str]) -> dict[str, Any]:
-    return {"id": f"/subscriptions/{sub}", "subscriptionId": sub, "displayName": name, "state": "Enabled", "tags": tags}
+    return {
+        "id": f"/subscriptions/{sub}",
+        "subscriptionId": sub,
+        "displayName": name,
+        "state": "Enabled",
+        "tags": tags,
+    }
 
 
 class Arm:
@@ -51,16 +68,34 @@ class Arm:
         page = query.get("page", [""])[0]
         if path == "/subscriptions":
             if not page:
-                return 200, {"value": [subscription(SUB_A, "Acme Sub", {"tenant_id": "T-A", "legal_name": "Acme Cloud LLC"})],
-                             "nextLink": f"{self.url}/subscriptions?api-version={query['api-version'][0]}&page=2"}
-            return 200, {"value": [subscription(SUB_B, "Beta Sub", {}), subscription(SUB_DOWN, "Down Sub", {"tenant_id": "T-D"})]}
+                return 200, {
+                    "value": [
+                        subscription(
+                            SUB_A, "Acme Sub", {"tenant_id": "T-A", "legal_name": "Acme Cloud LLC"}
+                        )
+                    ],
+                    "nextLink": f"{self.url}/subscriptions?api-version={query['api-version'][0]}&page=2",
+                }
+            return 200, {
+                "value": [
+                    subscription(SUB_B, "Beta Sub", {}),
+                    subscription(SUB_DOWN, "Down Sub", {"tenant_id": "T-D"}),
+                ]
+            }
         vms = "/providers/Microsoft.Compute/virtualMachines"
-        if path.endswith("/providers/Microsoft.Compute/virtualMachineScaleSets") and not path.endswith(f"{SUB_DOWN}/providers/Microsoft.Compute/virtualMachineScaleSets"):
+        if path.endswith(
+            "/providers/Microsoft.Compute/virtualMachineScaleSets"
+        ) and not path.endswith(f"{SUB_DOWN}/providers/Microsoft.Compute/virtualMachineScaleSets"):
             return 200, {"value": []}
         if path == f"/subscriptions/{SUB_A}{vms}":
             if not page:
-                return 200, {"value": [vm(SUB_A, "gpu1", "Standard_ND96isr_H100_v5"), vm(SUB_A, "web", "Standard_D4s_v5")],
-                             "nextLink": f"{self.url}/subscriptions/{SUB_A}{vms}?api-version={query['api-version'][0]}&page=2"}
+                return 200, {
+                    "value": [
+                        vm(SUB_A, "gpu1", "Standard_ND96isr_H100_v5"),
+                        vm(SUB_A, "web", "Standard_D4s_v5"),
+                    ],
+                    "nextLink": f"{self.url}/subscriptions/{SUB_A}{vms}?api-version={query['api-version'][0]}&page=2",
+                }
             return 200, {"value": [vm(SUB_A, "gpu2", "Standard_NC24ads_A100_v4", "westeurope")]}
         if path == f"/subscriptions/{SUB_B}{vms}":
             if query.get("statusOnly") == ["true"]:
@@ -75,7 +110,12 @@ class Arm:
 
 
 def azure_clients(url: str) -> AzureClients:
-    return AzureClients(credential=StaticToken(), base_url=url, request_options={"enforce_https": False}, client_options={"retry_total": 0})
+    return AzureClients(
+        credential=StaticToken(),
+        base_url=url,
+        request_options={"enforce_https": False},
+        client_options={"retry_total": 0},
+    )
 
 
 @pytest.fixture
@@ -88,21 +128,34 @@ def arm_api(local_api: Any) -> Any:
 
 
 def test_subscriptions_and_gpu_vms_with_paging_retry_and_gaps(arm_api: Any) -> None:
-    settings = {"retry": FAST_RETRY, "tag_map": {"tenant_id": "tenant_id", "legal_name": "legal_name"}}
+    settings = {
+        "retry": FAST_RETRY,
+        "tag_map": {"tenant_id": "tenant_id", "legal_name": "legal_name"},
+    }
     result = collect("azure", settings, clients=azure_clients(arm_api.url), progress=False)
     assert result.tenants.schema == pl.Schema(TENANTS.polars_schema())
     assert result.usage.schema == pl.Schema(USAGE.polars_schema())
     assert sorted(result.tenants["tenant_id"]) == sorted(["T-A", SUB_B, "T-D"])
 
     usage = result.usage.sort("instance_id")
-    assert usage["instance_id"].to_list() == ["vmid-gpu1", "vmid-gpu2", "vmid-gpu3"]  # D-series left out, page 2 read
-    assert usage["instance_type"].to_list() == ["Standard_ND96isr_H100_v5", "Standard_NC24ads_A100_v4", "Standard_NV36ads_A10_v5"]
+    assert usage["instance_id"].to_list() == [
+        "vmid-gpu1",
+        "vmid-gpu2",
+        "vmid-gpu3",
+    ]  # D-series left out, page 2 read
+    assert usage["instance_type"].to_list() == [
+        "Standard_ND96isr_H100_v5",
+        "Standard_NC24ads_A100_v4",
+        "Standard_NV36ads_A10_v5",
+    ]
     assert usage["tenant_id"].to_list() == ["T-A", "T-A", SUB_B]
     assert usage["region"].to_list() == ["eastus", "westeurope", "eastus"]
     assert usage["start"][0].isoformat().startswith("2026-02-03T04:05:06")
     assert arm_api.arm.b_calls == 2  # 429 then success
 
-    assert [(g.scope_kind, g.scope, g.attempts) for g in result.gaps] == [("subscription", SUB_DOWN, 3)]
+    assert [(g.scope_kind, g.scope, g.attempts) for g in result.gaps] == [
+        ("subscription", SUB_DOWN, 3)
+    ]
     assert result.manifest["complete"] is False
 
 

@@ -33,26 +33,53 @@ def moto_server(aws_env: None) -> Any:
     server.stop()
 
 
-def test_aws_collect_reaches_a_moto_server_through_the_config(moto_server: str, tmp_path: Path, capsys: Any) -> None:
+def test_aws_collect_reaches_a_moto_server_through_the_config(
+    moto_server: str, tmp_path: Path, capsys: Any
+) -> None:
     import boto3
 
     boto3.client("organizations", endpoint_url=moto_server).create_organization(FeatureSet="ALL")
-    boto3.client("ec2", endpoint_url=moto_server).run_instances(ImageId="ami-12c6146b", MinCount=2, MaxCount=2, InstanceType="p4d.24xlarge")
+    boto3.client("ec2", endpoint_url=moto_server).run_instances(
+        ImageId="ami-12c6146b", MinCount=2, MaxCount=2, InstanceType="p4d.24xlarge"
+    )
     config = tmp_path / "aws.yaml"
     config.write_text(
         f"aws:\n  endpoint: {{url: '{moto_server}', allow_http: true}}\n  role_name: null\n  regions: [us-east-1]\n"
         "  cloudtrail: {enabled: false}\n  retry: {attempts: 2, base_delay: 0.01}\n"
     )
-    assert main(["collect", "--provider", "aws", "--config", str(config), "--out", str(tmp_path / "snap")]) == 0, capsys.readouterr().err
+    assert (
+        main(
+            [
+                "collect",
+                "--provider",
+                "aws",
+                "--config",
+                str(config),
+                "--out",
+                str(tmp_path / "snap"),
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     snap = read_snapshot(tmp_path / "snap")
-    assert snap.manifest["complete"] and snap.usage["instance_type"].to_list() == ["p4d.24xlarge", "p4d.24xlarge"]
+    assert snap.manifest["complete"] and snap.usage["instance_type"].to_list() == [
+        "p4d.24xlarge",
+        "p4d.24xlarge",
+    ]
 
 
 def test_aws_partition_sets_home_region_and_role_partition(aws_env: None) -> None:
-    for partition, region in [("aws", "us-east-1"), ("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")]:
+    for partition, region in [
+        ("aws", "us-east-1"),
+        ("aws-us-gov", "us-gov-west-1"),
+        ("aws-cn", "cn-north-1"),
+    ]:
         connector = AwsConnector(AwsSettings(partition=partition))
         assert connector.home_region == region and connector.clients.session.region_name == region
-    assert AwsConnector(AwsSettings(partition="aws-cn", home_region="cn-northwest-1")).home_region == "cn-northwest-1"
+    assert (
+        AwsConnector(AwsSettings(partition="aws-cn", home_region="cn-northwest-1")).home_region
+        == "cn-northwest-1"
+    )
 
 
 @pytest.mark.parametrize("provider", ["gcp", "azure"])
@@ -60,11 +87,20 @@ def test_requests_go_through_the_configured_proxy(provider: str, local_api: Any)
     """The endpoint host does not resolve; only the proxy (a local server reading absolute URLs) can answer."""
     route = Gcp() if provider == "gcp" else Arm("http://api.example.invalid")
     proxy = local_api(route)
-    endpoint = {"url": "http://api.example.invalid", "allow_http": True, "proxy": proxy.url, "auth": "none"}
+    endpoint = {
+        "url": "http://api.example.invalid",
+        "allow_http": True,
+        "proxy": proxy.url,
+        "auth": "none",
+    }
     section = {"organization": "123"} if provider == "gcp" else {"subscriptions": []}
-    result = collect(provider, {**section, "endpoint": endpoint, "retry": FAST_RETRY}, progress=False)
+    result = collect(
+        provider, {**section, "endpoint": endpoint, "retry": FAST_RETRY}, progress=False
+    )
     assert result.usage.height > 0
-    assert proxy.requests and all(r.startswith("http://api.example.invalid/") for r in proxy.requests)
+    assert proxy.requests and all(
+        r.startswith("http://api.example.invalid/") for r in proxy.requests
+    )
 
 
 def test_plain_http_needs_allow_http_and_bad_urls_are_located(tmp_path: Path) -> None:
@@ -78,23 +114,38 @@ def test_plain_http_needs_allow_http_and_bad_urls_are_located(tmp_path: Path) ->
     path.write_text("aws:\n  partition: aws-gov\n")
     with pytest.raises(ConfigError, match=r"c\.yaml:2.*aws\.partition"):
         load_connectors_config(path)
-    assert AzureSettings(endpoint={"url": "https://arm.internal.example"}).endpoint.url == "https://arm.internal.example"
+    assert (
+        AzureSettings(endpoint={"url": "https://arm.internal.example"}).endpoint.url
+        == "https://arm.internal.example"
+    )
 
 
 def test_missing_ca_bundle_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="ca_bundle .*not a file"):
-        azure_from_settings(AzureSettings(endpoint={"ca_bundle": str(tmp_path / "none.pem"), "auth": "none"}))
+        azure_from_settings(
+            AzureSettings(endpoint={"ca_bundle": str(tmp_path / "none.pem"), "auth": "none"})
+        )
     pem = tmp_path / "ca.pem"
     pem.write_text("-----BEGIN CERTIFICATE-----\n")
     clients = azure_from_settings(AzureSettings(endpoint={"ca_bundle": str(pem), "auth": "none"}))
     assert clients.client_options["connection_verify"] == str(pem)
-    gcp = gcp_from_settings(GcpSettings(endpoint={"ca_bundle": str(pem), "proxy": "http://proxy.example:3128", "auth": "none"}))
+    gcp = gcp_from_settings(
+        GcpSettings(
+            endpoint={"ca_bundle": str(pem), "proxy": "http://proxy.example:3128", "auth": "none"}
+        )
+    )
     assert gcp.instances._transport._session.verify == str(pem)
     assert gcp.instances._transport._session.proxies["https"] == "http://proxy.example:3128"
 
 
-@pytest.mark.parametrize(("cloud", "arm"), [("public", "https://management.azure.com"), ("china", "https://management.chinacloudapi.cn"),
-                                            ("usgov", "https://management.usgovcloudapi.net")])
+@pytest.mark.parametrize(
+    ("cloud", "arm"),
+    [
+        ("public", "https://management.azure.com"),
+        ("china", "https://management.chinacloudapi.cn"),
+        ("usgov", "https://management.usgovcloudapi.net"),
+    ],
+)
 def test_azure_cloud_selects_resource_manager_and_token_scope(cloud: str, arm: str) -> None:
     clients = azure_from_settings(AzureSettings(cloud=cloud))
     assert clients.base_url == arm and clients.request_options == {}
@@ -103,14 +154,27 @@ def test_azure_cloud_selects_resource_manager_and_token_scope(cloud: str, arm: s
 
 
 def test_gcp_universe_domain_selects_the_endpoint() -> None:
-    clients = gcp_from_settings(GcpSettings(universe_domain="example-universe.test", endpoint={"auth": "none"}))
+    clients = gcp_from_settings(
+        GcpSettings(universe_domain="example-universe.test", endpoint={"auth": "none"})
+    )
     assert clients.instances.api_endpoint == "compute.example-universe.test"
     assert clients.projects.api_endpoint == "cloudresourcemanager.example-universe.test"
-    assert gcp_from_settings(GcpSettings(endpoint={"auth": "none"})).instances.api_endpoint == "compute.googleapis.com"
+    assert (
+        gcp_from_settings(GcpSettings(endpoint={"auth": "none"})).instances.api_endpoint
+        == "compute.googleapis.com"
+    )
 
 
 def test_audit_config_nests_endpoints_under_connectors(tmp_path: Path) -> None:
     path = tmp_path / "audit.yaml"
-    path.write_text(json.dumps({"connectors": {"gcp": {"endpoint": {"url": "https://gcp.internal", "proxy": "http://p:1"}}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "connectors": {
+                    "gcp": {"endpoint": {"url": "https://gcp.internal", "proxy": "http://p:1"}}
+                }
+            }
+        )
+    )
     config = load_connectors_config(path)
     assert config.gcp is not None and config.gcp.endpoint.proxy == "http://p:1"

@@ -31,29 +31,51 @@ class StaticToken:
 
 def test_sdk_http_errors_are_described_by_status_and_code_only():
     cases = [
-        (ClientError({"Error": {"Code": "AccessDenied", "Message": BODY}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "DescribeInstances"),
-         "ClientError: HTTP 403 AccessDenied"),
+        (
+            ClientError(
+                {
+                    "Error": {"Code": "AccessDenied", "Message": BODY},
+                    "ResponseMetadata": {"HTTPStatusCode": 403},
+                },
+                "DescribeInstances",
+            ),
+            "ClientError: HTTP 403 AccessDenied",
+        ),
         (google_errors.Forbidden(BODY), "Forbidden: HTTP 403"),
         (google_errors.InternalServerError(BODY), "InternalServerError: HTTP 500"),
     ]
     for error, expected in cases:
         assert describe_error(error) == expected
-    assert describe_error(ConnectionError("connection refused by https://u:secret@host/x?token=t")) == (
-        "ConnectionError: connection refused by https://REDACTED@host/x?token=REDACTED"
-    )
+    assert describe_error(
+        ConnectionError("connection refused by https://u:secret@host/x?token=t")
+    ) == ("ConnectionError: connection refused by https://REDACTED@host/x?token=REDACTED")
 
 
 def test_an_azure_error_body_never_reaches_the_coverage_gap(local_api):  # noqa: F811 - fixture
     def route(method: str, path: str, query: dict[str, list[str]]) -> tuple[int, object]:
         if path == f"/subscriptions/{SUB}":
-            return 200, {"id": f"/subscriptions/{SUB}", "subscriptionId": SUB, "displayName": "E", "state": "Enabled", "tags": {}}
+            return 200, {
+                "id": f"/subscriptions/{SUB}",
+                "subscriptionId": SUB,
+                "displayName": "E",
+                "state": "Enabled",
+                "tags": {},
+            }
         return 403, {"error": {"code": "AuthorizationFailed", "message": BODY}}
 
     api = local_api(route)
-    clients = AzureClients(credential=StaticToken(), base_url=api.url, request_options={"enforce_https": False},
-                           client_options={"retry_total": 0})
-    result = collect("azure", {"subscriptions": [SUB], "retry": {"attempts": 1, "base_delay": 0.01, "max_delay": 0.02}},
-                     clients=clients, progress=False)
+    clients = AzureClients(
+        credential=StaticToken(),
+        base_url=api.url,
+        request_options={"enforce_https": False},
+        client_options={"retry_total": 0},
+    )
+    result = collect(
+        "azure",
+        {"subscriptions": [SUB], "retry": {"attempts": 1, "base_delay": 0.01, "max_delay": 0.02}},
+        clients=clients,
+        progress=False,
+    )
     assert result.gaps, "the denied listing is a coverage gap"
     for gap in result.gaps:
         assert "Shady" not in gap.error and "Zhang" not in gap.error
@@ -61,4 +83,7 @@ def test_an_azure_error_body_never_reaches_the_coverage_gap(local_api):  # noqa:
 
 
 def test_an_azure_error_without_a_response_keeps_its_first_line():
-    assert describe_error(HttpResponseError(message="no response\nsecond line")) == "HttpResponseError: no response"
+    assert (
+        describe_error(HttpResponseError(message="no response\nsecond line"))
+        == "HttpResponseError: no response"
+    )

@@ -26,7 +26,9 @@ def account(aws_env: None) -> Any:
     with mock_aws():
         boto3.client("organizations").create_organization(FeatureSet="ALL")
         for region in REGIONS:
-            boto3.client("ec2", region_name=region).run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="p5.48xlarge")
+            boto3.client("ec2", region_name=region).run_instances(
+                ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="p5.48xlarge"
+            )
         yield
 
 
@@ -44,11 +46,18 @@ def corrupt(region: str) -> Any:
 
 
 def settings() -> dict[str, Any]:
-    return {"regions": REGIONS, "role_name": None, "cloudtrail": {"enabled": False}, "retry": {"attempts": 2, "base_delay": 0.01, "max_delay": 0.02}}
+    return {
+        "regions": REGIONS,
+        "role_name": None,
+        "cloudtrail": {"enabled": False},
+        "retry": {"attempts": 2, "base_delay": 0.01, "max_delay": 0.02},
+    }
 
 
 def test_a_region_whose_rows_fail_to_build_is_a_gap_and_the_rest_is_kept(account: None) -> None:
-    clients = AwsClients(session=boto3.Session(region_name="us-east-1"), session_hook=corrupt("us-west-2"))
+    clients = AwsClients(
+        session=boto3.Session(region_name="us-east-1"), session_hook=corrupt("us-west-2")
+    )
     result = collect("aws", settings(), clients=clients, progress=False)
     assert result.usage["region"].to_list() == ["us-east-1"]
     gaps = [(g.scope_kind, g.scope.split("/")[1], g.operation) for g in result.gaps]
@@ -58,7 +67,12 @@ def test_a_region_whose_rows_fail_to_build_is_a_gap_and_the_rest_is_kept(account
 
 
 def test_the_same_collection_without_the_fault_is_complete(account: None) -> None:
-    result = collect("aws", settings(), clients=AwsClients(session=boto3.Session(region_name="us-east-1")), progress=False)
+    result = collect(
+        "aws",
+        settings(),
+        clients=AwsClients(session=boto3.Session(region_name="us-east-1")),
+        progress=False,
+    )
     assert sorted(result.usage["region"].to_list()) == REGIONS
     assert result.gaps == [] and result.manifest["complete"] is True
 
@@ -71,7 +85,12 @@ def test_fan_out_keeps_every_good_scope_in_order_and_records_each_failure() -> N
             raise ValueError(f"bad {n}")
         return n * 10
 
-    kept = out.fan_out(read, list(range(1, 8)), scope_kind="region", scope_of=lambda n: f"r{n}", max_workers=3)
+    kept = out.fan_out(
+        read, list(range(1, 8)), scope_kind="region", scope_of=lambda n: f"r{n}", max_workers=3
+    )
     assert kept == [10, 20, 40, 50, 70]
-    assert [(g.scope, g.operation, g.error, g.attempts) for g in out.gaps] == [("r3", "collect", "ValueError: bad 3", 1), ("r6", "collect", "ValueError: bad 6", 1)]
+    assert [(g.scope, g.operation, g.error, g.attempts) for g in out.gaps] == [
+        ("r3", "collect", "ValueError: bad 3", 1),
+        ("r6", "collect", "ValueError: bad 6", 1),
+    ]
     assert out.fan_out(read, [], scope_kind="region", scope_of=str, max_workers=2) == []

@@ -12,7 +12,15 @@ from moto import mock_aws
 
 from connector_servers import aws_env, local_api  # noqa: F401 - fixtures
 from auditor.cli.main import main
-from auditor.connectors import CONNECTORS, CollectResult, CoverageGap, collect, load_connectors_config, read_snapshot, write_snapshot
+from auditor.connectors import (
+    CONNECTORS,
+    CollectResult,
+    CoverageGap,
+    collect,
+    load_connectors_config,
+    read_snapshot,
+    write_snapshot,
+)
 from auditor.connectors.base import Collection
 from auditor.errors import ConfigError, InputError
 
@@ -26,17 +34,30 @@ def test_registry_entries_are_documented() -> None:
 
 
 def test_snapshot_round_trip(tmp_path: Path) -> None:
-    col = Collection("aws", tenants=[{"tenant_id": "T1", "legal_name": "One", "aliases": ["A", "B"]}],
-                     usage=[{"tenant_id": "T1", "instance_type": "p5.48xlarge", "start": None}])
-    col.gaps.append(CoverageGap("aws", "region", "1/eu-west-1", "ec2:DescribeInstances", "ClientError: down", 3))
+    col = Collection(
+        "aws",
+        tenants=[{"tenant_id": "T1", "legal_name": "One", "aliases": ["A", "B"]}],
+        usage=[{"tenant_id": "T1", "instance_type": "p5.48xlarge", "start": None}],
+    )
+    col.gaps.append(
+        CoverageGap("aws", "region", "1/eu-west-1", "ec2:DescribeInstances", "ClientError: down", 3)
+    )
     from datetime import UTC, datetime
 
     result = col.to_result(datetime(2026, 1, 1, tzinfo=UTC))
     write_snapshot(result, tmp_path / "snap")
     back = read_snapshot(tmp_path / "snap")
     assert isinstance(back, CollectResult)
-    assert back.tenants.equals(result.tenants) and back.usage.equals(result.usage) and back.access.equals(result.access)
-    assert back.gaps == result.gaps and back.manifest == result.manifest and not back.manifest["complete"]
+    assert (
+        back.tenants.equals(result.tenants)
+        and back.usage.equals(result.usage)
+        and back.access.equals(result.access)
+    )
+    assert (
+        back.gaps == result.gaps
+        and back.manifest == result.manifest
+        and not back.manifest["complete"]
+    )
 
 
 def test_read_snapshot_rejects_other_folders(tmp_path: Path) -> None:
@@ -49,7 +70,9 @@ def test_read_snapshot_rejects_other_folders(tmp_path: Path) -> None:
 
 def test_config_errors_name_file_line_and_field(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text("aws:\n  regions: [us-east-1]\n  tag_map:\n    company: legal_nam\n  bogus: 1\n")
+    path.write_text(
+        "aws:\n  regions: [us-east-1]\n  tag_map:\n    company: legal_nam\n  bogus: 1\n"
+    )
     with pytest.raises(ConfigError) as info:
         load_connectors_config(path)
     text = str(info.value)
@@ -59,11 +82,25 @@ def test_config_errors_name_file_line_and_field(tmp_path: Path) -> None:
 
 def test_cli_collect_aws_end_to_end(aws_env: None, tmp_path: Path, capsys: Any) -> None:
     config = tmp_path / "aws.yaml"
-    config.write_text("aws:\n  regions: [us-east-1]\n  cloudtrail: {enabled: false}\n  retry: {attempts: 2, base_delay: 0.01}\n")
+    config.write_text(
+        "aws:\n  regions: [us-east-1]\n  cloudtrail: {enabled: false}\n  retry: {attempts: 2, base_delay: 0.01}\n"
+    )
     with mock_aws():
         boto3.client("organizations").create_organization(FeatureSet="ALL")
-        boto3.client("ec2").run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="p5.48xlarge")
-        code = main(["collect", "--provider", "aws", "--config", str(config), "--out", str(tmp_path / "snap")])
+        boto3.client("ec2").run_instances(
+            ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="p5.48xlarge"
+        )
+        code = main(
+            [
+                "collect",
+                "--provider",
+                "aws",
+                "--config",
+                str(config),
+                "--out",
+                str(tmp_path / "snap"),
+            ]
+        )
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "1 tenants, 1 usage rows" in out.out and "INCOMPLETE" not in out.err
@@ -72,7 +109,9 @@ def test_cli_collect_aws_end_to_end(aws_env: None, tmp_path: Path, capsys: Any) 
 
 
 @pytest.mark.parametrize("provider", ["gcp", "azure"])
-def test_cli_collect_reports_gaps_as_incomplete(provider: str, local_api: Any, tmp_path: Path, capsys: Any) -> None:
+def test_cli_collect_reports_gaps_as_incomplete(
+    provider: str, local_api: Any, tmp_path: Path, capsys: Any
+) -> None:
     # The local server is reached only through the config's endpoint: section.
     if provider == "gcp":
         api = local_api(Gcp())
@@ -84,8 +123,28 @@ def test_cli_collect_reports_gaps_as_incomplete(provider: str, local_api: Any, t
         section = {}
     endpoint = {"url": api.url, "allow_http": True, "auth": "none"}
     config = tmp_path / "c.yaml"
-    config.write_text(json.dumps({provider: {**section, "endpoint": endpoint, "retry": {"attempts": 2, "base_delay": 0.01, "max_delay": 0.02}}}))
-    code = main(["collect", "--provider", provider, "--config", str(config), "--out", str(tmp_path / "snap")])
+    config.write_text(
+        json.dumps(
+            {
+                provider: {
+                    **section,
+                    "endpoint": endpoint,
+                    "retry": {"attempts": 2, "base_delay": 0.01, "max_delay": 0.02},
+                }
+            }
+        )
+    )
+    code = main(
+        [
+            "collect",
+            "--provider",
+            provider,
+            "--config",
+            str(config),
+            "--out",
+            str(tmp_path / "snap"),
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.err
     snap = read_snapshot(tmp_path / "snap")
@@ -98,7 +157,12 @@ def test_cli_collect_reports_gaps_as_incomplete(provider: str, local_api: Any, t
 def test_cli_bad_config_exits_2(tmp_path: Path, capsys: Any) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("gcp:\n  max_workers: zero\n")
-    assert main(["collect", "--provider", "gcp", "--config", str(config), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            ["collect", "--provider", "gcp", "--config", str(config), "--out", str(tmp_path / "o")]
+        )
+        == 2
+    )
     assert "c.yaml:2" in capsys.readouterr().err
 
 
@@ -116,11 +180,16 @@ def test_a_snapshot_is_private_and_never_written_through_a_planted_link(tmp_path
     snap.mkdir(mode=0o700)
     victim = tmp_path / "victim"
     victim.write_text("precious")
-    for name in (".tenants.parquet.tmp", ".manifest.json.tmp"):  # the fixed names earlier versions used
+    for name in (
+        ".tenants.parquet.tmp",
+        ".manifest.json.tmp",
+    ):  # the fixed names earlier versions used
         (snap / name).symlink_to(victim)
     write_snapshot(col.to_result(datetime(2026, 1, 1, tzinfo=UTC)), snap)
     assert victim.read_text() == "precious"
     assert read_snapshot(snap).tenants["tenant_id"].to_list() == ["T1"]
-    fresh = write_snapshot(col.to_result(datetime(2026, 1, 1, tzinfo=UTC)), tmp_path / "new" / "snap")
+    fresh = write_snapshot(
+        col.to_result(datetime(2026, 1, 1, tzinfo=UTC)), tmp_path / "new" / "snap"
+    )
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in fresh.iterdir()} == {0o600}

@@ -13,7 +13,16 @@ KINDS = feature_kinds()
 
 def spec(when: dict, evidence: list[str] | None = None) -> RuleSpec:
     return RuleSpec.model_validate(
-        {"id": "r", "version": 1, "title": "compile test", "severity": "low", "weight": 10, "rationale": "compile checks", "when": when, "evidence": evidence or []}
+        {
+            "id": "r",
+            "version": 1,
+            "title": "compile test",
+            "severity": "low",
+            "weight": 10,
+            "rationale": "compile checks",
+            "when": when,
+            "evidence": evidence or [],
+        }
     )
 
 
@@ -61,14 +70,19 @@ BAD = [
     (leaf("email_domain", "matches", "(unclosed"), "invalid regular expression"),
     (leaf("email_domain", "matches", "(?=look)ahead"), "invalid regular expression"),
     (leaf("is_reseller", "eq", "yes"), "feature is true/false; expected true or false, got 'yes'"),
-    (leaf("restricted_gpu_hours_90d", "eq", True), "feature is a number; expected a number, got True"),
+    (
+        leaf("restricted_gpu_hours_90d", "eq", True),
+        "feature is a number; expected a number, got True",
+    ),
     (leaf("kyc_status", "eq", 1), "feature is text; expected a string, got 1 (quote it)"),
     (leaf("signin_countries", "contains", 5), "feature is text; expected a string, got 5"),
     (leaf("kyc_status", "eq", {"a": 1}), "expected a single value, got a dict"),
 ]
 
 
-@pytest.mark.parametrize(("when", "message"), BAD, ids=[f"{c[0]['field']}-{c[0]['op']}-{i}" for i, c in enumerate(BAD)])
+@pytest.mark.parametrize(
+    ("when", "message"), BAD, ids=[f"{c[0]['field']}-{c[0]['op']}-{i}" for i, c in enumerate(BAD)]
+)
 def test_each_badly_typed_value_is_one_problem_at_the_value(when, message):
     found = problems(when)
     assert len(found) == 1, found
@@ -78,13 +92,26 @@ def test_each_badly_typed_value_is_one_problem_at_the_value(when, message):
 
 def test_an_operator_that_does_not_suit_the_feature_is_a_problem_at_op():
     assert problems(leaf("kyc_status", "gt", 3)) == [
-        (("when", "op"), "operator 'gt' does not apply to text feature 'kyc_status'; it applies to number")
+        (
+            ("when", "op"),
+            "operator 'gt' does not apply to text feature 'kyc_status'; it applies to number",
+        )
     ]
     assert problems(leaf("signin_countries", "eq", "CN"))[0][0] == ("when", "op")
 
 
 def test_problems_in_nested_conditions_carry_their_path_and_all_are_reported():
-    when = {"all": [leaf("kyc_status", "eq", "verified"), {"any": [leaf("no_such_feature", "eq", 1), {"not": leaf("account_age_days", "lt", "x")}]}]}
+    when = {
+        "all": [
+            leaf("kyc_status", "eq", "verified"),
+            {
+                "any": [
+                    leaf("no_such_feature", "eq", 1),
+                    {"not": leaf("account_age_days", "lt", "x")},
+                ]
+            },
+        ]
+    }
     found = problems(when, evidence=["country", "countryy"])
     assert [p for p, _ in found] == [
         ("when", "all", 1, "any", 0, "field"),
@@ -96,7 +123,13 @@ def test_problems_in_nested_conditions_carry_their_path_and_all_are_reported():
 
 
 def test_reads_are_in_order_of_appearance_without_repeats_and_evidence_follows():
-    when = {"all": [leaf("kyc_status", "eq", "verified"), leaf("account_age_days", "lt", 30), {"not": leaf("kyc_status", "eq", "pending")}]}
+    when = {
+        "all": [
+            leaf("kyc_status", "eq", "verified"),
+            leaf("account_age_days", "lt", 30),
+            {"not": leaf("kyc_status", "eq", "pending")},
+        ]
+    }
     rule, found = compile_rule(spec(when, evidence=["country", "account_age_days"]), KINDS)
     assert not found and rule is not None
     assert rule.reads == ("kyc_status", "account_age_days")
@@ -110,11 +143,14 @@ def test_reads_are_in_order_of_appearance_without_repeats_and_evidence_follows()
         ("(unclosed", "unclosed group"),
         ("(?=look)ahead", "look-around, including look-ahead and look-behind, is not supported"),
         ("[z-a]", "invalid character class range, the start must be <= the end"),
-        ("a{99999999}", "Compiled regex exceeds size limit"),  # no 'error:' line: the first line, prefix dropped
+        (
+            "a{99999999}",
+            "Compiled regex exceeds size limit",
+        ),  # no 'error:' line: the first line, prefix dropped
     ],
 )
 def test_an_invalid_regex_says_exactly_why_in_one_line(pattern, reason):
-    (path, message), = problems(leaf("email_domain", "matches", pattern))
+    ((path, message),) = problems(leaf("email_domain", "matches", pattern))
     assert path == ("when", "value")
     assert message.startswith(f"invalid regular expression: {reason}")
     assert "\n" not in message and "regex error:" not in message and "error: " not in message

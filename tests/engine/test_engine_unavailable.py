@@ -12,7 +12,15 @@ from auditor.features.vocabulary import feature_kinds
 
 def rule(rule_id: str, when: dict) -> object:
     spec = RuleSpec.model_validate(
-        {"id": rule_id, "version": 1, "title": "availability", "severity": "low", "weight": 10, "rationale": "availability test", "when": when}
+        {
+            "id": rule_id,
+            "version": 1,
+            "title": "availability",
+            "severity": "low",
+            "weight": 10,
+            "rationale": "availability test",
+            "when": when,
+        }
     )
     compiled, problems = compile_rule(spec, feature_kinds())
     assert not problems
@@ -20,13 +28,25 @@ def rule(rule_id: str, when: dict) -> object:
 
 
 def test_values_in_an_unavailable_column_are_not_used():
-    data = pl.DataFrame({"tenant_id": ["a", "b"], "kyc_status": ["verified", "pending"], "account_age_days": [3.0, 300.0]})
-    rules = (rule("verified", {"field": "kyc_status", "op": "eq", "value": "verified"}), rule("young", {"field": "account_age_days", "op": "lt", "value": 30}))
+    data = pl.DataFrame(
+        {
+            "tenant_id": ["a", "b"],
+            "kyc_status": ["verified", "pending"],
+            "account_age_days": [3.0, 300.0],
+        }
+    )
+    rules = (
+        rule("verified", {"field": "kyc_status", "op": "eq", "value": "verified"}),
+        rule("young", {"field": "account_age_days", "op": "lt", "value": 30}),
+    )
     result = evaluate(data, rules, unavailable={"kyc_status"})
     assert result.outcomes["verified"].to_list() == [None, None]
     assert result.outcomes["young"].to_list() == [True, False]  # an available feature is unaffected
     assert result.hits.select("tenant_id", "rule_id").rows() == [("a", "young")]
-    assert sorted(result.unknowns.rows()) == [("a", "verified", ["kyc_status"]), ("b", "verified", ["kyc_status"])]
+    assert sorted(result.unknowns.rows()) == [
+        ("a", "verified", ["kyc_status"]),
+        ("b", "verified", ["kyc_status"]),
+    ]
 
 
 def test_no_rules_give_empty_typed_tables():

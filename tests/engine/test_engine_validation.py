@@ -25,24 +25,81 @@ CASES = [
     # (name, file text, expected fragments of the message: location, subject, field, expectation)
     ("malformed yaml", "id: x\nwhen: [unclosed\n", ["bad.yaml:3:1", "invalid YAML"]),
     ("empty file", "", ["bad.yaml:1:1", "file is empty"]),
-    ("duplicate key", GOOD + "weight: 50\n", ["bad.yaml:11:1:", "duplicate key 'weight' (first at line 5)"]),
-    ("unknown rule field", GOOD + "severityy: high\n", ["bad.yaml:11:1:", "rule 'hq-d5'", "severityy: unknown field"]),
+    (
+        "duplicate key",
+        GOOD + "weight: 50\n",
+        ["bad.yaml:11:1:", "duplicate key 'weight' (first at line 5)"],
+    ),
+    (
+        "unknown rule field",
+        GOOD + "severityy: high\n",
+        ["bad.yaml:11:1:", "rule 'hq-d5'", "severityy: unknown field"],
+    ),
     (
         "unknown operator",
         GOOD.replace("op: gt,", "op: gt_than,"),
-        ["bad.yaml:10:45", "rule 'hq-d5'", "when.all[1].op", "unknown operator 'gt_than'", "did you mean 'gt'"],
+        [
+            "bad.yaml:10:45",
+            "rule 'hq-d5'",
+            "when.all[1].op",
+            "unknown operator 'gt_than'",
+            "did you mean 'gt'",
+        ],
     ),
-    ("unknown feature", GOOD.replace("hq_in_d5", "hq_in_d55"), ["bad.yaml:9:15", "when.all[0].field", "did you mean 'hq_in_d5'"]),
-    ("wrong value type", GOOD.replace("value: 0}", "value: lots}"), ["bad.yaml:10:56", "when.all[1].value", "needs a number, got 'lots'"]),
-    ("boolean feature given text", GOOD.replace("value: true}", "value: 'yes'}"), ["when.all[0].value", "expected true or false"]),
-    ("operator does not fit the feature", GOOD.replace("op: eq, value: true", "op: gt, value: 1"), ["when.all[0].op", "does not apply to boolean feature"]),
-    ("bad severity", GOOD.replace("severity: high", "severity: severe"), ["bad.yaml:4:11", "severity", "'low', 'medium', 'high' or 'critical'"]),
-    ("weight out of range", GOOD.replace("weight: 40", "weight: 400"), ["bad.yaml:5:9", "weight", "less than or equal to 100"]),
-    ("bad id", GOOD.replace("id: hq-d5", "id: HQ_D5"), ["bad.yaml:1:5", "id", "should match pattern"]),
-    ("not a condition", GOOD.replace("    - {field: hq_in_d5, op: eq, value: true}\n", "    - 42\n"), ["when.all[0]", "expected a condition"]),
+    (
+        "unknown feature",
+        GOOD.replace("hq_in_d5", "hq_in_d55"),
+        ["bad.yaml:9:15", "when.all[0].field", "did you mean 'hq_in_d5'"],
+    ),
+    (
+        "wrong value type",
+        GOOD.replace("value: 0}", "value: lots}"),
+        ["bad.yaml:10:56", "when.all[1].value", "needs a number, got 'lots'"],
+    ),
+    (
+        "boolean feature given text",
+        GOOD.replace("value: true}", "value: 'yes'}"),
+        ["when.all[0].value", "expected true or false"],
+    ),
+    (
+        "operator does not fit the feature",
+        GOOD.replace("op: eq, value: true", "op: gt, value: 1"),
+        ["when.all[0].op", "does not apply to boolean feature"],
+    ),
+    (
+        "bad severity",
+        GOOD.replace("severity: high", "severity: severe"),
+        ["bad.yaml:4:11", "severity", "'low', 'medium', 'high' or 'critical'"],
+    ),
+    (
+        "weight out of range",
+        GOOD.replace("weight: 40", "weight: 400"),
+        ["bad.yaml:5:9", "weight", "less than or equal to 100"],
+    ),
+    (
+        "bad id",
+        GOOD.replace("id: hq-d5", "id: HQ_D5"),
+        ["bad.yaml:1:5", "id", "should match pattern"],
+    ),
+    (
+        "not a condition",
+        GOOD.replace("    - {field: hq_in_d5, op: eq, value: true}\n", "    - 42\n"),
+        ["when.all[0]", "expected a condition"],
+    ),
     ("missing when", "\n".join(GOOD.splitlines()[:6]) + "\n", ["when: required field missing"]),
-    ("is_null with a value", GOOD.replace("op: eq, value: true", "op: is_null, value: true"), ["takes no value"]),
-    ("bad regex", GOOD.replace("{field: hq_in_d5, op: eq, value: true}", "{field: email_domain, op: matches, value: '(['}"), ["invalid regular expression"]),
+    (
+        "is_null with a value",
+        GOOD.replace("op: eq, value: true", "op: is_null, value: true"),
+        ["takes no value"],
+    ),
+    (
+        "bad regex",
+        GOOD.replace(
+            "{field: hq_in_d5, op: eq, value: true}",
+            "{field: email_domain, op: matches, value: '(['}",
+        ),
+        ["invalid regular expression"],
+    ),
 ]
 
 
@@ -57,7 +114,9 @@ def test_bad_rule_is_located_and_exits_2(tmp_path, cli, name, text, fragments):
 
 
 def test_every_problem_in_every_file_is_reported(tmp_path, cli):
-    (tmp_path / "a.yaml").write_text(GOOD.replace("op: gt,", "op: gtt,").replace("hq_in_d5", "hq_d5"))
+    (tmp_path / "a.yaml").write_text(
+        GOOD.replace("op: gt,", "op: gtt,").replace("hq_in_d5", "hq_d5")
+    )
     (tmp_path / "b.yaml").write_text(GOOD.replace("weight: 40", "weight: -1"))
     code, _, err = cli("rules", "validate", tmp_path)
     assert code == 2
@@ -83,7 +142,9 @@ def test_valid_rule_passes(tmp_path, cli):
 
 
 def test_yaml_tags_cannot_run_code(tmp_path, cli):
-    (tmp_path / "evil.yaml").write_text(GOOD + "x: !!python/object/apply:os.system ['echo pwned']\n")
+    (tmp_path / "evil.yaml").write_text(
+        GOOD + "x: !!python/object/apply:os.system ['echo pwned']\n"
+    )
     code, out, err = cli("rules", "validate", tmp_path)
     assert code == 2
     assert "pwned" not in out

@@ -18,7 +18,9 @@ LIST = Path(__file__).resolve().parents[1] / "screening" / "data" / "csl-compute
 def tenants(rows: list[dict]) -> pl.DataFrame:
     frame = pl.DataFrame(rows)
     schema = TENANTS.polars_schema()
-    frame = frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in frame.columns)
+    frame = frame.with_columns(
+        pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in frame.columns
+    )
     return frame.cast({c: schema[c] for c in frame.columns}).select(list(schema))  # type: ignore[arg-type]
 
 
@@ -34,19 +36,42 @@ def features_of(rows: list[dict]) -> dict[str, dict]:
 def test_subsidiary_parent_and_ordinary_tenants():
     found = features_of(
         [
-            {"tenant_id": "sub", "legal_name": "Inspur (Jinan) Data Technology Co Ltd", "country": "CN"},
-            {"tenant_id": "child", "legal_name": "Harbour Ridge Compute Ltd", "country": "HK", "parent_company": "Sugon Cloud Services (HK) Limited"},
+            {
+                "tenant_id": "sub",
+                "legal_name": "Inspur (Jinan) Data Technology Co Ltd",
+                "country": "CN",
+            },
+            {
+                "tenant_id": "child",
+                "legal_name": "Harbour Ridge Compute Ltd",
+                "country": "HK",
+                "parent_company": "Sugon Cloud Services (HK) Limited",
+            },
             {"tenant_id": "offshore", "legal_name": "SMIC Holdings Ltd", "country": "WS"},
             {"tenant_id": "bakery", "legal_name": "Dawning Bakery LLC", "country": "US"},
             {"tenant_id": "named", "legal_name": "Inspur Group Co Ltd", "country": "CN"},
             {"tenant_id": "nameless", "legal_name": None, "country": "US"},
         ]
     )
-    assert found["sub"]["listed_affiliate_score"] > 0.8 and found["sub"]["listed_affiliate_same_country"] is True
-    assert "'inspur'" in found["sub"]["listed_affiliate_match"] and found["sub"]["listed_affiliate_source"] == "EL"
-    assert found["child"]["listed_affiliate_match"].startswith("parent_company 'Sugon Cloud Services (HK) Limited' -> 'Sugon'")
-    assert found["offshore"]["listed_affiliate_same_country"] is False and "acronym 'smic'" in found["offshore"]["listed_affiliate_match"]
-    assert found["bakery"]["listed_affiliate_score"] == 0.0 and found["bakery"]["listed_affiliate_match"] is None
+    assert (
+        found["sub"]["listed_affiliate_score"] > 0.8
+        and found["sub"]["listed_affiliate_same_country"] is True
+    )
+    assert (
+        "'inspur'" in found["sub"]["listed_affiliate_match"]
+        and found["sub"]["listed_affiliate_source"] == "EL"
+    )
+    assert found["child"]["listed_affiliate_match"].startswith(
+        "parent_company 'Sugon Cloud Services (HK) Limited' -> 'Sugon'"
+    )
+    assert (
+        found["offshore"]["listed_affiliate_same_country"] is False
+        and "acronym 'smic'" in found["offshore"]["listed_affiliate_match"]
+    )
+    assert (
+        found["bakery"]["listed_affiliate_score"] == 0.0
+        and found["bakery"]["listed_affiliate_match"] is None
+    )
     # a name match is the name facet's: not counted again as an affiliate
     assert found["named"]["listed_affiliate_score"] == 0.0
     # nothing to screen: unknown, not clean
@@ -54,7 +79,10 @@ def test_subsidiary_parent_and_ordinary_tenants():
 
 
 def test_token_shared_by_many_tenants_stops_counting():
-    rows = [{"tenant_id": f"t{i}", "legal_name": f"Phytium Garden Services {i} Ltd", "country": "CN"} for i in range(300)]
+    rows = [
+        {"tenant_id": f"t{i}", "legal_name": f"Phytium Garden Services {i} Ltd", "country": "CN"}
+        for i in range(300)
+    ]
     rows.append({"tenant_id": "rare", "legal_name": "Megvii Vision Labs Ltd", "country": "CN"})
     found = features_of(rows)
     assert found["t0"]["listed_affiliate_score"] == 0.0

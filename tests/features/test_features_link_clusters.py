@@ -13,7 +13,11 @@ from auditor.model.schema import TENANTS
 
 def tenants(rows: list[dict]) -> pl.DataFrame:
     frame = pl.DataFrame(rows)
-    return frame.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in TENANTS.polars_schema().items() if name not in frame.columns)
+    return frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in TENANTS.polars_schema().items()
+        if name not in frame.columns
+    )
 
 
 def chain(ids: list[str]) -> list[dict]:
@@ -99,7 +103,12 @@ def test_no_shared_values_leaves_every_tenant_its_own_cluster():
 
 @pytest.mark.parametrize(("sharing", "linked"), [(50, True), (51, False)])
 def test_a_value_shared_by_up_to_50_tenants_links_them_and_by_more_does_not(sharing, linked):
-    frame = tenants([{"tenant_id": f"t{i:03d}", "legal_name": "x", "email_domain": "team.example"} for i in range(sharing)])
+    frame = tenants(
+        [
+            {"tenant_id": f"t{i:03d}", "legal_name": "x", "email_domain": "team.example"}
+            for i in range(sharing)
+        ]
+    )
     result = find_links(frame, [])  # the default max_group
     assert result.features["cluster_size"].max() == (sharing if linked else 1)
     assert result.common_values.height == (0 if linked else 1)
@@ -107,7 +116,12 @@ def test_a_value_shared_by_up_to_50_tenants_links_them_and_by_more_does_not(shar
 
 @pytest.mark.parametrize(("value", "linked"), [("ab", False), ("abc", True), ("  ab  ", False)])
 def test_values_shorter_than_three_characters_never_link(value, linked):
-    frame = tenants([{"tenant_id": "a", "legal_name": "A", "payment_fingerprint": value}, {"tenant_id": "b", "legal_name": "B", "payment_fingerprint": value}])
+    frame = tenants(
+        [
+            {"tenant_id": "a", "legal_name": "A", "payment_fingerprint": value},
+            {"tenant_id": "b", "legal_name": "B", "payment_fingerprint": value},
+        ]
+    )
     features = find_links(frame, []).features.sort("tenant_id")
     assert features["cluster_id"].to_list() == (["a", "a"] if linked else ["a", "b"])
     assert features["linked_tenant_count"].to_list() == ([1.0, 1.0] if linked else [0.0, 0.0])

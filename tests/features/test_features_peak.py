@@ -15,7 +15,10 @@ T4 = "g4dn.xlarge"  # 1 x T4, not restricted
 
 
 def peaks(rows: list[tuple]) -> dict[str, float]:
-    return {r["tenant_id"]: r["peak_restricted_gpus"] for r in usage_features(usage(rows), AS_OF).features.to_dicts()}
+    return {
+        r["tenant_id"]: r["peak_restricted_gpus"]
+        for r in usage_features(usage(rows), AS_OF).features.to_dicts()
+    }
 
 
 def test_a_run_ending_at_an_instant_does_not_overlap_one_starting_then():
@@ -39,7 +42,13 @@ def test_tenants_are_swept_apart_and_unrestricted_gpus_do_not_count():
     rows = [
         ("a", P5, "2026-10-01 00:00:00", "2026-10-03 00:00:00", "r"),
         ("a", P5, "2026-10-02 00:00:00", "2026-10-04 00:00:00", "r"),
-        ("b", P5, "2026-10-02 12:00:00", "2026-10-02 13:00:00", "r"),  # inside a's overlap, but another tenant
+        (
+            "b",
+            P5,
+            "2026-10-02 12:00:00",
+            "2026-10-02 13:00:00",
+            "r",
+        ),  # inside a's overlap, but another tenant
         ("b", T4, "2026-10-02 12:00:00", "2026-10-02 13:00:00", "r"),
         ("c", T4, "2026-10-02 12:00:00", "2026-10-02 13:00:00", "r"),
     ]
@@ -48,11 +57,23 @@ def test_tenants_are_swept_apart_and_unrestricted_gpus_do_not_count():
 
 def test_runs_are_clipped_to_the_window_and_a_running_one_counts_until_as_of():
     rows = [
-        ("a", P5, "2026-01-01 00:00:00", "2026-07-01 00:00:00", "r"),  # ended before the 90-day window: not counted
+        (
+            "a",
+            P5,
+            "2026-01-01 00:00:00",
+            "2026-07-01 00:00:00",
+            "r",
+        ),  # ended before the 90-day window: not counted
         ("a", P5, "2026-01-01 00:00:00", None, "r"),  # running since before the window
         ("a", P4, "2026-10-31 00:00:00", None, "r"),  # running: overlaps the one above until as-of
         ("b", P5, "2026-10-31 00:00:00", "2026-11-05 00:00:00", "r"),  # ends after as-of
-        ("b", P5, "2026-11-01 00:00:00", "2026-11-02 00:00:00", "r"),  # starts at as-of: outside the window
+        (
+            "b",
+            P5,
+            "2026-11-01 00:00:00",
+            "2026-11-02 00:00:00",
+            "r",
+        ),  # starts at as-of: outside the window
     ]
     assert peaks(rows) == {"a": 16, "b": 8}
 

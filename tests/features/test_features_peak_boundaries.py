@@ -30,7 +30,11 @@ def usage(rows: list[tuple[str, str, str, str | None]]) -> pl.DataFrame:
             "region": ["us-east-1"] * len(rows),
         }
     )
-    return frame.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in USAGE.polars_schema().items() if name not in frame.columns).cast(USAGE.polars_schema())
+    return frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in USAGE.polars_schema().items()
+        if name not in frame.columns
+    ).cast(USAGE.polars_schema())
 
 
 def peaks(rows: list[tuple[str, str, str, str | None]]) -> dict[str, float]:
@@ -41,13 +45,21 @@ def peaks(rows: list[tuple[str, str, str, str | None]]) -> dict[str, float]:
 def test_one_8_gpu_instance_billed_in_two_consecutive_runs_peaks_at_8():
     rows = [
         ("a", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 01:00:00"),
-        ("a", "p5.48xlarge", "2026-10-10 01:00:00", "2026-10-10 02:00:00"),  # starts the instant the first ends
+        (
+            "a",
+            "p5.48xlarge",
+            "2026-10-10 01:00:00",
+            "2026-10-10 02:00:00",
+        ),  # starts the instant the first ends
     ]
     assert peaks(rows) == {"a": 8.0}
 
 
 def test_hourly_billing_rows_of_one_instance_peak_at_its_gpu_count():
-    rows = [("a", "p5.48xlarge", f"2026-10-10 {h:02d}:00:00", f"2026-10-10 {h + 1:02d}:00:00") for h in range(12)]
+    rows = [
+        ("a", "p5.48xlarge", f"2026-10-10 {h:02d}:00:00", f"2026-10-10 {h + 1:02d}:00:00")
+        for h in range(12)
+    ]
     assert peaks(rows) == {"a": 8.0}
 
 
@@ -63,7 +75,12 @@ def test_a_third_run_spanning_the_boundary_adds_to_one_run_not_to_two():
     rows = [
         ("a", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 01:00:00"),
         ("a", "p5.48xlarge", "2026-10-10 01:00:00", "2026-10-10 02:00:00"),
-        ("a", "p5.48xlarge", "2026-10-10 00:30:00", "2026-10-10 01:30:00"),  # busiest across the boundary
+        (
+            "a",
+            "p5.48xlarge",
+            "2026-10-10 00:30:00",
+            "2026-10-10 01:30:00",
+        ),  # busiest across the boundary
     ]
     assert peaks(rows) == {"a": 16.0}
 
@@ -73,17 +90,29 @@ def test_a_run_still_going_overlaps_one_that_started_before_it_ended():
         ("a", "p5.48xlarge", "2026-10-30 00:00:00", None),  # running at as-of
         ("a", "p4d.24xlarge", "2026-10-31 00:00:00", "2026-10-31 12:00:00"),
         ("b", "p5.48xlarge", "2026-10-30 00:00:00", "2026-10-31 00:00:00"),
-        ("b", "p4d.24xlarge", "2026-10-31 00:00:00", "2026-10-31 12:00:00"),  # back to back across types
+        (
+            "b",
+            "p4d.24xlarge",
+            "2026-10-31 00:00:00",
+            "2026-10-31 12:00:00",
+        ),  # back to back across types
     ]
     assert peaks(rows) == {"a": 16.0, "b": 8.0}
 
 
-@pytest.mark.parametrize(("end", "expected"), [("2026-10-10 01:00:00", 8.0), ("2026-10-10 01:00:00.000001", 16.0)])
+@pytest.mark.parametrize(
+    ("end", "expected"), [("2026-10-10 01:00:00", 8.0), ("2026-10-10 01:00:00.000001", 16.0)]
+)
 def test_both_sides_of_the_boundary_in_two_tenants_at_once(end, expected):
     rows = [
         ("a", "p5.48xlarge", "2026-10-10 00:00:00", end),
         ("a", "p5.48xlarge", "2026-10-10 01:00:00", "2026-10-10 02:00:00"),
-        ("z", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 03:00:00"),  # another tenant's run across the boundary
+        (
+            "z",
+            "p5.48xlarge",
+            "2026-10-10 00:00:00",
+            "2026-10-10 03:00:00",
+        ),  # another tenant's run across the boundary
     ]
     assert peaks(rows) == {"a": expected, "z": 8.0}
 
@@ -108,7 +137,12 @@ def test_the_wide_key_sort_gives_the_same_peaks(monkeypatch):
 def test_only_restricted_accelerators_count_toward_the_peak():
     rows = [
         ("a", "p5.48xlarge", "2026-10-10 00:00:00", "2026-10-10 05:00:00"),  # 8 x H100: restricted
-        ("a", "g4dn.xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # 1 x T4: not restricted
+        (
+            "a",
+            "g4dn.xlarge",
+            "2026-10-10 01:00:00",
+            "2026-10-10 03:00:00",
+        ),  # 1 x T4: not restricted
         ("a", "m5.large", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # no GPU
         ("a", "p7.48xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),  # unknown type
         ("b", "g4dn.xlarge", "2026-10-10 01:00:00", "2026-10-10 03:00:00"),
@@ -119,14 +153,21 @@ def test_only_restricted_accelerators_count_toward_the_peak():
 
 
 def test_a_single_gpu_restricted_instance_peaks_at_one():
-    assert peaks([("a", "a2-highgpu-1g", "2026-10-10 00:00:00", "2026-10-10 05:00:00")]) == {"a": 1.0}
+    assert peaks([("a", "a2-highgpu-1g", "2026-10-10 00:00:00", "2026-10-10 05:00:00")]) == {
+        "a": 1.0
+    }
 
 
 def test_runs_that_ended_before_the_90_day_window_take_no_part_in_any_peak():
     """b's old run ended 90.5 days before as-of; were it swept, its end would land among a's events."""
     rows = [
         ("a", "p5.48xlarge", "2026-10-31 22:00:00", "2026-11-01 00:00:00"),
-        ("b", "p5.48xlarge", "2026-07-29 00:00:00", "2026-08-02 12:00:00"),  # as-of minus 95 d to minus 90.5 d
+        (
+            "b",
+            "p5.48xlarge",
+            "2026-07-29 00:00:00",
+            "2026-08-02 12:00:00",
+        ),  # as-of minus 95 d to minus 90.5 d
         ("b", "p5.48xlarge", "2026-10-31 23:00:00", "2026-11-01 00:00:00"),
     ]
     assert peaks(rows) == {"a": 8.0, "b": 8.0}

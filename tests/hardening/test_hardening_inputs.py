@@ -28,7 +28,9 @@ ACCESS_OK = "tenant_id,timestamp,ip_country\nt1,2026-10-01T02:00:00Z,CN\n"
 LATEST_OK = datetime(2026, 10, 1, 2, tzinfo=timezone.utc)
 
 
-def files(tmp_path: Path, usage: str = USAGE_OK, access: str = ACCESS_OK, tenants: str = TENANTS) -> dict[str, Path]:
+def files(
+    tmp_path: Path, usage: str = USAGE_OK, access: str = ACCESS_OK, tenants: str = TENANTS
+) -> dict[str, Path]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, text in (("tenants", tenants), ("usage", usage), ("access", access)):
@@ -39,7 +41,9 @@ def files(tmp_path: Path, usage: str = USAGE_OK, access: str = ACCESS_OK, tenant
 
 def run(tmp_path: Path, **texts: str):
     paths = files(tmp_path, **texts)
-    return audit(AuditConfig(tenants=paths["tenants"], usage=paths["usage"], access=paths["access"]))
+    return audit(
+        AuditConfig(tenants=paths["tenants"], usage=paths["usage"], access=paths["access"])
+    )
 
 
 def tenant_row(result, tenant_id: str) -> dict:
@@ -54,7 +58,11 @@ def test_future_usage_row_does_not_move_the_default_as_of(tmp_path, when):
     clean = run(tmp_path / "clean")
     bad = run(tmp_path / "bad", usage=USAGE_OK + f"t2,aws,us-east-1,i-9,p5.48xlarge,{when},\n")
     assert clean.as_of == bad.as_of == LATEST_OK
-    assert tenant_row(bad, "t1")["restricted_gpu_hours_90d"] == tenant_row(clean, "t1")["restricted_gpu_hours_90d"] == 80.0
+    assert (
+        tenant_row(bad, "t1")["restricted_gpu_hours_90d"]
+        == tenant_row(clean, "t1")["restricted_gpu_hours_90d"]
+        == 80.0
+    )
     [excluded] = bad.inputs.exclusions
     assert (excluded.table, excluded.reason, excluded.rows) == ("usage", "future_event", 1)
     assert excluded.examples[0]["row"] == 4 and excluded.examples[0]["instance_id"] == "i-9"
@@ -63,11 +71,15 @@ def test_future_usage_row_does_not_move_the_default_as_of(tmp_path, when):
 def test_future_end_and_future_sign_in_are_excluded_too(tmp_path):
     result = run(
         tmp_path,
-        usage=USAGE_OK + "t2,aws,us-east-1,i-9,p5.48xlarge,2026-10-01T00:00:00Z,2099-01-01T00:00:00Z\n",
+        usage=USAGE_OK
+        + "t2,aws,us-east-1,i-9,p5.48xlarge,2026-10-01T00:00:00Z,2099-01-01T00:00:00Z\n",
         access=ACCESS_OK + "t1,2099-05-05T00:00:00Z,CN\n",
     )
     assert result.as_of == LATEST_OK
-    assert sorted((e.table, e.rows) for e in result.inputs.exclusions) == [("access", 1), ("usage", 1)]
+    assert sorted((e.table, e.rows) for e in result.inputs.exclusions) == [
+        ("access", 1),
+        ("usage", 1),
+    ]
 
 
 def test_an_event_within_the_tolerance_of_the_clock_is_kept(tmp_path):
@@ -86,7 +98,10 @@ def test_collection_time_is_the_reference_for_collected_data():
             "tenant_id": ["t1", "t1"],
             "instance_id": ["i-1", "i-2"],
             "instance_type": ["p5.48xlarge"] * 2,
-            "start": [collected - timedelta(days=2), collected + FUTURE_TOLERANCE + timedelta(days=19)],
+            "start": [
+                collected - timedelta(days=2),
+                collected + FUTURE_TOLERANCE + timedelta(days=19),
+            ],
             "end": [collected - timedelta(days=1), None],
         },
         schema_overrides={"start": pl.Datetime("us", "UTC"), "end": pl.Datetime("us", "UTC")},
@@ -101,7 +116,12 @@ def test_collection_time_is_the_reference_for_collected_data():
 def test_a_collection_time_in_the_future_is_not_the_clock():
     tenants = pl.DataFrame({"tenant_id": ["t1"], "legal_name": ["Acme"]})
     usage = pl.DataFrame(
-        {"tenant_id": ["t1"], "instance_type": ["p5.48xlarge"], "start": [LATEST_OK], "end": [LATEST_OK]},
+        {
+            "tenant_id": ["t1"],
+            "instance_type": ["p5.48xlarge"],
+            "start": [LATEST_OK],
+            "end": [LATEST_OK],
+        },
         schema_overrides={"start": pl.Datetime("us", "UTC"), "end": pl.Datetime("us", "UTC")},
     )
     inputs = from_frames(tenants, usage, None)
@@ -109,12 +129,20 @@ def test_a_collection_time_in_the_future_is_not_the_clock():
 
 
 def test_exclusions_are_shown_in_run_json_the_report_and_the_summary(tmp_path, cli):
-    paths = files(tmp_path, usage=USAGE_OK + "t2,aws,us-east-1,i-9,p5.48xlarge,2099-01-01T00:00:00Z,\n")
-    code, out, err = cli("audit", "--tenants", paths["tenants"], "--usage", paths["usage"], "--out", tmp_path / "out")
+    paths = files(
+        tmp_path, usage=USAGE_OK + "t2,aws,us-east-1,i-9,p5.48xlarge,2099-01-01T00:00:00Z,\n"
+    )
+    code, out, err = cli(
+        "audit", "--tenants", paths["tenants"], "--usage", paths["usage"], "--out", tmp_path / "out"
+    )
     assert code == 0, err
     manifest = json.loads((tmp_path / "out" / "run.json").read_text())
     [excluded] = manifest["excluded_rows"]
-    assert excluded["reason"] == "future_event" and excluded["rows"] == 1 and excluded["examples"][0]["row"] == 4
+    assert (
+        excluded["reason"] == "future_event"
+        and excluded["rows"] == 1
+        and excluded["examples"][0]["row"] == 4
+    )
     assert "EXCLUDED: 1 usage row(s) (future_event)" in err and "first rows: 4" in err
     report = (tmp_path / "out" / "report.md").read_text()
     assert "1 input row(s) set aside" in report and "(first: row 4 of" in report
@@ -142,20 +170,35 @@ def test_two_instances_starting_together_are_not_duplicates(tmp_path):
 
 
 def test_rows_without_instance_id_are_never_merged(tmp_path):
-    usage = "tenant_id,instance_type,start,end\n" + "t1,p5.48xlarge,2026-09-01T00:00:00Z,2026-09-01T10:00:00Z\n" * 2
+    usage = (
+        "tenant_id,instance_type,start,end\n"
+        + "t1,p5.48xlarge,2026-09-01T00:00:00Z,2026-09-01T10:00:00Z\n" * 2
+    )
     result = run(tmp_path, usage=usage)
     assert result.inputs.exclusions == ()
     assert tenant_row(result, "t1")["restricted_gpu_hours_90d"] == 160.0
 
 
 def test_end_before_start_is_reported_not_silently_zero(tmp_path):
-    result = run(tmp_path, usage=USAGE_OK + "t2,aws,us-east-1,i-7,p5.48xlarge,2026-10-01T05:00:00Z,2026-10-01T04:00:00Z\n")
+    result = run(
+        tmp_path,
+        usage=USAGE_OK
+        + "t2,aws,us-east-1,i-7,p5.48xlarge,2026-10-01T05:00:00Z,2026-10-01T04:00:00Z\n",
+    )
     [excluded] = result.inputs.exclusions
-    assert (excluded.reason, excluded.rows, excluded.examples[0]["row"]) == ("end_before_start", 1, 4)
+    assert (excluded.reason, excluded.rows, excluded.examples[0]["row"]) == (
+        "end_before_start",
+        1,
+        4,
+    )
 
 
 def test_a_run_ending_as_it_starts_is_kept(tmp_path):
-    result = run(tmp_path, usage=USAGE_OK + "t2,aws,us-east-1,i-7,p5.48xlarge,2026-10-01T05:00:00Z,2026-10-01T05:00:00Z\n")
+    result = run(
+        tmp_path,
+        usage=USAGE_OK
+        + "t2,aws,us-east-1,i-7,p5.48xlarge,2026-10-01T05:00:00Z,2026-10-01T05:00:00Z\n",
+    )
     assert result.inputs.exclusions == ()
 
 
@@ -173,7 +216,16 @@ def test_clean_files_pass_through_unchanged(tmp_path):
 def test_header_only_tenants_file_is_an_error(tmp_path, cli, with_store):
     paths = files(tmp_path, tenants="tenant_id,legal_name\n")
     extra = ["--store", tmp_path / "s.db"] if with_store else []
-    code, out, err = cli("audit", "--tenants", paths["tenants"], "--usage", paths["usage"], "--out", tmp_path / "out", *extra)
+    code, out, err = cli(
+        "audit",
+        "--tenants",
+        paths["tenants"],
+        "--usage",
+        paths["usage"],
+        "--out",
+        tmp_path / "out",
+        *extra,
+    )
     assert code == 2, (out, err)
     assert_no_traceback(out + err)
     assert "tenants.csv has no rows" in err and "allow_empty_tenants: true" in err
@@ -181,10 +233,21 @@ def test_header_only_tenants_file_is_an_error(tmp_path, cli, with_store):
 
 def test_an_expected_empty_tenant_table_is_allowed(tmp_path, cli):
     paths = files(tmp_path, tenants="tenant_id,legal_name\n")
-    code, _, err = cli("audit", "--tenants", paths["tenants"], "--usage", paths["usage"], "--out", tmp_path / "out", "--allow-empty-tenants")
+    code, _, err = cli(
+        "audit",
+        "--tenants",
+        paths["tenants"],
+        "--usage",
+        paths["usage"],
+        "--out",
+        tmp_path / "out",
+        "--allow-empty-tenants",
+    )
     assert code == 0, err
     config = tmp_path / "audit.yaml"
-    config.write_text(f"tenants: {paths['tenants']}\nusage: {paths['usage']}\nout: {tmp_path / 'out2'}\nallow_empty_tenants: true\n")
+    config.write_text(
+        f"tenants: {paths['tenants']}\nusage: {paths['usage']}\nout: {tmp_path / 'out2'}\nallow_empty_tenants: true\n"
+    )
     code, _, err = cli("audit", "--config", config)
     assert code == 0, err
 
@@ -194,12 +257,27 @@ LIST_HEADER = "_id,source,entity_number,type,programs,name,title,addresses,feder
 
 @pytest.mark.parametrize(
     "name,text",
-    [("header.csv", LIST_HEADER), ("results.json", '{"results": []}'), ("list.json", "[]"), ("lines.jsonl", "\n\n")],
+    [
+        ("header.csv", LIST_HEADER),
+        ("results.json", '{"results": []}'),
+        ("list.json", "[]"),
+        ("lines.jsonl", "\n\n"),
+    ],
 )
 def test_a_list_with_no_entries_is_an_error_not_a_clean_no_hit(tmp_path, cli, name, text):
     paths = files(tmp_path)
     (tmp_path / name).write_text(text)
-    code, out, err = cli("audit", "--tenants", paths["tenants"], "--usage", paths["usage"], "--lists", tmp_path / name, "--out", tmp_path / "out")
+    code, out, err = cli(
+        "audit",
+        "--tenants",
+        paths["tenants"],
+        "--usage",
+        paths["usage"],
+        "--lists",
+        tmp_path / name,
+        "--out",
+        tmp_path / "out",
+    )
     assert code == 2, (out, err)
     assert_no_traceback(out + err)
     assert f"{name}: list has no entries" in err
@@ -208,9 +286,23 @@ def test_a_list_with_no_entries_is_an_error_not_a_clean_no_hit(tmp_path, cli, na
 
 def test_a_list_with_one_entry_screens(tmp_path, cli):
     paths = files(tmp_path)
-    row = "e1,Entity List (EL) - Bureau of Industry and Security,,Entity,,Acme Compute Ltd" + "," * 23 + "\n"
+    row = (
+        "e1,Entity List (EL) - Bureau of Industry and Security,,Entity,,Acme Compute Ltd"
+        + "," * 23
+        + "\n"
+    )
     (tmp_path / "one.csv").write_text(LIST_HEADER + row)
-    code, _, err = cli("audit", "--tenants", paths["tenants"], "--usage", paths["usage"], "--lists", tmp_path / "one.csv", "--out", tmp_path / "out")
+    code, _, err = cli(
+        "audit",
+        "--tenants",
+        paths["tenants"],
+        "--usage",
+        paths["usage"],
+        "--lists",
+        tmp_path / "one.csv",
+        "--out",
+        tmp_path / "out",
+    )
     assert code == 0, err
 
 
@@ -219,19 +311,32 @@ def test_a_list_with_one_entry_screens(tmp_path, cli):
 COUNT_HEADER = "tenant_id,instance_type,start,end,accelerator,accelerator_count\n"
 
 
-@pytest.mark.parametrize("count", ["-5", "-1", str(MAX_ACCELERATORS_PER_INSTANCE + 1), "99999999999"])
+@pytest.mark.parametrize(
+    "count", ["-5", "-1", str(MAX_ACCELERATORS_PER_INSTANCE + 1), "99999999999"]
+)
 def test_accelerator_count_outside_the_sane_range_is_located(tmp_path, cli, count):
-    usage = COUNT_HEADER + f"t1,n1-standard-8,2026-10-01T00:00:00Z,2026-10-01T05:00:00Z,nvidia-tesla-t4,{count}\n"
+    usage = (
+        COUNT_HEADER
+        + f"t1,n1-standard-8,2026-10-01T00:00:00Z,2026-10-01T05:00:00Z,nvidia-tesla-t4,{count}\n"
+    )
     paths = files(tmp_path, usage=usage)
-    code, out, err = cli("audit", "--tenants", paths["tenants"], "--usage", paths["usage"], "--out", tmp_path / "out")
+    code, out, err = cli(
+        "audit", "--tenants", paths["tenants"], "--usage", paths["usage"], "--out", tmp_path / "out"
+    )
     assert code == 2, (out, err)
     assert_no_traceback(out + err)
-    assert f"usage.csv: row 2: column 'accelerator_count': expected a whole number from 0 to {MAX_ACCELERATORS_PER_INSTANCE}, got '{count}'" in err
+    assert (
+        f"usage.csv: row 2: column 'accelerator_count': expected a whole number from 0 to {MAX_ACCELERATORS_PER_INSTANCE}, got '{count}'"
+        in err
+    )
 
 
 @pytest.mark.parametrize("count", ["0", "1", str(MAX_ACCELERATORS_PER_INSTANCE)])
 def test_accelerator_count_inside_the_range_is_accepted(tmp_path, count):
-    usage = COUNT_HEADER + f"t1,n1-standard-8,2026-10-01T00:00:00Z,2026-10-01T05:00:00Z,nvidia-tesla-t4,{count}\n"
+    usage = (
+        COUNT_HEADER
+        + f"t1,n1-standard-8,2026-10-01T00:00:00Z,2026-10-01T05:00:00Z,nvidia-tesla-t4,{count}\n"
+    )
     result = run(tmp_path, usage=usage)
     assert tenant_row(result, "t1")["gpu_hours_90d"] == 5.0 * int(count)
 
@@ -239,13 +344,22 @@ def test_accelerator_count_inside_the_range_is_accepted(tmp_path, count):
 # --- file structure -----------------------------------------------------------------------
 
 
-def audit_fails(tmp_path: Path, cli, tenants_name: str, tenants: str | bytes, fragments: list[str], lists: Path | None = None) -> str:
+def audit_fails(
+    tmp_path: Path,
+    cli,
+    tenants_name: str,
+    tenants: str | bytes,
+    fragments: list[str],
+    lists: Path | None = None,
+) -> str:
     path = tmp_path / tenants_name
     path.write_bytes(tenants if isinstance(tenants, bytes) else tenants.encode())
     usage = tmp_path / "usage.csv"
     usage.write_text(USAGE_OK)
     extra = ["--lists", lists] if lists else []
-    code, out, err = cli("audit", "--tenants", path, "--usage", usage, "--out", tmp_path / "out", *extra)
+    code, out, err = cli(
+        "audit", "--tenants", path, "--usage", usage, "--out", tmp_path / "out", *extra
+    )
     assert code == 2, (out, err)
     assert_no_traceback(out + err)
     for fragment in fragments:
@@ -254,12 +368,24 @@ def audit_fails(tmp_path: Path, cli, tenants_name: str, tenants: str | bytes, fr
 
 
 def test_duplicate_csv_column_is_refused_with_its_name(tmp_path, cli):
-    audit_fails(tmp_path, cli, "t.csv", "tenant_id,legal_name,legal_name\nt1,A,B\n", ["t.csv:1: column 'legal_name': column name appears more than once"])
+    audit_fails(
+        tmp_path,
+        cli,
+        "t.csv",
+        "tenant_id,legal_name,legal_name\nt1,A,B\n",
+        ["t.csv:1: column 'legal_name': column name appears more than once"],
+    )
 
 
 def test_duplicate_json_key_is_refused_with_its_line(tmp_path, cli):
     text = '{"tenant_id": "t1", "legal_name": "A"}\n{"tenant_id": "t2", "legal_name": "B", "legal_name": "C"}\n'
-    audit_fails(tmp_path, cli, "t.jsonl", text, ["t.jsonl:2: column 'legal_name': key appears more than once"])
+    audit_fails(
+        tmp_path,
+        cli,
+        "t.jsonl",
+        text,
+        ["t.jsonl:2: column 'legal_name': key appears more than once"],
+    )
 
 
 def test_a_key_spelled_inside_a_value_is_not_a_duplicate(tmp_path):
@@ -275,7 +401,10 @@ def test_duplicate_parquet_column_is_refused(tmp_path, cli):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_arrays([pa.array(["t1"]), pa.array(["A"]), pa.array(["B"])], names=["tenant_id", "legal_name", "legal_name"])
+    table = pa.Table.from_arrays(
+        [pa.array(["t1"]), pa.array(["A"]), pa.array(["B"])],
+        names=["tenant_id", "legal_name", "legal_name"],
+    )
     pq.write_table(table, tmp_path / "t.parquet")
     path = tmp_path / "t.parquet"
     err = audit_fails(tmp_path, cli, "t.parquet", path.read_bytes(), ["t.parquet", "legal_name"])
@@ -283,20 +412,39 @@ def test_duplicate_parquet_column_is_refused(tmp_path, cli):
 
 
 def test_csv_row_with_more_fields_than_the_header_is_located(tmp_path, cli):
-    audit_fails(tmp_path, cli, "t.csv", "tenant_id,legal_name\nt1,A\nt2,B,extra\n", ["t.csv: row 3: row has 3 fields, the header has 2"])
+    audit_fails(
+        tmp_path,
+        cli,
+        "t.csv",
+        "tenant_id,legal_name\nt1,A\nt2,B,extra\n",
+        ["t.csv: row 3: row has 3 fields, the header has 2"],
+    )
 
 
 def test_parquet_with_a_corrupt_column_names_the_column(tmp_path, cli):
-    frame = pl.DataFrame({"tenant_id": [f"t{i}" for i in range(5000)], "legal_name": [f"Company number {i} Ltd" for i in range(5000)]})
+    frame = pl.DataFrame(
+        {
+            "tenant_id": [f"t{i}" for i in range(5000)],
+            "legal_name": [f"Company number {i} Ltd" for i in range(5000)],
+        }
+    )
     frame.write_parquet(tmp_path / "good.parquet", compression="zstd", statistics=False)
     data = bytearray((tmp_path / "good.parquet").read_bytes())
     import pyarrow.parquet as pq
 
     meta = pq.ParquetFile(tmp_path / "good.parquet").metadata
     chunk = meta.row_group(0).column(1)  # legal_name
-    near_end = chunk.data_page_offset + chunk.total_compressed_size - 100  # inside the compressed values
+    near_end = (
+        chunk.data_page_offset + chunk.total_compressed_size - 100
+    )  # inside the compressed values
     data[near_end : near_end + 8] = b"\xab" * 8
-    audit_fails(tmp_path, cli, "t.parquet", bytes(data), ["t.parquet: column 'legal_name': cannot read as parquet"])
+    audit_fails(
+        tmp_path,
+        cli,
+        "t.parquet",
+        bytes(data),
+        ["t.parquet: column 'legal_name': cannot read as parquet"],
+    )
 
 
 def test_deeply_nested_json_is_located(tmp_path, cli):
@@ -312,14 +460,30 @@ def test_deeply_nested_json_list_file_is_located(tmp_path, cli):
 
 def test_duplicate_key_in_a_json_list_entry_is_refused(tmp_path, cli):
     lists = tmp_path / "l.json"
-    lists.write_text('{"results": [{"source": "Entity List (EL)", "name": "Acme", "name": "Other"}]}')
-    audit_fails(tmp_path, cli, "t.csv", TENANTS, ["l.json: row 1: key 'name' appears more than once"], lists=lists)
+    lists.write_text(
+        '{"results": [{"source": "Entity List (EL)", "name": "Acme", "name": "Other"}]}'
+    )
+    audit_fails(
+        tmp_path,
+        cli,
+        "t.csv",
+        TENANTS,
+        ["l.json: row 1: key 'name' appears more than once"],
+        lists=lists,
+    )
 
 
 def test_duplicate_column_in_a_csv_list_is_refused(tmp_path, cli):
     lists = tmp_path / "l.csv"
     lists.write_text("source,name,name\nEntity List (EL),Acme,Other\n")
-    audit_fails(tmp_path, cli, "t.csv", TENANTS, ["l.csv:1: column 'name': column name appears more than once"], lists=lists)
+    audit_fails(
+        tmp_path,
+        cli,
+        "t.csv",
+        TENANTS,
+        ["l.csv:1: column 'name': column name appears more than once"],
+        lists=lists,
+    )
 
 
 # --- size caps ----------------------------------------------------------------------------
@@ -327,16 +491,38 @@ def test_duplicate_column_in_a_csv_list_is_refused(tmp_path, cli):
 
 def test_a_cell_past_the_size_cap_is_located(tmp_path, cli):
     text = "tenant_id,legal_name\nt1,Acme\nt2," + "A" * (MAX_CELL_BYTES + 1) + "\n"
-    audit_fails(tmp_path, cli, "t.csv", text, ["t.csv: row 3: column 'legal_name'", f"at most {MAX_CELL_BYTES:,} bytes in one cell"])
+    audit_fails(
+        tmp_path,
+        cli,
+        "t.csv",
+        text,
+        ["t.csv: row 3: column 'legal_name'", f"at most {MAX_CELL_BYTES:,} bytes in one cell"],
+    )
 
 
 def test_a_list_past_the_item_cap_is_located(tmp_path, cli):
-    text = "tenant_id,legal_name,aliases\nt1,Acme," + ";".join(f"A{i}" for i in range(MAX_LIST_ITEMS + 1)) + "\n"
-    audit_fails(tmp_path, cli, "t.csv", text, ["t.csv: row 2: column 'aliases'", f"at most {MAX_LIST_ITEMS:,} items in one list"])
+    text = (
+        "tenant_id,legal_name,aliases\nt1,Acme,"
+        + ";".join(f"A{i}" for i in range(MAX_LIST_ITEMS + 1))
+        + "\n"
+    )
+    audit_fails(
+        tmp_path,
+        cli,
+        "t.csv",
+        text,
+        ["t.csv: row 2: column 'aliases'", f"at most {MAX_LIST_ITEMS:,} items in one list"],
+    )
 
 
 def test_cells_at_the_caps_are_accepted(tmp_path):
-    text = "tenant_id,legal_name,aliases\nt1," + "A" * MAX_CELL_BYTES + "," + ";".join(f"A{i}" for i in range(MAX_LIST_ITEMS)) + "\n"
+    text = (
+        "tenant_id,legal_name,aliases\nt1,"
+        + "A" * MAX_CELL_BYTES
+        + ","
+        + ";".join(f"A{i}" for i in range(MAX_LIST_ITEMS))
+        + "\n"
+    )
     path = tmp_path / "t.csv"
     path.write_text(text)
     usage = tmp_path / "u.csv"
@@ -348,7 +534,11 @@ def test_cells_at_the_caps_are_accepted(tmp_path):
 def test_list_sources_that_select_nothing_are_refused(tmp_path, cli):
     """A typo'd list code would screen against nothing: every screening rule a clean "no hit"."""
     paths = files(tmp_path)
-    row = "e1,Entity List (EL) - Bureau of Industry and Security,,Entity,,Acme Compute Ltd" + "," * 23 + "\n"
+    row = (
+        "e1,Entity List (EL) - Bureau of Industry and Security,,Entity,,Acme Compute Ltd"
+        + "," * 23
+        + "\n"
+    )
     (tmp_path / "one.csv").write_text(LIST_HEADER + row)
     config = tmp_path / "audit.yaml"
     base = f"tenants: {paths['tenants']}\nusage: {paths['usage']}\nlists: [{tmp_path / 'one.csv'}]\nout: {tmp_path / 'out'}\n"
@@ -372,8 +562,12 @@ def test_usage_parquet_with_a_corrupt_column_names_the_column(tmp_path, cli):
             "region": [f"region-{i % 7}-{i}" for i in range(n)],
             "instance_id": [f"i-{i}" for i in range(n)],
             "instance_type": ["p5.48xlarge"] * n,
-            "start": [datetime(2026, 9, 1, tzinfo=timezone.utc) + timedelta(hours=i) for i in range(n)],
-            "end": [datetime(2026, 9, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i) for i in range(n)],
+            "start": [
+                datetime(2026, 9, 1, tzinfo=timezone.utc) + timedelta(hours=i) for i in range(n)
+            ],
+            "end": [
+                datetime(2026, 9, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i) for i in range(n)
+            ],
         }
     )
     frame.write_parquet(tmp_path / "good.parquet", compression="zstd", statistics=False)
@@ -383,7 +577,15 @@ def test_usage_parquet_with_a_corrupt_column_names_the_column(tmp_path, cli):
     data[near_end : near_end + 8] = b"\xab" * 8
     (tmp_path / "usage.parquet").write_bytes(bytes(data))
     (tmp_path / "tenants.csv").write_text(TENANTS)
-    code, out, err = cli("audit", "--tenants", tmp_path / "tenants.csv", "--usage", tmp_path / "usage.parquet", "--out", tmp_path / "out")
+    code, out, err = cli(
+        "audit",
+        "--tenants",
+        tmp_path / "tenants.csv",
+        "--usage",
+        tmp_path / "usage.parquet",
+        "--out",
+        tmp_path / "out",
+    )
     assert code == 2, (out, err)
     assert_no_traceback(out + err)
     assert "usage.parquet: column 'region': cannot read as parquet" in err

@@ -37,16 +37,22 @@ def test_plain_text_keeps_ordinary_text():
     assert plain_text("Acme Compute (Shenzhen) Co., Ltd.") == "Acme Compute (Shenzhen) Co., Ltd."
 
 
-@pytest.mark.parametrize("raw,shown", [("t1", "`t1`"), ("a`b", "`` a`b ``"), ("x|y", "`x\\|y`"), ("\x1b[2Jid", "`id`")])
+@pytest.mark.parametrize(
+    "raw,shown", [("t1", "`t1`"), ("a`b", "`` a`b ``"), ("x|y", "`x\\|y`"), ("\x1b[2Jid", "`id`")]
+)
 def test_code_spans_cannot_be_broken_out_of(raw, shown):
     assert _code(raw) == shown
 
 
 def test_hostile_tenant_text_in_a_real_report(tmp_path):
     tenants = tmp_path / "tenants.csv"
-    tenants.write_text(f'tenant_id,legal_name,country,hq_country,email_domain\n"t`1|x","{HOSTILE_NAME}",CN,CN,lab.cn\n')
+    tenants.write_text(
+        f'tenant_id,legal_name,country,hq_country,email_domain\n"t`1|x","{HOSTILE_NAME}",CN,CN,lab.cn\n'
+    )
     usage = tmp_path / "usage.csv"
-    usage.write_text('tenant_id,instance_id,instance_type,start,end\n"t`1|x",i-1,p5.48xlarge,2026-09-01T00:00:00Z,2026-09-03T00:00:00Z\n')
+    usage.write_text(
+        'tenant_id,instance_id,instance_type,start,end\n"t`1|x",i-1,p5.48xlarge,2026-09-01T00:00:00Z,2026-09-03T00:00:00Z\n'
+    )
     from auditor.report import write_reports
 
     result = audit(AuditConfig(tenants=tenants, usage=usage))

@@ -31,10 +31,16 @@ from auditor.model.load import load_table
 from auditor.model.schema import ACCESS, TABLES, TENANTS, USAGE
 from auditor.screening.lists import load_lists
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 TENANTS_OK = "tenant_id,legal_name\nt1,Acme Ltd\n"
-USAGE_OK = "tenant_id,instance_type,start,end\nt1,p5.48xlarge,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z\n"
+USAGE_OK = (
+    "tenant_id,instance_type,start,end\nt1,p5.48xlarge,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z\n"
+)
 
 
 def located_or_result(call: Callable[[], Any], path: Path) -> Any:
@@ -52,12 +58,43 @@ def located_or_result(call: Callable[[], Any], path: Path) -> Any:
 # --- values: text that looks like data, and text that does not ----------------------------
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
-NUMBERS = st.one_of(st.integers(min_value=-(10**20), max_value=10**20).map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr))
+NUMBERS = st.one_of(
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
 DATES = st.one_of(
     st.datetimes().map(lambda d: d.isoformat()),
-    st.sampled_from(["2026-10-01", "2026-02-30T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01", "2026-10-01T00:00:00+14:00", "yesterday"]),
+    st.sampled_from(
+        [
+            "2026-10-01",
+            "2026-02-30T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "0001-01-01",
+            "2026-10-01T00:00:00+14:00",
+            "yesterday",
+        ]
+    ),
 )
-WORDS = st.sampled_from(["", " ", "true", "no", "verified", "maybe", "p5.48xlarge", "nvidia-h100", "aws", "CN", "t1", "=cmd()", "a;b;;c", '"', "\x00", "\x1b[31m"])
+WORDS = st.sampled_from(
+    [
+        "",
+        " ",
+        "true",
+        "no",
+        "verified",
+        "maybe",
+        "p5.48xlarge",
+        "nvidia-h100",
+        "aws",
+        "CN",
+        "t1",
+        "=cmd()",
+        "a;b;;c",
+        '"',
+        "\x00",
+        "\x1b[31m",
+    ]
+)
 CELL = st.one_of(TEXT, NUMBERS, DATES, WORDS)
 
 
@@ -77,13 +114,31 @@ def csv_tables(draw, schema) -> str:
     return buffer.getvalue()
 
 
-JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=False), TEXT, DATES)
-JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)), max_leaves=8)
+JSON_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    TEXT,
+    DATES,
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)),
+    max_leaves=8,
+)
 
 
 @st.composite
 def json_lines_tables(draw, schema) -> str:
-    rows = draw(st.lists(st.dictionaries(st.sampled_from([*schema.names, "extra"]), st.one_of(JSON_VALUES, CELL), max_size=6), max_size=6))
+    rows = draw(
+        st.lists(
+            st.dictionaries(
+                st.sampled_from([*schema.names, "extra"]), st.one_of(JSON_VALUES, CELL), max_size=6
+            ),
+            max_size=6,
+        )
+    )
     return "".join(json.dumps(row, ensure_ascii=draw(st.booleans())) + "\n" for row in rows)
 
 
@@ -99,7 +154,11 @@ def _load_and_read(path: Path, schema) -> Any:
         return load_table(path, schema)
     tenants = path.with_name("tenants-ok.csv")
     tenants.write_text(TENANTS_OK)
-    inputs = load_inputs(tenants, path) if schema is USAGE else load_inputs(tenants, _usage_ok(path), path)
+    inputs = (
+        load_inputs(tenants, path)
+        if schema is USAGE
+        else load_inputs(tenants, _usage_ok(path), path)
+    )
     return inputs.usage.collect(), inputs.access.collect()
 
 
@@ -113,7 +172,11 @@ def _usage_ok(path: Path) -> Path:
 
 
 @SETTINGS
-@given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".jsonl", ".parquet"]), table=st.sampled_from(sorted(TABLES)))
+@given(
+    data=st.binary(max_size=300),
+    suffix=st.sampled_from([".csv", ".jsonl", ".parquet"]),
+    table=st.sampled_from(sorted(TABLES)),
+)
 def test_input_loaders_on_arbitrary_bytes(tmp_path, data, suffix, table):
     path = _write(tmp_path, "input" + suffix, data)
     located_or_result(lambda: _load_and_read(path, TABLES[table]), path)
@@ -151,7 +214,11 @@ def test_input_loaders_on_parquet_with_wrong_types(tmp_path, data, table):
             pl.String: TEXT,
             pl.Datetime("us"): st.datetimes(),
         }.get(dtype, st.lists(TEXT, max_size=3))
-        columns[name] = pl.Series(name, data.draw(st.lists(st.one_of(st.none(), strategy), min_size=height, max_size=height)), dtype=dtype)
+        columns[name] = pl.Series(
+            name,
+            data.draw(st.lists(st.one_of(st.none(), strategy), min_size=height, max_size=height)),
+            dtype=dtype,
+        )
     path = tmp_path / "input.parquet"
     pl.DataFrame(columns).write_parquet(path)
     located_or_result(lambda: _load_and_read(path, schema), path)
@@ -168,7 +235,22 @@ def test_list_loader_on_arbitrary_bytes(tmp_path, data, suffix):
 
 
 @SETTINGS
-@given(entries=st.one_of(JSON_VALUES, st.lists(st.dictionaries(st.sampled_from(["source", "name", "alt_names", "addresses", "_id", "type", "programs"]), JSON_VALUES, max_size=6), max_size=5)), wrap=st.booleans())
+@given(
+    entries=st.one_of(
+        JSON_VALUES,
+        st.lists(
+            st.dictionaries(
+                st.sampled_from(
+                    ["source", "name", "alt_names", "addresses", "_id", "type", "programs"]
+                ),
+                JSON_VALUES,
+                max_size=6,
+            ),
+            max_size=5,
+        ),
+    ),
+    wrap=st.booleans(),
+)
 def test_list_loader_on_well_formed_wrong_json(tmp_path, entries, wrap):
     path = _write(tmp_path, "list.json", json.dumps({"results": entries} if wrap else entries))
     located_or_result(lambda: load_lists([path]), path)
@@ -176,11 +258,32 @@ def test_list_loader_on_well_formed_wrong_json(tmp_path, entries, wrap):
 
 # --- rules and configs --------------------------------------------------------------------
 
-RULE_KEYS = ["id", "version", "title", "severity", "weight", "rationale", "when", "evidence", "tags", "references", "extra"]
+RULE_KEYS = [
+    "id",
+    "version",
+    "title",
+    "severity",
+    "weight",
+    "rationale",
+    "when",
+    "evidence",
+    "tags",
+    "references",
+    "extra",
+]
 CONDITION = st.recursive(
     st.fixed_dictionaries(
-        {"field": st.sampled_from([*sorted(feature_kinds())[:8], "nope"]), "op": st.sampled_from(["eq", "gt", "in", "matches", "is_null", "gt_than"])},
-        optional={"value": st.one_of(JSON_SCALARS, st.lists(JSON_SCALARS, max_size=3), st.sampled_from(["(?=x)", "\\p{Han}", "(["]))},
+        {
+            "field": st.sampled_from([*sorted(feature_kinds())[:8], "nope"]),
+            "op": st.sampled_from(["eq", "gt", "in", "matches", "is_null", "gt_than"]),
+        },
+        optional={
+            "value": st.one_of(
+                JSON_SCALARS,
+                st.lists(JSON_SCALARS, max_size=3),
+                st.sampled_from(["(?=x)", "\\p{Han}", "(["]),
+            )
+        },
     ),
     lambda inner: st.one_of(
         st.fixed_dictionaries({"all": st.lists(inner, max_size=3)}),
@@ -210,11 +313,32 @@ def test_rule_loader_on_well_formed_wrong_rules(tmp_path, rule):
     located_or_result(lambda: load_rule_pack(rules, feature_kinds()), path)
 
 
-CONFIG_KEYS = ["tenants", "usage", "access", "lists", "rules", "out", "as_of", "screening_threshold", "max_link_group", "scoring", "unknown_instance_types", "alert_priority", "allow_empty_tenants", "connectors", "typo"]
+CONFIG_KEYS = [
+    "tenants",
+    "usage",
+    "access",
+    "lists",
+    "rules",
+    "out",
+    "as_of",
+    "screening_threshold",
+    "max_link_group",
+    "scoring",
+    "unknown_instance_types",
+    "alert_priority",
+    "allow_empty_tenants",
+    "connectors",
+    "typo",
+]
 
 
 @SETTINGS
-@given(config=st.one_of(st.dictionaries(st.sampled_from(CONFIG_KEYS), st.one_of(JSON_VALUES, DATES), max_size=6), JSON_VALUES))
+@given(
+    config=st.one_of(
+        st.dictionaries(st.sampled_from(CONFIG_KEYS), st.one_of(JSON_VALUES, DATES), max_size=6),
+        JSON_VALUES,
+    )
+)
 def test_config_loader_on_well_formed_wrong_configs(tmp_path, config):
     path = _write(tmp_path, "audit.yaml", yaml.safe_dump(config, allow_unicode=True))
     located_or_result(lambda: load_config(path), path)
@@ -233,10 +357,34 @@ def test_config_loader_on_arbitrary_text(tmp_path, text):
 @st.composite
 def complete_csv_tables(draw, schema) -> str:
     """Every required column present (so the values, not the header, are what is wrong), plus some optional ones."""
-    optional = draw(st.lists(st.sampled_from([c for c in schema.names if c not in schema.required]), unique=True, max_size=4))
+    optional = draw(
+        st.lists(
+            st.sampled_from([c for c in schema.names if c not in schema.required]),
+            unique=True,
+            max_size=4,
+        )
+    )
     header = [*schema.required, *optional]
-    value = st.one_of(CELL, st.sampled_from(["t1", "t2", "p5.48xlarge", "n1-standard-8", "2026-10-01T00:00:00Z", "2026-09-01", "8", "-5"]))
-    rows = draw(st.lists(st.lists(value, min_size=len(header), max_size=len(header)), min_size=1, max_size=6))
+    value = st.one_of(
+        CELL,
+        st.sampled_from(
+            [
+                "t1",
+                "t2",
+                "p5.48xlarge",
+                "n1-standard-8",
+                "2026-10-01T00:00:00Z",
+                "2026-09-01",
+                "8",
+                "-5",
+            ]
+        ),
+    )
+    rows = draw(
+        st.lists(
+            st.lists(value, min_size=len(header), max_size=len(header)), min_size=1, max_size=6
+        )
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -244,7 +392,11 @@ def complete_csv_tables(draw, schema) -> str:
     return buffer.getvalue()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_whole_audit_on_wrong_rows(tmp_path, data):
     from auditor.config import AuditConfig
@@ -270,4 +422,6 @@ def test_downloaded_list_bytes_are_parsed_or_refused(data, suffix):
         assert parse_list_bytes(data, "download" + suffix, suffix) > 0
     except AuditorError as exc:
         assert exc.exit_code == EXIT_USAGE and exc.problems, exc
-        assert all(p.location is not None and "download" in p.location.path for p in exc.problems), exc
+        assert all(
+            p.location is not None and "download" in p.location.path for p in exc.problems
+        ), exc

@@ -61,12 +61,24 @@ def test_alias_bomb_in_a_rule_file_is_refused_in_under_a_second(tmp_path, cli):
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "bomb.yaml").write_text(billion_laughs())
-    refused(cli, "rules", "validate", rules, fragments=["bomb.yaml:1:4", "YAML anchor '&a' is not allowed"])
+    refused(
+        cli,
+        "rules",
+        "validate",
+        rules,
+        fragments=["bomb.yaml:1:4", "YAML anchor '&a' is not allowed"],
+    )
 
 
 def test_alias_bomb_in_a_rule_test_file_is_refused(tmp_path, cli):
     rules = write_rule(tmp_path / "rules", test=RULE_TEST + billion_laughs().replace("a:", "x:", 1))
-    refused(cli, "rules", "test", rules, fragments=["mail-cn.test.yaml:5:4", "YAML anchor '&a' is not allowed"])
+    refused(
+        cli,
+        "rules",
+        "test",
+        rules,
+        fragments=["mail-cn.test.yaml:5:4", "YAML anchor '&a' is not allowed"],
+    )
 
 
 def test_alias_bomb_in_an_audit_config_is_refused(tmp_path, cli):
@@ -78,14 +90,28 @@ def test_alias_bomb_in_an_audit_config_is_refused(tmp_path, cli):
 def test_alias_bomb_in_a_connectors_config_is_refused(tmp_path, cli):
     config = tmp_path / "connectors.yaml"
     config.write_text(billion_laughs())
-    refused(cli, "collect", "--provider", "aws", "--config", config, "--out", tmp_path / "snap", fragments=["connectors.yaml:1:4", "anchor"])
+    refused(
+        cli,
+        "collect",
+        "--provider",
+        "aws",
+        "--config",
+        config,
+        "--out",
+        tmp_path / "snap",
+        fragments=["connectors.yaml:1:4", "anchor"],
+    )
 
 
 def test_a_lone_alias_is_refused_where_it_is_used(tmp_path, cli):
     rules = write_rule(tmp_path / "rules")
-    text = (rules / "mail-cn.yaml").read_text().replace("severity: low", "severity: low\ntags: [*t]")
+    text = (
+        (rules / "mail-cn.yaml").read_text().replace("severity: low", "severity: low\ntags: [*t]")
+    )
     (rules / "mail-cn.yaml").write_text(text)
-    refused(cli, "rules", "validate", rules, fragments=["mail-cn.yaml:5:8", "alias '*t' is not allowed"])
+    refused(
+        cli, "rules", "validate", rules, fragments=["mail-cn.yaml:5:8", "alias '*t' is not allowed"]
+    )
 
 
 @pytest.mark.parametrize("levels", [MAX_YAML_DEPTH + 1, 500, 5000])
@@ -93,8 +119,18 @@ def test_rule_nesting_past_the_depth_cap_is_refused(tmp_path, cli, levels):
     rules = tmp_path / "rules"
     rules.mkdir()
     condition = "{not: " * levels + "{field: email_domain, op: is_null}" + "}" * levels
-    (rules / "deep.yaml").write_text(RULE.replace("when: {field: email_domain, op: matches, value: 'PATTERN'}", "when: " + condition))
-    refused(cli, "rules", "validate", rules, fragments=["deep.yaml:7:", f"nesting deeper than {MAX_YAML_DEPTH} levels"])
+    (rules / "deep.yaml").write_text(
+        RULE.replace(
+            "when: {field: email_domain, op: matches, value: 'PATTERN'}", "when: " + condition
+        )
+    )
+    refused(
+        cli,
+        "rules",
+        "validate",
+        rules,
+        fragments=["deep.yaml:7:", f"nesting deeper than {MAX_YAML_DEPTH} levels"],
+    )
 
 
 def test_rule_nesting_within_the_cap_still_loads(tmp_path, cli):
@@ -102,7 +138,11 @@ def test_rule_nesting_within_the_cap_still_loads(tmp_path, cli):
     rules = tmp_path / "rules"
     rules.mkdir()
     condition = "{not: " * 40 + "{field: email_domain, op: is_null}" + "}" * 40
-    (rules / "deep.yaml").write_text(RULE.replace("when: {field: email_domain, op: matches, value: 'PATTERN'}", "when: " + condition))
+    (rules / "deep.yaml").write_text(
+        RULE.replace(
+            "when: {field: email_domain, op: matches, value: 'PATTERN'}", "when: " + condition
+        )
+    )
     code, out, err = cli("rules", "validate", rules)
     assert code == 0, (out, err)
 
@@ -110,7 +150,13 @@ def test_rule_nesting_within_the_cap_still_loads(tmp_path, cli):
 def test_oversized_yaml_file_is_refused_before_it_is_parsed(tmp_path, cli):
     config = tmp_path / "audit.yaml"
     config.write_text("# " + "x" * MAX_YAML_BYTES + "\n")
-    refused(cli, "audit", "--config", config, fragments=["audit.yaml", f"the limit is {MAX_YAML_BYTES:,}"])
+    refused(
+        cli,
+        "audit",
+        "--config",
+        config,
+        fragments=["audit.yaml", f"the limit is {MAX_YAML_BYTES:,}"],
+    )
 
 
 def test_folder_given_as_config_is_a_located_error(tmp_path, cli):
@@ -132,13 +178,21 @@ def test_folder_given_as_config_is_a_located_error(tmp_path, cli):
 )
 def test_regex_the_engine_cannot_run_fails_validate(tmp_path, cli, pattern, reason):
     rules = write_rule(tmp_path / "rules", pattern)
-    refused(cli, "rules", "validate", rules, fragments=["mail-cn.yaml:7:", "when.value", "invalid regular expression", reason])
+    refused(
+        cli,
+        "rules",
+        "validate",
+        rules,
+        fragments=["mail-cn.yaml:7:", "when.value", "invalid regular expression", reason],
+    )
 
 
 def test_look_ahead_regex_fails_rules_test_and_audit_with_a_location_not_a_traceback(tmp_path, cli):
     rules = write_rule(tmp_path / "rules", "lab(?=\\.cn)")
     refused(cli, "rules", "test", rules, fragments=["mail-cn.yaml:7:", "look-around"])
-    code, out, err = cli("audit", "--config", EXAMPLES / "audit.yaml", "--rules", rules, "--out", tmp_path / "out")
+    code, out, err = cli(
+        "audit", "--config", EXAMPLES / "audit.yaml", "--rules", rules, "--out", tmp_path / "out"
+    )
     assert code == 2 and "look-around" in err, (out, err)
     assert_no_traceback(out + err)
 

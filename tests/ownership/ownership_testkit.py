@@ -14,7 +14,12 @@ from auditor.ownership.regimes import Regime, Period
 from auditor.ownership.seeds import SEED_SCHEMA
 
 AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
-TEST_REGIME = Regime(id="test-50", title="Test 50% rule", lists=["SDN"], in_force=[Period(start=datetime(2000, 1, 1).date())])
+TEST_REGIME = Regime(
+    id="test-50",
+    title="Test 50% rule",
+    lists=["SDN"],
+    in_force=[Period(start=datetime(2000, 1, 1).date())],
+)
 
 
 def tenants_frame(ids: list[str], **columns: list) -> pl.DataFrame:
@@ -34,18 +39,34 @@ def write_csv(path: Path, header: str, rows: list[str]) -> Path:
 def listed(*node_ids: str, score: float = 1.0, code: str = "SDN") -> pl.DataFrame:
     """Seed matches as the screening would give them: each node matched to an entry of the list `code`."""
     return pl.DataFrame(
-        [(n, n, f"E-{n}", f"Entry {n}", n, code, "", score, "{}") for n in node_ids], schema=SEED_SCHEMA, orient="row"
+        [(n, n, f"E-{n}", f"Entry {n}", n, code, "", score, "{}") for n in node_ids],
+        schema=SEED_SCHEMA,
+        orient="row",
     )
 
 
-def world(tmp_path: Path, tenants: list[str], parties: list[str], stakes: list[str], seeds: pl.DataFrame,
-          regime: Regime = TEST_REGIME, as_of: datetime = AS_OF, tenant_columns: dict | None = None) -> OwnershipAssessment:
+def world(
+    tmp_path: Path,
+    tenants: list[str],
+    parties: list[str],
+    stakes: list[str],
+    seeds: pl.DataFrame,
+    regime: Regime = TEST_REGIME,
+    as_of: datetime = AS_OF,
+    tenant_columns: dict | None = None,
+) -> OwnershipAssessment:
     """stakes: CSV rows `owner_id,owned_id,share,share_min,share_max,interest,start_date,end_date,source,source_ref`."""
-    parties_file = write_csv(tmp_path / "parties.csv", "party_id,name,kind", [f"{p},Party {p},entity" for p in parties])
-    stakes_file = write_csv(
-        tmp_path / "ownership.csv", "owner_id,owned_id,share,share_min,share_max,interest,start_date,end_date,source,source_ref", stakes
+    parties_file = write_csv(
+        tmp_path / "parties.csv", "party_id,name,kind", [f"{p},Party {p},entity" for p in parties]
     )
-    data = load_ownership(tenants_frame(tenants, **(tenant_columns or {})), stakes_file, parties_file)
+    stakes_file = write_csv(
+        tmp_path / "ownership.csv",
+        "owner_id,owned_id,share,share_min,share_max,interest,start_date,end_date,source,source_ref",
+        stakes,
+    )
+    data = load_ownership(
+        tenants_frame(tenants, **(tenant_columns or {})), stakes_file, parties_file
+    )
     return assess(data, seeds, [regime], as_of, certain_score=0.93, minority_share=25.0)
 
 

@@ -35,22 +35,60 @@ def test_affiliates_rule_dates(day, status):
 
 def test_ofac_always_in_force_and_a_confirmed_return_is_plain_in_force():
     assert OFAC_50.status(date(2026, 11, 1)) == "in-force"
-    assert BIS_AFFILIATES.model_copy(update={"confirmed": True}).status(date(2026, 12, 1)) == "in-force"
+    assert (
+        BIS_AFFILIATES.model_copy(update={"confirmed": True}).status(date(2026, 12, 1))
+        == "in-force"
+    )
 
 
 def _base_args(tmp_path, *extra):
-    return ["--tenants", PROVIDER / "tenants.csv", "--usage", PROVIDER / "usage.csv", "--lists", LISTS, "--as-of", "2026-11-01T00:00:00Z", *extra]
+    return [
+        "--tenants",
+        PROVIDER / "tenants.csv",
+        "--usage",
+        PROVIDER / "usage.csv",
+        "--lists",
+        LISTS,
+        "--as-of",
+        "2026-11-01T00:00:00Z",
+        *extra,
+    ]
 
 
 def test_audit_flags_read_the_files_and_a_bad_row_exits_2(tmp_path, cli):
-    code, _, err = cli("audit", *_base_args(tmp_path, "--ownership", PROVIDER / "ownership.csv", "--parties", PROVIDER / "parties.csv", "--out", tmp_path / "a"))
+    code, _, err = cli(
+        "audit",
+        *_base_args(
+            tmp_path,
+            "--ownership",
+            PROVIDER / "ownership.csv",
+            "--parties",
+            PROVIDER / "parties.csv",
+            "--out",
+            tmp_path / "a",
+        ),
+    )
     assert code == 0, err
     run = json.loads((tmp_path / "a" / "run.json").read_text())
     assert run["ownership"]["verdicts"]["ofac-50"]["tenants"]["restricted"] == 3
     bad = tmp_path / "own.csv"
     bad.write_text("owner_id,owned_id,share\nP-SIGMA,t000001,120\n")
-    code, _, err = cli("audit", *_base_args(tmp_path, "--ownership", bad, "--parties", PROVIDER / "parties.csv", "--out", tmp_path / "b"))
-    assert code == 2 and "own.csv: row 2: column 'share': expected a percentage from 0 to 100, got 120" in err
+    code, _, err = cli(
+        "audit",
+        *_base_args(
+            tmp_path,
+            "--ownership",
+            bad,
+            "--parties",
+            PROVIDER / "parties.csv",
+            "--out",
+            tmp_path / "b",
+        ),
+    )
+    assert (
+        code == 2
+        and "own.csv: row 2: column 'share': expected a percentage from 0 to 100, got 120" in err
+    )
     assert_no_traceback(err)
 
 
@@ -68,8 +106,19 @@ def test_backtest_with_the_flags_shows_what_the_ownership_rules_add(tmp_path, cl
 
     baseline = tmp_path / "baseline"
     shutil.copytree(REPO / "rules", baseline, ignore=shutil.ignore_patterns("ownership"))
-    args = _base_args(tmp_path, "--ownership", PROVIDER / "ownership.csv", "--parties", PROVIDER / "parties.csv")
-    code, out, err = cli("rules", "backtest", "--rules", REPO / "rules", "--baseline-rules", baseline, *args, "--json")
+    args = _base_args(
+        tmp_path, "--ownership", PROVIDER / "ownership.csv", "--parties", PROVIDER / "parties.csv"
+    )
+    code, out, err = cli(
+        "rules",
+        "backtest",
+        "--rules",
+        REPO / "rules",
+        "--baseline-rules",
+        baseline,
+        *args,
+        "--json",
+    )
     assert code == 0, err
     assert "listed-ownership-50" in out
 
@@ -83,7 +132,11 @@ def test_config_regimes_can_be_changed_and_are_validated(tmp_path):
     )
     config = load_config(cfg)
     assert config.ownership == tmp_path / "o.csv" and config.parties == tmp_path / "p.csv"
-    assert [r.id for r in config.ownership_regimes] == ["bis-affiliates"] and config.ownership_regimes[0].confirmed
-    cfg.write_text("ownership_regimes:\n  - id: x\n    title: X\n    lists: [EL]\n    threshold: 0\n    in_force: [{start: 2026-01-01}]\n")
+    assert [r.id for r in config.ownership_regimes] == [
+        "bis-affiliates"
+    ] and config.ownership_regimes[0].confirmed
+    cfg.write_text(
+        "ownership_regimes:\n  - id: x\n    title: X\n    lists: [EL]\n    threshold: 0\n    in_force: [{start: 2026-01-01}]\n"
+    )
     with pytest.raises(ConfigError, match="threshold"):
         load_config(cfg)

@@ -20,7 +20,13 @@ def test_faq_401_example_1_a_chain_of_50_percent_stakes(tmp_path):
 
 def test_faq_401_example_2_two_blocked_subsidiaries_add_up(tmp_path):
     # X owns 50% of A and 50% of B; A and B each own 25% of C -> C blocked (25 + 25, not 12.5 + 12.5).
-    r = world(tmp_path, ["C"], ["X", "A", "B"], rows(("X", "A", 50), ("X", "B", 50), ("A", "C", 25), ("B", "C", 25)), listed("X"))
+    r = world(
+        tmp_path,
+        ["C"],
+        ["X", "A", "B"],
+        rows(("X", "A", 50), ("X", "B", 50), ("A", "C", 25), ("B", "C", 25)),
+        listed("X"),
+    )
     assert verdict(r, "C") == "restricted"
     idx = r.regimes[0].graph.nodes["node_id"].to_list().index("C")
     assert r.regimes[0].lower.share[idx] == 50
@@ -28,23 +34,39 @@ def test_faq_401_example_2_two_blocked_subsidiaries_add_up(tmp_path):
 
 def test_faq_401_example_3_direct_and_indirect_stakes_add_up(tmp_path):
     # X owns 50% of A and 10% of B, A owns 40% of B -> B blocked (10 + 40).
-    r = world(tmp_path, ["B"], ["X", "A"], rows(("X", "A", 50), ("X", "B", 10), ("A", "B", 40)), listed("X"))
+    r = world(
+        tmp_path,
+        ["B"],
+        ["X", "A"],
+        rows(("X", "A", 50), ("X", "B", 10), ("A", "B", 40)),
+        listed("X"),
+    )
     assert verdict(r, "B") == "restricted"
 
 
 def test_faq_401_counter_example_unblocked_intermediaries_carry_nothing(tmp_path):
     # X owns 25% of A and 25% of B; A and B each own 50% of C -> C NOT blocked.
-    r = world(tmp_path, ["C"], ["X", "A", "B"], rows(("X", "A", 25), ("X", "B", 25), ("A", "C", 50), ("B", "C", 50)), listed("X"))
+    r = world(
+        tmp_path,
+        ["C"],
+        ["X", "A", "B"],
+        rows(("X", "A", 25), ("X", "B", 25), ("A", "C", 50), ("B", "C", 50)),
+        listed("X"),
+    )
     assert verdict(r, "A") == "clear" and verdict(r, "C") == "clear"
 
 
 def test_just_below_the_threshold_stays_clear_and_exactly_50_is_caught(tmp_path):
-    r = world(tmp_path, ["T1", "T2"], ["X"], rows(("X", "T1", 49.999), ("X", "T2", 50)), listed("X"))
+    r = world(
+        tmp_path, ["T1", "T2"], ["X"], rows(("X", "T1", 49.999), ("X", "T2", 50)), listed("X")
+    )
     assert verdict(r, "T1") == "clear" and verdict(r, "T2") == "restricted"
 
 
 def test_thirds_reach_fifty_despite_rounding(tmp_path):
-    r = world(tmp_path, ["T"], ["X", "Y", "Z"], rows(("X", "T", 33.3), ("Y", "T", 16.7)), listed("X", "Y"))
+    r = world(
+        tmp_path, ["T"], ["X", "Y", "Z"], rows(("X", "T", 33.3), ("Y", "T", 16.7)), listed("X", "Y")
+    )
     assert verdict(r, "T") == "restricted"
 
 
@@ -54,15 +76,37 @@ def test_two_listed_minority_owners_add_up_across_lists(tmp_path):
 
 
 def test_a_cycle_terminates_and_stays_clear_without_a_restricted_owner_outside_it(tmp_path):
-    r = world(tmp_path, ["T"], ["A", "B", "X"], rows(("A", "B", 60), ("B", "A", 60), ("B", "T", 80), ("X", "A", 10)), listed("X"))
+    r = world(
+        tmp_path,
+        ["T"],
+        ["A", "B", "X"],
+        rows(("A", "B", 60), ("B", "A", 60), ("B", "T", 80), ("X", "A", 10)),
+        listed("X"),
+    )
     assert verdict(r, "A") == "clear" and verdict(r, "T") == "clear"
 
 
 def test_a_cycle_with_a_restricted_owner_outside_it_is_restricted_throughout(tmp_path):
-    r = world(tmp_path, ["T"], ["A", "B", "X"], rows(("A", "B", 60), ("B", "A", 40), ("B", "T", 80), ("X", "A", 10)), listed("X"))
+    r = world(
+        tmp_path,
+        ["T"],
+        ["A", "B", "X"],
+        rows(("A", "B", 60), ("B", "A", 40), ("B", "T", 80), ("X", "A", 10)),
+        listed("X"),
+    )
     assert verdict(r, "T") == "clear"  # X's 10% + B's 40% (B unrestricted) -> A clear
-    r = world(tmp_path, ["T"], ["A", "B", "X"], rows(("A", "B", 60), ("B", "A", 40), ("B", "T", 80), ("X", "A", 60)), listed("X"))
-    assert verdict(r, "A") == "restricted" and verdict(r, "B") == "restricted" and verdict(r, "T") == "restricted"
+    r = world(
+        tmp_path,
+        ["T"],
+        ["A", "B", "X"],
+        rows(("A", "B", 60), ("B", "A", 40), ("B", "T", 80), ("X", "A", 60)),
+        listed("X"),
+    )
+    assert (
+        verdict(r, "A") == "restricted"
+        and verdict(r, "B") == "restricted"
+        and verdict(r, "T") == "restricted"
+    )
 
 
 def test_no_ownership_statement_is_unknown_not_clear(tmp_path):
@@ -73,7 +117,9 @@ def test_no_ownership_statement_is_unknown_not_clear(tmp_path):
 def test_unknown_share_of_a_listed_owner_is_possibly_restricted_and_undetermined(tmp_path):
     r = world(tmp_path, ["T"], ["X"], ["X,T,,,,,,,kyc,k1"], listed("X"))
     assert verdict(r, "T") == "possibly-restricted"
-    assert r.regimes[0].share_undetermined()[r.regimes[0].graph.nodes["node_id"].to_list().index("T")]
+    assert r.regimes[0].share_undetermined()[
+        r.regimes[0].graph.nodes["node_id"].to_list().index("T")
+    ]
 
 
 def test_a_weak_name_match_is_only_a_possible_seed(tmp_path):
@@ -90,7 +136,13 @@ def test_bands_count_their_lower_end_as_certain_and_their_upper_end_as_possible(
 
 
 def test_a_stake_that_ended_before_the_as_of_date_does_not_count(tmp_path):
-    r = world(tmp_path, ["T", "U"], ["X"], ["X,T,60,,,,2020-01-01,2026-06-30,registry,e1", "X,U,60,,,,2026-12-01,,registry,e2"], listed("X"))
+    r = world(
+        tmp_path,
+        ["T", "U"],
+        ["X"],
+        ["X,T,60,,,,2020-01-01,2026-06-30,registry,e1", "X,U,60,,,,2026-12-01,,registry,e2"],
+        listed("X"),
+    )
     assert verdict(r, "T") == "clear" and verdict(r, "U") == "clear"
     reasons = set(r.regimes[0].graph.not_counted["reason"].to_list())
     assert {"ended before the as-of date", "not started on the as-of date"} <= reasons

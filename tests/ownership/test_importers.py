@@ -12,40 +12,132 @@ from auditor.ownership.inputs import load_ownership
 from ownership_testkit import tenants_frame
 
 BODS_04 = [
-    {"statementId": "s-e1", "recordId": "rec-tenant", "recordType": "entity", "recordStatus": "new",
-     "recordDetails": {"isComponent": False, "entityType": {"type": "registeredEntity"}, "name": "Lagoon Tensor Pte. Ltd.",
-                       "jurisdiction": {"name": "Singapore", "code": "SG"}, "identifiers": [{"scheme": "SG-ACRA", "id": "201912345K"}]}},
-    {"statementId": "s-e2", "recordId": "rec-holdco", "recordType": "entity",
-     "recordDetails": {"isComponent": False, "entityType": {"type": "registeredEntity"}, "name": "Coral Reef Holdings Limited",
-                       "jurisdiction": {"code": "WS"}}},
-    {"statementId": "s-p1", "recordId": "rec-person", "recordType": "person",
-     "recordDetails": {"isComponent": False, "personType": "knownPerson", "names": [{"type": "legal", "fullName": "Anton Korolev"}],
-                       "nationalities": [{"code": "RU"}]}},
+    {
+        "statementId": "s-e1",
+        "recordId": "rec-tenant",
+        "recordType": "entity",
+        "recordStatus": "new",
+        "recordDetails": {
+            "isComponent": False,
+            "entityType": {"type": "registeredEntity"},
+            "name": "Lagoon Tensor Pte. Ltd.",
+            "jurisdiction": {"name": "Singapore", "code": "SG"},
+            "identifiers": [{"scheme": "SG-ACRA", "id": "201912345K"}],
+        },
+    },
+    {
+        "statementId": "s-e2",
+        "recordId": "rec-holdco",
+        "recordType": "entity",
+        "recordDetails": {
+            "isComponent": False,
+            "entityType": {"type": "registeredEntity"},
+            "name": "Coral Reef Holdings Limited",
+            "jurisdiction": {"code": "WS"},
+        },
+    },
+    {
+        "statementId": "s-p1",
+        "recordId": "rec-person",
+        "recordType": "person",
+        "recordDetails": {
+            "isComponent": False,
+            "personType": "knownPerson",
+            "names": [{"type": "legal", "fullName": "Anton Korolev"}],
+            "nationalities": [{"code": "RU"}],
+        },
+    },
     # the holdco holds 60% of the tenant: a component of the indirect chain below
-    {"statementId": "s-r1", "recordId": "rel-1", "recordType": "relationship", "statementDate": "2026-10-01",
-     "recordDetails": {"isComponent": True, "subject": "rec-tenant", "interestedParty": "rec-holdco",
-                       "interests": [{"type": "shareholding", "directOrIndirect": "direct", "share": {"exact": 60}, "startDate": "2025-01-01"}]}},
+    {
+        "statementId": "s-r1",
+        "recordId": "rel-1",
+        "recordType": "relationship",
+        "statementDate": "2026-10-01",
+        "recordDetails": {
+            "isComponent": True,
+            "subject": "rec-tenant",
+            "interestedParty": "rec-holdco",
+            "interests": [
+                {
+                    "type": "shareholding",
+                    "directOrIndirect": "direct",
+                    "share": {"exact": 60},
+                    "startDate": "2025-01-01",
+                }
+            ],
+        },
+    },
     # the person holds more than 25% up to 50% of the holdco, directly
-    {"statementId": "s-r2", "recordId": "rel-2", "recordType": "relationship",
-     "recordDetails": {"isComponent": False, "subject": "rec-holdco", "interestedParty": "rec-person",
-                       "interests": [{"type": "shareholding", "directOrIndirect": "direct", "share": {"exclusiveMinimum": 25, "maximum": 50}},
-                                     {"type": "appointmentOfBoard", "directOrIndirect": "direct"}]}},
+    {
+        "statementId": "s-r2",
+        "recordId": "rel-2",
+        "recordType": "relationship",
+        "recordDetails": {
+            "isComponent": False,
+            "subject": "rec-holdco",
+            "interestedParty": "rec-person",
+            "interests": [
+                {
+                    "type": "shareholding",
+                    "directOrIndirect": "direct",
+                    "share": {"exclusiveMinimum": 25, "maximum": 50},
+                },
+                {"type": "appointmentOfBoard", "directOrIndirect": "direct"},
+            ],
+        },
+    },
     # and an indirect summary of the person in the tenant: checked, not added
-    {"statementId": "s-r3", "recordId": "rel-3", "recordType": "relationship",
-     "recordDetails": {"isComponent": False, "subject": "rec-tenant", "interestedParty": "rec-person", "componentRecords": ["rel-1", "rel-2"],
-                       "interests": [{"type": "shareholding", "directOrIndirect": "indirect", "share": {"minimum": 15, "maximum": 30}}]}},
+    {
+        "statementId": "s-r3",
+        "recordId": "rel-3",
+        "recordType": "relationship",
+        "recordDetails": {
+            "isComponent": False,
+            "subject": "rec-tenant",
+            "interestedParty": "rec-person",
+            "componentRecords": ["rel-1", "rel-2"],
+            "interests": [
+                {
+                    "type": "shareholding",
+                    "directOrIndirect": "indirect",
+                    "share": {"minimum": 15, "maximum": 30},
+                }
+            ],
+        },
+    },
 ]
 
 BODS_03 = [
-    {"statementID": "e-1", "statementType": "entityStatement", "entityType": "registeredEntity", "name": "Kowloon Matrix Compute Limited",
-     "incorporatedInJurisdiction": {"code": "HK"}},
-    {"statementID": "e-2", "statementType": "entityStatement", "entityType": "registeredEntity", "name": "Baikal Electronics JSC"},
-    {"statementID": "o-1", "statementType": "ownershipOrControlStatement", "statementDate": "2026-09-01",
-     "subject": {"describedByEntityStatement": "e-1"}, "interestedParty": {"describedByEntityStatement": "e-2"},
-     "interests": [{"type": "shareholding", "interestLevel": "direct", "share": {"exact": 30}}]},
-    {"statementID": "o-2", "statementType": "ownershipOrControlStatement",
-     "subject": {"describedByEntityStatement": "e-1"}, "interestedParty": {"describedByEntityStatement": "e-2"},
-     "interests": [{"type": "shareholding", "interestLevel": "indirect", "share": {"exact": 10}}]},
+    {
+        "statementID": "e-1",
+        "statementType": "entityStatement",
+        "entityType": "registeredEntity",
+        "name": "Kowloon Matrix Compute Limited",
+        "incorporatedInJurisdiction": {"code": "HK"},
+    },
+    {
+        "statementID": "e-2",
+        "statementType": "entityStatement",
+        "entityType": "registeredEntity",
+        "name": "Baikal Electronics JSC",
+    },
+    {
+        "statementID": "o-1",
+        "statementType": "ownershipOrControlStatement",
+        "statementDate": "2026-09-01",
+        "subject": {"describedByEntityStatement": "e-1"},
+        "interestedParty": {"describedByEntityStatement": "e-2"},
+        "interests": [{"type": "shareholding", "interestLevel": "direct", "share": {"exact": 30}}],
+    },
+    {
+        "statementID": "o-2",
+        "statementType": "ownershipOrControlStatement",
+        "subject": {"describedByEntityStatement": "e-1"},
+        "interestedParty": {"describedByEntityStatement": "e-2"},
+        "interests": [
+            {"type": "shareholding", "interestLevel": "indirect", "share": {"exact": 10}}
+        ],
+    },
 ]
 
 
@@ -60,10 +152,18 @@ def test_bods_04_json_array_gives_direct_and_component_edges_only(tmp_path):
         ("bods:rec-person", "bods:rec-holdco", "control"),
     }
     band = edges[("bods:rec-person", "bods:rec-holdco", "shareholding")]
-    assert (band["share_min"], band["share_max"], band.get("share_min_exclusive"), band.get("share_max_exclusive")) == (25.0, 50.0, "true", None)
+    assert (
+        band["share_min"],
+        band["share_max"],
+        band.get("share_min_exclusive"),
+        band.get("share_max_exclusive"),
+    ) == (25.0, 50.0, "true", None)
     assert edges[("bods:rec-holdco", "bods:rec-tenant", "shareholding")]["share"] == 60.0
     assert any("s-r3" in n and "matches a chain" in n for n in imported.notes)
-    assert imported.parties["bods:rec-person"]["kind"] == "person" and imported.parties["bods:rec-tenant"]["country"] == "SG"
+    assert (
+        imported.parties["bods:rec-person"]["kind"] == "person"
+        and imported.parties["bods:rec-tenant"]["country"] == "SG"
+    )
     assert imported.parties["bods:rec-tenant"]["identifiers"] == ["SG-ACRA:201912345K"]
 
 
@@ -71,7 +171,9 @@ def test_bods_03_field_names_and_json_lines(tmp_path):
     src = tmp_path / "bods.jsonl"
     src.write_text("\n".join(json.dumps(s) for s in BODS_03) + "\n")
     imported = IMPORTERS["bods"](src)
-    assert [(r["owner_id"], r["owned_id"], r["share"]) for r in imported.ownership] == [("bods:e-2", "bods:e-1", 30.0)]
+    assert [(r["owner_id"], r["owned_id"], r["share"]) for r in imported.ownership] == [
+        ("bods:e-2", "bods:e-1", 30.0)
+    ]
     assert any("o-2" in n for n in imported.notes)  # the indirect one is checked, not added
 
 
@@ -85,20 +187,56 @@ def test_bods_indirect_without_a_chain_is_reported(tmp_path):
 GLEIF = {
     "RelationshipRecords": {
         "RelationshipRecord": [
-            {"Relationship": {"StartNode": {"NodeID": {"$": "5299000000000000CH01"}, "NodeIDType": {"$": "LEI"}},
-                              "EndNode": {"NodeID": {"$": "5299000000000000PA01"}, "NodeIDType": {"$": "LEI"}},
-                              "RelationshipType": {"$": "IS_DIRECTLY_CONSOLIDATED_BY"},
-                              "RelationshipPeriods": {"RelationshipPeriod": [{"StartDate": {"$": "2024-01-01T00:00:00Z"}, "PeriodType": {"$": "RELATIONSHIP_PERIOD"}}]},
-                              "RelationshipStatus": {"$": "ACTIVE"},
-                              "RelationshipQuantifiers": {"RelationshipQuantifier": [{"MeasurementMethod": {"$": "ACCOUNTING_CONSOLIDATION"},
-                                                                                      "QuantifierAmount": {"$": "75.5"}, "QuantifierUnits": {"$": "PERCENTAGE"}}]}},
-             "Registration": {"LastUpdateDate": {"$": "2026-05-01T00:00:00Z"}}},
-            {"Relationship": {"StartNode": {"NodeID": {"$": "5299000000000000CH01"}}, "EndNode": {"NodeID": {"$": "5299000000000000UP01"}},
-                              "RelationshipType": {"$": "IS_ULTIMATELY_CONSOLIDATED_BY"}}},
+            {
+                "Relationship": {
+                    "StartNode": {
+                        "NodeID": {"$": "5299000000000000CH01"},
+                        "NodeIDType": {"$": "LEI"},
+                    },
+                    "EndNode": {
+                        "NodeID": {"$": "5299000000000000PA01"},
+                        "NodeIDType": {"$": "LEI"},
+                    },
+                    "RelationshipType": {"$": "IS_DIRECTLY_CONSOLIDATED_BY"},
+                    "RelationshipPeriods": {
+                        "RelationshipPeriod": [
+                            {
+                                "StartDate": {"$": "2024-01-01T00:00:00Z"},
+                                "PeriodType": {"$": "RELATIONSHIP_PERIOD"},
+                            }
+                        ]
+                    },
+                    "RelationshipStatus": {"$": "ACTIVE"},
+                    "RelationshipQuantifiers": {
+                        "RelationshipQuantifier": [
+                            {
+                                "MeasurementMethod": {"$": "ACCOUNTING_CONSOLIDATION"},
+                                "QuantifierAmount": {"$": "75.5"},
+                                "QuantifierUnits": {"$": "PERCENTAGE"},
+                            }
+                        ]
+                    },
+                },
+                "Registration": {"LastUpdateDate": {"$": "2026-05-01T00:00:00Z"}},
+            },
+            {
+                "Relationship": {
+                    "StartNode": {"NodeID": {"$": "5299000000000000CH01"}},
+                    "EndNode": {"NodeID": {"$": "5299000000000000UP01"}},
+                    "RelationshipType": {"$": "IS_ULTIMATELY_CONSOLIDATED_BY"},
+                }
+            },
         ]
     },
-    "ReportingExceptions": {"Exception": [{"LEI": {"$": "5299000000000000PA01"}, "ExceptionCategory": {"$": "DIRECT_ACCOUNTING_CONSOLIDATION_PARENT"},
-                                           "ExceptionReason": {"$": "NON_PUBLIC"}}]},
+    "ReportingExceptions": {
+        "Exception": [
+            {
+                "LEI": {"$": "5299000000000000PA01"},
+                "ExceptionCategory": {"$": "DIRECT_ACCOUNTING_CONSOLIDATION_PARENT"},
+                "ExceptionReason": {"$": "NON_PUBLIC"},
+            }
+        ]
+    },
 }
 
 
@@ -107,30 +245,90 @@ def test_gleif_direct_parents_are_edges_and_exceptions_say_parent_not_disclosed(
     src.write_text(json.dumps(GLEIF))
     imported = IMPORTERS["gleif"](src)
     rows = {(r["owner_id"], r["owned_id"]): r for r in imported.ownership}
-    assert set(rows) == {("LEI:5299000000000000PA01", "LEI:5299000000000000CH01"), ("undisclosed-parent:5299000000000000PA01", "LEI:5299000000000000PA01")}
+    assert set(rows) == {
+        ("LEI:5299000000000000PA01", "LEI:5299000000000000CH01"),
+        ("undisclosed-parent:5299000000000000PA01", "LEI:5299000000000000PA01"),
+    }
     direct = rows[("LEI:5299000000000000PA01", "LEI:5299000000000000CH01")]
     assert direct["share"] == 75.5 and direct["start_date"] == "2024-01-01"
-    assert imported.parties["undisclosed-parent:5299000000000000PA01"]["name"] == "parent not disclosed (NON_PUBLIC)"
+    assert (
+        imported.parties["undisclosed-parent:5299000000000000PA01"]["name"]
+        == "parent not disclosed (NON_PUBLIC)"
+    )
     assert any("ultimate parent" in n for n in imported.notes)
 
 
 def test_gleif_api_shape(tmp_path):
     src = tmp_path / "rr.json"
-    src.write_text(json.dumps({"data": [{"type": "relationship-records", "attributes": {"relationship": {
-        "startNode": {"id": "CHILD000000000000001", "type": "LEI"}, "endNode": {"id": "PARENT00000000000001", "type": "LEI"},
-        "type": "IS_DIRECTLY_CONSOLIDATED_BY", "status": "ACTIVE"}}}]}))
+    src.write_text(
+        json.dumps(
+            {
+                "data": [
+                    {
+                        "type": "relationship-records",
+                        "attributes": {
+                            "relationship": {
+                                "startNode": {"id": "CHILD000000000000001", "type": "LEI"},
+                                "endNode": {"id": "PARENT00000000000001", "type": "LEI"},
+                                "type": "IS_DIRECTLY_CONSOLIDATED_BY",
+                                "status": "ACTIVE",
+                            }
+                        },
+                    }
+                ]
+            }
+        )
+    )
     imported = IMPORTERS["gleif"](src)
-    assert [(r["owner_id"], r.get("share")) for r in imported.ownership] == [("LEI:PARENT00000000000001", None)]
+    assert [(r["owner_id"], r.get("share")) for r in imported.ownership] == [
+        ("LEI:PARENT00000000000001", None)
+    ]
 
 
 FTM = [
-    {"id": "co-1", "schema": "Company", "properties": {"name": ["Selangor Vector Systems Sdn. Bhd."], "jurisdiction": ["my"]}},
-    {"id": "co-2", "schema": "Company", "properties": {"name": ["OOO Sigma Vychislitelnye Sistemy"], "alias": ["Sigma Computing Systems LLC"],
-                                                       "ogrnCode": ["1157746000001"]}},
-    {"id": "pe-1", "schema": "Person", "properties": {"name": ["Anton Korolev"], "nationality": ["ru"]}},
-    {"id": "own-1", "schema": "Ownership", "properties": {"owner": ["co-2"], "asset": ["co-1"], "percentage": ["49"], "startDate": ["2024-03-01"]}},
-    {"id": "own-2", "schema": "Ownership", "properties": {"owner": ["pe-1"], "asset": ["co-1"], "percentage": ["25-50"]}},
-    {"id": "dir-1", "schema": "Directorship", "properties": {"director": ["pe-1"], "organization": ["co-2"], "role": ["General Director"]}},
+    {
+        "id": "co-1",
+        "schema": "Company",
+        "properties": {"name": ["Selangor Vector Systems Sdn. Bhd."], "jurisdiction": ["my"]},
+    },
+    {
+        "id": "co-2",
+        "schema": "Company",
+        "properties": {
+            "name": ["OOO Sigma Vychislitelnye Sistemy"],
+            "alias": ["Sigma Computing Systems LLC"],
+            "ogrnCode": ["1157746000001"],
+        },
+    },
+    {
+        "id": "pe-1",
+        "schema": "Person",
+        "properties": {"name": ["Anton Korolev"], "nationality": ["ru"]},
+    },
+    {
+        "id": "own-1",
+        "schema": "Ownership",
+        "properties": {
+            "owner": ["co-2"],
+            "asset": ["co-1"],
+            "percentage": ["49"],
+            "startDate": ["2024-03-01"],
+        },
+    },
+    {
+        "id": "own-2",
+        "schema": "Ownership",
+        "properties": {"owner": ["pe-1"], "asset": ["co-1"], "percentage": ["25-50"]},
+    },
+    {
+        "id": "dir-1",
+        "schema": "Directorship",
+        "properties": {
+            "director": ["pe-1"],
+            "organization": ["co-2"],
+            "role": ["General Director"],
+        },
+    },
 ]
 
 
@@ -138,26 +336,54 @@ def test_ftm_ownership_and_directorship(tmp_path):
     src = tmp_path / "ftm.jsonl"
     src.write_text("\n".join(json.dumps(e) for e in FTM) + "\n")
     imported = IMPORTERS["ftm"](src)
-    rows = [(r["owner_id"], r["owned_id"], r.get("share"), r.get("share_min"), r.get("share_max"), r["interest"]) for r in imported.ownership]
+    rows = [
+        (
+            r["owner_id"],
+            r["owned_id"],
+            r.get("share"),
+            r.get("share_min"),
+            r.get("share_max"),
+            r["interest"],
+        )
+        for r in imported.ownership
+    ]
     assert rows == [
         ("ftm:co-2", "ftm:co-1", 49.0, None, None, "shareholding"),
         ("ftm:pe-1", "ftm:co-1", None, 25.0, 50.0, "shareholding"),
         ("ftm:pe-1", "ftm:co-2", None, None, None, "control"),
     ]
     assert imported.parties["ftm:co-2"]["identifiers"] == ["OGRN:1157746000001"]
-    assert imported.parties["ftm:pe-1"]["kind"] == "person" and imported.parties["ftm:co-1"]["country"] == "MY"
+    assert (
+        imported.parties["ftm:pe-1"]["kind"] == "person"
+        and imported.parties["ftm:co-1"]["country"] == "MY"
+    )
 
 
-@pytest.mark.parametrize("fmt, name, content", [("bods", "bods.json", BODS_04), ("gleif", "rr.json", GLEIF), ("ftm", "ftm.jsonl", FTM)])
+@pytest.mark.parametrize(
+    "fmt, name, content",
+    [("bods", "bods.json", BODS_04), ("gleif", "rr.json", GLEIF), ("ftm", "ftm.jsonl", FTM)],
+)
 def test_written_tables_load_as_audit_input(tmp_path, fmt, name, content, cli):
     src = tmp_path / name
-    src.write_text("\n".join(json.dumps(e) for e in content) if name.endswith(".jsonl") else json.dumps(content))
+    src.write_text(
+        "\n".join(json.dumps(e) for e in content)
+        if name.endswith(".jsonl")
+        else json.dumps(content)
+    )
     tenants = tmp_path / "tenants.csv"
-    pl.DataFrame({"tenant_id": ["T1"], "legal_name": ["Selangor Vector Systems Sdn Bhd"]}).write_csv(tenants)
-    code, out, err = cli("ownership", "import", fmt, src, "--out", tmp_path / "out", "--tenants", tenants)
+    pl.DataFrame(
+        {"tenant_id": ["T1"], "legal_name": ["Selangor Vector Systems Sdn Bhd"]}
+    ).write_csv(tenants)
+    code, out, err = cli(
+        "ownership", "import", fmt, src, "--out", tmp_path / "out", "--tenants", tenants
+    )
     assert code == 0, err
     assert "imported format=" in out
-    data = load_ownership(tenants_frame(["T1"], legal_name=["Selangor Vector Systems Sdn Bhd"]), tmp_path / "out" / "ownership.csv", tmp_path / "out" / "parties.csv")
+    data = load_ownership(
+        tenants_frame(["T1"], legal_name=["Selangor Vector Systems Sdn Bhd"]),
+        tmp_path / "out" / "ownership.csv",
+        tmp_path / "out" / "parties.csv",
+    )
     assert data.edges.filter(pl.col("origin") == "ownership").height >= 1
     if fmt == "ftm":  # the party named like the tenant became the tenant
         assert "T1" in data.edges["owned_id"].to_list()

@@ -13,7 +13,13 @@ from ownership_testkit import AS_OF, tenants_frame, write_csv
 HEADER = "owner_id,owned_id,share,share_min,share_max,share_min_exclusive,share_max_exclusive,interest,start_date,end_date,source,source_ref"
 
 
-def load(tmp_path, stakes, parties=("P,Parent Holdings Ltd,entity",), tenants=("T", "U"), **tenant_columns):
+def load(
+    tmp_path,
+    stakes,
+    parties=("P,Parent Holdings Ltd,entity",),
+    tenants=("T", "U"),
+    **tenant_columns,
+):
     o = write_csv(tmp_path / "ownership.csv", HEADER, list(stakes))
     p = write_csv(tmp_path / "parties.csv", "party_id,name,kind", list(parties))
     return load_ownership(tenants_frame(list(tenants), **tenant_columns), o, p)
@@ -37,7 +43,12 @@ def test_bad_rows_are_refused_with_their_line_and_column(tmp_path, row, column, 
     with pytest.raises(InputError) as err:
         load(tmp_path, ["P,U,10,,,,,,,,reg,0", row])
     text = str(err.value)
-    assert "ownership.csv" in text and "row 3" in text and f"column '{column}'" in text and words in text, text
+    assert (
+        "ownership.csv" in text
+        and "row 3" in text
+        and f"column '{column}'" in text
+        and words in text
+    ), text
 
 
 def test_boundaries_zero_and_hundred_and_equal_min_max_are_accepted(tmp_path):
@@ -53,8 +64,15 @@ def test_percent_signs_are_read(tmp_path):
 def test_known_shares_over_100_in_one_entity_are_warned_not_refused(tmp_path):
     data = load(tmp_path, ["P,T,70,,,,,,,,reg,1", "U,T,40,,,,,,,,reg,2"])
     graph = build_graph(data, AS_OF, ["shareholding"])
-    assert graph.warnings == ["ownership: the known shares in 'T' add up to 110% (more than 100%); check the sources"]
-    assert build_graph(load(tmp_path, ["P,T,60,,,,,,,,reg,1", "U,T,40,,,,,,,,reg,2"]), AS_OF, ["shareholding"]).warnings == []
+    assert graph.warnings == [
+        "ownership: the known shares in 'T' add up to 110% (more than 100%); check the sources"
+    ]
+    assert (
+        build_graph(
+            load(tmp_path, ["P,T,60,,,,,,,,reg,1", "U,T,40,,,,,,,,reg,2"]), AS_OF, ["shareholding"]
+        ).warnings
+        == []
+    )
 
 
 def test_two_sources_disagreeing_widen_the_range_and_say_so(tmp_path):
@@ -62,15 +80,23 @@ def test_two_sources_disagreeing_widen_the_range_and_say_so(tmp_path):
     graph = build_graph(data, AS_OF, ["shareholding"])
     edge = graph.edge_between("P", "T")
     assert (edge["lo"], edge["hi"], edge["disagree"]) == (40.0, 55.0, True)
-    assert {s["source_ref"] for s in graph.statements_of(edge["src"], edge["dst"])} == {"R-1", "K-9"}
+    assert {s["source_ref"] for s in graph.statements_of(edge["src"], edge["dst"])} == {
+        "R-1",
+        "K-9",
+    }
 
 
 def test_a_kyc_name_without_a_share_does_not_widen_a_stated_share(tmp_path):
-    data = load(tmp_path, ["P,T,60,,,,,,,,registry,R-1"], parent_company=["Parent Holdings Ltd", None])
+    data = load(
+        tmp_path, ["P,T,60,,,,,,,,registry,R-1"], parent_company=["Parent Holdings Ltd", None]
+    )
     graph = build_graph(data, AS_OF, ["shareholding"])
     edge = graph.edge_between("P", "T")
     assert (edge["lo"], edge["hi"], edge["disagree"]) == (60.0, 60.0, False)
-    assert {s["origin"] for s in graph.statements_of(edge["src"], edge["dst"])} == {"ownership", "kyc:parent_company"}
+    assert {s["origin"] for s in graph.statements_of(edge["src"], edge["dst"])} == {
+        "ownership",
+        "kyc:parent_company",
+    }
 
 
 def test_kyc_owner_names_become_edges_of_unknown_share_and_name_30_percent_is_30(tmp_path):
@@ -103,7 +129,11 @@ def test_a_party_that_is_a_tenant_is_the_same_node(tmp_path):
 
 def test_party_refusals(tmp_path):
     o = write_csv(tmp_path / "o.csv", HEADER, [])
-    p = write_csv(tmp_path / "p.csv", "party_id,name,kind,tenant_id", ["A,Alpha,entity,NOPE", "T,Tee,entity,", "A2,Beta,robot,"])
+    p = write_csv(
+        tmp_path / "p.csv",
+        "party_id,name,kind,tenant_id",
+        ["A,Alpha,entity,NOPE", "T,Tee,entity,", "A2,Beta,robot,"],
+    )
     with pytest.raises(InputError) as err:
         load_ownership(tenants_frame(["T"]), o, p)
     text = str(err.value)
@@ -112,7 +142,9 @@ def test_party_refusals(tmp_path):
 
 def test_party_ids_must_be_unique_and_tenants_must_exist(tmp_path):
     o = write_csv(tmp_path / "o.csv", HEADER, [])
-    p = write_csv(tmp_path / "p.csv", "party_id,name,kind,tenant_id", ["A,Alpha,entity,NOPE", "T,Tee,entity,"])
+    p = write_csv(
+        tmp_path / "p.csv", "party_id,name,kind,tenant_id", ["A,Alpha,entity,NOPE", "T,Tee,entity,"]
+    )
     with pytest.raises(InputError) as err:
         load_ownership(tenants_frame(["T"]), o, p)
     text = str(err.value)
@@ -131,5 +163,7 @@ def test_exclusive_band_never_reaches_its_upper_end(tmp_path):
     _, lo, hi = graph.arrays()
     seeds = np.zeros(graph.size, dtype=bool)
     seeds[graph.nodes["node_id"].to_list().index("P")] = True
-    assert not closure(graph.by_owner, hi, seeds, 50.0).restricted[graph.nodes["node_id"].to_list().index("T")]
+    assert not closure(graph.by_owner, hi, seeds, 50.0).restricted[
+        graph.nodes["node_id"].to_list().index("T")
+    ]
     assert lo[0] > 25

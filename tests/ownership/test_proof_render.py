@@ -8,7 +8,12 @@ from ownership_testkit import listed, world
 
 
 def test_proof_of_three_holders_names_the_smallest_set_and_what_did_not_count(tmp_path):
-    stakes = ["X,T,40,,,,,,registry,R1", "Y,T,30,,,,,,registry,R2", "Z,T,20,,,,,,registry,R3", "Q,T,10,,,,,,registry,R4"]
+    stakes = [
+        "X,T,40,,,,,,registry,R1",
+        "Y,T,30,,,,,,registry,R2",
+        "Z,T,20,,,,,,registry,R3",
+        "Q,T,10,,,,,,registry,R4",
+    ]
     r = world(tmp_path, ["T"], ["X", "Y", "Z", "Q"], stakes, listed("X", "Y", "Z"))
     [proof] = tenant_proof(r, "T")
     chain = proof["chain"]
@@ -19,7 +24,13 @@ def test_proof_of_three_holders_names_the_smallest_set_and_what_did_not_count(tm
 
 
 def test_the_smallest_share_that_would_restrict(tmp_path):
-    r = world(tmp_path, ["T"], ["X", "Y"], ["X,T,30,,,,,,registry,R1", "Y,T,,10,40,,,,register,B1"], listed("X", "Y"))
+    r = world(
+        tmp_path,
+        ["T"],
+        ["X", "Y"],
+        ["X,T,30,,,,,,registry,R1", "Y,T,,10,40,,,,register,B1"],
+        listed("X", "Y"),
+    )
     [proof] = tenant_proof(r, "T")
     assert proof["verdict"] == "possibly-restricted"
     [deciding] = proof["unknown_shares_that_could_decide"]
@@ -45,9 +56,16 @@ def test_a_band_ending_below_the_threshold_never_reads_as_reaching_it(tmp_path):
     header = "owner_id,owned_id,share_min,share_max,share_max_exclusive,source"
     o = write_csv(tmp_path / "o.csv", header, ["X,T,25,50,true,register"])  # "25% to less than 50%"
     p = write_csv(tmp_path / "p.csv", "party_id,name", ["X,Party X"])
-    r = assess(load_ownership(tenants_frame(["T"]), o, p), listed("X"), [TEST_REGIME], AS_OF, 0.93, 25.0)
+    r = assess(
+        load_ownership(tenants_frame(["T"]), o, p), listed("X"), [TEST_REGIME], AS_OF, 0.93, 25.0
+    )
     [proof] = tenant_proof(r, "T")
     assert proof["verdict"] == "clear"
     assert proof["chain"]["sum_text"] == "25%"
-    assert proof["possible_chain"]["sum_text"] == "less than 50%" and not proof["possible_chain"]["reaches_threshold"]
-    assert any("possible (upper bounds): less than 50%" in line for line in markdown_lines({"T": [proof]}))
+    assert (
+        proof["possible_chain"]["sum_text"] == "less than 50%"
+        and not proof["possible_chain"]["reaches_threshold"]
+    )
+    assert any(
+        "possible (upper bounds): less than 50%" in line for line in markdown_lines({"T": [proof]})
+    )

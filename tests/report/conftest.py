@@ -20,7 +20,10 @@ def example_out(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def example_records(example_out):
-    return [json.loads(line) for line in (example_out / "cases.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [
+        json.loads(line)
+        for line in (example_out / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,10 @@ from auditor.report.html import render_html_page
 from auditor.report.selection import DEFAULT_REPORT_CASES, report_queue
 from test_report_browser import CHROMIUM, chromium
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium; .ci/run does this)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (apt-get install chromium; .ci/run does this)",
+)
 
 CASES, CRITICAL = 33_360, 16_000  # the scale benchmark's 1,000,800 tenants: 834 replicas x 40 cases
 LOAD_BUDGET_MS = 8_000
@@ -27,14 +30,28 @@ PROBE = "<script>addEventListener('load',function(){document.body.setAttribute('
 def test_a_million_tenant_report_loads_in_seconds(example_records, example_manifest, tmp_path):
     template = example_records
     records = [
-        {**template[i % len(template)], "case_id": f"C-{i:012d}", "rank": i + 1, "priority": "critical" if i < CRITICAL else "high"}
+        {
+            **template[i % len(template)],
+            "case_id": f"C-{i:012d}",
+            "rank": i + 1,
+            "priority": "critical" if i < CRITICAL else "high",
+        }
         for i in range(CASES)
     ]
     queue = report_queue(records)
-    page = render_html_page(records, {**example_manifest, "counts": {**example_manifest["counts"], "tenants": 1_000_800, "cases": CASES}}, queue)
+    page = render_html_page(
+        records,
+        {
+            **example_manifest,
+            "counts": {**example_manifest["counts"], "tenants": 1_000_800, "cases": CASES},
+        },
+        queue,
+    )
     assert len(page) < 10_000_000, f"page is {len(page) / 1e6:.1f} MB"
     # The probe script needs the page's script policy lifted; the page itself is unchanged.
-    probed = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page).replace("</body>", PROBE + "</body>")
+    probed = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page).replace(
+        "</body>", PROBE + "</body>"
+    )
     path = tmp_path / "report.html"
     path.write_text(probed, encoding="utf-8")
     run = chromium(tmp_path, "--dump-dom", path.as_uri())

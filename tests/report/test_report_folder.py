@@ -32,16 +32,23 @@ def publish(out: Path, content: str = "new") -> dict[str, Path]:
 def test_planted_links_in_the_output_folder_are_never_followed(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    victims = {name: tmp_path / f"victim-{name}" for name in ("report.md", "report.md.tmp", "cases.jsonl.tmp")}
+    victims = {
+        name: tmp_path / f"victim-{name}"
+        for name in ("report.md", "report.md.tmp", "cases.jsonl.tmp")
+    }
     for link, victim in victims.items():
         victim.write_text("precious\n")
         (out / link).symlink_to(victim)
     written = publish(out)
     assert all(v.read_text() == "precious\n" for v in victims.values())
-    assert sorted(p.name for p in out.iterdir()) == sorted(NAMES)  # the old links went with the old folder
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        NAMES
+    )  # the old links went with the old folder
     assert all(not p.is_symlink() for p in out.iterdir())
     assert written["report.md"].read_text() == "report.md: new\n"
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # no staging or old folder left behind
+    assert not [
+        p for p in tmp_path.iterdir() if p.name.startswith(".out.")
+    ]  # no staging or old folder left behind
 
 
 def test_temporaries_have_unique_names_and_no_link_can_take_their_place(tmp_path, monkeypatch):
@@ -59,7 +66,9 @@ def test_temporaries_have_unique_names_and_no_link_can_take_their_place(tmp_path
     monkeypatch.setattr(os, "replace", watch)  # stdlib, only to read the temporary's name
     staged.write("report.md", "a")
     staged.write("report.md", "b")
-    assert len(set(seen)) == 2 and all(s.startswith(".report.md.") and s.endswith(".tmp") for s in seen)
+    assert len(set(seen)) == 2 and all(
+        s.startswith(".report.md.") and s.endswith(".tmp") for s in seen
+    )
     other.discard()
     staged.discard()
 
@@ -85,11 +94,17 @@ def test_the_folder_is_swapped_whole(tmp_path):
     publish(out, "first")
     staged = StagedFolder(out, NAMES)
     staged.write("cases.jsonl", "cases.jsonl: second\n")
-    assert (out / "cases.jsonl").read_text() == "cases.jsonl: first\n"  # nothing visible before publish
+    assert (
+        out / "cases.jsonl"
+    ).read_text() == "cases.jsonl: first\n"  # nothing visible before publish
     staged.discard()
-    assert [p.read_text() for p in sorted(out.iterdir())] == [f"{n}: first\n" for n in sorted(NAMES)]
+    assert [p.read_text() for p in sorted(out.iterdir())] == [
+        f"{n}: first\n" for n in sorted(NAMES)
+    ]
     publish(out, "second")
-    assert [p.read_text() for p in sorted(out.iterdir())] == [f"{n}: second\n" for n in sorted(NAMES)]
+    assert [p.read_text() for p in sorted(out.iterdir())] == [
+        f"{n}: second\n" for n in sorted(NAMES)
+    ]
 
 
 def test_a_link_to_the_output_folder_stays_a_link(tmp_path):
@@ -105,7 +120,10 @@ def test_a_link_to_the_output_folder_stays_a_link(tmp_path):
     "setup, message",
     [
         (lambda out: out.write_text("x"), "the output folder is a file; give a folder"),
-        (lambda out: (out.mkdir(), (out / "thesis.docx").write_text("x")), "holds files auditor did not write (thesis.docx)"),
+        (
+            lambda out: (out.mkdir(), (out / "thesis.docx").write_text("x")),
+            "holds files auditor did not write (thesis.docx)",
+        ),
     ],
 )
 def test_a_file_or_a_foreign_folder_is_refused_untouched(tmp_path, setup, message):
@@ -151,13 +169,20 @@ def test_without_an_atomic_exchange_the_swap_takes_two_renames(tmp_path, monkeyp
     publish(out, "first")
     monkeypatch.setattr(sys, "platform", "darwin")  # no renameat2 there: the portable path
     publish(out, "second")
-    assert [p.read_text() for p in sorted(out.iterdir())] == [f"{n}: second\n" for n in sorted(NAMES)]
+    assert [p.read_text() for p in sorted(out.iterdir())] == [
+        f"{n}: second\n" for n in sorted(NAMES)
+    ]
     assert staging_left(tmp_path) == []
 
 
 def test_a_dead_runs_staging_folder_is_removed_and_a_live_ones_kept(tmp_path):
     out = tmp_path / "out"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     (tmp_path / f".out.staging-{dead.stdout.strip()}-abc").mkdir()
     live = tmp_path / f".out.staging-{os.getpid()}-def"
     live.mkdir()

@@ -17,10 +17,12 @@ from auditor.report.selection import report_queue, report_queue_for
 from auditor_testkit import EXAMPLES
 
 
-
 def queue_records(priorities: list[str], example: dict) -> list[dict]:
     """A queue in review order, one record per priority, cloned from a real example record."""
-    return [{**example, "case_id": f"C-{i:012d}", "rank": i + 1, "priority": p} for i, p in enumerate(priorities)]
+    return [
+        {**example, "case_id": f"C-{i:012d}", "rank": i + 1, "priority": p}
+        for i, p in enumerate(priorities)
+    ]
 
 
 @pytest.fixture
@@ -51,12 +53,21 @@ def test_limit_boundaries(twelve, limit, omitted):
 
 def test_alerting_cases_below_the_top_are_shown_once_there_is_a_previous_run(twelve):
     alert = twelve[10]["case_id"]  # a medium case, far below the top
-    changes = Changes(previous_run_id="r1", cases={alert: CaseChange(alert, "escalated", "medium", 40.0, ["score up"], None)})
-    result = SimpleNamespace(config=SimpleNamespace(report_cases=5, alert_priority="medium"), changes=changes)
+    changes = Changes(
+        previous_run_id="r1",
+        cases={alert: CaseChange(alert, "escalated", "medium", 40.0, ["score up"], None)},
+    )
+    result = SimpleNamespace(
+        config=SimpleNamespace(report_cases=5, alert_priority="medium"), changes=changes
+    )
     assert [r["rank"] for r in report_queue_for(twelve, result).beyond] == [8, 9, 11]
-    first_run = SimpleNamespace(config=result.config, changes=Changes(previous_run_id=None, cases=changes.cases))
+    first_run = SimpleNamespace(
+        config=result.config, changes=Changes(previous_run_id=None, cases=changes.cases)
+    )
     assert [r["rank"] for r in report_queue_for(twelve, first_run).beyond] == [8, 9]
-    quieter = SimpleNamespace(config=SimpleNamespace(report_cases=5, alert_priority="high"), changes=changes)
+    quieter = SimpleNamespace(
+        config=SimpleNamespace(report_cases=5, alert_priority="high"), changes=changes
+    )
     assert [r["rank"] for r in report_queue_for(twelve, quieter).beyond] == [8, 9]
 
 
@@ -74,25 +85,60 @@ def test_html_rows_for_the_top_lines_for_the_critical_rest_and_a_note(twelve, ex
 
 
 def test_resolved_cases_are_capped_with_a_pointer_to_run_json(example_records, example_manifest):
-    resolved = [{"case_id": f"C-gone{i:08d}", "previous_priority": "high", "previous_score": 60.0, "tenant_ids": ["t"], "why": ["no hits"]} for i in range(7)]
-    manifest = {**example_manifest, "changes": {"previous_run_id": "r1", "counts": {"resolved": 7}, "resolved": resolved}}
+    resolved = [
+        {
+            "case_id": f"C-gone{i:08d}",
+            "previous_priority": "high",
+            "previous_score": 60.0,
+            "tenant_ids": ["t"],
+            "why": ["no hits"],
+        }
+        for i in range(7)
+    ]
+    manifest = {
+        **example_manifest,
+        "changes": {"previous_run_id": "r1", "counts": {"resolved": 7}, "resolved": resolved},
+    }
     page = render_html_page(example_records, manifest, report_queue(example_records, limit=3))
     assert "C-gone00000002" in page and "C-gone00000003" not in page
     assert "other 4 resolved cases are in run.json" in page
     text = "\n".join(markdown_changes(manifest, limit=3))
-    assert "C-gone00000002" in text and "C-gone00000003" not in text and "4 more, in run.json" in text
+    assert (
+        "C-gone00000002" in text and "C-gone00000003" not in text and "4 more, in run.json" in text
+    )
 
 
 def test_audit_report_cases_flag_cuts_the_reports_not_the_data(tmp_path, example_records):
     from auditor.cli.main import main
 
     critical = sum(r["priority"] == "critical" for r in example_records)
-    assert 2 < critical < len(example_records), "the example queue should have critical and other cases"
+    assert 2 < critical < len(example_records), (
+        "the example queue should have critical and other cases"
+    )
     out = tmp_path / "out"
-    assert main(["audit", "--config", str(EXAMPLES / "audit.yaml"), "--out", str(out), "--report-cases", "2"]) == 0
-    records = [json.loads(line) for line in (out / "cases.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (
+        main(
+            [
+                "audit",
+                "--config",
+                str(EXAMPLES / "audit.yaml"),
+                "--out",
+                str(out),
+                "--report-cases",
+                "2",
+            ]
+        )
+        == 0
+    )
+    records = [
+        json.loads(line) for line in (out / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert len(records) == len(example_records)
-    assert pl.read_csv(out / "cases.csv").height == pl.read_parquet(out / "cases.parquet").height == len(records)
+    assert (
+        pl.read_csv(out / "cases.csv").height
+        == pl.read_parquet(out / "cases.parquet").height
+        == len(records)
+    )
     assert pl.read_parquet(out / "hits.parquet").height == sum(len(r["hits"]) for r in records)
     omitted = len(records) - critical
     md = (out / "report.md").read_text(encoding="utf-8")
@@ -110,4 +156,17 @@ def test_audit_report_cases_flag_cuts_the_reports_not_the_data(tmp_path, example
 def test_report_cases_setting_is_validated(tmp_path):
     from auditor.cli.main import main
 
-    assert main(["audit", "--config", str(EXAMPLES / "audit.yaml"), "--out", str(tmp_path), "--report-cases", "0"]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--config",
+                str(EXAMPLES / "audit.yaml"),
+                "--out",
+                str(tmp_path),
+                "--report-cases",
+                "0",
+            ]
+        )
+        == 2
+    )

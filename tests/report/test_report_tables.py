@@ -29,15 +29,24 @@ def expected_case_rows(records):
         for h in r["hits"]:
             if h["rule_id"] not in rules_hit:
                 rules_hit.append(h["rule_id"])
-        rows.append({
-            "case_id": r["case_id"], "rank": r["rank"], "priority": r["priority"], "score": r["score"],
-            "primary_tenant": r["primary_tenant"], "tenant_ids": r["tenant_ids"], "top_reasons": r["top_reasons"],
-            "restricted_gpu_hours_30d": r["exposure"]["restricted_gpu_hours_30d"],
-            "restricted_gpu_hours_90d": r["exposure"]["restricted_gpu_hours_90d"],
-            "peak_restricted_gpus": r["exposure"]["peak_restricted_gpus"],
-            "restricted_models": r["exposure"]["restricted_models"], "rules_hit": rules_hit,
-            "unknown_rules": r["unknown_rules"], "complete": r["complete"],
-        })
+        rows.append(
+            {
+                "case_id": r["case_id"],
+                "rank": r["rank"],
+                "priority": r["priority"],
+                "score": r["score"],
+                "primary_tenant": r["primary_tenant"],
+                "tenant_ids": r["tenant_ids"],
+                "top_reasons": r["top_reasons"],
+                "restricted_gpu_hours_30d": r["exposure"]["restricted_gpu_hours_30d"],
+                "restricted_gpu_hours_90d": r["exposure"]["restricted_gpu_hours_90d"],
+                "peak_restricted_gpus": r["exposure"]["peak_restricted_gpus"],
+                "restricted_models": r["exposure"]["restricted_models"],
+                "rules_hit": rules_hit,
+                "unknown_rules": r["unknown_rules"],
+                "complete": r["complete"],
+            }
+        )
     return rows
 
 
@@ -56,13 +65,17 @@ def test_example_run_writes_the_table_files(example_out):
 
 def test_cases_parquet_reads_back_equal_to_the_records(example_out, example_records):
     assert example_records, "the example audit should produce cases"
-    assert pl.read_parquet(example_out / "cases.parquet").to_dicts() == expected_case_rows(example_records)
+    assert pl.read_parquet(example_out / "cases.parquet").to_dicts() == expected_case_rows(
+        example_records
+    )
 
 
 def test_cases_csv_reads_back_equal_to_the_records(example_out, example_records):
     back = pl.read_csv(example_out / "cases.csv", infer_schema_length=0).with_columns(
         pl.col("rank").cast(pl.Int64),
-        pl.col("score", "restricted_gpu_hours_30d", "restricted_gpu_hours_90d", "peak_restricted_gpus").cast(pl.Float64),
+        pl.col(
+            "score", "restricted_gpu_hours_30d", "restricted_gpu_hours_90d", "peak_restricted_gpus"
+        ).cast(pl.Float64),
         pl.col("complete") == "true",
     )
     assert split_lists(back.to_dicts()) == expected_case_rows(example_records)
@@ -73,9 +86,19 @@ def test_hits_read_back_one_row_per_hit_with_its_evidence(example_out, example_r
     path = example_out / name
     back = pl.read_parquet(path) if name.endswith(".parquet") else pl.read_csv(path)
     expected = [
-        {"case_id": r["case_id"], "tenant_id": h["tenant_id"], "rule_id": h["rule_id"], "rule_version": h["rule_version"],
-         "title": h["title"], "severity": h["severity"], "weight": h["weight"], "contribution": h["contribution"], "evidence": h["evidence"]}
-        for r in example_records for h in r["hits"]
+        {
+            "case_id": r["case_id"],
+            "tenant_id": h["tenant_id"],
+            "rule_id": h["rule_id"],
+            "rule_version": h["rule_version"],
+            "title": h["title"],
+            "severity": h["severity"],
+            "weight": h["weight"],
+            "contribution": h["contribution"],
+            "evidence": h["evidence"],
+        }
+        for r in example_records
+        for h in r["hits"]
     ]
     rows = back.to_dicts()
     for row in rows:
@@ -87,10 +110,18 @@ def test_change_status_column_only_when_the_run_was_compared(example_records):
     assert "change_status" not in case_table(example_records).columns
     changed = copy.deepcopy(example_records[:3])
     for record, status in zip(changed, ["new", "escalated", "unchanged"]):
-        record["change"] = {"status": status, "why": [], "previous": None, "suppressed": False, "decision": None}
+        record["change"] = {
+            "status": status,
+            "why": [],
+            "previous": None,
+            "suppressed": False,
+            "decision": None,
+        }
     csv = pl.read_csv(io.StringIO(render_cases_csv(changed, None)))
     assert csv["change_status"].to_list() == ["new", "escalated", "unchanged"]
-    assert pl.read_parquet(io.BytesIO(render_cases_parquet(changed, None)))["change_status"].to_list() == ["new", "escalated", "unchanged"]
+    assert pl.read_parquet(io.BytesIO(render_cases_parquet(changed, None)))[
+        "change_status"
+    ].to_list() == ["new", "escalated", "unchanged"]
 
 
 def test_an_empty_queue_still_writes_the_columns():
@@ -98,10 +129,21 @@ def test_an_empty_queue_still_writes_the_columns():
     assert cases.height == 0 and cases.schema["tenant_ids"] == pl.List(pl.String)
     assert render_cases_csv([], None).startswith("case_id,rank,priority,score,")
     assert render_hits_csv([], None).startswith("case_id,tenant_id,rule_id,rule_version,")
-    assert pl.read_parquet(io.BytesIO(render_hits_parquet([], None))).columns[:3] == ["case_id", "tenant_id", "rule_id"]
+    assert pl.read_parquet(io.BytesIO(render_hits_parquet([], None))).columns[:3] == [
+        "case_id",
+        "tenant_id",
+        "rule_id",
+    ]
 
 
-DANGEROUS = ["=HYPERLINK(\"http://x.invalid\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\tTAB", "\rCR"]
+DANGEROUS = [
+    '=HYPERLINK("http://x.invalid","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1)",
+    "\tTAB",
+    "\rCR",
+]
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_prefixed_with_a_quote(example_records):
@@ -128,7 +170,10 @@ def test_csv_cells_a_spreadsheet_would_run_are_prefixed_with_a_quote(example_rec
     hits = list(csv.DictReader(io.StringIO(render_hits_csv(hostile, None), newline="")))[0]
     assert hits["tenant_id"] == "'" + DANGEROUS[1] and hits["title"] == "'" + DANGEROUS[4]
     # Parquet is for machines: the values stay as the tenant gave them.
-    assert pl.read_parquet(io.BytesIO(render_cases_parquet(hostile, None)))["primary_tenant"][0] == DANGEROUS[0]
+    assert (
+        pl.read_parquet(io.BytesIO(render_cases_parquet(hostile, None)))["primary_tenant"][0]
+        == DANGEROUS[0]
+    )
 
 
 def test_ordinary_csv_cells_are_left_alone(example_records):

@@ -8,7 +8,13 @@ import pytest
 
 from auditor.screening.affiliate_evaluation import SHAPES, evaluate, lookalike_names
 
-EXAMPLE_LIST = Path(__file__).resolve().parents[2] / "examples" / "provider" / "lists" / "restricted-parties.csv"
+EXAMPLE_LIST = (
+    Path(__file__).resolve().parents[2]
+    / "examples"
+    / "provider"
+    / "lists"
+    / "restricted-parties.csv"
+)
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +26,25 @@ def test_affiliate_recall_floor_and_every_shape_reported(report):
     assert report["positives"] >= 100
     assert report["recall"] >= 0.95
     assert set(report["recall_by_shape"]) == set(SHAPES)
-    for shape in ("brand+trade", "city prefix", "bracketed city", "hong kong", "singapore", "chinese brand"):
+    for shape in (
+        "brand+trade",
+        "city prefix",
+        "bracketed city",
+        "hong kong",
+        "singapore",
+        "chinese brand",
+    ):
         assert report["recall_by_shape"][shape] >= 0.95, shape
 
 
 def test_look_alikes_rarely_get_an_affiliate_match(report):
     assert report["lookalike_matches_per_10k"] <= 30
     by_class = report["lookalike_matches_per_10k_by_class"]
-    assert by_class["common words"] == 0 and by_class["word or surname"] == 0 and by_class["short token"] == 0
+    assert (
+        by_class["common words"] == 0
+        and by_class["word or surname"] == 0
+        and by_class["short token"] == 0
+    )
 
 
 def test_three_letter_acronyms_inside_names_are_the_known_miss(report):

@@ -22,9 +22,15 @@ def entries() -> pl.DataFrame:
     return with_aliases(load_lists([LIST])).entries
 
 
-def _match(entries: pl.DataFrame, names: list[str], countries: list[str | None] | None = None, corpus=None) -> pl.DataFrame:
+def _match(
+    entries: pl.DataFrame, names: list[str], countries: list[str | None] | None = None, corpus=None
+) -> pl.DataFrame:
     queries = pl.DataFrame(
-        {"query_id": [str(i) for i in range(len(names))], "name": names, "country": countries or [None] * len(names)},
+        {
+            "query_id": [str(i) for i in range(len(names))],
+            "name": names,
+            "country": countries or [None] * len(names),
+        },
         schema={"query_id": pl.String, "name": pl.String, "country": pl.String},
     )
     return AffiliateIndex.build(entries, corpus).match(queries)
@@ -40,21 +46,41 @@ def _one(found: pl.DataFrame) -> dict:
 @pytest.mark.parametrize(
     "name, entry, kind, via, term",
     [
-        ("Inspur Electronic Information Industry Co Ltd", "el-inspur", "affiliate", "token", "inspur"),
+        (
+            "Inspur Electronic Information Industry Co Ltd",
+            "el-inspur",
+            "affiliate",
+            "token",
+            "inspur",
+        ),
         ("Inspur (Jinan) Data Technology Co Ltd", "el-inspur", "affiliate", "token", "inspur"),
         ("Sugon Cloud Computing (Hong Kong) Limited", "el-sugon", "affiliate", "token", "sugon"),
         ("SMIC Holdings Ltd (Samoa)", "el-smic", "affiliate", "acronym", "smic"),
         ("S.M.I.C. Ltd", "el-smic", "acronym", "acronym", "smic"),
         ("CETC Cloud Computing Co., Ltd.", "el-cetc", "affiliate", "acronym", "cetc"),
-        ("National University of Defense Technology Shenzhen Research Institute", "el-nudt", "affiliate", "expansion", "nudt"),
+        (
+            "National University of Defense Technology Shenzhen Research Institute",
+            "el-nudt",
+            "affiliate",
+            "expansion",
+            "nudt",
+        ),
         ("Megvii Vision Labs Pte. Ltd.", "el-megvii", "affiliate", "token", "megvii"),
-        ("Moore Threads (Hong Kong) Holdings Limited", "el-moore", "affiliate", "phrase", "moore threads"),
+        (
+            "Moore Threads (Hong Kong) Holdings Limited",
+            "el-moore",
+            "affiliate",
+            "phrase",
+            "moore threads",
+        ),
         ("浪潮电子信息产业股份有限公司", "el-inspur", "affiliate", "token", "langchao"),
         ("浪潮(济南)数据技术有限公司", "el-inspur", "affiliate", "token", "langchao"),
         ("摩尔线程(上海)智能科技有限公司", "el-moore", "affiliate", "token", "moerxiancheng"),
     ],
 )
-def test_affiliates_and_acronyms_are_found_with_entry_kind_and_term(entries, name, entry, kind, via, term):
+def test_affiliates_and_acronyms_are_found_with_entry_kind_and_term(
+    entries, name, entry, kind, via, term
+):
     row = _one(_match(entries, [name]))
     assert (row["entry_id"], row["kind"], row["via"], row["term"]) == (entry, kind, via, term)
     assert row["explanation"]["term"] == term and row["explanation"]["carrier"]
@@ -89,13 +115,19 @@ def test_chinese_brand_explanation_names_the_table_and_line(entries):
 
 def test_term_common_among_tenants_is_not_distinctive(entries):
     rare = ["Phytium Edge Systems Ltd"] + [f"Other Name {i} Ltd" for i in range(MIN_CORPUS)]
-    common = ["Phytium Edge Systems Ltd"] + [f"Phytium Garden {i} Ltd" for i in range(200)] + rare[1:]
-    assert _one(_match(entries, rare[:1], corpus=pl.Series(rare)))["explanation"]["tenant_names"] == 1
+    common = (
+        ["Phytium Edge Systems Ltd"] + [f"Phytium Garden {i} Ltd" for i in range(200)] + rare[1:]
+    )
+    assert (
+        _one(_match(entries, rare[:1], corpus=pl.Series(rare)))["explanation"]["tenant_names"] == 1
+    )
     assert _match(entries, common[:1], corpus=pl.Series(common)).height == 0
 
 
 def test_rarer_term_scores_higher(entries):
-    corpus = pl.Series(["Phytium Edge Ltd"] + [f"Phytium Garden {i} Ltd" for i in range(20)] + ["Inspur Edge Ltd"])
+    corpus = pl.Series(
+        ["Phytium Edge Ltd"] + [f"Phytium Garden {i} Ltd" for i in range(20)] + ["Inspur Edge Ltd"]
+    )
     found = _match(entries, ["Phytium Edge Ltd", "Inspur Edge Ltd"], corpus=corpus)
     scores = dict(zip(found["term"], found["score"]))
     assert scores["inspur"] > scores["phytium"]
@@ -105,17 +137,24 @@ def test_country_of_the_entry_strengthens_and_another_weakens(entries):
     found = _match(entries, ["Inspur Edge Ltd"] * 3, ["CN", "HK", "US"])
     by_query = dict(zip(found["query_id"], found["score"]))
     assert by_query["0"] == by_query["1"] > by_query["2"]
-    assert json.loads(found.filter(pl.col("query_id") == "2")["explanation"][0])["country"] == "mismatch"
+    assert (
+        json.loads(found.filter(pl.col("query_id") == "2")["explanation"][0])["country"]
+        == "mismatch"
+    )
 
 
 def test_three_letter_acronym_counts_only_as_the_whole_name(tmp_path):
     lst = tmp_path / "list.csv"
-    lst.write_text('source,name\n"Unverified List (UVL)","Kaiyuan Hengtong Electronics Co., Ltd."\n')
+    lst.write_text(
+        'source,name\n"Unverified List (UVL)","Kaiyuan Hengtong Electronics Co., Ltd."\n'
+    )
     small = load_lists([lst]).entries
     assert _one(_match(small, ["KHEC Ltd"]))["kind"] == "acronym"
     assert _one(_match(small, ["KHEC Components Ltd"]))["kind"] == "affiliate"
     assert _one(_match(small, ["KHE Ltd"]))["kind"] == "acronym"
-    assert _match(small, ["KHE Trading Ltd"]).height == 0  # three letters inside a longer name: any three letters
+    assert (
+        _match(small, ["KHE Trading Ltd"]).height == 0
+    )  # three letters inside a longer name: any three letters
 
 
 def test_chinese_brand_at_a_syllable_boundary_only(entries):
@@ -146,10 +185,18 @@ def test_screen_reports_kinds_separately(tmp_path):
         "7,摩尔线程智能科技(北京)有限责任公司\n8,浪潮电子信息产业股份有限公司\n"
     )
     out = tmp_path / "out.jsonl"
-    result = CliRunner().invoke(cli, ["screen", "--list", str(LIST), "--names", str(names), "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["screen", "--list", str(LIST), "--names", str(names), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     lines = {d["id"]: d for d in map(json.loads, out.read_text().splitlines())}
-    kinds = {i: ([(m["entry_id"], m["kind"]) for m in d["matches"]], [(m["entry_id"], m["kind"]) for m in d["affiliates"]]) for i, d in lines.items()}
+    kinds = {
+        i: (
+            [(m["entry_id"], m["kind"]) for m in d["matches"]],
+            [(m["entry_id"], m["kind"]) for m in d["affiliates"]],
+        )
+        for i, d in lines.items()
+    }
     assert kinds["1"] == ([], [("el-inspur", "affiliate")])
     assert kinds["2"] == ([], [("el-smic", "affiliate")])
     assert kinds["3"] == ([("el-sugon", "name")], [])
@@ -158,4 +205,7 @@ def test_screen_reports_kinds_separately(tmp_path):
     assert kinds["6"] == ([("el-smic", "name")], [])
     assert kinds["7"] == ([("el-moore", "name")], [])
     assert kinds["8"] == ([], [("el-inspur", "affiliate")])
-    assert "acronym 'smic' of 'Semiconductor Manufacturing International Corporation'" in lines["2"]["affiliates"][0]["detail"]
+    assert (
+        "acronym 'smic' of 'Semiconductor Manufacturing International Corporation'"
+        in lines["2"]["affiliates"][0]["detail"]
+    )

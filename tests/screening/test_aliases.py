@@ -12,7 +12,13 @@ from click.testing import CliRunner
 from auditor.cli.main import cli, main
 from auditor.errors import InputError
 from auditor.screening import ScreeningIndex, load_lists
-from auditor.screening.aliases import BUILTIN_SHOWN, builtin_aliases, explain_alias_matches, load_alias_file, with_aliases
+from auditor.screening.aliases import (
+    BUILTIN_SHOWN,
+    builtin_aliases,
+    explain_alias_matches,
+    load_alias_file,
+    with_aliases,
+)
 
 LIST = Path(__file__).parent / "data" / "csl-compute.csv"
 
@@ -69,7 +75,10 @@ def test_user_yaml_alias_is_matched_and_explained_with_its_line(tmp_path):
     lists = with_aliases(load_lists([LIST]), [path], builtin=False)
     found = _screen(lists, ["MTT Graphics Holdings Ltd", "飞腾"])
     by_query = dict(zip(found["query_id"], zip(found["entry_id"], found["alias_origin"])))
-    assert by_query["0"][0] == "el-moore" and "aliases.yaml line 2, source: trading name" in by_query["0"][1]
+    assert (
+        by_query["0"][0] == "el-moore"
+        and "aliases.yaml line 2, source: trading name" in by_query["0"][1]
+    )
     assert by_query["1"][0] == "el-phytium" and "line 5" in by_query["1"][1]
     assert lists.provenance[-1]["kind"] == "aliases" and lists.provenance[-1]["attached"] == 2
 
@@ -99,8 +108,16 @@ def test_alias_naming_no_entry_attaches_nothing(tmp_path, caplog):
 @pytest.mark.parametrize(
     "text, line, message",
     [
-        ("- {entry: Sugon, alias: X}\n", 1, "'source': empty or missing; every alias needs a source"),
-        ("- {entry: Sugon, alias: X, source: s}\n- {entry: Sugon, alais: Y, source: s}\n", 2, "'alais': unknown key"),
+        (
+            "- {entry: Sugon, alias: X}\n",
+            1,
+            "'source': empty or missing; every alias needs a source",
+        ),
+        (
+            "- {entry: Sugon, alias: X, source: s}\n- {entry: Sugon, alais: Y, source: s}\n",
+            2,
+            "'alais': unknown key",
+        ),
         ("- just a string\n", 1, "expected a mapping"),
         ("entry: Sugon\n", 1, "expected a list of aliases"),
         ("- {entry: Sugon, alias: '', source: s}\n", 1, "'alias': empty or missing"),
@@ -126,11 +143,23 @@ def test_bad_csv_alias_file_is_located(tmp_path):
 
 def test_screen_cli_takes_aliases_and_shows_their_origin(tmp_path):
     aliases = tmp_path / "aliases.yaml"
-    aliases.write_text("- {entry: Sugon, alias: Shuguang Cloud Compute, source: company brochure}\n")
+    aliases.write_text(
+        "- {entry: Sugon, alias: Shuguang Cloud Compute, source: company brochure}\n"
+    )
     names = tmp_path / "names.csv"
     names.write_text("id,name\n1,Shuguang Cloud Compute\n2,Missing Name Ltd\n")
     out = tmp_path / "out.jsonl"
-    args = ["screen", "--list", str(LIST), "--names", str(names), "--out", str(out), "--aliases", str(aliases)]
+    args = [
+        "screen",
+        "--list",
+        str(LIST),
+        "--names",
+        str(names),
+        "--out",
+        str(out),
+        "--aliases",
+        str(aliases),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
@@ -146,7 +175,17 @@ def test_screen_cli_bad_alias_file_exits_2(tmp_path, capsys):
     aliases.write_text("- {entry: Sugon, alias: X}\n")
     names = tmp_path / "names.csv"
     names.write_text("id,name\n1,X\n")
-    args = ["screen", "--list", str(LIST), "--names", str(names), "--out", str(tmp_path / "o.jsonl"), "--aliases", str(aliases)]
+    args = [
+        "screen",
+        "--list",
+        str(LIST),
+        "--names",
+        str(names),
+        "--out",
+        str(tmp_path / "o.jsonl"),
+        "--aliases",
+        str(aliases),
+    ]
     assert main(args) == 2
     assert "aliases.yaml:1" in capsys.readouterr().err
 
@@ -185,6 +224,13 @@ def _audit_with_aliases(tmp_path, via_config: bool):
 def test_audit_takes_aliases_from_config_or_flag_and_explains_them(tmp_path, via_config):
     cases, run = _audit_with_aliases(tmp_path, via_config)
     hits = [h for c in cases for h in c["hits"] if h["rule_id"] == "listed-name-match"]
-    explained = [h for h in hits if "aliases.yaml line 1, source: registry extract 2026-10" in json.dumps(h, ensure_ascii=False)]
+    explained = [
+        h
+        for h in hits
+        if "aliases.yaml line 1, source: registry extract 2026-10"
+        in json.dumps(h, ensure_ascii=False)
+    ]
     assert explained, "the user's alias did not explain a name match"
-    assert any(p.get("kind") == "aliases" and p["path"].endswith("aliases.yaml") for p in run["lists"])
+    assert any(
+        p.get("kind") == "aliases" and p["path"].endswith("aliases.yaml") for p in run["lists"]
+    )

@@ -44,15 +44,25 @@ def same_result(a, b) -> None:
     """Features equal tenant by tenant; matches equal as sets of rows."""
     assert a.features.sort("tenant_id").equals(b.features.sort("tenant_id"))
     key = [c for c in a.matches.columns]
-    assert a.matches.sort(key, nulls_last=True).equals(b.matches.select(key).sort(key, nulls_last=True))
+    assert a.matches.sort(key, nulls_last=True).equals(
+        b.matches.select(key).sort(key, nulls_last=True)
+    )
 
 
 def test_the_cache_gives_the_index_answer_and_screens_each_text_once(tenants, index, uncached):
     cache = ScreeningCache(index)
     same_result(uncached, screen_tenants(tenants, cache))
     counts = cache.counts
-    names = pl.concat([tenants["legal_name"], tenants["aliases"].explode(), tenants["parent_company"], tenants["ultimate_parent"],
-                       tenants["beneficial_owners"].explode(), tenants["officers"].explode()]).drop_nulls()
+    names = pl.concat(
+        [
+            tenants["legal_name"],
+            tenants["aliases"].explode(),
+            tenants["parent_company"],
+            tenants["ultimate_parent"],
+            tenants["beneficial_owners"].explode(),
+            tenants["officers"].explode(),
+        ]
+    ).drop_nulls()
     assert counts.screened["name"] == names.n_unique()
     assert counts.screened["address"] == tenants["address"].drop_nulls().n_unique()
     assert sum(counts.reused_from_store.values()) == 0
@@ -60,17 +70,30 @@ def test_the_cache_gives_the_index_answer_and_screens_each_text_once(tenants, in
 
 def test_a_name_that_is_also_an_owner_is_screened_once(tenants, index):
     two = tenants.head(2).with_columns(
-        pl.when(pl.col("tenant_id") == tenants["tenant_id"][1]).then(pl.lit(tenants["legal_name"][0])).otherwise(pl.col("parent_company")).alias("parent_company")
+        pl.when(pl.col("tenant_id") == tenants["tenant_id"][1])
+        .then(pl.lit(tenants["legal_name"][0]))
+        .otherwise(pl.col("parent_company"))
+        .alias("parent_company")
     )
     cache = ScreeningCache(index)
     same_result(screen_tenants(two, index), screen_tenants(two, cache))
     assert cache.counts.reused_in_run["name"] == 1
-    names = pl.concat([two["legal_name"], two["aliases"].explode(), two["parent_company"], two["ultimate_parent"],
-                       two["beneficial_owners"].explode(), two["officers"].explode()]).drop_nulls()
+    names = pl.concat(
+        [
+            two["legal_name"],
+            two["aliases"].explode(),
+            two["parent_company"],
+            two["ultimate_parent"],
+            two["beneficial_owners"].explode(),
+            two["officers"].explode(),
+        ]
+    ).drop_nulls()
     assert cache.counts.screened["name"] == names.n_unique()
 
 
-def test_a_second_run_with_the_store_screens_nothing_and_answers_the_same(tenants, index, uncached, tmp_path):
+def test_a_second_run_with_the_store_screens_nothing_and_answers_the_same(
+    tenants, index, uncached, tmp_path
+):
     with SQLiteStore(tmp_path / "cases.db") as store:
         first = ScreeningCache.for_store(index, None, store)
         same_result(uncached, screen_tenants(tenants, first))
@@ -89,7 +112,10 @@ def test_only_texts_no_earlier_run_saw_are_screened(tenants, index, tmp_path):
         second = ScreeningCache.for_store(index, None, store)
         result = screen_tenants(tenants, second)
     assert 0 < second.counts.screened["address"] <= tenants.height - 600
-    assert second.counts.reused_from_store["address"] == tenants.head(600)["address"].drop_nulls().n_unique()
+    assert (
+        second.counts.reused_from_store["address"]
+        == tenants.head(600)["address"].drop_nulls().n_unique()
+    )
     same_result(screen_tenants(tenants, index), result)
 
 
@@ -109,7 +135,10 @@ def test_results_under_another_fingerprint_are_not_reused(tenants, index, tmp_pa
         first.save(store, "run-1")
         stricter = ScreeningCache.for_store(index, 0.95, store)
         screen_tenants(tenants, stricter, 0.95)
-    assert sum(stricter.counts.reused_from_store.values()) == 0 and sum(stricter.counts.screened.values()) > 0
+    assert (
+        sum(stricter.counts.reused_from_store.values()) == 0
+        and sum(stricter.counts.screened.values()) > 0
+    )
 
 
 def test_the_store_keeps_only_the_latest_fingerprints(tmp_path):
@@ -123,9 +152,17 @@ def test_the_store_keeps_only_the_latest_fingerprints(tmp_path):
 
 def test_a_query_with_a_country_or_another_threshold_bypasses_the_memo(index):
     cache = ScreeningCache(index)
-    queries = pl.DataFrame({"query_id": ["1", "2"], "name": ["Huawei Technologies Co., Ltd.", "Acme Bakery"], "country": ["CN", None]})
+    queries = pl.DataFrame(
+        {
+            "query_id": ["1", "2"],
+            "name": ["Huawei Technologies Co., Ltd.", "Acme Bakery"],
+            "country": ["CN", None],
+        }
+    )
     assert cache.match_names(queries).equals(index.match_names(queries))
-    assert cache.match_names(queries.drop("country"), threshold=0.99).equals(index.match_names(queries.drop("country"), threshold=0.99))
+    assert cache.match_names(queries.drop("country"), threshold=0.99).equals(
+        index.match_names(queries.drop("country"), threshold=0.99)
+    )
     assert sum(cache.counts.screened.values()) == 0
 
 
@@ -136,19 +173,39 @@ def test_audit_with_a_store_says_what_it_reused(tmp_path, capsys):
     outputs = []
     for run in ("first", "second"):
         out = tmp_path / run
-        code = main(["audit", "--config", str(EXAMPLES / "audit.yaml"), "--out", str(out), "--store", str(store)])
+        code = main(
+            [
+                "audit",
+                "--config",
+                str(EXAMPLES / "audit.yaml"),
+                "--out",
+                str(out),
+                "--store",
+                str(store),
+            ]
+        )
         assert code in (0, 10)
-        outputs.append((json.loads((out / "run.json").read_text()), capsys.readouterr().out, (out / "cases.jsonl").read_text()))
+        outputs.append(
+            (
+                json.loads((out / "run.json").read_text()),
+                capsys.readouterr().out,
+                (out / "cases.jsonl").read_text(),
+            )
+        )
     (first, first_out, first_cases), (second, second_out, second_cases) = outputs
     assert first["screening"]["reused_from_store"] == 0 and first["screening"]["screened"] > 0
     assert second["screening"]["screened"] == 0
     assert second["screening"]["reused_from_store"] == first["screening"]["screened"]
-    assert first["screening"]["reused_in_run"] == second["screening"]["reused_in_run"] > 0  # ownership seeds re-ask tenant names
+    assert (
+        first["screening"]["reused_in_run"] == second["screening"]["reused_in_run"] > 0
+    )  # ownership seeds re-ask tenant names
     assert f"{first['screening']['screened']:,} reused from the store" in second_out
     assert [(c["case_id"], c["score"]) for c in map(json.loads, first_cases.splitlines())] == [
         (c["case_id"], c["score"]) for c in map(json.loads, second_cases.splitlines())
     ]
     for manifest in (first, second):
         stages = manifest["stages"]
-        assert {"inputs", "features.usage", "features.screening", "scoring", "reports"} <= set(stages)
+        assert {"inputs", "features.usage", "features.screening", "scoring", "reports"} <= set(
+            stages
+        )
         assert all(isinstance(s, float) and s >= 0 for s in stages.values())

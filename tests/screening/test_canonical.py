@@ -9,12 +9,28 @@ from auditor.screening.canonical import canonical_frame, canonical_name, canonic
 @pytest.mark.parametrize(
     "word, canonical",
     [
-        ("info", "information"), ("infomation", "information"), ("grp", "group"), ("intl", "international"),
-        ("mfg", "manufacturing"), ("svcs", "service"), ("eng", "engineering"), ("ind", "industry"),
-        ("dev", "development"), ("elec", "electronics"), ("sci", "science"), ("tech", "technology"),
-        ("compayn", "company"), ("adn", "and"), ("gmhb", "gmbh"), ("abnk", "bank"), ("limied", "limited"),
+        ("info", "information"),
+        ("infomation", "information"),
+        ("grp", "group"),
+        ("intl", "international"),
+        ("mfg", "manufacturing"),
+        ("svcs", "service"),
+        ("eng", "engineering"),
+        ("ind", "industry"),
+        ("dev", "development"),
+        ("elec", "electronics"),
+        ("sci", "science"),
+        ("tech", "technology"),
+        ("compayn", "company"),
+        ("adn", "and"),
+        ("gmhb", "gmbh"),
+        ("abnk", "bank"),
+        ("limied", "limited"),
         # not common words: left alone, their slips are the alignment's job
-        ("tonw", "tonw"), ("elaf", "elaf"), ("huawei", "huawei"), ("hunan", "hunan"),
+        ("tonw", "tonw"),
+        ("elaf", "elaf"),
+        ("huawei", "huawei"),
+        ("hunan", "hunan"),
     ],
 )
 def test_canonical_word(word, canonical):
@@ -41,11 +57,25 @@ def test_legal_phrases_anywhere(name, core, legal):
 
 def test_vectorised_forms_equal_the_one_name_function():
     names = [
-        "Nettrix Info Industry (Beijing) Co., Ltd.", "S.A. DE C.V. INVERSIONES X", "de la", "", "The Co", "A B C",
-        "GOLDEN LEAF TONW BNAK ADN TRADING GMHB", "Sociedad Anonima de Capital Variable Y", "ltd co inc", "Zavolta",
-        "Grupo S de RL", "Ooo Romashka", "Public Joint Stock Company Rosneft Oil",
+        "Nettrix Info Industry (Beijing) Co., Ltd.",
+        "S.A. DE C.V. INVERSIONES X",
+        "de la",
+        "",
+        "The Co",
+        "A B C",
+        "GOLDEN LEAF TONW BNAK ADN TRADING GMHB",
+        "Sociedad Anonima de Capital Variable Y",
+        "ltd co inc",
+        "Zavolta",
+        "Grupo S de RL",
+        "Ooo Romashka",
+        "Public Joint Stock Company Rosneft Oil",
     ]
     frame = canonical_frame(pl.DataFrame({"n": names}), "n")
     for row in frame.iter_rows(named=True):
         tokens, words, legal = canonical_name(row["norm"])
-        assert (tuple(row["tokens"]), tuple(row["words"]), row["legal"]) == (tokens, words, legal), row["n"]
+        assert (tuple(row["tokens"]), tuple(row["words"]), row["legal"]) == (
+            tokens,
+            words,
+            legal,
+        ), row["n"]

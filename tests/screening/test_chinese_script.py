@@ -21,7 +21,9 @@ def test_traditional_name_normalises_like_its_simplified_form(traditional, simpl
     assert normalize_name(traditional) == normalize_name(simplified)
 
 
-@pytest.mark.parametrize("text", ["", "Inspur Group Co., Ltd.", "ООО Ромашка", "株式会社 さくら", "12345"])
+@pytest.mark.parametrize(
+    "text", ["", "Inspur Group Co., Ltd.", "ООО Ромашка", "株式会社 さくら", "12345"]
+)
 def test_text_without_traditional_han_is_unchanged(text):
     assert to_simplified(text) == text
 
@@ -43,5 +45,7 @@ def test_traditional_spelling_finds_the_listed_simplified_alias():
         }
     )
     index = ScreeningIndex.build(entries)
-    found = index.match_names(pl.DataFrame({"query_id": ["q"], "name": ["天津海光先進技術投資有限公司"]}))
+    found = index.match_names(
+        pl.DataFrame({"query_id": ["q"], "name": ["天津海光先進技術投資有限公司"]})
+    )
     assert found["entry_id"].to_list() == ["e1"]

@@ -22,18 +22,24 @@ def files(tmp_path):
     lst = tmp_path / "csl.csv"
     lst.write_text(CSL)
     names = tmp_path / "names.csv"
-    names.write_text("id,name,country\nt1,HUAWEI TECHNOLOGIES COMPANY LIMITED,CN\nt2,Acme Cloud LLC,\nt3,Cimex SA,PA\n")
+    names.write_text(
+        "id,name,country\nt1,HUAWEI TECHNOLOGIES COMPANY LIMITED,CN\nt2,Acme Cloud LLC,\nt3,Cimex SA,PA\n"
+    )
     return lst, names, tmp_path
 
 
 def test_screen_writes_one_line_per_name(files):
     lst, names, tmp = files
     out = tmp / "out.jsonl"
-    result = CliRunner().invoke(cli, ["screen", "--list", str(lst), "--names", str(names), "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["screen", "--list", str(lst), "--names", str(names), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["id"] for x in lines] == ["t1", "t2", "t3"]
-    assert lines[0]["matches"][0]["entry_id"] == "e1" and lines[0]["matches"][0]["source_code"] == "EL"
+    assert (
+        lines[0]["matches"][0]["entry_id"] == "e1" and lines[0]["matches"][0]["source_code"] == "EL"
+    )
     explanation = lines[0]["matches"][0]["explanation"]
     assert explanation["algorithm"] == "name-v2" and explanation["features"]["tokens"] > 0.9
     assert lines[1]["matches"] == []
@@ -45,7 +51,17 @@ def test_screen_writes_one_line_per_name(files):
 def test_screen_name_v1_stays_selectable(files):
     lst, names, tmp = files
     out = tmp / "v1.jsonl"
-    args = ["screen", "--list", str(lst), "--names", str(names), "--out", str(out), "--algorithm", "name-v1"]
+    args = [
+        "screen",
+        "--list",
+        str(lst),
+        "--names",
+        str(names),
+        "--out",
+        str(out),
+        "--algorithm",
+        "name-v1",
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     first = json.loads(out.read_text().splitlines()[0])["matches"][0]["explanation"]
@@ -55,7 +71,17 @@ def test_screen_name_v1_stays_selectable(files):
 
 def test_screen_unknown_algorithm_is_a_usage_error(files):
     lst, names, tmp = files
-    args = ["screen", "--list", str(lst), "--names", str(names), "--out", str(tmp / "o.jsonl"), "--algorithm", "name-v9"]
+    args = [
+        "screen",
+        "--list",
+        str(lst),
+        "--names",
+        str(names),
+        "--out",
+        str(tmp / "o.jsonl"),
+        "--algorithm",
+        "name-v9",
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and "name-v9" in result.output
 
@@ -65,7 +91,17 @@ def test_screen_sources_filter_and_jsonl(files):
     names = tmp / "names.jsonl"
     names.write_text('{"id": 1, "name": "Huawei Tech"}\n{"id": 2, "name": "CIMEX S.A."}\n')
     out = tmp / "o.jsonl"
-    args = ["screen", "--list", str(lst), "--names", str(names), "--out", str(out), "--sources", "SDN"]
+    args = [
+        "screen",
+        "--list",
+        str(lst),
+        "--names",
+        str(names),
+        "--out",
+        str(out),
+        "--sources",
+        "SDN",
+    ]
     assert CliRunner().invoke(cli, args).exit_code == 0
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert lines[0]["matches"] == [] and lines[1]["matches"][0]["source_code"] == "SDN"
@@ -75,7 +111,10 @@ def test_bad_names_file_exit_2_with_location(files, capsys):
     lst, _, tmp = files
     bad = tmp / "bad.csv"
     bad.write_text("id,title\n1,x\n")
-    assert main(["screen", "--list", str(lst), "--names", str(bad), "--out", str(tmp / "o.jsonl")]) == 2
+    assert (
+        main(["screen", "--list", str(lst), "--names", str(bad), "--out", str(tmp / "o.jsonl")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "bad.csv:1" in err and "column 'name'" in err
 
@@ -84,7 +123,10 @@ def test_duplicate_ids_located(files, capsys):
     lst, _, tmp = files
     bad = tmp / "dup.csv"
     bad.write_text("id,name\n1,a\n2,b\n1,c\n")
-    assert main(["screen", "--list", str(lst), "--names", str(bad), "--out", str(tmp / "o.jsonl")]) == 2
+    assert (
+        main(["screen", "--list", str(lst), "--names", str(bad), "--out", str(tmp / "o.jsonl")])
+        == 2
+    )
     assert "dup.csv: row 4: column 'id'" in capsys.readouterr().err
 
 
@@ -92,7 +134,10 @@ def test_bad_list_file_exit_2_with_row(files, capsys):
     _, names, tmp = files
     bad = tmp / "list.csv"
     bad.write_text('source,name\n"Entity List (EL) - BIS",""\n')
-    assert main(["screen", "--list", str(bad), "--names", str(names), "--out", str(tmp / "o.jsonl")]) == 2
+    assert (
+        main(["screen", "--list", str(bad), "--names", str(names), "--out", str(tmp / "o.jsonl")])
+        == 2
+    )
     assert "list.csv: row 2: column 'name'" in capsys.readouterr().err
 
 
@@ -118,7 +163,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def server():
     _Handler.routes = {
         "/consolidated.csv": CSL.encode(),
-        "/consolidated.json": json.dumps({"results": [{"source": "Entity List (EL) - BIS", "name": "X Co"}]}).encode(),
+        "/consolidated.json": json.dumps(
+            {"results": [{"source": "Entity List (EL) - BIS", "name": "X Co"}]}
+        ).encode(),
         "/broken.csv": b"<html>Service unavailable</html>",
     }
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -130,13 +177,23 @@ def server():
 
 def test_lists_update_records_date_and_checksum(server, tmp_path):
     out = tmp_path / "csl.csv"
-    result = CliRunner().invoke(cli, ["lists", "update", "--url", f"{server}/consolidated.csv", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["lists", "update", "--url", f"{server}/consolidated.csv", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     prov = load_lists([out]).provenance[0]
-    assert prov["list_date"] == "2025-03-04" and prov["sha256"] == hashlib.sha256(CSL.encode()).hexdigest()
+    assert (
+        prov["list_date"] == "2025-03-04"
+        and prov["sha256"] == hashlib.sha256(CSL.encode()).hexdigest()
+    )
     assert prov["url"].endswith("/consolidated.csv")
     js = tmp_path / "csl.json"
-    assert CliRunner().invoke(cli, ["lists", "update", "--url", f"{server}/consolidated.json", "--out", str(js)]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(cli, ["lists", "update", "--url", f"{server}/consolidated.json", "--out", str(js)])
+        .exit_code
+        == 0
+    )
     assert load_lists([js]).entries["source_code"].to_list() == ["EL"]
 
 

@@ -32,7 +32,9 @@ def test_source_code_is_the_parenthesised_part(source, code):
 def test_real_csl_files_load_with_codes_and_countries(csl_paths):
     lists = load_lists(csl_paths)
     e = lists.entries
-    assert {"EL", "MEU", "UVL", "DPL", "SDN", "SSI", "FSE", "ISN", "DTC", "PLC"} <= set(e["source_code"])
+    assert {"EL", "MEU", "UVL", "DPL", "SDN", "SSI", "FSE", "ISN", "DTC", "PLC"} <= set(
+        e["source_code"]
+    )
     assert e["entry_id"].is_unique().all()
     el = e.filter(pl.col("source_code") == "EL")
     assert el.height > 0 and el["countries"].list.len().sum() > 0
@@ -49,7 +51,15 @@ def test_json_as_published(tmp_path):
                 "source": "Entity List (EL) - Bureau of Industry and Security",
                 "name": "Example Computing Co., Ltd.",
                 "alt_names": ["Example Compute", "示例计算有限公司"],
-                "addresses": [{"address": "1 Road", "city": "Shenzhen", "state": None, "postal_code": "518000", "country": "CN"}],
+                "addresses": [
+                    {
+                        "address": "1 Road",
+                        "city": "Shenzhen",
+                        "state": None,
+                        "postal_code": "518000",
+                        "country": "CN",
+                    }
+                ],
                 "programs": [],
             }
         ],

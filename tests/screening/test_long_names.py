@@ -55,13 +55,22 @@ def test_fifty_megabyte_single_word_name_is_screened_in_linear_memory(algorithm)
 
 def test_long_name_is_cut_with_a_located_warning(tmp_path):
     lists = tmp_path / "list.csv"
-    lists.write_text("source,name,alt_names\nEntity List (EL) - BIS,Huawei Technologies Co. Ltd.,Huawei\n")
+    lists.write_text(
+        "source,name,alt_names\nEntity List (EL) - BIS,Huawei Technologies Co. Ltd.,Huawei\n"
+    )
     names = tmp_path / "names.csv"
-    names.write_text("id,name\nok,Huawei Technologies\nbig," + "Huawei Technologies " + "x" * 20_000 + "\n")
+    names.write_text(
+        "id,name\nok,Huawei Technologies\nbig," + "Huawei Technologies " + "x" * 20_000 + "\n"
+    )
     out = tmp_path / "out.jsonl"
-    result = CliRunner().invoke(cli, ["screen", "--list", str(lists), "--names", str(names), "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["screen", "--list", str(lists), "--names", str(names), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
-    assert f"names.csv: row 3: column 'name': 20,020 characters; only the first {MAX_SCREENED_CHARS}" in result.output
+    assert (
+        f"names.csv: row 3: column 'name': 20,020 characters; only the first {MAX_SCREENED_CHARS}"
+        in result.output
+    )
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["id"] for x in lines] == ["ok", "big"]
     assert lines[0]["matches"] and lines[1]["name"].endswith("x")

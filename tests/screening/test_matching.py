@@ -15,16 +15,78 @@ SDN = "Specially Designated Nationals (SDN) - Treasury Department"
 
 def entries() -> pl.DataFrame:
     rows = [
-        ("e1", EL, "EL", "", "", "Huawei Technologies Co., Ltd.", ["Huawei"], ["Bantian, Longgang District, Shenzhen, 518129, CN"], ["CN"]),
-        ("e2", EL, "EL", "", "", "Harbin Institute of Technology", [], ["92 West Dazhi Street, Nan Gang District, Harbin, Heilongjiang, CN"], ["CN"]),
-        ("e3", EL, "EL", "", "", "Sugon Information Industry Co., Ltd.", ["Dawning Information Industry Co., Ltd.", "中科曙光"], ["Building 36, Zhongguancun Software Park, 8 Dongbeiwang West Road, Haidian District, Beijing, CN"], ["CN"]),
+        (
+            "e1",
+            EL,
+            "EL",
+            "",
+            "",
+            "Huawei Technologies Co., Ltd.",
+            ["Huawei"],
+            ["Bantian, Longgang District, Shenzhen, 518129, CN"],
+            ["CN"],
+        ),
+        (
+            "e2",
+            EL,
+            "EL",
+            "",
+            "",
+            "Harbin Institute of Technology",
+            [],
+            ["92 West Dazhi Street, Nan Gang District, Harbin, Heilongjiang, CN"],
+            ["CN"],
+        ),
+        (
+            "e3",
+            EL,
+            "EL",
+            "",
+            "",
+            "Sugon Information Industry Co., Ltd.",
+            ["Dawning Information Industry Co., Ltd.", "中科曙光"],
+            [
+                "Building 36, Zhongguancun Software Park, 8 Dongbeiwang West Road, Haidian District, Beijing, CN"
+            ],
+            ["CN"],
+        ),
         ("e4", SDN, "SDN", "Individual", "", "RIM, Ryong Nam", [], [], []),
         ("e5", SDN, "SDN", "Entity", "", "CIMEX, S.A.", [], ["Panama"], ["PA"]),
-        ("e6", EL, "EL", "Entity", "", "Nettrix Information Industry (Beijing) Co., Ltd.", [], [], ["CN"]),
+        (
+            "e6",
+            EL,
+            "EL",
+            "Entity",
+            "",
+            "Nettrix Information Industry (Beijing) Co., Ltd.",
+            [],
+            [],
+            ["CN"],
+        ),
         ("e7", SDN, "SDN", "Entity", "", "Golden Leaf Town Bank and Trading GmbH", [], [], ["DE"]),
-        ("e8", SDN, "SDN", "Entity", "", "Grupo Consorcio Vertiente S. de R.L. de C.V.", [], [], ["MX"]),
+        (
+            "e8",
+            SDN,
+            "SDN",
+            "Entity",
+            "",
+            "Grupo Consorcio Vertiente S. de R.L. de C.V.",
+            [],
+            [],
+            ["MX"],
+        ),
         ("e9", SDN, "SDN", "Entity", "", "Kavosh Limited Liability Company", [], [], ["RU"]),
-        ("e10", SDN, "SDN", "Entity", "", "Mirzam Precision Manufacturing International Group", [], [], ["AE"]),
+        (
+            "e10",
+            SDN,
+            "SDN",
+            "Entity",
+            "",
+            "Mirzam Precision Manufacturing International Group",
+            [],
+            [],
+            ["AE"],
+        ),
         ("e11", SDN, "SDN", "Entity", "", "Orsat Trading GmbH", [], [], ["DE"]),
         ("e12", SDN, "SDN", "Individual", "", "Zavolta", [], [], []),
     ]
@@ -64,7 +126,13 @@ def test_finds_listed_party_under_its_variants(index, name, entry):
 
 
 @pytest.mark.parametrize(
-    "name", ["Beijing Institute of Technology", "Acme Cloud LLC", "Huawei Cloud Reseller Partners", "Sugar Information Co"]
+    "name",
+    [
+        "Beijing Institute of Technology",
+        "Acme Cloud LLC",
+        "Huawei Cloud Reseller Partners",
+        "Sugar Information Co",
+    ],
 )
 def test_does_not_match_different_parties(index, name):
     assert match(index, name).height == 0
@@ -107,17 +175,24 @@ def test_name_v2_finds_every_miss_class(v2, name, entry):
 
 def test_legal_form_only_difference_is_decided_by_the_country(v2):
     q = pl.DataFrame(
-        {"query_id": ["same", "elsewhere", "unknown"], "name": ["Orsat Trading GmbH", "Orsat Trading FZE", "Orsat Trading FZE"],
-         "country": ["Germany", "United Arab Emirates", None]}
+        {
+            "query_id": ["same", "elsewhere", "unknown"],
+            "name": ["Orsat Trading GmbH", "Orsat Trading FZE", "Orsat Trading FZE"],
+            "country": ["Germany", "United Arab Emirates", None],
+        }
     )
     r = v2.match_names(q)
     got = dict(zip(r["query_id"], r["explanation"]))
-    assert "elsewhere" not in got  # another company sharing the core name, said so below the threshold
+    assert (
+        "elsewhere" not in got
+    )  # another company sharing the core name, said so below the threshold
     explained = json.loads(got["unknown"])["features"]
     assert explained["legal_form"] == "differs" and "no country" in explained["evidence"]
     assert json.loads(got["same"])["features"]["legal_form"] == "same"
     low = v2.match_names(q, threshold=0.5)
-    reason = json.loads(low.filter(pl.col("query_id") == "elsewhere")["explanation"][0])["features"]["evidence"]
+    reason = json.loads(low.filter(pl.col("query_id") == "elsewhere")["explanation"][0])[
+        "features"
+    ]["evidence"]
     assert "another company" in reason
 
 
@@ -130,15 +205,32 @@ def test_a_company_is_not_an_individual_of_the_same_name(v2):
 
 FEATURES = {
     "name-v1": {"core_sort", "compact", "typo", "full", "coverage"},
-    "name-v2": {"tokens", "query_coverage", "candidate_coverage", "distinctive", "compact", "full", "aligned",
-                "legal_form", "evidence"},
+    "name-v2": {
+        "tokens",
+        "query_coverage",
+        "candidate_coverage",
+        "distinctive",
+        "compact",
+        "full",
+        "aligned",
+        "legal_form",
+        "evidence",
+    },
 }
 
 
 def test_result_shape_and_explanation(index):
     r = match(index, "Huawei Technologies Co")
     assert r.columns == [
-        "query_id", "query_name", "entry_id", "entry_name", "matched_name", "source", "source_code", "score", "explanation"
+        "query_id",
+        "query_name",
+        "entry_id",
+        "entry_name",
+        "matched_name",
+        "source",
+        "source_code",
+        "score",
+        "explanation",
     ]
     exp = json.loads(r["explanation"][0])
     assert exp["algorithm"] == index.algorithm and exp["list"] == "EL" and exp["entry_id"] == "e1"
@@ -163,7 +255,10 @@ def test_country_recorded_in_explanation(index):
 
 
 def test_empty_and_null_queries(index):
-    q = pl.DataFrame({"query_id": ["a", "b"], "name": [None, ""]}, schema={"query_id": pl.String, "name": pl.String})
+    q = pl.DataFrame(
+        {"query_id": ["a", "b"], "name": [None, ""]},
+        schema={"query_id": pl.String, "name": pl.String},
+    )
     assert index.match_names(q).height == 0
 
 

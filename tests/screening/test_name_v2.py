@@ -6,10 +6,19 @@ import pytest
 from auditor.screening.name_v2 import _similarity, word_similarity
 
 PAIRS = [
-    ("silver", "silver"), ("bridge", "shipping"), ("abc", "abd"), ("logistics", "logistic"),
+    ("silver", "silver"),
+    ("bridge", "shipping"),
+    ("abc", "abd"),
+    ("logistics", "logistic"),
     ("logistic", "logistics"),  # shorter first: lengths must not wrap as unsigned
-    ("huawei", "huawie"), ("infomation", "information"), ("kavosh", "kovash"), ("zz", "zz"),
-    ("tchelyabinsk", "chelyabinsk"), ("internationl", "interntaional"), ("sugon", "sugar"), ("mouhammad", "muhammad"),
+    ("huawei", "huawie"),
+    ("infomation", "information"),
+    ("kavosh", "kovash"),
+    ("zz", "zz"),
+    ("tchelyabinsk", "chelyabinsk"),
+    ("internationl", "interntaional"),
+    ("sugon", "sugar"),
+    ("mouhammad", "muhammad"),
 ]
 
 
@@ -20,7 +29,12 @@ def test_vectorised_similarity_equals_the_definition():
 
 @pytest.mark.parametrize(
     "a, b, low, high",
-    [("town", "tonw", 0.9, 0.95), ("cimex", "cimax", 0.9, 0.95), ("abc", "abd", 0.0, 0.0), ("sugon", "sugar", 0.0, 0.0)],
+    [
+        ("town", "tonw", 0.9, 0.95),
+        ("cimex", "cimax", 0.9, 0.95),
+        ("abc", "abd", 0.0, 0.0),
+        ("sugon", "sugar", 0.0, 0.0),
+    ],
 )
 def test_one_slip_in_a_word_of_four_or_more_letters(a, b, low, high):
     assert low <= word_similarity(a, b) <= high

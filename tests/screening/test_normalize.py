@@ -27,7 +27,10 @@ def test_city_kept_when_nothing_distinctive_remains():
 
 
 def test_isn_successor_clause_is_not_part_of_the_name():
-    assert normalize_name("Sinobright Import and Export Company; and any successor, sub-unit")["norm"] == "sinobright import export"
+    assert (
+        normalize_name("Sinobright Import and Export Company; and any successor, sub-unit")["norm"]
+        == "sinobright import export"
+    )
 
 
 def test_transliteration_of_han_and_cyrillic():

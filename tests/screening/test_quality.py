@@ -7,7 +7,12 @@ from tuning on the *tune* part, not for regressions. Nothing here reads the tune
 import pytest
 
 from auditor.screening import load_lists
-from auditor.screening.evaluation import build_evaluation, held_out_alias_recall, part_of, score_evaluation
+from auditor.screening.evaluation import (
+    build_evaluation,
+    held_out_alias_recall,
+    part_of,
+    score_evaluation,
+)
 from auditor.screening.variations import CLASSES
 
 RECALL_FLOOR = 0.97  # measured 0.978

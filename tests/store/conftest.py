@@ -17,8 +17,20 @@ from store_testkit import AS_OF, audit_args
 def small_provider(tmp_path_factory) -> Path:
     """300 synthetic tenants (same planted patterns as examples/provider), generated once per session."""
     out = tmp_path_factory.mktemp("provider")
-    subprocess.run([sys.executable, str(EXAMPLES / "generate.py"), "--tenants", "300", "--out", str(out), "--as-of", AS_OF],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLES / "generate.py"),
+            "--tenants",
+            "300",
+            "--out",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -29,7 +41,9 @@ def one_run_store(small_provider, tmp_path_factory) -> Path:
 
     work = tmp_path_factory.mktemp("one-run")
     store = work / "cases.db"
-    assert main(audit_args(small_provider, work / "out", store)) == 10  # first run: every case is new
+    assert (
+        main(audit_args(small_provider, work / "out", store)) == 10
+    )  # first run: every case is new
     return store
 
 

@@ -22,7 +22,16 @@ import sqlite3
 import sys
 from typing import Any
 
-REPORT_NAMES = {"cases.jsonl", "report.md", "run.json", "cases.csv", "cases.parquet", "hits.csv", "hits.parquet", "report.html"}
+REPORT_NAMES = {
+    "cases.jsonl",
+    "report.md",
+    "run.json",
+    "cases.csv",
+    "cases.parquet",
+    "hits.csv",
+    "hits.parquet",
+    "report.html",
+}
 
 
 def die() -> None:
@@ -45,7 +54,9 @@ class Instruments:
         elif text == "COMMIT" and self.in_run_transaction:
             if self.kill_at == "commit":
                 die()
-            self.committed = True  # COMMIT runs synchronously: by the next Python statement it is done
+            self.committed = (
+                True  # COMMIT runs synchronously: by the next Python statement it is done
+            )
             self.in_run_transaction = False
 
     def attach(self) -> None:

@@ -21,7 +21,15 @@ def test_list_shows_the_latest_run_with_filters(store_copy, cli):
     code, out, err = cli("cases", "list", "--store", store_copy)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[1].split()[:7] == ["case", "rank", "priority", "score", "change", "decision", "top"]
+    assert lines[1].split()[:7] == [
+        "case",
+        "rank",
+        "priority",
+        "score",
+        "change",
+        "decision",
+        "top",
+    ]
     assert all(" new " in line and " open " in line for line in lines[2:])
     code, out, _ = cli("cases", "list", "--store", store_copy, "--priority", "critical", "--json")
     rows = [json.loads(line) for line in out.splitlines()]
@@ -34,17 +42,43 @@ def test_list_shows_the_latest_run_with_filters(store_copy, cli):
 def test_decide_then_show_list_and_history(store_copy, first_case, cli, monkeypatch):
     monkeypatch.setenv("USER", "carol")
     until = (date.today() + timedelta(days=60)).isoformat()
-    code, out, err = cli("cases", "decide", first_case.case_id, "--store", store_copy, "--status", "dismissed",
-                         "--reason", "verified research lab", "--until", until)
+    code, out, err = cli(
+        "cases",
+        "decide",
+        first_case.case_id,
+        "--store",
+        store_copy,
+        "--status",
+        "dismissed",
+        "--reason",
+        "verified research lab",
+        "--until",
+        until,
+    )
     assert code == 0, err
     assert f"{first_case.case_id} dismissed until {until} by carol" in out
-    code, out, _ = cli("cases", "decide", first_case.case_id, "--store", store_copy, "--status", "escalated", "--reason", "new owner data", "--by", "dave")
+    code, out, _ = cli(
+        "cases",
+        "decide",
+        first_case.case_id,
+        "--store",
+        store_copy,
+        "--status",
+        "escalated",
+        "--reason",
+        "new owner data",
+        "--by",
+        "dave",
+    )
     assert code == 0
 
     with open_store(store_copy) as st:
         first, second = st.decisions(first_case.case_id)
     assert (first.by, first.status, first.until.isoformat()) == ("carol", "dismissed", until)
-    assert first.rules_at_decision == first_case.rules and first.priority_at_decision == first_case.priority
+    assert (
+        first.rules_at_decision == first_case.rules
+        and first.priority_at_decision == first_case.priority
+    )
     assert second.by == "dave" and second.status == "escalated"
 
     code, out, _ = cli("cases", "show", first_case.case_id, "--store", store_copy)
@@ -53,22 +87,45 @@ def test_decide_then_show_list_and_history(store_copy, first_case, cli, monkeypa
     assert out.index("carol") < out.index("dave")
     code, out, _ = cli("cases", "show", first_case.case_id, "--store", store_copy, "--json")
     shown = json.loads(out)
-    assert shown["record"]["case_id"] == first_case.case_id and shown["record"]["change"]["status"] == "new"
+    assert (
+        shown["record"]["case_id"] == first_case.case_id
+        and shown["record"]["change"]["status"] == "new"
+    )
     assert [d["by"] for d in shown["decisions"]] == ["carol", "dave"]
 
     code, out, _ = cli("cases", "history", first_case.case_id, "--store", store_copy)
     assert code == 0
-    assert out.index("run ") < out.index("decision #1 by carol: dismissed") < out.index("decision #2 by dave: escalated")
+    assert (
+        out.index("run ")
+        < out.index("decision #1 by carol: dismissed")
+        < out.index("decision #2 by dave: escalated")
+    )
 
     code, out, _ = cli("cases", "list", "--store", store_copy, "--status", "escalated", "--json")
-    assert [json.loads(line)["case_id"] for line in out.splitlines()] == [first_case.case_id]  # an analyst's escalation
+    assert [json.loads(line)["case_id"] for line in out.splitlines()] == [
+        first_case.case_id
+    ]  # an analyst's escalation
     code, out, _ = cli("cases", "list", "--store", store_copy, "--status", "dismissed", "--json")
     assert out == ""  # the later escalation is in force, not the dismissal
 
 
 def test_dismissed_case_leaves_the_open_queue(store_copy, first_case, cli):
     until = (date.today() + timedelta(days=10)).isoformat()
-    cli("cases", "decide", first_case.case_id, "--store", store_copy, "--status", "dismissed", "--reason", "ok", "--until", until, "--by", "x")
+    cli(
+        "cases",
+        "decide",
+        first_case.case_id,
+        "--store",
+        store_copy,
+        "--status",
+        "dismissed",
+        "--reason",
+        "ok",
+        "--until",
+        until,
+        "--by",
+        "x",
+    )
     _, out, _ = cli("cases", "list", "--store", store_copy, "--status", "dismissed", "--json")
     assert [json.loads(line)["case_id"] for line in out.splitlines()] == [first_case.case_id]
     _, out, _ = cli("cases", "list", "--store", store_copy, "--status", "open", "--json")
@@ -78,14 +135,25 @@ def test_dismissed_case_leaves_the_open_queue(store_copy, first_case, cli):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--status", "dismissed", "--reason", "r", "--until", "2020-01-01"], "must be a date in the future"),
-        (["--status", "dismissed", "--reason", "r", "--until", "next week"], "expected an ISO date"),
-        (["--status", "confirmed", "--reason", "r", "--until", "2999-01-01"], "--until only applies to --status dismissed"),
+        (
+            ["--status", "dismissed", "--reason", "r", "--until", "2020-01-01"],
+            "must be a date in the future",
+        ),
+        (
+            ["--status", "dismissed", "--reason", "r", "--until", "next week"],
+            "expected an ISO date",
+        ),
+        (
+            ["--status", "confirmed", "--reason", "r", "--until", "2999-01-01"],
+            "--until only applies to --status dismissed",
+        ),
         (["--status", "confirmed", "--reason", "  "], "--reason must say why"),
     ],
 )
 def test_decide_validates_its_inputs(store_copy, first_case, cli, args, message):
-    code, out, err = cli("cases", "decide", first_case.case_id, "--store", store_copy, "--by", "x", *args)
+    code, out, err = cli(
+        "cases", "decide", first_case.case_id, "--store", store_copy, "--by", "x", *args
+    )
     assert code == 2 and message in err
     assert_no_traceback(err)
     with open_store(store_copy) as st:
@@ -94,9 +162,15 @@ def test_decide_validates_its_inputs(store_copy, first_case, cli, args, message)
 
 def test_unknown_case_id_suggests_the_nearest(store_copy, first_case, cli):
     typo = first_case.case_id[:-1] + ("0" if first_case.case_id[-1] != "0" else "1")
-    for command in (["decide", typo, "--status", "confirmed", "--reason", "r", "--by", "x"], ["show", typo], ["history", typo]):
+    for command in (
+        ["decide", typo, "--status", "confirmed", "--reason", "r", "--by", "x"],
+        ["show", typo],
+        ["history", typo],
+    ):
         code, _, err = cli("cases", *command, "--store", store_copy)
-        assert code == 2 and f"unknown case id '{typo}' (did you mean '{first_case.case_id}'?)" in err
+        assert (
+            code == 2 and f"unknown case id '{typo}' (did you mean '{first_case.case_id}'?)" in err
+        )
 
 
 def test_store_from_config_and_missing_store(store_copy, tmp_path, cli):

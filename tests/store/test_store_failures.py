@@ -23,7 +23,9 @@ ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
 
 def hooked(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(HOOKED), *args], env=ENV, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(HOOKED), *args], env=ENV, capture_output=True, text=True, timeout=300
+    )
 
 
 def mode(path: Path) -> int:
@@ -44,7 +46,11 @@ def tmpfs(tmp_path):
         where.mkdir()
         if os.geteuid() != 0 or shutil.which("mount") is None:
             pytest.skip("a full-disk test mounts a small tmpfs, which needs root")
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, text=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
         mounted.append(where)
@@ -57,12 +63,16 @@ def tmpfs(tmp_path):
 
 def test_a_corrupt_store_is_named_with_what_to_do(small_provider, store_copy, tmp_path, cli):
     data = bytearray(store_copy.read_bytes())
-    for offset in range(4096 * 3, len(data), 4096):  # the schema page survives; the tables' pages do not
-        data[offset:offset + 100] = b"\xff" * 100
+    for offset in range(
+        4096 * 3, len(data), 4096
+    ):  # the schema page survives; the tables' pages do not
+        data[offset : offset + 100] = b"\xff" * 100
     store_copy.write_bytes(bytes(data))
     code, out, err = cli(*audit_args(small_provider, tmp_path / "out", store_copy))
     assert code == 2, out + err
-    assert "cases.db: cannot read the case store" in err and "corrupt; restore it from a backup" in err
+    assert (
+        "cases.db: cannot read the case store" in err and "corrupt; restore it from a backup" in err
+    )
     assert_no_traceback(out + err)
     assert not (tmp_path / "out").exists()
     code, out, err = cli("cases", "list", "--store", store_copy)
@@ -70,7 +80,9 @@ def test_a_corrupt_store_is_named_with_what_to_do(small_provider, store_copy, tm
     assert_no_traceback(out + err)
 
 
-def test_a_read_only_store_fails_after_the_run_without_showing_its_reports(small_provider, store_copy, tmp_path):
+def test_a_read_only_store_fails_after_the_run_without_showing_its_reports(
+    small_provider, store_copy, tmp_path
+):
     out = tmp_path / "out"
     store_copy.chmod(0o444)
     # Root ignores file modes; SQLite's own read-only switch gives the same SQLITE_READONLY there.
@@ -90,9 +102,17 @@ def test_a_full_store_says_the_disk_is_full(small_provider, store_copy, tmp_path
     pages = raw.execute("PRAGMA page_count").fetchone()[0]
     raw.close()
     # SQLite's size limit gives the same SQLITE_FULL as a full disk, on any machine.
-    done = hooked("--pragma", f"max_page_count={pages + 2}", "--", *audit_args(small_provider, tmp_path / "out", store_copy))
+    done = hooked(
+        "--pragma",
+        f"max_page_count={pages + 2}",
+        "--",
+        *audit_args(small_provider, tmp_path / "out", store_copy),
+    )
     assert done.returncode == 2, done.stderr
-    assert "database or disk is full" in done.stderr and "the disk holding the case store is full" in done.stderr
+    assert (
+        "database or disk is full" in done.stderr
+        and "the disk holding the case store is full" in done.stderr
+    )
     assert "cannot rollback" not in done.stderr
     assert_no_traceback(done.stdout + done.stderr)
     with open_store(store_copy) as st:
@@ -100,7 +120,9 @@ def test_a_full_store_says_the_disk_is_full(small_provider, store_copy, tmp_path
 
 
 def test_a_store_on_a_full_disk_says_so(small_provider, one_run_store, tmp_path, tmpfs, cli):
-    disk = tmpfs(f"{one_run_store.stat().st_size + 16 * 1024}")  # room for the store, not for another run
+    disk = tmpfs(
+        f"{one_run_store.stat().st_size + 16 * 1024}"
+    )  # room for the store, not for another run
     store = disk / "cases.db"
     shutil.copy(one_run_store, store)
     code, out, err = cli(*audit_args(small_provider, tmp_path / "out", store))
@@ -121,9 +143,13 @@ def test_outputs_on_a_full_disk_say_so(small_provider, tmp_path, tmpfs, cli):
     assert code == 2, out + err
     assert "the disk is full" in err and "out" in err
     assert_no_traceback(out + err)
-    assert not (disk / "out").exists() and not list(disk.iterdir())  # nothing half-written left on the disk
+    assert not (disk / "out").exists() and not list(
+        disk.iterdir()
+    )  # nothing half-written left on the disk
     with open_store(tmp_path / "cases.db") as st:
-        assert st.runs() == []  # reports are staged before the commit, so the store recorded nothing
+        assert (
+            st.runs() == []
+        )  # reports are staged before the commit, so the store recorded nothing
 
 
 def test_a_foreign_sqlite_file_is_refused_not_taken_over(small_provider, tmp_path, cli):
@@ -148,7 +174,11 @@ def test_store_and_outputs_are_created_private(small_provider, tmp_path, cli):
     out = tmp_path / "reports" / "out"
     code, _, err = cli(*audit_args(small_provider, out, store))
     assert code == 10, err
-    assert mode(store) == 0o600 and mode(store.with_name("cases.db.lock")) == 0o600 and mode(store.parent) == 0o700
+    assert (
+        mode(store) == 0o600
+        and mode(store.with_name("cases.db.lock")) == 0o600
+        and mode(store.parent) == 0o700
+    )
     assert mode(out) == 0o700 and {mode(p) for p in out.iterdir()} == {0o600}
     assert not [p for p in store.parent.iterdir() if p.name.endswith(".tmp")]
 
@@ -162,7 +192,9 @@ def test_a_folder_as_config_and_a_file_as_out_are_located_errors(small_provider,
     code, out, err = cli(*audit_args(small_provider, a_file, tmp_path / "cases.db"))
     assert code == 2 and "out.txt: the output folder is a file" in err
     assert_no_traceback(out + err)
-    assert a_file.read_text() == "keep me" and not (tmp_path / "cases.db").exists()  # refused before any work
+    assert (
+        a_file.read_text() == "keep me" and not (tmp_path / "cases.db").exists()
+    )  # refused before any work
     code, out, err = cli(*audit_args(small_provider, tmp_path / "out", tmp_path))
     assert code == 2 and "is a folder; give the path of a case store file" in err
 
@@ -172,7 +204,22 @@ def test_a_decision_on_a_read_only_store_is_refused_and_says_it_was_not_recorded
         case_id = st.cases_in_run(st.latest_run().run_id)[0].case_id
     store_copy.chmod(0o444)
     pragmas = ["--pragma", "query_only=1"] if os.geteuid() == 0 else []
-    done = hooked(*pragmas, "--", "cases", "decide", case_id, "--status", "confirmed", "--reason", "listed", "--store", str(store_copy))
+    done = hooked(
+        *pragmas,
+        "--",
+        "cases",
+        "decide",
+        case_id,
+        "--status",
+        "confirmed",
+        "--reason",
+        "listed",
+        "--store",
+        str(store_copy),
+    )
     assert done.returncode == 2, done.stderr
-    assert f"cannot record the decision on case {case_id} (it was not recorded)" in done.stderr and "read-only" in done.stderr
+    assert (
+        f"cannot record the decision on case {case_id} (it was not recorded)" in done.stderr
+        and "read-only" in done.stderr
+    )
     assert_no_traceback(done.stdout + done.stderr)

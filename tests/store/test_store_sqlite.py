@@ -17,17 +17,32 @@ T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 def run_record(run_id: str) -> RunRecord:
     manifest = {
-        "run_id": run_id, "started_at": T0.isoformat(), "finished_at": T0.isoformat(), "as_of": T0.isoformat(), "complete": True,
-        "inputs": [{"table": "tenants", "path": "t.csv", "sha256": "ab"}], "rule_pack": {"version": "v1", "sha256": "cd"},
-        "scoring": "weighted-v1", "lists": [{"path": "l.csv", "sha256": "ef"}], "coverage_gaps": [], "counts": {"cases": 1},
+        "run_id": run_id,
+        "started_at": T0.isoformat(),
+        "finished_at": T0.isoformat(),
+        "as_of": T0.isoformat(),
+        "complete": True,
+        "inputs": [{"table": "tenants", "path": "t.csv", "sha256": "ab"}],
+        "rule_pack": {"version": "v1", "sha256": "cd"},
+        "scoring": "weighted-v1",
+        "lists": [{"path": "l.csv", "sha256": "ef"}],
+        "coverage_gaps": [],
+        "counts": {"cases": 1},
         "changes": {"previous_run_id": None, "counts": {}, "resolved": []},
     }
     return RunRecord.from_manifest(manifest)
 
 
 def case(run_id: str, case_id: str = "C-1", score: float = 60.0) -> CaseSnapshot:
-    record = {"case_id": case_id, "rank": 1, "priority": "high", "score": score, "tenant_ids": ["t1"],
-              "hits": [{"rule_id": "b"}, {"rule_id": "a"}], "exposure": {"restricted_gpu_hours_90d": 12.5}}
+    record = {
+        "case_id": case_id,
+        "rank": 1,
+        "priority": "high",
+        "score": score,
+        "tenant_ids": ["t1"],
+        "hits": [{"rule_id": "b"}, {"rule_id": "a"}],
+        "exposure": {"restricted_gpu_hours_90d": 12.5},
+    }
     return CaseSnapshot.from_record(run_id, record)
 
 
@@ -37,12 +52,22 @@ def test_runs_and_cases_round_trip(tmp_path):
         store.commit_run(run_record("r1"), [case("r1")])
         store.commit_run(run_record("r2"), [case("r2", score=70)])
         latest = store.latest_run()
-        assert latest.run_id == "r2" and latest.rule_pack_version == "v1" and latest.rule_pack_sha256 == "cd"
-        assert latest.inputs[0]["sha256"] == "ab" and latest.lists[0]["sha256"] == "ef" and latest.scoring == "weighted-v1"
+        assert (
+            latest.run_id == "r2"
+            and latest.rule_pack_version == "v1"
+            and latest.rule_pack_sha256 == "cd"
+        )
+        assert (
+            latest.inputs[0]["sha256"] == "ab"
+            and latest.lists[0]["sha256"] == "ef"
+            and latest.scoring == "weighted-v1"
+        )
         assert latest.committed_at is not None
         assert [r.run_id for r in store.runs()] == ["r1", "r2"]
         (snap,) = store.cases_in_run("r2")
-        assert snap.rules == ["a", "b"] and snap.score == 70 and snap.restricted_gpu_hours_90d == 12.5
+        assert (
+            snap.rules == ["a", "b"] and snap.score == 70 and snap.restricted_gpu_hours_90d == 12.5
+        )
         assert [s.run_id for s in store.case_history("C-1")] == ["r1", "r2"]
         assert store.case_ids() == ["C-1"]
 
@@ -51,7 +76,9 @@ def test_a_failed_commit_leaves_no_trace(tmp_path):
     with SQLiteStore(tmp_path / "s.db") as store:
         store.commit_run(run_record("r1"), [case("r1")])
         with pytest.raises(sqlite3.IntegrityError):
-            store.commit_run(run_record("r2"), [case("r2"), case("r2")])  # duplicate case: the whole run rolls back
+            store.commit_run(
+                run_record("r2"), [case("r2"), case("r2")]
+            )  # duplicate case: the whole run rolls back
         assert [r.run_id for r in store.runs()] == ["r1"]
         assert store.cases_in_run("r2") == []
 
@@ -59,9 +86,26 @@ def test_a_failed_commit_leaves_no_trace(tmp_path):
 def test_decisions_are_append_only(tmp_path):
     path = tmp_path / "s.db"
     with SQLiteStore(path) as store:
-        first = store.add_decision(Decision("C-1", "dismissed", "known lab", "alice", T0, date(2027, 1, 1), ["a"], "high", 60.0, "r1"))
+        first = store.add_decision(
+            Decision(
+                "C-1",
+                "dismissed",
+                "known lab",
+                "alice",
+                T0,
+                date(2027, 1, 1),
+                ["a"],
+                "high",
+                60.0,
+                "r1",
+            )
+        )
         store.add_decision(Decision("C-1", "confirmed", "owner is listed", "bob", T0))
-        assert first.decision_id == 1 and first.until == date(2027, 1, 1) and first.rules_at_decision == ["a"]
+        assert (
+            first.decision_id == 1
+            and first.until == date(2027, 1, 1)
+            and first.rules_at_decision == ["a"]
+        )
         assert [d.status for d in store.decisions("C-1")] == ["dismissed", "confirmed"]
         assert store.latest_decisions()["C-1"].by == "bob"
     raw = sqlite3.connect(path)
@@ -70,8 +114,10 @@ def test_decisions_are_append_only(tmp_path):
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw.execute("DELETE FROM decisions")
     with pytest.raises(sqlite3.IntegrityError):
-        raw.execute("INSERT INTO decisions (case_id, status, reason, decided_by, decided_at, rules_at_decision) "
-                    "VALUES ('C-1', 'ignored', 'x', 'y', 'z', '[]')")  # status outside the three
+        raw.execute(
+            "INSERT INTO decisions (case_id, status, reason, decided_by, decided_at, rules_at_decision) "
+            "VALUES ('C-1', 'ignored', 'x', 'y', 'z', '[]')"
+        )  # status outside the three
     raw.close()
     with SQLiteStore(path) as store:
         assert [d.status for d in store.decisions()] == ["dismissed", "confirmed"]
@@ -93,7 +139,11 @@ def test_schema_is_versioned(tmp_path):
 
 def test_open_store_by_path_or_url(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for spec, expected in (("a.db", tmp_path / "a.db"), ("sqlite:///b.db", tmp_path / "b.db"), (f"sqlite:///{tmp_path}/c.db", tmp_path / "c.db")):
+    for spec, expected in (
+        ("a.db", tmp_path / "a.db"),
+        ("sqlite:///b.db", tmp_path / "b.db"),
+        (f"sqlite:///{tmp_path}/c.db", tmp_path / "c.db"),
+    ):
         store = open_store(spec)
         store.close()
         assert expected.exists(), spec
@@ -106,7 +156,10 @@ def test_open_store_by_path_or_url(tmp_path, monkeypatch):
 def test_a_file_that_is_not_a_store_is_an_input_error(tmp_path):
     path = tmp_path / "s.db"
     path.write_text("not sqlite at all, " * 100)
-    with pytest.raises(InputError, match="cannot open the case store: file is not a database; give the path of an auditor case store"):
+    with pytest.raises(
+        InputError,
+        match="cannot open the case store: file is not a database; give the path of an auditor case store",
+    ):
         SQLiteStore(path)
 
 
@@ -116,7 +169,11 @@ def test_every_registered_store_implements_the_protocol(tmp_path):
 
     from auditor.store import STORES, CaseStore
 
-    wanted = [name for name, _ in inspect.getmembers(CaseStore, inspect.isfunction) if not name.startswith("_")]
+    wanted = [
+        name
+        for name, _ in inspect.getmembers(CaseStore, inspect.isfunction)
+        if not name.startswith("_")
+    ]
     for scheme, target in STORES.items():
         module_name, attr = target.split(":")
         cls = getattr(importlib.import_module(module_name), attr)
@@ -128,4 +185,6 @@ def test_every_registered_store_implements_the_protocol(tmp_path):
 def test_a_store_url_with_a_password_is_never_shown_with_it():
     with pytest.raises(InputError) as caught:
         open_store("postgres://auditor:hunter2@db.internal/cases")
-    assert "hunter2" not in str(caught.value) and "postgres://REDACTED@db.internal/cases" in str(caught.value)
+    assert "hunter2" not in str(caught.value) and "postgres://REDACTED@db.internal/cases" in str(
+        caught.value
+    )

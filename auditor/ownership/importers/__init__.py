@@ -11,6 +11,10 @@ from auditor.ownership.importers.ftm import import_ftm
 from auditor.ownership.importers.gleif import import_gleif
 
 # format name -> importer. One spelling per name.
-IMPORTERS: dict[str, Callable[[Path], Imported]] = {"bods": import_bods, "gleif": import_gleif, "ftm": import_ftm}
+IMPORTERS: dict[str, Callable[[Path], Imported]] = {
+    "bods": import_bods,
+    "gleif": import_gleif,
+    "ftm": import_ftm,
+}
 
 __all__ = ["IMPORTERS", "Imported", "write_tables"]

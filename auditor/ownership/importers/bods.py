@@ -42,10 +42,14 @@ INTEREST_TYPES = {
 def _kind(statement: dict[str, Any]) -> str:
     record_type = statement.get("recordType")
     if record_type:
-        return {"entity": "entity", "person": "person", "relationship": "relationship"}.get(record_type, "other")
-    return {"entityStatement": "entity", "personStatement": "person", "ownershipOrControlStatement": "relationship"}.get(
-        statement.get("statementType", ""), "other"
-    )
+        return {"entity": "entity", "person": "person", "relationship": "relationship"}.get(
+            record_type, "other"
+        )
+    return {
+        "entityStatement": "entity",
+        "personStatement": "person",
+        "ownershipOrControlStatement": "relationship",
+    }.get(statement.get("statementType", ""), "other")
 
 
 def _details(statement: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +57,9 @@ def _details(statement: dict[str, Any]) -> dict[str, Any]:
 
 
 def _id(statement: dict[str, Any]) -> str:
-    return "bods:" + str(statement.get("recordId") or statement.get("statementID") or statement.get("statementId"))
+    return "bods:" + str(
+        statement.get("recordId") or statement.get("statementID") or statement.get("statementId")
+    )
 
 
 def _ref(side: Any) -> str | None:
@@ -86,8 +92,19 @@ def _party(imported: Imported, statement: dict[str, Any], kind: str) -> None:
         country = nationalities[0].get("code")
     aliases = [a for a in d.get("alternateNames") or [] if isinstance(a, str)]
     aliases += [n["fullName"] for n in (d.get("names") or [])[1:] if n.get("fullName")]
-    identifiers = [f"{i.get('scheme') or i.get('schemeName')}:{i['id']}" for i in d.get("identifiers") or [] if i.get("id")]
-    imported.party(_id(statement), _name(kind, d), kind, country=country, aliases=aliases, identifiers=identifiers)
+    identifiers = [
+        f"{i.get('scheme') or i.get('schemeName')}:{i['id']}"
+        for i in d.get("identifiers") or []
+        if i.get("id")
+    ]
+    imported.party(
+        _id(statement),
+        _name(kind, d),
+        kind,
+        country=country,
+        aliases=aliases,
+        identifiers=identifiers,
+    )
 
 
 def import_bods(path: Path) -> Imported:
@@ -106,7 +123,9 @@ def import_bods(path: Path) -> Imported:
         subject, party = _ref(d.get("subject")), _ref(d.get("interestedParty"))
         ref = str(statement.get("statementId") or statement.get("statementID") or "")
         if subject is None or party is None:
-            imported.notes.append(f"relationship {ref}: subject or interested party is unspecified; not added")
+            imported.notes.append(
+                f"relationship {ref}: subject or interested party is unspecified; not added"
+            )
             continue
         component = bool(d.get("isComponent"))
         for interest in d.get("interests") or [{}]:
@@ -115,7 +134,9 @@ def import_bods(path: Path) -> Imported:
                 declared.append((party, subject, ref))
                 continue
             if level != "direct" and not component:
-                imported.notes.append(f"relationship {ref}: interest of {party} in {subject} is neither direct nor a component; not added")
+                imported.notes.append(
+                    f"relationship {ref}: interest of {party} in {subject} is neither direct nor a component; not added"
+                )
                 continue
             share = interest.get("share") or {}
             exact = percent(share.get("exact"))
@@ -129,13 +150,22 @@ def import_bods(path: Path) -> Imported:
                 share=exact,
                 share_min=None if exact is not None else lo,
                 share_max=None if exact is not None else hi,
-                share_min_exclusive="true" if exact is None and "exclusiveMinimum" in share and "minimum" not in share else None,
-                share_max_exclusive="true" if exact is None and "exclusiveMaximum" in share and "maximum" not in share else None,
+                share_min_exclusive="true"
+                if exact is None and "exclusiveMinimum" in share and "minimum" not in share
+                else None,
+                share_max_exclusive="true"
+                if exact is None and "exclusiveMaximum" in share and "maximum" not in share
+                else None,
                 interest=INTEREST_TYPES.get(interest.get("type", ""), "unknown"),
                 start_date=interest.get("startDate"),
                 end_date=interest.get("endDate"),
                 as_of=(statement.get("statementDate") or "")[:10] or None,
-                source="BODS" + (f" ({(statement.get('source') or {}).get('description')})" if (statement.get("source") or {}).get("description") else ""),
+                source="BODS"
+                + (
+                    f" ({(statement.get('source') or {}).get('description')})"
+                    if (statement.get("source") or {}).get("description")
+                    else ""
+                ),
                 source_ref=ref,
             )
     imported.check_paths(declared)

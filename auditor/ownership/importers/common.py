@@ -29,7 +29,9 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
     def party(self, party_id: str, name: str | None, kind: str = "unknown", **extra: Any) -> None:
-        row = self.parties.setdefault(party_id, {"party_id": party_id, "name": name or party_id, "kind": kind})
+        row = self.parties.setdefault(
+            party_id, {"party_id": party_id, "name": name or party_id, "kind": kind}
+        )
         if name and row["name"] == party_id:
             row["name"] = name
         for key, value in extra.items():
@@ -37,7 +39,13 @@ class Imported:
                 row[key] = value
 
     def stake(self, owner_id: str, owned_id: str, **fields: Any) -> None:
-        self.ownership.append({"owner_id": owner_id, "owned_id": owned_id, **{k: v for k, v in fields.items() if v not in (None, "")}})
+        self.ownership.append(
+            {
+                "owner_id": owner_id,
+                "owned_id": owned_id,
+                **{k: v for k, v in fields.items() if v not in (None, "")},
+            }
+        )
 
     def check_paths(self, declared: list[tuple[str, str, str]]) -> None:
         """Each declared indirect interest (owner, owned, reference): is there a chain of direct edges behind it?"""
@@ -51,8 +59,14 @@ class Imported:
                     if nxt not in seen:
                         seen.add(nxt)
                         queue.append(nxt)
-            verdict = "matches a chain of direct interests" if owned in seen else "has NO chain of direct interests behind it"
-            self.notes.append(f"declared indirect interest {ref} of {owner} in {owned} {verdict}; checked, not added as an edge")
+            verdict = (
+                "matches a chain of direct interests"
+                if owned in seen
+                else "has NO chain of direct interests behind it"
+            )
+            self.notes.append(
+                f"declared indirect interest {ref} of {owner} in {owned} {verdict}; checked, not added as an edge"
+            )
 
 
 def read_json_records(path: Path) -> list[tuple[int | None, dict[str, Any]]]:
@@ -63,27 +77,50 @@ def read_json_records(path: Path) -> list[tuple[int | None, dict[str, Any]]]:
     text = path.read_text(encoding="utf-8-sig")
     stripped = text.lstrip()
     if not stripped:
-        raise InputError("file is empty; expected JSON or JSON Lines", location=SourceLocation(shown))
+        raise InputError(
+            "file is empty; expected JSON or JSON Lines", location=SourceLocation(shown)
+        )
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        if stripped.startswith("[") or len([line for line in text.splitlines() if line.strip()]) < 2:
-            raise InputError(f"cannot parse JSON: {exc.msg}", location=SourceLocation(shown, line=exc.lineno, column=exc.colno)) from None
+        if (
+            stripped.startswith("[")
+            or len([line for line in text.splitlines() if line.strip()]) < 2
+        ):
+            raise InputError(
+                f"cannot parse JSON: {exc.msg}",
+                location=SourceLocation(shown, line=exc.lineno, column=exc.colno),
+            ) from None
         return [(line, obj) for line, obj in parse_json_lines(text, shown)]
     if isinstance(doc, list):
         return [(None, obj) for obj in doc if isinstance(obj, dict)]
     if isinstance(doc, dict):
         return [(1, doc)]
-    raise InputError("expected a JSON array of objects, an object, or JSON Lines", location=SourceLocation(shown))
+    raise InputError(
+        "expected a JSON array of objects, an object, or JSON Lines", location=SourceLocation(shown)
+    )
 
 
 def write_tables(imported: Imported, out: Path) -> dict[str, Path]:
     """ownership.csv and parties.csv in `out`, in the canonical columns; lists joined with ';'."""
     out.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, schema, rows in (("parties", PARTIES, list(imported.parties.values())), ("ownership", OWNERSHIP, imported.ownership)):
+    for name, schema, rows in (
+        ("parties", PARTIES, list(imported.parties.values())),
+        ("ownership", OWNERSHIP, imported.ownership),
+    ):
         frame = pl.DataFrame(
-            [{c: (";".join(r[c]) if isinstance(r.get(c), list) else (None if r.get(c) is None else str(r[c]))) for c in schema.names} for r in rows],
+            [
+                {
+                    c: (
+                        ";".join(r[c])
+                        if isinstance(r.get(c), list)
+                        else (None if r.get(c) is None else str(r[c]))
+                    )
+                    for c in schema.names
+                }
+                for r in rows
+            ],
             schema=dict.fromkeys(schema.names, pl.String),
             orient="row",
         )
@@ -97,11 +134,18 @@ def link_tenants(imported: Imported, tenants: pl.DataFrame) -> int:
     from auditor.ownership.inputs import name_key
 
     names = pl.concat(
-        [tenants.select("tenant_id", pl.col("legal_name").alias("name")), tenants.select("tenant_id", pl.col("aliases").alias("name")).explode("name")]
+        [
+            tenants.select("tenant_id", pl.col("legal_name").alias("name")),
+            tenants.select("tenant_id", pl.col("aliases").alias("name")).explode("name"),
+        ]
     ).drop_nulls("name")
-    keys = names.select("tenant_id", name_key(pl.col("name")).alias("key")).unique(subset="key", keep="first")
+    keys = names.select("tenant_id", name_key(pl.col("name")).alias("key")).unique(
+        subset="key", keep="first"
+    )
     lookup = dict(zip(keys["key"].to_list(), keys["tenant_id"].to_list()))
-    probe = pl.DataFrame({"name": [row["name"] for row in imported.parties.values()]}, schema={"name": pl.String})
+    probe = pl.DataFrame(
+        {"name": [row["name"] for row in imported.parties.values()]}, schema={"name": pl.String}
+    )
     probe_keys = probe.select(name_key(pl.col("name"))).to_series().to_list()
     linked = 0
     for row, key in zip(imported.parties.values(), probe_keys):

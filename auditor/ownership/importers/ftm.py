@@ -14,8 +14,20 @@ from typing import Any
 
 from auditor.ownership.importers.common import Imported, percent, read_json_records
 
-PARTY_SCHEMATA = {"Company": "entity", "Organization": "entity", "LegalEntity": "entity", "PublicBody": "entity", "Person": "person"}
-IDENTIFIERS = {"leiCode": "LEI", "registrationNumber": "REG", "innCode": "INN", "ogrnCode": "OGRN", "uniformSocialCreditCode": "USCC"}
+PARTY_SCHEMATA = {
+    "Company": "entity",
+    "Organization": "entity",
+    "LegalEntity": "entity",
+    "PublicBody": "entity",
+    "Person": "person",
+}
+IDENTIFIERS = {
+    "leiCode": "LEI",
+    "registrationNumber": "REG",
+    "innCode": "INN",
+    "ogrnCode": "OGRN",
+    "uniformSocialCreditCode": "USCC",
+}
 RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*[-–]\s*(\d+(?:\.\d+)?)\s*%?\s*$")
 
 
@@ -31,23 +43,39 @@ def import_ftm(path: Path) -> Imported:
         schema, props = entity.get("schema"), entity.get("properties") or {}
         if schema in PARTY_SCHEMATA:
             names = props.get("name") or []
-            country = _first(props, "country") or _first(props, "jurisdiction") or _first(props, "nationality")
-            ids = [f"{scheme}:{v}" for key, scheme in IDENTIFIERS.items() for v in props.get(key) or []]
-            imported.party(f"ftm:{entity['id']}", names[0] if names else None, PARTY_SCHEMATA[schema],
-                           country=country.upper() if isinstance(country, str) else None,
-                           aliases=names[1:] + list(props.get("alias") or []), identifiers=ids)
+            country = (
+                _first(props, "country")
+                or _first(props, "jurisdiction")
+                or _first(props, "nationality")
+            )
+            ids = [
+                f"{scheme}:{v}" for key, scheme in IDENTIFIERS.items() for v in props.get(key) or []
+            ]
+            imported.party(
+                f"ftm:{entity['id']}",
+                names[0] if names else None,
+                PARTY_SCHEMATA[schema],
+                country=country.upper() if isinstance(country, str) else None,
+                aliases=names[1:] + list(props.get("alias") or []),
+                identifiers=ids,
+            )
         elif schema in ("Ownership", "Directorship"):
             links.append((line, entity))
     for line, entity in links:
         props = entity.get("properties") or {}
-        owner, owned = (_first(props, "owner"), _first(props, "asset")) if entity["schema"] == "Ownership" else (
-            _first(props, "director"), _first(props, "organization"))
+        owner, owned = (
+            (_first(props, "owner"), _first(props, "asset"))
+            if entity["schema"] == "Ownership"
+            else (_first(props, "director"), _first(props, "organization"))
+        )
         if isinstance(owner, dict):
             owner = owner.get("id")
         if isinstance(owned, dict):
             owned = owned.get("id")
         if not owner or not owned:
-            imported.notes.append(f"{entity['schema']} {entity.get('id')}: owner or asset missing; not added")
+            imported.notes.append(
+                f"{entity['schema']} {entity.get('id')}: owner or asset missing; not added"
+            )
             continue
         share = lo = hi = None
         text = str(_first(props, "percentage") or "")
@@ -59,10 +87,16 @@ def import_ftm(path: Path) -> Imported:
         for node in (owner, owned):
             imported.party(f"ftm:{node}", None)
         imported.stake(
-            f"ftm:{owner}", f"ftm:{owned}", share=share, share_min=lo, share_max=hi,
+            f"ftm:{owner}",
+            f"ftm:{owned}",
+            share=share,
+            share_min=lo,
+            share_max=hi,
             interest="shareholding" if entity["schema"] == "Ownership" else "control",
-            start_date=_first(props, "startDate"), end_date=_first(props, "endDate"),
-            source="FollowTheMoney" + (f" ({_first(props, 'publisher')})" if _first(props, "publisher") else ""),
+            start_date=_first(props, "startDate"),
+            end_date=_first(props, "endDate"),
+            source="FollowTheMoney"
+            + (f" ({_first(props, 'publisher')})" if _first(props, "publisher") else ""),
             source_ref=str(entity.get("id") or (f"line {line}" if line else "")),
         )
     return imported

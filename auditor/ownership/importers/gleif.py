@@ -60,11 +60,16 @@ def _records(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 
 def _period(rel: dict[str, Any]) -> tuple[str | None, str | None]:
-    periods = _list(_get(rel, "RelationshipPeriods", "RelationshipPeriod")) or _list(rel.get("periods"))
+    periods = _list(_get(rel, "RelationshipPeriods", "RelationshipPeriod")) or _list(
+        rel.get("periods")
+    )
     for p in periods:
         kind = _v(p.get("PeriodType") or p.get("type"))
         if kind in (None, "RELATIONSHIP_PERIOD"):
-            start, end = _v(p.get("StartDate") or p.get("startDate")), _v(p.get("EndDate") or p.get("endDate"))
+            start, end = (
+                _v(p.get("StartDate") or p.get("startDate")),
+                _v(p.get("EndDate") or p.get("endDate")),
+            )
             return (str(start)[:10] if start else None), (str(end)[:10] if end else None)
     return None, None
 
@@ -82,10 +87,14 @@ def import_gleif(path: Path) -> Imported:
             continue
         if kind != DIRECT:
             if kind == ULTIMATE:
-                imported.notes.append(f"ultimate parent {parent} of {child}: a summary of a chain; not added as an edge")
+                imported.notes.append(
+                    f"ultimate parent {parent} of {child}: a summary of a chain; not added as an edge"
+                )
             continue
         share = None
-        for q in _list(_get(rel, "RelationshipQuantifiers", "RelationshipQuantifier")) or _list(rel.get("quantifiers")):
+        for q in _list(_get(rel, "RelationshipQuantifiers", "RelationshipQuantifier")) or _list(
+            rel.get("quantifiers")
+        ):
             units = _v(q.get("QuantifierUnits") or q.get("units"))
             if units == "PERCENTAGE":
                 share = percent(_v(q.get("QuantifierAmount") or q.get("amount")))
@@ -95,15 +104,25 @@ def import_gleif(path: Path) -> Imported:
         for lei in (parent, child):
             imported.party(f"LEI:{lei}", str(lei), "entity", identifiers=[f"LEI:{lei}"])
         if status == "INACTIVE" and not end:
-            imported.notes.append(f"inactive relationship {parent} -> {child} without an end date; kept with the date unknown")
+            imported.notes.append(
+                f"inactive relationship {parent} -> {child} without an end date; kept with the date unknown"
+            )
         imported.stake(
-            f"LEI:{parent}", f"LEI:{child}", share=share, interest="shareholding", start_date=start, end_date=end,
-            as_of=(str(_get(registration, "LastUpdateDate") or "")[:10] or None), source="GLEIF Level 2",
+            f"LEI:{parent}",
+            f"LEI:{child}",
+            share=share,
+            interest="shareholding",
+            start_date=start,
+            end_date=end,
+            as_of=(str(_get(registration, "LastUpdateDate") or "")[:10] or None),
+            source="GLEIF Level 2",
             source_ref=f"RR {child}->{parent}",
         )
     for exc in exceptions:
         lei = _v(exc.get("LEI") or exc.get("lei"))
-        category = _v(exc.get("ExceptionCategory") or exc.get("exceptionCategory") or exc.get("category"))
+        category = _v(
+            exc.get("ExceptionCategory") or exc.get("exceptionCategory") or exc.get("category")
+        )
         reason = _v(exc.get("ExceptionReason") or exc.get("exceptionReason") or exc.get("reason"))
         if isinstance(reason, list):
             reason = ", ".join(str(_v(r)) for r in reason)
@@ -111,6 +130,14 @@ def import_gleif(path: Path) -> Imported:
             continue
         placeholder = f"undisclosed-parent:{lei}"
         imported.party(f"LEI:{lei}", str(lei), "entity", identifiers=[f"LEI:{lei}"])
-        imported.party(placeholder, f"parent not disclosed ({reason or 'no reason given'})", "unknown")
-        imported.stake(placeholder, f"LEI:{lei}", interest="unknown", source="GLEIF Level 2 reporting exception", source_ref=f"{lei} {reason or ''}".strip())
+        imported.party(
+            placeholder, f"parent not disclosed ({reason or 'no reason given'})", "unknown"
+        )
+        imported.stake(
+            placeholder,
+            f"LEI:{lei}",
+            interest="unknown",
+            source="GLEIF Level 2 reporting exception",
+            source_ref=f"{lei} {reason or ''}".strip(),
+        )
     return imported
