@@ -182,3 +182,13 @@ def test_a_2000_deep_chain_restricts_its_end():
     seeds[0] = True
     result = closure(EdgeIndex.by_owner(n, src, dst), np.full(n - 1, 50.0), seeds, 50.0)
     assert result.restricted.all() and result.level[-1] == n - 1
+
+
+def test_levels_say_when_a_node_became_restricted_and_minus_one_for_never():
+    # Seed 0 owns 60% of 1 (restricted in step 1), 1 owns 30% of 2 (below the threshold: never),
+    # 3 has no listed owner at all (never). The depth shown to the analyst is read from these levels.
+    src, dst = np.array([0, 1]), np.array([1, 2])
+    seeds = np.array([True, False, False, False])
+    result = closure(EdgeIndex.by_owner(4, src, dst), np.array([60.0, 30.0]), seeds, 50.0)
+    assert result.restricted.tolist() == [True, True, False, False]
+    assert result.level.tolist() == [0, 1, -1, -1]
