@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,3 +40,28 @@ def run_cli(args: list, capsys) -> tuple[int, str, str]:
 
 def assert_no_traceback(text: str) -> None:
     assert "Traceback" not in text, text
+
+
+def case_table(rows: list[tuple[str, str, float]]) -> pl.DataFrame:
+    """A case table of (case_id, priority, score) rows in rank order, one tenant each: for comparing runs."""
+    return pl.DataFrame(
+        [
+            {
+                "case_id": c,
+                "rank": i + 1,
+                "priority": p,
+                "score": s,
+                "tenant_ids": [c.lower()],
+                "top_reasons": ["r"],
+            }
+            for i, (c, p, s) in enumerate(rows)
+        ],
+        schema={
+            "case_id": pl.String,
+            "rank": pl.UInt32,
+            "priority": pl.String,
+            "score": pl.Float64,
+            "tenant_ids": pl.List(pl.String),
+            "top_reasons": pl.List(pl.String),
+        },
+    )

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from auditor.cases.compare import compare_cases
-from auditor_testkit import EXAMPLES, REPO, assert_no_traceback
+from auditor_testkit import EXAMPLES, REPO, assert_no_traceback, case_table
 
 CONFIG = EXAMPLES / "audit.yaml"
 
@@ -83,7 +83,7 @@ def test_raising_a_threshold_removes_or_demotes_its_cases_and_says_which_rule_st
     assert "stopped firing" in out and "listed-address-match" in out
 
 
-def test_a_new_rule_firing_on_benign_tenants_adds_cases(cli, pack):
+def test_a_new_rule_firing_on_benign_tenants_addscase_table(cli, pack):
     (pack / "kyc").mkdir()
     (pack / "kyc" / "verified-restricted-user.yaml").write_text(BENIGN_RULE)
     report = backtest_json(cli, "--rules", pack)
@@ -199,30 +199,6 @@ def test_against_a_stored_run(cli, pack, tmp_path):
     assert code == 2 and "not in the case store" in err
 
 
-def _cases(rows):
-    return pl.DataFrame(
-        [
-            {
-                "case_id": c,
-                "rank": i + 1,
-                "priority": p,
-                "score": s,
-                "tenant_ids": [c.lower()],
-                "top_reasons": ["r"],
-            }
-            for i, (c, p, s) in enumerate(rows)
-        ],
-        schema={
-            "case_id": pl.String,
-            "rank": pl.UInt32,
-            "priority": pl.String,
-            "score": pl.Float64,
-            "tenant_ids": pl.List(pl.String),
-            "top_reasons": pl.List(pl.String),
-        },
-    )
-
-
 def _hits(pairs):
     return pl.DataFrame(
         [{"case_id": c, "tenant_id": c.lower(), "rule_id": r} for c, r in pairs],
@@ -231,8 +207,8 @@ def _hits(pairs):
 
 
 def test_a_rank_shift_caused_by_another_case_is_not_a_move():
-    old = _cases([("A", "critical", 90.0), ("B", "high", 70.0), ("C", "medium", 40.0)])
-    new = _cases(
+    old = case_table([("A", "critical", 90.0), ("B", "high", 70.0), ("C", "medium", 40.0)])
+    new = case_table(
         [("B", "high", 70.0), ("C", "medium", 40.0), ("A", "medium", 35.0), ("D", "low", 10.0)]
     )
     old_hits = _hits([("A", "x"), ("A", "y"), ("B", "y"), ("C", "z")])

@@ -5,30 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from auditor.cases.compare import compare_cases
-
-
-def cases(rows):
-    return pl.DataFrame(
-        [
-            {
-                "case_id": c,
-                "rank": i + 1,
-                "priority": p,
-                "score": s,
-                "tenant_ids": [c.lower()],
-                "top_reasons": ["r"],
-            }
-            for i, (c, p, s) in enumerate(rows)
-        ],
-        schema={
-            "case_id": pl.String,
-            "rank": pl.UInt32,
-            "priority": pl.String,
-            "score": pl.Float64,
-            "tenant_ids": pl.List(pl.String),
-            "top_reasons": pl.List(pl.String),
-        },
-    )
+from auditor_testkit import case_table as cases
 
 
 def hits(pairs):
