@@ -353,6 +353,7 @@ def _features_for(
             config.screening_threshold,
             config.max_link_group,
             ownership_settings(config, inputs),
+            network_settings(config),
         )
     except (
         pl.exceptions.ComputeError
@@ -393,6 +394,15 @@ def _features_for(
     if config.unknown_instance_types == "error" and features.unknown_instance_types.height:
         raise_unknown_instance_types(inputs, features.unknown_instance_types)
     return as_of, features, list_provenance, screening
+
+
+def network_settings(config: AuditConfig) -> Any:
+    """The network-link settings (issue 21): the rarity cut-off and, when configured, the ASN database."""
+    from auditor.asn import open_network_kinds
+    from auditor.features.network_links import NetworkSettings
+
+    kinds = open_network_kinds(config.network_database) if config.network_database else None
+    return NetworkSettings(max_network_tenants=config.max_network_tenants, kinds=kinds)
 
 
 def ownership_settings(config: AuditConfig, inputs: InputTables) -> Any:
