@@ -481,4 +481,7 @@ def render_markdown() -> str:
     ]
     for f in FEATURES.values():
         lines.append(f"| `{f.name}` | {f.kind} | {f.doc} | {', '.join(f.inputs)} |")
+    from auditor.features.network_doc import NETWORK_LINKS_NOTE
+
+    lines.append(NETWORK_LINKS_NOTE.rstrip("\n"))
     return "\n".join(lines) + "\n"
