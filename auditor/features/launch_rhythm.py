@@ -9,7 +9,8 @@ the neighbouring buckets -- a Polars join, never a loop over pairs. A bucket cro
 more than `max_launch_bucket_tenants` tenants is a busy hour in a big region, not a
 signal, and is left out, which also bounds the join to linear work.
 
-A pair is linked when it launched together on at least `min_launch_days` distinct days;
+A pair is linked when it launched together on at least `min_launch_days` distinct days,
+and at least half of one of the two tenants' restricted launches were in step with the other's;
 its strength is days / 4 (capped at 1), a quarter of that when both tenants are
 established (verified and old), as for network links.
 """
@@ -31,6 +32,7 @@ from auditor.features.network_links import (
 WINDOW_DAYS = 90
 FULL_STRENGTH_DAYS = 4
 DURATION_RATIO = 2.0  # run lengths within a factor of two count as similar
+MIN_IN_STEP_SHARE = 0.5  # of one of the two tenants' restricted launches
 GROUP = ("provider", "region", "gpu_model", "gpu_count")
 
 
@@ -104,7 +106,21 @@ def launch_links(
         pl.col("region").mode().first().alias("region"),
         pl.col("launch").unique().alias("launch_ids"),
     )
-    linked = per_pair.filter(pl.col("days") >= settings.min_launch_days)
+    # In step: most of one tenant's launches keep time with the other's. Two busy tenants in
+    # one region coincide on a few days by chance, but only on a small share of their launches.
+    totals = launches.group_by("tenant_id").agg(pl.len().alias("total"))
+    per_pair = per_pair.join(totals, on="tenant_id").with_columns(
+        (pl.col("launches") / pl.col("total")).alias("share")
+    )
+    mirrored = per_pair.select(
+        pl.col("tenant_id").alias("tenant_id_o"),
+        pl.col("tenant_id_o").alias("tenant_id"),
+        pl.col("share").alias("share_o"),
+    )
+    linked = per_pair.join(mirrored, on=["tenant_id", "tenant_id_o"]).filter(
+        (pl.col("days") >= settings.min_launch_days)
+        & (pl.max_horizontal("share", "share_o") >= MIN_IN_STEP_SHARE)
+    )
     if linked.height == 0:
         return empty_links(), _no_counts()
     established = _established(tenants, as_of, settings)

@@ -19,13 +19,13 @@ bounded by the rarity cut-off, so it grows linearly with the sign-ins.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import polars as pl
 
 from auditor.asn import NetworkKinds
+from auditor.features.ip_networks import with_networks
 
 KIND_WEIGHTS = {
     "hosting": 1.0,
@@ -46,9 +46,6 @@ LINK_COLUMNS = pl.Schema(
         "reason": pl.String,
     }
 )
-# IPv4 ranges whose addresses are reused on every private network (RFC 1918, CGNAT,
-# loopback, link-local): sharing one links nobody. Documentation ranges stay usable.
-_PRIVATE_V4 = r"^(10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)"
 
 
 @dataclass(frozen=True)
@@ -71,62 +68,34 @@ def empty_links() -> pl.DataFrame:
     return pl.DataFrame(schema=LINK_COLUMNS)
 
 
-def _v6_prefix(text: str) -> str | None:
-    """The /64 holding an IPv6 address; an IPv4-mapped address is its IPv4 address; private ones are None."""
-    try:
-        ip = ipaddress.IPv6Address(text)
-    except ValueError:
-        return None
-    if ip.ipv4_mapped is not None:
-        return str(ip.ipv4_mapped)
-    if ip.is_link_local or ip.is_loopback or ip.is_unspecified or ip in _ULA:
-        return None
-    return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
-
-
-_ULA = ipaddress.IPv6Network("fc00::/7")
-
-
 def network_keys(access: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
-    """tenant_id, timestamp, network for each sign-in in the window with a usable source address.
+    """tenant_id, network, signins, first, last: each tenant's sign-ins in the window per network.
 
-    IPv4 is checked and kept with expressions; IPv6 needs its compressed forms expanded, done
-    once per distinct IPv6 string (a few per tenant), then joined back. Blank, malformed and
-    private addresses are dropped: they cannot link anyone.
+    The big table is grouped by (tenant, address) first, streaming -- a tenant signs in from
+    a few addresses, so that table is small -- and only then are addresses turned into
+    networks (`ip_networks.network_of`) and regrouped. Unusable addresses are dropped.
     """
-    ip = pl.col("source_ip").str.strip_chars()
-    window = (
+    per_address = (
         access.lazy()
         .filter(
             (pl.col("timestamp") <= pl.lit(as_of))
             & (pl.col("timestamp") > pl.lit(as_of - timedelta(days=SIGNIN_WINDOW_DAYS)))
             & pl.col("source_ip").is_not_null()
         )
-        .select("tenant_id", "timestamp", ip.alias("ip"))
+        .group_by("tenant_id", "source_ip")
+        .agg(
+            pl.len().alias("signins"),
+            pl.col("timestamp").min().alias("first"),
+            pl.col("timestamp").max().alias("last"),
+        )
     )
-    octets_ok = (
-        pl.col("ip")
-        .str.split(".")
-        .list.eval(pl.element().cast(pl.Int32, strict=False) <= 255)
-        .list.all()
-    )
-    v4 = window.filter(
-        pl.col("ip").str.contains(r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")
-        & octets_ok
-        & ~pl.col("ip").str.contains(_PRIVATE_V4)
-    ).select("tenant_id", "timestamp", pl.col("ip").alias("network"))
-    v6_rows = window.filter(pl.col("ip").str.contains(":", literal=True))
-    distinct = v6_rows.select("ip").unique().collect()["ip"].to_list()
-    prefixes = pl.DataFrame(
-        {"ip": distinct, "network": [_v6_prefix(text) for text in distinct]},
-        schema={"ip": pl.String, "network": pl.String},
-    ).lazy()
-    v6 = (
-        v6_rows.join(prefixes, on="ip")
+    return (
+        with_networks(per_address.collect(engine="streaming"))
+        .lazy()
         .filter(pl.col("network").is_not_null())
-        .select("tenant_id", "timestamp", "network")
+        .group_by("tenant_id", "network")
+        .agg(pl.col("signins").sum(), pl.col("first").min(), pl.col("last").max())
     )
-    return pl.concat([v4, v6])
 
 
 def masked(network: pl.Expr) -> pl.Expr:
@@ -147,16 +116,7 @@ def network_links(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(links, common): one row per tenant, other tenant and rare shared network; and the count
     of networks too widely shared to link (kind `source_network`, values, tenants)."""
-    per_network = (
-        network_keys(access, as_of)
-        .group_by("tenant_id", "network")
-        .agg(
-            pl.len().alias("signins"),
-            pl.col("timestamp").min().alias("first"),
-            pl.col("timestamp").max().alias("last"),
-        )
-        .collect(engine="streaming")
-    )
+    per_network = network_keys(access, as_of).collect(engine="streaming")
     sizes = per_network.group_by("network").agg(pl.len().alias("n"))
     common = (
         sizes.filter(pl.col("n") > settings.max_network_tenants)
