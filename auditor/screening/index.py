@@ -105,6 +105,8 @@ def name_keys(frame: pl.DataFrame, *, vocabulary: pl.DataFrame | None = None) ->
     compact = frame.filter(pl.col("compact").str.len_chars() >= 2).select(
         "row", _prefixed("c:", pl.col("compact"))
     )
+    if "compact_all" in frame.columns:  # name-v2: the name with its stopwords and forms too
+        compact = pl.concat([compact, frame.select("row", _prefixed("c:", pl.col("compact_all")))])
     tok = tokens.select("row", _prefixed("t:", pl.col("token")))
     del_source = tokens if vocabulary is None else tokens.join(vocabulary, on="token", how="anti")
     dels = _deletions(del_source).select("row", _prefixed("d:", pl.col("variant")))
@@ -296,7 +298,7 @@ class ScreeningIndex:
         pairs = self._name_keys.candidates(keys)
         if pairs.height == 0:
             return pl.DataFrame()
-        extra = [] if v1 else ["legal", "words"]
+        extra = [] if v1 else ["legal", "words", "compact_all"]
         q_cols = uq.select(
             "q",
             "query_name",

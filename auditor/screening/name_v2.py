@@ -6,7 +6,9 @@ at most one candidate word, best pairs first, whatever their order:
 
 * equal words score 1;
 * one edit or neighbour swap (OSA distance) between words of 4+ letters scores 0.92,
-  two edits between words of 9+ letters 0.84 -- typos in any word, generic or not;
+  between words of 3 letters `SHORT_SLIP` (0.8: "fas" / "fars" pairs, but the pair
+  alone does not carry a name), two edits between words of 9+ letters 0.84 -- typos
+  in any word, generic or not;
 * otherwise a close spelling (rapidfuzz ratio >= 0.8, romanisation variants) scores its
   ratio, capped at 0.9.
 
@@ -42,6 +44,8 @@ NAME_V2 = "name-v2"
 DEFAULT_THRESHOLD_V2 = 0.86
 COVER_MAX = 0.9  # weight of the better-covered side in `tokens` (tuned on the tune part)
 MAX_KEY_NAMES = 200  # a blocking word held by more list names is used only as a query's rarest
+SHORT_SLIP = 0.8  # one edit or neighbour swap in a three-letter word ("fas" / "fars")
+PREFILTER_SET = 0.8  # token-set ratio that also lets a pair through (word order + a typo)
 PREFILTER = 0.65  # token-sort or compact ratio below which a pair is not aligned (tuned: -0.1 % recall, 3x speed)
 
 
@@ -49,10 +53,10 @@ def word_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     shortest = min(len(a), len(b))
-    if shortest >= 4 and abs(len(a) - len(b)) <= 2:
+    if shortest >= 3 and abs(len(a) - len(b)) <= 2:
         d = OSA.distance(a, b, score_cutoff=2)
         if d <= 1:
-            return 0.92
+            return 0.92 if shortest >= 4 else SHORT_SLIP
         if d == 2 and shortest >= 9:
             return 0.84
     if shortest >= 5:
@@ -74,7 +78,7 @@ def _similarity(words: pl.DataFrame, a: str, b: str) -> pl.Series:
     la, lb = pl.col("a").str.len_chars().cast(pl.Int32), pl.col("b").str.len_chars().cast(pl.Int32)
     shortest = pl.min_horizontal(la, lb)
     uniq = uniq.with_columns(
-        close=(shortest >= 4) & ((la - lb).abs() <= 2), fuzzy=shortest >= 5, shortest=shortest
+        close=(shortest >= 3) & ((la - lb).abs() <= 2), fuzzy=shortest >= 5, shortest=shortest
     )
     close = uniq.filter(pl.col("close") & (pl.col("a") != pl.col("b")))
     d = _cpdist(close["a"].to_list(), close["b"].to_list(), OSA.distance, score_cutoff=2)
@@ -83,8 +87,10 @@ def _similarity(words: pl.DataFrame, a: str, b: str) -> pl.Series:
     edits = (
         pl.when(pl.col("a") == pl.col("b"))
         .then(1.0)
-        .when(pl.col("d") <= 1)
+        .when((pl.col("d") <= 1) & (pl.col("shortest") >= 4))
         .then(0.92)
+        .when(pl.col("d") <= 1)
+        .then(SHORT_SLIP)
         .when((pl.col("d") == 2) & (pl.col("shortest") >= 9))
         .then(0.84)
         .otherwise(None)
@@ -167,7 +173,20 @@ def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
         _cpdist(pairs["q_core"].to_list(), pairs["n_core"].to_list(), fuzz.token_sort_ratio) / 100.0
     )
     comp = _cpdist(pairs["q_compact"].to_list(), pairs["n_compact"].to_list(), fuzz.ratio) / 100.0
-    keep = np.maximum(sort, comp) >= PREFILTER
+    keep = (np.maximum(sort, comp) >= PREFILTER) | (
+        pairs["q_compact_all"] == pairs["n_compact_all"]
+    ).to_numpy()
+    # A typo in a word's first letter moves it in the sorted order ("homes ivine" /
+    # "divine homes"); the token-set ratio, blind to order, vouches for those pairs --
+    # only between names of as many words, since it cannot see a word missing.
+    same_len = (pairs["q_tokens"].list.len() == pairs["n_tokens"].list.len()).to_numpy()
+    unsure = np.flatnonzero(~keep & same_len)
+    if unsure.size:
+        q_core, n_core = pairs["q_core"], pairs["n_core"]
+        sets = _cpdist(
+            q_core.gather(unsure).to_list(), n_core.gather(unsure).to_list(), fuzz.token_set_ratio
+        )
+        keep[unsure] = sets / 100.0 >= PREFILTER_SET
     pairs = (
         pairs.filter(pl.Series(keep))
         .with_columns(core_sort=pl.Series(sort[keep]))
@@ -195,13 +214,26 @@ def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     cd = _cpdist(
         pairs["q_compact"].to_list(), pairs["n_compact"].to_list(), OSA.distance, score_cutoff=2
     )
+    cd_all = _cpdist(
+        pairs["q_compact_all"].to_list(),
+        pairs["n_compact_all"].to_list(),
+        OSA.distance,
+        score_cutoff=2,
+    )
     short = pl.min_horizontal(
         pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars()
+    )
+    short_all = pl.min_horizontal(
+        pl.col("q_compact_all").str.len_chars(), pl.col("n_compact_all").str.len_chars()
     )
     compact = (
         pl.when(pl.col("q_compact") == pl.col("n_compact"))
         .then(1.0)
+        .when(pl.col("q_compact_all") == pl.col("n_compact_all"))
+        .then(1.0)
         .when((short >= 6) & (pl.lit(pl.Series(cd)) <= 1))
+        .then(0.97)
+        .when((short_all >= 8) & (pl.lit(pl.Series(cd_all)) <= 1))
         .then(0.97)
         .otherwise(0.0)
     )
