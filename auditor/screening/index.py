@@ -23,7 +23,8 @@ from auditor.screening.countries import country_code
 from auditor.screening.matcher import (
     ADDRESS_ALGORITHM,
     DEFAULT_ADDRESS_THRESHOLD,
-    DEFAULT_THRESHOLD,
+    NAME_V1,
+    THRESHOLD_V1,
     address_explanation,
     address_scores,
     finish_name_scores,
@@ -34,13 +35,14 @@ from auditor.screening import name_v2
 from auditor.screening.canonical import canonical_frame
 from auditor.screening.normalize import normalize_frame
 
-NAME_V1 = "name-v1"
 ALGORITHMS: dict[str, str] = {
     NAME_V1: "v1: core-name ratios, one-edit typo bonus, token coverage",
     name_v2.NAME_V2: "v2: canonical words (abbreviations, slipped common words, legal phrases), typo-tolerant word alignment, list evidence",
 }
-DEFAULT_ALGORITHM = name_v2.NAME_V2
-DEFAULT_THRESHOLDS = {NAME_V1: DEFAULT_THRESHOLD, name_v2.NAME_V2: name_v2.DEFAULT_THRESHOLD_V2}
+DEFAULT_THRESHOLDS = {NAME_V1: THRESHOLD_V1, name_v2.NAME_V2: name_v2.DEFAULT_THRESHOLD_V2}
+# The one place that says what the audit screens names with, and at what score.
+DEFAULT_ALGORITHM = NAME_ALGORITHM = name_v2.NAME_V2
+DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS[DEFAULT_ALGORITHM]
 
 
 def algorithm_record(

@@ -27,9 +27,10 @@ from rapidfuzz.distance import OSA
 
 from auditor.screening.normalize import GENERIC_TOKENS, WEAK_TOKENS
 
-NAME_ALGORITHM = "name-v1"
+# name-v1's own name and threshold; the audit's defaults are in index.py (name-v2).
+NAME_V1 = "name-v1"
+THRESHOLD_V1 = 0.88
 ADDRESS_ALGORITHM = "address-v1"
-DEFAULT_THRESHOLD = 0.88
 DEFAULT_ADDRESS_THRESHOLD = 0.85
 
 
@@ -145,7 +146,7 @@ def name_explanation() -> pl.Expr:
     """Compact JSON: algorithm, both names as compared, each feature's score, list and entry."""
     r = lambda c: pl.col(c).round(3)  # noqa: E731
     return pl.struct(
-        algorithm=pl.lit(NAME_ALGORITHM),
+        algorithm=pl.lit(NAME_V1),
         query=pl.col("query_name"),
         query_core=pl.col("q_core"),
         candidate=pl.col("matched_name"),

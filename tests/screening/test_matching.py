@@ -307,3 +307,18 @@ def test_address_match_same_building(index):
 def test_vague_addresses_are_not_indexed(index):
     q = pl.DataFrame({"query_id": ["x"], "address": ["Panama"]})
     assert index.match_addresses(q).height == 0
+
+
+def test_the_package_defaults_are_the_index_defaults():
+    from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM
+    from auditor.screening.index import algorithm_record
+
+    built = ScreeningIndex.build(entries())
+    assert (built.algorithm, built.default_threshold) == (NAME_ALGORITHM, DEFAULT_THRESHOLD)
+    record = algorithm_record()
+    assert (record["name_algorithm"], record["name_threshold"]) == (
+        NAME_ALGORITHM,
+        DEFAULT_THRESHOLD,
+    )
+    v1 = ScreeningIndex.build(entries(), algorithm="name-v1")
+    assert v1.default_threshold != DEFAULT_THRESHOLD  # v1 keeps its own, for comparison
