@@ -53,8 +53,12 @@ def name_features(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     the name features, then the full-name ratio.
     """
     name_min = (threshold - 0.15) / 0.85  # name_pre = 0.85 name + 0.15 full <= 0.85 name + 0.15
-    lq, ln = pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars()
-    cq, cn = pl.col("q_core").str.len_chars(), pl.col("n_core").str.len_chars()
+    # Lengths as signed integers: len_chars is unsigned, and a shorter query's difference
+    # would wrap to 4e9 and hide its typo.
+    lq = pl.col("q_compact").str.len_chars().cast(pl.Int32)
+    ln = pl.col("n_compact").str.len_chars().cast(pl.Int32)
+    cq = pl.col("q_core").str.len_chars().cast(pl.Int32)
+    cn = pl.col("n_core").str.len_chars().cast(pl.Int32)
     typo_possible = ((lq - ln).abs() <= 1) & (pl.min_horizontal(lq, ln) >= 5)
     pairs = pairs.filter(
         (_length_bound(lq, ln) >= name_min) | (_length_bound(cq, cn) >= name_min) | typo_possible

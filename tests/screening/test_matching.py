@@ -322,3 +322,14 @@ def test_the_package_defaults_are_the_index_defaults():
     )
     v1 = ScreeningIndex.build(entries(), algorithm="name-v1")
     assert v1.default_threshold != DEFAULT_THRESHOLD  # v1 keeps its own, for comparison
+
+
+@pytest.mark.parametrize("query, listed", [("zavolt", "zavolta"), ("zavolta", "zavolt")])
+def test_name_v1_typo_feature_holds_whichever_side_is_shorter(query, listed):
+    from auditor.screening.matcher import name_features
+
+    def side(prefix: str, name: str) -> dict[str, list[str]]:
+        return {f"{prefix}_{c}": [name] for c in ("core", "compact", "norm")}
+
+    scored = name_features(pl.DataFrame({**side("q", query), **side("n", listed)}), 0.0)
+    assert scored["typo"].to_list() == [0.9]  # one deletion, six letters
