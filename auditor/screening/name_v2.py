@@ -162,6 +162,46 @@ def aligned_words(q_tokens: list[str], n_tokens: list[str]) -> str:
     return " ".join(out)
 
 
+def _length_bound(a: str, b: str) -> pl.Expr:
+    """The highest ratio two strings of these lengths can reach: 2*min / (min + max)."""
+    la, lb = pl.col(a).str.len_chars().cast(pl.Int32), pl.col(b).str.len_chars().cast(pl.Int32)
+    return 2 * pl.min_horizontal(la, lb) / (la + lb).clip(lower_bound=1)
+
+
+def _ratio_where(pairs: pl.DataFrame, rows: np.ndarray, a: str, b: str, scorer) -> np.ndarray:
+    """`scorer` over the given rows' (a, b) columns only, as 0..1."""
+    if not rows.size:
+        return np.zeros(0)
+    qa, nb = pairs[a].gather(rows).to_list(), pairs[b].gather(rows).to_list()
+    return _cpdist(qa, nb, scorer) / 100.0
+
+
+def _passes_prefilter(pairs: pl.DataFrame) -> pl.Series:
+    """Pairs whose token-sort ratio of the cores or ratio of the compact forms reaches
+    PREFILTER, whose `compact_all` forms are equal, or -- names of as many words -- whose
+    token-set ratio reaches PREFILTER_SET. Staged so each ratio runs only on the pairs
+    still undecided that its length bound lets through (results as if all were run)."""
+    cheap = pairs.select(
+        core=_length_bound("q_core", "n_core") >= PREFILTER,
+        compact=_length_bound("q_compact", "n_compact") >= PREFILTER,
+        same_len=pl.col("q_tokens").list.len() == pl.col("n_tokens").list.len(),
+        keep=pl.col("q_compact_all") == pl.col("n_compact_all"),
+    )
+    keep = cheap["keep"].to_numpy().copy()
+    rows = np.flatnonzero(~keep & cheap["compact"].to_numpy())
+    keep[rows] = _ratio_where(pairs, rows, "q_compact", "n_compact", fuzz.ratio) >= PREFILTER
+    rows = np.flatnonzero(~keep & cheap["core"].to_numpy())
+    keep[rows] = _ratio_where(pairs, rows, "q_core", "n_core", fuzz.token_sort_ratio) >= PREFILTER
+    # A typo in a word's first letter moves it in the sorted order ("homes ivine" /
+    # "divine homes"); the token-set ratio, blind to order, vouches for those pairs --
+    # only between names of as many words, since it cannot see a word missing.
+    rows = np.flatnonzero(~keep & cheap["same_len"].to_numpy())
+    keep[rows] = (
+        _ratio_where(pairs, rows, "q_core", "n_core", fuzz.token_set_ratio) >= PREFILTER_SET
+    )
+    return pl.Series(keep, dtype=pl.Boolean)
+
+
 def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Scores (query, candidate) pairs; columns q_/n_ core, compact, norm, tokens, words.
 
@@ -169,29 +209,7 @@ def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     same name; the word alignment then runs over all word pairs at once: each word's best
     partner on the other side (as canonical token or as written, whichever is closer).
     """
-    sort = (
-        _cpdist(pairs["q_core"].to_list(), pairs["n_core"].to_list(), fuzz.token_sort_ratio) / 100.0
-    )
-    comp = _cpdist(pairs["q_compact"].to_list(), pairs["n_compact"].to_list(), fuzz.ratio) / 100.0
-    keep = (np.maximum(sort, comp) >= PREFILTER) | (
-        pairs["q_compact_all"] == pairs["n_compact_all"]
-    ).to_numpy()
-    # A typo in a word's first letter moves it in the sorted order ("homes ivine" /
-    # "divine homes"); the token-set ratio, blind to order, vouches for those pairs --
-    # only between names of as many words, since it cannot see a word missing.
-    same_len = (pairs["q_tokens"].list.len() == pairs["n_tokens"].list.len()).to_numpy()
-    unsure = np.flatnonzero(~keep & same_len)
-    if unsure.size:
-        q_core, n_core = pairs["q_core"], pairs["n_core"]
-        sets = _cpdist(
-            q_core.gather(unsure).to_list(), n_core.gather(unsure).to_list(), fuzz.token_set_ratio
-        )
-        keep[unsure] = sets / 100.0 >= PREFILTER_SET
-    pairs = (
-        pairs.filter(pl.Series(keep))
-        .with_columns(core_sort=pl.Series(sort[keep]))
-        .with_row_index("pid")
-    )
+    pairs = pairs.filter(_passes_prefilter(pairs)).with_row_index("pid")
     if pairs.height == 0:
         return pairs.with_columns(score=pl.lit(0.0))
     q, n = _side(pairs, "q"), _side(pairs, "n")
