@@ -184,7 +184,7 @@ class AwsConnector(RetryingConnector):
         self._account_tenants: dict[str, str] = {}
 
     def collect(self, progress: Progress) -> Collection:
-        out = Collection("aws")
+        out = Collection("aws", progress=progress)
         base = self.clients.session
         org = self.clients.client(base, "organizations", self.home_region)
         try:
@@ -196,14 +196,12 @@ class AwsConnector(RetryingConnector):
         accounts = [a for a in accounts if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"]
         accounts = self._allowed(accounts, out)
         log.info("event=accounts_listed provider=aws count=%d", len(accounts))
-        progress.add("accounts", len(accounts))
+        for account in accounts:
+            progress.plan("account", account["Id"])
         sts = self.clients.client(base, "sts", self.home_region)
 
         def open_account(account: dict[str, Any]) -> _Account:
-            try:
-                return self._open_account(account, org, sts, out)
-            finally:
-                progress.advance("accounts")
+            return self._open_account(account, org, sts, out)
 
         opened = out.fan_out(
             open_account,
@@ -215,7 +213,8 @@ class AwsConnector(RetryingConnector):
         tasks = [
             (acct, region, ec2) for acct in opened for region, ec2 in sorted(acct.regions.items())
         ]
-        progress.add("regions", len(tasks))
+        for acct, region, _ in tasks:
+            progress.plan("region", f"{acct.account_id}/{region}")
 
         def read_region(task: tuple[_Account, str, Any]) -> list[dict[str, Any]]:
             acct, region, ec2 = task
@@ -227,8 +226,7 @@ class AwsConnector(RetryingConnector):
             except ScopeFailed as exc:
                 out.gap("region", f"{acct.account_id}/{region}", "ec2:DescribeInstances", exc)
                 return []
-            finally:
-                progress.advance("regions")
+            progress.done("region", f"{acct.account_id}/{region}")
             rows = self._instance_rows(acct, region, reservations)
             log.info(
                 "event=region_read provider=aws account=%s region=%s instances=%d",
@@ -348,6 +346,7 @@ class AwsConnector(RetryingConnector):
         acct.regions = {
             region: self.clients.client(acct.session, "ec2", region) for region in wanted
         }
+        out.progress.done("account", account_id)
         return acct
 
     def _instance_rows(
@@ -390,6 +389,9 @@ class AwsConnector(RetryingConnector):
             for region in regions
         ]
 
+        for acct, region, _ in tasks:
+            out.progress.plan("service", f"{acct.account_id}/{region}/cloudtrail")
+
         def read(task: tuple[_Account, str, Any]) -> list[dict[str, Any]]:
             acct, region, client = task
             attrs = [{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}]
@@ -413,6 +415,7 @@ class AwsConnector(RetryingConnector):
                     exc,
                 )
                 return []
+            out.progress.done("service", f"{acct.account_id}/{region}/cloudtrail")
             rows = []
             for event in events:
                 try:
@@ -453,6 +456,7 @@ class AwsConnector(RetryingConnector):
             if cur.path.startswith("s3://")
             else None
         )
+        out.progress.plan("service", cur.path)
         try:
             history = self._retry(
                 lambda: read_cur_usage(
@@ -463,6 +467,7 @@ class AwsConnector(RetryingConnector):
         except ScopeFailed as exc:
             out.gap("service", cur.path, "cur:read", exc)
             return
+        out.progress.done("service", cur.path)
         out.extra_usage.append(merge_with_live(history, out.usage))
 
 

@@ -146,7 +146,7 @@ class GcpConnector(RetryingConnector):
         self.machine_types = settings.instance_types or DEFAULT_MACHINE_TYPES
 
     def collect(self, progress: Progress) -> Collection:
-        out = Collection("gcp")
+        out = Collection("gcp", progress=progress)
         projects = self._list_projects(out)
         if not projects:
             if out.gaps:
@@ -155,13 +155,11 @@ class GcpConnector(RetryingConnector):
                 "gcp: no projects to read; set organization, folders or projects in the config"
             )
         log.info("event=projects_listed provider=gcp count=%d", len(projects))
-        progress.add("projects", len(projects))
+        for project in projects:
+            progress.plan("project", project["project_id"])
 
         def read(project: dict[str, Any]) -> list[dict[str, Any]]:
-            try:
-                return self._read_project(project, out)
-            finally:
-                progress.advance("projects")
+            return self._read_project(project, out)
 
         for rows in out.fan_out(
             read,
@@ -189,6 +187,7 @@ class GcpConnector(RetryingConnector):
         if self.settings.nested:
             parents = self._nested_parents(parents, out)
         for parent in parents:
+            out.progress.plan("service", parent)
             try:
                 listed = self._retry(
                     lambda: list(
@@ -203,6 +202,7 @@ class GcpConnector(RetryingConnector):
             except ScopeFailed as exc:
                 out.gap("service", parent, "resourcemanager.projects.list", exc)
                 continue
+            out.progress.done("service", parent)
             for project in listed:
                 if _state_name(project.state) == "ACTIVE":
                     found.setdefault(project.project_id, _project_dict(project))
@@ -287,6 +287,7 @@ class GcpConnector(RetryingConnector):
         except ScopeFailed as exc:
             out.gap("project", project_id, "compute.instances.aggregatedList", exc)
             return []
+        out.progress.done("project", project_id)
         rows: list[dict[str, Any]] = []
         for page in pages:
             for unreachable in page.unreachables:
