@@ -142,6 +142,7 @@ def _from_snapshot(directory: Path) -> AuditInputs:
         "geoip": snap.manifest.get(
             "geoip"
         ),  # which IP -> country database placed the sign-ins, if any
+        "upgraded": snap.manifest.get("upgraded"),  # an earlier snapshot format read in today's layout
     }
     return AuditInputs(
         tables=from_frames(
