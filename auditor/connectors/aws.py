@@ -154,6 +154,7 @@ class _Account:
     partition: str
     session: Any = None
     regions: dict[str, Any] = field(default_factory=dict)  # region -> ec2 client
+    sagemaker: dict[str, Any] = field(default_factory=dict)  # region -> sagemaker client
 
 
 def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
@@ -245,6 +246,8 @@ class AwsConnector(RetryingConnector):
             max_workers=self.settings.max_workers,
         ):
             out.usage.extend(rows)
+        if self.settings.ml.enabled:
+            self._read_sagemaker(opened, out)
         if self.settings.cloudtrail.enabled:
             self._read_cloudtrail(opened, out)
         if self.settings.cur is not None:
@@ -254,6 +257,7 @@ class AwsConnector(RetryingConnector):
             "regions": sorted({r for a in opened for r in a.regions}),
             "instance_types": self.instance_types,
             "cloudtrail": self.settings.cloudtrail.enabled,
+            "services": ["sagemaker"] if self.settings.ml.enabled else [],
             "cur": self.settings.cur.path if self.settings.cur else None,
         }
         return out
@@ -346,6 +350,10 @@ class AwsConnector(RetryingConnector):
         acct.regions = {
             region: self.clients.client(acct.session, "ec2", region) for region in wanted
         }
+        if self.settings.ml.enabled:
+            acct.sagemaker = {
+                region: self.clients.client(acct.session, "sagemaker", region) for region in wanted
+            }
         out.progress.done("account", account_id)
         return acct
 
@@ -376,6 +384,45 @@ class AwsConnector(RetryingConnector):
                     }
                 )
         return rows
+
+    def _read_sagemaker(self, accounts: list[_Account], out: Collection) -> None:
+        """SageMaker's GPU instances per account and region: jobs, endpoints, notebooks, HyperPod."""
+        from auditor.connectors.aws_sagemaker import SageMakerReader, SageMakerScope
+
+        since = datetime.now(UTC) - timedelta(days=self.settings.ml.lookback_days)
+        tasks = [
+            (SageMakerScope(a.account_id, a.tenant_id, region), client)
+            for a in accounts
+            for region, client in sorted(a.sagemaker.items())
+        ]
+        for scope, _ in tasks:
+            out.progress.plan("service", scope.name)
+
+        def read(task: tuple[SageMakerScope, Any]) -> list[dict[str, Any]]:
+            scope, client = task
+
+            def gap(operation: str, failure: BaseException) -> None:
+                out.gap("service", scope.name, operation, failure)
+
+            reader = SageMakerReader(client, scope, self.instance_types, since, self._retry, gap)
+            rows = reader.read()
+            out.progress.done("service", scope.name)
+            log.info(
+                "event=service_read provider=aws service=sagemaker account=%s region=%s instances=%d",
+                scope.account_id,
+                scope.region,
+                len(rows),
+            )
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            tasks,
+            scope_kind="service",
+            scope_of=lambda task: task[0].name,
+            max_workers=self.settings.max_workers,
+        ):
+            out.usage.extend(rows)
 
     def _read_cloudtrail(self, accounts: list[_Account], out: Collection) -> None:
         ct = self.settings.cloudtrail

@@ -205,7 +205,8 @@ def test_collects_tenants_usage_and_signins_with_gaps(org: dict[str, str]) -> No
     assert [n["scope"] for n in coverage["region"]["not_whole"]] == [
         f"{a}/eu-west-1" for a in opened
     ]
-    assert coverage["service"]["read"] == 3  # one CloudTrail per opened account
+    # one CloudTrail per opened account, and SageMaker in each of its regions
+    assert coverage["service"]["read"] == 3 + 3 * len(tenant_ids)
 
 
 def _cur_items(account: str, resource: str, itype: str, hours: list[int]) -> list[dict[str, Any]]:
