@@ -58,6 +58,8 @@ VIEW_SQL: dict[str, str] = {
     "all": "1",
 }
 assert set(VIEW_SQL) == set(VIEWS)
+# Views that need a case_work row (an assignee, a snooze, a pending or closing decision).
+WORK_VIEWS = ("mine", "review", "snoozed", "closed")
 
 NEXT_CASE_SQL = f"""SELECT s.case_id FROM case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id
     WHERE s.run_id = :run AND w.assignee IS NULL AND {OPEN}
@@ -122,11 +124,19 @@ class QueueTables:
             clauses.append("s.rank > :after")
             params["after"] = f.after_rank
         params["limit"] = f.limit + 1
+        # Views that only cases with working state can match are read from case_work first (a
+        # few rows), not by walking the whole run in rank order to find them.
+        from_work = f.view in WORK_VIEWS or f.assignee or f.expiring_within_days is not None
+        source = (
+            "case_work w CROSS JOIN case_snapshots s ON s.run_id = :run AND s.case_id = w.case_id"
+            if from_work
+            else "case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id"
+        )
         sql = f"""SELECT s.case_id, s.rank, s.priority, s.score, s.tenant_ids, s.rules,
                   json_extract(s.record, '$.top_reasons[0]') AS top_reason, {CHANGE} AS change,
                   json_extract(s.record, '$.tenants[0].legal_name') AS name,
                   w.assignee, w.decision_status, w.pending_id, w.snoozed_until
-                  FROM case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id
+                  FROM {source}
                   WHERE {" AND ".join(clauses)} ORDER BY s.rank LIMIT :limit"""
         with store_errors(self.path, "read the queue", reading=True):
             rows = self._conn.execute(sql, params).fetchall()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import HOSTILE, api_key, client
+from console_testkit import HOSTILE, api_key, client
 
 
 def test_without_a_valid_key_the_api_answers_401(app):

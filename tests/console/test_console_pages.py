@@ -9,7 +9,7 @@ import pytest
 from auditor.console.policy import ACTIONS, action_of
 from auditor.console.routes import api, pages
 from auditor.store import open_store
-from conftest import HOSTILE, PASSWORD, client, csrf_of, sign_in
+from console_testkit import HOSTILE, PASSWORD, client, csrf_of, sign_in
 
 
 def test_sign_in_sets_a_host_cookie_and_every_page_has_the_strict_csp(app):
@@ -48,7 +48,7 @@ MATRIX = [
 @pytest.mark.parametrize("role_user", ["vic", "ana", "rita", "adm", None])
 def test_route_by_role_matrix(app, role_user):
     from auditor.console.policy import allowed
-    from conftest import TEAM
+    from console_testkit import TEAM
 
     c = sign_in(app, role_user) if role_user else client(app)
     token = csrf_of(c) if role_user else ""

@@ -28,7 +28,7 @@ sync_api = pytest.importorskip(
 from auditor.console.app import create_app  # noqa: E402
 from auditor.console.common import ConsoleConfig  # noqa: E402
 from auditor.store import open_store  # noqa: E402
-from conftest import PASSWORD  # noqa: E402
+from console_testkit import PASSWORD  # noqa: E402
 
 ARGS = [
     "--no-sandbox",
