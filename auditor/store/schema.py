@@ -6,7 +6,9 @@ version appends a list of statements to MIGRATIONS and never edits an earlier on
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+from auditor.store.schema_team import TEAM_MIGRATION, TEAM_TABLES
+
+SCHEMA_VERSION = 4
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
 APPLICATION_ID = 0x41554454
 
@@ -95,6 +97,9 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (fingerprint, kind)
         )""",
     ],
+    # The analysts' console (issue 19): accounts, sessions, API keys, work on cases, four-eyes
+    # review and the hash-chained audit trail. The statements live in schema_team.py.
+    4: TEAM_MIGRATION,
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
 OWN_TABLES = {
@@ -105,4 +110,5 @@ OWN_TABLES = {
     "alert_deliveries",
     "screening_results",
     "sqlite_sequence",
+    *TEAM_TABLES,
 }
