@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from auditor.connectors.config import ConnectorsConfig
 from auditor.errors import ConfigError, Problem
 from auditor.model.load import parse_datetime
+from auditor.notify.config import NotifyChannel
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.yamlsource import load_yaml
 
@@ -110,6 +111,20 @@ class AuditConfig(BaseModel):
         description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
     )
 
+    notify: list[NotifyChannel] = Field(
+        default_factory=list,
+        description="Notification channels (webhook, slack, teams, email) the run's digest goes to through the store's outbox (docs/scheduling.md).",
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _unique_channels(cls, value: list[Any]) -> list[Any]:
+        names = [c.name for c in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"channel name(s) {', '.join(twice)} given twice; each channel needs its own name")
+        return value
+
     @field_validator("as_of", mode="before")
     @classmethod
     def _parse_as_of(cls, value: Any) -> Any:
@@ -157,6 +172,7 @@ class AuditConfig(BaseModel):
                 "rules": fix(self.rules),
                 "out": fix(self.out),
                 "store": fix(self.store),
+                "notify": [c.resolved(base) for c in self.notify],
                 "lists": [
                     p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists
                 ],

@@ -159,6 +159,7 @@ def _audit_with_store(config, lock_timeout: float):
     """
     from auditor.cases.alerts import decide_alerts
     from auditor.cases.changes import classify_changes
+    from auditor.notify.run_notices import notices_for_run, send_after_run
     from auditor.report import case_records, stage_reports
     from auditor.run import audit as run_audit
     from auditor.run import run_manifest
@@ -182,13 +183,17 @@ def _audit_with_store(config, lock_timeout: float):
             result = dataclasses.replace(result, changes=changes)
             alerts = decide_alerts(changes, config.alert_priority, store.undelivered_alerts())
             staged = stage_reports(result, config.out)
-            snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
+            records = case_records(result)
+            snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in records]
+            notices = notices_for_run(store, result, changes, records)
             try:
                 store.commit_run(
                     RunRecord.from_manifest(run_manifest(result)),
                     snapshots,
                     [a.record() for a in alerts],
                     config.alert_priority,
+                    notifications=notices.messages,
+                    reported_dead=notices.reported_dead,
                 )
             except BaseException:
                 staged.discard()  # the store never recorded this run, so its reports are not shown either
@@ -221,6 +226,9 @@ def _audit_with_store(config, lock_timeout: float):
                     StoreError
                 ) as exc:  # delivered all the same: say so, keep the alert's exit code
                     echo(f"warning: {exc}; the next run repeats this run's alert", err=True)
+            # The outbox is delivered whether or not stdout took the summary: its rows are committed either way.
+            for line in [*notices.lines, *send_after_run(store, config.notify)]:
+                echo(plain(line), err=True)
     finally:
         store.close()
     return result, EXIT_ALERT if alerts else EXIT_OK

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "catalog": "auditor.cli.catalog_cmd:catalog",
     "cases": "auditor.cli.cases_cmd:cases",
     "ownership": "auditor.cli.ownership_cmd:ownership",
+    "notify": "auditor.cli.notify_cmd:notify",
 }
 
 # command name -> its one-line help, as `auditor --help` lists it without importing the
@@ -45,6 +46,7 @@ SUMMARIES: dict[str, str] = {
     "catalog": "Instance types, the accelerators they carry and their export classification.",
     "cases": "Work the review queue kept in the case store (`auditor audit --store`).",
     "ownership": "Ownership data: import registers and relationship files into the tables `audit --ownership` reads.",
+    "notify": "Notifications: deliver the outbox, test a channel, list what waits.",
 }
 
 
