@@ -122,7 +122,9 @@ class AuditConfig(BaseModel):
         names = [c.name for c in value]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise ValueError(f"channel name(s) {', '.join(twice)} given twice; each channel needs its own name")
+            raise ValueError(
+                f"channel name(s) {', '.join(twice)} given twice; each channel needs its own name"
+            )
         return value
 
     @field_validator("as_of", mode="before")
@@ -183,6 +185,26 @@ class AuditConfig(BaseModel):
         )
 
 
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Pydantic's error location as a path in the YAML: a tagged union's tag (`notify.0.webhook.url`) is not a key."""
+    path: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part not in node and i + 1 < len(loc) and loc[i + 1] in node:
+            continue  # the discriminator's tag, e.g. `webhook` for kind: webhook
+        path.append(part)
+        node = (
+            node.get(part)
+            if isinstance(node, dict)
+            else (
+                node[part]
+                if isinstance(node, list) and isinstance(part, int) and part < len(node)
+                else None
+            )
+        )
+    return tuple(path)
+
+
 def load_config(path: str | Path) -> AuditConfig:
     """Reads an audit config YAML; errors name the file, line and field."""
     path = Path(path)
@@ -194,7 +216,9 @@ def load_config(path: str | Path) -> AuditConfig:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(error["loc"])
+            loc = _data_path(doc.data, tuple(error["loc"]))
+            if error["type"] == "union_tag_invalid":  # a `kind:` no channel has: point at it
+                loc += ("kind",)
             message = (
                 "unknown setting"
                 if error["type"] == "extra_forbidden"

@@ -72,7 +72,8 @@ def test_a_corrupt_store_is_named_with_what_to_do(small_provider, store_copy, tm
     assert code == 2, out + err
     # Open or read, depending on whether the schema grew past its first page (then that is damaged too).
     assert (
-        "cases.db: cannot read the case store" in err or "cases.db: cannot open the case store" in err
+        "cases.db: cannot read the case store" in err
+        or "cases.db: cannot open the case store" in err
     ) and "corrupt; restore it from a backup" in err
     assert_no_traceback(out + err)
     assert not (tmp_path / "out").exists()
