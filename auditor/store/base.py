@@ -172,7 +172,9 @@ class CaseStore(Protocol):
     def alert_state(self, run_id: str, channel: str = ALERT_CHANNEL) -> str | None:
         """pending | delivered | carried, or None when the run recorded no alerts."""
 
-    def enqueue_notifications(self, messages: list[OutboxMessage]) -> int:
+    def enqueue_notifications(
+        self, messages: list[OutboxMessage], at: datetime | None = None
+    ) -> int:
         """Adds messages to the outbox outside a run; an (event, channel) already there is kept as it is."""
 
     def notifications(

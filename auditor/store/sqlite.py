@@ -267,13 +267,15 @@ class SQLiteStore:
         return row["state"] if row else None
 
     # ---- notifications outbox (store/outbox.py) --------------------------------------------
-    def enqueue_notifications(self, messages: list[OutboxMessage]) -> int:
+    def enqueue_notifications(
+        self, messages: list[OutboxMessage], at: datetime | None = None
+    ) -> int:
         """Adds messages outside a run (a ping); returns how many were new (the rest were already there)."""
         with store_errors(self.path, "add notifications to the case store's outbox"):
             c = self._conn
             c.execute("BEGIN IMMEDIATE")
             try:
-                added = outbox.insert(c, messages, datetime.now(timezone.utc))
+                added = outbox.insert(c, messages, at or datetime.now(timezone.utc))
                 c.execute("COMMIT")
             except BaseException:
                 rollback_quietly(c)

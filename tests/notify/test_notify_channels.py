@@ -20,6 +20,13 @@ from auditor.notify.secrets import DeliveryError
 from auditor.store.outbox import OutboxMessage
 
 NOW = datetime.now(timezone.utc)
+
+
+def now() -> datetime:
+    """The attempt's time: a signature older than 5 minutes fails verification, so never the import time."""
+    return datetime.now(timezone.utc)
+
+
 DIGEST = {
     "run_id": "20261201T000000Z-abc123",
     "as_of": "2026-12-01T00:00:00+00:00",
@@ -64,12 +71,12 @@ def webhook(url, **extra):
 # ---- webhook ----------------------------------------------------------------------------------
 def test_a_webhook_is_signed_as_standard_webhooks_verify_it(receiver, monkeypatch):
     monkeypatch.setenv("AUDITOR_TEST_SECRET", SECRET)
-    deliver_webhook(webhook(receiver.url + "/hook"), message(), NOW)
+    deliver_webhook(webhook(receiver.url + "/hook"), message(), now())
     assert not receiver.rejected and len(receiver.deliveries) == 1
     got = receiver.deliveries[0]
-    assert got.verified and got.headers["webhook-id"] == "run-digest.20261201T000000Z-abc123"
+    assert got.verified and got.headers["webhook-id"] == "run-digest.20261201T000000Z-abc123.soc"
     assert got.json()["type"] == "auditor.run-digest" and got.json()["data"] == DIGEST
-    assert abs(int(got.headers["webhook-timestamp"]) - NOW.timestamp()) < 2
+    assert abs(int(got.headers["webhook-timestamp"]) - now().timestamp()) < 2
 
 
 @pytest.mark.parametrize("receiver_secret", [SECRET, OLD_SECRET])
@@ -79,7 +86,7 @@ def test_while_a_key_rotates_both_keys_sign_and_either_receiver_accepts(
     monkeypatch.setenv("AUDITOR_TEST_SECRET", f"{OLD_SECRET} {SECRET}")
     r = HttpReceiver(secret=receiver_secret).start()
     try:
-        deliver_webhook(webhook(r.url), message(), NOW)
+        deliver_webhook(webhook(r.url), message(), now())
     finally:
         r.stop()
     assert len(r.deliveries) == 1 and not r.rejected
@@ -90,12 +97,12 @@ def test_while_a_key_rotates_both_keys_sign_and_either_receiver_accepts(
 def test_a_wrong_key_or_a_changed_body_fails_verification(receiver, monkeypatch):
     monkeypatch.setenv("AUDITOR_TEST_SECRET", OLD_SECRET)  # the receiver knows only SECRET
     with pytest.raises(DeliveryError) as caught:
-        deliver_webhook(webhook(receiver.url), message(), NOW)
+        deliver_webhook(webhook(receiver.url), message(), now())
     assert caught.value.permanent and "HTTP 401" in str(caught.value)
     bad = receiver.rejected[0]
     # The library itself, on a body with one byte changed, signed with the right key: refused.
     monkeypatch.setenv("AUDITOR_TEST_SECRET", SECRET)
-    deliver_webhook(webhook(receiver.url), message(), NOW)
+    deliver_webhook(webhook(receiver.url), message(), now())
     good = receiver.deliveries[0]
     with pytest.raises(Exception, match="No matching signature"):
         Webhook(SECRET).verify(good.body.replace(b"C-1", b"C-9"), good.headers)
@@ -107,7 +114,7 @@ def test_a_missing_secret_is_a_permanent_failure_that_names_the_variable_not_a_v
 ):
     monkeypatch.delenv("AUDITOR_TEST_SECRET", raising=False)
     with pytest.raises(DeliveryError) as caught:
-        deliver_webhook(webhook(receiver.url), message(), NOW)
+        deliver_webhook(webhook(receiver.url), message(), now())
     assert caught.value.permanent and "AUDITOR_TEST_SECRET is not set" in str(caught.value)
     assert not receiver.deliveries and not receiver.rejected  # nothing unsigned was sent
 
@@ -117,7 +124,7 @@ def test_a_server_error_is_retryable_and_the_error_hides_the_url_path(monkeypatc
     r = HttpReceiver(fail=[503]).start()
     try:
         with pytest.raises(DeliveryError) as caught:
-            deliver_webhook(webhook(r.url + "/T000/B000/secret-token"), message(), NOW)
+            deliver_webhook(webhook(r.url + "/T000/B000/secret-token"), message(), now())
     finally:
         r.stop()
     assert not caught.value.permanent and "HTTP 503" in str(caught.value)
@@ -128,7 +135,7 @@ def test_a_secret_file_is_read_at_send_time(receiver, tmp_path):
     secret = tmp_path / "secret"
     secret.write_text(SECRET + "\n")
     channel = WebhookChannel(name="soc", kind="webhook", url=receiver.url, secret_file=secret)
-    deliver_webhook(channel, message(), NOW)
+    deliver_webhook(channel, message(), now())
     assert receiver.deliveries[0].verified
 
 
@@ -150,7 +157,9 @@ def test_slack_gets_text_and_blocks_with_tenant_text_escaped(plain_receiver, mon
 
 
 def test_teams_gets_a_message_with_an_adaptive_card(plain_receiver):
-    deliver_teams(TeamsChannel(name="teams", kind="teams", url=plain_receiver.url), message(), NOW)
+    deliver_teams(
+        TeamsChannel(name="teams", kind="teams", url=plain_receiver.url), message(), now()
+    )
     body = plain_receiver.deliveries[0].json()
     assert body["type"] == "message"
     (attachment,) = body["attachments"]
@@ -181,7 +190,7 @@ def mail_channel(smtp, **extra):
 
 
 def test_email_goes_over_starttls_with_a_plain_and_an_html_part(smtp):
-    deliver_email(mail_channel(smtp), message(), NOW)
+    deliver_email(mail_channel(smtp), message(), now())
     (got,) = smtp.messages
     assert got["tls"] and got["to"] == ["soc@provider.example", "lead@provider.example"]
     parsed = email.message_from_bytes(got["data"], policy=email.policy.default)
@@ -192,7 +201,7 @@ def test_email_goes_over_starttls_with_a_plain_and_an_html_part(smtp):
     assert "C-1" in plain and "https://console.example/cases/C-1" in plain
     assert "&lt;script&gt;" in html and "<script>" not in html
     again = email_id = parsed["Message-ID"]
-    deliver_email(mail_channel(smtp), message(), NOW)
+    deliver_email(mail_channel(smtp), message(), now())
     again = email.message_from_bytes(smtp.messages[1]["data"], policy=email.policy.default)[
         "Message-ID"
     ]
@@ -202,7 +211,7 @@ def test_email_goes_over_starttls_with_a_plain_and_an_html_part(smtp):
 def test_email_refuses_a_server_whose_certificate_it_cannot_check(smtp):
     channel = mail_channel(smtp).model_copy(update={"tls_ca_file": None})
     with pytest.raises(DeliveryError, match="SSL"):
-        deliver_email(channel, message(), NOW)
+        deliver_email(channel, message(), now())
     assert not smtp.messages
 
 

@@ -52,7 +52,7 @@ def msg(event_id="run-digest.r1", channel="soc", kind="run-digest"):
 
 def test_the_same_event_for_the_same_channel_is_kept_once(store):
     assert store.enqueue_notifications([msg(), msg(), msg(channel="chat")]) == 2
-    assert store.enqueue_notifications([msg()]) == 0
+    assert store.enqueue_notifications([msg()], T0) == 0
     assert [(m.event_id, m.channel) for m in store.notifications()] == [
         ("run-digest.r1", "soc"),
         ("run-digest.r1", "chat"),
@@ -64,7 +64,7 @@ def test_failures_are_retried_on_a_doubling_schedule_then_delivered(store):
     clock = Clock(T0)
     soc = channel("soc", r.url, backoff_seconds=60)
     try:
-        store.enqueue_notifications([msg()])
+        store.enqueue_notifications([msg()], T0)
         first = drain(store, [soc], clock=clock)
         assert [when for _, _, when in first.retrying] == [T0 + timedelta(seconds=60)]
         clock.now = T0 + timedelta(seconds=59)
@@ -100,7 +100,7 @@ def test_a_message_dies_after_its_attempts_and_the_other_channels_hear_of_it(sto
         channel("ops", healthy.url),
     ]
     try:
-        store.enqueue_notifications([msg()])
+        store.enqueue_notifications([msg()], T0)
         drain(store, channels, clock=clock)
         clock.now += timedelta(seconds=1)
         report = drain(store, channels, clock=clock)
@@ -125,7 +125,7 @@ def test_a_refused_request_is_dead_at_once_and_a_failure_notice_raises_no_furthe
     clock = Clock(T0)
     channels = [channel("soc", refusing.url), channel("ops", refusing.url)]
     try:
-        store.enqueue_notifications([msg()])
+        store.enqueue_notifications([msg()], T0)
         assert len(drain(store, channels, clock=clock).dead) == 1  # soc's digest, first attempt
         assert len(drain(store, channels, clock=clock).dead) == 1  # ops's channel-failing notice
         assert drain(store, channels, clock=clock).dead == []
@@ -139,7 +139,7 @@ def test_a_refused_request_is_dead_at_once_and_a_failure_notice_raises_no_furthe
 
 
 def test_messages_for_a_channel_no_longer_configured_wait(store):
-    store.enqueue_notifications([msg(channel="gone")])
+    store.enqueue_notifications([msg(channel="gone")], T0)
     report = drain(store, [], clock=Clock(T0))
     assert report.unconfigured == {"gone"} and store.notifications()[0].state == "pending"
 
@@ -154,13 +154,13 @@ def test_drain_until_follows_the_backoff_and_stops_at_its_deadline(store):
         clock.now += timedelta(seconds=seconds)
 
     try:
-        store.enqueue_notifications([msg()])
+        store.enqueue_notifications([msg()], T0)
         report = drain_until(
             store, [channel("soc", r.url, backoff_seconds=5)], 30, clock=clock, sleep=sleep
         )
         assert len(report.delivered) == 1 and not report.retrying and slept == [5.0]
         r.fail = [503]
-        store.enqueue_notifications([msg("run-digest.r2")])
+        store.enqueue_notifications([msg("run-digest.r2")], clock.now)
         report = drain_until(
             store, [channel("soc", r.url, backoff_seconds=60)], 30, clock=clock, sleep=sleep
         )
@@ -172,7 +172,7 @@ def test_drain_until_follows_the_backoff_and_stops_at_its_deadline(store):
 
 
 def test_the_next_run_reports_the_dead_in_its_digest_and_its_commit(store):
-    store.enqueue_notifications([msg()])
+    store.enqueue_notifications([msg()], T0)
     (pending,) = store.notifications()
     store.settle_notification(
         pending, at=T0, delivered=False, error="HTTP 500"
