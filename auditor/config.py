@@ -111,6 +111,15 @@ class AuditConfig(BaseModel):
         description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
     )
 
+    allowlist: Path | None = Field(
+        default=None,
+        description="allowlist.yaml: reviewed entries (tenants, tenant fields, rules) that suppress cases until they expire (docs/allowlist.md).",
+    )
+    allowlist_max_days: int = Field(
+        default=180,
+        ge=1,
+        description="Longest an allowlist entry may live, from created to expires.",
+    )
     notify: list[NotifyChannel] = Field(
         default_factory=list,
         description="Notification channels (webhook, slack, teams, email) the run's digest goes to through the store's outbox (docs/scheduling.md).",
@@ -174,6 +183,7 @@ class AuditConfig(BaseModel):
                 "rules": fix(self.rules),
                 "out": fix(self.out),
                 "store": fix(self.store),
+                "allowlist": fix(self.allowlist),
                 "notify": [c.resolved(base) for c in self.notify],
                 "lists": [
                     p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists

@@ -129,6 +129,7 @@ def audit(
     else:
         result, code = _audit_with_store(config, lock_timeout)
     _print_exclusions(result.inputs.exclusions)
+    _print_allowlist(result)
     if not result.complete:
         # Still exit 0: the gaps are data the report states, not a failure of the command.
         # A scheduler that must not accept partial data checks this line or run.json's `complete`.
@@ -137,6 +138,21 @@ def audit(
             err=True,
         )
     return code
+
+
+def _print_allowlist(result) -> None:
+    """Allowlist entries expired (they no longer suppress) or expiring within 14 days, on stderr."""
+    if result.allowlist is None:
+        return
+    from auditor.allowlist.apply import expiring_entries
+
+    for item in expiring_entries(result.allowlist, result.started_at.date()):
+        when = (
+            f"expired on {item.until}; it no longer suppresses (remove or renew it)"
+            if item.days_left <= 0
+            else f"expires in {item.days_left} day(s), on {item.until}"
+        )
+        echo(f"ALLOWLIST: entry {plain(item.ref)} {when}", err=True)
 
 
 def _print_exclusions(exclusions) -> None:
@@ -157,6 +173,7 @@ def _audit_with_store(config, lock_timeout: float):
     the same previous run again. The lock is held from before the previous run is read
     until the alert is delivered, so a second run exits 4 rather than interleaving.
     """
+    from auditor.allowlist.apply import apply_with_store
     from auditor.cases.alerts import decide_alerts
     from auditor.cases.changes import classify_changes
     from auditor.notify.run_notices import notices_for_run, send_after_run
@@ -170,9 +187,10 @@ def _audit_with_store(config, lock_timeout: float):
         with store.lock(lock_timeout):
             result = run_audit(config, store=store)
             previous = store.latest_run()
+            current = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
             changes = classify_changes(
                 store.cases_in_run(previous.run_id) if previous else [],
-                [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)],
+                current,
                 store.latest_decisions(),
                 # Dismissals are dated on the analyst's calendar, so they are judged by the
                 # clock, not by the data's as_of (which a re-run of an old snapshot keeps).
@@ -180,6 +198,7 @@ def _audit_with_store(config, lock_timeout: float):
                 previous_run_id=previous.run_id if previous else None,
                 current_tenants=set(result.inputs.tenants["tenant_id"].to_list()),
             )
+            result, changes = apply_with_store(store, result, changes, current)  # allowlist, if any
             result = dataclasses.replace(result, changes=changes)
             alerts = decide_alerts(changes, config.alert_priority, store.undelivered_alerts())
             staged = stage_reports(result, config.out)

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "cases": "auditor.cli.cases_cmd:cases",
     "ownership": "auditor.cli.ownership_cmd:ownership",
     "notify": "auditor.cli.notify_cmd:notify",
+    "allowlist": "auditor.cli.allowlist_cmd:allowlist",
 }
 
 # command name -> its one-line help, as `auditor --help` lists it without importing the
@@ -47,6 +48,7 @@ SUMMARIES: dict[str, str] = {
     "cases": "Work the review queue kept in the case store (`auditor audit --store`).",
     "ownership": "Ownership data: import registers and relationship files into the tables `audit --ownership` reads.",
     "notify": "Notifications: deliver the outbox, test a channel, list what waits.",
+    "allowlist": "Allowlists that expire: validate entries before they go live.",
 }
 
 

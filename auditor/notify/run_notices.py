@@ -110,6 +110,10 @@ def notices_for_run(
     expiring: Sequence[Expiring] = (),
 ) -> RunNotices:
     """`run_notices` for a run of `auditor audit`: its config's channels, the store's decisions and dead messages."""
+    if result.allowlist is not None and not expiring:
+        from auditor.allowlist.apply import expiring_entries
+
+        expiring = expiring_entries(result.allowlist, result.started_at.date())
     return run_notices(
         run_id=result.run_id,
         as_of=result.as_of,
