@@ -5,8 +5,8 @@ A hit (tenant, rule) is covered by an active entry when the tenant is among its 
 (if given). A case is suppressed when every one of its hits is covered: a rule an entry does
 not cover that starts firing brings the case back by itself. An entry that covers any rule
 cannot see that, so with a case store the case is also compared with how it looked when the
-entry was made (the last stored run on or before `created`, else the case's first stored
-snapshot): a rule that fired since, or a higher band, lifts the suppression unless the entry
+entry was made (the last stored run of a day before `created`, else the case's first stored
+snapshot since): a rule that fired since, or a higher band, lifts the suppression unless the entry
 says `on_material_change: keep`. Polars over the whole hit table; no loop over tenants.
 """
 
@@ -138,12 +138,17 @@ def allowlist_manifest(
 
 
 def store_baseline(store: Any) -> Callable[[str, date], CaseSnapshot | None]:
-    """How a case looked when an entry was made: its snapshot in the last stored run started on or before `created`, else its first."""
+    """How a case looked when an entry was made: its snapshot in the last stored run of a day before `created`
+    (what the entry's author saw), else its first snapshot since (the run that first applied the entry).
+
+    Either way the baseline stays put as later runs are stored, so a lifted suppression stays
+    lifted; run days, not times, since `created` is a date.
+    """
     started = {r.run_id: r.started_at.date() for r in store.runs()}
 
     def baseline(case_id: str, created: date) -> CaseSnapshot | None:
         history = store.case_history(case_id)
-        before = [s for s in history if started.get(s.run_id, date.max) <= created]
+        before = [s for s in history if started.get(s.run_id, date.max) < created]
         return before[-1] if before else (history[0] if history else None)
 
     return baseline

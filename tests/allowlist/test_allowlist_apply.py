@@ -115,7 +115,7 @@ def test_without_a_baseline_nothing_is_lifted():
     assert kept == {"A": ["e"]} and why == {}
 
 
-def test_the_baseline_is_the_last_stored_run_on_or_before_the_entry(tmp_path: Path):
+def test_the_baseline_is_the_last_stored_run_before_the_entry_else_the_first_since(tmp_path: Path):
     with open_store(tmp_path / "cases.db") as store:
         for run_id, day, rules in (
             ("r1", 1, ["a"]),
@@ -142,7 +142,8 @@ def test_the_baseline_is_the_last_stored_run_on_or_before_the_entry(tmp_path: Pa
             store.commit_run(record, [snap("A", rules, run_id=run_id)])
         baseline = store_baseline(store)
         assert baseline("A", date(2026, 11, 15)).run_id == "r2"
-        assert baseline("A", date(2026, 11, 10)).run_id == "r2"  # a run that day counts
+        assert baseline("A", date(2026, 11, 11)).run_id == "r2"
+        assert baseline("A", date(2026, 11, 10)).run_id == "r1"  # a run that same day may postdate the entry
         assert (
             baseline("A", date(2026, 10, 1)).run_id == "r1"
         )  # made before any run: the first snapshot

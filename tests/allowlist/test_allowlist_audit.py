@@ -182,3 +182,67 @@ def test_backtest_shows_which_cases_a_new_allowlist_would_suppress(provider, que
         "rules", "backtest", "--rules", builtin_rules_dir(), *inputs(provider), "--allowlist", new
     )
     assert code == 0 and f"entry proposed: 1 case(s): {target['case_id']}" in stdout
+
+
+def test_a_rule_that_starts_firing_lifts_the_suppression_and_keep_holds_it(provider, tmp_path, cli):
+    """Run 1 without the sign-in file (sign-in rules unknown), run 2 with it: a case whose sign-in rule
+    now fires has changed materially since its entry was made."""
+    from auditor.cli.main import main
+
+    no_access = [
+        a
+        for i, a in enumerate(inputs(provider))
+        if a != "--access" and inputs(provider)[i - 1] != "--access"
+    ]
+    before_out, after_out = tmp_path / "before", tmp_path / "after"
+    assert main(["audit", *no_access, "--out", str(before_out)]) == 0
+    assert main(["audit", *inputs(provider), "--out", str(after_out)]) == 0
+    before = {c["case_id"]: {h["rule_id"] for h in c["hits"]} for c in read_cases(before_out)}
+    worse = [
+        c
+        for c in read_cases(after_out)
+        if c["case_id"] in before and {h["rule_id"] for h in c["hits"]} - before[c["case_id"]]
+    ]
+    assert len(worse) >= 2, (
+        "the example data should have cases whose sign-in rules fire only with access.csv"
+    )
+    lifted, held = worse[0], worse[1]
+    allowlist = tmp_path / "allowlist.yaml"
+    write_allowlist(
+        allowlist,
+        [("lift-me", lifted["tenant_ids"], 0, 30), ("hold-me", held["tenant_ids"], 0, 30)],
+    )
+    allowlist.write_text(
+        allowlist.read_text().replace(
+            "  - id: hold-me\n", "  - id: hold-me\n    on_material_change: keep\n"
+        )
+    )
+    config = tmp_path / "audit.yaml"
+    config.write_text("allowlist: allowlist.yaml\n")
+    store = tmp_path / "cases.db"
+    cli("audit", "--config", config, *no_access, "--out", tmp_path / "run1", "--store", store)
+    run1 = {c["case_id"]: c for c in read_cases(tmp_path / "run1")}
+    assert run1[lifted["case_id"]]["suppressed_by"] == ["lift-me"] and run1[held["case_id"]][
+        "suppressed_by"
+    ] == ["hold-me"]
+
+    code, stdout, stderr = cli(
+        "audit", "--config", config, *inputs(provider), "--out", tmp_path / "run2", "--store", store
+    )
+    run2 = {c["case_id"]: c for c in read_cases(tmp_path / "run2")}
+    back = run2[lifted["case_id"]]
+    assert back["suppressed_by"] == [] and back["change"]["suppressed"] is False
+    assert any(w.startswith("allowlist lift-me lifted: rule '") for w in back["change"]["why"]), (
+        back["change"]["why"]
+    )
+    assert run2[held["case_id"]]["suppressed_by"] == ["hold-me"]
+    if back["priority"] in ("high", "critical"):
+        assert lifted["case_id"] in alert_ids(stdout)  # escalated and no longer silenced: an alert
+
+    cli(
+        "audit", "--config", config, *inputs(provider), "--out", tmp_path / "run3", "--store", store
+    )
+    run3 = {c["case_id"]: c for c in read_cases(tmp_path / "run3")}
+    assert (
+        run3[lifted["case_id"]]["suppressed_by"] == []
+    )  # stays lifted: the baseline is the entry's, not the last run's
