@@ -143,7 +143,9 @@ def test_the_baseline_is_the_last_stored_run_before_the_entry_else_the_first_sin
         baseline = store_baseline(store)
         assert baseline("A", date(2026, 11, 15)).run_id == "r2"
         assert baseline("A", date(2026, 11, 11)).run_id == "r2"
-        assert baseline("A", date(2026, 11, 10)).run_id == "r1"  # a run that same day may postdate the entry
+        assert (
+            baseline("A", date(2026, 11, 10)).run_id == "r1"
+        )  # a run that same day may postdate the entry
         assert (
             baseline("A", date(2026, 10, 1)).run_id == "r1"
         )  # made before any run: the first snapshot
