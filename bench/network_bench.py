@@ -5,8 +5,9 @@
 
 Target: `farm_links` (network, launch-rhythm and creation-burst links) at most 3x the time
 of reading the access table (the floor: `pl.read_parquet` of the same file), and memory
-linear in the size. Each size runs in a fresh process, so its peak RSS is its own; both
-timings are taken in that one process, one after the other, so machine load hits both.
+linear in the size. Each size's tables are written by one process and measured by a fresh
+one, so its peak RSS is the reading and linking alone; both timings are taken in that one
+process, one after the other, so machine load hits both.
 
 The data is synthetic and vectorised (numpy): each tenant signs in from its own few IPv4
 addresses and, one sign-in in ten, from its own IPv6 /64 with changing low bits; one in five
@@ -105,7 +106,12 @@ def make_tables(n: int, per_tenant: int, folder: Path, seed: int = 21) -> dict[s
     ).select(
         pl.format("t{}", pl.col("t").cast(pl.String).str.zfill(7)).alias("tenant_id"),
         pl.lit("aws").alias("provider"),
-        pl.lit(REGIONS).list.get(pl.col("t") % len(REGIONS)).alias("region"),
+        pl.lit(REGIONS)
+        .list.get(
+            pl.when(pl.col("t") < (n // 1000) * 6).then(pl.col("t") // 6).otherwise(pl.col("t"))
+            % len(REGIONS)
+        )
+        .alias("region"),  # a farm launches in one region
         pl.lit("p5.48xlarge").alias("instance_type"),
         (pl.lit(AS_OF) - pl.duration(seconds=pl.col("s") + 86400 * 3)).alias("start"),
         (pl.lit(AS_OF) - pl.duration(seconds=pl.col("s"))).alias("end"),
@@ -116,56 +122,62 @@ def make_tables(n: int, per_tenant: int, folder: Path, seed: int = 21) -> dict[s
     return paths
 
 
-def run_one(n: int, per_tenant: int) -> None:
-    """One size in this process: the floor, then the linking stage, with peak RSS."""
+def run_one(n: int, folder: Path) -> None:
+    """One size in this process (the tables already written): the floor, then the linking stage."""
     from auditor.features.farm_links import farm_links
 
-    with tempfile.TemporaryDirectory(prefix="network-bench-") as tmp:
-        paths = make_tables(n, per_tenant, Path(tmp))
-        base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        started = time.perf_counter()
-        rows = pl.read_parquet(paths["access"]).height
-        floor = time.perf_counter() - started
-        tenants = pl.read_parquet(paths["tenants"])
-        started = time.perf_counter()
-        result = farm_links(
-            pl.scan_parquet(paths["access"]), pl.scan_parquet(paths["usage"]), tenants, AS_OF
-        )
-        linking = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        farms = (n // 1000) * 6
-        found = result.edges.filter(pl.col("tenant_id").str.slice(1).cast(pl.Int64) < farms)
-        print(
-            f"tenants={n} signins={rows} read_access_s={floor:.2f} farm_links_s={linking:.2f} "
-            f"ratio={linking / floor:.1f} edges={result.edges.height} farm_edges={found.height} "
-            f"peak_rss_mb={peak:.0f} rss_before_timing_mb={base_rss:.0f} "
-            f"load={os.getloadavg()[0]:.1f}",
-            flush=True,
-        )
+    paths = {name: folder / f"{name}.parquet" for name in ("tenants", "access", "usage")}
+    started = time.perf_counter()
+    rows = pl.read_parquet(paths["access"]).height
+    floor = time.perf_counter() - started
+    floor_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tenants = pl.read_parquet(paths["tenants"])
+    started = time.perf_counter()
+    result = farm_links(
+        pl.scan_parquet(paths["access"]), pl.scan_parquet(paths["usage"]), tenants, AS_OF
+    )
+    linking = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    farms = (n // 1000) * 6
+    found = result.edges.filter(pl.col("tenant_id").str.slice(1).cast(pl.Int64) < farms)
+    print(
+        f"tenants={n} signins={rows} read_access_s={floor:.2f} farm_links_s={linking:.2f} "
+        f"ratio={linking / floor:.1f} edges={result.edges.height} farm_edges={found.height} "
+        f"peak_rss_mb={peak:.0f} rss_after_reading_access_mb={floor_rss:.0f} "
+        f"load={os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tenants", type=int, nargs="+", default=[20_000, 100_000])
     ap.add_argument("--signins-per-tenant", type=int, default=50)
-    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--make", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.one:
-        run_one(args.tenants[0], args.signins_per_tenant)
+    if args.make:
+        make_tables(args.tenants[0], args.signins_per_tenant, args.make)
         return
-    for n in args.tenants:  # a fresh process per size: its peak RSS is its own
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--one",
-                "--tenants",
-                str(n),
-                "--signins-per-tenant",
-                str(args.signins_per_tenant),
-            ],
-            check=True,
-        )
+    if args.measure:
+        run_one(args.tenants[0], args.measure)
+        return
+    for n in args.tenants:  # tables written by one process, measured by a fresh one
+        with tempfile.TemporaryDirectory(prefix="network-bench-") as tmp:
+            for step in ("--make", "--measure"):
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        step,
+                        tmp,
+                        "--tenants",
+                        str(n),
+                        "--signins-per-tenant",
+                        str(args.signins_per_tenant),
+                    ],
+                    check=True,
+                )
 
 
 if __name__ == "__main__":
