@@ -729,6 +729,15 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "unknown_instance_types": f.unknown_instance_types.to_dicts(),
         "excluded_rows": [e.to_dict() for e in result.inputs.exclusions],
         "common_link_values": f.common_link_values.to_dicts(),
+        # Network links (issue 21): the rarity cut-off, and which ASN database weighed network kinds.
+        "network_links": {
+            "max_network_tenants": result.config.max_network_tenants,
+            "network_database": (
+                Path(result.config.network_database).name
+                if result.config.network_database
+                else None
+            ),
+        },
         "counts": {
             "tenants": result.inputs.tenants.height,
             "usage_rows": result.inputs.rows.get("usage", 0),
