@@ -196,10 +196,12 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
         .agg(pl.col("lo").sum().alias("known"))
         .filter(pl.col("known") > 100 + 1e-9)
     )
-    names = nodes["node_id"]
-    warnings = [
-        f"ownership: the known shares in '{names[dst]}' add up to {total:.4g}% (more than 100%); check the sources"
-        for dst, total in known.sort("dst").iter_rows()
+    over = known.sort("dst")
+    warnings = [  # ids gathered in one call: indexing a Series per warning cost seconds at scale
+        f"ownership: the known shares in '{node_id}' add up to {total:.4g}% (more than 100%); check the sources"
+        for node_id, total in zip(
+            nodes["node_id"].gather(over["dst"]).to_list(), over["known"].to_list()
+        )
     ]
     has_owners = np.zeros(n, dtype=bool)
     has_owners[merged_edges["dst"].to_numpy()] = True
