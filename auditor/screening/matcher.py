@@ -27,9 +27,10 @@ from rapidfuzz.distance import OSA
 
 from auditor.screening.normalize import GENERIC_TOKENS, WEAK_TOKENS
 
-NAME_ALGORITHM = "name-v1"
+# name-v1's own name and threshold; the audit's defaults are in index.py (name-v2).
+NAME_V1 = "name-v1"
+THRESHOLD_V1 = 0.88
 ADDRESS_ALGORITHM = "address-v1"
-DEFAULT_THRESHOLD = 0.88
 DEFAULT_ADDRESS_THRESHOLD = 0.85
 
 
@@ -55,8 +56,12 @@ def name_features(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     the name features, then the full-name ratio.
     """
     name_min = (threshold - 0.15) / 0.85  # name_pre = 0.85 name + 0.15 full <= 0.85 name + 0.15
-    lq, ln = pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars()
-    cq, cn = pl.col("q_core").str.len_chars(), pl.col("n_core").str.len_chars()
+    # Lengths as signed integers: len_chars is unsigned, and a shorter query's difference
+    # would wrap to 4e9 and hide its typo.
+    lq = pl.col("q_compact").str.len_chars().cast(pl.Int32)
+    ln = pl.col("n_compact").str.len_chars().cast(pl.Int32)
+    cq = pl.col("q_core").str.len_chars().cast(pl.Int32)
+    cn = pl.col("n_core").str.len_chars().cast(pl.Int32)
     typo_possible = ((lq - ln).abs() <= 1) & (pl.min_horizontal(lq, ln) >= 5)
     pairs = pairs.filter(
         (_length_bound(lq, ln) >= name_min) | (_length_bound(cq, cn) >= name_min) | typo_possible
@@ -148,7 +153,7 @@ def name_explanation() -> pl.Expr:
     """Compact JSON: algorithm, both names as compared, each feature's score, list and entry."""
     r = lambda c: pl.col(c).round(3)  # noqa: E731
     return pl.struct(
-        algorithm=pl.lit(NAME_ALGORITHM),
+        algorithm=pl.lit(NAME_V1),
         query=pl.col("query_name"),
         query_core=pl.col("q_core"),
         candidate=pl.col("matched_name"),
