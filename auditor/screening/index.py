@@ -26,10 +26,12 @@ from auditor.screening.matcher import (
     NAME_V1,
     THRESHOLD_V1,
     address_explanation,
+    address_length_bound,
     address_scores,
     finish_name_scores,
     name_explanation,
     name_features,
+    sorted_tokens_length,
 )
 from auditor.screening import name_v2
 from auditor.screening.canonical import canonical_frame
@@ -405,11 +407,20 @@ class ScreeningIndex:
         pairs = self._address_keys.candidates(keys)
         if pairs.height == 0:
             return pl.DataFrame(schema=ADDRESS_RESULT_SCHEMA)
+        # Lengths first: a pair whose lengths cannot reach the threshold never gets its texts joined.
+        pairs = (
+            pairs.join(uq.select("q", q_len=sorted_tokens_length(pl.col("q_norm"))), on="q")
+            .join(
+                self.addresses.select("row", n_len=sorted_tokens_length(pl.col("norm"))), on="row"
+            )
+            .filter(address_length_bound(pl.col("q_len"), pl.col("n_len"), threshold))
+            .select("q", "row")
+        )
         pairs = pairs.join(uq.select("q", "query_address", "q_norm"), on="q").join(
             self.addresses.select("row", "entry_idx", matched_address="raw", n_norm="norm"),
             on="row",
         )
-        scored = address_scores(pairs).filter(pl.col("score") >= threshold)
+        scored = address_scores(pairs, threshold)
         best = scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
         entries = self.entries.select(
             "entry_idx", "entry_id", "source", "source_code", entry_name="name"
