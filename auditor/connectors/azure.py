@@ -188,11 +188,73 @@ class AzureConnector(RetryingConnector):
             max_workers=self.settings.max_workers,
         ):
             out.usage.extend(rows)
+        if self.settings.ml.enabled:
+            self._read_azure_ml(subs, out)
         out.scope = {
             "subscriptions": sorted(s["id"] for s in subs),
             "instance_types": self.vm_sizes,
+            "services": ["azure-ml"] if self.settings.ml.enabled else [],
         }
         return out
+
+    def _read_azure_ml(self, subs: list[dict[str, Any]], out: Collection) -> None:
+        """Azure ML workspaces per subscription, then each workspace's computes and online deployments."""
+        from auditor.connectors.azure_ml import SERVICE, ArmRest, AzureMlReader, list_workspaces
+
+        opts = self.clients.request_options
+
+        def workspaces(sub: dict[str, Any]) -> list[Any]:
+            scope = f"{sub['id']}/{SERVICE}"
+            out.progress.plan("service", scope)
+            rest = ArmRest(self.clients.compute(sub["id"]), opts)
+            try:
+                found = self._retry(
+                    lambda: list_workspaces(rest, sub["id"], sub["tenant_id"]), "workspaces.list"
+                )
+            except ScopeFailed as exc:
+                out.gap("service", scope, "workspaces.list", exc)
+                return []
+            out.progress.done("service", scope)
+            return [(ws, rest) for ws in found]
+
+        tasks = [
+            task
+            for found in out.fan_out(
+                workspaces,
+                subs,
+                scope_kind="service",
+                scope_of=lambda s: f"{s['id']}/{SERVICE}",
+                max_workers=self.settings.max_workers,
+            )
+            for task in found
+        ]
+        for ws, _ in tasks:
+            out.progress.plan("service", ws.scope)
+        now = datetime.now(UTC)
+
+        def read(task: tuple[Any, Any]) -> list[dict[str, Any]]:
+            ws, rest = task
+            reader = AzureMlReader(rest, ws, self.vm_sizes, now)
+            rows: list[dict[str, Any]] = []
+            for listing, operation in (
+                (reader.computes, "computes.list"),
+                (reader.online_deployments, "onlineEndpoints.list"),
+            ):
+                try:
+                    rows += self._retry(listing, operation)
+                except ScopeFailed as exc:
+                    out.gap("service", ws.scope, operation, exc)
+            out.progress.done("service", ws.scope)
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            tasks,
+            scope_kind="service",
+            scope_of=lambda task: task[0].scope,
+            max_workers=self.settings.max_workers,
+        ):
+            out.usage.extend(rows)
 
     def _list_subscriptions(self, out: Collection) -> list[dict[str, Any]]:
         client = self.clients.subscriptions()
