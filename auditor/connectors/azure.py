@@ -190,12 +190,64 @@ class AzureConnector(RetryingConnector):
             out.usage.extend(rows)
         if self.settings.ml.enabled:
             self._read_azure_ml(subs, out)
+        if self.settings.activity_log.enabled:
+            self._read_activity_log(subs, out)
         out.scope = {
             "subscriptions": sorted(s["id"] for s in subs),
             "instance_types": self.vm_sizes,
             "services": ["azure-ml"] if self.settings.ml.enabled else [],
+            "activity_log": self.settings.activity_log.enabled,
         }
         return out
+
+    def _read_activity_log(self, subs: list[dict[str, Any]], out: Collection) -> None:
+        """Activity-log events with a caller per subscription into the access table; more than `max_entries` is a gap."""
+        from datetime import timedelta
+
+        from auditor.connectors.azure_activity_log import read_activity_log
+        from auditor.connectors.azure_ml import ArmRest
+
+        settings = self.settings.activity_log
+        until = datetime.now(UTC)
+        since = until - timedelta(days=settings.lookback_days)
+        operation = "activityLogs.list"
+        for sub in subs:
+            out.progress.plan("service", f"{sub['id']}/activity-log")
+
+        def read(sub: dict[str, Any]) -> list[dict[str, Any]]:
+            scope = f"{sub['id']}/activity-log"
+            rest = ArmRest(self.clients.compute(sub["id"]), self.clients.request_options)
+            try:
+                rows, more = self._retry(
+                    lambda: read_activity_log(
+                        rest, sub["id"], sub["tenant_id"], since, until, settings.max_entries
+                    ),
+                    operation,
+                )
+            except ScopeFailed as exc:
+                out.gap("service", scope, operation, exc)
+                return []
+            if more:
+                out.gap(
+                    "service",
+                    scope,
+                    operation,
+                    LookupError(
+                        f"more than {settings.max_entries} events; only the first were read "
+                        "(raise activity_log.max_entries or shorten lookback_days)"
+                    ),
+                )
+            out.progress.done("service", scope)
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            subs,
+            scope_kind="service",
+            scope_of=lambda s: f"{s['id']}/activity-log",
+            max_workers=self.settings.max_workers,
+        ):
+            out.access.extend(rows)
 
     def _read_azure_ml(self, subs: list[dict[str, Any]], out: Collection) -> None:
         """Azure ML workspaces per subscription, then each workspace's computes and online deployments."""

@@ -45,14 +45,15 @@ class ArmRest:
         self.client = client
         self.options = request_options
 
-    def list(self, url: str) -> list[dict[str, Any]]:
+    def list(self, url: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Every item, or the first `limit` of them."""
         from azure.core.rest import HttpRequest
 
         items: list[dict[str, Any]] = []
         next_url: str | None = url
         for _ in range(MAX_PAGES):
-            if next_url is None:
-                return items
+            if next_url is None or (limit is not None and len(items) >= limit):
+                return items[:limit] if limit is not None else items
             response = self.client.send_request(HttpRequest("GET", next_url), **self.options)
             response.raise_for_status()  # HttpResponseError with the status: the retry test reads it
             body = response.json()

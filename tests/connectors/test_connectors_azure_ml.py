@@ -55,6 +55,8 @@ class AzureMl:
             ("/Microsoft.Compute/virtualMachines", "/Microsoft.Compute/virtualMachineScaleSets")
         ):
             return 200, {"value": []}
+        if path.endswith("/providers/Microsoft.Insights/eventtypes/management/values"):
+            return 200, {"value": []}
         if path == f"/subscriptions/{SUB}/{ML}/workspaces":
             if query.get("page") != ["2"]:
                 return 200, {
