@@ -215,3 +215,22 @@ def test_logs_can_be_switched_off(local_api: Any) -> None:
     }
     result = collect("azure", settings, progress=False)
     assert result.complete and result.access.height == 0
+
+
+def test_a_gcp_snapshot_audited_end_to_end_has_signin_countries(
+    local_api: Any, mmdb: Path, tmp_path: Path, capsys: Any
+) -> None:
+    from auditor.cli.main import main
+
+    api = local_api(GcpLogs())
+    config = tmp_path / "collect.yaml"
+    section = {"projects": ["alpha"], "endpoint": _endpoint(api), "retry": FAST_RETRY}
+    config.write_text(json.dumps({"geoip": {"path": str(mmdb)}, "gcp": section}))
+    snap, out = tmp_path / "snap", tmp_path / "audit"
+    assert main(["collect", "--provider", "gcp", "--config", str(config), "--out", str(snap)]) == 0
+    code = main(["audit", "--snapshot", str(snap), "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    run = json.loads((out / "run.json").read_text())
+    assert "d5_signin_share" not in run["unavailable_features"]
+    (entry,) = [i for i in run["inputs"] if i["table"] == "snapshot"]
+    assert entry["geoip"]["rows_resolved"] == 2  # the entry without a caller IP is not looked up
