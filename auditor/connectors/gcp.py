@@ -3,6 +3,8 @@
 Projects come from the Resource Manager (children of the configured organization and folders
 and, when `nested`, of every folder below them) and/or a configured project list; instances from `InstancesClient.aggregated_list`,
 one project per worker. A zone the aggregated list reports as unreachable is a region gap.
+Vertex AI (`gcp_vertex`) and the Admin Activity audit logs (`gcp_audit_logs`) are read by
+their REST shapes through `gcp_rest`.
 The SDKs are imported lazily; their own retries are switched off so `call_with_retry` rules.
 """
 
