@@ -3,7 +3,8 @@
 Subscriptions come from the Subscriptions API (every one the credential sees, or a configured
 list); VMs from `virtual_machines.list_all`, one subscription per worker, following `nextLink`,
 their power state from the `statusOnly` listing, and the VMs of Uniform scale sets from the
-scale-set VM listing.
+scale-set VM listing; Azure ML computes (`azure_ml`) and the activity log
+(`azure_activity_log`) go through the management client's pipeline.
 The SDKs are imported lazily; azure-core's own retries are off so `call_with_retry` rules.
 """
 
