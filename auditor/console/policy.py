@@ -23,6 +23,7 @@ ACTIONS: dict[str, str | None] = {
     "snooze-case": "analyst",
     "approve-decision": "reviewer",
     "download-audit": "admin",
+    "export-view": "viewer",
     "sign-out": "viewer",
 }
 

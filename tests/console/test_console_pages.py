@@ -42,6 +42,8 @@ MATRIX = [
     ("POST", "/cases/C-000030/decide", "record-decision"),
     ("POST", "/next", "claim-case"),
     ("GET", "/audit.jsonl", "download-audit"),
+    ("GET", "/export.csv", "export-view"),
+    ("GET", "/cases/C-000010/dossier.html", "view-case"),
 ]
 
 

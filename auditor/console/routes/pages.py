@@ -136,6 +136,7 @@ async def queue(request: Request) -> Response:
             "rows": rows,
             "views": VIEWS,
             "filter": f,
+            "export_query": _query(params),
             "next_query": _query(params + [("after", str(cursor))]) if cursor is not None else None,
             "view_query": {
                 v: _query([(k, x) for k, x in params if k != "view"] + [("view", v)]) for v in VIEWS
