@@ -19,6 +19,7 @@ import errno
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -169,9 +170,15 @@ def _audit_with_store(config, lock_timeout: float):
         with store.lock(lock_timeout):
             result = run_audit(config, store=store)
             previous = store.latest_run()
+            started = time.perf_counter()
+            records = case_records(result)  # once: the changes only add each record's `change`
+            result = dataclasses.replace(
+                result,
+                stages={**result.stages, "records": round(time.perf_counter() - started, 3)},
+            )
             changes = classify_changes(
                 store.cases_in_run(previous.run_id) if previous else [],
-                [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)],
+                [CaseSnapshot.from_record(result.run_id, r) for r in records],
                 store.latest_decisions(),
                 # Dismissals are dated on the analyst's calendar, so they are judged by the
                 # clock, not by the data's as_of (which a re-run of an old snapshot keeps).
@@ -181,8 +188,9 @@ def _audit_with_store(config, lock_timeout: float):
             )
             result = dataclasses.replace(result, changes=changes)
             alerts = decide_alerts(changes, config.alert_priority, store.undelivered_alerts())
-            staged = stage_reports(result, config.out)
-            snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
+            records = [{**r, "change": changes.record_for(r["case_id"])} for r in records]
+            staged = stage_reports(result, config.out, records=records)
+            snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in records]
             try:
                 store.commit_run(
                     RunRecord.from_manifest(run_manifest(result)),
