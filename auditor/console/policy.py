@@ -21,6 +21,7 @@ ACTIONS: dict[str, str | None] = {
     "assign-case": "analyst",
     "claim-case": "analyst",
     "snooze-case": "analyst",
+    "attach-file": "analyst",
     "approve-decision": "reviewer",
     "download-audit": "admin",
     "export-view": "viewer",

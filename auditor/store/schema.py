@@ -6,9 +6,9 @@ version appends a list of statements to MIGRATIONS and never edits an earlier on
 
 from __future__ import annotations
 
-from auditor.store.schema_team import TEAM_MIGRATION, TEAM_TABLES
+from auditor.store.schema_team import ATTACHMENT_TABLES, ATTACHMENTS_MIGRATION, TEAM_MIGRATION, TEAM_TABLES
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
 APPLICATION_ID = 0x41554454
 
@@ -100,6 +100,8 @@ MIGRATIONS: dict[int, list[str]] = {
     # The analysts' console (issue 19): accounts, sessions, API keys, work on cases, four-eyes
     # review and the hash-chained audit trail. The statements live in schema_team.py.
     4: TEAM_MIGRATION,
+    # Case attachments (issue 19): metadata insert-only and chained; contents stored once by checksum.
+    5: ATTACHMENTS_MIGRATION,
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
 OWN_TABLES = {
@@ -111,4 +113,5 @@ OWN_TABLES = {
     "screening_results",
     "sqlite_sequence",
     *TEAM_TABLES,
+    *ATTACHMENT_TABLES,
 }

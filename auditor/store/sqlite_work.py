@@ -154,7 +154,9 @@ class WorkTables:
                 t: {r[pk]: dict(r) for r in c.execute(f"SELECT * FROM {t}")}
                 for t, pk in CHAINED_TABLES.items()
             }
-        return verify_chain(events, rows)
+        found = verify_chain(events, rows)
+        found.problems.extend(self.blob_problems())  # type: ignore[attr-defined]
+        return found
 
     # ---- settings -------------------------------------------------------------------------
     def four_eyes(self) -> dict[str, list[str]]:
