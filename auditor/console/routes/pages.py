@@ -210,6 +210,8 @@ async def case_page(request: Request) -> Response:
 def _score_chart(history: list[Any]) -> dict[str, Any]:
     """Points of an inline SVG line of restricted GPU-hours per run, computed here so the template only draws."""
     values = [s.restricted_gpu_hours_90d for s in history]
+    if len(values) == 1:
+        values = values * 2  # one run: a flat line across, not an invisible point
     top = max(values) or 1.0
     width, height = 300, 60
     step = width / max(len(values) - 1, 1)
