@@ -48,6 +48,8 @@ def test_cases_decide_goes_through_four_eyes_and_cases_approve_needs_a_second_re
     assert code == 0 and "pending review" in out and "cases approve 1" in out
     with open_store(store) as st:
         assert st.decisions("C-000000") == []
+    code, out, _ = cli("cases", "show", "C-000000", "--store", store)
+    assert "pending review #1: ana proposes dismissed" in out
     code, out, err = cli("cases", "approve", "1", "--store", store, "--by", "ana")
     assert code == 2 and "may not approve it" in err
     code, out, err = cli(*decide, "--by", "nobody")
@@ -57,6 +59,8 @@ def test_cases_decide_goes_through_four_eyes_and_cases_approve_needs_a_second_re
     with open_store(store) as st:
         (d,) = st.decisions("C-000000")
     assert (d.by, d.approved_by) == ("ana", "rita")
+    code, out, _ = cli("cases", "show", "C-000000", "--store", store)
+    assert "approved by rita" in out and "pending review" not in out
     code, out, _ = cli("store", "verify", "--store", store)
     assert code == 0 and "OK" in out
 
