@@ -6,7 +6,12 @@ version appends a list of statements to MIGRATIONS and never edits an earlier on
 
 from __future__ import annotations
 
-from auditor.store.schema_team import ATTACHMENT_TABLES, ATTACHMENTS_MIGRATION, TEAM_MIGRATION, TEAM_TABLES
+from auditor.store.schema_team import (
+    ATTACHMENT_TABLES,
+    ATTACHMENTS_MIGRATION,
+    TEAM_MIGRATION,
+    TEAM_TABLES,
+)
 
 SCHEMA_VERSION = 5
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".

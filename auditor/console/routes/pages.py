@@ -75,7 +75,11 @@ async def _posted(request: Request, action: str) -> tuple[Any, Any, Response | N
     """Form, identity and a refusal (login, 403, or CSRF) for a state-changing request."""
     length = request.headers.get("content-length", "")
     if not length.isdigit() or int(length) > MAX_ATTACHMENT_BYTES + 64 * 1024:
-        return None, None, Response("a request body of known size, at most 5 MB, is expected", status_code=413)
+        return (
+            None,
+            None,
+            Response("a request body of known size, at most 5 MB, is expected", status_code=413),
+        )
     form = await request.form(max_files=1, max_fields=600)
     with request_store(request) as st:
         identity = identify(request, st)
