@@ -208,3 +208,12 @@ def test_next_case_claims_and_the_queue_filters_from_the_url(app):
         and 'id="next-page"' in page
     )
     assert c.get("/?view=bogus").status_code == 400
+
+
+def test_a_cross_site_login_is_refused(app):
+    r = client(app).post(
+        "/login",
+        data={"username": "ana", "password": PASSWORD},
+        headers={"origin": "https://evil.example"},
+    )
+    assert r.status_code == 403 and "set-cookie" not in r.headers

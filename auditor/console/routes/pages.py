@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from auditor.console.auth import SESSION_LIFETIME, csrf_ok, session_identity, cookie_name
+from auditor.console.auth import SESSION_LIFETIME, cookie_name, csrf_ok, same_origin, session_identity
 from auditor.console.common import (
     config_of,
     finish,
@@ -37,6 +37,10 @@ async def login_page(request: Request) -> Response:
 
 @requires("sign-in")
 async def login(request: Request) -> Response:
+    if not same_origin(request):  # login CSRF: another site signing the browser in as someone else
+        return render(
+            request, "error.html", None, {"message": "sign in from the console's own page"}, 403
+        )
     form = await request.form()
     name, password = str(form.get("username") or "")[:200], str(form.get("password") or "")
     source = request.client.host if request.client else None
