@@ -217,3 +217,15 @@ def test_a_cross_site_login_is_refused(app):
         headers={"origin": "https://evil.example"},
     )
     assert r.status_code == 403 and "set-cookie" not in r.headers
+
+
+def test_reassign_to_another_account_and_refuse_a_stranger(app, store_path):
+    c = sign_in(app, "ana")
+    token = csrf_of(c)
+    r = c.post("/cases/C-000007/assign", data={"csrf": token, "assignee": "bo"})
+    assert "notice=assigned+to+bo" in r.headers["location"]
+    r = c.post("/cases/C-000007/assign", data={"csrf": token, "assignee": "mallory"})
+    assert "error=" in r.headers["location"]
+    with open_store(store_path) as st:
+        assert st.case_work("C-000007").assignee == "bo"
+    assert "C-000007" in c.get("/?assignee=bo&view=all").text
