@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -305,3 +306,9 @@ def test_the_resolved_view_lists_the_cases_the_run_no_longer_has(store):
         "no rule fires any more",
     )
     assert store.queue("run-1", QueueFilter(view="resolved", priorities=("low",)), "x")[0] == []
+
+
+def test_four_eyes_reads_the_band_from_the_store_not_from_the_caller(store):
+    team(store)
+    understated = replace(proposal(store, "C-000000", "ana"), priority_at_decision="low")
+    assert store.record_decision(understated).state == "pending-review"
