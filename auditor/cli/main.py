@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "ownership": "auditor.cli.ownership_cmd:ownership",
     "store": "auditor.cli.store_cmd:store",
     "console": "auditor.cli.console_cmd:console",
+    "notify": "auditor.cli.notify_cmd:notify",
+    "allowlist": "auditor.cli.allowlist_cmd:allowlist",
 }
 
 # command name -> its one-line help, as `auditor --help` lists it without importing the
@@ -49,6 +51,8 @@ SUMMARIES: dict[str, str] = {
     "ownership": "Ownership data: import registers and relationship files into the tables `audit --ownership` reads.",
     "store": "The case store itself: verify its audit trail.",
     "console": "The analysts' web console: serve it, and manage its users and API keys.",
+    "notify": "Notifications: deliver the outbox, test a channel, list what waits.",
+    "allowlist": "Allowlists that expire: validate entries before they go live.",
 }
 
 

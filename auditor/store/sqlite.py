@@ -23,8 +23,10 @@ from typing import Any
 from auditor.errors import SourceLocation, StoreError, display_path
 from auditor.store.base import ALERT_CHANNEL, CaseSnapshot, Decision, RunRecord
 from auditor.store.failures import rollback_quietly, store_errors
+from auditor.store import outbox
 from auditor.store.lock import StoreLock
 from auditor.store.review import ReviewRefused
+from auditor.store.outbox import OutboxMessage
 from auditor.store.schema import APPLICATION_ID, MIGRATIONS, OWN_TABLES, SCHEMA_VERSION
 from auditor.store.sqlite_accounts import AccountTables
 from auditor.store.sqlite_attachments import AttachmentTables
@@ -161,11 +163,13 @@ class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, Attachmen
         cases: list[CaseSnapshot],
         alerts: list[dict[str, Any]] | None = None,
         alert_priority: str = "high",
+        notifications: list[OutboxMessage] | None = None,
+        reported_dead: list[tuple[str, str]] | None = None,
     ) -> None:
         with store_errors(
             self.path, f"record run {run.run_id} in the case store (nothing of it was recorded)"
         ):
-            self._commit_run(run, cases, alerts, alert_priority)
+            self._commit_run(run, cases, alerts, alert_priority, notifications, reported_dead)
 
     def _commit_run(
         self,
@@ -173,6 +177,8 @@ class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, Attachmen
         cases: list[CaseSnapshot],
         alerts: list[dict[str, Any]] | None,
         alert_priority: str,
+        notifications: list[OutboxMessage] | None = None,
+        reported_dead: list[tuple[str, str]] | None = None,
     ) -> None:
         c = self._conn
         committed_at = datetime.now(timezone.utc).isoformat()
@@ -229,6 +235,10 @@ class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, Attachmen
                        VALUES (?, ?, ?, ?, 'pending', ?)""",
                     (run.run_id, ALERT_CHANNEL, alert_priority, _json(alerts), committed_at),
                 )
+            # The run's notifications and the dead messages it reported, as durable as the run itself.
+            at = datetime.fromisoformat(committed_at)
+            outbox.insert(c, notifications or [], at)
+            outbox.mark_reported(c, reported_dead or [], run.run_id, at)
             c.execute("COMMIT")
         except BaseException:
             rollback_quietly(c)
@@ -264,6 +274,54 @@ class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, Attachmen
                 (run_id, channel),
             ).fetchone()
         return row["state"] if row else None
+
+    # ---- notifications outbox (store/outbox.py) --------------------------------------------
+    def enqueue_notifications(
+        self, messages: list[OutboxMessage], at: datetime | None = None
+    ) -> int:
+        """Adds messages outside a run (a ping); returns how many were new (the rest were already there)."""
+        with store_errors(self.path, "add notifications to the case store's outbox"):
+            c = self._conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                added = outbox.insert(c, messages, at or datetime.now(timezone.utc))
+                c.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(c)
+                raise
+            return added
+
+    def notifications(
+        self,
+        state: str | None = None,
+        due_by: datetime | None = None,
+        unreported_dead: bool = False,
+    ) -> list[OutboxMessage]:
+        with store_errors(self.path, "read the case store's outbox", reading=True):
+            return outbox.select(
+                self._conn, state=state, due_by=due_by, unreported_dead=unreported_dead
+            )
+
+    def settle_notification(
+        self,
+        message: OutboxMessage,
+        *,
+        at: datetime,
+        delivered: bool,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        raised: list[OutboxMessage] | None = None,
+    ) -> None:
+        with store_errors(self.path, f"record the delivery of notification {message.event_id}"):
+            outbox.settle(
+                self._conn,
+                message,
+                at=at,
+                delivered=delivered,
+                error=error,
+                retry_at=retry_at,
+                raised=raised or [],
+            )
 
     # ---- screening results ----------------------------------------------------------------
     def screening_results(self, fingerprint: str) -> dict[str, tuple[bytes, bytes]]:
