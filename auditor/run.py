@@ -144,6 +144,8 @@ def _from_snapshot(directory: Path) -> AuditInputs:
         "geoip": snap.manifest.get(
             "geoip"
         ),  # which IP -> country database placed the sign-ins, if any
+        # an earlier snapshot format read in today's layout, if it was one
+        "upgraded": snap.manifest.get("upgraded"),
     }
     return AuditInputs(
         tables=from_frames(

@@ -19,6 +19,7 @@ import errno
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -192,7 +193,13 @@ def _audit_with_store(config, lock_timeout: float):
         with store.lock(lock_timeout):
             result = run_audit(config, store=store)
             previous = store.latest_run()
-            current = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
+            started = time.perf_counter()
+            records = case_records(result)  # once: the changes only add each record's `change`
+            result = dataclasses.replace(
+                result,
+                stages={**result.stages, "records": round(time.perf_counter() - started, 3)},
+            )
+            current = [CaseSnapshot.from_record(result.run_id, r) for r in records]
             changes = classify_changes(
                 store.cases_in_run(previous.run_id) if previous else [],
                 current,
@@ -206,8 +213,13 @@ def _audit_with_store(config, lock_timeout: float):
             result, changes = apply_with_store(store, result, changes, current)  # allowlist, if any
             result = dataclasses.replace(result, changes=changes)
             alerts = decide_alerts(changes, config.alert_priority, store.undelivered_alerts())
-            staged = stage_reports(result, config.out)
-            records = case_records(result)
+            records = [{**r, "change": changes.record_for(r["case_id"])} for r in records]
+            if result.suppressions is not None:  # the allowlist's lifts changed who is silenced
+                records = [
+                    {**r, "suppressed_by": result.suppressions.get(r["case_id"], [])}
+                    for r in records
+                ]
+            staged = stage_reports(result, config.out, records=records)
             snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in records]
             notices = notices_for_run(store, result, changes, records)
             try:

@@ -127,6 +127,7 @@ class Decision:
     score_at_decision: float | None = None
     run_id_at_decision: str | None = None
     decision_id: int | None = None  # set by the store
+    approved_by: str | None = None  # the reviewer, when four-eyes held it for approval
 
     def summary(self) -> dict[str, Any]:
         """The `decision` object of a case record's `change`."""

@@ -25,8 +25,13 @@ from auditor.store.base import ALERT_CHANNEL, CaseSnapshot, Decision, RunRecord
 from auditor.store.failures import rollback_quietly, store_errors
 from auditor.store import outbox
 from auditor.store.lock import StoreLock
+from auditor.store.review import ReviewRefused
 from auditor.store.outbox import OutboxMessage
 from auditor.store.schema import APPLICATION_ID, MIGRATIONS, OWN_TABLES, SCHEMA_VERSION
+from auditor.store.sqlite_accounts import AccountTables
+from auditor.store.sqlite_attachments import AttachmentTables
+from auditor.store.sqlite_queue import QueueTables
+from auditor.store.sqlite_work import WorkTables
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -58,8 +63,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
-class SQLiteStore:
-    """A CaseStore in one SQLite file; the lock file sits beside it (`PATH.lock`)."""
+class SQLiteStore(AccountTables, WorkTables, QueueTables, AttachmentTables):
+    """A CaseStore in one SQLite file; the lock file sits beside it (`PATH.lock`).
+
+    The team's tables (accounts, work on cases, the audit trail, the queue) are mixins, one module each.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -424,36 +432,13 @@ class SQLiteStore:
 
     # ---- decisions ------------------------------------------------------------------------
     def add_decision(self, decision: Decision) -> Decision:
-        with store_errors(
-            self.path, f"record the decision on case {decision.case_id} (it was not recorded)"
-        ):
-            return self._add_decision(decision)
-
-    def _add_decision(self, decision: Decision) -> Decision:
-        c = self._conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            cursor = c.execute(
-                """INSERT INTO decisions (case_id, status, reason, decided_by, decided_at, until, rules_at_decision,
-                   priority_at_decision, score_at_decision, run_id_at_decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    decision.case_id,
-                    decision.status,
-                    decision.reason,
-                    decision.by,
-                    decision.at.isoformat(),
-                    decision.until.isoformat() if decision.until else None,
-                    _json(sorted(decision.rules_at_decision)),
-                    decision.priority_at_decision,
-                    decision.score_at_decision,
-                    decision.run_id_at_decision,
-                ),
+        """Records through `record_decision` (four-eyes included); refuses one that must wait for review."""
+        outcome = self.record_decision(decision)
+        if outcome.decision is None:
+            raise ReviewRefused(
+                f"the decision on case {decision.case_id} needs a reviewer's approval: it is pending as #{outcome.pending_id}"
             )
-            c.execute("COMMIT")
-        except BaseException:
-            rollback_quietly(c)
-            raise
-        return self._decisions("WHERE decision_id = ?", (cursor.lastrowid,))[0]
+        return outcome.decision
 
     def _decisions(self, where: str = "", params: tuple = ()) -> list[Decision]:
         with store_errors(self.path, "read the case store's decisions", reading=True):
@@ -473,6 +458,7 @@ class SQLiteStore:
                     score_at_decision=r["score_at_decision"],
                     run_id_at_decision=r["run_id_at_decision"],
                     decision_id=r["decision_id"],
+                    approved_by=r["approved_by"],
                 )
                 for r in rows
             ]
