@@ -55,6 +55,14 @@ def first_tenants(provider: Path, out: Path, share: float) -> Path:
     out.mkdir()
     tenants = pl.read_csv(provider / "tenants.csv", infer_schema_length=0)
     kept = tenants.head(int(tenants.height * share))
+    # A planted group (one card, one phone, one farm) arrives whole: half a group in the first
+    # estate would make the second run's alert an escalation of a case the first run sent.
+    groups = pl.read_csv(provider / "planted.csv").filter(pl.col("group").is_not_null())
+    split = groups.filter(
+        pl.col("tenant_id").is_in(kept["tenant_id"].implode()).any().over("group")
+        & ~pl.col("tenant_id").is_in(kept["tenant_id"].implode()).all().over("group")
+    )
+    kept = kept.filter(~pl.col("tenant_id").is_in(split["tenant_id"].implode()))
     kept.write_csv(out / "tenants.csv")
     ids = kept["tenant_id"].implode()
     for name in ("usage.csv", "access.csv"):
