@@ -324,15 +324,25 @@ def test_the_package_defaults_are_the_index_defaults():
     assert v1.default_threshold != DEFAULT_THRESHOLD  # v1 keeps its own, for comparison
 
 
-@pytest.mark.parametrize("query, listed", [("zavolt", "zavolta"), ("zavolta", "zavolt")])
-def test_name_v1_typo_feature_holds_whichever_side_is_shorter(query, listed):
+@pytest.mark.parametrize(
+    "query, listed, typo",
+    [
+        ("zavolt", "zavolta", 0.9),  # one deletion, six letters
+        ("zavolta", "zavolt", 0.9),
+        ("zavolta", "zavoltas", 0.93),  # seven letters or more: a surer typo
+        ("zavolx", "zavolt", 0.9),  # the same length, one substitution
+        ("zavo", "zavol", 0.0),  # under five letters: no typo feature
+        ("zavolt", "zavoltaa", 0.0),  # two letters apart: not one edit
+    ],
+)
+def test_name_v1_typo_feature_holds_whichever_side_is_shorter(query, listed, typo):
     from auditor.screening.matcher import name_features
 
     def side(prefix: str, name: str) -> dict[str, list[str]]:
         return {f"{prefix}_{c}": [name] for c in ("core", "compact", "norm")}
 
     scored = name_features(pl.DataFrame({**side("q", query), **side("n", listed)}), 0.0)
-    assert scored["typo"].to_list() == [0.9]  # one deletion, six letters
+    assert scored["typo"].to_list() == [typo]
 
 
 def test_a_blocking_key_is_used_up_to_max_key_names_and_then_only_as_the_rarest():
