@@ -368,3 +368,22 @@ def test_a_blocking_key_is_used_up_to_max_key_names_and_then_only_as_the_rarest(
 
     assert found(1, 2) == set(rows[:-1])  # key 2 is one over and key 1 is rarer
     assert found(2) == set(rows)  # all a query has: used as its rarest
+
+
+def test_name_v1_scores_a_spacing_variant_below_the_exact_name():
+    from auditor.screening.matcher import name_features
+
+    frame = pl.DataFrame(
+        {
+            "q_core": ["al aqsa", "alaqsa"],
+            "q_compact": ["alaqsa", "alaqsa"],
+            "q_norm": ["al aqsa", "alaqsa"],
+            "n_core": ["alaqsa", "alaqsa"],
+            "n_compact": ["alaqsa", "alaqsa"],
+            "n_norm": ["alaqsa", "alaqsa"],
+        }
+    )
+    spaced, exact = name_features(frame, 0.0)["name_pre"].to_list()
+    # name 1 (same letters) for both; full = ratio("al aqsa", "alaqsa") = 12/13
+    assert exact == 1.0
+    assert spaced == pytest.approx(0.85 + 0.15 * 12 / 13)
