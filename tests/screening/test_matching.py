@@ -387,3 +387,17 @@ def test_name_v1_scores_a_spacing_variant_below_the_exact_name():
     # name 1 (same letters) for both; full = ratio("al aqsa", "alaqsa") = 12/13
     assert exact == 1.0
     assert spaced == pytest.approx(0.85 + 0.15 * 12 / 13)
+
+
+def test_name_v1_coverage_by_hand():
+    from auditor.screening.matcher import coverage
+
+    got = coverage(
+        [["huawei", "cloud"], ["al", "aqsa"], ["orsat"], []],
+        [["huawei"], ["alaqsa"], ["orsat"], ["x"]],
+        ["huaweicloud", "alaqsa", "orsat", ""],
+        ["huawei", "alaqsa", "orsat", "x"],
+    )
+    # half the query's weight unmatched; same letters spaced differently; the same word;
+    # nothing on one side
+    assert got.tolist() == [0.5, 1.0, 1.0, 0.0]
