@@ -353,6 +353,7 @@ def _features_for(
             config.screening_threshold,
             config.max_link_group,
             ownership_settings(config, inputs),
+            cip_settings(config),
         )
     except (
         pl.exceptions.ComputeError
@@ -413,10 +414,24 @@ def ownership_settings(config: AuditConfig, inputs: InputTables) -> Any:
     )
 
 
+def cip_settings(config: AuditConfig) -> Any:
+    """The CIP stage's settings: home country, utilisation and the downstream file (checked now)."""
+    from auditor.cip.gaps import CipSettings
+    from auditor.model.load import load_table
+    from auditor.model.schema import DOWNSTREAM
+
+    downstream = load_table(config.downstream, DOWNSTREAM) if config.downstream else None
+    return CipSettings(config.home_country.upper(), downstream, config.training_utilisation)
+
+
 def _ownership_files(config: AuditConfig) -> list[dict[str, Any]]:
     return [
         {"table": t, "path": str(p), "sha256": sha256_file(Path(p))}
-        for t, p in (("ownership", config.ownership), ("parties", config.parties))
+        for t, p in (
+            ("ownership", config.ownership),
+            ("parties", config.parties),
+            ("downstream", config.downstream),
+        )
         if p
     ]
 

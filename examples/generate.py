@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import planted as planted_mod  # noqa: E402
 import planted_ownership  # noqa: E402
+import planted_cip  # noqa: E402
 from restricted_parties import CSL_HEADER, restricted_party_rows  # noqa: E402
 from world import (  # noqa: E402
     BACKGROUND_COUNTRIES,
@@ -436,12 +437,15 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
     # Ownership structures (issue 18) come last, from their own generator: everything before them is unchanged.
     owned, ownership_rows, party_rows = planted_ownership.ownership_tenants(world, seed)
     tenants += owned
+    # CIP gaps (issue 12): their own generator again, appended last, with fixed ids t001260-t001309.
+    cip_planted, downstream_rows = planted_cip.cip_tenants(world, seed)
+    tenants += cip_planted
     width = max(6, len(str(len(tenants))))
     usage, access, tenant_rows, plant_rows = [], [], [], []
     unknown_tid = None
     ownership_ids: dict[str, str] = {}
     for i, t in enumerate(tenants, start=1):
-        tid = f"t{i:0{width}d}"
+        tid = t.get("_tid") or f"t{i:0{width}d}"
         if t.get("_okey"):
             ownership_ids["@" + t["_okey"]] = tid
         tenant_rows.append(tenant_row(tid, t))
@@ -451,6 +455,8 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
             plant_rows.append((tid, *t["_plant"]))
         if t.get("_note_unknown"):
             unknown_tid = tid
+    if len({row[0] for row in tenant_rows}) != len(tenant_rows):
+        raise SystemExit("two tenants got the same id (a fixed `_tid` met a counted one)")
     (out / "lists").mkdir(parents=True, exist_ok=True)
     write_csv(out / "tenants.csv", TENANT_COLUMNS, tenant_rows)
     write_csv(out / "usage.csv", USAGE_COLUMNS, usage)
@@ -471,6 +477,11 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
         out / "parties.csv",
         planted_ownership.PARTY_COLUMNS,
         [tuple(v or None for v in row) for row in party_rows],
+    )
+    write_csv(
+        out / "downstream.csv",
+        planted_cip.DOWNSTREAM_COLUMNS,
+        [(r[0][1:], *(v or None for v in r[1:])) for r in downstream_rows],
     )
     with open(out / "lists" / "restricted-parties.csv", "w", newline="", encoding="utf-8") as fh:
         fh.write(

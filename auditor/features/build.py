@@ -17,6 +17,8 @@ from typing import Any
 import polars as pl
 
 from auditor import geo
+from auditor.cip.gaps import CipSettings, cip_features
+from auditor.cip.training import TRAINING_ZERO_FILLS, training_features
 from auditor.features.access import access_features
 from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
@@ -48,6 +50,8 @@ class FeatureTable:
     stage_seconds: dict[str, float] = field(
         default_factory=dict
     )  # wall time of each feature stage, for run.json
+    training: pl.DataFrame | None = None  # cip.training's breakdown: tenant, model, region terms
+    cip: CipSettings | None = None  # the CIP settings the cip_* features were built with
 
 
 class _StageTimer:
@@ -81,6 +85,7 @@ def build_features(
     screening_threshold: float | None = None,
     max_link_group: int = DEFAULT_MAX_GROUP,
     ownership: OwnershipSettings | None = None,
+    cip: CipSettings | None = None,
 ) -> FeatureTable:
     """Computes every feature for every tenant over the whole tables."""
     tenants = inputs.tenants
@@ -152,6 +157,23 @@ def build_features(
         ownership,
     )
     frame = frame.join(owned, on="tenant_id", how="left")
+    cip = cip or CipSettings()
+    gaps = timer(
+        "cip",
+        cip_features,
+        identity,
+        tenants,
+        inputs.access,
+        as_of,
+        cip,
+        "access.source_ip" in present,
+    )
+    training = timer("training", training_features, inputs.usage, as_of, cip.training_utilisation)
+    frame = (
+        frame.join(gaps, on="tenant_id", how="left")
+        .join(training.features, on="tenant_id", how="left")
+        .with_columns(pl.col(c).fill_null(v) for c, v in TRAINING_ZERO_FILLS.items())
+    )
 
     missing = [name for name in FEATURES if name not in frame.columns]
     if missing:  # a vocabulary entry without a computation is a bug, not a user error
@@ -168,4 +190,6 @@ def build_features(
         orphan_usage_tenants=orphans,
         ownership=assessment,
         stage_seconds=dict(timer.seconds),
+        training=training.breakdown,
+        cip=cip,
     )

@@ -405,6 +405,94 @@ FEATURES: dict[str, Feature] = {
             "lists",
         ),
         _f("bis_affiliates_depth", NUMBER, "Chain depth under the BIS Affiliates Rule.", "lists"),
+        # customer identification (CIP) completeness, the proposed IaaS rule (docs/cip.md)
+        _f(
+            "foreign_person",
+            BOOLEAN,
+            "The account's owner is outside the provider's home country (`home_country`, US by default): its country of incorporation or HQ is elsewhere.",
+            "tenants.country",
+        ),
+        _f(
+            "registered_agent",
+            TEXT,
+            "The registered agent or mass-registration address the tenant's address is (a small sourced list, docs/cip.md); null when none.",
+            "tenants.address",
+        ),
+        _f(
+            "address_is_registered_agent",
+            BOOLEAN,
+            "The address is a registered agent's or mass-registration address (null without an address).",
+            "tenants.address",
+        ),
+        _f(
+            "payment_country_mismatch",
+            BOOLEAN,
+            "billing_country is neither the country of incorporation nor the HQ country.",
+            "tenants.billing_country",
+        ),
+        _f(
+            "phone_country_mismatch",
+            BOOLEAN,
+            "phone_country is neither the country of incorporation nor the HQ country.",
+            "tenants.phone",
+        ),
+        _f(
+            "signin_ip_count_90d",
+            NUMBER,
+            "Distinct source IPs of the last 90 days' sign-ins (0 when none).",
+            "access.source_ip",
+        ),
+        _f(
+            "downstream_customer_count",
+            NUMBER,
+            "Downstream customers a reseller identified in the `--downstream` file (null without that file).",
+            "tenants.is_reseller",
+        ),
+        _f(
+            "downstream_unidentified",
+            BOOLEAN,
+            "A reseller whose own customers are not identified: no `--downstream` file, no rows for it, or a row without name or country.",
+            "tenants.is_reseller",
+        ),
+        _f(
+            "cip_gaps",
+            LIST,
+            "CIP items the KYC record lacks or contradicts: no_beneficial_owners, no_payment_source, payment_country_mismatch, no_email, freemail_email, no_phone, phone_country_mismatch, no_address, registered_agent_address, no_signin_ips, downstream_unidentified (docs/cip.md).",
+            "tenants.beneficial_owners",
+            "tenants.payment_fingerprint",
+            "tenants.email_domain",
+            "tenants.phone",
+            "tenants.address",
+        ),
+        _f(
+            "cip_gap_count",
+            NUMBER,
+            "Number of cip_gaps.",
+            "tenants.beneficial_owners",
+            "tenants.payment_fingerprint",
+            "tenants.email_domain",
+            "tenants.phone",
+            "tenants.address",
+        ),
+        # large-AI-training estimates (docs/cip.md)
+        _f(
+            "estimated_training_flop_90d",
+            NUMBER,
+            "Restricted GPU-hours (90 d) x 3600 x each accelerator's dense BF16/FP16 operations per second x `training_utilisation` (0.4): the training compute they could deliver.",
+            "usage.instance_type",
+        ),
+        _f(
+            "peak_cluster_flops",
+            NUMBER,
+            "Most dense BF16/FP16 operations per second of restricted accelerators running at once in 90 days (capacity, no utilisation).",
+            "usage.instance_type",
+        ),
+        _f(
+            "largest_run_flop",
+            NUMBER,
+            "Estimated operations of the tenant's largest single restricted run (one usage row), at `training_utilisation`.",
+            "usage.instance_type",
+        ),
     )
 }
 

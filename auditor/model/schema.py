@@ -233,7 +233,25 @@ PARTIES = TableSchema(
     ),
 )
 
-TABLES: dict[str, TableSchema] = {t.name: t for t in (TENANTS, USAGE, ACCESS, OWNERSHIP, PARTIES)}
+DOWNSTREAM = TableSchema(
+    name="downstream",
+    doc=(
+        "A reseller's own customers (optional; `--downstream`), one row per downstream customer: "
+        "the identification the proposed IaaS customer-identification rule asks a foreign reseller to hold. "
+        "A reseller with no rows here, or with a row lacking a name or a country, has the CIP gap "
+        "`downstream_unidentified` (docs/cip.md)."
+    ),
+    columns=(
+        Column("reseller_id", Kind.TEXT, True, "The reseller's `tenant_id`."),
+        Column("customer_id", Kind.TEXT, False, "The reseller's own id for the customer."),
+        Column("customer_name", Kind.TEXT, False, "The customer's legal name."),
+        Column("customer_country", Kind.TEXT, False, "ISO alpha-2 country of the customer."),
+    ),
+)
+
+TABLES: dict[str, TableSchema] = {
+    t.name: t for t in (TENANTS, USAGE, ACCESS, OWNERSHIP, PARTIES, DOWNSTREAM)
+}
 
 # Columns whose value must not be allowed to be empty even when the column is present.
 NON_EMPTY = {
@@ -242,6 +260,7 @@ NON_EMPTY = {
     "access": ("tenant_id", "timestamp"),
     "ownership": ("owner_id", "owned_id"),
     "parties": ("party_id", "name"),
+    "downstream": ("reseller_id",),
 }
 
 
