@@ -65,6 +65,7 @@ def full_audit(data: Path):
         tenants=data / "tenants",
         usage=data / "usage",
         access=data / "access",
+        downstream=data / "downstream.csv",
         lists=[LIST],
         as_of=AS_OF,
     )
@@ -113,6 +114,8 @@ def audit_command(data: Path, out: Path, store: Path | None = None) -> list[str]
         str(data / "usage"),
         "--access",
         str(data / "access"),
+        "--downstream",
+        str(data / "downstream.csv"),
         "--lists",
         str(LIST),
         "--as-of",
@@ -151,7 +154,7 @@ class SizeResult:
 
 def ensure_data(tenants: int, rows: int) -> Path:
     data = REPO / "bench" / "data" / f"{tenants}-{rows}"
-    if not (data / "manifest.json").exists():
+    if not (data / "manifest.json").exists() or not (data / "downstream.csv").exists():
         print(
             f"generating {tenants:,} tenants / {rows:,} usage rows ...", file=sys.stderr, flush=True
         )

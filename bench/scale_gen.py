@@ -122,6 +122,11 @@ def generate(tenants_n: int, usage_rows: int, out: Path) -> dict:
         ):
             frame.write_parquet(out / kind / name)
             counts[kind] += frame.height
+    # Resellers' downstream customers (issue 12), replicated like sign-ins: one small file.
+    downstream = pl.read_csv(TEMPLATE / "downstream.csv", infer_schema=False)
+    replicate_access(downstream.rename({"reseller_id": "tenant_id"}), range(replicas)).rename(
+        {"tenant_id": "reseller_id"}
+    ).write_csv(out / "downstream.csv")
     manifest = {
         "template": str(TEMPLATE.relative_to(REPO)),
         "replicas": replicas,
