@@ -150,4 +150,27 @@ def _plant(w) -> tuple[list[dict], list[tuple]]:
         _region="eu",
         _workloads=[cluster("h100x8", 2, rng.randint(40, 60))],
     )
+
+    # Planted: a reseller whose customers sign in from China among several countries (the
+    # downstream mix); domestic, so only the reseller rules speak. And its look-alike.
+    add(
+        "reseller-d5-mix",
+        "US",
+        "verified US reseller; sign-ins from the US, China, Brazil and Germany (about a third from CN)",
+        is_reseller=True,
+        declared_use="GPU cloud reselling",
+        _region="na",
+        _signins=(40, [("US", 0.3), ("CN", 0.35), ("BR", 0.2), ("DE", 0.15)]),
+        _workloads=[cluster("h100x8", 2, rng.randint(40, 60))],
+    )
+    add(
+        "benign-reseller-mix-no-d5",
+        "US",
+        "verified US reseller; sign-ins from the US, Germany, Brazil and Japan, none from D:5",
+        is_reseller=True,
+        declared_use="GPU cloud reselling",
+        _region="na",
+        _signins=(40, [("US", 0.4), ("DE", 0.2), ("BR", 0.2), ("JP", 0.2)]),
+        _workloads=[cluster("h100x8", 2, rng.randint(40, 60))],
+    )
     return tenants, downstream

@@ -76,6 +76,7 @@ def test_every_pattern_is_caught_by_the_rule_meant_for_it(cases, planted):
         "listed-affiliate": "listed-affiliate-name",
         "cip-gaps": "cip-foreign-gaps-restricted",
         "cip-reseller": "cip-reseller-downstream-unidentified",
+        "reseller-d5-mix": "reseller-d5-downstream-mix",
     }
     rules_by_tenant: dict[str, set[str]] = {}
     for case in cases:

@@ -172,7 +172,10 @@ def build_features(
     frame = (
         frame.join(gaps, on="tenant_id", how="left")
         .join(training.features, on="tenant_id", how="left")
-        .with_columns(pl.col(c).fill_null(v) for c, v in TRAINING_ZERO_FILLS.items())
+        .with_columns(
+            *[pl.col(c).fill_null(v) for c, v in TRAINING_ZERO_FILLS.items()],
+            pl.col("signin_countries").list.len().cast(pl.Float64).alias("signin_country_count"),
+        )
     )
 
     missing = [name for name in FEATURES if name not in frame.columns]

@@ -405,6 +405,12 @@ FEATURES: dict[str, Feature] = {
             "lists",
         ),
         _f("bis_affiliates_depth", NUMBER, "Chain depth under the BIS Affiliates Rule.", "lists"),
+        _f(
+            "signin_country_count",
+            NUMBER,
+            "Number of signin_countries: how many countries the last 90 days' sign-ins came from (null without sign-ins).",
+            "access.ip_country",
+        ),
         # customer identification (CIP) completeness, the proposed IaaS rule (docs/cip.md)
         _f(
             "foreign_person",
