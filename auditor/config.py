@@ -113,6 +113,10 @@ class AuditConfig(BaseModel):
         default=None,
         description="Downstream-customer file: one row per customer a reseller identified (docs/input-format.md); without it every reseller's customers count as unidentified (a CIP gap).",
     )
+    list_officers: Path | None = Field(
+        default=None,
+        description="Officers (present or former) of restricted-party list entries, for `listed_officer_match` (docs/input-format.md).",
+    )
     home_country: str = Field(
         default="US",
         pattern=r"^[A-Za-z]{2}$",
@@ -179,6 +183,7 @@ class AuditConfig(BaseModel):
                 "ownership": fix(self.ownership),
                 "parties": fix(self.parties),
                 "downstream": fix(self.downstream),
+                "list_officers": fix(self.list_officers),
                 "snapshot": fix(self.snapshot),
                 "rules": fix(self.rules),
                 "out": fix(self.out),

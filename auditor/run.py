@@ -354,6 +354,7 @@ def _features_for(
             config.max_link_group,
             ownership_settings(config, inputs),
             cip_settings(config),
+            list_officers_table(config),
         )
     except (
         pl.exceptions.ComputeError
@@ -424,6 +425,14 @@ def cip_settings(config: AuditConfig) -> Any:
     return CipSettings(config.home_country.upper(), downstream, config.training_utilisation)
 
 
+def list_officers_table(config: AuditConfig) -> pl.DataFrame | None:
+    """The `--list-officers` file, checked now (before any scoring), or None."""
+    from auditor.model.load import load_table
+    from auditor.model.schema import LIST_OFFICERS
+
+    return load_table(config.list_officers, LIST_OFFICERS) if config.list_officers else None
+
+
 def _ownership_files(config: AuditConfig) -> list[dict[str, Any]]:
     return [
         {"table": t, "path": str(p), "sha256": sha256_file(Path(p))}
@@ -431,6 +440,7 @@ def _ownership_files(config: AuditConfig) -> list[dict[str, Any]]:
             ("ownership", config.ownership),
             ("parties", config.parties),
             ("downstream", config.downstream),
+            ("list_officers", config.list_officers),
         )
         if p
     ]

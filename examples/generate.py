@@ -483,6 +483,11 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
         planted_cip.DOWNSTREAM_COLUMNS,
         [(r[0][1:], *(v or None for v in r[1:])) for r in downstream_rows],
     )
+    write_csv(
+        out / "list-officers.csv",
+        planted_cip.LIST_OFFICER_COLUMNS,
+        [tuple(v or None for v in row) for row in planted_cip.LIST_OFFICERS],
+    )
     with open(out / "lists" / "restricted-parties.csv", "w", newline="", encoding="utf-8") as fh:
         fh.write(
             ",".join(CSL_HEADER) + "\n"

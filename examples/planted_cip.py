@@ -15,6 +15,31 @@ import random
 FIRST_ID = 1260
 LAST_ID = 1309
 DOWNSTREAM_COLUMNS = ["reseller_id", "customer_id", "customer_name", "customer_country"]
+LIST_OFFICER_COLUMNS = ["entry_name", "officer_name", "role", "until", "source"]
+# Officers of two list entries, as a user's own research would record them (made up).
+LIST_OFFICERS = [
+    (
+        "Dawning Information Industry Co., Ltd.",
+        "ZHAO Minghui",
+        "vice president",
+        "2020-03-31",
+        "synthetic example: annual report",
+    ),
+    (
+        "Dawning Information Industry Co., Ltd.",
+        "Qian Shulan",
+        "director",
+        "",
+        "synthetic example: registry extract",
+    ),
+    (
+        "Inspur Group Co., Ltd.",
+        "Sun Haoran",
+        "chief engineer",
+        "2022-08-15",
+        "synthetic example: press",
+    ),
+]
 
 
 def cip_tenants(w, seed: int) -> tuple[list[dict], list[tuple]]:
@@ -171,6 +196,53 @@ def _plant(w) -> tuple[list[dict], list[tuple]]:
         declared_use="GPU cloud reselling",
         _region="na",
         _signins=(40, [("US", 0.4), ("DE", 0.2), ("BR", 0.2), ("JP", 0.2)]),
+        _workloads=[cluster("h100x8", 2, rng.randint(40, 60))],
+    )
+
+    # Planted: a benign declared use (no accelerator needed) with the GPU pattern of large
+    # training -- many restricted GPUs in runs of days. And two look-alikes.
+    add(
+        "declared-use-contradiction",
+        "US",
+        "declared 'web hosting'; 24 H100 at the peak in runs of 2-7 days",
+        declared_use="web hosting",
+        _region="na",
+        _workloads=[cluster("h100x8", 3, rng.randint(40, 60))],
+    )
+    add(
+        "benign-declared-use-small",
+        "US",
+        "declared 'web hosting' and runs a few T4 now and then",
+        declared_use="web hosting",
+        _region="na",
+        _workloads=[("sporadic", "t4", rng.randint(2, 5), (2, 48))],
+    )
+    add(
+        "benign-declared-training",
+        "US",
+        "declared 'foundation model training' on 32 H100: the pattern fits the declaration",
+        declared_use="foundation model training",
+        _region="na",
+        _workloads=[cluster("h100x8", 4, rng.randint(40, 60))],
+    )
+
+    # Planted: a Singapore company whose director was a vice president of a listed company
+    # (the Nettrix pattern: a spin-off the listed company does not own). And its look-alike,
+    # whose director's given name differs by one letter (names are matched exactly).
+    add(
+        "listed-company-officer",
+        "SG",
+        "director Minghui Zhao was a vice president of Dawning (Sugon), an Entity List company; 16 H100",
+        officers=["Minghui Zhao", w.person("SG")],
+        _region="apac",
+        _workloads=[cluster("h100x8", 2, rng.randint(40, 60))],
+    )
+    add(
+        "benign-listed-officer-lookalike",
+        "SG",
+        "director Minghao Zhao: same family name, another given name than the listed company's officer",
+        officers=["Minghao Zhao"],
+        _region="apac",
         _workloads=[cluster("h100x8", 2, rng.randint(40, 60))],
     )
     return tenants, downstream

@@ -77,6 +77,8 @@ def test_every_pattern_is_caught_by_the_rule_meant_for_it(cases, planted):
         "cip-gaps": "cip-foreign-gaps-restricted",
         "cip-reseller": "cip-reseller-downstream-unidentified",
         "reseller-d5-mix": "reseller-d5-downstream-mix",
+        "declared-use-contradiction": "declared-use-contradiction",
+        "listed-company-officer": "listed-company-officer",
     }
     rules_by_tenant: dict[str, set[str]] = {}
     for case in cases:
@@ -128,6 +130,7 @@ def test_run_manifest_records_inputs_lists_and_unknown_types(audit_out):
         "ownership",
         "parties",
         "downstream",
+        "list_officers",
     }
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["lists"] and manifest["lists"][0]["sha256"]

@@ -115,6 +115,10 @@ def training_features(
         pl.col("flop").sum().alias("estimated_training_flop_90d"),
         pl.col("largest_run_flop").max(),
     )
+    longest = table.group_by("tenant_id").agg(
+        pl.col("longest_h").max().alias("longest_restricted_run_hours")
+    )
+    per_tenant = per_tenant.join(longest, on="tenant_id", how="left")
     peaks = _peak_flops(lf, table, as_of)
     features = per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
         pl.col("peak_cluster_flops").fill_null(0.0)
@@ -149,4 +153,5 @@ TRAINING_ZERO_FILLS = {
     "estimated_training_flop_90d": 0.0,
     "peak_cluster_flops": 0.0,
     "largest_run_flop": 0.0,
+    "longest_restricted_run_hours": 0.0,
 }

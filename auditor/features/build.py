@@ -20,6 +20,8 @@ from auditor import geo
 from auditor.cip.gaps import CipSettings, cip_features
 from auditor.cip.training import TRAINING_ZERO_FILLS, training_features
 from auditor.features.access import access_features
+from auditor.features.declared_use import declared_use_kind
+from auditor.features.list_officers import list_officer_features
 from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
 from auditor.features.links import DEFAULT_MAX_GROUP, find_links
@@ -86,12 +88,15 @@ def build_features(
     max_link_group: int = DEFAULT_MAX_GROUP,
     ownership: OwnershipSettings | None = None,
     cip: CipSettings | None = None,
+    list_officers: pl.DataFrame | None = None,
 ) -> FeatureTable:
     """Computes every feature for every tenant over the whole tables."""
     tenants = inputs.tenants
     present = set(inputs.present)
     if screening_index is not None:
         present.add("lists")
+    if list_officers is not None:
+        present.add("list_officers")
 
     timer = _StageTimer()
     identity = timer("identity", identity_features, tenants, as_of)
@@ -169,12 +174,15 @@ def build_features(
         "access.source_ip" in present,
     )
     training = timer("training", training_features, inputs.usage, as_of, cip.training_utilisation)
+    officers = timer("list_officers", list_officer_features, tenants, list_officers)
     frame = (
         frame.join(gaps, on="tenant_id", how="left")
         .join(training.features, on="tenant_id", how="left")
+        .join(officers, on="tenant_id", how="left")
         .with_columns(
             *[pl.col(c).fill_null(v) for c, v in TRAINING_ZERO_FILLS.items()],
             pl.col("signin_countries").list.len().cast(pl.Float64).alias("signin_country_count"),
+            declared_use_kind(pl.col("declared_use")).alias("declared_use_kind"),
         )
     )
 

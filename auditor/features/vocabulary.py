@@ -411,6 +411,20 @@ FEATURES: dict[str, Feature] = {
             "Number of signin_countries: how many countries the last 90 days' sign-ins came from (null without sign-ins).",
             "access.ip_country",
         ),
+        _f(
+            "listed_officer_match",
+            BOOLEAN,
+            "One of the tenant's officers or beneficial owners is named as an officer (present or former) of a list entry in the `--list-officers` file (names compared with case, punctuation and word order ignored).",
+            "list_officers",
+            "tenants.officers",
+        ),
+        _f(
+            "listed_officer_detail",
+            TEXT,
+            "Who, in which tenant field, and of which list entry.",
+            "list_officers",
+            "tenants.officers",
+        ),
         # customer identification (CIP) completeness, the proposed IaaS rule (docs/cip.md)
         _f(
             "foreign_person",
@@ -492,6 +506,18 @@ FEATURES: dict[str, Feature] = {
             NUMBER,
             "Most dense BF16/FP16 operations per second of restricted accelerators running at once in 90 days (capacity, no utilisation).",
             "usage.instance_type",
+        ),
+        _f(
+            "longest_restricted_run_hours",
+            NUMBER,
+            "Hours of the tenant's longest single run on restricted accelerators in the last 90 days (one usage row, clipped to the window).",
+            "usage.instance_type",
+        ),
+        _f(
+            "declared_use_kind",
+            TEXT,
+            "declared_use read by keywords: general (needs no accelerator: web hosting, CI, ETL ...), gpu-light (inference, serving, rendering ...) or training; null when none matches.",
+            "tenants.declared_use",
         ),
         _f(
             "largest_run_flop",

@@ -249,8 +249,25 @@ DOWNSTREAM = TableSchema(
     ),
 )
 
+LIST_OFFICERS = TableSchema(
+    name="list_officers",
+    doc=(
+        "Officers, directors and executives of restricted-party list entries, present or former "
+        "(optional; `--list-officers`), one row per person and entry, from the user's own research or a "
+        "corporate-registry extract. A tenant whose officer or beneficial owner is named here has "
+        "`listed_officer_match` (docs/cip.md)."
+    ),
+    columns=(
+        Column("entry_name", Kind.TEXT, True, "The list entry's name as the list spells it."),
+        Column("officer_name", Kind.TEXT, True, "The person's name."),
+        Column("role", Kind.TEXT, False, "Role held: director, CEO, vice president ..."),
+        Column("until", Kind.DATETIME, False, "When the person left the role; empty if current."),
+        Column("source", Kind.TEXT, False, "Where this comes from (registry, filing, press)."),
+    ),
+)
+
 TABLES: dict[str, TableSchema] = {
-    t.name: t for t in (TENANTS, USAGE, ACCESS, OWNERSHIP, PARTIES, DOWNSTREAM)
+    t.name: t for t in (TENANTS, USAGE, ACCESS, OWNERSHIP, PARTIES, DOWNSTREAM, LIST_OFFICERS)
 }
 
 # Columns whose value must not be allowed to be empty even when the column is present.
@@ -261,6 +278,7 @@ NON_EMPTY = {
     "ownership": ("owner_id", "owned_id"),
     "parties": ("party_id", "name"),
     "downstream": ("reseller_id",),
+    "list_officers": ("entry_name", "officer_name"),
 }
 
 

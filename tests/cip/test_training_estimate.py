@@ -68,6 +68,8 @@ def test_peak_capacity_counts_only_runs_that_overlap_and_weights_each_by_its_rat
     assert got["overlap"]["peak_cluster_flops"] == pytest.approx(8 * H100 + 8 * A100)
     assert got["serial"]["peak_cluster_flops"] == pytest.approx(8 * H100)
     assert got["serial"]["largest_run_flop"] == pytest.approx(8 * 24 * 3600 * H100 * 0.4)
+    assert got["overlap"]["longest_restricted_run_hours"] == pytest.approx(48.0)
+    assert got["serial"]["longest_restricted_run_hours"] == pytest.approx(24.0)
 
 
 def test_the_breakdown_sums_to_the_estimate():
