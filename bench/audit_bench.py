@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from scale_gen import generate  # noqa: E402
 
 LIST = REPO / "examples" / "provider" / "lists" / "restricted-parties.csv"
+LIST_OFFICERS = REPO / "examples" / "provider" / "list-officers.csv"  # names no tenant: not replicated
 AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
 DEFAULT_SIZES = "10000x100,100000x100,1000000x100,200000x10"
 TARGETS = {"1000000x100": 3.0, "200000x10": 5.0}  # issue 10: whole audit / floor
@@ -66,6 +67,7 @@ def full_audit(data: Path):
         usage=data / "usage",
         access=data / "access",
         downstream=data / "downstream.csv",
+        list_officers=LIST_OFFICERS,
         lists=[LIST],
         as_of=AS_OF,
     )
@@ -116,6 +118,8 @@ def audit_command(data: Path, out: Path, store: Path | None = None) -> list[str]
         str(data / "access"),
         "--downstream",
         str(data / "downstream.csv"),
+        "--list-officers",
+        str(LIST_OFFICERS),
         "--lists",
         str(LIST),
         "--as-of",
