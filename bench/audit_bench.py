@@ -35,7 +35,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from scale_gen import generate  # noqa: E402
 
 LIST = REPO / "examples" / "provider" / "lists" / "restricted-parties.csv"
-LIST_OFFICERS = REPO / "examples" / "provider" / "list-officers.csv"  # names no tenant: not replicated
+# Officers of list entries: the file names no tenant, so the replicas share it as it is.
+LIST_OFFICERS = REPO / "examples" / "provider" / "list-officers.csv"
 AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
 DEFAULT_SIZES = "10000x100,100000x100,1000000x100,200000x10"
 TARGETS = {"1000000x100": 3.0, "200000x10": 5.0}  # issue 10: whole audit / floor
