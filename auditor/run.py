@@ -355,6 +355,7 @@ def _features_for(
             ownership_settings(config, inputs),
             cip_settings(config),
             list_officers_table(config),
+            listing_dates_table(config),
         )
     except (
         pl.exceptions.ComputeError
@@ -431,6 +432,13 @@ def list_officers_table(config: AuditConfig) -> pl.DataFrame | None:
     from auditor.model.schema import LIST_OFFICERS
 
     return load_table(config.list_officers, LIST_OFFICERS) if config.list_officers else None
+
+
+def listing_dates_table(config: AuditConfig) -> pl.DataFrame | None:
+    """Each list entry's listing date (start_date), for the renaming-after-listing feature."""
+    from auditor.features.hub_move import listing_dates
+
+    return listing_dates(list(config.lists)) if config.lists else None
 
 
 def _ownership_files(config: AuditConfig) -> list[dict[str, Any]]:

@@ -450,7 +450,7 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
             ownership_ids["@" + t["_okey"]] = tid
         tenant_rows.append(tenant_row(tid, t))
         usage.extend(world.usage_rows(tid, t))
-        access.extend(world.access_rows(tid, t))
+        access.extend(t["_access"](tid) if t.get("_access") else world.access_rows(tid, t))
         if t["_plant"]:
             plant_rows.append((tid, *t["_plant"]))
         if t.get("_note_unknown"):

@@ -11,6 +11,11 @@ with CIP gaps, the look-alikes miss one condition of each rule.
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
+
+LISTED_ON = datetime(
+    2026, 9, 15
+)  # the example list's Xuanwu Hengtong entry (restricted_parties.py)
 
 FIRST_ID = 1260
 LAST_ID = 1309
@@ -245,4 +250,41 @@ def _plant(w) -> tuple[list[dict], list[tuple]]:
         _region="apac",
         _workloads=[cluster("h100x8", 2, rng.randint(40, 60))],
     )
+
+    # Planted: renaming after listing -- a company whose name partly matches an entity listed
+    # on 2026-09-15, whose sign-ins move from its home country to a hub right after. And its
+    # look-alike: a partial match that stays at home.
+    def phased(before: str, after: str, n: int = 12):
+        def rows(tid: str) -> list[tuple]:
+            out = []
+            listed = LISTED_ON.replace(tzinfo=w.as_of.tzinfo)
+            for cc, lo, hi in ((before, -80, -2), (after, 3, 45)):
+                ips = [w.ip(cc) for _ in range(2)]
+                for _ in range(n):
+                    ts = listed + timedelta(days=rng.uniform(lo, hi))
+                    out.append((tid, ts.strftime("%Y-%m-%dT%H:%M:%SZ"), rng.choice(ips), cc))
+            return sorted(out, key=lambda r: r[1])
+
+        return rows
+
+    moved = add(
+        "renamed-after-listing",
+        "DE",
+        "'Xuanwu Compute GmbH' signs in from Germany until the 2026-09-15 listing of Xuanwu Hengtong Intelligent Computing, from Singapore after it",
+        legal_name="Xuanwu Compute GmbH",
+        aliases=[],
+        _region="eu",
+        _workloads=[cluster("h100x8", 2, rng.randint(75, 85))],
+    )
+    moved["_access"] = phased("DE", "SG")
+    stayed = add(
+        "benign-listing-lookalike-stays",
+        "DE",
+        "'Xuanwu Tea House GmbH' partly matches the same entity and signs in from Germany throughout",
+        legal_name="Xuanwu Tea House GmbH",
+        aliases=[],
+        _region="eu",
+        _workloads=[cluster("h100x8", 1, rng.randint(75, 85))],
+    )
+    stayed["_access"] = phased("DE", "DE")
     return tenants, downstream

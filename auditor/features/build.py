@@ -21,6 +21,7 @@ from auditor.cip.gaps import CipSettings, cip_features
 from auditor.cip.training import TRAINING_ZERO_FILLS, training_features
 from auditor.features.access import access_features
 from auditor.features.declared_use import declared_use_kind
+from auditor.features.hub_move import hub_move_features
 from auditor.features.list_officers import list_officer_features
 from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
@@ -89,6 +90,7 @@ def build_features(
     ownership: OwnershipSettings | None = None,
     cip: CipSettings | None = None,
     list_officers: pl.DataFrame | None = None,
+    listing_dates: pl.DataFrame | None = None,
 ) -> FeatureTable:
     """Computes every feature for every tenant over the whole tables."""
     tenants = inputs.tenants
@@ -175,10 +177,20 @@ def build_features(
     )
     training = timer("training", training_features, inputs.usage, as_of, cip.training_utilisation)
     officers = timer("list_officers", list_officer_features, tenants, list_officers)
+    moves = timer(
+        "hub_move",
+        hub_move_features,
+        tenants,
+        screening_matches,
+        listing_dates if screening_index is not None else None,
+        inputs.access,
+        as_of,
+    )
     frame = (
         frame.join(gaps, on="tenant_id", how="left")
         .join(training.features, on="tenant_id", how="left")
         .join(officers, on="tenant_id", how="left")
+        .join(moves, on="tenant_id", how="left")
         .with_columns(
             *[pl.col(c).fill_null(v) for c, v in TRAINING_ZERO_FILLS.items()],
             pl.col("signin_countries").list.len().cast(pl.Float64).alias("signin_country_count"),

@@ -425,6 +425,20 @@ FEATURES: dict[str, Feature] = {
             "list_officers",
             "tenants.officers",
         ),
+        _f(
+            "hub_move_after_listing",
+            BOOLEAN,
+            "Renaming after listing: the tenant partly matches (name or affiliate) a list entry listed in the last year, and its sign-ins came under 20% from hubs in the 90 days before the listing date and at least 50% after (null: under 3 sign-ins on a side).",
+            "lists",
+            "access.ip_country",
+        ),
+        _f(
+            "hub_move_detail",
+            TEXT,
+            "The sign-in counts before and after, the hubs, the listing date and the entry.",
+            "lists",
+            "access.ip_country",
+        ),
         # customer identification (CIP) completeness, the proposed IaaS rule (docs/cip.md)
         _f(
             "foreign_person",
