@@ -68,10 +68,12 @@ def changed(small_provider, one_run_store, tmp_path_factory):
         for t in by_pattern["hub-front"]
         if single(t) and rules_of(single(t)) == {"hub-operated-from-d5", "operated-from-d5"}
     )
-    rising = next(
+    rising = next(  # one whose sign-ins are not from D:5 yet (CIP rules may fire beside it)
         t
         for t in by_pattern["offshore-front"]
-        if single(t) and rules_of(single(t)) == {"offshore-undisclosed-owners"}
+        if single(t)
+        and "offshore-undisclosed-owners" in rules_of(single(t))
+        and not rules_of(single(t)) & {"operated-from-d5", "hub-operated-from-d5"}
     )
     newcomer = by_pattern["benign-sg-startup"][0]
     quiet = next(t for t in by_pattern["new-ramp"] if single(t))
@@ -106,11 +108,9 @@ def changed(small_provider, one_run_store, tmp_path_factory):
 
     with open_store(store) as st:
         now = datetime.now(timezone.utc)
-        for tenant, rules in (
-            (rising, ["offshore-undisclosed-owners"]),
-            (quiet, ["new-unverified-ramp"]),
-        ):
+        for tenant in (rising, quiet):
             c = case_of(first, tenant)
+            rules = sorted(rules_of(c))  # what the analyst saw
             st.add_decision(
                 Decision(
                     c["case_id"],
