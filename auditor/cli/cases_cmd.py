@@ -380,7 +380,7 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
     st = _open(store, config_path)
     try:
         snap = _latest_snapshot(st, case_id)
-        decision = st.add_decision(
+        outcome = st.record_decision(
             Decision(
                 case_id=case_id,
                 status=status,
@@ -397,8 +397,39 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
     finally:
         st.close()
     until_note = f" until {until.isoformat()}" if until else ""
+    if outcome.decision is None:
+        echo(
+            f"decision #{outcome.pending_id} pending review: {plain(case_id)} {status}{until_note} by {plain(by)}; "
+            f"four-eyes: a reviewer approves it with `auditor cases approve {outcome.pending_id} --by NAME`"
+        )
+        return 0
     echo(
-        f"recorded decision #{decision.decision_id}: {plain(case_id)} {status}{until_note} by {plain(by)}"
+        f"recorded decision #{outcome.decision.decision_id}: {plain(case_id)} {status}{until_note} by {plain(by)}"
+    )
+    return 0
+
+
+@cases.command("approve")
+@click.argument("pending_id", type=int)
+@store_options
+@click.option(
+    "--by", "by", default=None, help="The reviewer (default: $USER); never the decision's author."
+)
+@click.option("--reject", is_flag=True, help="Reject the pending decision instead of approving it.")
+@click.option("--note", default="", help="The reviewer's note.")
+def approve(pending_id, store, config_path, by, reject, note) -> int:
+    """Approve (or --reject) a decision that four-eyes holds for review."""
+    by = by or os.environ.get("USER") or _login_name()
+    if not by:
+        raise InputError("who reviews? give --by NAME ($USER is not set)")
+    st = _open(store, config_path)
+    try:
+        reviewed = st.review_decision(pending_id, by, approve=not reject, note=note)
+    finally:
+        st.close()
+    d = reviewed.decision
+    echo(
+        f"decision #{pending_id} {reviewed.outcome} by {plain(by)}: {plain(d.case_id)} {d.status} (proposed by {plain(d.by)})"
     )
     return 0
 

@@ -167,20 +167,18 @@ class AzureConnector(RetryingConnector):
         self.vm_sizes = settings.instance_types or DEFAULT_VM_SIZES
 
     def collect(self, progress: Progress) -> Collection:
-        out = Collection("azure")
+        out = Collection("azure", progress=progress)
         subs = self._list_subscriptions(out)
         if not subs:
             raise ConnectorError(
                 f"azure: no subscription could be read{': ' + str(out.gaps[0]) if out.gaps else ''}"
             )
         log.info("event=subscriptions_listed provider=azure count=%d", len(subs))
-        progress.add("subscriptions", len(subs))
+        for sub in subs:
+            progress.plan("subscription", sub["id"])
 
         def read(sub: dict[str, Any]) -> list[dict[str, Any]]:
-            try:
-                return self._read_subscription(sub, out)
-            finally:
-                progress.advance("subscriptions")
+            return self._read_subscription(sub, out)
 
         for rows in out.fan_out(
             read,
@@ -248,6 +246,7 @@ class AzureConnector(RetryingConnector):
         except ScopeFailed as exc:
             out.gap("subscription", sub["id"], "virtualMachines.listAll", exc)
             return []
+        out.progress.done("subscription", sub["id"])
         gpu_vms = [vm for vm in vms if matches_any(_vm_size(vm), self.vm_sizes)]
         # list_all's models carry no power state; the statusOnly listing does. Read it only when
         # there is a GPU VM to judge, and a failure is a gap: without it a deallocated VM looks running.
@@ -338,7 +337,7 @@ class AzureConnector(RetryingConnector):
                 )
             except ScopeFailed as exc:
                 out.gap(
-                    "subscription",
+                    "scale_set",
                     f"{sub['id']}/{group}/{vmss.name}",
                     "virtualMachineScaleSetVMs.list",
                     exc,

@@ -111,6 +111,26 @@ class CurSettings(_Strict):
     )
 
 
+class ManagedMlSettings(_Strict):
+    """GPU capacity rented through the provider's managed ML service (SageMaker, Vertex AI, Azure ML)."""
+
+    enabled: bool = Field(
+        True, description="Read the managed ML service's jobs, endpoints and compute."
+    )
+    lookback_days: int = Field(
+        90, ge=1, le=365, description="Jobs created within this many days are read."
+    )
+
+
+class VertexSettings(ManagedMlSettings):
+    """Vertex AI is regional: its jobs and endpoints are listed per location."""
+
+    locations: list[str] = Field(
+        default_factory=list,
+        description="Vertex AI locations to read (e.g. us-central1); empty means every location the project lists.",
+    )
+
+
 class AwsSettings(ConnectorSettings):
     """AWS: Organizations accounts, EC2 instances per region, CloudTrail sign-ins, CUR usage."""
 
@@ -139,6 +159,10 @@ class AwsSettings(ConnectorSettings):
     )
     cloudtrail: CloudTrailSettings = CloudTrailSettings()
     cur: CurSettings | None = None
+    ml: ManagedMlSettings = Field(
+        ManagedMlSettings(),
+        description="SageMaker training jobs, endpoints, notebook instances and HyperPod clusters, per region.",
+    )
 
     _map = field_validator("tag_map")(_check_field_map)
 
@@ -169,6 +193,9 @@ class GcpSettings(ConnectorSettings):
         None,
         description="Google Cloud universe (e.g. a sovereign cloud's domain); default googleapis.com.",
     )
+    ml: VertexSettings = Field(
+        VertexSettings(), description="Vertex AI custom jobs and endpoints, per location."
+    )
 
     _map = field_validator("label_map")(_check_field_map)
 
@@ -186,6 +213,10 @@ class AzureSettings(ConnectorSettings):
     )
     cloud: Literal["public", "china", "usgov"] = Field(
         "public", description="Azure cloud: global, Azure China (21Vianet) or Azure US Government."
+    )
+    ml: ManagedMlSettings = Field(
+        ManagedMlSettings(),
+        description="Azure Machine Learning compute instances and clusters, per workspace.",
     )
 
     _map = field_validator("tag_map")(_check_field_map)
