@@ -70,7 +70,7 @@ def training_features(
         lf.filter(started)
         .with_columns(hours.alias("h90"))
         .filter(pl.col("h90") > 0)
-        .group_by("tenant_id", *RUN_KEYS, "region")
+        .group_by("tenant_id", *RUN_KEYS, "region", "provider")
         .agg(
             pl.col("h90").sum(),
             pl.col("h90").max().alias("longest_h"),

@@ -83,3 +83,31 @@ def test_the_breakdown_sums_to_the_estimate():
 def test_empty_usage_gives_no_rows():
     estimate = training_features(usage([]), AS_OF)
     assert estimate.features.height == 0 and estimate.breakdown.height == 0
+
+
+def test_the_breakdown_counts_the_same_restricted_gpu_hours_as_the_usage_features():
+    """Two passes over usage, one definition of a restricted GPU-hour: on the example they agree."""
+    from auditor.features.usage import usage_features
+    from auditor.model.inputs import load_inputs
+    from auditor_testkit import EXAMPLES
+
+    provider = EXAMPLES / "provider"
+    inputs = load_inputs(provider / "tenants.csv", provider / "usage.csv")
+    usage = usage_features(inputs.usage, AS_OF).features.select(
+        "tenant_id", "restricted_gpu_hours_90d"
+    )
+    hours = (
+        training_features(inputs.usage, AS_OF)
+        .breakdown.group_by("tenant_id")
+        .agg(pl.col("gpu_hours_90d").sum())
+    )
+    joined = usage.filter(pl.col("restricted_gpu_hours_90d") > 0).join(
+        hours, on="tenant_id", how="full", coalesce=True
+    )
+    assert joined.height > 100
+    assert joined.filter(
+        (
+            pl.col("restricted_gpu_hours_90d").fill_null(0) - pl.col("gpu_hours_90d").fill_null(0)
+        ).abs()
+        > 1e-6
+    ).is_empty()
