@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -104,6 +105,27 @@ def _downstream_status(downstream: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
+def foreign_owners(ownership: Any, home_country: str) -> pl.DataFrame | None:
+    """tenant_id, foreign_owner: a direct owner in the ownership/parties files is outside the home country.
+
+    `ownership` is ownership.inputs.OwnershipInput (None without those files). Only direct
+    owners with a stated country count; a chain above them is the ownership stage's business.
+    """
+    if ownership is None:
+        return None
+    edges: pl.DataFrame = ownership.edges
+    nodes: pl.DataFrame = ownership.nodes
+    countries = nodes.select(
+        pl.col("node_id").alias("owner_id"), pl.col("country").str.strip_chars().str.to_uppercase()
+    ).filter(pl.col("country").is_not_null() & (pl.col("country") != ""))
+    return (
+        edges.select("owner_id", pl.col("owned_id").alias("tenant_id"))
+        .join(countries, on="owner_id")
+        .group_by("tenant_id")
+        .agg((pl.col("country") != home_country.strip().upper()).any().alias("foreign_owner"))
+    )
+
+
 def cip_features(
     identity: pl.DataFrame,
     tenants: pl.DataFrame,
@@ -111,6 +133,7 @@ def cip_features(
     as_of: datetime,
     settings: CipSettings,
     access_ips_known: bool,
+    owners: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per tenant: foreign_person, the contradiction flags, and `cip_gaps` with its count.
 
@@ -146,16 +169,23 @@ def cip_features(
     frame = frame.join(status, left_on="tenant_id", right_on="reseller_id", how="left")
     if settings.downstream is not None:
         frame = frame.with_columns(pl.col("downstream_customer_count").fill_null(0.0))
+    if owners is not None:
+        frame = frame.join(owners, on="tenant_id", how="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Boolean).alias("foreign_owner"))
     reseller = pl.col("is_reseller")
     unidentified = (pl.col("downstream_customer_count").fill_null(0.0) == 0) | (
         pl.col("downstream_incomplete_count").fill_null(0.0) > 0
     )
     frame = frame.with_columns(
-        # The owner (the company's country or HQ) outside the home country; beneficial owners
-        # carry no country in the KYC record, so the company's own countries stand for them.
-        (_outside(pl.col("country"), home) | _outside(pl.col("hq_country"), home)).alias(
-            "foreign_person"
-        ),
+        # The owner (the company's country or HQ) outside the home country, or a direct owner in
+        # the ownership/parties files with a foreign country; KYC beneficial owners carry no
+        # country, so without those files the company's own countries stand for them.
+        (
+            _outside(pl.col("country"), home)
+            | _outside(pl.col("hq_country"), home)
+            | pl.col("foreign_owner").fill_null(False)
+        ).alias("foreign_person"),
         registered_agent_of(pl.col("_address")).alias("registered_agent"),
         _outside(pl.col("billing_country"), pl.col("country"), pl.col("hq_country")).alias(
             "payment_country_mismatch"

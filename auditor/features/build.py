@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from auditor import geo
-from auditor.cip.gaps import CipSettings, cip_features
+from auditor.cip.gaps import CipSettings, cip_features, foreign_owners
 from auditor.cip.training import TRAINING_ZERO_FILLS, training_features
 from auditor.features.access import access_features
 from auditor.features.declared_use import declared_use_kind
@@ -174,6 +174,7 @@ def build_features(
         as_of,
         cip,
         "access.source_ip" in present,
+        foreign_owners(ownership.data if ownership else None, cip.home_country),
     )
     training = timer("training", training_features, inputs.usage, as_of, cip.training_utilisation)
     officers = timer("list_officers", list_officer_features, tenants, list_officers)

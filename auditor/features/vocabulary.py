@@ -443,7 +443,7 @@ FEATURES: dict[str, Feature] = {
         _f(
             "foreign_person",
             BOOLEAN,
-            "The account's owner is outside the provider's home country (`home_country`, US by default): its country of incorporation or HQ is elsewhere.",
+            "The account's owner is outside the provider's home country (`home_country`, US by default): its country of incorporation or HQ is elsewhere, or a direct owner in the ownership/parties files has a country elsewhere.",
             "tenants.country",
         ),
         _f(

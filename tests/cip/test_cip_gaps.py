@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import polars as pl
 import pytest
 
-from auditor.cip.gaps import GAPS, CipSettings, cip_features
+from auditor.cip.gaps import GAPS, CipSettings, cip_features, foreign_owners
 from auditor.features.identity import identity_features
 from auditor.model.schema import ACCESS, DOWNSTREAM, TENANTS
 
@@ -188,3 +188,28 @@ def test_an_empty_tenant_table_gives_an_empty_frame():
         identity_features(frame, AS_OF), frame, access([]), AS_OF, CipSettings(), True
     )
     assert out.height == 0 and "cip_gaps" in out.columns
+
+
+def test_a_direct_owner_abroad_makes_a_domestic_company_foreign():
+    rows = {
+        "us-owned-abroad": {"country": "US"},
+        "us-owned-at-home": {"country": "US"},
+        "us": {"country": "US"},
+    }
+    frame = tenants([{"tenant_id": t, **COMPLETE, **over} for t, over in rows.items()])
+    identity = identity_features(frame, AS_OF)
+
+    class Ownership:  # the two tables of ownership.inputs.OwnershipInput that are read
+        edges = pl.DataFrame(
+            {
+                "owner_id": ["P-RU", "P-US", "P-NONE"],
+                "owned_id": ["us-owned-abroad", "us-owned-at-home", "us"],
+            }
+        )
+        nodes = pl.DataFrame({"node_id": ["P-RU", "P-US", "P-NONE"], "country": ["ru", "US", None]})
+
+    owners = foreign_owners(Ownership(), "US")
+    out = cip_features(identity, frame, signed_in(*rows), AS_OF, CipSettings(), True, owners)
+    got = {r["tenant_id"]: r["foreign_person"] for r in out.to_dicts()}
+    assert got == {"us-owned-abroad": True, "us-owned-at-home": False, "us": False}
+    assert foreign_owners(None, "US") is None
