@@ -2,6 +2,7 @@
 
     python bench/same_answers.py                      # HEAD's code against the working tree's
     python bench/same_answers.py --before main --tenants 20000
+    python bench/same_answers.py --before f481b2d --after 41cf54d   # two commits
 
 The earlier version (`--before`, a git ref) is exported with `git archive` into a temporary
 folder and run with that folder first on PYTHONPATH; the working tree's code runs as
@@ -176,6 +177,9 @@ def providers(tenants: int, rows_per_tenant: int, work: Path) -> dict[str, list[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="HEAD", help="git ref of the earlier code")
+    parser.add_argument(
+        "--after", default=None, help="git ref of the later code (default: the working tree)"
+    )
     parser.add_argument("--tenants", type=int, default=6000, help="generated provider's tenants")
     parser.add_argument("--rows-per-tenant", type=int, default=10)
     parser.add_argument(
@@ -188,8 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="same-answers-") as tmp:
         work = Path(tmp)
         old = export(args.before, work / "before-code")
+        new = export(args.after, work / "after-code") if args.after else None
         for name, audit_args in providers(args.tenants, args.rows_per_tenant, work).items():
-            for side, code in (("before", old), ("after", None)):
+            for side, code in (("before", old), ("after", new)):
                 audit(code, audit_args, work / side / name / "plain")
                 store = work / side / name / "cases.db"
                 for n in ("1", "2"):

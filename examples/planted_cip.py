@@ -254,18 +254,16 @@ def _plant(w) -> tuple[list[dict], list[tuple]]:
     # Planted: renaming after listing -- a company whose name partly matches an entity listed
     # on 2026-09-15, whose sign-ins move from its home country to a hub right after. And its
     # look-alike: a partial match that stays at home.
-    def phased(before: str, after: str, n: int = 12):
-        def rows(tid: str) -> list[tuple]:
-            out = []
-            listed = LISTED_ON.replace(tzinfo=w.as_of.tzinfo)
-            for cc, lo, hi in ((before, -80, -2), (after, 3, 45)):
-                ips = [w.ip(cc) for _ in range(2)]
-                for _ in range(n):
-                    ts = listed + timedelta(days=rng.uniform(lo, hi))
-                    out.append((tid, ts.strftime("%Y-%m-%dT%H:%M:%SZ"), rng.choice(ips), cc))
-            return sorted(out, key=lambda r: r[1])
-
-        return rows
+    def phased(before: str, after: str, n: int = 12) -> list[tuple]:
+        """Sign-in rows without the tenant id (generate.py adds it): `before` until the listing, `after` from it."""
+        out = []
+        listed = LISTED_ON.replace(tzinfo=w.as_of.tzinfo)
+        for cc, lo, hi in ((before, -80, -2), (after, 3, 45)):
+            ips = [w.ip(cc) for _ in range(2)]
+            for _ in range(n):
+                ts = listed + timedelta(days=rng.uniform(lo, hi))
+                out.append((ts.strftime("%Y-%m-%dT%H:%M:%SZ"), rng.choice(ips), cc))
+        return sorted(out)
 
     moved = add(
         "renamed-after-listing",

@@ -68,10 +68,14 @@ def case_record(i: int, n: int, run_id: str, name: str | None = None) -> dict:
 
 
 def team_store(
-    path: Path, n: int = 40, names: dict[int, str] | None = None, run_id: str = "run-1"
+    path: Path,
+    n: int = 40,
+    names: dict[int, str] | None = None,
+    run_id: str = "run-1",
+    days_ago: float = 0,
 ) -> Path:
-    """A store at `path` holding one run of `n` cases ranked by score (5% critical, 15% high, ...)."""
-    now = datetime.now(timezone.utc)
+    """A store at `path` holding one run of `n` cases ranked by score (5% critical, 15% high, ...), run `days_ago`."""
+    now = datetime.now(timezone.utc) - timedelta(days=days_ago)
     run = RunRecord(
         run_id=run_id,
         started_at=now - timedelta(minutes=5),
@@ -85,7 +89,16 @@ def team_store(
         lists=[],
         coverage_gaps=[],
         counts={"cases": n},
-        changes={"resolved": []},
+        changes={
+            "resolved": [
+                {
+                    "case_id": "C-GONE",
+                    "previous_priority": "high",
+                    "previous_score": 70.0,
+                    "why": ["no rule fires any more"],
+                }
+            ]
+        },
         manifest={"run_id": run_id},
     )
     snaps = [

@@ -136,6 +136,11 @@ def audit(
         result = run_audit(config)
         written = write_reports(result, config.out)
         print_summary(result, written)
+        if config.notify:  # the outbox lives in the store: without one nothing can be sent reliably
+            echo(
+                "warning: notify: channels are configured but there is no case store; nothing was sent (give --store)",
+                err=True,
+            )
     else:
         result, code = _audit_with_store(config, lock_timeout)
     _print_exclusions(result.inputs.exclusions)

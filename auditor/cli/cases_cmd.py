@@ -206,6 +206,7 @@ def show(case_id, store, config_path, as_json) -> int:
     try:
         snap = _latest_snapshot(st, case_id)
         decisions = st.decisions(case_id)
+        pending = st.pending_decisions(case_id=case_id, open_only=True)
         latest = st.latest_run()
     finally:
         st.close()
@@ -257,6 +258,11 @@ def show(case_id, store, config_path, as_json) -> int:
             f"  {plain(hit['rule_id'])} v{hit.get('rule_version')} on {plain(hit.get('tenant_id'))}: +{hit.get('contribution', 0):.1f}  {evidence}"
         )
     _echo_decisions(decisions)
+    for p in pending:
+        echo(
+            f"pending review #{p.pending_id}: {plain(p.decision.by)} proposes {p.decision.status} — {plain(p.decision.reason)}"
+            f" (`auditor cases approve {p.pending_id}` by a reviewer)"
+        )
     return 0
 
 
@@ -268,6 +274,7 @@ def _decision_dict(d) -> dict[str, Any]:
         "priority_at_decision": d.priority_at_decision,
         "score_at_decision": d.score_at_decision,
         "run_id_at_decision": d.run_id_at_decision,
+        "approved_by": d.approved_by,
     }
 
 
@@ -278,9 +285,10 @@ def _echo_decisions(decisions) -> None:
     echo("decisions (oldest first; the last is in force):")
     for d in decisions:
         until = f" until {d.until.isoformat()}" if d.until else ""
+        approved = f", approved by {plain(d.approved_by)}" if d.approved_by else ""
         echo(
             f"  #{d.decision_id} {d.at.isoformat(timespec='seconds')} {plain(d.by)}: {d.status}{until} — {plain(d.reason)}"
-            f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s))"
+            f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s){approved})"
         )
 
 

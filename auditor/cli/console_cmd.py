@@ -6,6 +6,7 @@ accounts; each change is an audit event naming who made it (`--by`, default $USE
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from datetime import timedelta
@@ -60,11 +61,19 @@ def console() -> None:
     help="Header carrying the signed-in user.",
 )
 @click.option(
+    "--reason",
+    "reasons",
+    multiple=True,
+    help="A reason analysts choose from when deciding (repeatable; replaces the built-in list).",
+)
+@click.option(
     "--insecure-cookies",
     is_flag=True,
     help="Plain-HTTP cookies for local trials only (no __Host-, no Secure).",
 )
-def serve(store, config_path, host, port, trusted_proxies, sso_header, insecure_cookies) -> int:
+def serve(
+    store, config_path, host, port, trusted_proxies, sso_header, reasons, insecure_cookies
+) -> int:
     """Serve the console (needs `pip install 'auditor[console]'`)."""
     try:
         import uvicorn
@@ -83,6 +92,9 @@ def serve(store, config_path, host, port, trusted_proxies, sso_header, insecure_
         sso_header=sso_header,
         secure_cookies=not insecure_cookies,
     )
+    chosen = tuple(r.strip() for r in reasons if r.strip())
+    if chosen:
+        config = dataclasses.replace(config, reasons=chosen)
     echo(f"console on http://{host}:{port}/ (store {plain(location)}); Ctrl-C stops it")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", proxy_headers=False)
     return 0
@@ -237,4 +249,40 @@ def key_list(store, config_path) -> int:
     for k in keys:
         state = "revoked" if k.revoked_at else f"expires {k.expires_at.date().isoformat()}"
         echo(f"{k.prefix}  {plain(k.username)}  {plain(k.label) or '-'}  {state}")
+    return 0
+
+
+@console.command("four-eyes")
+@store_options
+@click.option(
+    "--require",
+    "rules",
+    multiple=True,
+    metavar="STATUS=BANDS",
+    help="e.g. dismissed=high,critical: these decisions on cases in these bands wait for a reviewer. "
+    "Repeatable; replaces the setting. `dismissed=` alone turns it off for dismissals.",
+)
+@by_option
+def four_eyes(store, config_path, rules, by) -> int:
+    """Show, or as an admin set, which decisions need a second person's approval."""
+    st = _open(store, config_path)
+    try:
+        if rules:
+            parsed: dict[str, list[str]] = {}
+            for rule in rules:
+                status, sep, bands = rule.partition("=")
+                if not sep:
+                    raise InputError(
+                        f"--require {rule!r}: expected STATUS=BANDS, e.g. dismissed=high,critical"
+                    )
+                parsed[status.strip()] = [b.strip() for b in bands.split(",") if b.strip()]
+            st.set_four_eyes(parsed, _by(by))
+        current = st.four_eyes()
+        team = st.has_accounts()
+    finally:
+        st.close()
+    for status, bands in sorted(current.items()):
+        echo(f"{status}: {', '.join(bands) or 'never'} need a reviewer's approval")
+    if not team:
+        echo("(this store has no accounts yet, so decisions are in force at once)")
     return 0

@@ -1,8 +1,9 @@
 """AWS connector: Organizations accounts as tenants, EC2 GPU instances and CloudTrail sign-ins.
 
 Accounts come from `organizations:ListAccounts` with their tags mapped to tenant fields; each
-member account is read through an assumed role, every enabled region concurrently. Usage
-history comes from a CUR 2.0 Parquet export when one is configured (see `aws_cur`).
+member account is read through an assumed role, every enabled region concurrently, and
+SageMaker in the same regions (see `aws_sagemaker`). Usage history comes from a CUR 2.0
+Parquet export when one is configured.
 boto3 is imported lazily; the SDK's own retries are off so `call_with_retry` is the one policy.
 """
 

@@ -131,6 +131,18 @@ class VertexSettings(ManagedMlSettings):
     )
 
 
+class AuditLogSettings(_Strict):
+    """Admin-activity and sign-in logs read into the access table (source IP, then GeoIP country)."""
+
+    enabled: bool = Field(True, description="Read the log.")
+    lookback_days: int = Field(30, ge=1, le=400, description="Entries of this many days are read.")
+    max_entries: int = Field(
+        100_000,
+        ge=1,
+        description="Entries read per project or subscription at most; more is a coverage gap, never a silent cut.",
+    )
+
+
 class AwsSettings(ConnectorSettings):
     """AWS: Organizations accounts, EC2 instances per region, CloudTrail sign-ins, CUR usage."""
 
@@ -196,6 +208,10 @@ class GcpSettings(ConnectorSettings):
     ml: VertexSettings = Field(
         VertexSettings(), description="Vertex AI custom jobs and endpoints, per location."
     )
+    audit_logs: AuditLogSettings = Field(
+        AuditLogSettings(),
+        description="Cloud Audit Logs (Admin Activity) per project, by the Logging API's entries:list.",
+    )
 
     _map = field_validator("label_map")(_check_field_map)
 
@@ -217,6 +233,10 @@ class AzureSettings(ConnectorSettings):
     ml: ManagedMlSettings = Field(
         ManagedMlSettings(),
         description="Azure Machine Learning compute instances and clusters, per workspace.",
+    )
+    activity_log: AuditLogSettings = Field(
+        AuditLogSettings(),
+        description="Azure Monitor activity log (control-plane calls with their caller IP), per subscription.",
     )
 
     _map = field_validator("tag_map")(_check_field_map)

@@ -3,6 +3,8 @@
 Projects come from the Resource Manager (children of the configured organization and folders
 and, when `nested`, of every folder below them) and/or a configured project list; instances from `InstancesClient.aggregated_list`,
 one project per worker. A zone the aggregated list reports as unreachable is a region gap.
+Vertex AI (`gcp_vertex`) and the Admin Activity audit logs (`gcp_audit_logs`) are read by
+their REST shapes through `gcp_rest`.
 The SDKs are imported lazily; their own retries are switched off so `call_with_retry` rules.
 """
 
@@ -175,6 +177,8 @@ class GcpConnector(RetryingConnector):
             out.usage.extend(rows)
         if self.settings.ml.enabled:
             self._read_vertex(projects, out)
+        if self.settings.audit_logs.enabled:
+            self._read_audit_logs(projects, out)
         out.scope = {
             "organization": self.settings.organization,
             "folders": list(self.settings.folders),
@@ -182,6 +186,7 @@ class GcpConnector(RetryingConnector):
             "projects": sorted(p["project_id"] for p in projects),
             "instance_types": self.machine_types,
             "services": ["vertex-ai"] if self.settings.ml.enabled else [],
+            "audit_logs": self.settings.audit_logs.enabled,
         }
         return out
 
@@ -193,6 +198,54 @@ class GcpConnector(RetryingConnector):
                 self.settings.endpoint, self.settings.universe_domain
             )
         return self.clients.rest
+
+    def _read_audit_logs(self, projects: list[dict[str, Any]], out: Collection) -> None:
+        """Admin Activity entries per project into the access table; a log longer than `max_entries` is a gap."""
+        from datetime import UTC, datetime, timedelta
+
+        from auditor.connectors.gcp_audit_logs import read_admin_activity
+
+        rest = self._rest()
+        settings = self.settings.audit_logs
+        until = datetime.now(UTC)
+        since = until - timedelta(days=settings.lookback_days)
+        operation = "logging.entries.list"
+        for project in projects:
+            out.progress.plan("service", f"{project['project_id']}/audit-logs")
+
+        def read(project: dict[str, Any]) -> list[dict[str, Any]]:
+            pid, scope = project["project_id"], f"{project['project_id']}/audit-logs"
+            try:
+                rows, more = self._retry(
+                    lambda: read_admin_activity(
+                        rest, pid, project["tenant_id"], since, until, settings.max_entries
+                    ),
+                    operation,
+                )
+            except ScopeFailed as exc:
+                out.gap("service", scope, operation, exc)
+                return []
+            if more:
+                out.gap(
+                    "service",
+                    scope,
+                    operation,
+                    LookupError(
+                        f"more than {settings.max_entries} entries; only the first were read "
+                        "(raise audit_logs.max_entries or shorten lookback_days)"
+                    ),
+                )
+            out.progress.done("service", scope)
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            projects,
+            scope_kind="service",
+            scope_of=lambda p: f"{p['project_id']}/audit-logs",
+            max_workers=self.settings.max_workers,
+        ):
+            out.access.extend(rows)
 
     def _read_vertex(self, projects: list[dict[str, Any]], out: Collection) -> None:
         """Vertex AI custom jobs and endpoints, per project and location."""

@@ -69,12 +69,17 @@ def bearer_identity(request: Request, store: Any) -> Identity | None:
     return Identity(owner[0], owner[1], None, "api-key")
 
 
-def csrf_ok(request: Request, form_token: str | None, identity: Identity) -> bool:
-    """A state-changing browser request: same-origin, and the form's token equals the session's (never empty)."""
+def same_origin(request: Request) -> bool:
+    """Not sent by another site: the browser's Sec-Fetch-Site, else the Origin header, must say so."""
     if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+def csrf_ok(request: Request, form_token: str | None, identity: Identity) -> bool:
+    """A state-changing browser request: same-origin, and the form's token equals the session's (never empty)."""
+    if not same_origin(request):
         return False
     expected = identity.csrf_token or ""
     given = form_token or ""

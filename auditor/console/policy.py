@@ -21,8 +21,10 @@ ACTIONS: dict[str, str | None] = {
     "assign-case": "analyst",
     "claim-case": "analyst",
     "snooze-case": "analyst",
+    "attach-file": "analyst",
     "approve-decision": "reviewer",
     "download-audit": "admin",
+    "export-view": "viewer",
     "sign-out": "viewer",
 }
 

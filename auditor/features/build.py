@@ -25,7 +25,9 @@ from auditor.features.hub_move import hub_move_features
 from auditor.features.list_officers import list_officer_features
 from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
+from auditor.features.farm_links import farm_links
 from auditor.features.links import DEFAULT_MAX_GROUP, find_links
+from auditor.features.network_links import NetworkSettings
 from auditor.features.ownership import OwnershipSettings, ownership_features
 from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, screen_tenants
 from auditor.features.usage import USAGE_ZERO_FILLS, usage_features
@@ -88,6 +90,7 @@ def build_features(
     screening_threshold: float | None = None,
     max_link_group: int = DEFAULT_MAX_GROUP,
     ownership: OwnershipSettings | None = None,
+    network: NetworkSettings | None = None,
     cip: CipSettings | None = None,
     list_officers: pl.DataFrame | None = None,
     listing_dates: pl.DataFrame | None = None,
@@ -105,12 +108,20 @@ def build_features(
     usage_result = timer("usage", usage_features, inputs.usage, as_of)
     usage = usage_result.features
     access = timer("access", access_features, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
-    links = timer("links", find_links, tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group)
+    # Account farms (issue 21): network, launch-rhythm and creation-burst links join clusters too.
+    farm = timer("farm_links", farm_links, inputs.access, inputs.usage, tenants, as_of, network)
+    links = timer(
+        "links", find_links, tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group, farm.edges
+    )
 
     frame = (
         identity.join(usage, on="tenant_id", how="left")
         .join(access, on="tenant_id", how="left")
         .join(links.features, on="tenant_id", how="left")
+        .join(farm.features, on="tenant_id", how="left")
+        .with_columns(
+            pl.concat_list("link_reasons", "network_link_kinds").list.unique().list.sort()
+        )
         .with_columns(
             *[pl.col(c).fill_null(v) for c, v in USAGE_ZERO_FILLS.items()],
             *[
@@ -127,6 +138,11 @@ def build_features(
         .over("cluster_id")
         .alias("cluster_restricted_gpu_hours_90d"),
         unverified.cast(pl.Float64).sum().over("cluster_id").alias("cluster_unverified_count"),
+        (pl.col("network_linked_tenant_ids").list.len() > 0)
+        .cast(pl.Float64)
+        .sum()
+        .over("cluster_id")
+        .alias("cluster_network_linked_count"),
     )
 
     if screening_index is not None:
@@ -209,7 +225,7 @@ def build_features(
         frame=frame.select(*FEATURES, "cluster_id"),
         unavailable=frozenset(unavailable_features(present)),
         unknown_instance_types=usage_result.unknown_types,
-        common_link_values=links.common_values,
+        common_link_values=pl.concat([links.common_values, farm.common], how="vertical_relaxed"),
         screening_matches=screening_matches,
         orphan_usage_tenants=orphans,
         ownership=assessment,

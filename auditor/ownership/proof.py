@@ -47,7 +47,7 @@ class ProofBuilder:
         self.a = a
         g = a.graph
         self.ids = g.nodes["node_id"].to_list()
-        self.position = {node_id: i for i, node_id in enumerate(self.ids)}
+        self.position = g.positions
         self.not_counted = g.not_counted.sort("dst")
         self.not_counted_dst = self.not_counted["dst"].to_numpy()
         self.names = g.nodes["name"].to_list()

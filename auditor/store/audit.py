@@ -24,6 +24,7 @@ CHAINED_TABLES: dict[str, str] = {
     "comments": "comment_id",
     "assignments": "assignment_id",
     "snoozes": "snooze_id",
+    "attachments": "attachment_id",
 }
 TRAIL_START = "start-audit-trail"
 

@@ -6,9 +6,14 @@ version appends a list of statements to MIGRATIONS and never edits an earlier on
 
 from __future__ import annotations
 
-from auditor.store.schema_team import TEAM_MIGRATION, TEAM_TABLES
+from auditor.store.schema_team import (
+    ATTACHMENT_TABLES,
+    ATTACHMENTS_MIGRATION,
+    TEAM_MIGRATION,
+    TEAM_TABLES,
+)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
 APPLICATION_ID = 0x41554454
 
@@ -121,6 +126,8 @@ MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX notify_outbox_due ON notify_outbox(state, next_attempt_at)",
     ],
+    # Case attachments (issue 19): metadata insert-only and chained; contents stored once by checksum.
+    6: ATTACHMENTS_MIGRATION,
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
 OWN_TABLES = {
@@ -133,4 +140,5 @@ OWN_TABLES = {
     "notify_outbox",
     "sqlite_sequence",
     *TEAM_TABLES,
+    *ATTACHMENT_TABLES,
 }

@@ -168,3 +168,24 @@ TEAM_TABLES = {
     "case_work",
     "store_settings",
 }
+
+ATTACHMENTS_MIGRATION: list[str] = [
+    """CREATE TABLE attachment_blobs (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        data BLOB NOT NULL
+    )""",
+    """CREATE TABLE attachments (
+        attachment_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES attachment_blobs(sha256),
+        size INTEGER NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX attachments_case ON attachments(case_id)",
+    *_append_only("attachment_blobs"),
+    *_append_only("attachments"),
+]
+ATTACHMENT_TABLES = {"attachment_blobs", "attachments"}

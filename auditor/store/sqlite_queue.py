@@ -49,7 +49,7 @@ VIEW_SQL: dict[str, str] = {
     "unassigned": f"({OPEN} AND w.assignee IS NULL)",
     "new": f"({CHANGE} = 'new')",
     "escalated": f"({CHANGE} = 'escalated' OR w.decision_status = 'escalated')",
-    "resolved": "0",  # resolved cases are not in the latest run: the run's changes list them
+    "resolved": "0",  # not in the latest run: QueueTables._resolved reads the run's changes
     "overdue": OVERDUE,
     "snoozed": f"coalesce({SNOOZED}, 0)",
     "review": """(w.pending_id IS NOT NULL AND (SELECT proposed_by FROM pending_decisions p
@@ -79,6 +79,8 @@ class QueueTables:
         if f.view not in VIEW_SQL:
             raise InputError(f"unknown view {f.view!r}; expected one of {', '.join(VIEWS)}")
         today = today or date.today()
+        if f.view == "resolved":
+            return self._resolved(run_id, f), None
         clauses = ["s.run_id = :run", VIEW_SQL[f.view]]
         params: dict[str, Any] = {"run": run_id, "today": today.isoformat(), "me": me}
         for band, days in DEFAULT_DUE_DAYS.items():
@@ -161,3 +163,29 @@ class QueueTables:
             for r in rows[: f.limit]
         ]
         return page, (page[-1].rank if len(rows) > f.limit else None)
+
+    def _resolved(self, run_id: str, f: QueueFilter) -> list[QueueRow]:
+        """Cases the previous run had and this one does not: the run's changes list them (not paged: they are few)."""
+        with store_errors(self.path, "read the queue", reading=True):
+            row = self._conn.execute(
+                "SELECT changes FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        gone = (json.loads(row[0]) if row and row[0] else {}).get("resolved") or []
+        rows = [
+            QueueRow(
+                case_id=g["case_id"],
+                rank=0,
+                priority=g.get("previous_priority") or "low",
+                score=float(g.get("previous_score") or 0.0),
+                tenant_ids=list(g.get("tenant_ids") or []),
+                rules=[],
+                top_reason="; ".join(g.get("why") or [])[:500],
+                change="resolved",
+                assignee=None,
+                decision_status=None,
+                pending_id=None,
+                snoozed_until=None,
+            )
+            for g in gone
+        ]
+        return [r for r in rows if not f.priorities or r.priority in f.priorities][: f.limit]

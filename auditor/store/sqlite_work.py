@@ -154,7 +154,9 @@ class WorkTables:
                 t: {r[pk]: dict(r) for r in c.execute(f"SELECT * FROM {t}")}
                 for t, pk in CHAINED_TABLES.items()
             }
-        return verify_chain(events, rows)
+        found = verify_chain(events, rows)
+        found.problems.extend(self.blob_problems())  # type: ignore[attr-defined]
+        return found
 
     # ---- settings -------------------------------------------------------------------------
     def four_eyes(self) -> dict[str, list[str]]:
@@ -217,7 +219,14 @@ class WorkTables:
                 decision.score_at_decision,
                 decision.run_id_at_decision,
             )
-            if needs_review(decision.status, decision.priority_at_decision, rules, team):
+            # The band that decides review is the store's own latest view of the case, not the caller's word.
+            latest = c.execute(
+                """SELECT s.priority FROM case_snapshots s JOIN runs r ON r.run_id = s.run_id
+                   WHERE s.case_id = ? ORDER BY r.seq DESC LIMIT 1""",
+                (decision.case_id,),
+            ).fetchone()
+            bands = {decision.priority_at_decision, latest[0] if latest else None}
+            if any(needs_review(decision.status, band, rules, team) for band in bands):
                 cursor = c.execute(
                     """INSERT INTO pending_decisions (case_id, status, reason, until, proposed_by, proposed_at,
                        rules_at_decision, priority_at_decision, score_at_decision, run_id_at_decision)

@@ -166,6 +166,8 @@ class Gcp:
             return 200, {"items": {}}
         if path == "/compute/v1/projects/broken/aggregated/instances":
             return 503, {"error": {"code": 503, "message": "backend down", "status": "UNAVAILABLE"}}
+        if path == "/v2/entries:list":
+            return 200, {}  # no audit-log entries (see test_connectors_access_logs)
         if path.startswith("/v1/projects/") and path.endswith("/locations"):
             return 200, {"locations": []}  # Vertex AI: none here (see test_connectors_gcp_vertex)
         return 404, {"error": {"code": 404, "message": f"no route {path}", "status": "NOT_FOUND"}}

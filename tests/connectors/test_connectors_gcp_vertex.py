@@ -53,6 +53,8 @@ class Vertex:
             return 200, project("alpha", {"tenant_id": "t-alpha"})
         if path == "/compute/v1/projects/alpha/aggregated/instances":
             return 200, {"items": {}}
+        if path == "/v2/entries:list":
+            return 200, {}
         if path == "/v1/projects/alpha/locations":
             return 200, {
                 "locations": [

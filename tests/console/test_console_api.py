@@ -63,6 +63,11 @@ def test_decisions_four_eyes_and_self_approval_over_the_api(app, store_path):
         == 400
     )
     assert c.post("/api/v1/cases/NOPE/decisions", json=body, headers=ana).status_code == 404
+    odd = {"status": "dismissed", "reason": "x", "until": 20270101}
+    assert c.post("/api/v1/cases/C-000001/decisions", json=odd, headers=ana).status_code == 400
+    assert (
+        c.post("/api/v1/cases/C-000001/decisions", content=b"[1]", headers=ana).status_code == 400
+    )
     case = c.get("/api/v1/cases/C-000000", headers=vic).json()
     assert case["decisions"][0]["approved_by"] == "rita"
 

@@ -42,6 +42,8 @@ MATRIX = [
     ("POST", "/cases/C-000030/decide", "record-decision"),
     ("POST", "/next", "claim-case"),
     ("GET", "/audit.jsonl", "download-audit"),
+    ("GET", "/export.csv", "export-view"),
+    ("GET", "/cases/C-000010/dossier.html", "view-case"),
 ]
 
 
@@ -206,3 +208,24 @@ def test_next_case_claims_and_the_queue_filters_from_the_url(app):
         and 'id="next-page"' in page
     )
     assert c.get("/?view=bogus").status_code == 400
+
+
+def test_a_cross_site_login_is_refused(app):
+    r = client(app).post(
+        "/login",
+        data={"username": "ana", "password": PASSWORD},
+        headers={"origin": "https://evil.example"},
+    )
+    assert r.status_code == 403 and "set-cookie" not in r.headers
+
+
+def test_reassign_to_another_account_and_refuse_a_stranger(app, store_path):
+    c = sign_in(app, "ana")
+    token = csrf_of(c)
+    r = c.post("/cases/C-000007/assign", data={"csrf": token, "assignee": "bo"})
+    assert "notice=assigned+to+bo" in r.headers["location"]
+    r = c.post("/cases/C-000007/assign", data={"csrf": token, "assignee": "mallory"})
+    assert "error=" in r.headers["location"]
+    with open_store(store_path) as st:
+        assert st.case_work("C-000007").assignee == "bo"
+    assert "C-000007" in c.get("/?assignee=bo&view=all").text

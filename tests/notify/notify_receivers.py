@@ -27,6 +27,7 @@ class Delivery:
     headers: dict[str, str]
     body: bytes
     verified: bool
+    why: str = ""  # the verifier's complaint, when it refused
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -48,13 +49,13 @@ class HttpReceiver:
             def do_POST(self) -> None:  # noqa: N802 (http.server's spelling)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                verified = True
+                verified, why = True, ""
                 if receiver.secret is not None:
                     try:
                         Webhook(receiver.secret).verify(body, headers)
-                    except WebhookVerificationError:
-                        verified = False
-                delivery = Delivery(self.path, headers, body, verified)
+                    except WebhookVerificationError as exc:
+                        verified, why = False, str(exc)
+                delivery = Delivery(self.path, headers, body, verified, why)
                 if receiver.secret is not None and not verified:
                     receiver.rejected.append(delivery)
                     status = 401

@@ -242,3 +242,12 @@ def test_a_failing_channel_leaves_the_message_for_drain_and_the_exit_code_alone(
     assert code == 3 and "0 delivered" in out  # not due yet: the backoff holds
     code, out, err = cli("notify", "outbox", "--store", store)
     assert "attempts=1" in out and "127.0.0.1:9" in out
+
+
+def test_channels_without_a_store_say_nothing_was_sent(provider, tmp_path, receiver, cli):
+    config = write_config(tmp_path / "audit.yaml", receiver.url)
+    args = [a for a in audit_args(provider, tmp_path / "out", tmp_path / "cases.db", config)][
+        :-2
+    ]  # no --store
+    code, out, err = cli(*args)
+    assert code == 0 and "no case store; nothing was sent" in err and receiver.deliveries == []

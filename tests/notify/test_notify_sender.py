@@ -66,7 +66,10 @@ def test_failures_are_retried_on_a_doubling_schedule_then_delivered(store):
     try:
         store.enqueue_notifications([msg()], T0)
         first = drain(store, [soc], clock=clock)
-        assert [when for _, _, when in first.retrying] == [T0 + timedelta(seconds=60)]
+        assert [when for _, _, when in first.retrying] == [T0 + timedelta(seconds=60)], (
+            first.dead,
+            [d.why for d in r.rejected],
+        )
         clock.now = T0 + timedelta(seconds=59)
         assert (
             drain(store, [soc], clock=clock).summary() == "notify: 0 delivered"

@@ -132,3 +132,27 @@ def test_a_slipped_reading_keeps_the_word_as_written_as_a_key():
     assert frame["tokens"].to_list()[0] == ["export", "partners"]
     assert "expert" in frame["key_tokens"].to_list()[0]
     assert "info" not in frame["key_tokens"].to_list()[1]  # an abbreviation is not a slip
+
+
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        ("huawei", 1.0),  # distinctive
+        ("xyz", 1.0),  # three letters, two edits from any legal form or stopword
+        ("ltdbx", 1.0),  # two letters longer than "ltd": not a slip of it
+        ("limitd", 1.0),  # six letters: too long to be read as a short legal form
+        ("bank", 0.35),  # generic
+        ("technology", 0.25),  # weak
+        ("beijing", 0.25),  # a city
+        ("ab", 0.3),  # one or two letters
+        ("co", 0.3),
+        ("ltdb", 0.3),  # one letter more than "ltd"
+        ("ltx", 0.3),  # one letter other than "ltd"
+        ("gmbhx", 0.3),  # five letters, one more than "gmbh"
+        ("and", 0.3),  # a short stopword itself
+    ],
+)
+def test_word_weights_by_hand(token, expected):
+    from auditor.screening.canonical import weight
+
+    assert weight(token) == expected

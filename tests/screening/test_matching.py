@@ -333,3 +333,28 @@ def test_name_v1_typo_feature_holds_whichever_side_is_shorter(query, listed):
 
     scored = name_features(pl.DataFrame({**side("q", query), **side("n", listed)}), 0.0)
     assert scored["typo"].to_list() == [0.9]  # one deletion, six letters
+
+
+def test_a_blocking_key_is_used_up_to_max_key_names_and_then_only_as_the_rarest():
+    from auditor.screening.index import KeyTable
+
+    limit = 200  # the documented limit for a key (docs/screening.md, index.py)
+    rows = list(range(limit + 1))
+    keys = pl.DataFrame(
+        {
+            "row": rows[:-1] + rows,  # key 1 held by 200 names, key 2 by one more
+            "key": [1] * limit + [2] * (limit + 1),
+        },
+        schema={"row": pl.UInt32, "key": pl.UInt64},
+    )
+    table = KeyTable(keys)
+
+    def found(*query_keys: int) -> set[int]:
+        q = pl.DataFrame(
+            {"q": [0] * len(query_keys), "key": list(query_keys)},
+            schema={"q": pl.UInt32, "key": pl.UInt64},
+        )
+        return set(table.candidates(q)["row"].to_list())
+
+    assert found(1, 2) == set(rows[:-1])  # key 2 is one over and key 1 is rarer
+    assert found(2) == set(rows)  # all a query has: used as its rarest

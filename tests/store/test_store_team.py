@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -267,3 +268,47 @@ def test_api_keys_are_stored_hashed_expire_and_revoke(store):
     assert store.api_key_owner(key) is None
     expired, _ = store.create_api_key("bo", "old", timedelta(seconds=-1), "adm")
     assert store.api_key_owner(expired) is None
+
+
+def test_overdue_by_priority_due_days(tmp_path):
+    with open_store(team_store(tmp_path / "s.db", 40, days_ago=3)) as st:
+        overdue = st.queue("run-1", QueueFilter(view="overdue", limit=100), "x")[0]
+        assert {r.priority for r in overdue} == {"critical"}  # due in 2 days; high has 5
+        st.add_decision(proposal(st, "C-000000", "solo", "confirmed"))
+        assert [r.case_id for r in st.queue("run-1", QueueFilter(view="overdue"), "x")[0]] == [
+            "C-000001"
+        ]
+    with open_store(team_store(tmp_path / "t.db", 40, days_ago=1)) as st:
+        assert st.queue("run-1", QueueFilter(view="overdue"), "x")[0] == []
+
+
+def test_filters_by_rule_country_text_score_and_expiry(store):
+    def page(**kw):
+        return [r.case_id for r in store.queue("run-1", QueueFilter(limit=100, **kw), "x")[0]]
+
+    assert page(country="sg") == [f"C-{i:06d}" for i in range(40) if i % 6 == 2]
+    assert page(text="TENANT 7 ") == ["C-000007"] and page(text="t-000039") == ["C-000039"]
+    assert (
+        all(store.case_history(c)[-1].score >= 90 for c in page(min_score=90))
+        and page(max_score=-1) == []
+    )
+    assert "C-000003" in page(rule="shared-payment-card")
+    assert page(expiring_within_days=40) == []
+    store.add_decision(proposal(store, "C-000039", "solo", "escalated"))
+    assert page(view="escalated") == ["C-000039"]
+
+
+def test_the_resolved_view_lists_the_cases_the_run_no_longer_has(store):
+    (gone,) = store.queue("run-1", QueueFilter(view="resolved"), "x")[0]
+    assert (gone.case_id, gone.change, gone.top_reason) == (
+        "C-GONE",
+        "resolved",
+        "no rule fires any more",
+    )
+    assert store.queue("run-1", QueueFilter(view="resolved", priorities=("low",)), "x")[0] == []
+
+
+def test_four_eyes_reads_the_band_from_the_store_not_from_the_caller(store):
+    team(store)
+    understated = replace(proposal(store, "C-000000", "ana"), priority_at_decision="low")
+    assert store.record_decision(understated).state == "pending-review"

@@ -48,6 +48,8 @@ def test_cases_decide_goes_through_four_eyes_and_cases_approve_needs_a_second_re
     assert code == 0 and "pending review" in out and "cases approve 1" in out
     with open_store(store) as st:
         assert st.decisions("C-000000") == []
+    code, out, _ = cli("cases", "show", "C-000000", "--store", store)
+    assert "pending review #1: ana proposes dismissed" in out
     code, out, err = cli("cases", "approve", "1", "--store", store, "--by", "ana")
     assert code == 2 and "may not approve it" in err
     code, out, err = cli(*decide, "--by", "nobody")
@@ -57,6 +59,8 @@ def test_cases_decide_goes_through_four_eyes_and_cases_approve_needs_a_second_re
     with open_store(store) as st:
         (d,) = st.decisions("C-000000")
     assert (d.by, d.approved_by) == ("ana", "rita")
+    code, out, _ = cli("cases", "show", "C-000000", "--store", store)
+    assert "approved by rita" in out and "pending review" not in out
     code, out, _ = cli("store", "verify", "--store", store)
     assert code == 0 and "OK" in out
 
@@ -107,3 +111,36 @@ def test_console_user_and_key_commands(tmp_path, cli, monkeypatch):
         assert st.api_key_owner(key) is None and st.user("ana").disabled
         actions = [e.action for e in st.audit_events()]
     assert actions[-3:] == ["create-api-key", "revoke-api-key", "change-user"]
+
+
+def test_four_eyes_setting_from_the_cli_needs_an_admin(tmp_path, cli, monkeypatch):
+    store = team_store(tmp_path / "s.db", 20)
+    add_user(cli, monkeypatch, store, "adm", "admin")
+    add_user(cli, monkeypatch, store, "ana", "analyst")
+    code, out, _ = cli("console", "four-eyes", "--store", store)
+    assert code == 0 and "dismissed: high, critical need" in out
+    code, _, err = cli(
+        "console", "four-eyes", "--store", store, "--require", "dismissed=critical", "--by", "ana"
+    )
+    assert code == 2 and "admin role" in err
+    code, _, err = cli(
+        "console", "four-eyes", "--store", store, "--require", "dismissed=severe", "--by", "adm"
+    )
+    assert code == 2 and "unknown priority 'severe'" in err
+    code, out, _ = cli(
+        "console", "four-eyes", "--store", store, "--require", "dismissed=critical", "--by", "adm"
+    )
+    assert code == 0 and "dismissed: critical need" in out
+    decide = (
+        "cases",
+        "decide",
+        "C-000002",
+        "--store",
+        store,
+        "--status",
+        "dismissed",
+        "--reason",
+        "r",
+    )
+    code, out, _ = cli(*decide, "--by", "ana")
+    assert "recorded decision" in out  # high no longer needs review

@@ -122,6 +122,8 @@ async def post_decision(request: Request) -> Response:
             return denied or _error(401, "")
         try:
             body = await _json_body(request)
+            if body.get("until") is not None and not isinstance(body.get("until"), str):
+                raise InputError("until: expected an ISO date string or null")
             decision = decision_from(
                 st,
                 case_id,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from auditor.console.auth import SESSION_LIFETIME, csrf_ok, session_identity, cookie_name
+from auditor.console.auth import SESSION_LIFETIME, cookie_name, csrf_ok, same_origin, session_identity
 from auditor.console.common import (
     config_of,
     finish,
@@ -25,6 +26,7 @@ from auditor.console.passwords import check_password
 from auditor.console.policy import allowed, requires
 from auditor.console.routes.forms import decision_from, queue_filter
 from auditor.errors import InputError
+from auditor.store.sqlite_attachments import MAX_ATTACHMENT_BYTES
 from auditor.store.team import VIEWS
 
 
@@ -35,6 +37,10 @@ async def login_page(request: Request) -> Response:
 
 @requires("sign-in")
 async def login(request: Request) -> Response:
+    if not same_origin(request):  # login CSRF: another site signing the browser in as someone else
+        return render(
+            request, "error.html", None, {"message": "sign in from the console's own page"}, 403
+        )
     form = await request.form()
     name, password = str(form.get("username") or "")[:200], str(form.get("password") or "")
     source = request.client.host if request.client else None
@@ -71,7 +77,14 @@ def _now() -> Any:
 
 async def _posted(request: Request, action: str) -> tuple[Any, Any, Response | None]:
     """Form, identity and a refusal (login, 403, or CSRF) for a state-changing request."""
-    form = await request.form()
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_ATTACHMENT_BYTES + 64 * 1024:
+        return (
+            None,
+            None,
+            Response("a request body of known size, at most 5 MB, is expected", status_code=413),
+        )
+    form = await request.form(max_files=1, max_fields=600)
     with request_store(request) as st:
         identity = identify(request, st)
     denied = refuse(request, identity, action)
@@ -136,6 +149,7 @@ async def queue(request: Request) -> Response:
             "rows": rows,
             "views": VIEWS,
             "filter": f,
+            "export_query": _query(params),
             "next_query": _query(params + [("after", str(cursor))]) if cursor is not None else None,
             "view_query": {
                 v: _query([(k, x) for k, x in params if k != "view"] + [("view", v)]) for v in VIEWS
@@ -190,6 +204,7 @@ async def case_page(request: Request) -> Response:
                 for p in pending
             ],
             "comments": st.comments(case_id),
+            "attachments": st.attachments(case_id),
             "work": st.case_work(case_id),
             "can_work": allowed("record-decision", identity.role),
             "reasons": config_of(request).reasons,
@@ -203,6 +218,8 @@ async def case_page(request: Request) -> Response:
 def _score_chart(history: list[Any]) -> dict[str, Any]:
     """Points of an inline SVG line of restricted GPU-hours per run, computed here so the template only draws."""
     values = [s.restricted_gpu_hours_90d for s in history]
+    if len(values) == 1:
+        values = values * 2  # one run: a flat line across, not an invisible point
     top = max(values) or 1.0
     width, height = 300, 60
     step = width / max(len(values) - 1, 1)
@@ -265,6 +282,13 @@ def _do(
         )
     if not st.case_history(case_id):
         raise LookupError(case_id)
+    if verb == "attach":
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise InputError("choose a file to attach")
+        data = upload.file.read(MAX_ATTACHMENT_BYTES + 1)
+        st.add_attachment(case_id, upload.filename or "attachment", data, me, rid)
+        return "file attached"
     if verb == "comment":
         st.add_comment(case_id, me, str(form.get("body") or ""), rid)
         return "comment added"
@@ -290,6 +314,36 @@ def _do(
         )
         return "snoozed" if until else "woken"
     raise AssertionError(verb)
+
+
+@requires("view-case")
+async def attachment(request: Request) -> Response:
+    """An attachment, always as a download of opaque bytes: never rendered by the browser."""
+    case_id, ident = request.path_params["case_id"], int(request.path_params["attachment_id"])
+    with request_store(request) as st:
+        identity = identify(request, st)
+        denied = refuse(request, identity, "view-case")
+        if denied is not None or identity is None:
+            return denied or redirect(request, "/login")
+        found = st.attachment_data(case_id, ident)
+        if found is None:
+            return render(request, "error.html", identity, {"message": "no such attachment"}, 404)
+        st.record_action(
+            identity.username, "download-attachment", f"attachments:{ident}", request_id(request)
+        )
+    meta, data = found
+    ascii_name = (
+        meta.filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    )
+    response = Response(
+        data,
+        media_type="application/octet-stream",
+        headers={
+            "content-disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(meta.filename)}"
+        },
+    )
+    finish(request, response)
+    return response
 
 
 @requires("approve-decision")
@@ -395,6 +449,8 @@ def routes() -> list[Route]:
         ),
         Route("/cases/{case_id}/assign", _case_action("assign-case", "assign"), methods=["POST"]),
         Route("/cases/{case_id}/snooze", _case_action("snooze-case", "snooze"), methods=["POST"]),
+        Route("/cases/{case_id}/attach", _case_action("attach-file", "attach"), methods=["POST"]),
+        Route("/cases/{case_id}/attachments/{attachment_id:int}", attachment, methods=["GET"]),
         Route("/decisions/{pending_id:int}/review", review, methods=["POST"]),
     ]
 
