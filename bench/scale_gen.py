@@ -158,9 +158,10 @@ def generate(tenants_n: int, usage_rows: int, out: Path) -> dict:
             counts[kind] += frame.height
     # Resellers' downstream customers (issue 12), replicated like sign-ins: one small file.
     downstream = pl.read_csv(TEMPLATE / "downstream.csv", infer_schema=False)
-    replicate_access(downstream.rename({"reseller_id": "tenant_id"}), range(replicas)).rename(
-        {"tenant_id": "reseller_id"}
-    ).write_csv(out / "downstream.csv")
+    reps = pl.DataFrame({"replica": list(range(replicas))}, schema={"replica": pl.Int64})
+    downstream.join(reps, how="cross").with_columns(
+        _suffix("reseller_id", pl.lit("-r") + pl.col("replica").cast(pl.String))
+    ).drop("replica").write_csv(out / "downstream.csv")
     manifest = {
         "template": str(TEMPLATE.relative_to(REPO)),
         "replicas": replicas,
