@@ -119,6 +119,35 @@ class AuditConfig(BaseModel):
         default="high",
         description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
     )
+    downstream: Path | None = Field(
+        default=None,
+        description="Downstream-customer file: one row per customer a reseller identified (docs/input-format.md); without it every reseller's customers count as unidentified (a CIP gap).",
+    )
+    list_officers: Path | None = Field(
+        default=None,
+        description="Officers (present or former) of restricted-party list entries, for `listed_officer_match` (docs/input-format.md).",
+    )
+    home_country: str = Field(
+        default="US",
+        pattern=r"^[A-Za-z]{2}$",
+        description="ISO alpha-2 country of the provider: accounts owned from elsewhere are foreign persons for the CIP checks (docs/cip.md).",
+    )
+    training_utilisation: float = Field(
+        default=0.4,
+        gt=0,
+        le=1,
+        description="Share of the dense BF16 rate a training job sustains, in the training estimate (docs/cip.md).",
+    )
+    training_reporting_threshold: float = Field(
+        default=1e26,
+        gt=0,
+        description="Estimated training operations at which a foreign tenant is a reporting candidate in training.jsonl (EO 14110's interim figure; the order was revoked, see docs/cip.md).",
+    )
+    training_review_threshold: float = Field(
+        default=1e23,
+        gt=0,
+        description="Estimated training operations at which a foreign tenant is listed for review in training.jsonl (`--training-threshold`).",
+    )
 
     allowlist: Path | None = Field(
         default=None,
@@ -188,6 +217,8 @@ class AuditConfig(BaseModel):
                 "access": fix(self.access),
                 "ownership": fix(self.ownership),
                 "parties": fix(self.parties),
+                "downstream": fix(self.downstream),
+                "list_officers": fix(self.list_officers),
                 "snapshot": fix(self.snapshot),
                 "rules": fix(self.rules),
                 "out": fix(self.out),

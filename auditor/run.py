@@ -358,6 +358,9 @@ def _features_for(
             config.max_link_group,
             ownership_settings(config, inputs),
             network_settings(config),
+            cip_settings(config),
+            list_officers_table(config),
+            listing_dates_table(config),
         )
     except (
         pl.exceptions.ComputeError
@@ -427,10 +430,40 @@ def ownership_settings(config: AuditConfig, inputs: InputTables) -> Any:
     )
 
 
+def cip_settings(config: AuditConfig) -> Any:
+    """The CIP stage's settings: home country, utilisation and the downstream file (checked now)."""
+    from auditor.cip.gaps import CipSettings
+    from auditor.model.load import load_table
+    from auditor.model.schema import DOWNSTREAM
+
+    downstream = load_table(config.downstream, DOWNSTREAM) if config.downstream else None
+    return CipSettings(config.home_country.upper(), downstream, config.training_utilisation)
+
+
+def list_officers_table(config: AuditConfig) -> pl.DataFrame | None:
+    """The `--list-officers` file, checked now (before any scoring), or None."""
+    from auditor.model.load import load_table
+    from auditor.model.schema import LIST_OFFICERS
+
+    return load_table(config.list_officers, LIST_OFFICERS) if config.list_officers else None
+
+
+def listing_dates_table(config: AuditConfig) -> pl.DataFrame | None:
+    """Each list entry's listing date (start_date), for the renaming-after-listing feature."""
+    from auditor.features.hub_move import listing_dates
+
+    return listing_dates(list(config.lists)) if config.lists else None
+
+
 def _ownership_files(config: AuditConfig) -> list[dict[str, Any]]:
     return [
         {"table": t, "path": str(p), "sha256": sha256_file(Path(p))}
-        for t, p in (("ownership", config.ownership), ("parties", config.parties))
+        for t, p in (
+            ("ownership", config.ownership),
+            ("parties", config.parties),
+            ("downstream", config.downstream),
+            ("list_officers", config.list_officers),
+        )
         if p
     ]
 

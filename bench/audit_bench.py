@@ -35,6 +35,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from scale_gen import generate  # noqa: E402
 
 LIST = REPO / "examples" / "provider" / "lists" / "restricted-parties.csv"
+# Officers of list entries: the file names no tenant, so the replicas share it as it is.
+LIST_OFFICERS = REPO / "examples" / "provider" / "list-officers.csv"
 AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
 DEFAULT_SIZES = "10000x100,100000x100,1000000x100,200000x10"
 TARGETS = {"1000000x100": 3.0, "200000x10": 5.0}  # issue 10: whole audit / floor
@@ -65,6 +67,8 @@ def full_audit(data: Path):
         tenants=data / "tenants",
         usage=data / "usage",
         access=data / "access",
+        downstream=data / "downstream.csv",
+        list_officers=LIST_OFFICERS,
         lists=[LIST],
         as_of=AS_OF,
     )
@@ -113,6 +117,10 @@ def audit_command(data: Path, out: Path, store: Path | None = None) -> list[str]
         str(data / "usage"),
         "--access",
         str(data / "access"),
+        "--downstream",
+        str(data / "downstream.csv"),
+        "--list-officers",
+        str(LIST_OFFICERS),
         "--lists",
         str(LIST),
         "--as-of",
@@ -151,7 +159,7 @@ class SizeResult:
 
 def ensure_data(tenants: int, rows: int) -> Path:
     data = REPO / "bench" / "data" / f"{tenants}-{rows}"
-    if not (data / "manifest.json").exists():
+    if not (data / "manifest.json").exists() or not (data / "downstream.csv").exists():
         print(
             f"generating {tenants:,} tenants / {rows:,} usage rows ...", file=sys.stderr, flush=True
         )

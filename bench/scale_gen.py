@@ -156,6 +156,12 @@ def generate(tenants_n: int, usage_rows: int, out: Path) -> dict:
         ):
             frame.write_parquet(out / kind / name)
             counts[kind] += frame.height
+    # Resellers' downstream customers (issue 12), replicated like sign-ins: one small file.
+    downstream = pl.read_csv(TEMPLATE / "downstream.csv", infer_schema=False)
+    reps = pl.DataFrame({"replica": list(range(replicas))}, schema={"replica": pl.Int64})
+    downstream.join(reps, how="cross").with_columns(
+        _suffix("reseller_id", pl.lit("-r") + pl.col("replica").cast(pl.String))
+    ).drop("replica").write_csv(out / "downstream.csv")
     manifest = {
         "template": str(TEMPLATE.relative_to(REPO)),
         "replicas": replicas,

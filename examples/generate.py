@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import planted as planted_mod  # noqa: E402
 import planted_farms  # noqa: E402
 import planted_ownership  # noqa: E402
+import planted_cip  # noqa: E402
 from restricted_parties import CSL_HEADER, restricted_party_rows  # noqa: E402
 from world import (  # noqa: E402
     BACKGROUND_COUNTRIES,
@@ -439,12 +440,15 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
     tenants += owned
     # Network farms and their look-alikes (issue 21), ids t001210-t001259, likewise from their own generator.
     tenants += planted_farms.farm_tenants(world, seed)
+    # CIP gaps (issue 12): their own generator again, appended last, with fixed ids t001260-t001309.
+    cip_planted, downstream_rows = planted_cip.cip_tenants(world, seed)
+    tenants += cip_planted
     width = max(6, len(str(len(tenants))))
     usage, access, tenant_rows, plant_rows = [], [], [], []
     unknown_tid = None
     ownership_ids: dict[str, str] = {}
     for i, t in enumerate(tenants, start=1):
-        tid = f"t{i:0{width}d}"
+        tid = t.get("_tid") or f"t{i:0{width}d}"
         if t.get("_okey"):
             ownership_ids["@" + t["_okey"]] = tid
         tenant_rows.append(tenant_row(tid, t))
@@ -460,6 +464,8 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
             plant_rows.append((tid, *t["_plant"]))
         if t.get("_note_unknown"):
             unknown_tid = tid
+    if len({row[0] for row in tenant_rows}) != len(tenant_rows):
+        raise SystemExit("two tenants got the same id (a fixed `_tid` met a counted one)")
     (out / "lists").mkdir(parents=True, exist_ok=True)
     write_csv(out / "tenants.csv", TENANT_COLUMNS, tenant_rows)
     write_csv(out / "usage.csv", USAGE_COLUMNS, usage)
@@ -480,6 +486,16 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
         out / "parties.csv",
         planted_ownership.PARTY_COLUMNS,
         [tuple(v or None for v in row) for row in party_rows],
+    )
+    write_csv(
+        out / "downstream.csv",
+        planted_cip.DOWNSTREAM_COLUMNS,
+        [(r[0][1:], *(v or None for v in r[1:])) for r in downstream_rows],
+    )
+    write_csv(
+        out / "list-officers.csv",
+        planted_cip.LIST_OFFICER_COLUMNS,
+        [tuple(v or None for v in row) for row in planted_cip.LIST_OFFICERS],
     )
     with open(out / "lists" / "restricted-parties.csv", "w", newline="", encoding="utf-8") as fh:
         fh.write(

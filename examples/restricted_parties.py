@@ -574,6 +574,18 @@ ENTRIES: list[tuple] = [
             "citizenships": "CN",
         },
     ),
+    # --- Added recently (issue 12): a listing inside the example's sign-in window, for the
+    # renaming-after-listing pattern (planted_cip.py). Invented like every entry here.
+    (
+        "xuanwu",
+        "EL",
+        "Xuanwu Hengtong Intelligent Computing Co., Ltd.",
+        [],
+        ["No. 88 Keji South Road, Nanshan District, Shenzhen, CN"],
+        "91 FR 48210",
+        "2026-09-15",
+        {},
+    ),
 ]
 
 

@@ -74,6 +74,12 @@ def test_every_pattern_is_caught_by_the_rule_meant_for_it(cases, planted):
         "reseller": "reseller-restricted-capacity",
         "new-ramp": "new-unverified-ramp",
         "listed-affiliate": "listed-affiliate-name",
+        "cip-gaps": "cip-foreign-gaps-restricted",
+        "cip-reseller": "cip-reseller-downstream-unidentified",
+        "reseller-d5-mix": "reseller-d5-downstream-mix",
+        "declared-use-contradiction": "declared-use-contradiction",
+        "listed-company-officer": "listed-company-officer",
+        "renamed-after-listing": "renamed-after-listing",
         "network-farm": "network-linked-farm",
     }
     rules_by_tenant: dict[str, set[str]] = {}
@@ -138,6 +144,8 @@ def test_run_manifest_records_inputs_lists_and_unknown_types(audit_out):
         "access",
         "ownership",
         "parties",
+        "downstream",
+        "list_officers",
     }
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["lists"] and manifest["lists"][0]["sha256"]

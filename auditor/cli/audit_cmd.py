@@ -71,6 +71,13 @@ log = logging.getLogger("auditor.store")
     help="Cases report.html and report.md show (default 500), plus every critical case and every alert; cases.jsonl/CSV/Parquet keep all.",
 )
 @click.option(
+    "--training-threshold",
+    "training_review_threshold",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Estimated training operations from which a foreign tenant is listed in training.jsonl for review (default 1e23).",
+)
+@click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
     default=0,
@@ -86,6 +93,7 @@ def audit(
     alert_priority,
     lock_timeout,
     report_cases,
+    training_review_threshold,
     **inputs,
 ) -> int:
     """Score every tenant and write the prioritized review queue.
@@ -115,6 +123,7 @@ def audit(
         store=store,
         alert_priority=alert_priority,
         report_cases=report_cases,
+        training_review_threshold=training_review_threshold,
         **inputs,
     )
     if config.out is None:

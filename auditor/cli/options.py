@@ -49,6 +49,22 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Parties file: owners and intermediaries that are not tenants (optional).",
         ),
         click.option(
+            "--downstream",
+            type=_PATH,
+            help="Downstream-customer file: the customers each reseller identified (optional; docs/cip.md).",
+        ),
+        click.option(
+            "--list-officers",
+            "list_officers",
+            type=_PATH,
+            help="Officers of restricted-party list entries (optional; docs/cip.md).",
+        ),
+        click.option(
+            "--home-country",
+            "home_country",
+            help="ISO alpha-2 country of the provider; owners elsewhere are foreign persons (default US).",
+        ),
+        click.option(
             "--lists",
             "lists",
             type=_PATH,

@@ -18,9 +18,13 @@ class _RulesGroup(click.Group):
     """`rules backtest` lives in its own module and is imported only when it runs (or is listed)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*self.commands, "backtest"])
+        return sorted({*self.commands, "backtest", "calibrate"})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "calibrate" and name not in self.commands:
+            from auditor.cli.calibrate_cmd import calibrate
+
+            self.add_command(calibrate)
         if name == "backtest" and name not in self.commands:
             from auditor.cli.backtest_cmd import backtest
             from auditor.cli.console_settings import add_console_options

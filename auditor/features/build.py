@@ -17,7 +17,12 @@ from typing import Any
 import polars as pl
 
 from auditor import geo
+from auditor.cip.gaps import CipSettings, cip_features, foreign_owners
+from auditor.cip.training import TRAINING_ZERO_FILLS, training_features
 from auditor.features.access import access_features
+from auditor.features.declared_use import declared_use_kind
+from auditor.features.hub_move import hub_move_features
+from auditor.features.list_officers import list_officer_features
 from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
 from auditor.features.farm_links import farm_links
@@ -50,6 +55,8 @@ class FeatureTable:
     stage_seconds: dict[str, float] = field(
         default_factory=dict
     )  # wall time of each feature stage, for run.json
+    training: pl.DataFrame | None = None  # cip.training's breakdown: tenant, model, region terms
+    cip: CipSettings | None = None  # the CIP settings the cip_* features were built with
 
 
 class _StageTimer:
@@ -84,12 +91,17 @@ def build_features(
     max_link_group: int = DEFAULT_MAX_GROUP,
     ownership: OwnershipSettings | None = None,
     network: NetworkSettings | None = None,
+    cip: CipSettings | None = None,
+    list_officers: pl.DataFrame | None = None,
+    listing_dates: pl.DataFrame | None = None,
 ) -> FeatureTable:
     """Computes every feature for every tenant over the whole tables."""
     tenants = inputs.tenants
     present = set(inputs.present)
     if screening_index is not None:
         present.add("lists")
+    if list_officers is not None:
+        present.add("list_officers")
 
     timer = _StageTimer()
     identity = timer("identity", identity_features, tenants, as_of)
@@ -168,6 +180,40 @@ def build_features(
         ownership,
     )
     frame = frame.join(owned, on="tenant_id", how="left")
+    cip = cip or CipSettings()
+    gaps = timer(
+        "cip",
+        cip_features,
+        identity,
+        tenants,
+        inputs.access,
+        as_of,
+        cip,
+        "access.source_ip" in present,
+        foreign_owners(ownership.data if ownership else None, cip.home_country),
+    )
+    training = timer("training", training_features, inputs.usage, as_of, cip.training_utilisation)
+    officers = timer("list_officers", list_officer_features, tenants, list_officers)
+    moves = timer(
+        "hub_move",
+        hub_move_features,
+        tenants,
+        screening_matches,
+        listing_dates if screening_index is not None else None,
+        inputs.access,
+        as_of,
+    )
+    frame = (
+        frame.join(gaps, on="tenant_id", how="left")
+        .join(training.features, on="tenant_id", how="left")
+        .join(officers, on="tenant_id", how="left")
+        .join(moves, on="tenant_id", how="left")
+        .with_columns(
+            *[pl.col(c).fill_null(v) for c, v in TRAINING_ZERO_FILLS.items()],
+            pl.col("signin_countries").list.len().cast(pl.Float64).alias("signin_country_count"),
+            declared_use_kind(pl.col("declared_use")).alias("declared_use_kind"),
+        )
+    )
 
     missing = [name for name in FEATURES if name not in frame.columns]
     if missing:  # a vocabulary entry without a computation is a bug, not a user error
@@ -184,4 +230,6 @@ def build_features(
         orphan_usage_tenants=orphans,
         ownership=assessment,
         stage_seconds=dict(timer.seconds),
+        training=training.breakdown,
+        cip=cip,
     )

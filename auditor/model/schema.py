@@ -239,7 +239,42 @@ PARTIES = TableSchema(
     ),
 )
 
-TABLES: dict[str, TableSchema] = {t.name: t for t in (TENANTS, USAGE, ACCESS, OWNERSHIP, PARTIES)}
+DOWNSTREAM = TableSchema(
+    name="downstream",
+    doc=(
+        "A reseller's own customers (optional; `--downstream`), one row per downstream customer: "
+        "the identification the proposed IaaS customer-identification rule asks a foreign reseller to hold. "
+        "A reseller with no rows here, or with a row lacking a name or a country, has the CIP gap "
+        "`downstream_unidentified` (docs/cip.md)."
+    ),
+    columns=(
+        Column("reseller_id", Kind.TEXT, True, "The reseller's `tenant_id`."),
+        Column("customer_id", Kind.TEXT, False, "The reseller's own id for the customer."),
+        Column("customer_name", Kind.TEXT, False, "The customer's legal name."),
+        Column("customer_country", Kind.TEXT, False, "ISO alpha-2 country of the customer."),
+    ),
+)
+
+LIST_OFFICERS = TableSchema(
+    name="list_officers",
+    doc=(
+        "Officers, directors and executives of restricted-party list entries, present or former "
+        "(optional; `--list-officers`), one row per person and entry, from the user's own research or a "
+        "corporate-registry extract. A tenant whose officer or beneficial owner is named here has "
+        "`listed_officer_match` (docs/cip.md)."
+    ),
+    columns=(
+        Column("entry_name", Kind.TEXT, True, "The list entry's name as the list spells it."),
+        Column("officer_name", Kind.TEXT, True, "The person's name."),
+        Column("role", Kind.TEXT, False, "Role held: director, CEO, vice president ..."),
+        Column("until", Kind.DATETIME, False, "When the person left the role; empty if current."),
+        Column("source", Kind.TEXT, False, "Where this comes from (registry, filing, press)."),
+    ),
+)
+
+TABLES: dict[str, TableSchema] = {
+    t.name: t for t in (TENANTS, USAGE, ACCESS, OWNERSHIP, PARTIES, DOWNSTREAM, LIST_OFFICERS)
+}
 
 # Columns whose value must not be allowed to be empty even when the column is present.
 NON_EMPTY = {
@@ -248,6 +283,8 @@ NON_EMPTY = {
     "access": ("tenant_id", "timestamp"),
     "ownership": ("owner_id", "owned_id"),
     "parties": ("party_id", "name"),
+    "downstream": ("reseller_id",),
+    "list_officers": ("entry_name", "officer_name"),
 }
 
 

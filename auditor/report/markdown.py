@@ -10,6 +10,7 @@ import html
 import re
 from typing import Any
 
+from auditor.report.cip import markdown_sections as cip_sections
 from auditor.report.ownership import markdown_lines as ownership_lines
 from auditor.report.selection import DEFAULT_REPORT_CASES, ReportQueue, report_queue_for
 
@@ -302,5 +303,6 @@ def render_markdown(records: list[dict[str, Any]], result) -> str:
         + _beyond(queue)
         + more
         + _details(queue.top, queue.total)
+        + cip_sections(result, markdown_text)
         + _coverage(manifest)
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from auditor.report.cip import render_cip_csv, render_training_jsonl
 from auditor.report.folder import StagedFolder, check_output_folder, output_errors
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
@@ -46,6 +47,8 @@ RENDERERS: dict[str, Callable[[list[dict[str, Any]], Any], str | bytes]] = {
     "hits.csv": render_hits_csv,
     "hits.parquet": render_hits_parquet,
     "report.html": render_html,
+    "cip.csv": render_cip_csv,
+    "training.jsonl": render_training_jsonl,
 }
 
 

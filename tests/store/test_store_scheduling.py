@@ -68,10 +68,12 @@ def changed(small_provider, one_run_store, tmp_path_factory):
         for t in by_pattern["hub-front"]
         if single(t) and rules_of(single(t)) == {"hub-operated-from-d5", "operated-from-d5"}
     )
-    rising = next(
+    rising = next(  # one whose sign-ins are not from D:5 yet (CIP rules may fire beside it)
         t
         for t in by_pattern["offshore-front"]
-        if single(t) and rules_of(single(t)) == {"offshore-undisclosed-owners"}
+        if single(t)
+        and "offshore-undisclosed-owners" in rules_of(single(t))
+        and not rules_of(single(t)) & {"operated-from-d5", "hub-operated-from-d5"}
     )
     newcomer = by_pattern["benign-sg-startup"][0]
     quiet = next(t for t in by_pattern["new-ramp"] if single(t))
@@ -93,25 +95,25 @@ def changed(small_provider, one_run_store, tmp_path_factory):
     )
     pl.concat([usage.filter(pl.col("tenant_id") != gone), extra]).write_csv(data / "usage.csv")
     access = pl.read_csv(data / "access.csv", infer_schema=False)
+    # A CN address no other tenant signs in from, so the move links the front to nobody.
+    used = set(access["source_ip"].drop_nulls())
+    cn_ip = next(ip for ip in (f"203.0.113.{i}" for i in range(254, 0, -1)) if ip not in used)
     access.with_columns(
         pl.when(pl.col("tenant_id") == rising)
         .then(pl.lit("CN"))
         .otherwise(pl.col("ip_country"))
         .alias("ip_country"),
         pl.when(pl.col("tenant_id") == rising)
-        # an address no tenant has (the generator hands out .1-.253): a shared one is a network link
-        .then(pl.lit("203.0.113.254"))
+        .then(pl.lit(cn_ip))
         .otherwise(pl.col("source_ip"))
         .alias("source_ip"),
     ).write_csv(data / "access.csv")
 
     with open_store(store) as st:
         now = datetime.now(timezone.utc)
-        for tenant, rules in (
-            (rising, ["offshore-undisclosed-owners"]),
-            (quiet, ["new-unverified-ramp"]),
-        ):
+        for tenant in (rising, quiet):
             c = case_of(first, tenant)
+            rules = sorted(rules_of(c))  # what the analyst saw
             st.add_decision(
                 Decision(
                     c["case_id"],
