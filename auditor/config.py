@@ -17,6 +17,7 @@ from auditor.connectors.config import ConnectorsConfig
 from auditor.errors import ConfigError, Problem
 from auditor.model.load import parse_datetime
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
+from auditor.spark.settings import EngineConfig
 from auditor.yamlsource import load_yaml
 
 
@@ -108,6 +109,11 @@ class AuditConfig(BaseModel):
     alert_priority: Literal["critical", "high", "medium", "low"] = Field(
         default="high",
         description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
+    )
+
+    engine: EngineConfig = Field(
+        default_factory=EngineConfig,
+        description="Engine of the usage and sign-in stages: `name: polars` (default) or `name: spark` with `master:`, `conf:` and lake table URIs (docs/spark.md).",
     )
 
     @field_validator("as_of", mode="before")

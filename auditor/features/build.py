@@ -90,9 +90,12 @@ def build_features(
 
     timer = _StageTimer()
     identity = timer("identity", identity_features, tenants, as_of)
-    usage_result = timer("usage", usage_features, inputs.usage, as_of)
+    engine = inputs.engine  # None: Polars over inputs.usage/access; else e.g. spark.inputs.SparkTables
+    usage_stage = engine.usage_features if engine is not None else usage_features
+    access_stage = engine.access_features if engine is not None else access_features
+    usage_result = timer("usage", usage_stage, inputs.usage, as_of)
     usage = usage_result.features
-    access = timer("access", access_features, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
+    access = timer("access", access_stage, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
     links = timer("links", find_links, tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group)
 
     frame = (

@@ -8,6 +8,7 @@ sort and one cumulative sum over the whole event table -- no per-tenant loop.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,6 +66,39 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
         .agg(pl.len().alias("rows"), pl.col("h30").sum(), pl.col("h90").sum())
         .collect(engine="streaming")
     )
+
+    def peaks(restricted_kinds: pl.DataFrame) -> pl.DataFrame:
+        restricted_runs = lf.filter(started & (_hours_in_window(as_of, 90) > 0)).join(
+            restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True
+        )
+        # The sort holds two events per restricted run; on very large tables the tenants are
+        # taken in hash partitions, one pass each, to bound that memory.
+        partitions = max(1, math.ceil(int(totals["rows"].sum()) / ROWS_PER_PEAK_PASS))
+        part_of = pl.col("tenant_id").hash(seed=7) % partitions
+        return pl.concat(
+            [
+                _peak_concurrency(
+                    restricted_runs.filter(part_of == i) if partitions > 1 else restricted_runs,
+                    as_of,
+                )
+                for i in range(partitions)
+            ]
+        )
+
+    return features_from_totals(totals, peaks)
+
+
+def features_from_totals(
+    totals: pl.DataFrame, peaks: Callable[[pl.DataFrame], pl.DataFrame]
+) -> UsageFeatures:
+    """The usage features from the per-(tenant, kind, region, provider) hours, on any engine.
+
+    `totals` is the first pass's small table (GROUP_KEYS, rows, h30, h90), from whichever
+    engine read the usage rows; the catalog and every per-tenant column are computed here,
+    once, so Polars and Spark share one definition of them. `peaks` is the engine's second
+    pass: given the restricted kinds (instance_type, accelerator, accelerator_count, gpus),
+    the most restricted GPUs each tenant ran at once (tenant_id, peak_restricted_gpus).
+    """
     resolved = resolve_usage(totals, rows_column="rows")
     table = resolved.usage.with_columns(
         pl.col("gpu_count").fill_null(0).cast(pl.Float64).alias("gpus")
@@ -96,22 +130,7 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
         .select(*GROUP_KEYS[1:4], "gpus")
         .unique(GROUP_KEYS[1:4])
     )
-    restricted_runs = lf.filter(started & (_hours_in_window(as_of, 90) > 0)).join(
-        restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True
-    )
-    # The sort holds two events per restricted run; on very large tables the tenants are
-    # taken in hash partitions, one pass each, to bound that memory.
-    partitions = max(1, math.ceil(int(totals["rows"].sum()) / ROWS_PER_PEAK_PASS))
-    part_of = pl.col("tenant_id").hash(seed=7) % partitions
-    peaks = pl.concat(
-        [
-            _peak_concurrency(
-                restricted_runs.filter(part_of == i) if partitions > 1 else restricted_runs, as_of
-            )
-            for i in range(partitions)
-        ]
-    )
-    features = per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
+    features = per_tenant.join(peaks(restricted_kinds), on="tenant_id", how="left").with_columns(
         pl.col("peak_restricted_gpus").fill_null(0.0),
         pl.col("regions_used").list.len().cast(pl.Float64).alias("region_count"),
     )
