@@ -73,7 +73,11 @@ def _location(file: Path | None, uri: str | None) -> str | None:
 
 
 def load_spark_inputs(
-    tenants: Path, usage: Path | None, access: Path | None, settings: EngineConfig
+    tenants: Path,
+    usage: Path | None,
+    access: Path | None,
+    settings: EngineConfig,
+    observed_at: datetime | None = None,
 ) -> tuple[InputTables, list[dict[str, Any]]]:
     """Checked inputs with usage and sign-ins on Spark, and the provenance of lake tables.
 
@@ -110,7 +114,7 @@ def load_spark_inputs(
         if location is None:
             continue
         table = read_table(spark, location, schema, settings.format)
-        kept, excluded, last, _ = exclude_bad_rows(table, schema.name)
+        kept, excluded, last, _ = exclude_bad_rows(table, schema.name, observed_at)
         frames[schema.name] = kept
         exclusions += excluded
         latest += [last] if last is not None else []
