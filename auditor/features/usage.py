@@ -20,10 +20,15 @@ HOUR_US = 3_600_000_000
 
 
 def _hours_in_window(as_of: datetime, days: int) -> pl.Expr:
+    return _micros_in_window(as_of, days) / HOUR_US
+
+
+def _micros_in_window(as_of: datetime, days: int) -> pl.Expr:
+    """Microseconds of the run inside the window: whole numbers, so their sums are exact in any order."""
     window_start = pl.lit(as_of - timedelta(days=days))
     start = pl.max_horizontal(pl.col("start"), window_start)
     end = pl.min_horizontal(pl.col("end").fill_null(pl.lit(as_of)), pl.lit(as_of))
-    return ((end - start).dt.total_microseconds() / HOUR_US).clip(lower_bound=0.0)
+    return (end - start).dt.total_microseconds().clip(lower_bound=0)
 
 
 @dataclass(frozen=True)
@@ -57,13 +62,14 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
     lf = usage.lazy()
     started = pl.col("start") <= pl.lit(as_of)
     # Plain sums of precomputed columns stream; filters inside the aggregation do not.
+    # Whole microseconds are summed (exact, in any order), so every engine gets the same hours.
     totals = (
         lf.with_columns(
-            pl.when(started).then(_hours_in_window(as_of, 30)).otherwise(0.0).alias("h30"),
-            pl.when(started).then(_hours_in_window(as_of, 90)).otherwise(0.0).alias("h90"),
+            pl.when(started).then(_micros_in_window(as_of, 30)).otherwise(0).alias("us30"),
+            pl.when(started).then(_micros_in_window(as_of, 90)).otherwise(0).alias("us90"),
         )
         .group_by(*GROUP_KEYS)
-        .agg(pl.len().alias("rows"), pl.col("h30").sum(), pl.col("h90").sum())
+        .agg(pl.len().alias("rows"), pl.col("us30").sum(), pl.col("us90").sum())
         .collect(engine="streaming")
     )
 
@@ -93,12 +99,17 @@ def features_from_totals(
 ) -> UsageFeatures:
     """The usage features from the per-(tenant, kind, region, provider) hours, on any engine.
 
-    `totals` is the first pass's small table (GROUP_KEYS, rows, h30, h90), from whichever
-    engine read the usage rows; the catalog and every per-tenant column are computed here,
-    once, so Polars and Spark share one definition of them. `peaks` is the engine's second
+    `totals` is the first pass's small table (GROUP_KEYS, rows, us30, us90: microseconds in
+    the 30- and 90-day windows), from whichever engine read the usage rows; the catalog and
+    every per-tenant column are computed here, once, so Polars and Spark share one
+    definition of them. Taken in key order, so the floating-point sums per tenant add the
+    same numbers in the same order whatever engine (or thread) produced the table. `peaks` is the engine's second
     pass: given the restricted kinds (instance_type, accelerator, accelerator_count, gpus),
     the most restricted GPUs each tenant ran at once (tenant_id, peak_restricted_gpus).
     """
+    totals = totals.sort(*GROUP_KEYS, nulls_last=True).with_columns(
+        (pl.col("us30") / HOUR_US).alias("h30"), (pl.col("us90") / HOUR_US).alias("h90")
+    )
     resolved = resolve_usage(totals, rows_column="rows")
     table = resolved.usage.with_columns(
         pl.col("gpu_count").fill_null(0).cast(pl.Float64).alias("gpus")

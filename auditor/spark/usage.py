@@ -2,10 +2,10 @@
 
 Pass one sums instance-hours per (tenant, instance type, accelerator, region, provider)
 and collects that small table to the driver, where `features_from_totals` applies the
-catalog and computes every per-tenant column -- the same code as on Polars. Pass two
-takes the restricted kinds (a few rows, broadcast) back to the cluster and finds each
-tenant's peak of restricted GPUs running at once. All times are integer microseconds, so
-the window arithmetic is the Polars expression's, operation for operation.
+catalog and computes every per-tenant column -- the same code as on Polars. Both engines
+sum whole microseconds (`unix_micros`), exact in any order, so the hours agree to the last
+bit. Pass two takes the restricted kinds (a few rows, broadcast) back to the cluster and
+finds each tenant's peak of restricted GPUs running at once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from auditor.features.usage import GROUP_KEYS, HOUR_US, UsageFeatures, features_from_totals
+from auditor.features.usage import GROUP_KEYS, UsageFeatures, features_from_totals
 from auditor.spark.badrows import micros
 
 if TYPE_CHECKING:
@@ -30,8 +30,8 @@ TOTALS_SCHEMA: dict[str, Any] = {
     "region": pl.String,
     "provider": pl.String,
     "rows": pl.UInt32,
-    "h30": pl.Float64,
-    "h90": pl.Float64,
+    "us30": pl.Int64,
+    "us90": pl.Int64,
 }
 KIND_KEYS = GROUP_KEYS[1:4]  # instance_type, accelerator, accelerator_count
 
@@ -46,11 +46,11 @@ def _clipped(as_of: datetime, days: int) -> tuple[Any, Any]:
     return start, end
 
 
-def _hours_in_window(as_of: datetime, days: int) -> Any:
+def _micros_in_window(as_of: datetime, days: int) -> Any:
     from pyspark.sql import functions as F
 
     start, end = _clipped(as_of, days)
-    return F.greatest((end - start) / F.lit(HOUR_US), F.lit(0.0))
+    return F.greatest(end - start, F.lit(0))
 
 
 def _started(as_of: datetime) -> Any:
@@ -70,15 +70,15 @@ def to_polars(frame: DataFrame, schema: Mapping[str, Any]) -> pl.DataFrame:
 
 
 def usage_totals(usage: DataFrame, as_of: datetime) -> pl.DataFrame:
-    """Pass one: rows and window hours per GROUP_KEYS, collected to the driver."""
+    """Pass one: rows and window microseconds per GROUP_KEYS, collected to the driver."""
     from pyspark.sql import functions as F
 
     started = _started(as_of)
     return to_polars(
         usage.groupBy(*GROUP_KEYS).agg(
             F.count(F.lit(1)).alias("rows"),
-            F.sum(F.when(started, _hours_in_window(as_of, 30)).otherwise(0.0)).alias("h30"),
-            F.sum(F.when(started, _hours_in_window(as_of, 90)).otherwise(0.0)).alias("h90"),
+            F.sum(F.when(started, _micros_in_window(as_of, 30)).otherwise(0)).alias("us30"),
+            F.sum(F.when(started, _micros_in_window(as_of, 90)).otherwise(0)).alias("us90"),
         ),
         TOTALS_SCHEMA,
     )
