@@ -117,7 +117,8 @@ def convert(column: Column, raw: SparkColumn, raw_type: str, typed: bool) -> tup
         if raw_type in ("tinyint", "smallint", "int", "bigint"):
             return raw.cast("bigint"), "a whole number"
         text = _text(raw, False)
-        return F.when(text.rlike(r"^[+-]?\d+$"), text.try_cast("bigint")), "a whole number"
+        # Digits only, and few enough to fit: a plain cast then never fails (ANSI mode or not).
+        return F.when(text.rlike(r"^[+-]?\d{1,18}$"), text.cast("bigint")), "a whole number"
     if column.kind is Kind.ENUM:
         text = _text(raw, typed and is_string)
         lowered = F.lower(text)

@@ -61,6 +61,8 @@ def _started(as_of: datetime) -> Any:
 
 def to_polars(frame: DataFrame, schema: Mapping[str, Any]) -> pl.DataFrame:
     """A small Spark result on the driver as a Polars frame of the given schema (via Arrow)."""
+    if not hasattr(frame, "toArrow"):  # Spark 3.5: rows (the results are one per tenant or fewer)
+        return pl.DataFrame([row.asDict() for row in frame.collect()], schema=dict(schema))
     table = frame.toArrow()
     if table.num_rows == 0:
         return pl.DataFrame(schema=schema)
