@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from auditor.connectors.config import ConnectorsConfig
 from auditor.errors import ConfigError, Problem
 from auditor.model.load import parse_datetime
+from auditor.notify.config import NotifyChannel
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.spark.settings import EngineConfig
 from auditor.yamlsource import load_yaml
@@ -111,6 +112,31 @@ class AuditConfig(BaseModel):
         description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
     )
 
+    allowlist: Path | None = Field(
+        default=None,
+        description="allowlist.yaml: reviewed entries (tenants, tenant fields, rules) that suppress cases until they expire (docs/allowlist.md).",
+    )
+    allowlist_max_days: int = Field(
+        default=180,
+        ge=1,
+        description="Longest an allowlist entry may live, from created to expires.",
+    )
+    notify: list[NotifyChannel] = Field(
+        default_factory=list,
+        description="Notification channels (webhook, slack, teams, email) the run's digest goes to through the store's outbox (docs/scheduling.md).",
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _unique_channels(cls, value: list[Any]) -> list[Any]:
+        names = [c.name for c in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"channel name(s) {', '.join(twice)} given twice; each channel needs its own name"
+            )
+        return value
+
     engine: EngineConfig = Field(
         default_factory=EngineConfig,
         description="Engine of the usage and sign-in stages: `name: polars` (default) or `name: spark` with `master:`, `conf:` and lake table URIs (docs/spark.md).",
@@ -163,6 +189,8 @@ class AuditConfig(BaseModel):
                 "rules": fix(self.rules),
                 "out": fix(self.out),
                 "store": fix(self.store),
+                "allowlist": fix(self.allowlist),
+                "notify": [c.resolved(base) for c in self.notify],
                 "lists": [
                     p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists
                 ],
@@ -171,6 +199,26 @@ class AuditConfig(BaseModel):
                 ],
             }
         )
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Pydantic's error location as a path in the YAML: a tagged union's tag (`notify.0.webhook.url`) is not a key."""
+    path: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part not in node and i + 1 < len(loc) and loc[i + 1] in node:
+            continue  # the discriminator's tag, e.g. `webhook` for kind: webhook
+        path.append(part)
+        node = (
+            node.get(part)
+            if isinstance(node, dict)
+            else (
+                node[part]
+                if isinstance(node, list) and isinstance(part, int) and part < len(node)
+                else None
+            )
+        )
+    return tuple(path)
 
 
 def load_config(path: str | Path) -> AuditConfig:
@@ -184,7 +232,9 @@ def load_config(path: str | Path) -> AuditConfig:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(error["loc"])
+            loc = _data_path(doc.data, tuple(error["loc"]))
+            if error["type"] == "union_tag_invalid":  # a `kind:` no channel has: point at it
+                loc += ("kind",)
             message = (
                 "unknown setting"
                 if error["type"] == "extra_forbidden"

@@ -64,6 +64,8 @@ class AuditResult:
     screening: dict[str, Any] | None = (
         None  # texts screened and reused (screening.cache.ScreeningCounts.manifest)
     )
+    allowlist: Any = None  # allowlist.spec.Allowlist when the config names one
+    suppressions: dict[str, list[str]] | None = None  # case id -> allowlist entries suppressing it
 
     @property
     def complete(self) -> bool:
@@ -142,6 +144,8 @@ def _from_snapshot(directory: Path) -> AuditInputs:
         "geoip": snap.manifest.get(
             "geoip"
         ),  # which IP -> country database placed the sign-ins, if any
+        # an earlier snapshot format read in today's layout, if it was one
+        "upgraded": snap.manifest.get("upgraded"),
     }
     return AuditInputs(
         tables=from_frames(
@@ -463,6 +467,7 @@ def audit(
     run_id = _new_run_id(started)
     algorithm = get_algorithm(config.scoring)
     pack = load_rule_pack(config.rules or builtin_rules_dir(), feature_kinds())
+    allowlist = _load_allowlist(config, pack)  # checked before any data is read
     clock.lap("rules")
     loaded = load_audit_inputs(config, clients)
     inputs = loaded.tables
@@ -489,6 +494,10 @@ def audit(
         + _ownership_files(config)
     )
     clock.lap("checksums")
+    if allowlist is not None:
+        from auditor.allowlist.apply import suppress_cases
+
+        suppressions = suppress_cases(allowlist, cases.hits, inputs.tenants, started.date())
     return AuditResult(
         run_id=run_id,
         started_at=started,
@@ -506,6 +515,18 @@ def audit(
         sources_complete=loaded.complete,
         stages=clock.seconds,
         screening=screening,
+        allowlist=allowlist,
+        suppressions=suppressions if allowlist is not None else None,
+    )
+
+
+def _load_allowlist(config: AuditConfig, pack: RulePack) -> Any:
+    if config.allowlist is None:
+        return None
+    from auditor.allowlist.spec import load_allowlist
+
+    return load_allowlist(
+        config.allowlist, max_days=config.allowlist_max_days, rule_ids={r.id for r in pack.rules}
     )
 
 
@@ -545,6 +566,9 @@ class BacktestResult:
     notes: list[str] = field(
         default_factory=list
     )  # caveats a reader must see, e.g. the data differ from the stored run's
+    allowlists: dict[str, dict[str, list[str]]] = field(
+        default_factory=dict
+    )  # "new" / "current" -> case id -> entries that would suppress it (rules backtest --allowlist)
 
 
 def backtest(
@@ -553,6 +577,7 @@ def backtest(
     baseline_rules_dir: str | Path | None = None,
     clients: dict[str, Any] | None = None,
     against: tuple[Any, list[Any]] | None = None,
+    allowlist: str | Path | None = None,
 ) -> BacktestResult:
     """Scores one set of inputs under a new rule pack and compares it with a baseline; features are built once.
 
@@ -571,6 +596,21 @@ def backtest(
         if against
         else load_rule_pack(baseline_rules_dir or config.rules or builtin_rules_dir(), kinds)
     )
+    # A new allowlist (`--allowlist`) is checked against the new pack, before any data is read;
+    # the config's own allowlist (the one live now) names rules of the baseline.
+    allowlists: dict[str, Any] = {}
+    if allowlist is not None:
+        from auditor.allowlist.spec import load_allowlist
+
+        allowlists["new"] = load_allowlist(
+            allowlist,
+            max_days=config.allowlist_max_days,
+            rule_ids={r.id for r in new_pack.rules},
+        )
+        if config.allowlist is not None:
+            allowlists["current"] = load_allowlist(
+                config.allowlist, max_days=config.allowlist_max_days
+            )
     loaded = load_audit_inputs(config, clients)
     as_of, features, _, _ = _features_for(config, loaded, run_id)
     input_files = (
@@ -619,7 +659,18 @@ def backtest(
         input_files=input_files,
         complete=loaded.complete and not loaded.gaps,
         notes=notes,
+        allowlists=_backtest_suppressions(allowlists, new, loaded.tables.tenants, started),
     )
+
+
+def _backtest_suppressions(
+    allowlists: dict[str, Any], new: BacktestSide, tenants: pl.DataFrame, started: datetime
+) -> dict[str, dict[str, list[str]]]:
+    from auditor.allowlist.apply import suppress_cases
+
+    return {
+        name: suppress_cases(a, new.hits, tenants, started.date()) for name, a in allowlists.items()
+    }
 
 
 def _against_notes(
@@ -700,8 +751,15 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         },
         "ownership": ownership_manifest(result),
         **({"changes": result.changes.manifest()} if result.changes is not None else {}),
+        **({"allowlist": _allowlist_manifest(result)} if result.allowlist is not None else {}),
         "stages": result.stages,
     }
+
+
+def _allowlist_manifest(result: AuditResult) -> dict[str, Any]:
+    from auditor.allowlist.apply import allowlist_manifest
+
+    return allowlist_manifest(result.allowlist, result.suppressions or {}, result.started_at.date())
 
 
 def tenant_case(result: AuditResult, tenant_id: str) -> dict[str, Any] | None:

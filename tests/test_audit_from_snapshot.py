@@ -157,6 +157,23 @@ def test_audit_of_a_complete_snapshot_flags_the_d5_tenant(
     assert "INCOMPLETE DATA" not in report
 
 
+def test_audit_of_a_format_1_snapshot_records_its_upgrade(
+    org: dict[str, str], tmp_path: Path, cli: Any
+) -> None:
+    import polars as pl
+
+    snap = _snapshot(tmp_path, faulty=False)
+    pl.read_parquet(snap / "usage.parquet").drop("service").write_parquet(snap / "usage.parquet")
+    manifest = json.loads((snap / "manifest.json").read_text())
+    (snap / "manifest.json").write_text(json.dumps({**manifest, "snapshot_format": 1}))
+    code, stdout, stderr = cli("audit", "--snapshot", snap, "--out", tmp_path / "out")
+    assert code == 0, stderr
+    cases, run, _ = _outputs(tmp_path / "out")
+    (entry,) = [i for i in run["inputs"] if i["table"] == "snapshot"]
+    assert entry["upgraded"] == {"from_format": 1, "to_format": 2, "added": ["usage.service"]}
+    assert _case_of(cases, "T-DRAGON")  # the old snapshot is still audited
+
+
 def test_audit_of_a_snapshot_with_gaps_is_marked_incomplete_everywhere(
     org: dict[str, str], tmp_path: Path, cli: Any
 ) -> None:

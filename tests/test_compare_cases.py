@@ -135,3 +135,32 @@ def test_rule_hit_deltas_without_a_rule_list_cover_the_rules_that_fired():
     table = compare_rule_hits(hits([("A", "x")]), hits([("B", "y")]))
     assert sorted(table["rule_id"].to_list()) == ["x", "y"]
     assert dict(zip(table["rule_id"], table["delta"])) == {"x": -1, "y": 1}
+
+
+def test_a_rule_in_only_one_pack_that_fires_nowhere_is_still_listed():
+    """A rule added (or removed) that hits no tenant is a row with zeros, not missing: the
+    backtest table lists every rule of either pack, and every rule of the new pack against
+    a stored run."""
+    from auditor.cases.compare import RULE_TABLE_SCHEMA, compare_runs
+
+    def rules(*ids):
+        return pl.DataFrame(
+            {"rule_id": list(ids), "rule_version": [1] * len(ids), "logic": ["x"] * len(ids)},
+            schema=RULE_TABLE_SCHEMA,
+        )
+
+    both = hits([("A", "kept")])
+    old = new = cases([("A", "high", 60.0)])
+    packs = compare_runs(old, both, rules("kept", "retired"), new, both, rules("kept", "added"))
+    assert sorted(packs.rules["rule_id"].to_list()) == ["added", "kept", "retired"]
+    quiet = packs.rules.filter(pl.col("rule_id") != "kept")
+    assert quiet["baseline_hits"].to_list() == [0, 0] and quiet["new_hits"].to_list() == [0, 0]
+    stored = compare_runs(
+        old,
+        both.with_columns(pl.lit(1, dtype=pl.Int64).alias("rule_version")),
+        None,
+        new,
+        both,
+        rules("kept", "added"),
+    )
+    assert sorted(stored.rules["rule_id"].to_list()) == ["added", "kept"]

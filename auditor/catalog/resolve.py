@@ -176,10 +176,16 @@ def _resolve_distinct(pairs: pl.LazyFrame) -> pl.LazyFrame:
     )
     models = accelerator_table().lazy().select("gpu_model", "classification", "restricted", "tpp")
 
-    key = pl.col("__type").str.strip_chars().str.to_lowercase()
+    # SageMaker names EC2 types with an `ml.` prefix (ml.p5.48xlarge is a p5.48xlarge).
+    key = pl.col("__type").str.strip_chars().str.to_lowercase().str.replace(r"^ml\.", "")
+    # GCP URLs too; Vertex AI spells Compute's nvidia-tesla-a100 as NVIDIA_TESLA_A100.
     acc_key = (
-        pl.col("__acc").str.strip_chars().str.to_lowercase().str.replace(r"^.*/", "")
-    )  # GCP URLs too
+        pl.col("__acc")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .str.replace(r"^.*/", "")
+        .str.replace_all("_", "-", literal=True)
+    )
     lf = (
         pairs.with_columns(
             key.alias("__key"), pl.when(acc_key != "").then(acc_key).alias("__acc_key")

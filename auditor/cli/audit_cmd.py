@@ -19,6 +19,7 @@ import errno
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -126,9 +127,15 @@ def audit(
         result = run_audit(config)
         written = write_reports(result, config.out)
         print_summary(result, written)
+        if config.notify:  # the outbox lives in the store: without one nothing can be sent reliably
+            echo(
+                "warning: notify: channels are configured but there is no case store; nothing was sent (give --store)",
+                err=True,
+            )
     else:
         result, code = _audit_with_store(config, lock_timeout)
     _print_exclusions(result.inputs.exclusions)
+    _print_allowlist(result)
     if not result.complete:
         # Still exit 0: the gaps are data the report states, not a failure of the command.
         # A scheduler that must not accept partial data checks this line or run.json's `complete`.
@@ -137,6 +144,21 @@ def audit(
             err=True,
         )
     return code
+
+
+def _print_allowlist(result) -> None:
+    """Allowlist entries expired (they no longer suppress) or expiring within 14 days, on stderr."""
+    if result.allowlist is None:
+        return
+    from auditor.allowlist.apply import expiring_entries
+
+    for item in expiring_entries(result.allowlist, result.started_at.date()):
+        when = (
+            f"expired on {item.until}; it no longer suppresses (remove or renew it)"
+            if item.days_left <= 0
+            else f"expires in {item.days_left} day(s), on {item.until}"
+        )
+        echo(f"ALLOWLIST: entry {plain(item.ref)} {when}", err=True)
 
 
 def _print_exclusions(exclusions) -> None:
@@ -157,8 +179,10 @@ def _audit_with_store(config, lock_timeout: float):
     the same previous run again. The lock is held from before the previous run is read
     until the alert is delivered, so a second run exits 4 rather than interleaving.
     """
+    from auditor.allowlist.apply import apply_with_store
     from auditor.cases.alerts import decide_alerts
     from auditor.cases.changes import classify_changes
+    from auditor.notify.run_notices import notices_for_run, send_after_run
     from auditor.report import case_records, stage_reports
     from auditor.run import audit as run_audit
     from auditor.run import run_manifest
@@ -169,9 +193,16 @@ def _audit_with_store(config, lock_timeout: float):
         with store.lock(lock_timeout):
             result = run_audit(config, store=store)
             previous = store.latest_run()
+            started = time.perf_counter()
+            records = case_records(result)  # once: the changes only add each record's `change`
+            result = dataclasses.replace(
+                result,
+                stages={**result.stages, "records": round(time.perf_counter() - started, 3)},
+            )
+            current = [CaseSnapshot.from_record(result.run_id, r) for r in records]
             changes = classify_changes(
                 store.cases_in_run(previous.run_id) if previous else [],
-                [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)],
+                current,
                 store.latest_decisions(),
                 # Dismissals are dated on the analyst's calendar, so they are judged by the
                 # clock, not by the data's as_of (which a re-run of an old snapshot keeps).
@@ -179,16 +210,26 @@ def _audit_with_store(config, lock_timeout: float):
                 previous_run_id=previous.run_id if previous else None,
                 current_tenants=set(result.inputs.tenants["tenant_id"].to_list()),
             )
+            result, changes = apply_with_store(store, result, changes, current)  # allowlist, if any
             result = dataclasses.replace(result, changes=changes)
             alerts = decide_alerts(changes, config.alert_priority, store.undelivered_alerts())
-            staged = stage_reports(result, config.out)
-            snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in case_records(result)]
+            records = [{**r, "change": changes.record_for(r["case_id"])} for r in records]
+            if result.suppressions is not None:  # the allowlist's lifts changed who is silenced
+                records = [
+                    {**r, "suppressed_by": result.suppressions.get(r["case_id"], [])}
+                    for r in records
+                ]
+            staged = stage_reports(result, config.out, records=records)
+            snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in records]
+            notices = notices_for_run(store, result, changes, records)
             try:
                 store.commit_run(
                     RunRecord.from_manifest(run_manifest(result)),
                     snapshots,
                     [a.record() for a in alerts],
                     config.alert_priority,
+                    notifications=notices.messages,
+                    reported_dead=notices.reported_dead,
                 )
             except BaseException:
                 staged.discard()  # the store never recorded this run, so its reports are not shown either
@@ -221,6 +262,9 @@ def _audit_with_store(config, lock_timeout: float):
                     StoreError
                 ) as exc:  # delivered all the same: say so, keep the alert's exit code
                     echo(f"warning: {exc}; the next run repeats this run's alert", err=True)
+            # The outbox is delivered whether or not stdout took the summary: its rows are committed either way.
+            for line in [*notices.lines, *send_after_run(store, config.notify)]:
+                echo(plain(line), err=True)
     finally:
         store.close()
     return result, EXIT_ALERT if alerts else EXIT_OK

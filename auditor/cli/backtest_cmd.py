@@ -40,6 +40,26 @@ def backtest_report(result) -> dict[str, Any]:
         "pack_changes": comparison.pack.to_dicts(),
         "rules": comparison.rules.to_dicts(),
         "cases": comparison.cases.to_dicts(),
+        **({"allowlist": _allowlist_report(result)} if "new" in result.allowlists else {}),
+    }
+
+
+def _allowlist_report(result) -> dict[str, Any]:
+    """Which of the new pack's cases the --allowlist file would suppress, and which the config's allowlist does not yet."""
+    new = result.allowlists["new"]
+    current = result.allowlists.get("current", {})
+    ranks = dict(zip(result.new.cases["case_id"].to_list(), result.new.cases["rank"].to_list()))
+    by_entry: dict[str, list[str]] = {}
+    for case_id, entries in new.items():
+        for entry in entries:
+            by_entry.setdefault(entry, []).append(case_id)
+    return {
+        "suppressed": len(new),
+        "newly_suppressed": sorted(set(new) - set(current), key=lambda c: ranks.get(c, 0)),
+        "no_longer_suppressed": sorted(set(current) - set(new), key=lambda c: ranks.get(c, 0)),
+        "by_entry": {
+            e: sorted(ids, key=lambda c: ranks.get(c, 0)) for e, ids in sorted(by_entry.items())
+        },
     }
 
 
@@ -193,6 +213,19 @@ def _print(report: dict[str, Any]) -> None:
     unchanged_rules = len(report["rules"]) - len(changed_rules)
     if unchanged_rules:
         out.print(f"{unchanged_rules} rules hit the same tenants under both packs")
+    if "allowlist" in report:
+        allow = report["allowlist"]
+        out.print(
+            cell(
+                f"allowlist: {allow['suppressed']} case(s) suppressed under the new pack; "
+                f"{len(allow['newly_suppressed'])} newly, {len(allow['no_longer_suppressed'])} no longer"
+            )
+        )
+        for entry, ids in allow["by_entry"].items():
+            shown = ", ".join(ids[:ROWS_SHOWN]) + (
+                f" +{len(ids) - ROWS_SHOWN}" if len(ids) > ROWS_SHOWN else ""
+            )
+            out.print(cell(f"  entry {entry}: {len(ids)} case(s): {shown}"))
 
 
 @click.command()
@@ -211,10 +244,24 @@ def _print(report: dict[str, Any]) -> None:
 @click.option(
     "--store", "store_path", type=_PATH, help="Case store (path or URL) holding the --against run."
 )
+@click.option(
+    "--allowlist",
+    "allowlist_file",
+    type=_PATH,
+    help="A new allowlist.yaml: which of the new pack's cases its entries would suppress.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the backtest as JSON.")
 @click.option("--out", "out_file", type=_PATH, help="Also write the backtest as JSON to this file.")
 def backtest(
-    config_path, rules, baseline_rules, against, store_path, as_json, out_file, **inputs
+    config_path,
+    rules,
+    baseline_rules,
+    against,
+    store_path,
+    allowlist_file,
+    as_json,
+    out_file,
+    **inputs,
 ) -> int:
     """Show which cases a rule change adds, removes or moves, on the same data, before it goes live.
 
@@ -229,7 +276,7 @@ def backtest(
     # --rules is the new pack here; the config's `rules:` stays the default baseline.
     config = build_config(config_path, **inputs)
     stored = _load_stored_run(store_path, against) if against else None
-    result = run_backtest(config, rules, baseline_rules, against=stored)
+    result = run_backtest(config, rules, baseline_rules, against=stored, allowlist=allowlist_file)
     report = backtest_report(result)
     text = json_text(report, indent=2)
     if out_file is not None:

@@ -206,6 +206,7 @@ def show(case_id, store, config_path, as_json) -> int:
     try:
         snap = _latest_snapshot(st, case_id)
         decisions = st.decisions(case_id)
+        pending = st.pending_decisions(case_id=case_id, open_only=True)
         latest = st.latest_run()
     finally:
         st.close()
@@ -257,6 +258,11 @@ def show(case_id, store, config_path, as_json) -> int:
             f"  {plain(hit['rule_id'])} v{hit.get('rule_version')} on {plain(hit.get('tenant_id'))}: +{hit.get('contribution', 0):.1f}  {evidence}"
         )
     _echo_decisions(decisions)
+    for p in pending:
+        echo(
+            f"pending review #{p.pending_id}: {plain(p.decision.by)} proposes {p.decision.status} — {plain(p.decision.reason)}"
+            f" (`auditor cases approve {p.pending_id}` by a reviewer)"
+        )
     return 0
 
 
@@ -268,6 +274,7 @@ def _decision_dict(d) -> dict[str, Any]:
         "priority_at_decision": d.priority_at_decision,
         "score_at_decision": d.score_at_decision,
         "run_id_at_decision": d.run_id_at_decision,
+        "approved_by": d.approved_by,
     }
 
 
@@ -278,9 +285,10 @@ def _echo_decisions(decisions) -> None:
     echo("decisions (oldest first; the last is in force):")
     for d in decisions:
         until = f" until {d.until.isoformat()}" if d.until else ""
+        approved = f", approved by {plain(d.approved_by)}" if d.approved_by else ""
         echo(
             f"  #{d.decision_id} {d.at.isoformat(timespec='seconds')} {plain(d.by)}: {d.status}{until} — {plain(d.reason)}"
-            f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s))"
+            f" (case was {d.priority_at_decision}, {len(d.rules_at_decision)} rule(s){approved})"
         )
 
 
@@ -380,7 +388,7 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
     st = _open(store, config_path)
     try:
         snap = _latest_snapshot(st, case_id)
-        decision = st.add_decision(
+        outcome = st.record_decision(
             Decision(
                 case_id=case_id,
                 status=status,
@@ -397,8 +405,39 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
     finally:
         st.close()
     until_note = f" until {until.isoformat()}" if until else ""
+    if outcome.decision is None:
+        echo(
+            f"decision #{outcome.pending_id} pending review: {plain(case_id)} {status}{until_note} by {plain(by)}; "
+            f"four-eyes: a reviewer approves it with `auditor cases approve {outcome.pending_id} --by NAME`"
+        )
+        return 0
     echo(
-        f"recorded decision #{decision.decision_id}: {plain(case_id)} {status}{until_note} by {plain(by)}"
+        f"recorded decision #{outcome.decision.decision_id}: {plain(case_id)} {status}{until_note} by {plain(by)}"
+    )
+    return 0
+
+
+@cases.command("approve")
+@click.argument("pending_id", type=int)
+@store_options
+@click.option(
+    "--by", "by", default=None, help="The reviewer (default: $USER); never the decision's author."
+)
+@click.option("--reject", is_flag=True, help="Reject the pending decision instead of approving it.")
+@click.option("--note", default="", help="The reviewer's note.")
+def approve(pending_id, store, config_path, by, reject, note) -> int:
+    """Approve (or --reject) a decision that four-eyes holds for review."""
+    by = by or os.environ.get("USER") or _login_name()
+    if not by:
+        raise InputError("who reviews? give --by NAME ($USER is not set)")
+    st = _open(store, config_path)
+    try:
+        reviewed = st.review_decision(pending_id, by, approve=not reject, note=note)
+    finally:
+        st.close()
+    d = reviewed.decision
+    echo(
+        f"decision #{pending_id} {reviewed.outcome} by {plain(by)}: {plain(d.case_id)} {d.status} (proposed by {plain(d.by)})"
     )
     return 0
 

@@ -22,6 +22,7 @@ from auditor.connectors import (
     load_connectors_config,
     write_snapshot,
 )
+from auditor.connectors.progress import shows_progress, summary_line
 
 
 @click.command("collect")
@@ -58,6 +59,8 @@ def collect(provider: str, config_path: Path | None, out_dir: Path, progress: bo
     info(
         f"{provider}: {counts['tenants']} tenants, {counts['usage']} usage rows, {counts['access']} sign-ins -> {plain(out_dir)}"
     )
+    if not shows_progress(progress):  # the live display already showed each scope
+        info(plain(summary_line(provider, result.manifest.get("coverage", {}))))
     for gap in result.gaps:
         echo(f"gap: {plain(gap)}", err=True)
     if result.gaps:

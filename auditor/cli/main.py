@@ -31,6 +31,10 @@ COMMANDS: dict[str, str] = {
     "catalog": "auditor.cli.catalog_cmd:catalog",
     "cases": "auditor.cli.cases_cmd:cases",
     "ownership": "auditor.cli.ownership_cmd:ownership",
+    "store": "auditor.cli.store_cmd:store",
+    "console": "auditor.cli.console_cmd:console",
+    "notify": "auditor.cli.notify_cmd:notify",
+    "allowlist": "auditor.cli.allowlist_cmd:allowlist",
 }
 
 # command name -> its one-line help, as `auditor --help` lists it without importing the
@@ -45,6 +49,10 @@ SUMMARIES: dict[str, str] = {
     "catalog": "Instance types, the accelerators they carry and their export classification.",
     "cases": "Work the review queue kept in the case store (`auditor audit --store`).",
     "ownership": "Ownership data: import registers and relationship files into the tables `audit --ownership` reads.",
+    "store": "The case store itself: verify its audit trail.",
+    "console": "The analysts' web console: serve it, and manage its users and API keys.",
+    "notify": "Notifications: deliver the outbox, test a channel, list what waits.",
+    "allowlist": "Allowlists that expire: validate entries before they go live.",
 }
 
 

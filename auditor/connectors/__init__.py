@@ -14,7 +14,8 @@ from typing import Any
 
 from auditor.connectors.aws import AwsClients, AwsConnector
 from auditor.connectors.azure import AzureClients, AzureConnector
-from auditor.connectors.base import CollectResult, Connector, CoverageGap, make_progress
+from auditor.connectors.base import CollectResult, Connector, CoverageGap
+from auditor.connectors.progress import make_progress
 from auditor.connectors.config import (
     AwsSettings,
     AzureSettings,
@@ -62,9 +63,12 @@ def collect(
     bar = make_progress(provider, progress)
     try:
         collection = connector.collect(bar)
+        for kind, scope in bar.pending():
+            collection.gap(kind, scope, "collect", RuntimeError("planned but never finished"))
     finally:
         bar.close()
     result = collection.to_result(started)
+    result.manifest["coverage"] = bar.coverage()
     if database is not None:
         from auditor.geoip import add_ip_country
 

@@ -1,8 +1,9 @@
 """AWS connector: Organizations accounts as tenants, EC2 GPU instances and CloudTrail sign-ins.
 
 Accounts come from `organizations:ListAccounts` with their tags mapped to tenant fields; each
-member account is read through an assumed role, every enabled region concurrently. Usage
-history comes from a CUR 2.0 Parquet export when one is configured (see `aws_cur`).
+member account is read through an assumed role, every enabled region concurrently, and
+SageMaker in the same regions (see `aws_sagemaker`). Usage history comes from a CUR 2.0
+Parquet export when one is configured.
 boto3 is imported lazily; the SDK's own retries are off so `call_with_retry` is the one policy.
 """
 
@@ -154,6 +155,7 @@ class _Account:
     partition: str
     session: Any = None
     regions: dict[str, Any] = field(default_factory=dict)  # region -> ec2 client
+    sagemaker: dict[str, Any] = field(default_factory=dict)  # region -> sagemaker client
 
 
 def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
@@ -184,7 +186,7 @@ class AwsConnector(RetryingConnector):
         self._account_tenants: dict[str, str] = {}
 
     def collect(self, progress: Progress) -> Collection:
-        out = Collection("aws")
+        out = Collection("aws", progress=progress)
         base = self.clients.session
         org = self.clients.client(base, "organizations", self.home_region)
         try:
@@ -196,14 +198,12 @@ class AwsConnector(RetryingConnector):
         accounts = [a for a in accounts if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"]
         accounts = self._allowed(accounts, out)
         log.info("event=accounts_listed provider=aws count=%d", len(accounts))
-        progress.add("accounts", len(accounts))
+        for account in accounts:
+            progress.plan("account", account["Id"])
         sts = self.clients.client(base, "sts", self.home_region)
 
         def open_account(account: dict[str, Any]) -> _Account:
-            try:
-                return self._open_account(account, org, sts, out)
-            finally:
-                progress.advance("accounts")
+            return self._open_account(account, org, sts, out)
 
         opened = out.fan_out(
             open_account,
@@ -215,7 +215,8 @@ class AwsConnector(RetryingConnector):
         tasks = [
             (acct, region, ec2) for acct in opened for region, ec2 in sorted(acct.regions.items())
         ]
-        progress.add("regions", len(tasks))
+        for acct, region, _ in tasks:
+            progress.plan("region", f"{acct.account_id}/{region}")
 
         def read_region(task: tuple[_Account, str, Any]) -> list[dict[str, Any]]:
             acct, region, ec2 = task
@@ -227,8 +228,7 @@ class AwsConnector(RetryingConnector):
             except ScopeFailed as exc:
                 out.gap("region", f"{acct.account_id}/{region}", "ec2:DescribeInstances", exc)
                 return []
-            finally:
-                progress.advance("regions")
+            progress.done("region", f"{acct.account_id}/{region}")
             rows = self._instance_rows(acct, region, reservations)
             log.info(
                 "event=region_read provider=aws account=%s region=%s instances=%d",
@@ -247,6 +247,8 @@ class AwsConnector(RetryingConnector):
             max_workers=self.settings.max_workers,
         ):
             out.usage.extend(rows)
+        if self.settings.ml.enabled:
+            self._read_sagemaker(opened, out)
         if self.settings.cloudtrail.enabled:
             self._read_cloudtrail(opened, out)
         if self.settings.cur is not None:
@@ -256,6 +258,7 @@ class AwsConnector(RetryingConnector):
             "regions": sorted({r for a in opened for r in a.regions}),
             "instance_types": self.instance_types,
             "cloudtrail": self.settings.cloudtrail.enabled,
+            "services": ["sagemaker"] if self.settings.ml.enabled else [],
             "cur": self.settings.cur.path if self.settings.cur else None,
         }
         return out
@@ -348,6 +351,11 @@ class AwsConnector(RetryingConnector):
         acct.regions = {
             region: self.clients.client(acct.session, "ec2", region) for region in wanted
         }
+        if self.settings.ml.enabled:
+            acct.sagemaker = {
+                region: self.clients.client(acct.session, "sagemaker", region) for region in wanted
+            }
+        out.progress.done("account", account_id)
         return acct
 
     def _instance_rows(
@@ -378,6 +386,45 @@ class AwsConnector(RetryingConnector):
                 )
         return rows
 
+    def _read_sagemaker(self, accounts: list[_Account], out: Collection) -> None:
+        """SageMaker's GPU instances per account and region: jobs, endpoints, notebooks, HyperPod."""
+        from auditor.connectors.aws_sagemaker import SageMakerReader, SageMakerScope
+
+        since = datetime.now(UTC) - timedelta(days=self.settings.ml.lookback_days)
+        tasks = [
+            (SageMakerScope(a.account_id, a.tenant_id, region), client)
+            for a in accounts
+            for region, client in sorted(a.sagemaker.items())
+        ]
+        for scope, _ in tasks:
+            out.progress.plan("service", scope.name)
+
+        def read(task: tuple[SageMakerScope, Any]) -> list[dict[str, Any]]:
+            scope, client = task
+
+            def gap(operation: str, failure: BaseException) -> None:
+                out.gap("service", scope.name, operation, failure)
+
+            reader = SageMakerReader(client, scope, self.instance_types, since, self._retry, gap)
+            rows = reader.read()
+            out.progress.done("service", scope.name)
+            log.info(
+                "event=service_read provider=aws service=sagemaker account=%s region=%s instances=%d",
+                scope.account_id,
+                scope.region,
+                len(rows),
+            )
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            tasks,
+            scope_kind="service",
+            scope_of=lambda task: task[0].name,
+            max_workers=self.settings.max_workers,
+        ):
+            out.usage.extend(rows)
+
     def _read_cloudtrail(self, accounts: list[_Account], out: Collection) -> None:
         ct = self.settings.cloudtrail
         end = datetime.now(UTC)
@@ -389,6 +436,9 @@ class AwsConnector(RetryingConnector):
             if a.session is not None
             for region in regions
         ]
+
+        for acct, region, _ in tasks:
+            out.progress.plan("service", f"{acct.account_id}/{region}/cloudtrail")
 
         def read(task: tuple[_Account, str, Any]) -> list[dict[str, Any]]:
             acct, region, client = task
@@ -413,6 +463,7 @@ class AwsConnector(RetryingConnector):
                     exc,
                 )
                 return []
+            out.progress.done("service", f"{acct.account_id}/{region}/cloudtrail")
             rows = []
             for event in events:
                 try:
@@ -453,6 +504,7 @@ class AwsConnector(RetryingConnector):
             if cur.path.startswith("s3://")
             else None
         )
+        out.progress.plan("service", cur.path)
         try:
             history = self._retry(
                 lambda: read_cur_usage(
@@ -463,6 +515,7 @@ class AwsConnector(RetryingConnector):
         except ScopeFailed as exc:
             out.gap("service", cur.path, "cur:read", exc)
             return
+        out.progress.done("service", cur.path)
         out.extra_usage.append(merge_with_live(history, out.usage))
 
 

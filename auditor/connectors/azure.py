@@ -3,7 +3,8 @@
 Subscriptions come from the Subscriptions API (every one the credential sees, or a configured
 list); VMs from `virtual_machines.list_all`, one subscription per worker, following `nextLink`,
 their power state from the `statusOnly` listing, and the VMs of Uniform scale sets from the
-scale-set VM listing.
+scale-set VM listing; Azure ML computes (`azure_ml`) and the activity log
+(`azure_activity_log`) go through the management client's pipeline.
 The SDKs are imported lazily; azure-core's own retries are off so `call_with_retry` rules.
 """
 
@@ -167,20 +168,18 @@ class AzureConnector(RetryingConnector):
         self.vm_sizes = settings.instance_types or DEFAULT_VM_SIZES
 
     def collect(self, progress: Progress) -> Collection:
-        out = Collection("azure")
+        out = Collection("azure", progress=progress)
         subs = self._list_subscriptions(out)
         if not subs:
             raise ConnectorError(
                 f"azure: no subscription could be read{': ' + str(out.gaps[0]) if out.gaps else ''}"
             )
         log.info("event=subscriptions_listed provider=azure count=%d", len(subs))
-        progress.add("subscriptions", len(subs))
+        for sub in subs:
+            progress.plan("subscription", sub["id"])
 
         def read(sub: dict[str, Any]) -> list[dict[str, Any]]:
-            try:
-                return self._read_subscription(sub, out)
-            finally:
-                progress.advance("subscriptions")
+            return self._read_subscription(sub, out)
 
         for rows in out.fan_out(
             read,
@@ -190,11 +189,125 @@ class AzureConnector(RetryingConnector):
             max_workers=self.settings.max_workers,
         ):
             out.usage.extend(rows)
+        if self.settings.ml.enabled:
+            self._read_azure_ml(subs, out)
+        if self.settings.activity_log.enabled:
+            self._read_activity_log(subs, out)
         out.scope = {
             "subscriptions": sorted(s["id"] for s in subs),
             "instance_types": self.vm_sizes,
+            "services": ["azure-ml"] if self.settings.ml.enabled else [],
+            "activity_log": self.settings.activity_log.enabled,
         }
         return out
+
+    def _read_activity_log(self, subs: list[dict[str, Any]], out: Collection) -> None:
+        """Activity-log events with a caller per subscription into the access table; more than `max_entries` is a gap."""
+        from datetime import timedelta
+
+        from auditor.connectors.azure_activity_log import read_activity_log
+        from auditor.connectors.azure_ml import ArmRest
+
+        settings = self.settings.activity_log
+        until = datetime.now(UTC)
+        since = until - timedelta(days=settings.lookback_days)
+        operation = "activityLogs.list"
+        for sub in subs:
+            out.progress.plan("service", f"{sub['id']}/activity-log")
+
+        def read(sub: dict[str, Any]) -> list[dict[str, Any]]:
+            scope = f"{sub['id']}/activity-log"
+            rest = ArmRest(self.clients.compute(sub["id"]), self.clients.request_options)
+            try:
+                rows, more = self._retry(
+                    lambda: read_activity_log(
+                        rest, sub["id"], sub["tenant_id"], since, until, settings.max_entries
+                    ),
+                    operation,
+                )
+            except ScopeFailed as exc:
+                out.gap("service", scope, operation, exc)
+                return []
+            if more:
+                out.gap(
+                    "service",
+                    scope,
+                    operation,
+                    LookupError(
+                        f"more than {settings.max_entries} events; only the first were read "
+                        "(raise activity_log.max_entries or shorten lookback_days)"
+                    ),
+                )
+            out.progress.done("service", scope)
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            subs,
+            scope_kind="service",
+            scope_of=lambda s: f"{s['id']}/activity-log",
+            max_workers=self.settings.max_workers,
+        ):
+            out.access.extend(rows)
+
+    def _read_azure_ml(self, subs: list[dict[str, Any]], out: Collection) -> None:
+        """Azure ML workspaces per subscription, then each workspace's computes and online deployments."""
+        from auditor.connectors.azure_ml import SERVICE, ArmRest, AzureMlReader, list_workspaces
+
+        opts = self.clients.request_options
+
+        def workspaces(sub: dict[str, Any]) -> list[Any]:
+            scope = f"{sub['id']}/{SERVICE}"
+            out.progress.plan("service", scope)
+            rest = ArmRest(self.clients.compute(sub["id"]), opts)
+            try:
+                found = self._retry(
+                    lambda: list_workspaces(rest, sub["id"], sub["tenant_id"]), "workspaces.list"
+                )
+            except ScopeFailed as exc:
+                out.gap("service", scope, "workspaces.list", exc)
+                return []
+            out.progress.done("service", scope)
+            return [(ws, rest) for ws in found]
+
+        tasks = [
+            task
+            for found in out.fan_out(
+                workspaces,
+                subs,
+                scope_kind="service",
+                scope_of=lambda s: f"{s['id']}/{SERVICE}",
+                max_workers=self.settings.max_workers,
+            )
+            for task in found
+        ]
+        for ws, _ in tasks:
+            out.progress.plan("service", ws.scope)
+        now = datetime.now(UTC)
+
+        def read(task: tuple[Any, Any]) -> list[dict[str, Any]]:
+            ws, rest = task
+            reader = AzureMlReader(rest, ws, self.vm_sizes, now)
+            rows: list[dict[str, Any]] = []
+            for listing, operation in (
+                (reader.computes, "computes.list"),
+                (reader.online_deployments, "onlineEndpoints.list"),
+            ):
+                try:
+                    rows += self._retry(listing, operation)
+                except ScopeFailed as exc:
+                    out.gap("service", ws.scope, operation, exc)
+            out.progress.done("service", ws.scope)
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            tasks,
+            scope_kind="service",
+            scope_of=lambda task: task[0].scope,
+            max_workers=self.settings.max_workers,
+        ):
+            out.usage.extend(rows)
 
     def _list_subscriptions(self, out: Collection) -> list[dict[str, Any]]:
         client = self.clients.subscriptions()
@@ -248,6 +361,7 @@ class AzureConnector(RetryingConnector):
         except ScopeFailed as exc:
             out.gap("subscription", sub["id"], "virtualMachines.listAll", exc)
             return []
+        out.progress.done("subscription", sub["id"])
         gpu_vms = [vm for vm in vms if matches_any(_vm_size(vm), self.vm_sizes)]
         # list_all's models carry no power state; the statusOnly listing does. Read it only when
         # there is a GPU VM to judge, and a failure is a gap: without it a deallocated VM looks running.
@@ -338,7 +452,7 @@ class AzureConnector(RetryingConnector):
                 )
             except ScopeFailed as exc:
                 out.gap(
-                    "subscription",
+                    "scale_set",
                     f"{sub['id']}/{group}/{vmss.name}",
                     "virtualMachineScaleSetVMs.list",
                     exc,

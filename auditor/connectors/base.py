@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import random
 import re
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,13 +22,14 @@ from typing import Any, ClassVar, Literal, Protocol, TypeVar
 import polars as pl
 
 from auditor.connectors.config import ConnectorSettings, RetrySettings
+from auditor.connectors.progress import Progress, ScopeTally
 from auditor.errors import InputError
 from auditor.model.schema import ACCESS, TENANTS, USAGE, TableSchema
 from auditor.redact import redact_text
 
 log = logging.getLogger("auditor.connectors")
 
-ScopeKind = Literal["account", "region", "project", "subscription", "service"]
+ScopeKind = Literal["account", "region", "project", "subscription", "scale_set", "service"]
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -234,74 +233,6 @@ def frame(schema: TableSchema, rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(data, schema=columns)
 
 
-class Progress(Protocol):
-    def add(self, kind: str, total: int) -> None: ...
-    def advance(self, kind: str, count: int = 1) -> None: ...
-
-
-class NullProgress:
-    """Progress that shows nothing: for pipes, files and tests."""
-
-    def add(self, kind: str, total: int) -> None:
-        pass
-
-    def advance(self, kind: str, count: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class RichProgress:
-    """A rich progress bar on stderr, one line per kind (accounts, regions); thread-safe."""
-
-    def __init__(self, provider: str) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress as _Bar,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._bar = _Bar(
-            TextColumn(f"{provider} {{task.description}}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=False,
-        )
-        self._tasks: dict[str, Any] = {}
-        self._lock = threading.Lock()
-        self._bar.start()
-
-    def add(self, kind: str, total: int) -> None:
-        with self._lock:
-            if kind in self._tasks:
-                self._bar.update(
-                    self._tasks[kind], total=(self._bar.tasks[self._tasks[kind]].total or 0) + total
-                )
-            else:
-                self._tasks[kind] = self._bar.add_task(kind, total=total)
-
-    def advance(self, kind: str, count: int = 1) -> None:
-        with self._lock:
-            if kind in self._tasks:
-                self._bar.advance(self._tasks[kind], count)
-
-    def close(self) -> None:
-        self._bar.stop()
-
-
-def make_progress(provider: str, progress: bool | None) -> NullProgress | RichProgress:
-    """A bar when asked, or by default only when stderr is a terminal."""
-    if progress is None:
-        progress = sys.stderr.isatty()
-    return RichProgress(provider) if progress else NullProgress()
-
-
 @dataclass
 class Collection:
     """What a connector gathered, as rows, plus the gaps and the scope it covered."""
@@ -313,6 +244,7 @@ class Collection:
     gaps: list[CoverageGap] = field(default_factory=list)
     scope: dict[str, Any] = field(default_factory=dict)
     extra_usage: list[pl.DataFrame] = field(default_factory=list)
+    progress: Progress = field(default_factory=lambda: ScopeTally(""))
 
     def gap(
         self, scope_kind: ScopeKind, scope: str, operation: str, failure: BaseException
@@ -323,6 +255,7 @@ class Collection:
             self.provider, scope_kind, scope, operation, describe_error(error), attempts
         )
         self.gaps.append(gap)
+        self.progress.failed(scope_kind, scope, operation)
         log.warning(
             "event=coverage_gap provider=%s scope_kind=%s scope=%s operation=%s attempts=%d error=%s",
             self.provider,

@@ -111,6 +111,38 @@ class CurSettings(_Strict):
     )
 
 
+class ManagedMlSettings(_Strict):
+    """GPU capacity rented through the provider's managed ML service (SageMaker, Vertex AI, Azure ML)."""
+
+    enabled: bool = Field(
+        True, description="Read the managed ML service's jobs, endpoints and compute."
+    )
+    lookback_days: int = Field(
+        90, ge=1, le=365, description="Jobs created within this many days are read."
+    )
+
+
+class VertexSettings(ManagedMlSettings):
+    """Vertex AI is regional: its jobs and endpoints are listed per location."""
+
+    locations: list[str] = Field(
+        default_factory=list,
+        description="Vertex AI locations to read (e.g. us-central1); empty means every location the project lists.",
+    )
+
+
+class AuditLogSettings(_Strict):
+    """Admin-activity and sign-in logs read into the access table (source IP, then GeoIP country)."""
+
+    enabled: bool = Field(True, description="Read the log.")
+    lookback_days: int = Field(30, ge=1, le=400, description="Entries of this many days are read.")
+    max_entries: int = Field(
+        100_000,
+        ge=1,
+        description="Entries read per project or subscription at most; more is a coverage gap, never a silent cut.",
+    )
+
+
 class AwsSettings(ConnectorSettings):
     """AWS: Organizations accounts, EC2 instances per region, CloudTrail sign-ins, CUR usage."""
 
@@ -139,6 +171,10 @@ class AwsSettings(ConnectorSettings):
     )
     cloudtrail: CloudTrailSettings = CloudTrailSettings()
     cur: CurSettings | None = None
+    ml: ManagedMlSettings = Field(
+        ManagedMlSettings(),
+        description="SageMaker training jobs, endpoints, notebook instances and HyperPod clusters, per region.",
+    )
 
     _map = field_validator("tag_map")(_check_field_map)
 
@@ -169,6 +205,13 @@ class GcpSettings(ConnectorSettings):
         None,
         description="Google Cloud universe (e.g. a sovereign cloud's domain); default googleapis.com.",
     )
+    ml: VertexSettings = Field(
+        VertexSettings(), description="Vertex AI custom jobs and endpoints, per location."
+    )
+    audit_logs: AuditLogSettings = Field(
+        AuditLogSettings(),
+        description="Cloud Audit Logs (Admin Activity) per project, by the Logging API's entries:list.",
+    )
 
     _map = field_validator("label_map")(_check_field_map)
 
@@ -186,6 +229,14 @@ class AzureSettings(ConnectorSettings):
     )
     cloud: Literal["public", "china", "usgov"] = Field(
         "public", description="Azure cloud: global, Azure China (21Vianet) or Azure US Government."
+    )
+    ml: ManagedMlSettings = Field(
+        ManagedMlSettings(),
+        description="Azure Machine Learning compute instances and clusters, per workspace.",
+    )
+    activity_log: AuditLogSettings = Field(
+        AuditLogSettings(),
+        description="Azure Monitor activity log (control-plane calls with their caller IP), per subscription.",
     )
 
     _map = field_validator("tag_map")(_check_field_map)

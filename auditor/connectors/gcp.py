@@ -3,6 +3,8 @@
 Projects come from the Resource Manager (children of the configured organization and folders
 and, when `nested`, of every folder below them) and/or a configured project list; instances from `InstancesClient.aggregated_list`,
 one project per worker. A zone the aggregated list reports as unreachable is a region gap.
+Vertex AI (`gcp_vertex`) and the Admin Activity audit logs (`gcp_audit_logs`) are read by
+their REST shapes through `gcp_rest`.
 The SDKs are imported lazily; their own retries are switched off so `call_with_retry` rules.
 """
 
@@ -71,6 +73,7 @@ class GcpClients:
     folders: Any = (
         None  # resourcemanager_v3.FoldersClient, for the folders nested under the organization
     )
+    rest: Any = None  # GcpRest for Vertex AI and Cloud Logging; None builds one from the settings
 
     def __post_init__(self) -> None:
         if self.instances is None:
@@ -115,10 +118,13 @@ def clients_from_settings(settings: GcpSettings) -> GcpClients:
         from google.auth.credentials import AnonymousCredentials
 
         kwargs["credentials"] = AnonymousCredentials()
+    from auditor.connectors.gcp_rest import rest_from_settings
+
     clients = GcpClients(
         instances=compute_v1.InstancesClient(**kwargs),
         projects=resourcemanager_v3.ProjectsClient(**kwargs),
         folders=resourcemanager_v3.FoldersClient(**kwargs),
+        rest=rest_from_settings(endpoint, settings.universe_domain),
     )
     bundle, proxy_map = ca_bundle_path(endpoint), proxies(endpoint)
     for client in (clients.instances, clients.projects, clients.folders):
@@ -146,7 +152,7 @@ class GcpConnector(RetryingConnector):
         self.machine_types = settings.instance_types or DEFAULT_MACHINE_TYPES
 
     def collect(self, progress: Progress) -> Collection:
-        out = Collection("gcp")
+        out = Collection("gcp", progress=progress)
         projects = self._list_projects(out)
         if not projects:
             if out.gaps:
@@ -155,13 +161,11 @@ class GcpConnector(RetryingConnector):
                 "gcp: no projects to read; set organization, folders or projects in the config"
             )
         log.info("event=projects_listed provider=gcp count=%d", len(projects))
-        progress.add("projects", len(projects))
+        for project in projects:
+            progress.plan("project", project["project_id"])
 
         def read(project: dict[str, Any]) -> list[dict[str, Any]]:
-            try:
-                return self._read_project(project, out)
-            finally:
-                progress.advance("projects")
+            return self._read_project(project, out)
 
         for rows in out.fan_out(
             read,
@@ -171,14 +175,139 @@ class GcpConnector(RetryingConnector):
             max_workers=self.settings.max_workers,
         ):
             out.usage.extend(rows)
+        if self.settings.ml.enabled:
+            self._read_vertex(projects, out)
+        if self.settings.audit_logs.enabled:
+            self._read_audit_logs(projects, out)
         out.scope = {
             "organization": self.settings.organization,
             "folders": list(self.settings.folders),
             "nested": self.settings.nested,
             "projects": sorted(p["project_id"] for p in projects),
             "instance_types": self.machine_types,
+            "services": ["vertex-ai"] if self.settings.ml.enabled else [],
+            "audit_logs": self.settings.audit_logs.enabled,
         }
         return out
+
+    def _rest(self) -> Any:
+        if self.clients.rest is None:
+            from auditor.connectors.gcp_rest import rest_from_settings
+
+            self.clients.rest = rest_from_settings(
+                self.settings.endpoint, self.settings.universe_domain
+            )
+        return self.clients.rest
+
+    def _read_audit_logs(self, projects: list[dict[str, Any]], out: Collection) -> None:
+        """Admin Activity entries per project into the access table; a log longer than `max_entries` is a gap."""
+        from datetime import UTC, datetime, timedelta
+
+        from auditor.connectors.gcp_audit_logs import read_admin_activity
+
+        rest = self._rest()
+        settings = self.settings.audit_logs
+        until = datetime.now(UTC)
+        since = until - timedelta(days=settings.lookback_days)
+        operation = "logging.entries.list"
+        for project in projects:
+            out.progress.plan("service", f"{project['project_id']}/audit-logs")
+
+        def read(project: dict[str, Any]) -> list[dict[str, Any]]:
+            pid, scope = project["project_id"], f"{project['project_id']}/audit-logs"
+            try:
+                rows, more = self._retry(
+                    lambda: read_admin_activity(
+                        rest, pid, project["tenant_id"], since, until, settings.max_entries
+                    ),
+                    operation,
+                )
+            except ScopeFailed as exc:
+                out.gap("service", scope, operation, exc)
+                return []
+            if more:
+                out.gap(
+                    "service",
+                    scope,
+                    operation,
+                    LookupError(
+                        f"more than {settings.max_entries} entries; only the first were read "
+                        "(raise audit_logs.max_entries or shorten lookback_days)"
+                    ),
+                )
+            out.progress.done("service", scope)
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            projects,
+            scope_kind="service",
+            scope_of=lambda p: f"{p['project_id']}/audit-logs",
+            max_workers=self.settings.max_workers,
+        ):
+            out.access.extend(rows)
+
+    def _read_vertex(self, projects: list[dict[str, Any]], out: Collection) -> None:
+        """Vertex AI custom jobs and endpoints, per project and location."""
+        from datetime import UTC, datetime, timedelta
+
+        from auditor.connectors.gcp_vertex import SERVICE, VertexReader, VertexScope, list_locations
+
+        rest = self._rest()
+        since = datetime.now(UTC) - timedelta(days=self.settings.ml.lookback_days)
+
+        def locations(project: dict[str, Any]) -> list[VertexScope]:
+            pid = project["project_id"]
+            found = list(self.settings.ml.locations)
+            if not found:
+                scope = f"{pid}/{SERVICE}"
+                out.progress.plan("service", scope)
+                try:
+                    found = self._retry(
+                        lambda: list_locations(rest, pid), "aiplatform.locations.list"
+                    )
+                except ScopeFailed as exc:
+                    out.gap("service", scope, "aiplatform.locations.list", exc)
+                    return []
+                out.progress.done("service", scope)
+            return [VertexScope(pid, project["tenant_id"], loc) for loc in found]
+
+        scopes = [
+            s
+            for found in out.fan_out(
+                locations,
+                projects,
+                scope_kind="service",
+                scope_of=lambda p: f"{p['project_id']}/{SERVICE}",
+                max_workers=self.settings.max_workers,
+            )
+            for s in found
+        ]
+        for scope in scopes:
+            out.progress.plan("service", scope.name)
+
+        def read(scope: VertexScope) -> list[dict[str, Any]]:
+            reader = VertexReader(rest, scope, self.machine_types, since)
+            rows: list[dict[str, Any]] = []
+            for listing, operation in (
+                (reader.custom_jobs, "aiplatform.customJobs.list"),
+                (reader.endpoints, "aiplatform.endpoints.list"),
+            ):
+                try:
+                    rows += self._retry(listing, operation)
+                except ScopeFailed as exc:
+                    out.gap("service", scope.name, operation, exc)
+            out.progress.done("service", scope.name)
+            return rows
+
+        for rows in out.fan_out(
+            read,
+            scopes,
+            scope_kind="service",
+            scope_of=lambda s: s.name,
+            max_workers=self.settings.max_workers,
+        ):
+            out.usage.extend(rows)
 
     def _list_projects(self, out: Collection) -> list[dict[str, Any]]:
         """Projects by id, with the tenant row made from each one's labels."""
@@ -189,6 +318,7 @@ class GcpConnector(RetryingConnector):
         if self.settings.nested:
             parents = self._nested_parents(parents, out)
         for parent in parents:
+            out.progress.plan("service", parent)
             try:
                 listed = self._retry(
                     lambda: list(
@@ -203,6 +333,7 @@ class GcpConnector(RetryingConnector):
             except ScopeFailed as exc:
                 out.gap("service", parent, "resourcemanager.projects.list", exc)
                 continue
+            out.progress.done("service", parent)
             for project in listed:
                 if _state_name(project.state) == "ACTIVE":
                     found.setdefault(project.project_id, _project_dict(project))
@@ -287,6 +418,7 @@ class GcpConnector(RetryingConnector):
         except ScopeFailed as exc:
             out.gap("project", project_id, "compute.instances.aggregatedList", exc)
             return []
+        out.progress.done("project", project_id)
         rows: list[dict[str, Any]] = []
         for page in pages:
             for unreachable in page.unreachables:

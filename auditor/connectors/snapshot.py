@@ -9,6 +9,7 @@ temporary (`mkstemp`: never through a planted symlink) renamed into place.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -21,13 +22,33 @@ from auditor.connectors.base import CollectResult, CoverageGap
 from auditor.errors import InputError, SourceLocation, display_path
 from auditor.model.schema import ACCESS, TENANTS, USAGE
 
+log = logging.getLogger("auditor.connectors.snapshot")
+
 MANIFEST = "manifest.json"
 TABLE_FILES = {
     "tenants": (TENANTS, "tenants.parquet"),
     "usage": (USAGE, "usage.parquet"),
     "access": (ACCESS, "access.parquet"),
 }
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
+
+# Earlier snapshot formats, each as the usage columns it wrote, in order; a table of that
+# exact layout is upgraded by adding what came later as typed nulls, and the manifest says so.
+# Format 1 (before managed ML services) had no `usage.service`.
+USAGE_COLUMNS_BY_FORMAT: dict[int, tuple[str, ...]] = {
+    1: (
+        "tenant_id",
+        "provider",
+        "account_id",
+        "region",
+        "instance_id",
+        "instance_type",
+        "start",
+        "end",
+        "accelerator",
+        "accelerator_count",
+    ),
+}
 
 
 def _write_private(path: Path, write: Callable[[IO[bytes]], object]) -> None:
@@ -72,6 +93,13 @@ def read_snapshot(directory: Path) -> CollectResult:
             "not a snapshot manifest: needs provider and gaps",
             location=SourceLocation(display_path(manifest_path)),
         )
+    version = manifest.get("snapshot_format", 1)
+    if version not in USAGE_COLUMNS_BY_FORMAT and version != SNAPSHOT_FORMAT:
+        raise InputError(
+            f"snapshot format {version!r} is not one this auditor reads (1 to {SNAPSHOT_FORMAT}); "
+            "a newer auditor wrote it, or the manifest is damaged",
+            location=SourceLocation(display_path(manifest_path)),
+        )
     tables: dict[str, pl.DataFrame] = {}
     for attr, (schema, filename) in TABLE_FILES.items():
         path = directory / filename
@@ -83,9 +111,12 @@ def read_snapshot(directory: Path) -> CollectResult:
                 location=SourceLocation(display_path(path)),
             ) from exc
         expected = schema.polars_schema()
+        if schema is USAGE and version != SNAPSHOT_FORMAT:
+            df = _upgrade_usage(df, version, expected, display_path(path), manifest)
         if dict(df.schema) != expected:
             raise InputError(
-                f"snapshot table does not match the {schema.name} schema",
+                f"snapshot table does not match the {schema.name} schema"
+                + (f" of snapshot format {version}" if version != SNAPSHOT_FORMAT else ""),
                 location=SourceLocation(display_path(path)),
             )
         tables[attr] = df
@@ -98,3 +129,36 @@ def read_snapshot(directory: Path) -> CollectResult:
         ) from exc
     manifest.pop("snapshot_format", None)
     return CollectResult(tables["tenants"], tables["usage"], tables["access"], gaps, manifest)
+
+
+def _upgrade_usage(
+    df: pl.DataFrame, version: int, expected: dict[str, pl.DataType], shown: str, manifest: dict
+) -> pl.DataFrame:
+    """A usage table of an earlier format in today's layout; only its exact old layout is upgraded.
+
+    The added columns are null (unknown: a format-1 collection did not read managed services),
+    and `manifest["upgraded"]` records the upgrade, so it is never silent.
+    """
+    old = USAGE_COLUMNS_BY_FORMAT[version]
+    want = {name: expected[name] for name in old}
+    if dict(df.schema) != want:
+        raise InputError(
+            f"snapshot table does not match the usage schema of snapshot format {version} "
+            f"(expected columns {', '.join(old)})",
+            location=SourceLocation(shown),
+        )
+    added = [name for name in expected if name not in old]
+    upgraded = df.with_columns(pl.lit(None, dtype=expected[n]).alias(n) for n in added).select(
+        list(expected)
+    )
+    manifest.setdefault(
+        "upgraded", {"from_format": version, "to_format": SNAPSHOT_FORMAT, "added": []}
+    )
+    manifest["upgraded"]["added"] += [f"usage.{n}" for n in added]
+    log.info(
+        "event=snapshot_upgraded from_format=%d to_format=%d added=%s",
+        version,
+        SNAPSHOT_FORMAT,
+        ",".join(added),
+    )
+    return upgraded

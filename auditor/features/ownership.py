@@ -63,22 +63,37 @@ class OwnershipSettings:
 
 
 def _combine(rows: pl.DataFrame, prefix: str) -> pl.DataFrame:
-    """Worst verdict over the given regimes' rows, the regimes giving it, and their figures."""
+    """Worst verdict over the given regimes' rows, the regimes giving it, and their figures.
+
+    The regimes giving the worst verdict are summed as bits (one per regime id, in sorted
+    order) and named once per distinct set, instead of sorting and joining strings per tenant.
+    """
+    regimes = sorted(rows["regime"].unique().to_list())
+    bit = {r: 1 << i for i, r in enumerate(regimes)}
     ranked = rows.with_columns(
-        pl.col("verdict").replace_strict(VERDICT_RANK, return_dtype=pl.Int8).alias("rank")
+        pl.col("verdict").replace_strict(VERDICT_RANK, return_dtype=pl.Int8).alias("rank"),
+        pl.col("regime").replace_strict(bit, default=0, return_dtype=pl.Int64).alias("bit"),
     )
-    worst = ranked.group_by("tenant_id").agg(pl.col("rank").max().alias("worst"))
-    ranked = ranked.join(worst, on="tenant_id")
-    top = ranked.filter(pl.col("rank") == pl.col("worst"))
-    return top.group_by("tenant_id").agg(
-        pl.col("worst")
-        .first()
-        .replace_strict(RANK_VERDICT, return_dtype=pl.String)
-        .alias(f"{prefix}verdict"),
-        pl.col("regime").sort().str.join(", ").alias(f"{prefix}regime"),
+    top = ranked.filter(pl.col("rank") == pl.col("rank").max().over("tenant_id"))
+    worst = top.group_by("tenant_id").agg(
+        pl.col("rank").first(),
+        pl.col("bit").sum().alias("bits"),
         pl.col("share_min").max().alias(f"{prefix}share_min"),
         pl.col("share_max").max().alias(f"{prefix}share_max"),
         pl.col("depth").min().alias(f"{prefix}depth"),
+    )
+    names = {m: ", ".join(r for r in regimes if m & bit[r]) for m in worst["bits"].unique()}
+    return worst.select(
+        "tenant_id",
+        pl.col("rank")
+        .replace_strict(RANK_VERDICT, return_dtype=pl.String)
+        .alias(f"{prefix}verdict"),
+        pl.col("bits")
+        .replace_strict(names, default=None, return_dtype=pl.String)
+        .alias(f"{prefix}regime"),
+        f"{prefix}share_min",
+        f"{prefix}share_max",
+        f"{prefix}depth",
     )
 
 

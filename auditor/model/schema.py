@@ -150,6 +150,12 @@ USAGE = TableSchema(
             f"Accelerators attached, with `accelerator`: 0 to {MAX_ACCELERATORS_PER_INSTANCE} (the catalog's largest instance has 16).",
             bounds=(0, MAX_ACCELERATORS_PER_INSTANCE),
         ),
+        Column(
+            "service",
+            Kind.TEXT,
+            False,
+            "Managed service the run came through (e.g. `sagemaker`, `vertex-ai`, `azure-ml`); empty for the tenant's own instances and VMs.",
+        ),
     ),
 )
 

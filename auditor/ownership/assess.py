@@ -10,6 +10,7 @@ A tenant no ownership statement mentions is `unknown`, never `clear`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 
 import numpy as np
@@ -55,7 +56,12 @@ class RegimeAssessment:
             return RESTRICTED
         if self.upper.share[node] >= thr:
             return POSSIBLY
-        return CLEAR if self.graph.nodes["has_owners"][node] else UNKNOWN
+        return CLEAR if self._has_owners[node] else UNKNOWN
+
+    @cached_property
+    def _has_owners(self) -> np.ndarray:
+        """The nodes column as one array: indexing a Polars Series per node costs more than the verdict."""
+        return self.graph.nodes["has_owners"].to_numpy()
 
     def share_undetermined(self) -> np.ndarray:
         """Possibly restricted because a stake's size is unknown, with certainly listed seeds (Red Flag 29)."""
@@ -76,6 +82,9 @@ class OwnershipAssessment:
     cache: dict = field(
         default_factory=dict, compare=False, repr=False
     )  # per-regime proof builders, built on first use
+    proofs: dict = field(
+        default_factory=dict, compare=False, repr=False
+    )  # tenant id -> its proofs (proof.tenant_proof), built once though features and every report read them
 
     def regime(self, regime_id: str) -> RegimeAssessment:
         return next(r for r in self.regimes if r.regime.id == regime_id)

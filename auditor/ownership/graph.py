@@ -12,6 +12,7 @@ Ids are mapped to integers with Polars joins, never a Python dict over the rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 import numpy as np
@@ -57,10 +58,20 @@ class Graph:
             np.searchsorted(self.statement_pairs, key, "left"),
             np.searchsorted(self.statement_pairs, key, "right"),
         )
-        rows = self.statements[self.statement_order[lo:hi]]
-        return rows.select(
+        return self._statement_rows.slice(int(lo), int(hi - lo)).to_dicts()
+
+    @cached_property
+    def _statement_rows(self) -> pl.DataFrame:
+        """The columns a proof shows of the counted statements, in pair order: one gather on the
+        first proof, then a zero-copy slice per edge (a gather per edge cost more than the proof)."""
+        return self.statements.select(
             "source", "source_ref", "origin", "row", "interest", "lo", "hi", "stated"
-        ).to_dicts()
+        )[self.statement_order]
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """node id -> node number, for proofs (built once per graph; regimes counting the same interests share it)."""
+        return {node_id: i for i, node_id in enumerate(self.nodes["node_id"].to_list())}
 
     def edge_between(self, owner_id: str, owned_id: str) -> dict:
         """The merged edge owner -> owned, by ids (for tests and investigation)."""
@@ -185,10 +196,12 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
         .agg(pl.col("lo").sum().alias("known"))
         .filter(pl.col("known") > 100 + 1e-9)
     )
-    names = nodes["node_id"]
-    warnings = [
-        f"ownership: the known shares in '{names[dst]}' add up to {total:.4g}% (more than 100%); check the sources"
-        for dst, total in known.sort("dst").iter_rows()
+    over = known.sort("dst")
+    warnings = [  # ids gathered in one call: indexing a Series per warning cost seconds at scale
+        f"ownership: the known shares in '{node_id}' add up to {total:.4g}% (more than 100%); check the sources"
+        for node_id, total in zip(
+            nodes["node_id"].gather(over["dst"]).to_list(), over["known"].to_list()
+        )
     ]
     has_owners = np.zeros(n, dtype=bool)
     has_owners[merged_edges["dst"].to_numpy()] = True

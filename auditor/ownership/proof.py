@@ -47,7 +47,7 @@ class ProofBuilder:
         self.a = a
         g = a.graph
         self.ids = g.nodes["node_id"].to_list()
-        self.position = {node_id: i for i, node_id in enumerate(self.ids)}
+        self.position = g.positions
         self.not_counted = g.not_counted.sort("dst")
         self.not_counted_dst = self.not_counted["dst"].to_numpy()
         self.names = g.nodes["name"].to_list()
@@ -58,13 +58,22 @@ class ProofBuilder:
         seeds = a.seeds.to_dicts()
         self.seed = {s["idx"]: s for s in seeds}
         self.thr = a.regime.threshold
+        self._edges: dict[int, dict[str, Any]] = {}
 
     def _incoming(self, node: int) -> np.ndarray:
         start, end = self.by_owned.ptr[node], self.by_owned.ptr[node + 1]
         return self.by_owned.order[start:end]
 
     def _edge(self, e: int) -> dict[str, Any]:
-        row = self.edges.row(int(e), named=True)
+        """One merged edge with its statements; memoised, since a holder's edge appears in every
+        chain through it and in both bounds' proofs (callers copy before adding to it)."""
+        found = self._edges.get(int(e))
+        if found is None:
+            found = self._edges[int(e)] = self._edge_facts(int(e))
+        return found
+
+    def _edge_facts(self, e: int) -> dict[str, Any]:
+        row = self.edges.row(e, named=True)
         return {
             "stated": share_text(
                 row["lo"], row["hi"], row["lo_exclusive"], row["hi_exclusive"], row["stated"]
@@ -213,7 +222,18 @@ class ProofBuilder:
 
 
 def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[str, Any]]:
-    """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say."""
+    """Every regime's proof for one tenant, in the order the regimes are configured; empty when no regime has anything to say.
+
+    Built once per tenant and kept in the assessment: the features' one-line proofs, each
+    report and the store's snapshots all ask for the same tenants. Readers must not modify it.
+    """
+    found = assessment.proofs.get(tenant_id)
+    if found is None:
+        found = assessment.proofs[tenant_id] = _tenant_proof(assessment, tenant_id)
+    return found
+
+
+def _tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[str, Any]]:
     proofs = []
     for a in assessment.regimes:
         builder = assessment.cache.get(a.regime.id)

@@ -102,4 +102,7 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
             records[-1]["ownership"] = ownership
         if changes is not None:
             records[-1]["change"] = changes.record_for(case["case_id"])
+        suppressions = getattr(result, "suppressions", None)
+        if suppressions is not None:  # an allowlist was given: say which entries silence the case
+            records[-1]["suppressed_by"] = suppressions.get(case["case_id"], [])
     return records

@@ -50,18 +50,23 @@ RENDERERS: dict[str, Callable[[list[dict[str, Any]], Any], str | bytes]] = {
 
 
 @logged_stage("reports", lambda staged: {"files": len(RENDERERS)})
-def stage_reports(result, out_dir: str | Path, changes=None) -> StagedFolder:
+def stage_reports(
+    result, out_dir: str | Path, changes=None, records: list[dict[str, Any]] | None = None
+) -> StagedFolder:
     """Renders every registered format into a staging folder beside `out_dir`; nothing is visible until `.publish()`.
 
     `changes` (from the case store) makes records carry their `change` and run.json its
-    `changes`, for every renderer alike. On any error the staging folder is removed.
+    `changes`, for every renderer alike. `records` are the result's `case_records`, when the
+    caller has built them already (`audit --store` needs them for the store too). On any
+    error the staging folder is removed.
     """
     if changes is not None:
         result = dataclasses.replace(result, changes=changes)
     staged = StagedFolder(out_dir, RENDERERS)
     try:
         started = time.perf_counter()
-        records = case_records(result)
+        if records is None:
+            records = case_records(result)
         for name, render in RENDERERS.items():
             if name != "run.json":
                 staged.write(name, render(records, result))

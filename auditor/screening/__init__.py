@@ -7,13 +7,8 @@ command and the audit's screening features both go through this one path.
 """
 
 from auditor.screening.lists import ListSet, load_lists, source_code
-from auditor.screening.index import ScreeningIndex
-from auditor.screening.matcher import (
-    ADDRESS_ALGORITHM,
-    DEFAULT_ADDRESS_THRESHOLD,
-    DEFAULT_THRESHOLD,
-    NAME_ALGORITHM,
-)
+from auditor.screening.index import DEFAULT_THRESHOLD, NAME_ALGORITHM, ScreeningIndex
+from auditor.screening.matcher import ADDRESS_ALGORITHM, DEFAULT_ADDRESS_THRESHOLD
 from auditor.screening.normalize import normalize_name, transliterate
 
 __all__ = [

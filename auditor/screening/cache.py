@@ -26,6 +26,7 @@ from collections.abc import Callable
 import polars as pl
 
 from auditor.screening import matcher
+from auditor.screening.index import NAME_ALGORITHM
 
 KINDS = {
     "name": "query_name",
@@ -55,14 +56,18 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def index_fingerprint(entries: pl.DataFrame, threshold: float | None) -> str:
-    """What a screening result depends on, as one hash: the indexed entries, threshold, algorithms, code."""
+def index_fingerprint(
+    entries: pl.DataFrame, threshold: float | None, algorithm: str = NAME_ALGORITHM
+) -> str:
+    """What a screening result depends on, as one hash: the indexed entries, threshold,
+    algorithms, code. `algorithm` is the index's name matcher: name-v1 and name-v2 match
+    differently from the same code, so a memo of one is never reused by the other."""
     frame = io.BytesIO()
     entries.write_ipc(frame)
     parts = {
         "entries": hashlib.sha256(frame.getvalue()).hexdigest(),
         "threshold": threshold,
-        "algorithms": [matcher.NAME_ALGORITHM, matcher.ADDRESS_ALGORITHM],
+        "algorithms": [algorithm, matcher.ADDRESS_ALGORITHM],
         "code": _code_digest(),
         "polars": pl.__version__,
     }
@@ -137,7 +142,7 @@ class ScreeningCache:
         """A cache holding the store's earlier results for these lists, if any (none without a store)."""
         if store is None:
             return cls(index, threshold)
-        cache = cls(index, threshold, index_fingerprint(index.entries, threshold))
+        cache = cls(index, threshold, index_fingerprint(index.entries, threshold, index.algorithm))
         for kind, (screened, matches) in store.screening_results(cache.fingerprint or "").items():
             if kind in KINDS:
                 texts = _texts(pl.read_parquet(io.BytesIO(screened)))

@@ -14,6 +14,7 @@ evidence.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import polars as pl
@@ -145,6 +146,33 @@ SHORT_COMMON: frozenset[str] = frozenset(
 )
 _MAX_SLIP_LEN = 24
 
+# Spacing slips around legal forms: a form split in two ("lim ited", "com pany") is
+# joined again, and a form glued to the word before it ("capitalltd", "companylimited")
+# is cut off, so the form leaves the name as any other. Only whole legal words are
+# rejoined, and only after a prefix of three or more characters is a form cut off.
+_SPLIT_FORMS = ("limited", "limitada", "company", "corporation", "incorporated", "liability")
+# Not "corp" or "inc": names end in them as one word ("INTERCORP", "ZINC").
+_GLUED_FORMS = ("limited", "ltda", "ltd", "llc", "company", "corporation", "gmbh", "pty")
+# "l ?i ?m ?i ?t ?e ?d" for each split form: its letters with any spaces between.
+_SPLIT_RES = {f: r"\b" + " ?".join(f) + r"\b" for f in _SPLIT_FORMS}
+_GLUED_RE = r"\b([a-z0-9]{3,}?)(" + "|".join(_GLUED_FORMS) + r")\b"
+_SPLIT_PY = {f: re.compile(p) for f, p in _SPLIT_RES.items()}
+_GLUED_PY = re.compile(_GLUED_RE)
+
+
+def resegment(clean: str) -> str:
+    """One cleaned name with its legal forms spaced as words (see `_SPLIT_FORMS`)."""
+    for form, pattern in _SPLIT_PY.items():
+        clean = pattern.sub(form, clean)
+    return _GLUED_PY.sub(r"\1 \2", clean)
+
+
+def resegment_expr(clean: pl.Expr) -> pl.Expr:
+    """`resegment` over a column of cleaned names."""
+    for form, pattern in _SPLIT_RES.items():
+        clean = clean.str.replace_all(pattern, form)
+    return clean.str.replace_all(_GLUED_RE, "$1 $2")
+
 
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
@@ -227,7 +255,7 @@ def canonical_name(clean: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
 
     Stopwords and legal forms leave the core; the name itself is never emptied.
     """
-    raw = clean.split()
+    raw = resegment(clean).split()
     words = [canonical_word(w) for w in raw]
     is_legal = legal_positions(words)
     keep = [i for i, w in enumerate(words) if not is_legal[i] and w not in STOPWORDS]
@@ -287,7 +315,8 @@ def _edge_run_is_legal(in_run: pl.Expr) -> pl.Expr:
 
 
 def canonical_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Adds norm, core, compact, tokens, words, key_tokens and legal for `column` (v2 forms).
+    """Adds norm, core, compact, compact_all, tokens, words, key_tokens and legal for
+    `column` (v2 forms).
 
     `tokens` are the canonical words without legal forms and stopwords, `words` the same
     words as written; `core` the tokens joined; `compact` the words joined without
@@ -296,7 +325,7 @@ def canonical_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     word; the legal runs and the rest are Polars over all words at once, and give what
     `canonical_name` gives for one name.
     """
-    out = frame.with_columns(norm=_clean(_latin(pl.col(column))))
+    out = frame.with_columns(norm=resegment_expr(_clean(_latin(pl.col(column)))))
     uniq = out.select("norm").unique().with_row_index("nid")
     words = (
         uniq.select("nid", raw=pl.col("norm").str.split(" "))
@@ -332,12 +361,21 @@ def canonical_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         tokens=pl.col("tok").filter(kept),
         words=pl.col("raw").filter(kept),
         _strong=pl.col("tok").filter(kept & (pl.col("w") == 1.0)),
+        # A distinctive word read as a slipped common one ("expert" as "export") is
+        # also blocked on as written, where its own typos ("expnert") meet it.
+        _respelled=pl.col("raw").filter(
+            kept & (pl.col("raw") != pl.col("tok")) & ~pl.col("raw").is_in(list(CANONICAL))
+        ),
         legal=pl.col("family").filter(pl.col("legal") & strong).unique().sort().str.join(" "),
     )
     empty = pl.lit([], dtype=pl.List(pl.String))
     forms = forms.with_columns(
-        key_tokens=pl.when(pl.col("_strong").list.len() > 0).then("_strong").otherwise("tokens")
-    ).drop("_strong")
+        key_tokens=pl.when(pl.col("_strong").list.len() > 0)
+        .then("_strong")
+        .otherwise("tokens")
+        .list.concat("_respelled")
+        .list.unique(maintain_order=True)
+    ).drop("_strong", "_respelled")
     mapping = (
         uniq.join(forms, on="nid", how="left")
         .drop("nid")
@@ -348,7 +386,11 @@ def canonical_frame(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     out = out.join(mapping, on="norm", how="left", maintain_order="left")
     out = out.with_columns(core=pl.col("tokens").list.join(" "))
     # Spacing variants are caught on the words as written: expansions would hide them.
-    return out.with_columns(compact=pl.col("words").list.join(""))
+    # `compact_all` keeps the stopwords and legal forms a slip may glue or split
+    # ("forspace", "zar and", "tov ase").
+    return out.with_columns(
+        compact=pl.col("words").list.join(""), compact_all=pl.col("norm").str.replace_all(" ", "")
+    )
 
 
 @lru_cache(maxsize=262144)

@@ -23,24 +23,28 @@ from auditor.screening.countries import country_code
 from auditor.screening.matcher import (
     ADDRESS_ALGORITHM,
     DEFAULT_ADDRESS_THRESHOLD,
-    DEFAULT_THRESHOLD,
+    NAME_V1,
+    THRESHOLD_V1,
     address_explanation,
+    address_length_bound,
     address_scores,
     finish_name_scores,
     name_explanation,
     name_features,
+    sorted_tokens_length,
 )
 from auditor.screening import name_v2
 from auditor.screening.canonical import canonical_frame
 from auditor.screening.normalize import normalize_frame
 
-NAME_V1 = "name-v1"
 ALGORITHMS: dict[str, str] = {
     NAME_V1: "v1: core-name ratios, one-edit typo bonus, token coverage",
     name_v2.NAME_V2: "v2: canonical words (abbreviations, slipped common words, legal phrases), typo-tolerant word alignment, list evidence",
 }
-DEFAULT_ALGORITHM = name_v2.NAME_V2
-DEFAULT_THRESHOLDS = {NAME_V1: DEFAULT_THRESHOLD, name_v2.NAME_V2: name_v2.DEFAULT_THRESHOLD_V2}
+DEFAULT_THRESHOLDS = {NAME_V1: THRESHOLD_V1, name_v2.NAME_V2: name_v2.DEFAULT_THRESHOLD_V2}
+# The one place that says what the audit screens names with, and at what score.
+DEFAULT_ALGORITHM = NAME_ALGORITHM = name_v2.NAME_V2
+DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS[DEFAULT_ALGORITHM]
 
 
 def algorithm_record(
@@ -105,6 +109,8 @@ def name_keys(frame: pl.DataFrame, *, vocabulary: pl.DataFrame | None = None) ->
     compact = frame.filter(pl.col("compact").str.len_chars() >= 2).select(
         "row", _prefixed("c:", pl.col("compact"))
     )
+    if "compact_all" in frame.columns:  # name-v2: the name with its stopwords and forms too
+        compact = pl.concat([compact, frame.select("row", _prefixed("c:", pl.col("compact_all")))])
     tok = tokens.select("row", _prefixed("t:", pl.col("token")))
     del_source = tokens if vocabulary is None else tokens.join(vocabulary, on="token", how="anti")
     dels = _deletions(del_source).select("row", _prefixed("d:", pl.col("variant")))
@@ -296,7 +302,7 @@ class ScreeningIndex:
         pairs = self._name_keys.candidates(keys)
         if pairs.height == 0:
             return pl.DataFrame()
-        extra = [] if v1 else ["legal", "words"]
+        extra = [] if v1 else ["legal", "words", "compact_all"]
         q_cols = uq.select(
             "q",
             "query_name",
@@ -401,11 +407,20 @@ class ScreeningIndex:
         pairs = self._address_keys.candidates(keys)
         if pairs.height == 0:
             return pl.DataFrame(schema=ADDRESS_RESULT_SCHEMA)
+        # Lengths first: a pair whose lengths cannot reach the threshold never gets its texts joined.
+        pairs = (
+            pairs.join(uq.select("q", q_len=sorted_tokens_length(pl.col("q_norm"))), on="q")
+            .join(
+                self.addresses.select("row", n_len=sorted_tokens_length(pl.col("norm"))), on="row"
+            )
+            .filter(address_length_bound(pl.col("q_len"), pl.col("n_len"), threshold))
+            .select("q", "row")
+        )
         pairs = pairs.join(uq.select("q", "query_address", "q_norm"), on="q").join(
             self.addresses.select("row", "entry_idx", matched_address="raw", n_norm="norm"),
             on="row",
         )
-        scored = address_scores(pairs).filter(pl.col("score") >= threshold)
+        scored = address_scores(pairs, threshold)
         best = scored.sort("score", descending=True).unique(subset=["q", "entry_idx"], keep="first")
         entries = self.entries.select(
             "entry_idx", "entry_id", "source", "source_code", entry_name="name"

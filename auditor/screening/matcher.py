@@ -27,16 +27,20 @@ from rapidfuzz.distance import OSA
 
 from auditor.screening.normalize import GENERIC_TOKENS, WEAK_TOKENS
 
-NAME_ALGORITHM = "name-v1"
+# name-v1's own name and threshold; the audit's defaults are in index.py (name-v2).
+NAME_V1 = "name-v1"
+THRESHOLD_V1 = 0.88
 ADDRESS_ALGORITHM = "address-v1"
-DEFAULT_THRESHOLD = 0.88
 DEFAULT_ADDRESS_THRESHOLD = 0.85
 
 
-def _cpdist(a: list[str], b: list[str], scorer) -> np.ndarray:
+def _cpdist(a: list[str], b: list[str], scorer, score_cutoff: float | None = None) -> np.ndarray:
+    """Pairwise scores (0-100); with `score_cutoff` a pair below it scores 0, which lets rapidfuzz stop early."""
     if not a:
         return np.zeros(0, dtype=np.float64)
-    return process.cpdist(a, b, scorer=scorer, workers=-1, dtype=np.float64)
+    return process.cpdist(
+        a, b, scorer=scorer, workers=-1, dtype=np.float64, score_cutoff=score_cutoff
+    )
 
 
 def _length_bound(a: pl.Expr, b: pl.Expr) -> pl.Expr:
@@ -52,8 +56,12 @@ def name_features(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     the name features, then the full-name ratio.
     """
     name_min = (threshold - 0.15) / 0.85  # name_pre = 0.85 name + 0.15 full <= 0.85 name + 0.15
-    lq, ln = pl.col("q_compact").str.len_chars(), pl.col("n_compact").str.len_chars()
-    cq, cn = pl.col("q_core").str.len_chars(), pl.col("n_core").str.len_chars()
+    # Lengths as signed integers: len_chars is unsigned, and a shorter query's difference
+    # would wrap to 4e9 and hide its typo.
+    lq = pl.col("q_compact").str.len_chars().cast(pl.Int32)
+    ln = pl.col("n_compact").str.len_chars().cast(pl.Int32)
+    cq = pl.col("q_core").str.len_chars().cast(pl.Int32)
+    cn = pl.col("n_core").str.len_chars().cast(pl.Int32)
     typo_possible = ((lq - ln).abs() <= 1) & (pl.min_horizontal(lq, ln) >= 5)
     pairs = pairs.filter(
         (_length_bound(lq, ln) >= name_min) | (_length_bound(cq, cn) >= name_min) | typo_possible
@@ -145,7 +153,7 @@ def name_explanation() -> pl.Expr:
     """Compact JSON: algorithm, both names as compared, each feature's score, list and entry."""
     r = lambda c: pl.col(c).round(3)  # noqa: E731
     return pl.struct(
-        algorithm=pl.lit(NAME_ALGORITHM),
+        algorithm=pl.lit(NAME_V1),
         query=pl.col("query_name"),
         query_core=pl.col("q_core"),
         candidate=pl.col("matched_name"),
@@ -164,13 +172,52 @@ def name_explanation() -> pl.Expr:
     ).struct.json_encode()
 
 
-def address_scores(pairs: pl.DataFrame) -> pl.DataFrame:
-    """token_sort and token_set ratios of normalised addresses; score is their mean."""
-    q, n = pairs["q_norm"].to_list(), pairs["n_norm"].to_list()
-    sort = _cpdist(q, n, fuzz.token_sort_ratio) / 100.0
-    tset = _cpdist(q, n, fuzz.token_set_ratio) / 100.0
-    return pairs.with_columns(token_sort=pl.Series(sort), token_set=pl.Series(tset)).with_columns(
-        score=(pl.col("token_sort") + pl.col("token_set")) / 2.0
+def sorted_tokens_length(norm: pl.Expr) -> pl.Expr:
+    """Length of the string token_sort compares: the tokens, split on whitespace, joined by single spaces."""
+    return norm.str.replace_all(r"\s+", " ").str.strip_chars(" ").str.len_chars()
+
+
+def address_length_bound(q_len: pl.Expr, n_len: pl.Expr, threshold: float) -> pl.Expr:
+    """False for pairs of normalised addresses whose lengths alone keep them under `threshold`.
+
+    The score is the mean of token_sort and token_set, so reaching t needs token_sort >= 2t - 1;
+    token_sort is an Indel ratio of the sorted token strings (lengths: `sorted_tokens_length`),
+    and so is at most 2 min / (min + max). Two empty strings score 100, so they always pass.
+    """
+    both_empty = (q_len == 0) & (n_len == 0)
+    return both_empty | (_length_bound(q_len, n_len) >= 2.0 * threshold - 1.0 - 1e-9)
+
+
+def address_scores(pairs: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:
+    """token_sort and token_set ratios of normalised addresses; score is their mean.
+
+    With `threshold`, only pairs that can reach it are scored and returned: the mean of two
+    ratios reaches t only if each reaches 2t - 1, so token_sort is computed with that cutoff
+    first (most candidate pairs share one common token and fail it), and token_set only on
+    the pairs left. The pairs returned carry the same scores as without a threshold.
+    """
+    if threshold is None:
+        q, n = pairs["q_norm"].to_list(), pairs["n_norm"].to_list()
+        sort = _cpdist(q, n, fuzz.token_sort_ratio) / 100.0
+        tset = _cpdist(q, n, fuzz.token_set_ratio) / 100.0
+        return pairs.with_columns(
+            token_sort=pl.Series(sort), token_set=pl.Series(tset)
+        ).with_columns(score=(pl.col("token_sort") + pl.col("token_set")) / 2.0)
+    # Just under 2t - 1, so no pair at the boundary is lost to rounding.
+    cutoff = max((2.0 * threshold - 1.0) * 100.0 - 1e-6, 0.0)
+    sort = _cpdist(
+        pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_sort_ratio, cutoff
+    )
+    pairs = pairs.with_columns(token_sort=pl.Series(sort / 100.0, dtype=pl.Float64)).filter(
+        pl.Series(sort >= cutoff) if cutoff > 0 else pl.lit(True)
+    )
+    tset = _cpdist(
+        pairs["q_norm"].to_list(), pairs["n_norm"].to_list(), fuzz.token_set_ratio, cutoff
+    )
+    return (
+        pairs.with_columns(token_set=pl.Series(tset / 100.0, dtype=pl.Float64))
+        .with_columns(score=(pl.col("token_sort") + pl.col("token_set")) / 2.0)
+        .filter(pl.col("score") >= threshold)
     )
 
 

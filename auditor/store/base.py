@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from auditor.errors import InputError
 from auditor.redact import redact_url
+from auditor.store.outbox import OutboxMessage
 
 PRIORITIES = ("low", "medium", "high", "critical")  # ascending, so an index compares bands
 DECISION_STATUSES = ("confirmed", "dismissed", "escalated")
@@ -126,6 +127,7 @@ class Decision:
     score_at_decision: float | None = None
     run_id_at_decision: str | None = None
     decision_id: int | None = None  # set by the store
+    approved_by: str | None = None  # the reviewer, when four-eyes held it for approval
 
     def summary(self) -> dict[str, Any]:
         """The `decision` object of a case record's `change`."""
@@ -152,10 +154,14 @@ class CaseStore(Protocol):
         cases: list[CaseSnapshot],
         alerts: list[dict[str, Any]] | None = None,
         alert_priority: str = "high",
+        notifications: list[OutboxMessage] | None = None,
+        reported_dead: list[tuple[str, str]] | None = None,
     ) -> None:
         """The run, all its snapshots and (when given) its alerts, `pending`, in one transaction: all or nothing.
 
-        Recording alerts settles every earlier pending alert as carried into this run.
+        Recording alerts settles every earlier pending alert as carried into this run. The
+        run's `notifications` enter the outbox in the same transaction, and the dead
+        messages (event id, channel) it `reported_dead` are marked reported by it.
         """
 
     def undelivered_alerts(self, channel: str = ALERT_CHANNEL) -> list[dict[str, Any]]:
@@ -166,6 +172,31 @@ class CaseStore(Protocol):
 
     def alert_state(self, run_id: str, channel: str = ALERT_CHANNEL) -> str | None:
         """pending | delivered | carried, or None when the run recorded no alerts."""
+
+    def enqueue_notifications(
+        self, messages: list[OutboxMessage], at: datetime | None = None
+    ) -> int:
+        """Adds messages to the outbox outside a run; an (event, channel) already there is kept as it is."""
+
+    def notifications(
+        self,
+        state: str | None = None,
+        due_by: datetime | None = None,
+        unreported_dead: bool = False,
+    ) -> list[OutboxMessage]:
+        """Outbox messages, oldest first: by state, due by a time, or dead and not yet reported by a run."""
+
+    def settle_notification(
+        self,
+        message: OutboxMessage,
+        *,
+        at: datetime,
+        delivered: bool,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        raised: list[OutboxMessage] | None = None,
+    ) -> None:
+        """One delivery attempt: delivered, failed with a retry time, or dead (no retry time), plus the events it raised."""
 
     def screening_results(self, fingerprint: str) -> dict[str, tuple[bytes, bytes]]:
         """kind (name, address) -> Parquet of the texts screened and of their matches (screening/cache.py)."""

@@ -6,7 +6,14 @@ version appends a list of statements to MIGRATIONS and never edits an earlier on
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+from auditor.store.schema_team import (
+    ATTACHMENT_TABLES,
+    ATTACHMENTS_MIGRATION,
+    TEAM_MIGRATION,
+    TEAM_TABLES,
+)
+
+SCHEMA_VERSION = 6
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
 APPLICATION_ID = 0x41554454
 
@@ -95,6 +102,32 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (fingerprint, kind)
         )""",
     ],
+    # The analysts' console (issue 19): accounts, sessions, API keys, work on cases, four-eyes
+    # review and the hash-chained audit trail. The statements live in schema_team.py.
+    4: TEAM_MIGRATION,
+    # The notifications outbox (store/outbox.py): a run's messages, one row per event and
+    # channel, written in the run's commit; the sender marks each delivered, or dead after
+    # its channel's attempts, and the next run reports the dead ones (`reported_in`).
+    5: [
+        """CREATE TABLE notify_outbox (
+            event_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            run_id TEXT,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            reported_in TEXT,
+            PRIMARY KEY (event_id, channel)
+        )""",
+        "CREATE INDEX notify_outbox_due ON notify_outbox(state, next_attempt_at)",
+    ],
+    # Case attachments (issue 19): metadata insert-only and chained; contents stored once by checksum.
+    6: ATTACHMENTS_MIGRATION,
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
 OWN_TABLES = {
@@ -104,5 +137,8 @@ OWN_TABLES = {
     "decisions",
     "alert_deliveries",
     "screening_results",
+    "notify_outbox",
     "sqlite_sequence",
+    *TEAM_TABLES,
+    *ATTACHMENT_TABLES,
 }

@@ -23,8 +23,15 @@ from typing import Any
 from auditor.errors import SourceLocation, StoreError, display_path
 from auditor.store.base import ALERT_CHANNEL, CaseSnapshot, Decision, RunRecord
 from auditor.store.failures import rollback_quietly, store_errors
+from auditor.store import outbox
 from auditor.store.lock import StoreLock
+from auditor.store.review import ReviewRefused
+from auditor.store.outbox import OutboxMessage
 from auditor.store.schema import APPLICATION_ID, MIGRATIONS, OWN_TABLES, SCHEMA_VERSION
+from auditor.store.sqlite_accounts import AccountTables
+from auditor.store.sqlite_attachments import AttachmentTables
+from auditor.store.sqlite_queue import QueueTables
+from auditor.store.sqlite_work import WorkTables
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -56,8 +63,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
-class SQLiteStore:
-    """A CaseStore in one SQLite file; the lock file sits beside it (`PATH.lock`)."""
+class SQLiteStore(AccountTables, WorkTables, QueueTables, AttachmentTables):
+    """A CaseStore in one SQLite file; the lock file sits beside it (`PATH.lock`).
+
+    The team's tables (accounts, work on cases, the audit trail, the queue) are mixins, one module each.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -152,11 +162,13 @@ class SQLiteStore:
         cases: list[CaseSnapshot],
         alerts: list[dict[str, Any]] | None = None,
         alert_priority: str = "high",
+        notifications: list[OutboxMessage] | None = None,
+        reported_dead: list[tuple[str, str]] | None = None,
     ) -> None:
         with store_errors(
             self.path, f"record run {run.run_id} in the case store (nothing of it was recorded)"
         ):
-            self._commit_run(run, cases, alerts, alert_priority)
+            self._commit_run(run, cases, alerts, alert_priority, notifications, reported_dead)
 
     def _commit_run(
         self,
@@ -164,6 +176,8 @@ class SQLiteStore:
         cases: list[CaseSnapshot],
         alerts: list[dict[str, Any]] | None,
         alert_priority: str,
+        notifications: list[OutboxMessage] | None = None,
+        reported_dead: list[tuple[str, str]] | None = None,
     ) -> None:
         c = self._conn
         committed_at = datetime.now(timezone.utc).isoformat()
@@ -220,6 +234,10 @@ class SQLiteStore:
                        VALUES (?, ?, ?, ?, 'pending', ?)""",
                     (run.run_id, ALERT_CHANNEL, alert_priority, _json(alerts), committed_at),
                 )
+            # The run's notifications and the dead messages it reported, as durable as the run itself.
+            at = datetime.fromisoformat(committed_at)
+            outbox.insert(c, notifications or [], at)
+            outbox.mark_reported(c, reported_dead or [], run.run_id, at)
             c.execute("COMMIT")
         except BaseException:
             rollback_quietly(c)
@@ -255,6 +273,54 @@ class SQLiteStore:
                 (run_id, channel),
             ).fetchone()
         return row["state"] if row else None
+
+    # ---- notifications outbox (store/outbox.py) --------------------------------------------
+    def enqueue_notifications(
+        self, messages: list[OutboxMessage], at: datetime | None = None
+    ) -> int:
+        """Adds messages outside a run (a ping); returns how many were new (the rest were already there)."""
+        with store_errors(self.path, "add notifications to the case store's outbox"):
+            c = self._conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                added = outbox.insert(c, messages, at or datetime.now(timezone.utc))
+                c.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(c)
+                raise
+            return added
+
+    def notifications(
+        self,
+        state: str | None = None,
+        due_by: datetime | None = None,
+        unreported_dead: bool = False,
+    ) -> list[OutboxMessage]:
+        with store_errors(self.path, "read the case store's outbox", reading=True):
+            return outbox.select(
+                self._conn, state=state, due_by=due_by, unreported_dead=unreported_dead
+            )
+
+    def settle_notification(
+        self,
+        message: OutboxMessage,
+        *,
+        at: datetime,
+        delivered: bool,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        raised: list[OutboxMessage] | None = None,
+    ) -> None:
+        with store_errors(self.path, f"record the delivery of notification {message.event_id}"):
+            outbox.settle(
+                self._conn,
+                message,
+                at=at,
+                delivered=delivered,
+                error=error,
+                retry_at=retry_at,
+                raised=raised or [],
+            )
 
     # ---- screening results ----------------------------------------------------------------
     def screening_results(self, fingerprint: str) -> dict[str, tuple[bytes, bytes]]:
@@ -366,36 +432,13 @@ class SQLiteStore:
 
     # ---- decisions ------------------------------------------------------------------------
     def add_decision(self, decision: Decision) -> Decision:
-        with store_errors(
-            self.path, f"record the decision on case {decision.case_id} (it was not recorded)"
-        ):
-            return self._add_decision(decision)
-
-    def _add_decision(self, decision: Decision) -> Decision:
-        c = self._conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            cursor = c.execute(
-                """INSERT INTO decisions (case_id, status, reason, decided_by, decided_at, until, rules_at_decision,
-                   priority_at_decision, score_at_decision, run_id_at_decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    decision.case_id,
-                    decision.status,
-                    decision.reason,
-                    decision.by,
-                    decision.at.isoformat(),
-                    decision.until.isoformat() if decision.until else None,
-                    _json(sorted(decision.rules_at_decision)),
-                    decision.priority_at_decision,
-                    decision.score_at_decision,
-                    decision.run_id_at_decision,
-                ),
+        """Records through `record_decision` (four-eyes included); refuses one that must wait for review."""
+        outcome = self.record_decision(decision)
+        if outcome.decision is None:
+            raise ReviewRefused(
+                f"the decision on case {decision.case_id} needs a reviewer's approval: it is pending as #{outcome.pending_id}"
             )
-            c.execute("COMMIT")
-        except BaseException:
-            rollback_quietly(c)
-            raise
-        return self._decisions("WHERE decision_id = ?", (cursor.lastrowid,))[0]
+        return outcome.decision
 
     def _decisions(self, where: str = "", params: tuple = ()) -> list[Decision]:
         with store_errors(self.path, "read the case store's decisions", reading=True):
@@ -415,6 +458,7 @@ class SQLiteStore:
                     score_at_decision=r["score_at_decision"],
                     run_id_at_decision=r["run_id_at_decision"],
                     decision_id=r["decision_id"],
+                    approved_by=r["approved_by"],
                 )
                 for r in rows
             ]

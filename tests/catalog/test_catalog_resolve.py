@@ -122,3 +122,34 @@ def test_rejects_input_without_instance_type_or_with_output_columns() -> None:
 def test_empty_input() -> None:
     result = resolve_usage(pl.DataFrame({"instance_type": []}, schema={"instance_type": pl.String}))
     assert result.usage.height == 0 and result.unknown_types.height == 0
+
+
+def test_managed_service_spellings_resolve_through_the_same_catalog() -> None:
+    """SageMaker's ml.-prefixed EC2 types, Vertex AI's upper-case accelerator enums, Azure ML's upper-case sizes."""
+    frame = pl.DataFrame(
+        {
+            "instance_type": [
+                "ml.p5.48xlarge",
+                "ml.g5.xlarge",
+                "ml.m5.large",
+                "ml.p9.48xlarge",
+                "n1-standard-8",
+                "STANDARD_NC24ADS_A100_V4",
+                "mlp5.48xlarge",
+            ],
+            "accelerator": [None, None, None, None, "NVIDIA_TESLA_A100", None, None],
+            "accelerator_count": [None, None, None, None, 2, None, None],
+        }
+    )
+    result = resolve_usage(frame)
+    got = result.usage.select("gpu_model", "gpu_count", "restricted").rows()
+    assert got == [
+        ("H100-80GB", 8, True),
+        ("A10G", 1, False),
+        (None, 0, False),  # a CPU-only SageMaker type
+        (None, None, None),  # GPU-looking and unknown: never a guess
+        ("A100-40GB", 2, True),
+        ("A100-80GB", 1, True),
+        (None, 0, False),  # only the `ml.` prefix is removed, not any `ml`
+    ]
+    assert result.unknown_types["instance_type"].to_list() == ["ml.p9.48xlarge"]

@@ -28,6 +28,7 @@ class LocalApi:
     def __init__(self, route: Route):
         self.route = route
         self.requests: list[str] = []
+        self.bodies: list[str] = []
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +42,22 @@ class LocalApi:
                 self.send_header("Content-Length", str(len(data)))
                 if status == 429:
                     self.send_header("Retry-After", "0")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                """A POST's JSON body reaches the route as query["__body__"] (one string), e.g. entries:list."""
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                text = self.rfile.read(length).decode("utf-8") if length else ""
+                api.requests.append(self.path)
+                api.bodies.append(text)
+                query = {**parse_qs(parts.query), "__body__": [text]}
+                status, body = api.route("POST", parts.path, query)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 

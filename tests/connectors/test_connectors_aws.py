@@ -196,6 +196,18 @@ def test_collects_tenants_usage_and_signins_with_gaps(org: dict[str, str]) -> No
     assert "203.0.113.7" in result.access["source_ip"].to_list()
     assert set(result.access["tenant_id"]) >= {"T-ACME", "T-GLOBEX"}
 
+    # Progress per scope: each account and region is counted, and the ones not read whole are named.
+    coverage = result.manifest["coverage"]
+    assert coverage["account"]["planned"] == 4 and coverage["account"]["failed"] == 1
+    assert [n["scope"] for n in coverage["account"]["not_whole"]] == [org["denied"]]
+    opened = sorted(set(tenant_ids := [org["acme"], org["globex"], "123456789012"]))
+    assert coverage["region"]["planned"] == 3 * len(tenant_ids)
+    assert [n["scope"] for n in coverage["region"]["not_whole"]] == [
+        f"{a}/eu-west-1" for a in opened
+    ]
+    # one CloudTrail per opened account, and SageMaker in each of its regions
+    assert coverage["service"]["read"] == 3 + 3 * len(tenant_ids)
+
 
 def _cur_items(account: str, resource: str, itype: str, hours: list[int]) -> list[dict[str, Any]]:
     t0 = datetime(2026, 3, 1, tzinfo=UTC)

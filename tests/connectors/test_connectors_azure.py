@@ -106,6 +106,10 @@ class Arm:
             return 200, {"value": [vm(SUB_B, "gpu3", "Standard_NV36ads_A10_v5")]}
         if path == f"/subscriptions/{SUB_DOWN}{vms}":
             return 500, {"error": {"code": "InternalServerError", "message": "down"}}
+        if path.endswith("/providers/Microsoft.Insights/eventtypes/management/values"):
+            return 200, {"value": []}  # no activity-log events (see test_connectors_access_logs)
+        if path.endswith("/providers/Microsoft.MachineLearningServices/workspaces"):
+            return 200, {"value": []}  # Azure ML: none here (see test_connectors_azure_ml)
         return 404, {"error": {"code": "NotFound", "message": path}}
 
 

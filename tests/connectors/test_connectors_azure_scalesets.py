@@ -120,6 +120,10 @@ class ScaleSetArm:
                     scale_set_vm("aks-nodes", "gpupool", 1, "Standard_ND96asr_v4", "deallocated")
                 ]
             }
+        if path.endswith("/providers/Microsoft.Insights/eventtypes/management/values"):
+            return 200, {"value": []}
+        if path.endswith("/providers/Microsoft.MachineLearningServices/workspaces"):
+            return 200, {"value": []}  # Azure ML: none here (see test_connectors_azure_ml)
         return 404, {"error": {"code": "NotFound", "message": path}}
 
 

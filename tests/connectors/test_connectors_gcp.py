@@ -6,12 +6,14 @@ from typing import Any
 
 import polars as pl
 import pytest
+import requests
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import compute_v1, resourcemanager_v3
 
 from connector_servers import aws_env, local_api  # noqa: F401 - fixtures
 from auditor.connectors import GcpClients, collect
+from auditor.connectors.gcp_rest import GcpRest
 from auditor.model.schema import TENANTS, USAGE
 
 FAST_RETRY = {"attempts": 3, "base_delay": 0.01, "max_delay": 0.02}
@@ -164,6 +166,10 @@ class Gcp:
             return 200, {"items": {}}
         if path == "/compute/v1/projects/broken/aggregated/instances":
             return 503, {"error": {"code": 503, "message": "backend down", "status": "UNAVAILABLE"}}
+        if path == "/v2/entries:list":
+            return 200, {}  # no audit-log entries (see test_connectors_access_logs)
+        if path.startswith("/v1/projects/") and path.endswith("/locations"):
+            return 200, {"locations": []}  # Vertex AI: none here (see test_connectors_gcp_vertex)
         return 404, {"error": {"code": 404, "message": f"no route {path}", "status": "NOT_FOUND"}}
 
 
@@ -179,6 +185,7 @@ def gcp_clients(url: str) -> GcpClients:
         folders=resourcemanager_v3.FoldersClient(
             credentials=AnonymousCredentials(), transport="rest", client_options=opts
         ),
+        rest=GcpRest(requests.Session(), url),
     )
 
 

@@ -76,6 +76,10 @@ class Hierarchy:
                     }
                 }
             }
+        if path == "/v2/entries:list":
+            return 200, {}
+        if path.endswith("/locations"):  # Vertex AI: no locations, so no managed-service reads
+            return 200, {"locations": []}
         return 404, {"error": {"code": 404, "message": path, "status": "NOT_FOUND"}}
 
 

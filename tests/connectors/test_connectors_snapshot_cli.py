@@ -104,6 +104,9 @@ def test_cli_collect_aws_end_to_end(aws_env: None, tmp_path: Path, capsys: Any) 
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "1 tenants, 1 usage rows" in out.out and "INCOMPLETE" not in out.err
+    assert (
+        "aws: 1/1 account(s) read; 1/1 region(s) read" in out.out
+    )  # the one-line summary, off a terminal
     snap = read_snapshot(tmp_path / "snap")
     assert snap.manifest["complete"] and snap.usage["instance_type"].to_list() == ["p5.48xlarge"]
 
@@ -150,6 +153,9 @@ def test_cli_collect_reports_gaps_as_incomplete(
     snap = read_snapshot(tmp_path / "snap")
     assert f"INCOMPLETE: {len(snap.gaps)} coverage gaps" in out.err and snap.gaps
     assert snap.manifest["complete"] is False and snap.manifest["provider"] == provider
+    not_whole = [n["scope"] for e in snap.manifest["coverage"].values() for n in e["not_whole"]]
+    assert sorted(not_whole) == sorted({g.scope for g in snap.gaps})  # each gap's exact scope
+    assert "not whole: " in out.out
     assert snap.usage.height > 0
     assert api.requests
 

@@ -98,3 +98,35 @@ def test_tenant_partitions_give_the_same_peaks(monkeypatch, partitions_rows):
     ]
     monkeypatch.setattr(usage_module, "ROWS_PER_PEAK_PASS", partitions_rows)
     assert peaks(rows) == {"a": 16, "b": 8, "c": 16, "d": 8, "e": 16, "f": 8}
+
+
+def test_exactly_two_peak_passes_take_each_tenant_once(monkeypatch):
+    """Nine rows at five a pass is two passes: each must take only its own tenants (a pass
+    that swept every tenant would count each twice), one row per tenant either way."""
+    rows = [(t, P5, "2026-10-01 00:00:00", "2026-10-02 00:00:00", "r") for t in "abcdef"] + [
+        (t, P4, "2026-10-01 12:00:00", "2026-10-01 13:00:00", "r") for t in "ace"
+    ]
+    one_pass = usage_features(usage(rows), AS_OF).features.sort("tenant_id")
+    monkeypatch.setattr(usage_module, "ROWS_PER_PEAK_PASS", 5)
+    two_passes = usage_features(usage(rows), AS_OF).features.sort("tenant_id")
+    assert two_passes["tenant_id"].to_list() == list("abcdef")
+    assert two_passes.equals(one_pass)
+    assert dict(zip(two_passes["tenant_id"], two_passes["peak_restricted_gpus"])) == {
+        "a": 16,
+        "b": 8,
+        "c": 16,
+        "d": 8,
+        "e": 16,
+        "f": 8,
+    }
+
+
+def test_a_run_to_as_of_and_the_next_tenants_run_from_before_the_window_stay_apart():
+    """The latest instant (a run still going at as-of) and the earliest (a run clipped to
+    the window's start) meet in the packed sort key when its span is short: tenant b's
+    start would sort among tenant a's events and count a's GPUs as its own."""
+    rows = [
+        ("a", P5, "2026-10-01 00:00:00", None, "r"),
+        ("b", P5, "2026-06-01 00:00:00", "2026-10-01 00:00:00", "r"),
+    ]
+    assert peaks(rows) == {"a": 8, "b": 8}

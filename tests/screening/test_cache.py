@@ -14,7 +14,6 @@ from auditor.config import load_config
 from auditor.features.screening import screen_tenants
 from auditor.model.inputs import load_inputs
 from auditor.run import load_screening
-from auditor.screening import cache as cache_module
 from auditor.screening.cache import ScreeningCache, index_fingerprint
 from auditor.store.sqlite import SQLiteStore
 from auditor_testkit import EXAMPLES
@@ -124,8 +123,8 @@ def test_a_list_update_a_threshold_or_an_algorithm_change_screens_everything(ind
     assert base == index_fingerprint(index.entries, None)
     assert index_fingerprint(index.entries.head(index.entries.height - 1), None) != base
     assert index_fingerprint(index.entries, 0.9) != base
-    monkeypatch.setattr(cache_module.matcher, "NAME_ALGORITHM", "name-v2")
-    assert index_fingerprint(index.entries, None) != base
+    assert index_fingerprint(index.entries, None, "name-v1") != base
+    assert index_fingerprint(index.entries, None, index.algorithm) == base
 
 
 def test_results_under_another_fingerprint_are_not_reused(tenants, index, tmp_path):

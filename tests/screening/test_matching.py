@@ -89,6 +89,21 @@ def entries() -> pl.DataFrame:
         ),
         ("e11", SDN, "SDN", "Entity", "", "Orsat Trading GmbH", [], [], ["DE"]),
         ("e12", SDN, "SDN", "Individual", "", "Zavolta", [], [], []),
+        ("e13", SDN, "SDN", "Entity", "", "Fars Sarpanah", [], [], ["IR"]),
+        ("e14", SDN, "SDN", "Entity", "", "Expert Partners", [], [], ["AE"]),
+        ("e17", SDN, "SDN", "Entity", "", "Divine Homes", [], [], ["PK"]),
+        ("e15", SDN, "SDN", "Entity", "", "Sina Shipping Company Limited", [], [], ["IR"]),
+        (
+            "e16",
+            SDN,
+            "SDN",
+            "Entity",
+            "",
+            "Korean Committee for Space Technology",
+            [],
+            [],
+            ["KP"],
+        ),
     ]
     return pl.DataFrame([(*r, "test") for r in rows], schema=ENTRY_SCHEMA, orient="row")
 
@@ -132,6 +147,9 @@ def test_finds_listed_party_under_its_variants(index, name, entry):
         "Acme Cloud LLC",
         "Huawei Cloud Reseller Partners",
         "Sugar Information Co",
+        "Sarpanah",  # half of a two-word name is not the name
+        "Far Sarpanah Tar",  # a three-letter slip plus a word more
+        "Sina Trading Company",
     ],
 )
 def test_does_not_match_different_parties(index, name):
@@ -156,6 +174,10 @@ def test_exact_outranks_typo(index):
         # 2. word order changed and a typo in the same name
         ("Town Golden Leaf Bnak Trading", "e7"),
         ("Industry Sugon Informaiton", "e3"),
+        # ... where the typo moves the word in sorted order, or hits a three-letter word
+        ("Homes Ivine", "e17"),
+        ("Partners Expnert", "e14"),
+        ("Sarpanah Fas", "e13"),
         # 3. abbreviated common words
         ("Nettrix Info Industry (Beijing) Co., Ltd.", "e6"),
         ("Mirzam Precision Mfg Intl Grp", "e10"),
@@ -167,6 +189,11 @@ def test_exact_outranks_typo(index):
         # 5. short distinctive names with a slip
         ("Orsta Trading", "e11"),
         ("CIMXE SA", "e5"),
+        ("Fras Sarpanah", "e13"),
+        # 6. spacing: legal forms glued or split, stopwords glued to a word
+        ("Sina Shipping CompanyLimited", "e15"),
+        ("SINA SHIPPING COM PANY LIM ITED", "e15"),
+        ("Korean Committee Forspace Technology", "e16"),
     ],
 )
 def test_name_v2_finds_every_miss_class(v2, name, entry):
@@ -280,3 +307,54 @@ def test_address_match_same_building(index):
 def test_vague_addresses_are_not_indexed(index):
     q = pl.DataFrame({"query_id": ["x"], "address": ["Panama"]})
     assert index.match_addresses(q).height == 0
+
+
+def test_the_package_defaults_are_the_index_defaults():
+    from auditor.screening import DEFAULT_THRESHOLD, NAME_ALGORITHM
+    from auditor.screening.index import algorithm_record
+
+    built = ScreeningIndex.build(entries())
+    assert (built.algorithm, built.default_threshold) == (NAME_ALGORITHM, DEFAULT_THRESHOLD)
+    record = algorithm_record()
+    assert (record["name_algorithm"], record["name_threshold"]) == (
+        NAME_ALGORITHM,
+        DEFAULT_THRESHOLD,
+    )
+    v1 = ScreeningIndex.build(entries(), algorithm="name-v1")
+    assert v1.default_threshold != DEFAULT_THRESHOLD  # v1 keeps its own, for comparison
+
+
+@pytest.mark.parametrize("query, listed", [("zavolt", "zavolta"), ("zavolta", "zavolt")])
+def test_name_v1_typo_feature_holds_whichever_side_is_shorter(query, listed):
+    from auditor.screening.matcher import name_features
+
+    def side(prefix: str, name: str) -> dict[str, list[str]]:
+        return {f"{prefix}_{c}": [name] for c in ("core", "compact", "norm")}
+
+    scored = name_features(pl.DataFrame({**side("q", query), **side("n", listed)}), 0.0)
+    assert scored["typo"].to_list() == [0.9]  # one deletion, six letters
+
+
+def test_a_blocking_key_is_used_up_to_max_key_names_and_then_only_as_the_rarest():
+    from auditor.screening.index import KeyTable
+
+    limit = 200  # the documented limit for a key (docs/screening.md, index.py)
+    rows = list(range(limit + 1))
+    keys = pl.DataFrame(
+        {
+            "row": rows[:-1] + rows,  # key 1 held by 200 names, key 2 by one more
+            "key": [1] * limit + [2] * (limit + 1),
+        },
+        schema={"row": pl.UInt32, "key": pl.UInt64},
+    )
+    table = KeyTable(keys)
+
+    def found(*query_keys: int) -> set[int]:
+        q = pl.DataFrame(
+            {"q": [0] * len(query_keys), "key": list(query_keys)},
+            schema={"q": pl.UInt32, "key": pl.UInt64},
+        )
+        return set(table.candidates(q)["row"].to_list())
+
+    assert found(1, 2) == set(rows[:-1])  # key 2 is one over and key 1 is rarer
+    assert found(2) == set(rows)  # all a query has: used as its rarest

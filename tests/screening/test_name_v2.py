@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from auditor.screening.name_v2 import _similarity, word_similarity
+from auditor.screening.name_v2 import SHORT_SLIP, _similarity, word_similarity
 
 PAIRS = [
     ("silver", "silver"),
@@ -19,6 +19,10 @@ PAIRS = [
     ("internationl", "interntaional"),
     ("sugon", "sugar"),
     ("mouhammad", "muhammad"),
+    ("fas", "fars"),
+    ("tar", "star"),
+    ("ir", "air"),
+    ("abc", "abcde"),
 ]
 
 
@@ -32,9 +36,17 @@ def test_vectorised_similarity_equals_the_definition():
     [
         ("town", "tonw", 0.9, 0.95),
         ("cimex", "cimax", 0.9, 0.95),
-        ("abc", "abd", 0.0, 0.0),
         ("sugon", "sugar", 0.0, 0.0),
+        # Three letters: a slip still pairs the words, for less than a longer word's slip.
+        ("abc", "abd", SHORT_SLIP, SHORT_SLIP),
+        ("fas", "fars", SHORT_SLIP, SHORT_SLIP),
+        ("bnk", "bank", SHORT_SLIP, SHORT_SLIP),
+        # Two letters, or two edits in a short word: no pair.
+        ("ir", "air", 0.0, 0.0),
+        ("ab", "ac", 0.0, 0.0),
+        ("abc", "bca", 0.0, 0.0),
     ],
 )
-def test_one_slip_in_a_word_of_four_or_more_letters(a, b, low, high):
+def test_one_slip_in_a_word(a, b, low, high):
     assert low <= word_similarity(a, b) <= high
+    assert word_similarity("town", "tonw") > SHORT_SLIP

@@ -10,7 +10,9 @@ an operator would, so the tests see what a real crash leaves behind:
 
 - `commit`: when the run transaction's COMMIT starts (every insert done, nothing committed);
 - `after-commit`: at the first write to stdout after that COMMIT (committed, nothing delivered);
-- `report:N`: at the N-th report file renamed into place (reports half written).
+- `report:N`: at the N-th report file renamed into place (reports half written);
+- `notify-delivered:N`: when the sender starts recording its N-th delivered notification (the
+  receiver has the message, the outbox does not know yet).
 """
 
 from __future__ import annotations
@@ -46,9 +48,14 @@ class Instruments:
         self.in_run_transaction = False
         self.committed = False
         self.reports_renamed = 0
+        self.notifications_delivered = 0
 
     def trace(self, statement: str) -> None:
         text = statement.strip().upper()
+        if text.startswith("UPDATE NOTIFY_OUTBOX SET STATE = 'DELIVERED'"):
+            self.notifications_delivered += 1
+            if self.kill_at == f"notify-delivered:{self.notifications_delivered}":
+                die()
         if text.startswith("INSERT INTO RUNS"):
             self.in_run_transaction = True
         elif text == "COMMIT" and self.in_run_transaction:

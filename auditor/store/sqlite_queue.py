@@ -1,0 +1,191 @@
+"""The SQLite store's queue: the latest run's cases filtered by view and filters, in keyset pages.
+
+One query for the console's queue page, the API's list and "next case": the latest run's
+snapshots joined with `case_work` (each case's working state), walked in rank order on the
+(run_id, rank) index so a page of 50 reads about 50 rows however many cases the run has.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.store.failures import store_errors
+from auditor.store.team import VIEWS, QueueFilter, QueueRow
+
+DEFAULT_DUE_DAYS = {"critical": 2, "high": 5, "medium": 10, "low": 30}
+
+
+def _rank(column: str) -> str:
+    return (
+        f"(CASE {column} WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)"
+    )
+
+
+# A snooze holds until its date, unless a rule started firing or the band rose since.
+SNOOZED = f"""(w.snoozed_until IS NOT NULL AND w.snoozed_until > :today
+    AND {_rank("s.priority")} <= {_rank("w.priority_at_snooze")}
+    AND NOT EXISTS (SELECT 1 FROM json_each(s.rules) n
+                    WHERE n.value NOT IN (SELECT value FROM json_each(w.rules_at_snooze))))"""
+# A decision in force that takes the case out of the queue: a confirmation, or a dismissal
+# that has not expired and (decided on a later run's view) that run still found quiet.
+CLOSED = """(w.decision_status = 'confirmed' OR (w.decision_status = 'dismissed'
+    AND (w.decision_until IS NULL OR w.decision_until > :today)
+    AND (w.decision_run_id = :run OR json_extract(s.record, '$.change.suppressed') = 1)))"""
+OPEN = f"(NOT coalesce({CLOSED}, 0) AND NOT coalesce({SNOOZED}, 0))"
+CHANGE = "json_extract(s.record, '$.change.status')"
+FIRST_SEEN = """(SELECT min(r.started_at) FROM case_snapshots h JOIN runs r ON r.run_id = h.run_id
+                 WHERE h.case_id = s.case_id)"""
+OVERDUE = f"""({OPEN} AND {FIRST_SEEN} < CASE s.priority
+    WHEN 'critical' THEN :due_critical WHEN 'high' THEN :due_high WHEN 'medium' THEN :due_medium ELSE :due_low END)"""
+
+VIEW_SQL: dict[str, str] = {
+    "open": OPEN,
+    "mine": f"({OPEN} AND w.assignee = :me)",
+    "unassigned": f"({OPEN} AND w.assignee IS NULL)",
+    "new": f"({CHANGE} = 'new')",
+    "escalated": f"({CHANGE} = 'escalated' OR w.decision_status = 'escalated')",
+    "resolved": "0",  # not in the latest run: QueueTables._resolved reads the run's changes
+    "overdue": OVERDUE,
+    "snoozed": f"coalesce({SNOOZED}, 0)",
+    "review": """(w.pending_id IS NOT NULL AND (SELECT proposed_by FROM pending_decisions p
+                  WHERE p.pending_id = w.pending_id) != :me)""",
+    "closed": f"coalesce({CLOSED}, 0)",
+    "all": "1",
+}
+assert set(VIEW_SQL) == set(VIEWS)
+# Views that need a case_work row (an assignee, a snooze, a pending or closing decision).
+WORK_VIEWS = ("mine", "review", "snoozed", "closed")
+
+NEXT_CASE_SQL = f"""SELECT s.case_id FROM case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id
+    WHERE s.run_id = :run AND w.assignee IS NULL AND {OPEN}
+    ORDER BY {_rank("s.priority")} DESC, {FIRST_SEEN}, s.rank LIMIT 1"""
+
+
+class QueueTables:
+    """Mixed into SQLiteStore."""
+
+    path: Path
+    _conn: sqlite3.Connection
+
+    def queue(
+        self, run_id: str, f: QueueFilter, me: str, today: date | None = None
+    ) -> tuple[list[QueueRow], int | None]:
+        """One page of the queue and the cursor of the next page (None on the last)."""
+        if f.view not in VIEW_SQL:
+            raise InputError(f"unknown view {f.view!r}; expected one of {', '.join(VIEWS)}")
+        today = today or date.today()
+        if f.view == "resolved":
+            return self._resolved(run_id, f), None
+        clauses = ["s.run_id = :run", VIEW_SQL[f.view]]
+        params: dict[str, Any] = {"run": run_id, "today": today.isoformat(), "me": me}
+        for band, days in DEFAULT_DUE_DAYS.items():
+            params[f"due_{band}"] = (today - timedelta(days=days)).isoformat()
+        if f.priorities:
+            marks = []
+            for i, p in enumerate(f.priorities):
+                params[f"p{i}"] = p
+                marks.append(f":p{i}")
+            clauses.append(f"s.priority IN ({', '.join(marks)})")
+        if f.min_score is not None:
+            clauses.append("s.score >= :min_score")
+            params["min_score"] = f.min_score
+        if f.max_score is not None:
+            clauses.append("s.score <= :max_score")
+            params["max_score"] = f.max_score
+        if f.rule:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(s.rules) x WHERE x.value = :rule)")
+            params["rule"] = f.rule
+        if f.change:
+            clauses.append(f"{CHANGE} = :change")
+            params["change"] = f.change
+        if f.assignee:
+            clauses.append("w.assignee = :assignee")
+            params["assignee"] = f.assignee
+        if f.country:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM json_each(s.record, '$.tenants') t WHERE json_extract(t.value, '$.country') = :country)"
+            )
+            params["country"] = f.country.upper()
+        if f.text:
+            clauses.append(
+                """(instr(lower(s.tenant_ids), :text) > 0 OR EXISTS (SELECT 1 FROM json_each(s.record, '$.tenants') t
+                   WHERE instr(lower(json_extract(t.value, '$.legal_name')), :text) > 0))"""
+            )
+            params["text"] = f.text.lower()
+        if f.expiring_within_days is not None:
+            clauses.append(
+                "w.decision_until IS NOT NULL AND w.decision_until >= :today AND w.decision_until <= :expiry"
+            )
+            params["expiry"] = (today + timedelta(days=f.expiring_within_days)).isoformat()
+        if f.after_rank is not None:
+            clauses.append("s.rank > :after")
+            params["after"] = f.after_rank
+        params["limit"] = f.limit + 1
+        # Views that only cases with working state can match are read from case_work first (a
+        # few rows), not by walking the whole run in rank order to find them.
+        from_work = f.view in WORK_VIEWS or f.assignee or f.expiring_within_days is not None
+        source = (
+            "case_work w CROSS JOIN case_snapshots s ON s.run_id = :run AND s.case_id = w.case_id"
+            if from_work
+            else "case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id"
+        )
+        sql = f"""SELECT s.case_id, s.rank, s.priority, s.score, s.tenant_ids, s.rules,
+                  json_extract(s.record, '$.top_reasons[0]') AS top_reason, {CHANGE} AS change,
+                  json_extract(s.record, '$.tenants[0].legal_name') AS name,
+                  w.assignee, w.decision_status, w.pending_id, w.snoozed_until
+                  FROM {source}
+                  WHERE {" AND ".join(clauses)} ORDER BY s.rank LIMIT :limit"""
+        with store_errors(self.path, "read the queue", reading=True):
+            rows = self._conn.execute(sql, params).fetchall()
+        page = [
+            QueueRow(
+                case_id=r["case_id"],
+                rank=r["rank"],
+                priority=r["priority"],
+                score=r["score"],
+                tenant_ids=json.loads(r["tenant_ids"]),
+                rules=json.loads(r["rules"]),
+                top_reason=r["top_reason"] or "",
+                change=r["change"],
+                assignee=r["assignee"],
+                decision_status=r["decision_status"],
+                pending_id=r["pending_id"],
+                snoozed_until=date.fromisoformat(r["snoozed_until"])
+                if r["snoozed_until"]
+                else None,
+                names=[r["name"]] if r["name"] else [],
+            )
+            for r in rows[: f.limit]
+        ]
+        return page, (page[-1].rank if len(rows) > f.limit else None)
+
+    def _resolved(self, run_id: str, f: QueueFilter) -> list[QueueRow]:
+        """Cases the previous run had and this one does not: the run's changes list them (not paged: they are few)."""
+        with store_errors(self.path, "read the queue", reading=True):
+            row = self._conn.execute(
+                "SELECT changes FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        gone = (json.loads(row[0]) if row and row[0] else {}).get("resolved") or []
+        rows = [
+            QueueRow(
+                case_id=g["case_id"],
+                rank=0,
+                priority=g.get("previous_priority") or "low",
+                score=float(g.get("previous_score") or 0.0),
+                tenant_ids=list(g.get("tenant_ids") or []),
+                rules=[],
+                top_reason="; ".join(g.get("why") or [])[:500],
+                change="resolved",
+                assignee=None,
+                decision_status=None,
+                pending_id=None,
+                snoozed_until=None,
+            )
+            for g in gone
+        ]
+        return [r for r in rows if not f.priorities or r.priority in f.priorities][: f.limit]

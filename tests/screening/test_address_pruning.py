@@ -1,0 +1,69 @@
+"""The address matcher's shortcuts (a cutoff on token_sort, a length bound) drop only pairs that cannot reach the threshold."""
+
+from __future__ import annotations
+
+import itertools
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from auditor.screening.addresses import normalize_address_expr
+from auditor.screening.matcher import address_length_bound, address_scores, sorted_tokens_length
+
+ADDRESSES = [
+    "No. 8 Kexueyuan South Road, Haidian District, Beijing",
+    "8 Kexueyuan S Rd, Haidian Dist, Beijing",
+    "Kexueyuan South Road 8, Haidian, Beijing, China",
+    "Room 1201, 12/F, Tower 2, Lippo Centre, 89 Queensway, Admiralty, Hong Kong",
+    "Rm 1201 12F Tower 2 Lippo Ctr 89 Queensway Hong Kong",
+    "89 Queensway",
+    "1 Infinite Loop, Cupertino, CA",
+    "Infinite Loop 1 Cupertino",
+    "Haidian District, Beijing",
+    "Beijing",
+    "12 Road",
+    "Road 12",
+    "",
+]
+# Not from the normaliser: token_sort compares single-spaced tokens, whatever the spacing.
+SPACED = ["  haidian   dist beijing ", " 8 kexueyuan s rd haidian dist beijing"]
+
+
+def _pairs() -> pl.DataFrame:
+    norm = pl.DataFrame({"a": ADDRESSES}).select(normalize_address_expr("a"))["a"].to_list()
+    norm += SPACED
+    q, n = zip(*itertools.product(norm, norm))
+    return pl.DataFrame({"q_norm": list(q), "n_norm": list(n)}).with_row_index("pair")
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.6, 0.75, 0.85, 0.9, 0.97, 1.0])
+def test_a_threshold_keeps_exactly_the_pairs_that_reach_it(threshold: float) -> None:
+    pairs = _pairs()
+    everything = address_scores(pairs).filter(pl.col("score") >= threshold)
+    assert_frame_equal(address_scores(pairs, threshold), everything)
+    if threshold <= 0.6:
+        assert everything.height > len(ADDRESSES)  # not only the identical pairs
+
+
+def test_a_threshold_between_two_scores_splits_them() -> None:
+    pairs = _pairs()
+    scores = sorted(set(address_scores(pairs)["score"].to_list()))
+    middle = scores[len(scores) // 2]
+    kept = address_scores(pairs, middle)
+    assert kept["score"].min() == middle  # the boundary pair itself is kept
+    assert kept.height == address_scores(pairs).filter(pl.col("score") >= middle).height
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.85, 0.95])
+def test_the_length_bound_never_drops_a_pair_that_reaches_the_threshold(threshold: float) -> None:
+    scored = address_scores(_pairs()).with_columns(
+        bound=address_length_bound(
+            sorted_tokens_length(pl.col("q_norm")),
+            sorted_tokens_length(pl.col("n_norm")),
+            threshold,
+        )
+    )
+    assert scored.filter((pl.col("score") >= threshold) & ~pl.col("bound")).height == 0
+    if threshold >= 0.7:
+        assert scored.filter(~pl.col("bound")).height > 0  # it does drop some
