@@ -89,6 +89,15 @@ class AuditConfig(BaseModel):
     max_link_group: int = Field(
         default=50, ge=2, description="Values shared by more tenants than this do not link them."
     )
+    network_database: Path | None = Field(
+        default=None,
+        description="Offline ASN database (.mmdb: GeoLite2-ASN, GeoIP2 ISP or Connection-Type, ipinfo): the kind of each shared sign-in network (hosting, business, residential, education) weighs its network links.",
+    )
+    max_network_tenants: int = Field(
+        default=10,
+        ge=2,
+        description="A sign-in address (IPv4, IPv6 /64) shared by more tenants than this is a NAT, VPN, cloud egress or campus and links nobody.",
+    )
     scoring: str = Field(default="weighted-v1", description="Scoring algorithm.")
     unknown_instance_types: Literal["report", "error"] = Field(
         default="report",
@@ -189,6 +198,7 @@ class AuditConfig(BaseModel):
                 "rules": fix(self.rules),
                 "out": fix(self.out),
                 "store": fix(self.store),
+                "network_database": fix(self.network_database),
                 "allowlist": fix(self.allowlist),
                 "notify": [c.resolved(base) for c in self.notify],
                 "lists": [

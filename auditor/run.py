@@ -374,6 +374,7 @@ def _features_for(
             config.screening_threshold,
             config.max_link_group,
             ownership_settings(config, inputs),
+            network_settings(config),
         )
     except (
         pl.exceptions.ComputeError
@@ -414,6 +415,15 @@ def _features_for(
     if config.unknown_instance_types == "error" and features.unknown_instance_types.height:
         raise_unknown_instance_types(inputs, features.unknown_instance_types)
     return as_of, features, list_provenance, screening
+
+
+def network_settings(config: AuditConfig) -> Any:
+    """The network-link settings (issue 21): the rarity cut-off and, when configured, the ASN database."""
+    from auditor.asn import open_network_kinds
+    from auditor.features.network_links import NetworkSettings
+
+    kinds = open_network_kinds(config.network_database) if config.network_database else None
+    return NetworkSettings(max_network_tenants=config.max_network_tenants, kinds=kinds)
 
 
 def ownership_settings(config: AuditConfig, inputs: InputTables) -> Any:
@@ -736,6 +746,15 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "unknown_instance_types": f.unknown_instance_types.to_dicts(),
         "excluded_rows": [e.to_dict() for e in result.inputs.exclusions],
         "common_link_values": f.common_link_values.to_dicts(),
+        # Network links (issue 21): the rarity cut-off, and which ASN database weighed network kinds.
+        "network_links": {
+            "max_network_tenants": result.config.max_network_tenants,
+            "network_database": (
+                Path(result.config.network_database).name
+                if result.config.network_database
+                else None
+            ),
+        },
         "counts": {
             "tenants": result.inputs.tenants.height,
             "usage_rows": result.inputs.rows.get("usage", 0),

@@ -2,8 +2,9 @@
 
 The bundled example (examples/provider, 1,200 tenants with every evasion pattern planted and
 benign look-alikes) is the template. It is replicated until N tenants exist -- every replica
-gets its own tenant ids and its own payment fingerprints, phones, e-mail domains and
-addresses, so links never cross replicas -- and each instance run is split into equal
+gets its own tenant ids and its own payment fingerprints, phones, e-mail domains,
+addresses and sign-in IPs, and runs 31 minutes before the one before it, so links (network
+and launch-rhythm links too) never cross replicas -- and each instance run is split into equal
 consecutive sub-runs until the usage table has M rows. Splitting keeps every tenant's
 GPU-hours, peak concurrency and regions exactly as in the template, so the audit's answer
 per replica is known, while the row count grows. Everything is Polars over whole tables.
@@ -71,6 +72,9 @@ def replicate_usage(usage: pl.DataFrame, replicas: range, split: int) -> pl.Data
     # A running run is split up to the template's as-of; its last part stays open.
     end_for_split = pl.col("end").fill_null(pl.col("as_of"))
     step = (end_for_split - pl.col("start")) / split
+    # Copies launching in step would be a farm (features/launch_rhythm.py): each replica
+    # runs REPLICA_SHIFT_MINUTES earlier than the one before, more than the launch window.
+    shift = pl.duration(minutes=pl.col("replica") * REPLICA_SHIFT_MINUTES)
     return (
         usage.with_columns(pl.col("end").max().alias("as_of"))
         .join(reps, how="cross")
@@ -81,10 +85,10 @@ def replicate_usage(usage: pl.DataFrame, replicas: range, split: int) -> pl.Data
             (pl.col("instance_id") + tag + pl.lit("-p") + pl.col("part").cast(pl.String)).alias(
                 "instance_id"
             ),
-            (pl.col("start") + step * pl.col("part")).alias("new_start"),
+            (pl.col("start") + step * pl.col("part") - shift).alias("new_start"),
             pl.when(running & (pl.col("part") == split - 1))
             .then(None)
-            .otherwise(pl.col("start") + step * (pl.col("part") + 1))
+            .otherwise(pl.col("start") + step * (pl.col("part") + 1) - shift)
             .alias("new_end"),
         )
         .drop("start", "end", "as_of", "replica", "part")
@@ -93,11 +97,41 @@ def replicate_usage(usage: pl.DataFrame, replicas: range, split: int) -> pl.Data
     )
 
 
+def _replica_address(ip: pl.Expr) -> pl.Expr:
+    """Replica 0 keeps the template's IPv4 address; replica r >= 1 gets an IPv6 /64 of its own
+    spelling it out (`2rrr:aabb:ccdd:1::1`), so shared addresses stay shared within a replica
+    and never across replicas (a network link, features/network_links.py)."""
+    octets = ip.str.split_exact(".", 3)
+    hexed = [
+        octets.struct.field(f"field_{k}")
+        .cast(pl.Int64, strict=False)
+        .replace_strict(_HEX_BYTE, default=None, return_dtype=pl.String)
+        for k in range(4)
+    ]
+    spelled = pl.concat_str(
+        pl.lit("2")
+        + pl.col("replica").replace_strict(_HEX_REPLICA, default=None, return_dtype=pl.String),
+        hexed[0] + hexed[1],
+        hexed[2] + hexed[3],
+        pl.lit("1::1"),
+        separator=":",
+    )
+    return pl.when(pl.col("replica") == 0).then(ip).otherwise(pl.coalesce(spelled, ip))
+
+
+_HEX_BYTE = {i: f"{i:02x}" for i in range(256)}
+_HEX_REPLICA = {i: f"{i:03x}" for i in range(4096)}
+REPLICA_SHIFT_MINUTES = 31
+
+
 def replicate_access(access: pl.DataFrame, replicas: range) -> pl.DataFrame:
     reps = pl.DataFrame({"replica": list(replicas)}, schema={"replica": pl.Int64})
     return (
         access.join(reps, how="cross")
-        .with_columns(_suffix("tenant_id", pl.lit("-r") + pl.col("replica").cast(pl.String)))
+        .with_columns(
+            _suffix("tenant_id", pl.lit("-r") + pl.col("replica").cast(pl.String)),
+            _replica_address(pl.col("source_ip")).alias("source_ip"),
+        )
         .drop("replica")
     )
 

@@ -21,6 +21,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import planted as planted_mod  # noqa: E402
+import planted_farms  # noqa: E402
 import planted_ownership  # noqa: E402
 from restricted_parties import CSL_HEADER, restricted_party_rows  # noqa: E402
 from world import (  # noqa: E402
@@ -436,6 +437,8 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
     # Ownership structures (issue 18) come last, from their own generator: everything before them is unchanged.
     owned, ownership_rows, party_rows = planted_ownership.ownership_tenants(world, seed)
     tenants += owned
+    # Network farms and their look-alikes (issue 21), ids t001210-t001259, likewise from their own generator.
+    tenants += planted_farms.farm_tenants(world, seed)
     width = max(6, len(str(len(tenants))))
     usage, access, tenant_rows, plant_rows = [], [], [], []
     unknown_tid = None
@@ -445,8 +448,14 @@ def generate(seed: int, n_tenants: int, out: Path, as_of: datetime) -> dict[str,
         if t.get("_okey"):
             ownership_ids["@" + t["_okey"]] = tid
         tenant_rows.append(tenant_row(tid, t))
-        usage.extend(world.usage_rows(tid, t))
-        access.extend(world.access_rows(tid, t))
+        if "_usage" in t:  # rows planted_farms laid out itself (launch times, shared exits)
+            usage.extend((tid, *row) for row in t["_usage"])
+        else:
+            usage.extend(world.usage_rows(tid, t))
+        if "_access" in t:
+            access.extend((tid, *row) for row in t["_access"])
+        else:
+            access.extend(world.access_rows(tid, t))
         if t["_plant"]:
             plant_rows.append((tid, *t["_plant"]))
         if t.get("_note_unknown"):

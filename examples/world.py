@@ -258,6 +258,25 @@ COUNTRIES: dict[str, tuple] = {
         "apac",
         ["175.139", "60.53"],
     ),
+    # TH and VN: only the planted network farms (planted_farms.py) are incorporated there.
+    "TH": (
+        ["Bangkok", "Nonthaburi"],
+        ["Sukhumvit Road", "Silom Road", "Rama IV Road"],
+        ["Co., Ltd."],
+        ["+66 2 XXX XXXX"],
+        "co.th",
+        "apac",
+        ["171.96", "184.22"],
+    ),
+    "VN": (
+        ["Ho Chi Minh City", "Hanoi"],
+        ["Nguyen Hue Boulevard", "Le Loi Street", "Tran Duy Hung Street"],
+        ["Co., Ltd.", "JSC"],
+        ["+84 28 XXXX XXXX"],
+        "vn",
+        "apac",
+        ["113.161", "14.169"],
+    ),
     "AE": (
         ["Dubai", "Abu Dhabi"],
         ["Sheikh Zayed Road", "Al Maryah Island", "Dubai Internet City"],

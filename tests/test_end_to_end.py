@@ -54,7 +54,7 @@ def test_direct_list_matches_outrank_circumstantial_signals_alone(cases, planted
     listed = set(
         planted.filter(pl.col("pattern").is_in(["listed-name", "listed-owner"]))["tenant_id"]
     )
-    weak_rules = {"new-unverified-ramp", "shared-instrument-cluster"}
+    weak_rules = {"new-unverified-ramp", "shared-instrument-cluster", "network-linked-farm"}
     direct = [c["rank"] for c in cases if listed & set(c["tenant_ids"])]
     weak_alone = [c["rank"] for c in cases if {h["rule_id"] for h in c["hits"]} <= weak_rules]
     assert len(direct) == len(listed) and weak_alone
@@ -74,6 +74,7 @@ def test_every_pattern_is_caught_by_the_rule_meant_for_it(cases, planted):
         "reseller": "reseller-restricted-capacity",
         "new-ramp": "new-unverified-ramp",
         "listed-affiliate": "listed-affiliate-name",
+        "network-farm": "network-linked-farm",
     }
     rules_by_tenant: dict[str, set[str]] = {}
     for case in cases:
@@ -113,6 +114,19 @@ def test_shared_instrument_groups_become_one_case(cases, planted):
     for group, members in groups.iter_rows():
         holding = [c["case_id"] for c in cases if set(members) & set(c["tenant_ids"])]
         assert len(holding) == 1, (group, holding)
+
+
+def test_network_farms_are_cases_that_name_their_networks_and_launches(cases, planted):
+    """Issue 21: farms sharing no card are one case each, explained by exits and launches."""
+    farms = planted.filter(pl.col("pattern") == "network-farm").group_by("group").agg("tenant_id")
+    assert farms.height == 2
+    for group, members in farms.iter_rows():
+        (case,) = [c for c in cases if set(members) & set(c["tenant_ids"])]
+        assert set(case["tenant_ids"]) == set(members), group
+        assert {"source_network", "synchronized_launch"} <= set(case["link_reasons"])
+        reasons = {r for h in case["hits"] for r in h["evidence"].get("network_link_reasons", [])}
+        assert any("sign-ins from 139.59." in r for r in reasons), reasons
+        assert any(r.startswith("launched ") and "on 4 days" in r for r in reasons), reasons
 
 
 def test_run_manifest_records_inputs_lists_and_unknown_types(audit_out):

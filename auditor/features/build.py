@@ -20,7 +20,9 @@ from auditor import geo
 from auditor.features.access import access_features
 from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
+from auditor.features.farm_links import farm_links
 from auditor.features.links import DEFAULT_MAX_GROUP, find_links
+from auditor.features.network_links import NetworkSettings
 from auditor.features.ownership import OwnershipSettings, ownership_features
 from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, screen_tenants
 from auditor.features.usage import USAGE_ZERO_FILLS, usage_features
@@ -81,6 +83,7 @@ def build_features(
     screening_threshold: float | None = None,
     max_link_group: int = DEFAULT_MAX_GROUP,
     ownership: OwnershipSettings | None = None,
+    network: NetworkSettings | None = None,
 ) -> FeatureTable:
     """Computes every feature for every tenant over the whole tables."""
     tenants = inputs.tenants
@@ -90,18 +93,29 @@ def build_features(
 
     timer = _StageTimer()
     identity = timer("identity", identity_features, tenants, as_of)
-    engine = inputs.engine  # None: Polars over inputs.usage/access; else e.g. spark.inputs.SparkTables
+    # None: Polars over inputs.usage/access; else the engine holding them (spark.inputs.SparkTables).
+    engine = inputs.engine
     usage_stage = engine.usage_features if engine is not None else usage_features
     access_stage = engine.access_features if engine is not None else access_features
     usage_result = timer("usage", usage_stage, inputs.usage, as_of)
     usage = usage_result.features
     access = timer("access", access_stage, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
-    links = timer("links", find_links, tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group)
+    # Account farms (issue 21): network, launch-rhythm and creation-burst links join clusters too.
+    # On Spark, farm links still read the rows on the driver (docs/spark.md: the next stage to move).
+    rows = engine.driver_tables() if engine is not None else (inputs.usage, inputs.access)
+    farm = timer("farm_links", farm_links, rows[1], rows[0], tenants, as_of, network)
+    links = timer(
+        "links", find_links, tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group, farm.edges
+    )
 
     frame = (
         identity.join(usage, on="tenant_id", how="left")
         .join(access, on="tenant_id", how="left")
         .join(links.features, on="tenant_id", how="left")
+        .join(farm.features, on="tenant_id", how="left")
+        .with_columns(
+            pl.concat_list("link_reasons", "network_link_kinds").list.unique().list.sort()
+        )
         .with_columns(
             *[pl.col(c).fill_null(v) for c, v in USAGE_ZERO_FILLS.items()],
             *[
@@ -118,6 +132,11 @@ def build_features(
         .over("cluster_id")
         .alias("cluster_restricted_gpu_hours_90d"),
         unverified.cast(pl.Float64).sum().over("cluster_id").alias("cluster_unverified_count"),
+        (pl.col("network_linked_tenant_ids").list.len() > 0)
+        .cast(pl.Float64)
+        .sum()
+        .over("cluster_id")
+        .alias("cluster_network_linked_count"),
     )
 
     if screening_index is not None:
@@ -166,7 +185,7 @@ def build_features(
         frame=frame.select(*FEATURES, "cluster_id"),
         unavailable=frozenset(unavailable_features(present)),
         unknown_instance_types=usage_result.unknown_types,
-        common_link_values=links.common_values,
+        common_link_values=pl.concat([links.common_values, farm.common], how="vertical_relaxed"),
         screening_matches=screening_matches,
         orphan_usage_tenants=orphans,
         ownership=assessment,

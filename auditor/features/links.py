@@ -61,8 +61,13 @@ def _normalised_values(tenants: pl.DataFrame, freemail: list[str]) -> pl.LazyFra
 
 
 def find_links(
-    tenants: pl.DataFrame, freemail: list[str], max_group: int = DEFAULT_MAX_GROUP
+    tenants: pl.DataFrame,
+    freemail: list[str],
+    max_group: int = DEFAULT_MAX_GROUP,
+    extra_pairs: pl.DataFrame | None = None,
 ) -> Links:
+    """Shared-value links and groups; `extra_pairs` (tenant_id, other_id) join groups too
+    (the network and launch links of `farm_links`) without counting as shared values."""
     values = _normalised_values(tenants, freemail)
     sizes = values.group_by("kind", "value").agg(pl.len().alias("n"))
     usable = values.join(
@@ -93,7 +98,10 @@ def find_links(
             pl.col("linked_tenant_ids").list.len().cast(pl.Float64).alias("linked_tenant_count")
         )
     )
-    clusters = _components(edges.select("tenant_id", "node"))
+    graph = edges.select("tenant_id", "node")
+    if extra_pairs is not None and extra_pairs.height:
+        graph = pl.concat([graph, _pair_nodes(extra_pairs)])
+    clusters = _components(graph)
     features = (
         tenants.select("tenant_id")
         .join(direct, on="tenant_id", how="left")
@@ -107,6 +115,20 @@ def find_links(
         .with_columns(pl.len().over("cluster_id").cast(pl.Float64).alias("cluster_size"))
     )
     return Links(features, common.collect())
+
+
+def _pair_nodes(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Each linked pair as a node both tenants touch, so components see it as one more shared value."""
+    low = pl.min_horizontal("tenant_id", "other_id")
+    high = pl.max_horizontal("tenant_id", "other_id")
+    nodes = pairs.select(low.alias("a"), high.alias("b")).unique()
+    node = pl.concat_str(pl.lit("pair"), "a", "b", separator="\x1f")
+    return pl.concat(
+        [
+            nodes.select(pl.col("a").alias("tenant_id"), node.alias("node")),
+            nodes.select(pl.col("b").alias("tenant_id"), node.alias("node")),
+        ]
+    )
 
 
 def _components(edges: pl.DataFrame) -> pl.DataFrame:

@@ -220,13 +220,54 @@ FEATURES: dict[str, Feature] = {
         _f(
             "link_reasons",
             LIST,
-            "Kinds of shared value behind the links: payment_fingerprint, phone, email_domain, address.",
+            "Kinds of shared value behind the links: payment_fingerprint, phone, email_domain, address; and source_network, synchronized_launch, creation_burst for the network links that join this tenant's cluster.",
             "tenants.tenant_id",
+        ),
+        _f(
+            "network_linked_tenant_ids",
+            LIST,
+            "Tenants linked to this one strongly enough to share its cluster by rare shared sign-in networks (IPv4, IPv6 /64), synchronized restricted launches, or weaker links that agree (see Network links below).",
+            "access.source_ip",
+            "usage.region",
+        ),
+        _f(
+            "network_link_reasons",
+            LIST,
+            "One sentence per network, launch or creation-burst link of this tenant; links too weak to cluster start with 'weak: '.",
+            "access.source_ip",
+            "usage.region",
+        ),
+        _f(
+            "network_link_strength",
+            NUMBER,
+            "Strongest combined network/launch/burst link to another tenant, 0 to 1 (0 when none); 0.5 and over clusters.",
+            "access.source_ip",
+            "usage.region",
+        ),
+        _f(
+            "network_link_count",
+            NUMBER,
+            "Tenants with any network, launch or creation-burst link to this one, weak ones included.",
+            "access.source_ip",
+            "usage.region",
+        ),
+        _f(
+            "synchronized_launch_count",
+            NUMBER,
+            "This tenant's restricted launches made within minutes of another tenant's in the same region, same accelerator, similar run length, on repeated days.",
+            "usage.region",
+        ),
+        _f(
+            "creation_burst_size",
+            NUMBER,
+            "Tenants created within days of this one with the same KYC shape (country group, verified or not, declared use); a weak link.",
+            "tenants.created_at",
+            "tenants.declared_use",
         ),
         _f(
             "cluster_size",
             NUMBER,
-            "Tenants in this tenant's linked group (1 when unlinked).",
+            "Tenants in this tenant's linked group, by shared values or network links (1 when unlinked).",
             "tenants.tenant_id",
         ),
         _f(
@@ -240,6 +281,13 @@ FEATURES: dict[str, Feature] = {
             NUMBER,
             "Tenants in the linked group whose KYC is not verified.",
             "tenants.kyc_status",
+        ),
+        _f(
+            "cluster_network_linked_count",
+            NUMBER,
+            "Tenants in the linked group with a network link strong enough to cluster.",
+            "access.source_ip",
+            "usage.region",
         ),
         # restricted-party screening
         _f(
@@ -433,4 +481,7 @@ def render_markdown() -> str:
     ]
     for f in FEATURES.values():
         lines.append(f"| `{f.name}` | {f.kind} | {f.doc} | {', '.join(f.inputs)} |")
+    from auditor.features.network_doc import NETWORK_LINKS_NOTE
+
+    lines.append(NETWORK_LINKS_NOTE.rstrip("\n"))
     return "\n".join(lines) + "\n"

@@ -51,6 +51,18 @@ class SparkTables:
             return access_features(local, as_of, d5)
         return spark_access_features(self.access, as_of, d5)
 
+    def driver_tables(self) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """Usage and sign-ins collected to the driver, for the stages not yet moved to Spark (farm links)."""
+        from auditor.spark.usage import to_polars
+
+        usage = to_polars(self.usage.select(*USAGE.names), USAGE.polars_schema())
+        access = (
+            to_polars(self.access.select(*ACCESS.names), ACCESS.polars_schema())
+            if self.access is not None
+            else empty_table(ACCESS)
+        )
+        return usage.lazy(), access.lazy()
+
     def rows_of_types(self, types: list[str]) -> list[tuple[int, str]]:
         """(row index, instance type) of the first usage rows of these types, for strict mode."""
         from pyspark.sql import functions as F

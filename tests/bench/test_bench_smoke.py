@@ -19,7 +19,7 @@ from scale_gen import generate  # noqa: E402
 
 
 def test_scaled_provider_keeps_the_pattern_mix_and_the_benchmark_runs(tmp_path):
-    manifest = generate(2400, 60_000, tmp_path)
+    manifest = generate(2400, 72_000, tmp_path)
     template = pl.read_csv(REPO / "examples" / "provider" / "tenants.csv").height
     assert manifest["replicas"] == 2 and manifest["counts"]["tenants"] == 2 * template
     assert manifest["counts"]["usage"] >= 50_000

@@ -1,0 +1,316 @@
+"""Network, launch-rhythm and creation-burst links (issue 21): every boundary from both sides."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from auditor.asn import kind_of_record, open_network_kinds
+from auditor.features.farm_links import farm_links
+from auditor.features.links import find_links
+from auditor.features.network_links import NetworkSettings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connectors"))
+
+AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
+EMPTY_USAGE = pl.DataFrame(
+    schema={
+        "tenant_id": pl.String,
+        "provider": pl.String,
+        "region": pl.String,
+        "instance_type": pl.String,
+        "start": pl.Datetime("us", "UTC"),
+        "end": pl.Datetime("us", "UTC"),
+        "accelerator": pl.String,
+        "accelerator_count": pl.Int64,
+    }
+)
+ACCESS_SCHEMA = {
+    "tenant_id": pl.String,
+    "timestamp": pl.Datetime("us", "UTC"),
+    "source_ip": pl.String,
+    "ip_country": pl.String,
+}
+
+
+def tenants(n: int, *, age_days: int = 20, kyc: str = "pending", prefix: str = "t") -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "tenant_id": [f"{prefix}{i:02d}" for i in range(n)],
+            "created_at": [AS_OF - timedelta(days=age_days + 30 * i) for i in range(n)],
+            "kyc_status": [kyc] * n,
+            "country": ["US"] * n,
+            "declared_use": [f"use {i}" for i in range(n)],  # no creation bursts unless asked
+        }
+    )
+
+
+def access(rows: list[tuple[str, str | None, int]]) -> pl.DataFrame:
+    """(tenant, ip, days before as_of) sign-ins."""
+    return pl.DataFrame(
+        [(t, AS_OF - timedelta(days=d), ip, "US") for t, ip, d in rows],
+        schema=ACCESS_SCHEMA,
+        orient="row",
+    )
+
+
+def strength(result, a: str, b: str) -> float:
+    row = result.features.filter(pl.col("tenant_id") == a)
+    return (
+        row["network_link_strength"].item()
+        if b in row["network_linked_tenant_ids"].to_list()[0]
+        else 0.0
+    )
+
+
+def linked(result, a: str) -> list[str]:
+    return result.features.filter(pl.col("tenant_id") == a)["network_linked_tenant_ids"].to_list()[
+        0
+    ]
+
+
+# ---- source networks ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sharers, links", [(2, True), (10, True), (11, False)])
+def test_rarity_cut_off_both_sides(sharers: int, links: bool) -> None:
+    """Ten tenants on one address can be one controller; eleven are a NAT (the default cut-off 10)."""
+    t = tenants(sharers)
+    result = farm_links(
+        access([(tid, "203.0.113.9", 5) for tid in t["tenant_id"]]), EMPTY_USAGE, t, AS_OF
+    )
+    # A pair of new accounts on a rare exit with unknown kind: rarity 1 x 0.8 = 0.8, strong;
+    # at the cut-off rarity is 0.1 -- a weak link, shown but not clustered.
+    count = result.features["network_link_count"].max()
+    assert (count == sharers - 1) if links else (count == 0)
+    assert result.common.height == (0 if links else 1)
+    if sharers == 2:
+        assert linked(result, "t00") == ["t01"]
+    if sharers == 10:
+        assert linked(result, "t00") == []  # 0.1 x 0.8: weak
+        reasons = result.features["network_link_reasons"].to_list()[0]
+        assert reasons and all(r.startswith("weak: ") for r in reasons)
+
+
+def test_ipv6_by_slash_64_both_sides() -> None:
+    t = tenants(3)
+    rows = [
+        ("t00", "2001:db8:1:2::1", 3),
+        ("t01", "2001:0db8:0001:0002:ffff:0:0:9", 4),  # same /64, spelled out
+        ("t02", "2001:db8:1:3::1", 4),  # the next /64
+    ]
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    assert linked(result, "t00") == ["t01"]
+    assert linked(result, "t02") == []
+    (reason,) = result.features["network_link_reasons"].to_list()[0]
+    assert "2001:db8:1:x::/64" in reason and "2001:db8:1:2::" not in reason
+
+
+def test_ipv4_mapped_ipv6_is_the_ipv4_address() -> None:
+    t = tenants(2)
+    rows = [("t00", "::ffff:198.51.100.7", 1), ("t01", "198.51.100.7", 2)]
+    assert linked(farm_links(access(rows), EMPTY_USAGE, t, AS_OF), "t00") == ["t01"]
+
+
+def test_null_blank_malformed_and_private_addresses_link_nobody() -> None:
+    t = tenants(2)
+    bad = [
+        None,
+        "",
+        "  ",
+        "AWS Internal",
+        "999.1.1.1",
+        "10.0.0.1",
+        "192.168.1.1",
+        "100.64.0.1",
+        "fe80::1",
+        "fd00::1",
+        "::1",
+    ]
+    rows = [(tid, ip, 2) for ip in bad for tid in ("t00", "t01")]
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    assert result.features["network_link_count"].to_list() == [0.0, 0.0]
+
+
+def test_empty_access_table_gives_zero_links_not_an_error() -> None:
+    t = tenants(3)
+    result = farm_links(pl.DataFrame(schema=ACCESS_SCHEMA), EMPTY_USAGE, t, AS_OF)
+    assert result.features.height == 3
+    assert result.features["network_link_strength"].to_list() == [0.0] * 3
+    assert result.features["network_link_reasons"].to_list() == [[]] * 3
+    assert result.edges.height == 0
+
+
+def test_established_pair_behind_one_nat_is_weak_a_young_pair_is_strong() -> None:
+    old = tenants(2, age_days=800, kyc="verified")
+    young = tenants(2, age_days=20, kyc="verified", prefix="y")
+    both = pl.concat([old, young])
+    rows = [(tid, "198.51.100.20", 3) for tid in old["tenant_id"]] + [
+        (tid, "198.51.100.21", 3) for tid in young["tenant_id"]
+    ]
+    result = farm_links(access(rows), EMPTY_USAGE, both, AS_OF)
+    assert linked(result, "t00") == []  # 0.8 x 0.25
+    assert linked(result, "y00") == ["y01"]
+
+
+def test_sign_ins_far_apart_in_time_weigh_less() -> None:
+    t = tenants(2)
+    near = farm_links(
+        access([("t00", "203.0.113.5", 5), ("t01", "203.0.113.5", 19)]), EMPTY_USAGE, t, AS_OF
+    )
+    far = farm_links(
+        access([("t00", "203.0.113.5", 5), ("t01", "203.0.113.5", 20)]), EMPTY_USAGE, t, AS_OF
+    )
+    assert near.features["network_link_strength"].max() == pytest.approx(0.8)
+    assert far.features["network_link_strength"].max() == pytest.approx(0.8 * 0.4)
+
+
+def test_asn_database_hosting_exit_weighs_more_than_a_campus(tmp_path: Path) -> None:
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+
+    writer = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type="GeoLite2-ASN")
+    writer.insert_network(
+        IPSet(["203.0.113.0/25"]),
+        {
+            "autonomous_system_number": 64500,
+            "autonomous_system_organization": "Example VPS Hosting Ltd",
+        },
+    )
+    writer.insert_network(
+        IPSet(["203.0.113.128/25"]),
+        {
+            "autonomous_system_number": 64501,
+            "autonomous_system_organization": "Example State University",
+        },
+    )
+    path = tmp_path / "asn.mmdb"
+    writer.to_db_file(str(path))
+    kinds = open_network_kinds(path)
+    assert kinds.describe()["database_type"] == "GeoLite2-ASN"
+    assert [kinds.kind(ip) for ip in ("203.0.113.1", "203.0.113.200", "192.0.2.1", None, "x")] == [
+        "hosting",
+        "education",
+        "unknown",
+        "unknown",
+        "unknown",
+    ]
+    t = tenants(5)
+    settings = NetworkSettings(kinds=kinds)
+    hosting = farm_links(
+        access([(tid, "203.0.113.1", 2) for tid in t["tenant_id"]]), EMPTY_USAGE, t, AS_OF, settings
+    )
+    campus = farm_links(
+        access([(tid, "203.0.113.200", 2) for tid in t["tenant_id"]]),
+        EMPTY_USAGE,
+        t,
+        AS_OF,
+        settings,
+    )
+    # five tenants: rarity 0.6625; hosting x1 clusters, university x0.3 does not
+    assert len(linked(hosting, "t00")) == 4 and linked(campus, "t00") == []
+    assert "(hosting network)" in hosting.features["network_link_reasons"].to_list()[0][0]
+
+
+def test_stated_network_types_win_over_the_name() -> None:
+    assert (
+        kind_of_record(
+            {
+                "traits": {"user_type": "residential"},
+                "autonomous_system_organization": "Cloud Hosting",
+            }
+        )
+        == "residential"
+    )
+    assert kind_of_record({"connection_type": "Cable/DSL"}) == "residential"
+    assert kind_of_record({"autonomous_system_organization": "Acme Broadband"}) == "residential"
+    assert (
+        kind_of_record(None) == "unknown"
+        and kind_of_record({"autonomous_system_number": 1}) == "unknown"
+    )
+
+
+# ---- synchronized launches ---------------------------------------------------------------
+
+
+def launches(
+    offsets_minutes: list[int], days: int, *, region2: str = "ap-southeast-1"
+) -> pl.DataFrame:
+    rows = []
+    for d in range(days):
+        base = AS_OF - timedelta(days=10 + d * 2, hours=3)
+        for i, (tid, region) in enumerate((("t00", "ap-southeast-1"), ("t01", region2))):
+            start = base + timedelta(minutes=offsets_minutes[i])
+            rows.append(
+                (tid, "aws", region, "p5.48xlarge", start, start + timedelta(hours=40), None, None)
+            )
+    return pl.DataFrame(rows, schema=EMPTY_USAGE.schema, orient="row")
+
+
+@pytest.mark.parametrize(
+    "apart, days, links", [(30, 3, True), (31, 3, False), (0, 2, False), (0, 3, True)]
+)
+def test_launch_window_and_repeats_both_sides(apart: int, days: int, links: bool) -> None:
+    t = tenants(2)
+    result = farm_links(pl.DataFrame(schema=ACCESS_SCHEMA), launches([0, apart], days), t, AS_OF)
+    assert (linked(result, "t00") == ["t01"]) is links
+    assert result.features["synchronized_launch_count"].to_list() == (
+        [3.0, 3.0] if links else [0.0, 0.0]
+    )
+    if links:
+        (reason,) = result.features["network_link_reasons"].to_list()[0]
+        assert (
+            reason.startswith("launched p5.48xlarge in ap-southeast-1 within")
+            and "on 3 days" in reason
+        )
+
+
+def test_launches_in_another_region_do_not_link() -> None:
+    t = tenants(2)
+    result = farm_links(
+        pl.DataFrame(schema=ACCESS_SCHEMA), launches([0, 1], 4, region2="us-east-1"), t, AS_OF
+    )
+    assert result.features["synchronized_launch_count"].to_list() == [0.0, 0.0]
+
+
+# ---- creation bursts and clusters --------------------------------------------------------
+
+
+def test_a_creation_burst_alone_links_nobody_but_strengthens_a_weak_network_link() -> None:
+    t = tenants(2).with_columns(
+        pl.lit("SG").alias("country"),
+        pl.lit("LLM fine-tuning").alias("declared_use"),
+        pl.Series("created_at", [AS_OF - timedelta(days=20), AS_OF - timedelta(days=23)]),
+    )
+    alone = farm_links(pl.DataFrame(schema=ACCESS_SCHEMA), EMPTY_USAGE, t, AS_OF)
+    assert alone.features["network_link_count"].to_list() == [0.0, 0.0]
+    assert alone.features["creation_burst_size"].to_list() == [1.0, 1.0]
+    # sign-ins 40 days apart from one address: 0.8 x 0.4 = 0.32, weak; with the burst 0.49 -> still weak
+    far = access([("t00", "203.0.113.5", 2), ("t01", "203.0.113.5", 60)])
+    assert linked(farm_links(far, EMPTY_USAGE, t, AS_OF), "t00") == []
+    # overlapping sign-ins (0.8) with the burst: 0.85
+    near = access([("t00", "203.0.113.5", 2), ("t01", "203.0.113.5", 3)])
+    result = farm_links(near, EMPTY_USAGE, t, AS_OF)
+    assert linked(result, "t00") == ["t01"]
+    assert result.features["network_link_strength"].item(0) == pytest.approx(1 - 0.2 * 0.75)
+    kinds = result.features["network_link_kinds"].to_list()[0]
+    assert kinds == ["creation_burst", "source_network"]
+
+
+def test_network_edges_join_shared_instrument_clusters() -> None:
+    t = tenants(4).with_columns(
+        pl.Series("payment_fingerprint", ["pm_a", "pm_a", None, None]),
+        pl.lit(None, dtype=pl.String).alias("phone"),
+        pl.lit(None, dtype=pl.String).alias("email_domain"),
+        pl.lit(None, dtype=pl.String).alias("address"),
+    )
+    farm = farm_links(
+        access([("t01", "203.0.113.5", 2), ("t02", "203.0.113.5", 3)]), EMPTY_USAGE, t, AS_OF
+    )
+    clusters = find_links(t, [], extra_pairs=farm.edges).features.sort("tenant_id")
+    assert clusters["cluster_id"].to_list() == ["t00", "t00", "t00", "t03"]
+    assert clusters["linked_tenant_ids"].to_list()[2] == []  # a network link is not a shared value
