@@ -19,12 +19,14 @@ from starlette.templating import Jinja2Templates
 from auditor.console.auth import (
     SESSION_LIFETIME,
     Identity,
+    csrf_ok,
     session_identity,
     set_session_cookie,
     sso_user,
 )
 from auditor.console.policy import allowed
 from auditor.store import open_store
+from auditor.store.sqlite_attachments import MAX_ATTACHMENT_BYTES
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 DEFAULT_REASONS = (
@@ -137,3 +139,33 @@ def finish(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_session", None)
     if token:
         set_session_cookie(response, token, config_of(request).secure_cookies)
+
+
+async def read_post(request: Request, action: str) -> tuple[Any, Any, Response | None]:
+    """Form, identity and a refusal (login, 403, or CSRF) for a state-changing request."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_ATTACHMENT_BYTES + 64 * 1024:
+        return (
+            None,
+            None,
+            Response("a request body of known size, at most 5 MB, is expected", status_code=413),
+        )
+    form = await request.form(max_files=1, max_fields=600)
+    with request_store(request) as st:
+        identity = identify(request, st)
+    denied = refuse(request, identity, action)
+    if denied is not None or identity is None:
+        return form, identity, denied or redirect(request, "/login")
+    if not csrf_ok(request, str(form.get("csrf") or ""), identity):
+        return (
+            form,
+            identity,
+            render(
+                request,
+                "error.html",
+                identity,
+                {"message": "the form expired or came from another site; reload and try again"},
+                403,
+            ),
+        )
+    return form, identity, None

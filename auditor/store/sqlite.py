@@ -30,6 +30,7 @@ from auditor.store.outbox import OutboxMessage
 from auditor.store.schema import APPLICATION_ID, MIGRATIONS, OWN_TABLES, SCHEMA_VERSION
 from auditor.store.sqlite_accounts import AccountTables
 from auditor.store.sqlite_attachments import AttachmentTables
+from auditor.store.sqlite_audit import AuditTables
 from auditor.store.sqlite_queue import QueueTables
 from auditor.store.sqlite_work import WorkTables
 
@@ -63,7 +64,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
-class SQLiteStore(AccountTables, WorkTables, QueueTables, AttachmentTables):
+class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, AttachmentTables):
     """A CaseStore in one SQLite file; the lock file sits beside it (`PATH.lock`).
 
     The team's tables (accounts, work on cases, the audit trail, the queue) are mixins, one module each.

@@ -1,4 +1,4 @@
-"""The SQLite store's work on cases: decisions under four-eyes, assignments, comments, snoozes, the audit trail.
+"""The SQLite store's work on cases: decisions under four-eyes, assignments, comments, snoozes.
 
 `record_decision` is the only way a decision is written (the old `add_decision` calls it):
 the actor's role comes from the store's own accounts, the four-eyes bands from the store's
@@ -16,16 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.errors import InputError
-from auditor.store.audit import (
-    CHAINED_TABLES,
-    GENESIS,
-    TRAIL_START,
-    Verification,
-    canonical,
-    event_hash,
-    row_hash,
-    verify_chain,
-)
 from auditor.store.base import Decision
 from auditor.store.failures import store_errors
 from auditor.store.review import (
@@ -38,7 +28,7 @@ from auditor.store.review import (
     needs_review,
     parse_four_eyes,
 )
-from auditor.store.team import AuditEvent, CaseWork, Comment, DecisionOutcome, PendingDecision
+from auditor.store.team import CaseWork, Comment, DecisionOutcome, PendingDecision
 
 
 def _now() -> str:
@@ -65,98 +55,9 @@ class WorkTables:
 
         def _decisions(self, where: str = "", params: tuple = ()) -> list[Decision]: ...
 
-    # ---- the audit trail ------------------------------------------------------------------
-    def _audit(
-        self,
-        c: sqlite3.Connection,
-        actor: str,
-        action: str,
-        obj: str,
-        *,
-        request_id: str | None = None,
-        detail: dict[str, Any] | None = None,
-        row: tuple[str, int] | None = None,
-    ) -> None:
-        """Appends one event to the chain, inside the caller's transaction."""
-        last = c.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
-        if last is None:
-            before = {
-                t: c.execute(f"SELECT coalesce(max({pk}), 0) FROM {t}").fetchone()[0]
-                for t, pk in CHAINED_TABLES.items()
-            }
-            self._append_event(
-                c, 1, GENESIS, "auditor", TRAIL_START, "store", None, {"rows_before": before}
-            )
-            last = c.execute(
-                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-        body = dict(detail or {})
-        if row is not None:
-            table, ident = row
-            stored = c.execute(
-                f"SELECT * FROM {table} WHERE {CHAINED_TABLES[table]} = ?", (ident,)
-            ).fetchone()
-            body["row_sha256"] = row_hash(dict(stored))
-            obj = f"{table}:{ident}"
-        self._append_event(c, last[0] + 1, last[1], actor, action, obj, request_id, body)
-
-    @staticmethod
-    def _append_event(
-        c: sqlite3.Connection,
-        seq: int,
-        prev: str,
-        actor: str,
-        action: str,
-        obj: str,
-        request_id: str | None,
-        detail: dict[str, Any],
-    ) -> None:
-        event = {
-            "seq": seq,
-            "at": _now(),
-            "actor": actor,
-            "action": action,
-            "object": obj,
-            "request_id": request_id,
-            "detail": canonical(detail),
-        }
-        c.execute(
-            """INSERT INTO audit_events (seq, at, actor, action, object, request_id, detail, prev_hash, hash)
-               VALUES (:seq, :at, :actor, :action, :object, :request_id, :detail, :prev, :hash)""",
-            {**event, "prev": prev, "hash": event_hash(prev, event)},
-        )
-
-    def record_action(
-        self,
-        actor: str,
-        action: str,
-        obj: str,
-        request_id: str | None = None,
-        detail: dict[str, Any] | None = None,
-    ) -> None:
-        """An audit event for an action that changes nothing else (a download, an export)."""
-        with self._write(f"record {action} in the audit trail") as c:
-            self._audit(c, actor, action, obj, request_id=request_id, detail=detail)
-
-    def audit_events(self) -> list[AuditEvent]:
-        with store_errors(self.path, "read the audit trail", reading=True):
-            return [
-                AuditEvent(**dict(r))
-                for r in self._conn.execute("SELECT * FROM audit_events ORDER BY seq")
-            ]
-
-    def verify(self) -> Verification:
-        """The audit chain and every row it vouches for (`auditor store verify`)."""
-        with store_errors(self.path, "verify the case store", reading=True):
-            c = self._conn
-            events = [dict(r) for r in c.execute("SELECT * FROM audit_events ORDER BY seq")]
-            rows = {
-                t: {r[pk]: dict(r) for r in c.execute(f"SELECT * FROM {t}")}
-                for t, pk in CHAINED_TABLES.items()
-            }
-        found = verify_chain(events, rows)
-        found.problems.extend(self.blob_problems())  # type: ignore[attr-defined]
-        return found
+        def _audit(
+            self, c: sqlite3.Connection, actor: str, action: str, obj: str, **kw: Any
+        ) -> None: ...
 
     # ---- settings -------------------------------------------------------------------------
     def four_eyes(self) -> dict[str, list[str]]:

@@ -16,9 +16,14 @@ from auditor.notify.sender import backoff, drain, drain_until
 from auditor.store import RunRecord, open_store
 from auditor.store.outbox import OutboxMessage
 
-T0 = (datetime.now(timezone.utc) + timedelta(seconds=10)).replace(
-    microsecond=0
-)  # after every enqueue
+T0 = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_now():
+    """Each test's T0 is its own start: webhook timestamps older than 5 minutes fail verification."""
+    global T0
+    T0 = datetime.now(timezone.utc).replace(microsecond=0)
 
 
 class Clock:

@@ -324,15 +324,25 @@ def test_the_package_defaults_are_the_index_defaults():
     assert v1.default_threshold != DEFAULT_THRESHOLD  # v1 keeps its own, for comparison
 
 
-@pytest.mark.parametrize("query, listed", [("zavolt", "zavolta"), ("zavolta", "zavolt")])
-def test_name_v1_typo_feature_holds_whichever_side_is_shorter(query, listed):
+@pytest.mark.parametrize(
+    "query, listed, typo",
+    [
+        ("zavolt", "zavolta", 0.9),  # one deletion, six letters
+        ("zavolta", "zavolt", 0.9),
+        ("zavolta", "zavoltas", 0.93),  # seven letters or more: a surer typo
+        ("zavolx", "zavolt", 0.9),  # the same length, one substitution
+        ("zavo", "zavol", 0.0),  # under five letters: no typo feature
+        ("zavolt", "zavoltaa", 0.0),  # two letters apart: not one edit
+    ],
+)
+def test_name_v1_typo_feature_holds_whichever_side_is_shorter(query, listed, typo):
     from auditor.screening.matcher import name_features
 
     def side(prefix: str, name: str) -> dict[str, list[str]]:
         return {f"{prefix}_{c}": [name] for c in ("core", "compact", "norm")}
 
     scored = name_features(pl.DataFrame({**side("q", query), **side("n", listed)}), 0.0)
-    assert scored["typo"].to_list() == [0.9]  # one deletion, six letters
+    assert scored["typo"].to_list() == [typo]
 
 
 def test_a_blocking_key_is_used_up_to_max_key_names_and_then_only_as_the_rarest():
@@ -358,3 +368,36 @@ def test_a_blocking_key_is_used_up_to_max_key_names_and_then_only_as_the_rarest(
 
     assert found(1, 2) == set(rows[:-1])  # key 2 is one over and key 1 is rarer
     assert found(2) == set(rows)  # all a query has: used as its rarest
+
+
+def test_name_v1_scores_a_spacing_variant_below_the_exact_name():
+    from auditor.screening.matcher import name_features
+
+    frame = pl.DataFrame(
+        {
+            "q_core": ["al aqsa", "alaqsa"],
+            "q_compact": ["alaqsa", "alaqsa"],
+            "q_norm": ["al aqsa", "alaqsa"],
+            "n_core": ["alaqsa", "alaqsa"],
+            "n_compact": ["alaqsa", "alaqsa"],
+            "n_norm": ["alaqsa", "alaqsa"],
+        }
+    )
+    spaced, exact = name_features(frame, 0.0)["name_pre"].to_list()
+    # name 1 (same letters) for both; full = ratio("al aqsa", "alaqsa") = 12/13
+    assert exact == 1.0
+    assert spaced == pytest.approx(0.85 + 0.15 * 12 / 13)
+
+
+def test_name_v1_coverage_by_hand():
+    from auditor.screening.matcher import coverage
+
+    got = coverage(
+        [["huawei", "cloud"], ["al", "aqsa"], ["orsat"], []],
+        [["huawei"], ["alaqsa"], ["orsat"], ["x"]],
+        ["huaweicloud", "alaqsa", "orsat", ""],
+        ["huawei", "alaqsa", "orsat", "x"],
+    )
+    # half the query's weight unmatched; same letters spaced differently; the same word;
+    # nothing on one side
+    assert got.tolist() == [0.5, 1.0, 1.0, 0.0]

@@ -36,3 +36,19 @@ def test_isn_successor_clause_is_not_part_of_the_name():
 def test_transliteration_of_han_and_cyrillic():
     assert "huawei" in transliterate("华为")
     assert transliterate("Ромашка").lower() == "romashka"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Kavosh Limited Liability Company",
+        "Kavosh Open Joint Stock Company",
+        "Kavosh Sociedad Anonima de Capital Variable",
+        "Kavosh Kabushiki Kaisha",
+        "Kavosh Public Limited Company",
+    ],
+)
+def test_a_legal_phrase_leaves_whole_not_word_by_word(name):
+    # "liability", "joint", "anonima", "kaisha" are not legal forms alone: the phrase must
+    # be taken out as one, longest spelling first
+    assert normalize_name(name)["core"] == "kavosh"
