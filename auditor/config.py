@@ -18,6 +18,7 @@ from auditor.errors import ConfigError, Problem
 from auditor.model.load import parse_datetime
 from auditor.notify.config import NotifyChannel
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
+from auditor.spark.settings import EngineConfig
 from auditor.yamlsource import load_yaml
 
 
@@ -173,6 +174,11 @@ class AuditConfig(BaseModel):
                 f"channel name(s) {', '.join(twice)} given twice; each channel needs its own name"
             )
         return value
+
+    engine: EngineConfig = Field(
+        default_factory=EngineConfig,
+        description="Engine of the usage and sign-in stages: `name: polars` (default) or `name: spark` with `master:`, `conf:` and lake table URIs (docs/spark.md).",
+    )
 
     @field_validator("as_of", mode="before")
     @classmethod

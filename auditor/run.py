@@ -228,6 +228,8 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
 )
 def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditInputs:
     """Inputs from a collected snapshot, from files, or collected live from `connectors:`, in that order."""
+    if config.engine.name == "spark":  # usage and sign-ins read and checked on Spark (docs/spark.md)
+        return _from_spark(config)
     if config.snapshot is not None:
         return _from_snapshot(config.snapshot)
     if config.connectors is not None and config.tenants is None and config.usage is None:
@@ -238,6 +240,18 @@ def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None
             f"missing input: give --{missing[0]} FILE (or --snapshot DIR, or a --config file that names them or has `connectors:`)"
         )
     return AuditInputs(load_inputs(config.tenants, config.usage, config.access))
+
+
+def _from_spark(config: AuditConfig) -> AuditInputs:
+    from auditor.spark.inputs import load_spark_inputs
+
+    if config.snapshot is not None or config.tenants is None:
+        raise InputError(
+            "the Spark engine reads a tenants file and usage/access files or lake tables; "
+            "give --tenants and --usage (or `engine: {usage: URI}`), or drop --engine spark for a snapshot or live collection"
+        )
+    tables, provenance = load_spark_inputs(config.tenants, config.usage, config.access, config.engine)
+    return AuditInputs(tables, provenance=provenance)
 
 
 @logged_stage("lists")
@@ -264,11 +278,14 @@ def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> 
     source = inputs.sources.get("usage", "usage")
     offset = 2 if source.lower().endswith(".csv") else 1
     rows = (
-        inputs.usage.with_row_index("__row")
+        inputs.engine.rows_of_types(unknown["instance_type"].to_list())
+        if inputs.engine is not None
+        else inputs.usage.with_row_index("__row")
         .filter(pl.col("instance_type").is_in(unknown["instance_type"].implode()))
         .select("__row", "instance_type")
         .head(MAX_PROBLEMS_PER_FILE)
         .collect()
+        .rows()
     )
     raise InputError(
         [
@@ -278,7 +295,7 @@ def raise_unknown_instance_types(inputs: InputTables, unknown: pl.DataFrame) -> 
                 "or `accelerator` and `accelerator_count` columns naming a known accelerator",
                 subject="column 'instance_type'",
             )
-            for row, itype in rows.iter_rows()
+            for row, itype in rows
         ]
     )
 

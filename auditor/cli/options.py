@@ -93,6 +93,17 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Accept a tenant table with no rows (refused by default).",
         ),
+        click.option(
+            "--engine",
+            type=click.Choice(["polars", "spark"]),
+            default=None,
+            help="Engine of the usage and sign-in stages (default polars; spark needs auditor[spark], docs/spark.md).",
+        ),
+        click.option(
+            "--spark-master",
+            "spark_master",
+            help="With --engine spark: the Spark master (local[2], yarn, spark://host:7077).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -102,6 +113,23 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def build_config(config_path: Path | None, **overrides: Any) -> AuditConfig:
     base = load_config(config_path) if config_path else AuditConfig()
     updates = {k: v for k, v in overrides.items() if v not in (None, (), [])}
+    engine_updates = {
+        key: updates.pop(option)
+        for key, option in (("name", "engine"), ("master", "spark_master"))
+        if option in updates
+    }
+    if engine_updates:  # --engine/--spark-master override those keys of the config's `engine:`
+        updates["engine"] = {**base.engine.model_dump(), **engine_updates}
+        if updates["engine"]["master"] and updates["engine"]["name"] != "spark":
+            raise ConfigError(
+                [
+                    Problem(
+                        None,
+                        "a Spark master needs the Spark engine: add --engine spark",
+                        subject="--spark-master",
+                    )
+                ]
+            )
     if "lists" in updates:
         updates["lists"] = list(updates["lists"])
     if "aliases" in updates:

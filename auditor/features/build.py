@@ -105,11 +105,17 @@ def build_features(
 
     timer = _StageTimer()
     identity = timer("identity", identity_features, tenants, as_of)
-    usage_result = timer("usage", usage_features, inputs.usage, as_of)
+    # None: Polars over inputs.usage/access; else the engine holding them (spark.inputs.SparkTables).
+    engine = inputs.engine
+    usage_stage = engine.usage_features if engine is not None else usage_features
+    access_stage = engine.access_features if engine is not None else access_features
+    usage_result = timer("usage", usage_stage, inputs.usage, as_of)
     usage = usage_result.features
-    access = timer("access", access_features, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
+    access = timer("access", access_stage, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
     # Account farms (issue 21): network, launch-rhythm and creation-burst links join clusters too.
-    farm = timer("farm_links", farm_links, inputs.access, inputs.usage, tenants, as_of, network)
+    # On Spark, farm links still read the rows on the driver (docs/spark.md: the next stage to move).
+    rows = engine.driver_tables() if engine is not None else (inputs.usage, inputs.access)
+    farm = timer("farm_links", farm_links, rows[1], rows[0], tenants, as_of, network)
     links = timer(
         "links", find_links, tenants, sorted(geo.FREEMAIL_DOMAINS), max_link_group, farm.edges
     )

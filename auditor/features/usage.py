@@ -8,6 +8,7 @@ sort and one cumulative sum over the whole event table -- no per-tenant loop.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,10 +20,15 @@ HOUR_US = 3_600_000_000
 
 
 def _hours_in_window(as_of: datetime, days: int) -> pl.Expr:
+    return _micros_in_window(as_of, days) / HOUR_US
+
+
+def _micros_in_window(as_of: datetime, days: int) -> pl.Expr:
+    """Microseconds of the run inside the window: whole numbers, so their sums are exact in any order."""
     window_start = pl.lit(as_of - timedelta(days=days))
     start = pl.max_horizontal(pl.col("start"), window_start)
     end = pl.min_horizontal(pl.col("end").fill_null(pl.lit(as_of)), pl.lit(as_of))
-    return ((end - start).dt.total_microseconds() / HOUR_US).clip(lower_bound=0.0)
+    return (end - start).dt.total_microseconds().clip(lower_bound=0)
 
 
 @dataclass(frozen=True)
@@ -56,14 +62,53 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
     lf = usage.lazy()
     started = pl.col("start") <= pl.lit(as_of)
     # Plain sums of precomputed columns stream; filters inside the aggregation do not.
+    # Whole microseconds are summed (exact, in any order), so every engine gets the same hours.
     totals = (
         lf.with_columns(
-            pl.when(started).then(_hours_in_window(as_of, 30)).otherwise(0.0).alias("h30"),
-            pl.when(started).then(_hours_in_window(as_of, 90)).otherwise(0.0).alias("h90"),
+            pl.when(started).then(_micros_in_window(as_of, 30)).otherwise(0).alias("us30"),
+            pl.when(started).then(_micros_in_window(as_of, 90)).otherwise(0).alias("us90"),
         )
         .group_by(*GROUP_KEYS)
-        .agg(pl.len().alias("rows"), pl.col("h30").sum(), pl.col("h90").sum())
+        .agg(pl.len().alias("rows"), pl.col("us30").sum(), pl.col("us90").sum())
         .collect(engine="streaming")
+    )
+
+    def peaks(restricted_kinds: pl.DataFrame) -> pl.DataFrame:
+        restricted_runs = lf.filter(started & (_hours_in_window(as_of, 90) > 0)).join(
+            restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True
+        )
+        # The sort holds two events per restricted run; on very large tables the tenants are
+        # taken in hash partitions, one pass each, to bound that memory.
+        partitions = max(1, math.ceil(int(totals["rows"].sum()) / ROWS_PER_PEAK_PASS))
+        part_of = pl.col("tenant_id").hash(seed=7) % partitions
+        return pl.concat(
+            [
+                _peak_concurrency(
+                    restricted_runs.filter(part_of == i) if partitions > 1 else restricted_runs,
+                    as_of,
+                )
+                for i in range(partitions)
+            ]
+        )
+
+    return features_from_totals(totals, peaks)
+
+
+def features_from_totals(
+    totals: pl.DataFrame, peaks: Callable[[pl.DataFrame], pl.DataFrame]
+) -> UsageFeatures:
+    """The usage features from the per-(tenant, kind, region, provider) hours, on any engine.
+
+    `totals` is the first pass's small table (GROUP_KEYS, rows, us30, us90: microseconds in
+    the 30- and 90-day windows), from whichever engine read the usage rows; the catalog and
+    every per-tenant column are computed here, once, so Polars and Spark share one
+    definition of them. Taken in key order, so the floating-point sums per tenant add the
+    same numbers in the same order whatever engine (or thread) produced the table. `peaks` is the engine's second
+    pass: given the restricted kinds (instance_type, accelerator, accelerator_count, gpus),
+    the most restricted GPUs each tenant ran at once (tenant_id, peak_restricted_gpus).
+    """
+    totals = totals.sort(*GROUP_KEYS, nulls_last=True).with_columns(
+        (pl.col("us30") / HOUR_US).alias("h30"), (pl.col("us90") / HOUR_US).alias("h90")
     )
     resolved = resolve_usage(totals, rows_column="rows")
     table = resolved.usage.with_columns(
@@ -96,22 +141,7 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
         .select(*GROUP_KEYS[1:4], "gpus")
         .unique(GROUP_KEYS[1:4])
     )
-    restricted_runs = lf.filter(started & (_hours_in_window(as_of, 90) > 0)).join(
-        restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True
-    )
-    # The sort holds two events per restricted run; on very large tables the tenants are
-    # taken in hash partitions, one pass each, to bound that memory.
-    partitions = max(1, math.ceil(int(totals["rows"].sum()) / ROWS_PER_PEAK_PASS))
-    part_of = pl.col("tenant_id").hash(seed=7) % partitions
-    peaks = pl.concat(
-        [
-            _peak_concurrency(
-                restricted_runs.filter(part_of == i) if partitions > 1 else restricted_runs, as_of
-            )
-            for i in range(partitions)
-        ]
-    )
-    features = per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
+    features = per_tenant.join(peaks(restricted_kinds), on="tenant_id", how="left").with_columns(
         pl.col("peak_restricted_gpus").fill_null(0.0),
         pl.col("regions_used").list.len().cast(pl.Float64).alias("region_count"),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -39,6 +40,9 @@ class InputTables:
     rows: dict[str, int] = field(default_factory=dict)  # table -> row count
     latest_event: datetime | None = None  # the latest usage start/end or sign-in time
     exclusions: tuple[Exclusion, ...] = ()  # rows set aside as impossible (see model.badrows)
+    # The engine holding usage and sign-ins when it is not Polars (spark.inputs.SparkTables):
+    # then `usage` and `access` are empty here and the engine runs their stages.
+    engine: Any = None
 
     def usage_frame(self) -> pl.DataFrame:
         """The usage table in memory -- for small inputs and tests only."""
