@@ -25,7 +25,7 @@ import polars as pl
 
 from auditor.catalog import resolve_usage
 from auditor.catalog.throughput import throughput_table
-from auditor.features.usage import _hours_in_window, _peak_concurrency
+from auditor.features.usage import HOUR_US, _hours_in_window, _micros_in_window, _peak_concurrency
 
 DEFAULT_UTILISATION = 0.4
 DEFAULT_REPORTING_THRESHOLD = 1e26  # EO 14110 sec. 4.2(b)'s interim figure (EO revoked 2025-01-20)
@@ -65,15 +65,16 @@ def training_features(
     lf = usage.lazy()
     window_start = as_of - timedelta(days=90)
     started = pl.col("start") <= pl.lit(as_of)
-    hours = _hours_in_window(as_of, 90)
+    # Whole microseconds are summed (exact in any order, as the usage stage does), so the
+    # estimate is the same to the last digit on every run and on every engine.
     per_kind = (
         lf.filter(started)
-        .with_columns(hours.alias("h90"))
-        .filter(pl.col("h90") > 0)
+        .with_columns(_micros_in_window(as_of, 90).alias("us90"))
+        .filter(pl.col("us90") > 0)
         .group_by("tenant_id", *RUN_KEYS, "region", "provider")
         .agg(
-            pl.col("h90").sum(),
-            pl.col("h90").max().alias("longest_h"),
+            pl.col("us90").sum(),
+            pl.col("us90").max().alias("longest_us"),
             pl.max_horizontal(pl.col("start"), pl.lit(window_start)).min().alias("first_start"),
             pl.min_horizontal(pl.col("end").fill_null(pl.lit(as_of)), pl.lit(as_of))
             .max()
@@ -88,17 +89,21 @@ def training_features(
         resolved.filter(pl.col("restricted").fill_null(False) & (pl.col("gpu_count") > 0))
         .join(rates, on="gpu_model", how="left")
         .filter(pl.col("dense_flops").is_not_null())
-        .with_columns(pl.col("gpu_count").cast(pl.Float64).alias("gpus"))
+        .with_columns(
+            pl.col("gpu_count").cast(pl.Float64).alias("gpus"),
+            (pl.col("us90") * pl.col("gpu_count").cast(pl.Int64)).alias("gpu_us90"),
+            (pl.col("us90") / HOUR_US).alias("h90"),
+            (pl.col("longest_us") / HOUR_US).alias("longest_h"),
+        )
     )
     op = pl.lit(SECONDS_PER_HOUR) * pl.col("dense_flops") * pl.lit(utilisation)
     breakdown = (
         table.with_columns(
-            (pl.col("h90") * pl.col("gpus")).alias("gpu_hours_90d"),
             (pl.col("longest_h") * pl.col("gpus") * op).alias("run_flop"),
         )
         .group_by("tenant_id", "gpu_model", "region")
         .agg(
-            pl.col("gpu_hours_90d").sum(),
+            (pl.col("gpu_us90").sum() / HOUR_US).alias("gpu_hours_90d"),
             pl.col("dense_flops").first(),
             pl.col("first_start").min(),
             pl.col("last_end").max(),
@@ -112,7 +117,7 @@ def training_features(
         .sort("tenant_id", "flop", descending=[False, True])
     )
     per_tenant = breakdown.group_by("tenant_id").agg(
-        pl.col("flop").sum().alias("estimated_training_flop_90d"),
+        pl.col("flop").sort().sum().alias("estimated_training_flop_90d"),  # sorted: one order
         pl.col("largest_run_flop").max(),
     )
     longest = table.group_by("tenant_id").agg(

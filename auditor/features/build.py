@@ -113,7 +113,8 @@ def build_features(
     usage = usage_result.features
     access = timer("access", access_stage, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
     # Account farms (issue 21): network, launch-rhythm and creation-burst links join clusters too.
-    # On Spark, farm links still read the rows on the driver (docs/spark.md: the next stage to move).
+    # On Spark, farm links, CIP sign-in gaps, training estimates and hub moves still read the
+    # rows on the driver (docs/spark.md: the next stages to move).
     rows = engine.driver_tables() if engine is not None else (inputs.usage, inputs.access)
     farm = timer("farm_links", farm_links, rows[1], rows[0], tenants, as_of, network)
     links = timer(
@@ -192,13 +193,13 @@ def build_features(
         cip_features,
         identity,
         tenants,
-        inputs.access,
+        rows[1],
         as_of,
         cip,
         "access.source_ip" in present,
         foreign_owners(ownership.data if ownership else None, cip.home_country),
     )
-    training = timer("training", training_features, inputs.usage, as_of, cip.training_utilisation)
+    training = timer("training", training_features, rows[0], as_of, cip.training_utilisation)
     officers = timer("list_officers", list_officer_features, tenants, list_officers)
     moves = timer(
         "hub_move",
@@ -206,7 +207,7 @@ def build_features(
         tenants,
         screening_matches,
         listing_dates if screening_index is not None else None,
-        inputs.access,
+        rows[1],
         as_of,
     )
     frame = (

@@ -52,7 +52,8 @@ class SparkTables:
         return spark_access_features(self.access, as_of, d5)
 
     def driver_tables(self) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-        """Usage and sign-ins collected to the driver, for the stages not yet moved to Spark (farm links)."""
+        """Usage and sign-ins collected to the driver, for the stages not yet moved to Spark
+        (farm links, CIP sign-in gaps, training estimates, hub moves)."""
         from auditor.spark.usage import to_polars
 
         usage = to_polars(self.usage.select(*USAGE.names), USAGE.polars_schema())
