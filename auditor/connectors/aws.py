@@ -89,7 +89,9 @@ class AwsClients:
             self.session = boto3.Session()
         if self.botocore_config is None:
             self.botocore_config = Config(
-                retries={"mode": "standard", "max_attempts": 1}, connect_timeout=10, read_timeout=60
+                retries={"mode": "standard", "total_max_attempts": 1},
+                connect_timeout=10,
+                read_timeout=60,
             )
         if self.session_hook:
             self.session_hook(self.session)
@@ -125,7 +127,7 @@ def clients_from_settings(settings: AwsSettings) -> AwsClients:
 
     endpoint = settings.endpoint
     config = Config(
-        retries={"mode": "standard", "max_attempts": 1},
+        retries={"mode": "standard", "total_max_attempts": 1},
         connect_timeout=10,
         read_timeout=60,
         proxies=proxies(endpoint),
@@ -387,7 +389,7 @@ class AwsConnector(RetryingConnector):
         return rows
 
     def _read_sagemaker(self, accounts: list[_Account], out: Collection) -> None:
-        """SageMaker's GPU instances per account and region: jobs, endpoints, notebooks, HyperPod."""
+        """SageMaker's GPU instances per account and region: training and processing jobs, endpoints, notebooks, HyperPod."""
         from auditor.connectors.aws_sagemaker import SageMakerReader, SageMakerScope
 
         since = datetime.now(UTC) - timedelta(days=self.settings.ml.lookback_days)

@@ -1,4 +1,4 @@
-"""SageMaker usage: GPU instances rented through training jobs, endpoints, notebook instances and HyperPod clusters.
+"""SageMaker usage: GPU instances rented through training and processing jobs, endpoints, notebook instances and HyperPod clusters.
 
 None of them appear in `ec2:DescribeInstances`. Each resource becomes usage rows with
 `service = "sagemaker"`, one row per instance (a training job on 4 x ml.p5.48xlarge is four
@@ -75,7 +75,13 @@ class SageMakerReader:
     def read(self) -> list[dict[str, Any]]:
         """Every listing's rows; a listing that fails is a gap and the next one is still read."""
         rows: list[dict[str, Any]] = []
-        for read in (self._training_jobs, self._endpoints, self._notebooks, self._clusters):
+        for read in (
+            self._training_jobs,
+            self._processing_jobs,
+            self._endpoints,
+            self._notebooks,
+            self._clusters,
+        ):
             try:
                 rows.extend(read())
             except _Failed as failed:
@@ -158,6 +164,48 @@ class SageMakerReader:
                         start,
                         end,
                     )
+        return rows
+
+    def _processing_jobs(self) -> list[dict[str, Any]]:
+        """Processing jobs run any container on any instance type, so GPU work can hide there too."""
+        client = self.client
+        jobs = self._call(
+            lambda: _paginate(
+                client,
+                "list_processing_jobs",
+                "ProcessingJobSummaries",
+                CreationTimeAfter=self.since,
+            ),
+            "sagemaker:ListProcessingJobs",
+        )
+        rows: list[dict[str, Any]] = []
+        for job in jobs:
+            name = job["ProcessingJobName"]
+            detail = self._each(
+                partial(client.describe_processing_job, ProcessingJobName=name),
+                "sagemaker:DescribeProcessingJob",
+            )
+            if detail is None:
+                continue
+            cluster = (detail.get("ProcessingResources") or {}).get("ClusterConfig") or {}
+            # with InstancePreferences, SageMaker records the type it actually chose
+            itype = cluster.get("SelectedInstanceType") or cluster.get("InstanceType")
+            if not self._wanted(itype):
+                continue
+            count = cluster.get("SelectedInstanceCount") or cluster.get("InstanceCount") or 1
+            ended = detail.get("ProcessingJobStatus") in _ENDED_JOBS
+            end = (
+                (detail.get("ProcessingEndTime") or detail.get("LastModifiedTime"))
+                if ended
+                else None
+            )
+            rows += self._rows(
+                detail.get("ProcessingJobArn") or name,
+                str(itype),
+                count,
+                detail.get("ProcessingStartTime") or detail.get("CreationTime"),
+                end,
+            )
         return rows
 
     def _endpoints(self) -> list[dict[str, Any]]:

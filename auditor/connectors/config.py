@@ -173,7 +173,7 @@ class AwsSettings(ConnectorSettings):
     cur: CurSettings | None = None
     ml: ManagedMlSettings = Field(
         ManagedMlSettings(),
-        description="SageMaker training jobs, endpoints, notebook instances and HyperPod clusters, per region.",
+        description="SageMaker training and processing jobs, endpoints, notebook instances and HyperPod clusters, per region.",
     )
 
     _map = field_validator("tag_map")(_check_field_map)
