@@ -228,7 +228,8 @@ def _from_connectors(config: AuditConfig, clients: dict[str, Any] | None) -> Aud
 )
 def load_audit_inputs(config: AuditConfig, clients: dict[str, Any] | None = None) -> AuditInputs:
     """Inputs from a collected snapshot, from files, or collected live from `connectors:`, in that order."""
-    if config.engine.name == "spark":  # usage and sign-ins read and checked on Spark (docs/spark.md)
+    # Usage and sign-ins read and checked on Spark (docs/spark.md).
+    if config.engine.name == "spark":
         return _from_spark(config)
     if config.snapshot is not None:
         return _from_snapshot(config.snapshot)
@@ -250,7 +251,9 @@ def _from_spark(config: AuditConfig) -> AuditInputs:
             "the Spark engine reads a tenants file and usage/access files or lake tables; "
             "give --tenants and --usage (or `engine: {usage: URI}`), or drop --engine spark for a snapshot or live collection"
         )
-    tables, provenance = load_spark_inputs(config.tenants, config.usage, config.access, config.engine)
+    tables, provenance = load_spark_inputs(
+        config.tenants, config.usage, config.access, config.engine
+    )
     return AuditInputs(tables, provenance=provenance)
 
 
