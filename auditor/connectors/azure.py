@@ -218,28 +218,16 @@ class AzureConnector(RetryingConnector):
         def read(sub: dict[str, Any]) -> list[dict[str, Any]]:
             scope = f"{sub['id']}/activity-log"
             rest = ArmRest(self.clients.compute(sub["id"]), self.clients.request_options)
-            try:
-                rows, more = self._retry(
-                    lambda: read_activity_log(
-                        rest, sub["id"], sub["tenant_id"], since, until, settings.max_entries
-                    ),
-                    operation,
-                )
-            except ScopeFailed as exc:
-                out.gap("service", scope, operation, exc)
-                return []
-            if more:
-                out.gap(
-                    "service",
-                    scope,
-                    operation,
-                    LookupError(
-                        f"more than {settings.max_entries} events; only the first were read "
-                        "(raise activity_log.max_entries or shorten lookback_days)"
-                    ),
-                )
-            out.progress.done("service", scope)
-            return rows
+            return self._read_capped_log(
+                out,
+                scope,
+                operation,
+                lambda: read_activity_log(
+                    rest, sub["id"], sub["tenant_id"], since, until, settings.max_entries
+                ),
+                f"more than {settings.max_entries} events; only the first were read "
+                "(raise activity_log.max_entries or shorten lookback_days)",
+            )
 
         for rows in out.fan_out(
             read,

@@ -157,6 +157,29 @@ class RetryingConnector:
             fn, retry=self.settings.retry, is_retryable=type(self).retryable, what=what
         )
 
+    def _read_capped_log(
+        self,
+        out: Collection,
+        scope: str,
+        operation: str,
+        fetch: Callable[[], tuple[list[dict[str, Any]], bool]],
+        cut_note: str,
+    ) -> list[dict[str, Any]]:
+        """One scope's log (rows, more-than-the-cap), retried; a failure or a cut log is a gap.
+
+        A log read only up to its cap is still used, but never passed off as whole: the
+        gap says what was cut and which setting raises the cap (`cut_note`).
+        """
+        try:
+            rows, more = self._retry(fetch, operation)
+        except ScopeFailed as exc:
+            out.gap("service", scope, operation, exc)
+            return []
+        if more:
+            out.gap("service", scope, operation, LookupError(cut_note))
+        out.progress.done("service", scope)
+        return rows
+
 
 def run_concurrently(
     fn: Callable[[T], R], items: Sequence[T], max_workers: int

@@ -215,28 +215,16 @@ class GcpConnector(RetryingConnector):
 
         def read(project: dict[str, Any]) -> list[dict[str, Any]]:
             pid, scope = project["project_id"], f"{project['project_id']}/audit-logs"
-            try:
-                rows, more = self._retry(
-                    lambda: read_admin_activity(
-                        rest, pid, project["tenant_id"], since, until, settings.max_entries
-                    ),
-                    operation,
-                )
-            except ScopeFailed as exc:
-                out.gap("service", scope, operation, exc)
-                return []
-            if more:
-                out.gap(
-                    "service",
-                    scope,
-                    operation,
-                    LookupError(
-                        f"more than {settings.max_entries} entries; only the first were read "
-                        "(raise audit_logs.max_entries or shorten lookback_days)"
-                    ),
-                )
-            out.progress.done("service", scope)
-            return rows
+            return self._read_capped_log(
+                out,
+                scope,
+                operation,
+                lambda: read_admin_activity(
+                    rest, pid, project["tenant_id"], since, until, settings.max_entries
+                ),
+                f"more than {settings.max_entries} entries; only the first were read "
+                "(raise audit_logs.max_entries or shorten lookback_days)",
+            )
 
         for rows in out.fan_out(
             read,
