@@ -110,6 +110,18 @@ def refuse(request: Request, identity: Identity | None, action: str) -> Response
     )
 
 
+def admit(request: Request, st: Any, action: str) -> Identity | Response:
+    """The signed-in identity when it may do `action`; else the response to send instead.
+
+    Every page and download starts here, so who may see what is decided in one place.
+    """
+    identity = identify(request, st)
+    denied = refuse(request, identity, action)
+    if denied is not None or identity is None:
+        return denied or redirect(request, "/login")
+    return identity
+
+
 def render(
     request: Request,
     template: str,

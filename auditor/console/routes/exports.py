@@ -18,11 +18,9 @@ from starlette.routing import Route
 
 from auditor.console.common import (
     TEMPLATES,
+    admit,
     config_of,
     finish,
-    identify,
-    redirect,
-    refuse,
     render,
     request_id,
     request_store,
@@ -71,10 +69,9 @@ async def export_view(request: Request) -> Response:
     if fmt not in MEDIA:
         return Response("unknown export format", status_code=404)
     with request_store(request) as st:
-        identity = identify(request, st)
-        denied = refuse(request, identity, "export-view")
-        if denied is not None or identity is None:
-            return denied or redirect(request, "/login")
+        identity = admit(request, st, "export-view")
+        if isinstance(identity, Response):
+            return identity
         try:
             f = replace(
                 queue_filter(request.query_params, config_of(request).page_size),
@@ -115,10 +112,9 @@ async def dossier(request: Request) -> Response:
     """The case, its run's rule-pack checksum, and every decision with its reviewer, in one HTML file."""
     case_id = request.path_params["case_id"]
     with request_store(request) as st:
-        identity = identify(request, st)
-        denied = refuse(request, identity, "view-case")
-        if denied is not None or identity is None:
-            return denied or redirect(request, "/login")
+        identity = admit(request, st, "view-case")
+        if isinstance(identity, Response):
+            return identity
         history = st.case_history(case_id)
         if not history:
             return render(request, "error.html", identity, {"message": "no such case"}, 404)

@@ -16,12 +16,11 @@ from auditor.console.auth import (
     session_identity,
 )
 from auditor.console.common import (
-    read_post,
+    admit,
     config_of,
     finish,
-    identify,
+    read_post,
     redirect,
-    refuse,
     render,
     request_id,
     request_store,
@@ -102,10 +101,9 @@ async def logout(request: Request) -> Response:
 @requires("view-queue")
 async def queue(request: Request) -> Response:
     with request_store(request) as st:
-        identity = identify(request, st)
-        denied = refuse(request, identity, "view-queue")
-        if denied is not None or identity is None:
-            return denied or redirect(request, "/login")
+        identity = admit(request, st, "view-queue")
+        if isinstance(identity, Response):
+            return identity
         try:
             f = queue_filter(request.query_params, config_of(request).page_size)
         except InputError as exc:
@@ -144,10 +142,9 @@ def _query(params: list[tuple[str, str]]) -> str:
 async def case_page(request: Request) -> Response:
     case_id = request.path_params["case_id"]
     with request_store(request) as st:
-        identity = identify(request, st)
-        denied = refuse(request, identity, "view-case")
-        if denied is not None or identity is None:
-            return denied or redirect(request, "/login")
+        identity = admit(request, st, "view-case")
+        if isinstance(identity, Response):
+            return identity
         history = st.case_history(case_id)
         if not history:
             return render(request, "error.html", identity, {"message": "no such case"}, 404)
@@ -205,10 +202,9 @@ def _score_chart(history: list[Any]) -> dict[str, Any]:
 @requires("download-audit")
 async def audit_download(request: Request) -> Response:
     with request_store(request) as st:
-        identity = identify(request, st)
-        denied = refuse(request, identity, "download-audit")
-        if denied is not None or identity is None:
-            return denied or redirect(request, "/login")
+        identity = admit(request, st, "download-audit")
+        if isinstance(identity, Response):
+            return identity
         st.record_action(identity.username, "download-audit", "audit_events", request_id(request))
         lines = [
             json.dumps(e.as_dict(), ensure_ascii=False, sort_keys=True) + "\n"

@@ -15,12 +15,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from auditor.console.common import (
-    read_post,
+    admit,
     config_of,
     finish,
-    identify,
+    read_post,
     redirect,
-    refuse,
     render,
     request_id,
     request_store,
@@ -123,10 +122,9 @@ async def attachment(request: Request) -> Response:
     """An attachment, always as a download of opaque bytes: never rendered by the browser."""
     case_id, ident = request.path_params["case_id"], int(request.path_params["attachment_id"])
     with request_store(request) as st:
-        identity = identify(request, st)
-        denied = refuse(request, identity, "view-case")
-        if denied is not None or identity is None:
-            return denied or redirect(request, "/login")
+        identity = admit(request, st, "view-case")
+        if isinstance(identity, Response):
+            return identity
         found = st.attachment_data(case_id, ident)
         if found is None:
             return render(request, "error.html", identity, {"message": "no such attachment"}, 404)
