@@ -24,17 +24,13 @@ class LabelledCase:
 def labelled_cases(store: Any) -> list[LabelledCase]:
     """Every case the store has seen, with its outcome; cases in no run and without a decision are skipped."""
     decisions = store.latest_decisions()
+    latest = store.latest_rules()
     out = []
-    for case_id in store.case_ids():
+    for case_id in sorted(latest):
         decision = decisions.get(case_id)
         if decision is not None and decision.status in ("confirmed", "dismissed"):
-            rules = decision.rules_at_decision or _latest_rules(store, case_id)
+            rules = decision.rules_at_decision or latest[case_id]
             out.append(LabelledCase(case_id, decision.status, frozenset(rules)))
         else:
-            out.append(LabelledCase(case_id, "open", frozenset(_latest_rules(store, case_id))))
+            out.append(LabelledCase(case_id, "open", frozenset(latest[case_id])))
     return [c for c in out if c.rules]
-
-
-def _latest_rules(store: Any, case_id: str) -> list[str]:
-    history = store.case_history(case_id)
-    return list(history[-1].rules) if history else []

@@ -224,6 +224,9 @@ class CaseStore(Protocol):
     def case_ids(self) -> list[str]:
         """Every case id any run has seen."""
 
+    def latest_rules(self) -> dict[str, list[str]]:
+        """Case id -> the rules of its latest snapshot, for every case any run has seen."""
+
     def add_decision(self, decision: Decision) -> Decision:
         """Appends; returns the decision with its id."""
 

@@ -431,6 +431,14 @@ class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, Attachmen
                 )
             ]
 
+    def latest_rules(self) -> dict[str, list[str]]:
+        """Each case's rules in its latest snapshot, in one query (not a history read per case)."""
+        with store_errors(self.path, "read the case store's cases", reading=True):
+            rows = self._conn.execute(
+                "SELECT s.case_id, s.rules FROM case_snapshots s JOIN runs r ON r.run_id = s.run_id ORDER BY r.seq"
+            )
+            return {case_id: json.loads(rules) for case_id, rules in rows}  # later runs overwrite
+
     # ---- decisions ------------------------------------------------------------------------
     def add_decision(self, decision: Decision) -> Decision:
         """Records through `record_decision` (four-eyes included); refuses one that must wait for review."""

@@ -72,6 +72,22 @@ def test_runs_and_cases_round_trip(tmp_path):
         assert store.case_ids() == ["C-1"]
 
 
+def test_latest_rules_are_each_cases_newest_snapshot(tmp_path):
+    def with_rules(run_id: str, case_id: str, rules: list[str]) -> CaseSnapshot:
+        snap = case(run_id, case_id)
+        return CaseSnapshot(**{**snap.__dict__, "rules": rules})
+
+    with SQLiteStore(tmp_path / "s.db") as store:
+        assert store.latest_rules() == {}
+        # r9 is committed first under an id that sorts last: order is by commit, not by id.
+        store.commit_run(
+            run_record("r9"), [with_rules("r9", "C-1", ["a"]), with_rules("r9", "C-2", ["x"])]
+        )
+        store.commit_run(run_record("r1"), [with_rules("r1", "C-1", ["a", "b"])])
+        assert store.latest_rules() == {"C-1": ["a", "b"], "C-2": ["x"]}
+        assert store.latest_rules()["C-1"] == store.case_history("C-1")[-1].rules
+
+
 def test_a_failed_commit_leaves_no_trace(tmp_path):
     with SQLiteStore(tmp_path / "s.db") as store:
         store.commit_run(run_record("r1"), [case("r1")])
