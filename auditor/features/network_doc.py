@@ -40,7 +40,9 @@ the planted coworking NAT and the 10 planted nightly-launch labs -- and 0 per 10
 cluster; the 20 on the planted campus address exceed the cut-off and get none. The 1,109
 background tenants get none, but their addresses are unique by construction, so that
 part says little about real traffic: measure on your own data (`network_link_count` > 0)
-before trusting the figure. The two planted farms (12 accounts) each form one case.
+before trusting the figure. The example's look-alikes were planted by the same hand that set
+the link weights and cut-offs, so this is a figure on tuning data, not on held-out data: no
+independent scenario set was run against it. The two planted farms (12 accounts) each form one case.
 
 Speed: `bench/network_bench.py` (README, *Performance*): linear memory (about 80 MB per
 million sign-ins); at 100,000 tenants and 5M sign-ins the linking took 4.2x reading the
