@@ -13,6 +13,7 @@ an owner owning itself, an id that is neither a tenant nor a party, an end befor
 from __future__ import annotations
 
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,12 @@ import polars as pl
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.model.load import MAX_PROBLEMS_PER_FILE, detect_format, read_table
 from auditor.model.schema import OWNERSHIP, PARTIES
+from auditor.ownership.identifiers import (
+    TIES_SCHEMA,
+    identifier_problems,
+    parse_identifiers,
+    tie_parties,
+)
 
 KYC_OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners")
 SHARE_IN_NAME = r"^(.*?)\s*\(\s*(\d+(?:[.,]\d+)?)\s*%\s*\)\s*$"
@@ -67,6 +74,15 @@ class OwnershipInput:
     nodes: pl.DataFrame  # PARTY_SCHEMA: every tenant and party that can own or be owned
     sources: dict[str, str]  # table -> path as shown to users
     given: bool  # an ownership or parties file was supplied (not only KYC names)
+    # parties made one with another by a shared LEI or USCC: party_id, same_as, identifier, name
+    ties: pl.DataFrame = dataclasses.field(default_factory=lambda: pl.DataFrame(schema=TIES_SCHEMA))
+
+    def same_party(self) -> dict[str, list[str]]:
+        """node id -> the parties tied into it, as "party_id 'name' (LEI:...)" (for proofs)."""
+        out: dict[str, list[str]] = {}
+        for party, same_as, identifier, name in self.ties.iter_rows():
+            out.setdefault(same_as, []).append(f"{party} '{name}' ({identifier})")
+        return out
 
 
 def name_key(expr: pl.Expr) -> pl.Expr:
@@ -346,9 +362,12 @@ def _tenant_nodes(tenants: pl.DataFrame) -> pl.DataFrame:
     ).cast(PARTY_SCHEMA)
 
 
-def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFrame, dict[str, str]]:
+def _load_parties(
+    path: Path | None, tenant_ids: pl.Series
+) -> tuple[pl.DataFrame, dict[str, str], pl.DataFrame]:
+    """The parties as nodes, party_id -> the node it is (a tenant, or the party it is tied to), and the ties."""
     if path is None:
-        return pl.DataFrame(schema=PARTY_SCHEMA), {}
+        return pl.DataFrame(schema=PARTY_SCHEMA), {}, pl.DataFrame(schema=TIES_SCHEMA)
     table, _ = read_table(path, PARTIES)
     source, offset = display_path(path), _row_offset(Path(path))
     table = table.with_row_index("row", offset=offset).with_columns(pl.col("row").cast(pl.Int64))
@@ -383,12 +402,23 @@ def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFram
         if count
         for p in _problems(table, bad, source, subject, message)
     ]
+    parsed = parse_identifiers(table)
+    problems += identifier_problems(parsed, source, MAX_PROBLEMS_PER_FILE)
     if problems:
-        raise InputError(problems)
+        raise InputError(
+            sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[
+                :MAX_PROBLEMS_PER_FILE
+            ]
+        )
     party_node = {
         p: t for p, t in table.select("party_id", "tenant_id").drop_nulls().iter_rows() if p != t
     }
-    parties = table.filter(pl.col("tenant_id").is_null()).select(
+    ties = tie_parties(parsed, table)
+    party_node.update(ties.same_as)
+    parties = table.filter(
+        pl.col("tenant_id").is_null()
+        & ~pl.col("party_id").is_in(pl.Series(list(ties.same_as), dtype=pl.String).implode())
+    ).select(
         pl.col("party_id").alias("node_id"),
         "name",
         pl.col("kind").fill_null("unknown"),
@@ -398,7 +428,30 @@ def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFram
         pl.lit(False).alias("is_tenant"),
         pl.lit("parties").alias("origin"),
     )
-    return parties.cast(PARTY_SCHEMA), party_node
+    if ties.rows.height:  # a tied party's names and codes live on in the party it is one with
+        absorbed = (
+            ties.rows.join(table.select("party_id", "aliases", "identifiers"), on="party_id")
+            .group_by("same_as")
+            .agg(
+                pl.concat_list(pl.col("name"), pl.col("aliases").fill_null([]))
+                .explode()
+                .alias("more_aliases"),
+                pl.col("identifiers").fill_null([]).explode().alias("more_identifiers"),
+            )
+        )
+        parties = (
+            parties.join(absorbed, left_on="node_id", right_on="same_as", how="left")
+            .with_columns(
+                pl.concat_list("aliases", pl.col("more_aliases").fill_null([])).list.unique(
+                    maintain_order=True
+                ),
+                pl.concat_list("identifiers", pl.col("more_identifiers").fill_null([])).list.unique(
+                    maintain_order=True
+                ),
+            )
+            .drop("more_aliases", "more_identifiers")
+        )
+    return parties.cast(PARTY_SCHEMA), party_node, ties.rows
 
 
 def load_ownership(
@@ -406,7 +459,7 @@ def load_ownership(
 ) -> OwnershipInput:
     """The ownership graph's input from the files (either may be absent) and the tenants' KYC owner names."""
     tenant_ids = tenants["tenant_id"]
-    party_frame, party_node = _load_parties(
+    party_frame, party_node, ties = _load_parties(
         Path(parties) if parties is not None else None, tenant_ids
     )
     nodes = pl.concat([_tenant_nodes(tenants), party_frame])
@@ -434,4 +487,5 @@ def load_ownership(
         nodes=all_nodes,
         sources=sources,
         given=ownership is not None or parties is not None,
+        ties=ties,
     )

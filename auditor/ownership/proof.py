@@ -43,8 +43,9 @@ def share_text(
 class ProofBuilder:
     """Builds proofs for one regime; holds the reverse (by owned) index and the per-node facts."""
 
-    def __init__(self, a: RegimeAssessment):
+    def __init__(self, a: RegimeAssessment, same_party: dict[str, list[str]] | None = None):
         self.a = a
+        self.same_party = same_party or {}  # node id -> parties tied into it by a shared LEI/USCC
         g = a.graph
         self.ids = g.nodes["node_id"].to_list()
         self.position = g.positions
@@ -113,10 +114,7 @@ class ProofBuilder:
         """Why `node` is (or is not) restricted on `bound` ("certain": lower bounds, "possible": upper bounds)."""
         closure = self.a.lower if bound == "certain" else self.a.upper
         key = "lo" if bound == "certain" else "hi"
-        out: dict[str, Any] = {"id": self.ids[node], "name": self.names[node]}
-        entry = self._seed_entry(node)
-        if entry is not None and (bound == "possible" or entry["certain"]):
-            out["listed"] = entry
+        out = self.node_brief(node, bound)
         holders, not_counted, exact = [], [], []
         for e in self._incoming(node):
             owner = int(self.src[e])
@@ -175,6 +173,9 @@ class ProofBuilder:
     def node_brief(self, node: int, bound: str) -> dict[str, Any]:
         entry = self._seed_entry(node)
         out: dict[str, Any] = {"id": self.ids[node], "name": self.names[node]}
+        tied = self.same_party.get(self.ids[node])
+        if tied:
+            out["same_party_as"] = tied
         if entry is not None and (bound == "possible" or entry["certain"]):
             out["listed"] = entry
         return out
@@ -238,7 +239,7 @@ def _tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[
     for a in assessment.regimes:
         builder = assessment.cache.get(a.regime.id)
         if builder is None:
-            builder = assessment.cache[a.regime.id] = ProofBuilder(a)
+            builder = assessment.cache[a.regime.id] = ProofBuilder(a, assessment.data.same_party())
         found = builder.position.get(tenant_id)
         if found is None:
             continue
