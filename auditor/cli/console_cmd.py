@@ -91,6 +91,7 @@ def serve(
         trusted_proxies=tuple(trusted_proxies),
         sso_header=sso_header,
         secure_cookies=not insecure_cookies,
+        due_days=_due_days(config_path),
     )
     chosen = tuple(r.strip() for r in reasons if r.strip())
     if chosen:
@@ -98,6 +99,17 @@ def serve(
     echo(f"console on http://{host}:{port}/ (store {plain(location)}); Ctrl-C stops it")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", proxy_headers=False)
     return 0
+
+
+def _due_days(config_path) -> dict[str, int]:
+    """The config's `console.due_days` (validated with the rest of the config); the defaults without a config."""
+    from auditor.store.due import DEFAULT_DUE_DAYS
+
+    if config_path is None:
+        return dict(DEFAULT_DUE_DAYS)
+    from auditor.config import load_config
+
+    return load_config(config_path).console.due_days.as_dict()
 
 
 @console.group("user")

@@ -26,6 +26,7 @@ from auditor.console.auth import (
 )
 from auditor.console.policy import allowed
 from auditor.store import open_store
+from auditor.store.due import DEFAULT_DUE_DAYS
 from auditor.store.sqlite_attachments import MAX_ATTACHMENT_BYTES
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -47,6 +48,7 @@ class ConsoleConfig:
     secure_cookies: bool = True
     reasons: tuple[str, ...] = DEFAULT_REASONS
     page_size: int = 50
+    due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.store.due import DEFAULT_DUE_DAYS, due_date
 from auditor.store.failures import store_errors
 from auditor.store.team import VIEWS, QueueFilter, QueueRow
 
-DEFAULT_DUE_DAYS = {"critical": 2, "high": 5, "medium": 10, "low": 30}
+__all__ = ["DEFAULT_DUE_DAYS", "QueueTables"]
 
 
 def _rank(column: str) -> str:
@@ -73,9 +75,19 @@ class QueueTables:
     _conn: sqlite3.Connection
 
     def queue(
-        self, run_id: str, f: QueueFilter, me: str, today: date | None = None
+        self,
+        run_id: str,
+        f: QueueFilter,
+        me: str,
+        today: date | None = None,
+        due_days: Mapping[str, int] | None = None,
     ) -> tuple[list[QueueRow], int | None]:
-        """One page of the queue and the cursor of the next page (None on the last)."""
+        """One page of the queue and the cursor of the next page (None on the last).
+
+        `due_days` (band -> days, the config's `console.due_days`) decides the overdue view
+        and each row's `due`; the defaults of store/due.py when not given.
+        """
+        due_days = {**DEFAULT_DUE_DAYS, **(due_days or {})}
         if f.view not in VIEW_SQL:
             raise InputError(f"unknown view {f.view!r}; expected one of {', '.join(VIEWS)}")
         today = today or date.today()
@@ -83,7 +95,7 @@ class QueueTables:
             return self._resolved(run_id, f), None
         clauses = ["s.run_id = :run", VIEW_SQL[f.view]]
         params: dict[str, Any] = {"run": run_id, "today": today.isoformat(), "me": me}
-        for band, days in DEFAULT_DUE_DAYS.items():
+        for band, days in due_days.items():
             params[f"due_{band}"] = (today - timedelta(days=days)).isoformat()
         if f.priorities:
             marks = []
@@ -136,7 +148,7 @@ class QueueTables:
         )
         sql = f"""SELECT s.case_id, s.rank, s.priority, s.score, s.tenant_ids, s.rules,
                   json_extract(s.record, '$.top_reasons[0]') AS top_reason, {CHANGE} AS change,
-                  json_extract(s.record, '$.tenants[0].legal_name') AS name,
+                  json_extract(s.record, '$.tenants[0].legal_name') AS name, {FIRST_SEEN} AS first_seen,
                   w.assignee, w.decision_status, w.pending_id, w.snoozed_until
                   FROM {source}
                   WHERE {" AND ".join(clauses)} ORDER BY s.rank LIMIT :limit"""
@@ -159,6 +171,12 @@ class QueueTables:
                 if r["snoozed_until"]
                 else None,
                 names=[r["name"]] if r["name"] else [],
+                first_seen=datetime.fromisoformat(r["first_seen"]) if r["first_seen"] else None,
+                due=due_date(
+                    datetime.fromisoformat(r["first_seen"]).date() if r["first_seen"] else None,
+                    r["priority"],
+                    due_days,
+                ),
             )
             for r in rows[: f.limit]
         ]

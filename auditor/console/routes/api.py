@@ -48,6 +48,7 @@ def _row(r: Any) -> dict[str, Any]:
         "decision_status": r.decision_status,
         "pending_decision_id": r.pending_id,
         "snoozed_until": r.snoozed_until.isoformat() if r.snoozed_until else None,
+        "due": r.due.isoformat() if r.due else None,
     }
 
 
@@ -62,7 +63,11 @@ async def list_cases(request: Request) -> Response:
         except InputError as exc:
             return _error(400, str(exc))
         run = st.latest_run()
-        rows, cursor = st.queue(run.run_id, f, identity.username) if run else ([], None)
+        rows, cursor = (
+            st.queue(run.run_id, f, identity.username, due_days=config_of(request).due_days)
+            if run
+            else ([], None)
+        )
     return JSONResponse(
         {
             "run_id": run.run_id if run else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -29,6 +30,7 @@ from auditor.console.passwords import check_password
 from auditor.console.policy import allowed, requires
 from auditor.console.routes.forms import queue_filter
 from auditor.errors import InputError
+from auditor.store.due import due_date
 from auditor.store.team import VIEWS
 
 
@@ -109,7 +111,11 @@ async def queue(request: Request) -> Response:
         except InputError as exc:
             return render(request, "error.html", identity, {"message": str(exc)}, 400)
         run = st.latest_run()
-        rows, cursor = st.queue(run.run_id, f, identity.username) if run else ([], None)
+        rows, cursor = (
+            st.queue(run.run_id, f, identity.username, due_days=config_of(request).due_days)
+            if run
+            else ([], None)
+        )
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
     return render(
         request,
@@ -128,6 +134,7 @@ async def queue(request: Request) -> Response:
             "can_work": allowed("record-decision", identity.role),
             "reasons": config_of(request).reasons,
             "notice": request.query_params.get("notice"),
+            "overdue": {r.case_id for r in rows if r.due is not None and r.due < date.today()},
         },
     )
 
@@ -150,6 +157,8 @@ async def case_page(request: Request) -> Response:
             return render(request, "error.html", identity, {"message": "no such case"}, 404)
         snap = history[-1]
         pending = st.pending_decisions(case_id=case_id, open_only=True)
+        started = {r.run_id: r.started_at.date() for r in st.runs()}
+        due = due_date(started.get(history[0].run_id), snap.priority, config_of(request).due_days)
         context = {
             "case": snap,
             "record": snap.record,
@@ -179,6 +188,8 @@ async def case_page(request: Request) -> Response:
             "can_work": allowed("record-decision", identity.role),
             "reasons": config_of(request).reasons,
             "chart": _score_chart(history),
+            "due": due,
+            "overdue": due is not None and due < date.today(),
             "error": request.query_params.get("error"),
             "notice": request.query_params.get("notice"),
         }
