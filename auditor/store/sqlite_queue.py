@@ -17,6 +17,8 @@ from typing import Any
 from auditor.errors import InputError
 from auditor.store.due import DEFAULT_DUE_DAYS, due_date
 from auditor.store.failures import store_errors
+from auditor.store.search import parse_query
+from auditor.store.sqlite_search import plan_search
 from auditor.store.team import VIEWS, QueueFilter, QueueRow
 
 __all__ = ["DEFAULT_DUE_DAYS", "QueueTables"]
@@ -123,12 +125,12 @@ class QueueTables:
                 "EXISTS (SELECT 1 FROM json_each(s.record, '$.tenants') t WHERE json_extract(t.value, '$.country') = :country)"
             )
             params["country"] = f.country.upper()
+        search = None
         if f.text:
-            clauses.append(
-                """(instr(lower(s.tenant_ids), :text) > 0 OR EXISTS (SELECT 1 FROM json_each(s.record, '$.tenants') t
-                   WHERE instr(lower(json_extract(t.value, '$.legal_name')), :text) > 0))"""
-            )
-            params["text"] = f.text.lower()
+            with store_errors(self.path, "search the queue", reading=True):
+                search = plan_search(self._conn, run_id, parse_query(f.text), params)
+        if search is not None:
+            clauses.append(search.clause)
         if f.expiring_within_days is not None:
             clauses.append(
                 "w.decision_until IS NOT NULL AND w.decision_until >= :today AND w.decision_until <= :expiry"
@@ -146,6 +148,10 @@ class QueueTables:
             if from_work
             else "case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id"
         )
+        if search is not None and search.driver is not None and not from_work:
+            # A rare word: its few cases first, then their snapshots (CROSS JOIN keeps that order in SQLite).
+            source = f"""({search.driver}) m CROSS JOIN case_snapshots s ON s.run_id = :run AND s.case_id = m.case_id
+                         LEFT JOIN case_work w ON w.case_id = s.case_id"""
         sql = f"""SELECT s.case_id, s.rank, s.priority, s.score, s.tenant_ids, s.rules,
                   json_extract(s.record, '$.top_reasons[0]') AS top_reason, {CHANGE} AS change,
                   json_extract(s.record, '$.tenants[0].legal_name') AS name, {FIRST_SEEN} AS first_seen,

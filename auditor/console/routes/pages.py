@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from auditor.console.charts import score_chart, signin_chart
 from auditor.console.auth import (
     SESSION_LIFETIME,
     cookie_name,
@@ -187,27 +188,14 @@ async def case_page(request: Request) -> Response:
             "work": st.case_work(case_id),
             "can_work": allowed("record-decision", identity.role),
             "reasons": config_of(request).reasons,
-            "chart": _score_chart(history),
+            "chart": score_chart(history),
+            "signins": signin_chart(history),
             "due": due,
             "overdue": due is not None and due < date.today(),
             "error": request.query_params.get("error"),
             "notice": request.query_params.get("notice"),
         }
     return render(request, "case.html", identity, context)
-
-
-def _score_chart(history: list[Any]) -> dict[str, Any]:
-    """Points of an inline SVG line of restricted GPU-hours per run, computed here so the template only draws."""
-    values = [s.restricted_gpu_hours_90d for s in history]
-    if len(values) == 1:
-        values = values * 2  # one run: a flat line across, not an invisible point
-    top = max(values) or 1.0
-    width, height = 300, 60
-    step = width / max(len(values) - 1, 1)
-    points = " ".join(
-        f"{i * step:.1f},{height - (v / top) * (height - 4):.1f}" for i, v in enumerate(values)
-    )
-    return {"points": points, "width": width, "height": height, "last": values[-1] if values else 0}
 
 
 @requires("download-audit")
