@@ -92,6 +92,7 @@ def serve(
         sso_header=sso_header,
         secure_cookies=not insecure_cookies,
         due_days=_due_days(config_path),
+        notify=_channels(config_path),
     )
     chosen = tuple(r.strip() for r in reasons if r.strip())
     if chosen:
@@ -110,6 +111,15 @@ def _due_days(config_path) -> dict[str, int]:
     from auditor.config import load_config
 
     return load_config(config_path).console.due_days.as_dict()
+
+
+def _channels(config_path) -> tuple:
+    """The config's notification channels: assignments and review requests from the console go there."""
+    if config_path is None:
+        return ()
+    from auditor.config import load_config
+
+    return tuple(load_config(config_path).notify)
 
 
 @console.group("user")

@@ -49,6 +49,9 @@ class ConsoleConfig:
     reasons: tuple[str, ...] = DEFAULT_REASONS
     page_size: int = 50
     due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    notify: tuple[
+        Any, ...
+    ] = ()  # the audit config's channels: assignments and review requests go there
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -153,6 +156,12 @@ def finish(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_session", None)
     if token:
         set_session_cookie(response, token, config_of(request).secure_cookies)
+    if getattr(
+        request.state, "announced", False
+    ):  # notifying.announce: deliver once the response is out
+        from auditor.console.notifying import deliver_after
+
+        deliver_after(request, response)
 
 
 async def read_post(request: Request, action: str) -> tuple[Any, Any, Response | None]:

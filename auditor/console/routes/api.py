@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from auditor.console.auth import Identity, bearer_identity
 from auditor.console.common import config_of, request_id, request_store
+from auditor.console.notifying import announce, deliver_after
 from auditor.console.policy import allowed, requires
 from auditor.console.routes.forms import decision_from, queue_filter
 from auditor.errors import InputError
@@ -137,15 +138,16 @@ async def post_decision(request: Request) -> Response:
                 str(body.get("reason") or ""),
                 body.get("until"),
             )
-            outcome = st.record_decision(decision, request_id(request))
+            outcome = st.record_decision(decision, request_id(request), announce(request))
         except LookupError:
             return _error(404, "no such case")
         except ReviewRefused as exc:
             return _error(403, str(exc))
         except InputError as exc:
             return _error(400, str(exc))
-    return JSONResponse(
-        {"decision_id": outcome.decision_id, "state": outcome.state}, status_code=201
+    return deliver_after(
+        request,
+        JSONResponse({"decision_id": outcome.decision_id, "state": outcome.state}, status_code=201),
     )
 
 
