@@ -83,6 +83,8 @@ def serve(
         raise InputError(
             f"the console needs its extra: pip install 'auditor[console]' ({exc.name} is missing)"
         ) from None
+    from auditor.config import load_config
+
     st = _open(store, config_path)
     location = st.location
     st.close()
@@ -93,6 +95,7 @@ def serve(
         secure_cookies=not insecure_cookies,
         due_days=_due_days(config_path),
         notify=_channels(config_path),
+        allowlist_max_days=load_config(config_path).allowlist_max_days if config_path else 180,
     )
     chosen = tuple(r.strip() for r in reasons if r.strip())
     if chosen:

@@ -49,9 +49,11 @@ class ConsoleConfig:
     reasons: tuple[str, ...] = DEFAULT_REASONS
     page_size: int = 50
     due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
-    notify: tuple[
-        Any, ...
-    ] = ()  # the audit config's channels: assignments and review requests go there
+    # The audit config's channels: assignments and review requests go there.
+    notify: tuple[Any, ...] = ()
+    allowlist_max_days: int = (
+        180  # the audit config's allowlist_max_days: console entries obey it too
+    )
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -26,6 +26,10 @@ ACTIONS: dict[str, str | None] = {
     "download-audit": "admin",
     "export-view": "viewer",
     "sign-out": "viewer",
+    "view-allowlist": "viewer",
+    "export-allowlist": "viewer",
+    "propose-allowlist": "analyst",
+    "approve-allowlist": "reviewer",
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

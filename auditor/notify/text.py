@@ -98,9 +98,14 @@ def _assigned(p: dict[str, Any]) -> MessageText:
 
 
 def _review(p: dict[str, Any]) -> MessageText:
+    what = (
+        f"allowlist entry {p['entry_id']} for"
+        if p.get("entry_id")
+        else f"{p['status']} (decision #{p['decision_id']}) on"
+    )
     lines = [
-        f"{p['proposed_by']} proposes {p['status']} on a {p.get('priority') or 'unknown'} case "
-        f"(decision #{p['decision_id']}); a reviewer other than {p['proposed_by']} approves or rejects it"
+        f"{p['proposed_by']} proposes {what} a {p.get('priority') or 'unknown'} case; "
+        f"a reviewer other than {p['proposed_by']} approves or rejects it"
     ]
     if p.get("reason"):
         lines.append(f"reason: {p['reason']}")

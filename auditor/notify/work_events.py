@@ -30,6 +30,8 @@ def work_payload(event: WorkEvent, channel: ChannelBase) -> dict[str, Any]:
     }
     if event.kind == "case-assigned":
         payload.update(assignee=event.assignee, assigned_by=event.actor)
+    elif event.subject == "allowlist":
+        payload.update(entry_id=f"console:{event.ref}", proposed_by=event.actor)
     else:
         payload.update(decision_id=event.ref, status=event.status, proposed_by=event.actor)
     if channel.link:

@@ -64,10 +64,17 @@ class WorkEvent:
     status: str | None = None  # the proposed decision
     reason: str | None = None
     names: tuple[str, ...] = field(default_factory=tuple)
+    subject: str = (
+        "decision"  # what waits for review: a decision, or an allowlist entry (`ref` its proposal)
+    )
 
     @property
     def event_id(self) -> str:
-        return f"{self.kind}.{self.ref}"
+        return (
+            f"{self.kind}.{self.ref}"
+            if self.subject == "decision"
+            else f"{self.kind}.{self.subject}-{self.ref}"
+        )
 
 
 Announce = Callable[[WorkEvent], list[OutboxMessage]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from auditor.store.sqlite_allowlist import ALLOWLIST_MIGRATION, ALLOWLIST_TABLES
 from auditor.store.sqlite_search import SEARCH_MIGRATION, SEARCH_TABLES, backfill_search_terms
 from auditor.store.schema_team import (
     ATTACHMENT_TABLES,
@@ -135,7 +136,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # The queue's text search (store/search.py, store/sqlite_search.py): each run's words
     # (case id, tenant ids, legal names) with the cases that have them, so `q=` reads an
     # index range instead of every case of the run.
-    7: [*SEARCH_MIGRATION],
+    # Allowlist entries made in the console (store/allowlist_entries.py, sqlite_allowlist.py):
+    # proposals and their four-eyes reviews, insert-only and chained.
+    7: [*SEARCH_MIGRATION, *ALLOWLIST_MIGRATION],
 }
 # Data steps SQL alone cannot take, run in the same transaction right after a version's statements.
 AFTER_MIGRATION: dict[int, Callable[[Any], None]] = {
@@ -154,4 +157,5 @@ OWN_TABLES = {
     *TEAM_TABLES,
     *ATTACHMENT_TABLES,
     *SEARCH_TABLES,
+    *ALLOWLIST_TABLES,
 }

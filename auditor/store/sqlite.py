@@ -35,6 +35,7 @@ from auditor.store.schema import (
     SCHEMA_VERSION,
 )
 from auditor.store.sqlite_accounts import AccountTables
+from auditor.store.sqlite_allowlist import AllowlistTables
 from auditor.store.sqlite_attachments import AttachmentTables
 from auditor.store.sqlite_audit import AuditTables
 from auditor.store.sqlite_queue import QueueTables
@@ -71,7 +72,9 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
-class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, AttachmentTables):
+class SQLiteStore(
+    AccountTables, AuditTables, WorkTables, QueueTables, AttachmentTables, AllowlistTables
+):
     """A CaseStore in one SQLite file; the lock file sits beside it (`PATH.lock`).
 
     The team's tables (accounts, work on cases, the audit trail, the queue) are mixins, one module each.

@@ -153,7 +153,18 @@ def test_chat_and_mail_words_for_both_events():
         event("review-requested", assignee=None, status="dismissed", reason="**x**"), [full]
     )
     lines = message_text("review-requested", review.payload).lines
-    assert lines[0].startswith("ana proposes dismissed on a critical case (decision #7)")
+    assert lines[0].startswith("ana proposes dismissed (decision #7) on a critical case")
+    entry = event("review-requested", assignee=None, subject="allowlist", reason="vetted")
+    (proposal,) = work_messages(entry, [full])
+    assert (
+        proposal.event_id == "review-requested.allowlist-7"
+    )  # never the id of decision #7's request
+    assert proposal.payload["entry_id"] == "console:7" and "decision_id" not in proposal.payload
+    assert (
+        message_text("review-requested", proposal.payload)
+        .lines[0]
+        .startswith("ana proposes allowlist entry console:7 for a critical case")
+    )
     assert "Acme &lt;Ltd&gt;" in slack_body(review)["blocks"][1]["text"]["text"]
     card = teams_body(review)["attachments"][0]["content"]["body"]
     assert any(

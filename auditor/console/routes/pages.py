@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -191,6 +191,8 @@ async def case_page(request: Request) -> Response:
             "chart": score_chart(history),
             "signins": signin_chart(history),
             "due": due,
+            "allowlist": st.allowlist_proposals(case_id=case_id),
+            "allowlist_expires": (date.today() + timedelta(days=90)).isoformat(),
             "overdue": due is not None and due < date.today(),
             "error": request.query_params.get("error"),
             "notice": request.query_params.get("notice"),
