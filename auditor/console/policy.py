@@ -30,6 +30,7 @@ ACTIONS: dict[str, str | None] = {
     "export-allowlist": "viewer",
     "propose-allowlist": "analyst",
     "approve-allowlist": "reviewer",
+    "revoke-allowlist": "analyst",  # ending a suppression early only un-silences: one person may
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -20,7 +20,7 @@ from auditor.allowlist.spec import DEFAULT_MAX_DAYS, MATCHABLE_FIELDS, Allowlist
 from auditor.errors import InputError
 
 STORED_PREFIX = "console:"
-STATES = ("pending", "approved", "rejected")
+STATES = ("pending", "approved", "rejected", "revoked")
 
 
 def stored_id(proposal_id: int) -> str:
@@ -54,7 +54,7 @@ def check_entry(fields: dict[str, Any], max_days: int = DEFAULT_MAX_DAYS) -> All
 
 @dataclass(frozen=True)
 class StoredEntry:
-    """A console entry and where it stands: pending, approved (in force until it expires) or rejected."""
+    """A console entry and where it stands: pending, approved (in force until it expires), rejected or revoked."""
 
     proposal_id: int
     entry: AllowlistEntry  # its `id` is `console:N`
@@ -65,6 +65,9 @@ class StoredEntry:
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     note: str = ""
+    revoked_by: str | None = None
+    revoked_at: datetime | None = None
+    revoke_reason: str = ""
 
     @property
     def id(self) -> str:
@@ -93,5 +96,8 @@ class StoredEntry:
             "reviewed_by": self.reviewed_by,
             "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
             "note": self.note,
+            "revoked_by": self.revoked_by,
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "revoke_reason": self.revoke_reason,
             "entry": self.entry.model_dump(mode="json"),
         }

@@ -27,6 +27,7 @@ CHAINED_TABLES: dict[str, str] = {
     "attachments": "attachment_id",
     "allowlist_proposals": "proposal_id",
     "allowlist_reviews": "proposal_id",
+    "allowlist_revocations": "proposal_id",
 }
 TRAIL_START = "start-audit-trail"
 

@@ -39,10 +39,18 @@ ALLOWLIST_MIGRATION: list[str] = [
         reviewed_at TEXT NOT NULL,
         note TEXT NOT NULL
     )""",
+    # Ending an approved entry before it expires: one person may, since it only un-silences.
+    """CREATE TABLE allowlist_revocations (
+        proposal_id INTEGER PRIMARY KEY REFERENCES allowlist_proposals(proposal_id),
+        revoked_by TEXT NOT NULL,
+        revoked_at TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )""",
     *_append_only("allowlist_proposals"),
     *_append_only("allowlist_reviews"),
+    *_append_only("allowlist_revocations"),
 ]
-ALLOWLIST_TABLES = {"allowlist_proposals", "allowlist_reviews"}
+ALLOWLIST_TABLES = {"allowlist_proposals", "allowlist_reviews", "allowlist_revocations"}
 
 
 def _now() -> str:
@@ -131,6 +139,35 @@ class AllowlistTables:
                         row=("allowlist_reviews", proposal_id))  # fmt: skip
         return self.allowlist_proposals(proposal_id=proposal_id)[0]
 
+    def revoke_allowlist_entry(
+        self, proposal_id: int, by: str, reason: str, request_id: str | None = None
+    ) -> StoredEntry:
+        """Ends an approved entry now (the next audit no longer applies it); any analyst may, with a reason."""
+        if not reason.strip():
+            raise InputError("revoking an allowlist entry: say why")
+        with self._write(
+            f"revoke allowlist entry {stored_id(proposal_id)} (nothing was recorded)"
+        ) as c:
+            check_may_decide(self._actor(c, by))
+            r = c.execute(
+                "SELECT outcome FROM allowlist_reviews WHERE proposal_id = ?", (proposal_id,)
+            ).fetchone()
+            if r is None or r["outcome"] != "approved":
+                raise InputError(
+                    f"allowlist entry {stored_id(proposal_id)} is not in force: nothing to revoke"
+                )
+            if c.execute(
+                "SELECT 1 FROM allowlist_revocations WHERE proposal_id = ?", (proposal_id,)
+            ).fetchone():
+                raise InputError(f"allowlist entry {stored_id(proposal_id)} was already revoked")
+            c.execute(
+                "INSERT INTO allowlist_revocations (proposal_id, revoked_by, revoked_at, reason) VALUES (?, ?, ?, ?)",
+                (proposal_id, by, _now(), reason.strip()[:2000]),
+            )
+            self._audit(c, by, "revoke-allowlist-entry", "", request_id=request_id,
+                        row=("allowlist_revocations", proposal_id))  # fmt: skip
+        return self.allowlist_proposals(proposal_id=proposal_id)[0]
+
     def allowlist_proposals(
         self, proposal_id: int | None = None, case_id: str | None = None
     ) -> list[StoredEntry]:
@@ -146,8 +183,10 @@ class AllowlistTables:
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         with store_errors(self.path, "read the console's allowlist entries", reading=True):
             rows = self._conn.execute(
-                f"""SELECT p.*, r.outcome, r.reviewed_by, r.reviewed_at, r.note FROM allowlist_proposals p
-                    LEFT JOIN allowlist_reviews r ON r.proposal_id = p.proposal_id {where}
+                f"""SELECT p.*, r.outcome, r.reviewed_by, r.reviewed_at, r.note, v.revoked_by, v.revoked_at,
+                    v.reason AS revoke_reason FROM allowlist_proposals p
+                    LEFT JOIN allowlist_reviews r ON r.proposal_id = p.proposal_id
+                    LEFT JOIN allowlist_revocations v ON v.proposal_id = p.proposal_id {where}
                     ORDER BY p.proposal_id""",
                 params,
             ).fetchall()
@@ -160,16 +199,19 @@ class AllowlistTables:
                 case_id=r["case_id"],
                 proposed_by=r["proposed_by"],
                 proposed_at=datetime.fromisoformat(r["proposed_at"]),
-                state=r["outcome"] or "pending",
+                state="revoked" if r["revoked_by"] else (r["outcome"] or "pending"),
                 reviewed_by=r["reviewed_by"],
                 reviewed_at=datetime.fromisoformat(r["reviewed_at"]) if r["reviewed_at"] else None,
                 note=r["note"] or "",
+                revoked_by=r["revoked_by"],
+                revoked_at=datetime.fromisoformat(r["revoked_at"]) if r["revoked_at"] else None,
+                revoke_reason=r["revoke_reason"] or "",
             )
             for r in rows
         ]
 
     def allowlist_entries(self, today: date | None = None) -> list[AllowlistEntry]:
-        """The approved entries the audit reads beside allowlist.yaml (expired ones too: the run lists them)."""
+        """The approved, unrevoked entries the audit reads beside allowlist.yaml (expired ones too: the run lists them)."""
         del (
             today
         )  # every approved entry: expiry is the allowlist's own rule (apply.py), as for the file

@@ -103,3 +103,21 @@ def test_exports_are_a_loadable_allowlist_file_and_json_lines(app, tmp_path):
         ("console:1", "approved"),
         ("console:2", "pending"),
     ]
+
+
+def test_an_entry_in_force_can_be_revoked_from_the_allowlist_page(app, store_path):
+    ana, rita = sign_in(app, "ana"), sign_in(app, "rita")
+    propose(ana)
+    rita.post(
+        "/allowlist/1/review", data={"csrf": csrf_of(rita, "/allowlist"), "outcome": "approve"}
+    )
+    assert 'id="revoke-entry-1"' in ana.get("/allowlist").text
+    assert 'id="revoke-entry-1"' not in sign_in(app, "vic").get("/allowlist").text
+    r = ana.post(
+        "/allowlist/1/revoke", data={"csrf": csrf_of(ana, "/allowlist"), "reason": "not vetted"}
+    )
+    assert "revoked" in r.headers["location"]
+    page = ana.get("/allowlist").text
+    assert "revoked by ana: not vetted" in page and 'id="revoke-entry-1"' not in page
+    with open_store(store_path) as st:
+        assert st.allowlist_entries() == [] and st.verify().ok

@@ -142,3 +142,21 @@ def test_the_export_form_is_a_loadable_allowlist_file(store, tmp_path):
         and entry.ticket == "SEC-42"
     )
     assert s.record()["state"] == "approved" and s.record()["reviewed_by"] == "rita"
+
+
+def test_an_approved_entry_can_be_revoked_by_one_person_and_stops_at_once(store):
+    store.propose_allowlist_entry(fields(), "ana")
+    with pytest.raises(InputError, match="not in force"):
+        store.revoke_allowlist_entry(1, "bo", "wrong tenant")  # pending: nothing to revoke
+    store.review_allowlist_entry(1, "rita", approve=True)
+    with pytest.raises(InputError, match="say why"):
+        store.revoke_allowlist_entry(1, "bo", "  ")
+    with pytest.raises(ReviewRefused, match="may not record decisions"):
+        store.revoke_allowlist_entry(1, "vic", "a viewer")
+    done = store.revoke_allowlist_entry(1, "ana", "the reseller was not vetted after all")
+    assert (done.state, done.revoked_by) == ("revoked", "ana") and not done.in_force(TODAY)
+    assert store.allowlist_entries() == []  # the next audit no longer applies it
+    with pytest.raises(InputError, match="already revoked"):
+        store.revoke_allowlist_entry(1, "bo", "again")
+    assert "revoke-allowlist-entry" in [e.action for e in store.audit_events()]
+    assert store.verify().ok

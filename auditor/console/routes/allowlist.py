@@ -105,6 +105,22 @@ async def review(request: Request) -> Response:
     return redirect(request, "/allowlist", notice=f"allowlist entry {done.id} {done.state}")
 
 
+@requires("revoke-allowlist")
+async def revoke(request: Request) -> Response:
+    proposal_id = int(request.path_params["proposal_id"])
+    form, identity, denied = await read_post(request, "revoke-allowlist")
+    if denied is not None:
+        return denied
+    with request_store(request) as st:
+        try:
+            done = st.revoke_allowlist_entry(
+                proposal_id, identity.username, str(form.get("reason") or ""), request_id(request)
+            )
+        except InputError as exc:
+            return redirect(request, "/allowlist", error=str(exc))
+    return redirect(request, "/allowlist", notice=f"allowlist entry {done.id} revoked")
+
+
 @requires("view-allowlist")
 async def page(request: Request) -> Response:
     with request_store(request) as st:
@@ -114,6 +130,7 @@ async def page(request: Request) -> Response:
         entries = st.allowlist_proposals()
     today = date.today()
     reviewer = allowed("approve-allowlist", identity.role)
+    analyst = allowed("revoke-allowlist", identity.role)
     rows = [
         {
             "s": s,
@@ -121,6 +138,7 @@ async def page(request: Request) -> Response:
             if s.in_force(today)
             else ("expired" if s.state == "approved" else s.state),
             "can_review": reviewer and s.state == "pending" and s.proposed_by != identity.username,
+            "can_revoke": analyst and s.in_force(today),
         }
         for s in reversed(entries)
     ]
@@ -182,5 +200,6 @@ def routes() -> list[Route]:
         Route("/allowlist", page, methods=["GET"]),
         Route("/allowlist.{fmt}", export, methods=["GET"]),
         Route("/allowlist/{proposal_id:int}/review", review, methods=["POST"]),
+        Route("/allowlist/{proposal_id:int}/revoke", revoke, methods=["POST"]),
         Route("/cases/{case_id}/allowlist", propose, methods=["POST"]),
     ]
