@@ -182,7 +182,7 @@ class AllowlistTables:
             params.append(case_id)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         with store_errors(
-            self.path, "read the case store's console allowlist entries", reading=True
+            self.path, "read the case store's allowlist entries (from the console)", reading=True
         ):
             rows = self._conn.execute(
                 f"""SELECT p.*, r.outcome, r.reviewed_by, r.reviewed_at, r.note, v.revoked_by, v.revoked_at,
