@@ -76,20 +76,23 @@ def _list_column(name: str, values: list[list[str]]) -> pl.Series:
 class _LastTable:
     """The table last built from one records list, so the CSV and the Parquet renderer of
     a run share it (each table is built from every record; twice cost a second's worth at
-    200,000 tenants). Holds that list, so its identity cannot be reused by another."""
+    200,000 tenants). Holds that list, so its identity cannot be reused by another; the
+    pair is read and replaced whole, so two threads rendering two runs never mix them."""
 
     def __init__(self, build: Callable[[list[dict[str, Any]]], pl.DataFrame]) -> None:
         self.build = build
-        self.records: list[dict[str, Any]] | None = None
-        self.table: pl.DataFrame | None = None
+        self._last: tuple[list[dict[str, Any]], pl.DataFrame] | None = None
 
     def __call__(self, records: list[dict[str, Any]]) -> pl.DataFrame:
-        if self.records is not records or self.table is None:
-            self.records, self.table = records, self.build(records)
-        return self.table
+        last = self._last
+        if last is not None and last[0] is records:
+            return last[1]
+        table = self.build(records)
+        self._last = (records, table)
+        return table
 
     def forget(self) -> None:
-        self.records, self.table = None, None
+        self._last = None
 
 
 def case_table(records: list[dict[str, Any]]) -> pl.DataFrame:
