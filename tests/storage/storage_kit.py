@@ -47,6 +47,4 @@ def sha256(data: bytes) -> str:
 
 def storage_yaml(cloud: str, url: str, extra: str = "", auth: str = "default") -> str:
     """A `storage:` section pointing `cloud` at an emulator over plain http."""
-    return (
-        f"storage:\n  {cloud}:\n    endpoint: {{url: '{url}', allow_http: true, auth: {auth}}}\n{extra}"
-    )
+    return f"storage:\n  {cloud}:\n    endpoint: {{url: '{url}', allow_http: true, auth: {auth}}}\n{extra}"
