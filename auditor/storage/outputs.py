@@ -21,6 +21,7 @@ import logging
 from collections.abc import Collection
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from auditor.errors import OutputError, Problem, SourceLocation
 from auditor.storage.io import delete, list_keys, private_tempdir, put_bytes, upload
@@ -131,3 +132,30 @@ class RemoteStagedFolder:
         import shutil
 
         shutil.rmtree(self._root, ignore_errors=True)
+
+
+def publish_snapshot(
+    result: object, url: ObjectURL, storage: object, write_local: Any, names: tuple[str, ...]
+) -> str:
+    """A snapshot folder under `url`: written locally, uploaded tables first and manifest.json last.
+
+    The old manifest is deleted before the first table goes up, so a reader never pairs an
+    old manifest with new tables; a prefix without manifest.json is not a snapshot to
+    `read_snapshot`, which is how a cut-off upload stays unread.
+    """
+    import shutil
+
+    settings = storage if isinstance(storage, StorageConfig) else StorageConfig()
+    check_output_prefix(url, names, settings)
+    root = private_tempdir("auditor-snapshot-")
+    try:
+        local = Path(write_local(result, root / "snapshot"))
+        *tables, manifest = names
+        if manifest in set(list_keys(url, settings)):
+            delete(url.child(manifest), settings)
+        for name in (*tables, manifest):
+            upload(local / name, url.child(name), settings)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    log.info("event=snapshot_published url=%s", url)
+    return str(url)

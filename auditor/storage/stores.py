@@ -74,9 +74,17 @@ def _s3_store(stores: Any, url: ObjectURL, storage: StorageConfig) -> Any:
         "retry_config": _retry(storage),
     }
     region = s3.region
-    if endpoint.url is not None:
-        kwargs["endpoint"] = endpoint.url
+    # The config's endpoint, else the one boto3 itself honours from the environment.
+    url_override = (
+        endpoint.url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    )
+    if url_override:
+        kwargs["endpoint"] = url_override
         kwargs["virtual_hosted_style_request"] = False
+        if endpoint.url is None and url_override.startswith("http://"):
+            kwargs["client_options"]["allow_http"] = (
+                True  # the environment asked for it, as for boto3
+            )
     if endpoint.auth == "none":
         kwargs.update(access_key_id="placeholder", secret_access_key="placeholder")
     else:
@@ -121,9 +129,16 @@ def _gcs_store(stores: Any, url: ObjectURL, storage: StorageConfig) -> Any:
         "client_options": _client_options(endpoint.url, endpoint.allow_http, storage),
         "retry_config": _retry(storage),
     }
+    # STORAGE_EMULATOR_HOST is Google's own switch to an emulator (google-cloud-storage honours
+    # it, unsigned): the same here when the config names no endpoint.
+    emulator = os.environ.get("STORAGE_EMULATOR_HOST") if endpoint.url is None else None
     if endpoint.url is not None:
         kwargs["base_url"] = endpoint.url.rstrip("/")
-    if endpoint.auth == "none":
+    elif emulator:
+        kwargs["base_url"] = emulator.rstrip("/")
+        if emulator.startswith("http://"):
+            kwargs["client_options"]["allow_http"] = True
+    if endpoint.auth == "none" or emulator:
         kwargs["credential_provider"] = _placeholder_token
     else:
         try:

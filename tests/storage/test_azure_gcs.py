@@ -146,3 +146,33 @@ def test_a_publish_cut_short_leaves_no_success_marker_and_says_so(gcs, tmp_path,
     assert "3 of" in err and "no _SUCCESS" in err
     assert "runs/one/_SUCCESS" not in gcs.buckets["audit-in"]  # the old marker went first
     assert_no_traceback(err)
+
+
+def test_a_snapshot_goes_up_manifest_last_and_without_its_manifest_is_not_read(gcs, tmp_path, cli):
+    from auditor.connectors.base import CollectResult
+    from auditor.connectors.snapshot import write_snapshot
+    from auditor.model.load import load_table
+    from auditor.model.schema import ACCESS, TENANTS, USAGE
+    from auditor.storage.settings import StorageConfig
+
+    files = small_inputs(tmp_path / "small")
+    result = CollectResult(
+        load_table(files["tenants"], TENANTS),
+        load_table(files["usage"], USAGE),
+        load_table(files["access"], ACCESS),
+        [],
+        {"provider": "gcp", "collected_at": "2026-11-01T00:00:00Z", "gaps": []},
+    )
+    storage = StorageConfig.model_validate(
+        {"gcs": {"endpoint": {"url": gcs.url, "allow_http": True, "auth": "none"}}}
+    )
+    gcs.buckets["snaps"] = {}
+    assert write_snapshot(result, "gs://snaps/2026-11-01", storage) == "gs://snaps/2026-11-01"
+    puts = [r.removeprefix("PUT /snaps/") for r in gcs.requests if r.startswith("PUT ")]
+    assert puts[-1] == "2026-11-01/manifest.json" and len(puts) == 4
+    # An upload cut off before its manifest leaves a prefix the audit refuses to read as a snapshot.
+    del gcs.buckets["snaps"]["2026-11-01/manifest.json"]
+    body = "snapshot: gs://snaps/2026-11-01\n" + f"out: {tmp_path / 'out'}\n"
+    code, _, err = cli("audit", "--config", _gcs_config(tmp_path, gcs, body))
+    assert code == 2 and "gs://snaps/2026-11-01" in err and "no manifest.json" in err
+    assert "auditor-inputs-" not in err

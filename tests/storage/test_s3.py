@@ -266,3 +266,64 @@ def test_a_named_profile_signs_and_a_missing_one_is_a_config_error(s3, tmp_path,
     code, _, err = cli("audit", "--config", config)
     assert code == 2 and "no AWS credentials found" in err
     assert_no_traceback(err)
+
+
+def test_collect_writes_its_snapshot_to_s3_and_audit_reads_it_from_there(
+    s3, tmp_path, cli, monkeypatch
+):
+    # AWS_ENDPOINT_URL is boto3's own switch: the connector and the snapshot upload both honour it.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3.moto_url)
+    role = "OrganizationAccountAccessRole"
+    org = boto3.client("organizations", region_name="us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    tags = {
+        "tenant_id": "T-DRAGON",
+        "legal_name": "Dragon Compute Co",
+        "country": "CN",
+        "hq_country": "CN",
+    }
+    account = org.create_account(
+        Email="dragon@example.com",
+        AccountName="dragon",
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )["CreateAccountStatus"]["AccountId"]
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="setup"
+    )["Credentials"]
+    boto3.client(
+        "ec2",
+        region_name="us-east-1",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    ).run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="p5.48xlarge")
+    connectors = tmp_path / "connectors.yaml"
+    connectors.write_text(
+        "aws:\n  regions: [us-east-1]\n  role_name: OrganizationAccountAccessRole\n"
+        "  retry: {attempts: 2, base_delay: 0, max_delay: 0}\n  cloudtrail: {enabled: false}\n"
+        "  tag_map: {tenant_id: tenant_id, legal_name: legal_name, country: country, hq_country: hq_country}\n"
+    )
+    bucket = _bucket(s3)
+    code, out, err = cli(
+        "collect", "--provider", "aws", "--config", connectors, "--out", f"s3://{bucket}/snap"
+    )
+    assert code == 0, err
+    assert set(_objects(s3, bucket, "snap/")) == {
+        "tenants.parquet",
+        "usage.parquet",
+        "access.parquet",
+        "manifest.json",
+    }
+    # The audit takes the snapshot's URL on the command line as well as in a config.
+    code, _, err = cli("audit", "--snapshot", f"s3://{bucket}/snap", "--out", tmp_path / "out")
+    assert code == 0, err
+    cases = [
+        json.loads(line) for line in (tmp_path / "out" / "cases.jsonl").read_text().splitlines()
+    ]
+    assert any("T-DRAGON" in c["tenant_ids"] for c in cases)
+    # A prefix of someone else's objects is refused before anything is collected.
+    s3.put_object(Bucket=bucket, Key="other/notes.txt", Body=b"x")
+    code, _, err = cli(
+        "collect", "--provider", "aws", "--config", connectors, "--out", f"s3://{bucket}/other"
+    )
+    assert code == 2 and "notes.txt" in err
