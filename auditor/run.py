@@ -641,6 +641,9 @@ def backtest(
 
     staged = stage_inputs(config)
     with url_errors(staged):
+        new_rules_dir = staged.local(new_rules_dir, "rules", folder=True)
+        baseline_rules_dir = staged.local(baseline_rules_dir, "baseline_rules", folder=True)
+        allowlist = staged.local(allowlist, "allowlist")
         return staged.relabel(
             _backtest_local(
                 staged.config, new_rules_dir, baseline_rules_dir, clients, against, allowlist

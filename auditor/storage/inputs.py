@@ -91,6 +91,12 @@ class StagedInputs:
                     }
                     for item in getattr(result, name)
                 ]
+        for side in ("baseline", "new"):  # a backtest's two sides name their rule folders
+            value: Any = getattr(result, side, None)
+            if isinstance(getattr(value, "name", None), str) and hasattr(
+                value, "rule_pack_version"
+            ):
+                updates[side] = dataclasses.replace(value, name=self.url_of(value.name))
         pack = getattr(result, "rule_pack", None)
         if pack is not None:
             updates["rule_pack"] = dataclasses.replace(pack, directory=self.url_of(pack.directory))
@@ -100,6 +106,25 @@ class StagedInputs:
         anchor = getattr(relabelled, "inputs", None) or relabelled
         weakref.finalize(anchor, shutil.rmtree, str(self.folder), True)
         return relabelled
+
+    def local(self, value: Path | str | None, name: str, *, folder: bool = False) -> Any:
+        """One more path outside the config (a command's own argument), as a local copy if it is a URL."""
+        url = parse_url(value) if isinstance(value, str) else None
+        if url is None:
+            return value
+        if self.folder is None:
+            self.folder = private_tempdir("auditor-inputs-")
+            atexit.register(self.close)
+        local = _fetch(
+            url, self.folder / f"x{len(self.origins):02d}-{name}", self.storage, folder=folder
+        )
+        self.origins[str(local)] = str(url)
+        self.origins = dict(sorted(self.origins.items(), key=lambda kv: -len(kv[0])))
+        return local
+
+    @property
+    def storage(self) -> StorageConfig:
+        return self.config.storage
 
     def close(self) -> None:
         if self.folder is not None:

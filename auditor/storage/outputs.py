@@ -159,3 +159,33 @@ def publish_snapshot(
         shutil.rmtree(root, ignore_errors=True)
     log.info("event=snapshot_published url=%s", url)
     return str(url)
+
+
+def write_output_file(target: Path | str, data: bytes, storage: StorageConfig | None = None) -> str:
+    """One output file, whole or not at all: a unique temporary renamed into place, or one upload."""
+    import os
+    import tempfile
+
+    from auditor.errors import display_path
+    from auditor.storage.location import parse_url
+
+    url = parse_url(target) if isinstance(target, str) else None
+    if url is not None:
+        put_bytes(url, data, storage or StorageConfig())
+        return str(url)
+    path = Path(target)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write: {exc.strerror or exc}", location=SourceLocation(display_path(path))
+        ) from None
+    return display_path(path)

@@ -327,3 +327,28 @@ def test_collect_writes_its_snapshot_to_s3_and_audit_reads_it_from_there(
         "collect", "--provider", "aws", "--config", connectors, "--out", f"s3://{bucket}/other"
     )
     assert code == 2 and "notes.txt" in err
+
+
+def test_rules_backtest_reads_packs_from_s3_and_writes_its_json_there(s3, tmp_path, cli):
+    from auditor.engine.loader import builtin_rules_dir
+
+    bucket = _bucket(s3)
+    rules = Path(builtin_rules_dir())
+    for f in rules.rglob("*"):
+        if f.is_file():
+            s3.upload_file(str(f), bucket, f"rules/{f.relative_to(rules).as_posix()}")
+    config = _small_config(tmp_path, s3, bucket, str(tmp_path / "unused"))
+    code, _, err = cli(
+        "rules",
+        "backtest",
+        "--config",
+        config,
+        "--rules",
+        f"s3://{bucket}/rules",
+        "--out",
+        f"s3://{bucket}/backtests/b1.json",
+    )
+    assert code == 0, err
+    report = json.loads(_objects(s3, bucket, "backtests/")["b1.json"])
+    assert f"s3://{bucket}/rules" in json.dumps(report)
+    assert "auditor-inputs-" not in json.dumps(report)
