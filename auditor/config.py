@@ -6,6 +6,7 @@ file are taken relative to that file, so a config can travel with its data.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +19,7 @@ from auditor.model.load import parse_datetime
 from auditor.notify.config import NotifyChannel
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.spark.settings import EngineConfig
-from auditor.storage.location import Location, names_object_store, resolve_location
+from auditor.storage.location import Location, names_object_store
 from auditor.storage.settings import StorageConfig
 from auditor.yamlsource import load_yaml
 
@@ -214,7 +215,9 @@ class AuditConfig(BaseModel):
         """Paths made relative to `base` (the config file's folder)."""
 
         def fix(p: Path | str | None) -> Path | str | None:
-            return resolve_location(p, base)  # URLs as given
+            if p is None or isinstance(p, str):  # an object-store URL, as given
+                return p
+            return p if p.is_absolute() else Path(os.path.normpath(base / p))
 
         connectors = self.connectors
         aws_settings = connectors.aws if connectors is not None else None
@@ -248,8 +251,8 @@ class AuditConfig(BaseModel):
                 "network_database": fix(self.network_database),
                 "allowlist": fix(self.allowlist),
                 "notify": [c.resolved(base) for c in self.notify],
-                "lists": [resolve_location(p, base) for p in self.lists],
-                "aliases": [resolve_location(p, base) for p in self.aliases],
+                "lists": [fix(p) for p in self.lists],
+                "aliases": [fix(p) for p in self.aliases],
             }
         )
 

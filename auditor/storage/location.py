@@ -119,12 +119,3 @@ def as_location(value: Any) -> Any:
 
 # A setting that names a file or folder: a local Path, or an object-store URL as text.
 Location = Annotated[Path | str, BeforeValidator(as_location)]
-
-
-def resolve_location(value: Path | str | None, base: Path) -> Path | str | None:
-    """A config file's relative local path made relative to its folder; URLs and absolute paths as given."""
-    import os
-
-    if value is None or isinstance(value, str):
-        return value
-    return value if value.is_absolute() else Path(os.path.normpath(base / value))
