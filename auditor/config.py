@@ -21,6 +21,7 @@ from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.spark.settings import EngineConfig
 from auditor.storage.location import Location, names_object_store
 from auditor.storage.settings import StorageConfig
+from auditor.store.due import ConsoleSection
 from auditor.yamlsource import load_yaml
 
 
@@ -164,6 +165,11 @@ class AuditConfig(BaseModel):
     notify: list[NotifyChannel] = Field(
         default_factory=list,
         description="Notification channels (webhook, slack, teams, email) the run's digest goes to through the store's outbox (docs/scheduling.md).",
+    )
+
+    console: ConsoleSection = Field(
+        default_factory=ConsoleSection,
+        description="The analysts' console: `due_days` by priority for the queue's overdue view (docs/console.md).",
     )
 
     @field_validator("notify")
