@@ -346,6 +346,9 @@ def coerce_lazy(
 def check_unique(table: pl.DataFrame, schema: TableSchema, source: str, row_offset: int) -> None:
     if not schema.unique_key:
         return
+    hashes = table.select(pl.col(schema.unique_key).hash()).to_series()
+    if hashes.n_unique() == table.height:
+        return  # distinct hashes are distinct values: the exact search below only runs when it may find something
     dupes = (
         table.with_row_index("__row")
         .filter(pl.col(schema.unique_key).is_duplicated())
