@@ -19,6 +19,8 @@ from auditor.model.load import parse_datetime
 from auditor.notify.config import NotifyChannel
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.spark.settings import EngineConfig
+from auditor.storage.location import Location, names_object_store
+from auditor.storage.settings import StorageConfig
 from auditor.store.due import ConsoleSection
 from auditor.yamlsource import load_yaml
 
@@ -28,14 +30,14 @@ class AuditConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    tenants: Path | None = Field(
+    tenants: Location | None = Field(
         default=None, description="Tenant (KYC) file: CSV, Parquet or JSON Lines."
     )
-    usage: Path | None = Field(default=None, description="Instance usage file.")
-    access: Path | None = Field(
+    usage: Location | None = Field(default=None, description="Instance usage file.")
+    access: Location | None = Field(
         default=None, description="Sign-in file (optional; without it sign-in rules are unknown)."
     )
-    snapshot: Path | None = Field(
+    snapshot: Location | None = Field(
         default=None,
         description="A folder written by `auditor collect`, instead of tenants/usage/access files.",
     )
@@ -43,21 +45,21 @@ class AuditConfig(BaseModel):
         default=None,
         description="Collect live from these providers (aws:, gcp:, azure: sections, as in a connectors config) when no tenants/usage files or snapshot are given.",
     )
-    lists: list[Path] = Field(
+    lists: list[Location] = Field(
         default_factory=list, description="Restricted-party list files (CSL CSV/JSON layout)."
     )
-    aliases: list[Path] = Field(
+    aliases: list[Location] = Field(
         default_factory=list,
         description="Alias files (YAML or CSV: entry, alias, source) attaching further names to list entries; the shipped Chinese-names table is always used.",
     )
     list_sources: list[str] | None = Field(
         default=None, description="Screen only against these list codes (EL, MEU, SDN...)."
     )
-    ownership: Path | None = Field(
+    ownership: Location | None = Field(
         default=None,
         description="Ownership file: one stated interest a row (docs/input-format.md).",
     )
-    parties: Path | None = Field(
+    parties: Location | None = Field(
         default=None, description="Parties file: owners and intermediaries that are not tenants."
     )
     ownership_regimes: list[Regime] = Field(
@@ -76,10 +78,10 @@ class AuditConfig(BaseModel):
         le=100,
         description="Restricted holders with at least this share, but under the threshold, are a minority-stake red flag.",
     )
-    rules: Path | None = Field(
+    rules: Location | None = Field(
         default=None, description="Rule pack directory; the built-in pack when absent."
     )
-    out: Path | None = Field(default=None, description="Output directory.")
+    out: Location | None = Field(default=None, description="Output directory.")
     as_of: datetime | None = Field(
         default=None,
         description="End of the audit window; the latest event in the data when absent.",
@@ -90,7 +92,7 @@ class AuditConfig(BaseModel):
     max_link_group: int = Field(
         default=50, ge=2, description="Values shared by more tenants than this do not link them."
     )
-    network_database: Path | None = Field(
+    network_database: Location | None = Field(
         default=None,
         description="Offline ASN database (.mmdb: GeoLite2-ASN, GeoIP2 ISP or Connection-Type, ipinfo): the kind of each shared sign-in network (hosting, business, residential, education) weighs its network links.",
     )
@@ -121,11 +123,11 @@ class AuditConfig(BaseModel):
         default="high",
         description="With a store: `auditor audit` exits 10 when a new or escalated, not suppressed case reaches this priority.",
     )
-    downstream: Path | None = Field(
+    downstream: Location | None = Field(
         default=None,
         description="Downstream-customer file: one row per customer a reseller identified (docs/input-format.md); without it every reseller's customers count as unidentified (a CIP gap).",
     )
-    list_officers: Path | None = Field(
+    list_officers: Location | None = Field(
         default=None,
         description="Officers (present or former) of restricted-party list entries, for `listed_officer_match` (docs/input-format.md).",
     )
@@ -151,7 +153,7 @@ class AuditConfig(BaseModel):
         description="Estimated training operations at which a foreign tenant is listed for review in training.jsonl (`--training-threshold`).",
     )
 
-    allowlist: Path | None = Field(
+    allowlist: Location | None = Field(
         default=None,
         description="allowlist.yaml: reviewed entries (tenants, tenant fields, rules) that suppress cases until they expire (docs/allowlist.md).",
     )
@@ -186,6 +188,21 @@ class AuditConfig(BaseModel):
         description="Engine of the usage and sign-in stages: `name: polars` (default) or `name: spark` with `master:`, `conf:` and lake table URIs (docs/spark.md).",
     )
 
+    storage: StorageConfig = Field(
+        default_factory=StorageConfig,
+        description="How s3://, gs://, az:// and abfss:// paths are reached: endpoints, profile, account (docs/object-storage.md).",
+    )
+
+    @field_validator("store", mode="before")
+    @classmethod
+    def _local_store(cls, value: Any) -> Any:
+        if names_object_store(value):
+            raise ValueError(
+                "the case store is a local SQLite file, not an object-storage URL: a store in a "
+                "bucket cannot be locked or updated in a transaction (put the outputs there with `out:`)"
+            )
+        return value
+
     @field_validator("as_of", mode="before")
     @classmethod
     def _parse_as_of(cls, value: Any) -> Any:
@@ -203,8 +220,10 @@ class AuditConfig(BaseModel):
     def resolved(self, base: Path) -> AuditConfig:
         """Paths made relative to `base` (the config file's folder)."""
 
-        def fix(p: Path | None) -> Path | None:
-            return p if p is None or p.is_absolute() else Path(os.path.normpath(base / p))
+        def fix(p: Path | str | None) -> Path | str | None:
+            if p is None or isinstance(p, str):  # an object-store URL, as given
+                return p
+            return p if p.is_absolute() else Path(os.path.normpath(base / p))
 
         connectors = self.connectors
         aws_settings = connectors.aws if connectors is not None else None
@@ -238,12 +257,8 @@ class AuditConfig(BaseModel):
                 "network_database": fix(self.network_database),
                 "allowlist": fix(self.allowlist),
                 "notify": [c.resolved(base) for c in self.notify],
-                "lists": [
-                    p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.lists
-                ],
-                "aliases": [
-                    p if p.is_absolute() else Path(os.path.normpath(base / p)) for p in self.aliases
-                ],
+                "lists": [fix(p) for p in self.lists],
+                "aliases": [fix(p) for p in self.aliases],
             }
         )
 

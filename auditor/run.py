@@ -502,6 +502,17 @@ def _new_run_id(started: datetime) -> str:
 def audit(
     config: AuditConfig, clients: dict[str, Any] | None = None, store: Any = None
 ) -> AuditResult:
+    """Runs the whole audit; inputs named by URL are read from local copies (auditor.storage)."""
+    from auditor.storage.inputs import stage_inputs, url_errors
+
+    staged = stage_inputs(config)
+    with url_errors(staged):
+        return staged.relabel(_audit_local(staged.config, clients, store))
+
+
+def _audit_local(
+    config: AuditConfig, clients: dict[str, Any] | None = None, store: Any = None
+) -> AuditResult:
     """Runs the whole audit over one set of inputs and returns the run as a value.
 
     `clients` maps a provider name to its SDK clients for live collection (tests hand in
@@ -622,6 +633,29 @@ class BacktestResult:
 
 
 def backtest(
+    config: AuditConfig,
+    new_rules_dir: str | Path,
+    baseline_rules_dir: str | Path | None = None,
+    clients: dict[str, Any] | None = None,
+    against: tuple[Any, list[Any]] | None = None,
+    allowlist: str | Path | None = None,
+) -> BacktestResult:
+    """`_backtest_local` over local copies of the inputs named by URL (auditor.storage)."""
+    from auditor.storage.inputs import stage_inputs, url_errors
+
+    staged = stage_inputs(config)
+    with url_errors(staged):
+        new_rules_dir = staged.local(new_rules_dir, "rules", folder=True)
+        baseline_rules_dir = staged.local(baseline_rules_dir, "baseline_rules", folder=True)
+        allowlist = staged.local(allowlist, "allowlist")
+        return staged.relabel(
+            _backtest_local(
+                staged.config, new_rules_dir, baseline_rules_dir, clients, against, allowlist
+            )
+        )
+
+
+def _backtest_local(
     config: AuditConfig,
     new_rules_dir: str | Path,
     baseline_rules_dir: str | Path | None = None,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.options import audit_input_options, build_config
+from auditor.cli.options import PathOrURL, audit_input_options, build_config
 from auditor.cli.output import info, print_summary
 from auditor.cli.safe_text import echo, plain
 from auditor.errors import EXIT_ALERT, EXIT_OK, InputError, OutputError, Problem, StoreError
@@ -37,8 +37,8 @@ log = logging.getLogger("auditor.store")
 @audit_input_options
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
-    help="Output folder: cases.jsonl, report.md, report.html, cases/hits CSV and Parquet, run.json.",
+    type=PathOrURL(),
+    help="Output folder (or s3://, gs://, az:// prefix): cases.jsonl, report.md, report.html, cases/hits CSV and Parquet, run.json.",
 )
 @click.option(
     "--max-link-group",
@@ -129,7 +129,7 @@ def audit(
     if config.out is None:
         raise InputError("no output folder: give --out DIR or `out:` in the config")
     check_out_dir(
-        config.out
+        config.out, config.storage
     )  # a file, or a folder of other files, fails now rather than after the run
     code = EXIT_OK
     if config.store is None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditor.cli.options import audit_input_options, build_config
+from auditor.cli.options import PathOrURL, audit_input_options, build_config
 from auditor.cli.output import console, info
 from auditor.cli.safe_text import cell, echo, json_text, plain, styled
 from auditor.errors import InputError, display_path
@@ -232,7 +232,7 @@ def _print(report: dict[str, Any]) -> None:
 @audit_input_options
 @click.option(
     "--baseline-rules",
-    type=_PATH,
+    type=PathOrURL(),
     help="Rule pack to compare against (default: the config's `rules:`, else the built-in pack).",
 )
 @click.option(
@@ -247,11 +247,16 @@ def _print(report: dict[str, Any]) -> None:
 @click.option(
     "--allowlist",
     "allowlist_file",
-    type=_PATH,
+    type=PathOrURL(),
     help="A new allowlist.yaml: which of the new pack's cases its entries would suppress.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the backtest as JSON.")
-@click.option("--out", "out_file", type=_PATH, help="Also write the backtest as JSON to this file.")
+@click.option(
+    "--out",
+    "out_file",
+    type=PathOrURL(),
+    help="Also write the backtest as JSON to this file (or s3://, gs://, az:// URL).",
+)
 def backtest(
     config_path,
     rules,
@@ -279,9 +284,10 @@ def backtest(
     result = run_backtest(config, rules, baseline_rules, against=stored, allowlist=allowlist_file)
     report = backtest_report(result)
     text = json_text(report, indent=2)
-    if out_file is not None:
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(text + "\n", encoding="utf-8")
+    if out_file is not None:  # a file or an object URL, written whole (auditor.storage)
+        from auditor.storage.outputs import write_output_file
+
+        write_output_file(out_file, (text + "\n").encode("utf-8"), config.storage)
     if as_json:
         click.echo(text)
     else:

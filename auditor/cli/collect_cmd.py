@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.options import PathOrURL
 from auditor.cli.output import info, quiet
 from auditor.cli.safe_text import echo, plain
 
@@ -38,19 +39,26 @@ from auditor.connectors.progress import shows_progress, summary_line
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathOrURL(),
     required=True,
-    help="Snapshot folder to write.",
+    help="Snapshot folder to write, or an s3://, gs://, az:// prefix (docs/object-storage.md).",
 )
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar; by default only on a terminal."
 )
-def collect(provider: str, config_path: Path | None, out_dir: Path, progress: bool | None) -> int:
+def collect(
+    provider: str, config_path: Path | None, out_dir: Path | str, progress: bool | None
+) -> int:
     """Collect tenants, GPU usage and sign-ins from a cloud provider into a snapshot folder."""
     settings = geoip = None
     if config_path is not None:
         config = load_connectors_config(config_path)
         settings, geoip = getattr(config, provider), config.geoip
+    from auditor.connectors.snapshot import MANIFEST, TABLE_FILES
+    from auditor.storage import check_output
+
+    # A missing or denied bucket, or a prefix of other objects, fails before the collection.
+    check_output(out_dir, [*(f for _, f in TABLE_FILES.values()), MANIFEST])
     if quiet() and progress is None:
         progress = False
     result = collect_provider(provider, settings, progress=progress, geoip=geoip)

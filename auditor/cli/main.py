@@ -49,7 +49,7 @@ SUMMARIES: dict[str, str] = {
     "catalog": "Instance types, the accelerators they carry and their export classification.",
     "cases": "Work the review queue kept in the case store (`auditor audit --store`).",
     "ownership": "Ownership data: import registers and relationship files into the tables `audit --ownership` reads.",
-    "store": "The case store itself: verify its audit trail.",
+    "store": "The case store itself: verify its audit trail, back it up.",
     "console": "The analysts' web console: serve it, and manage its users and API keys.",
     "notify": "Notifications: deliver the outbox, test a channel, list what waits.",
     "allowlist": "Allowlists that expire: validate entries before they go live.",

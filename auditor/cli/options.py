@@ -16,7 +16,24 @@ import click
 from auditor.config import AuditConfig, load_config
 from auditor.errors import ConfigError, Problem
 
-_PATH = click.Path(path_type=Path)
+_CONFIG_PATH = click.Path(path_type=Path)
+
+
+class PathOrURL(click.ParamType):
+    """A local path, or an s3://, gs://, az:// or abfss:// URL kept as text (auditor.storage.location)."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from auditor.storage.location import LocationError, as_location
+
+        try:
+            return as_location(value)
+        except LocationError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+_PATH = PathOrURL()
 log = logging.getLogger("auditor.cli")
 
 
@@ -25,7 +42,7 @@ def audit_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--config",
             "config_path",
-            type=_PATH,
+            type=_CONFIG_PATH,
             help="Audit config YAML (see examples/audit.yaml).",
         ),
         click.option(

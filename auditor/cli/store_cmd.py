@@ -11,6 +11,7 @@ import json
 import click
 
 from auditor.cli.cases_cmd import _open, store_options
+from auditor.cli.options import PathOrURL
 from auditor.cli.safe_text import echo, plain
 
 EXIT_TAMPERED = 5
@@ -18,7 +19,7 @@ EXIT_TAMPERED = 5
 
 @click.group()
 def store() -> None:
-    """The case store itself: verify its audit trail."""
+    """The case store itself: verify its audit trail, back it up."""
 
 
 @store.command("verify")
@@ -55,4 +56,30 @@ def verify(store, config_path, as_json) -> int:
         )
     if not found.ok:
         return EXIT_TAMPERED
+    return 0
+
+
+@store.command("backup")
+@store_options
+@click.option(
+    "--to",
+    "target",
+    type=PathOrURL(),
+    required=True,
+    help="Backup file, or an s3://, gs://, az:// URL (the config's `storage:` reaches it).",
+)
+def backup(store, config_path, target) -> int:
+    """Copy the SQLite case store consistently (even while a run commits) to a file or an object URL."""
+    from auditor.config import AuditConfig, load_config
+    from auditor.errors import InputError
+    from auditor.storage.backup import backup_store
+
+    config = load_config(config_path) if config_path is not None else AuditConfig()
+    store = store or config.store
+    if store is None:
+        raise InputError("no case store: give --store PATH, or --config FILE with `store:`")
+    done = backup_store(store, target, config.storage)
+    echo(
+        f"backed up {plain(str(store))} to {plain(done.target)} ({done.size} bytes, sha256 {done.sha256})"
+    )
     return 0

@@ -62,8 +62,23 @@ def _write_private(path: Path, write: Callable[[IO[bytes]], object]) -> None:
         raise
 
 
-def write_snapshot(result: CollectResult, out_dir: Path) -> Path:
-    """Write the tables, then the manifest last, so a folder with a manifest is whole."""
+def write_snapshot(
+    result: CollectResult, out_dir: Path | str, storage: object = None
+) -> Path | str:
+    """Write the tables, then the manifest last, so a folder with a manifest is whole.
+
+    `out_dir` may be an object-store URL: the folder is written locally and uploaded, the
+    manifest last again (auditor.storage.outputs.publish_snapshot).
+    """
+    from auditor.storage.location import parse_url
+
+    url = parse_url(out_dir) if isinstance(out_dir, str) else None
+    if url is not None:
+        from auditor.storage.outputs import publish_snapshot
+
+        return publish_snapshot(
+            result, url, storage, write_snapshot, (*(f for _, f in TABLE_FILES.values()), MANIFEST)
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for attr, (_, filename) in TABLE_FILES.items():

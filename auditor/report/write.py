@@ -28,6 +28,7 @@ from auditor.report.tables import (
 )
 from auditor.run import AuditResult, run_manifest
 from auditor.stagelog import logged_stage
+from auditor.storage import check_output, staged_output
 
 
 def _jsonl(records: list[dict[str, Any]], result) -> str:
@@ -66,7 +67,9 @@ def stage_reports(
     """
     if changes is not None:
         result = dataclasses.replace(result, changes=changes)
-    staged = StagedFolder(out_dir, RENDERERS)
+    staged = staged_output(out_dir, RENDERERS, getattr(result.config, "storage", None))
+    if hasattr(staged, "run_id"):  # an object-store folder names the run in its _SUCCESS marker
+        staged.run_id = result.run_id
     try:
         started = time.perf_counter()
         if records is None:
@@ -90,13 +93,15 @@ def stage_reports(
     return staged
 
 
-def check_out_dir(out_dir: str | Path) -> None:
+def check_out_dir(out_dir: str | Path, storage: Any = None) -> None:
     """Fails at once on an `--out` that is a file or a folder of other files, before any work."""
+    if check_output(out_dir, RENDERERS, storage):  # a URL: its prefix checked, and its bucket
+        return
     with output_errors(Path(out_dir), "use the output folder"):
         check_output_folder(Path(out_dir), RENDERERS)
 
 
-def write_reports(result, out_dir: str | Path, changes=None) -> dict[str, Path]:
+def write_reports(result, out_dir: str | Path, changes=None) -> dict[str, Any]:
     """Renders every registered format and swaps the folder in at once."""
     staged = stage_reports(result, out_dir, changes)
     try:
