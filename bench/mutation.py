@@ -652,6 +652,21 @@ def run_mapped(
             file=sys.stderr,
         )
     spawned = subprocess_test_files()
+    reaches: dict[str, list[str]] = {}
+
+    def reach(module: str) -> list[str]:
+        """The subprocess-running test files that bear on a module: some test in the file runs
+        the module in-process, or the file is in its MODULES folders (a full pass of every such
+        file per survivor would cost more than the rest of the run)."""
+        if module not in reaches:
+            files = set()
+            if cmap.current(module):
+                files = {t.split("::", 1)[0] for t in cmap.module_tests(module)}
+            folders = MODULES[module]
+            reaches[module] = [
+                f for f in spawned if f in files or any(f.startswith(d) for d in folders)
+            ]
+        return reaches[module]
 
     def seconds(tests: list[str]) -> float:
         total = 0.0
@@ -694,7 +709,7 @@ def run_mapped(
                 if result["status"] == "timeout":
                     result = worker.run_fresh(mutant.module, source, tests, 2 * timeout)
                 if result["status"] == "survived":
-                    extra = [f for f in spawned if f not in tests]
+                    extra = [f for f in reach(mutant.module) if f not in tests]
                     if extra:
                         again = worker.run(mutant.module, source, extra, 3 * seconds(extra) + 30)
                         stage += "+subprocess"

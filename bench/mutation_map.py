@@ -7,7 +7,8 @@ hours instead of days, and it is a stronger check than a hand-written module -> 
 a test anywhere in the suite that reaches the line takes part.
 
 The map is built once per commit by running the whole default suite under coverage.py with
-one dynamic context per test function (`python bench/mutation.py --build-map FILE`). It records,
+one context per test and phase (bench/mutation_contexts.py; `python bench/mutation.py
+--build-map FILE`). It records,
 per module, the sha256 of the source it was measured on; a module edited since falls back to
 its `MODULES` folder table rather than trusting stale line numbers.
 
@@ -30,15 +31,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
 COVERAGE_RC = """[run]
 source = auditor
-dynamic_context = test_function
 relative_files = true
 data_file = {data_file}
 """
@@ -49,13 +47,18 @@ def sha256(path: Path) -> str:
 
 
 def build_map(out: Path, pytest_args: list[str] | None = None) -> int:
-    """Runs the default suite under coverage (one context per test) and writes the map JSON."""
+    """Runs the default suite under coverage, a context per test and phase
+    (bench/mutation_contexts.py), and writes the map JSON."""
     with tempfile.TemporaryDirectory(prefix="auditor-mutation-map-") as tmp:
         rc = Path(tmp) / "coveragerc"
         data_file = Path(tmp) / "coverage.db"
-        junit = Path(tmp) / "junit.xml"
+        results = Path(tmp) / "results.json"
         rc.write_text(COVERAGE_RC.format(data_file=data_file))
         env = {k: v for k, v in os.environ.items() if k != "CI"}
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(REPO / "bench"), env.get("PYTHONPATH", "")) if p
+        )
+        env["AUDITOR_MUTATION_RESULTS"] = str(results)
         command = [
             sys.executable,
             "-m",
@@ -67,67 +70,26 @@ def build_map(out: Path, pytest_args: list[str] | None = None) -> int:
             "-q",
             "-p",
             "no:cacheprovider",
-            f"--junitxml={junit}",
+            "-p",
+            "mutation_contexts",
             *(pytest_args or []),
         ]
         done = subprocess.run(command, cwd=REPO, env=env)
-        write_map(data_file, junit, out)
+        write_map(data_file, json.loads(results.read_text()), out)
         return done.returncode
 
 
-@dataclass(frozen=True)
-class TestResult:
-    nodeid: str  # function level: path::name or path::Class::name (all its parameters)
-    seconds: float
-    passed: bool
-
-
-def _test_files() -> dict[str, str]:
-    """Test module name as pytest imports it (rootdir-relative, no __init__: the file stem) -> path."""
-    found: dict[str, str] = {}
-    for path in sorted((REPO / "tests").rglob("test_*.py")):
-        rel = path.relative_to(REPO).as_posix()
-        found.setdefault(path.stem, rel)
-        found.setdefault(".".join(path.relative_to(REPO).with_suffix("").parts), rel)
-    return found
-
-
-def _nodeid(dotted: str, files: dict[str, str]) -> str | None:
-    """`test_x.Class.test_y` or `tests.a.test_x.test_y` -> `tests/a/test_x.py::Class::test_y`."""
-    parts = dotted.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        module = ".".join(parts[:cut])
-        if module in files:
-            return "::".join([files[module], *parts[cut:]])
-    return None
-
-
-def read_junit(junit: Path, files: dict[str, str]) -> dict[str, TestResult]:
-    results: dict[str, TestResult] = {}
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        name = case.get("name", "").split("[", 1)[0]
-        nodeid = _nodeid(f"{case.get('classname', '')}.{name}", files)
-        if nodeid is None:
-            continue
-        failed = any(child.tag in ("failure", "error") for child in case)
-        seconds = float(case.get("time", "0") or 0)
-        earlier = results.get(nodeid)
-        if earlier is not None:
-            seconds += earlier.seconds
-            failed = failed or not earlier.passed
-        results[nodeid] = TestResult(nodeid, seconds, not failed)
-    return results
-
-
-def write_map(data_file: Path, junit: Path, out: Path) -> None:
+def write_map(data_file: Path, results: dict[str, list], out: Path) -> None:
+    """results: function-level node id -> [seconds, passed], from the plugin."""
     from coverage import CoverageData  # the dev install has it; only the map builder needs it
 
-    files = _test_files()
-    results = read_junit(junit, files)
-    data = CoverageData(basename=str(data_file))
-    data.read()
     tests: list[str] = sorted(results)
     index = {t: i for i, t in enumerate(tests)}
+    by_file: dict[str, list[int]] = {}
+    for test, i in index.items():
+        by_file.setdefault(test.split("::", 1)[0], []).append(i)
+    data = CoverageData(basename=str(data_file))
+    data.read()
     modules: dict[str, dict] = {}
     for measured in data.measured_files():
         path = Path(measured)
@@ -137,14 +99,15 @@ def write_map(data_file: Path, junit: Path, out: Path) -> None:
         lines: dict[str, list[int]] = {}
         import_time: list[int] = []
         for line, contexts in sorted(data.contexts_by_lineno(measured).items()):
-            ids = set()
+            ids: set[int] = set()
             for context in contexts:
-                if not context:
-                    import_time.append(line)
+                test, _, phase = context.partition("|")
+                if test not in index:
+                    import_time.append(line)  # collection, before any test: import time
                     continue
-                nodeid = _nodeid(context, files)
-                if nodeid is not None and nodeid in index:
-                    ids.add(index[nodeid])
+                ids.add(index[test])
+                if phase == "setup":  # a fixture: module-scoped ones serve the whole file
+                    ids.update(by_file[test.split("::", 1)[0]])
             if ids:
                 lines[str(line)] = sorted(ids)
         modules[rel] = {"sha256": sha256(REPO / rel), "lines": lines, "import_time": import_time}
@@ -155,7 +118,7 @@ def write_map(data_file: Path, junit: Path, out: Path) -> None:
         json.dumps(
             {
                 "commit": commit,
-                "tests": [[t, round(results[t].seconds, 3), results[t].passed] for t in tests],
+                "tests": [[t, round(results[t][0], 3), bool(results[t][1])] for t in tests],
                 "modules": modules,
             }
         )

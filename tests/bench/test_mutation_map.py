@@ -13,6 +13,7 @@ from auditor_testkit import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 
+import mutation_contexts  # noqa: E402
 import mutation_map  # noqa: E402
 
 MODULE = "auditor/engine/operators.py"
@@ -28,12 +29,9 @@ def _first_function(path: Path) -> ast.FunctionDef:
     )
 
 
-def test_a_coverage_context_becomes_the_pytest_node_id_of_its_function():
-    files = {"test_x": "tests/a/test_x.py", "tests.a.test_x": "tests/a/test_x.py"}
-    assert mutation_map._nodeid("test_x.test_y", files) == "tests/a/test_x.py::test_y"
-    assert mutation_map._nodeid("test_x.Suite.test_y", files) == "tests/a/test_x.py::Suite::test_y"
-    assert mutation_map._nodeid("tests.a.test_x.test_y", files) == "tests/a/test_x.py::test_y"
-    assert mutation_map._nodeid("helpers.make", files) is None
+def test_a_test_and_its_parameters_are_one_unit_of_the_map():
+    assert mutation_contexts.function_id("tests/a.py::test_x[1-2]") == "tests/a.py::test_x"
+    assert mutation_contexts.function_id("tests/a.py::Suite::test_y") == "tests/a.py::Suite::test_y"
 
 
 def test_only_lines_inside_a_function_body_run_after_import():
@@ -132,3 +130,37 @@ def test_the_worker_tells_killed_from_survived_from_a_mutant_that_never_ends(tmp
     assert [r["status"] for r in replies[1:]] == ["survived", "killed", "timeout"]
     assert replies[2]["failed"] == "test_m.py::test_double"
     assert (sandbox / "m.py").read_text() == "def double(x):\n    return x * 2\n"  # restored
+
+
+def test_a_fixtures_work_is_credited_to_every_test_of_its_file_and_collection_to_none(tmp_path):
+    from coverage import CoverageData
+
+    function = _first_function(REPO / MODULE)
+    fixture_line, test_line = function.body[0].lineno, function.end_lineno
+    source = str(REPO / MODULE)
+    data = CoverageData(basename=str(tmp_path / "cov.db"))
+    for context, line in [
+        ("", 1),  # collection imports the module
+        ("tests/a.py::test_1|setup", fixture_line),
+        ("tests/a.py::test_2|call", test_line),
+        ("tests/b.py::test_3|teardown", test_line),
+    ]:
+        data.set_context(context)
+        data.add_lines({source: [line]})
+    data.write()
+    results = {
+        "tests/a.py::test_1": [0.5, True],
+        "tests/a.py::test_2": [0.1, True],
+        "tests/b.py::test_3": [0.2, False],
+    }
+    out = tmp_path / "map.json"
+    mutation_map.write_map(tmp_path / "cov.db", results, out)
+    cmap = mutation_map.CoverageMap(out)
+    # the setup-phase line: both tests of a.py (a module fixture serves them all), not b.py
+    assert cmap.covering(MODULE, fixture_line, fixture_line)[0] == [
+        "tests/a.py::test_2",
+        "tests/a.py::test_1",
+    ]
+    # the call-phase line: its test; b.py's failed in the map run, so it is never chosen
+    assert cmap.covering(MODULE, test_line, test_line)[0] == ["tests/a.py::test_2"]
+    assert json.loads(out.read_text())["modules"][MODULE]["import_time"] == [1]
