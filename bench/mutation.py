@@ -686,8 +686,8 @@ def run_mapped(
         if mutant.module in stale:
             return folder, "folder"
         tests, import_time = cmap.covering(mutant.module, mutant.line, mutant.end_line)
-        if import_time:
-            return tests + [f for f in folder if f not in tests], "import-time"
+        if import_time:  # the module's own folders first: they are the likeliest to notice
+            return [*folder, *(t for t in tests if not t.startswith(tuple(folder)))], "import-time"
         if not tests:
             return folder, "folder"
         return tests, "covering"

@@ -116,6 +116,7 @@ def run_tests(sandbox: Path, tests: list[str], timeout: float) -> dict:
             os._exit(int(code))
         except BaseException:  # noqa: BLE001 - whatever happens, the child must not return
             os._exit(3)
+    _current[:] = [pid]
     try:
         os.setpgid(pid, pid)
     except OSError:
@@ -152,6 +153,25 @@ def run_tests(sandbox: Path, tests: list[str], timeout: float) -> dict:
     }
 
 
+_current: list[int] = []  # the child being waited for, so a stopped worker stops it too
+
+
+def _stop(signum: int, frame: object) -> None:
+    for pid in _current:
+        _kill_group(pid)
+    os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this worker when bench/mutation.py goes (PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: stop workers by hand
+
+
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -161,6 +181,8 @@ def _kill_group(pid: int) -> None:
 
 def main() -> int:
     sandbox = Path(sys.argv[1]).resolve()
+    signal.signal(signal.SIGTERM, _stop)
+    _die_with_parent()
     os.environ.update(
         {"PYTHONPATH": str(sandbox), "PYTHONDONTWRITEBYTECODE": "1"}
     )  # subprocesses the tests start see the copy too
