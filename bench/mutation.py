@@ -636,6 +636,7 @@ def run_mapped(
     only: set[str] | None = None,
     log: Path | None = None,
     extra: list[str] | None = None,
+    resume: bool = False,
 ) -> list[Outcome]:
     """Every chosen mutant against the tests that execute its line (the coverage map), forked
     from a worker that has the libraries imported; a survivor is re-checked with the test files
@@ -693,6 +694,9 @@ def run_mapped(
         return tests, "covering"
 
     jobs = [mutant for module in modules for mutant in chosen[module]]
+    if resume and log is not None and log.exists():
+        done = {json.loads(line)["mutant"]["id"] for line in log.read_text().splitlines() if line}
+        jobs = [m for m in jobs if m.id not in done]
     lock = threading.Lock()
     with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
         pool_of = [_Worker(Sandbox(Path(tmp) / f"w{i}")) for i in range(workers)]
@@ -704,10 +708,19 @@ def run_mapped(
             try:
                 tests, stage = plan(mutant)
                 source = mutated_source(mutant.module, mutant.index, worker.box.root)
-                timeout = 3 * seconds(tests) + 30
-                result = worker.run(mutant.module, source, tests, timeout)
-                if result["status"] == "timeout":
-                    result = worker.run_fresh(mutant.module, source, tests, 2 * timeout)
+                result = {"status": "survived", "seconds": 0.0, "failed": None}
+                spent = 0.0
+                for batch in _batches(tests):
+                    # a few tests first: most mutants die there, and collecting hundreds of
+                    # test files for each one is what a run would otherwise spend its time on
+                    timeout = 3 * seconds(batch) + 30
+                    result = worker.run(mutant.module, source, batch, timeout)
+                    if result["status"] == "timeout":
+                        result = worker.run_fresh(mutant.module, source, batch, 2 * timeout)
+                    spent += result["seconds"]
+                    if result["status"] != "survived":
+                        break
+                result["seconds"] = spent
                 if result["status"] == "survived":
                     extra = [f for f in reach(mutant.module) if f not in tests]
                     if extra:
@@ -749,6 +762,18 @@ def run_mapped(
     if progress:
         print(file=sys.stderr)
     return results
+
+
+def _batches(tests: list[str], sizes: tuple[int, ...] = (3, 25)) -> list[list[str]]:
+    """The planned tests in growing batches (3, 25, the rest), in order."""
+    out, start = [], 0
+    for size in sizes:
+        if start < len(tests):
+            out.append(tests[start : start + size])
+            start += size
+    if start < len(tests):
+        out.append(tests[start:])
+    return out
 
 
 def _verify_killers(outcomes: list[Outcome], worker: _Worker) -> list[Outcome]:
@@ -868,6 +893,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run each mutant against the tests the map says execute its line (forked workers); see bench/mutation_map.py",
     )
     parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --map and --log: skip the mutants the log already has (a stopped run goes on)",
+    )
+    parser.add_argument(
         "--extra-tests",
         nargs="+",
         default=[],
@@ -910,6 +940,7 @@ def main(argv: list[str] | None = None) -> int:
             only=only,
             log=args.log,
             extra=args.extra_tests,
+            resume=args.resume,
         )
     else:
         outcomes, baseline = run(
