@@ -713,7 +713,9 @@ def run_mapped(
                 for batch in _batches(tests):
                     # a few tests first: most mutants die there, and collecting hundreds of
                     # test files for each one is what a run would otherwise spend its time on
-                    timeout = 3 * seconds(batch) + 30
+                    timeout = (
+                        4 * seconds(batch) + 120
+                    )  # a busy machine: a pytest start alone can take 30 s
                     result = worker.run(mutant.module, source, batch, timeout)
                     if result["status"] == "timeout":
                         result = worker.run_fresh(mutant.module, source, batch, 2 * timeout)
@@ -724,7 +726,7 @@ def run_mapped(
                 if result["status"] == "survived":
                     extra = [f for f in reach(mutant.module) if f not in tests]
                     if extra:
-                        again = worker.run(mutant.module, source, extra, 3 * seconds(extra) + 30)
+                        again = worker.run(mutant.module, source, extra, 4 * seconds(extra) + 120)
                         stage += "+subprocess"
                         tests = tests + extra
                         again["seconds"] += result["seconds"]
