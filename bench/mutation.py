@@ -823,8 +823,10 @@ def render(rows: list[dict], outcomes: list[Outcome], seconds: float) -> str:
     ]
     for r in rows:
         flag = "" if r["survivor_rate"] <= TARGET_SURVIVOR_RATE else " (over 10%)"
+        planned = len(list_mutants(r["module"])) if (REPO / r["module"]).exists() else r["mutants"]
+        tested = str(r["mutants"]) if planned == r["mutants"] else f"{r['mutants']} of {planned}"
         lines.append(
-            f"| {r['module']} | {r['mutants']} | {r['killed']} | {r['survived']} | {r['equivalent']} | {r['errors']} | {r['survivor_rate']:.1%}{flag} |"
+            f"| {r['module']} | {tested} | {r['killed']} | {r['survived']} | {r['equivalent']} | {r['errors']} | {r['survivor_rate']:.1%}{flag} |"
         )
     total = {
         k: sum(r[k] for r in rows)
