@@ -766,6 +766,22 @@ def run_mapped(
     return results
 
 
+def verify_killers(log: Path, sample: int | None, seed: int) -> int:
+    """A kill counts only if the killing test passes without the mutant: checks the distinct
+    first failures of a --log in a fresh copy (exit 1 and names them if any fails)."""
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    killers = sorted({r["failed"] for r in records if r["status"] == "killed" and r.get("failed")})
+    if sample is not None and sample < len(killers):
+        killers = sorted(random.Random(seed).sample(killers, sample))
+    with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
+        box = Sandbox(Path(tmp) / "verify")
+        broken = [t for t in killers if box.run_tests([t], timeout=900)[0] != "survived"]
+    print(f"{len(killers) - len(broken)} of {len(killers)} killing tests pass without a mutant")
+    for test in broken:
+        print(f"fails without a mutant: {test}")
+    return 1 if broken else 0
+
+
 def _batches(tests: list[str], sizes: tuple[int, ...] = (3, 25)) -> list[list[str]]:
     """The planned tests in growing batches (3, 25, the rest), in order."""
     out, start = [], 0
@@ -897,6 +913,12 @@ def main(argv: list[str] | None = None) -> int:
         help="run each mutant against the tests the map says execute its line (forked workers); see bench/mutation_map.py",
     )
     parser.add_argument(
+        "--verify-killers",
+        type=Path,
+        metavar="LOG",
+        help="no mutants: run each distinct test that killed a mutant in LOG (or --sample N of them) unmutated; it must pass",
+    )
+    parser.add_argument(
         "--resume",
         action="store_true",
         help="with --map and --log: skip the mutants the log already has (a stopped run goes on)",
@@ -930,6 +952,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.build_map:
         return build_map(args.build_map)
+    if args.verify_killers:
+        return verify_killers(args.verify_killers, args.sample, args.seed)
     only = _read_ids(args.ids) if args.ids else None
     started = time.perf_counter()
     if args.map:
