@@ -14,42 +14,75 @@ word ("ompute"); a name in a script without spaces is one word, found by its sta
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import polars as pl
 
 MAX_TERM = 64  # characters kept of a word: a 10 kB name is not a 10 kB index key
 MAX_TERMS_PER_CASE = 400
 MAX_QUERY_WORDS = 8
 PREFIX_END = "\U0010ffff"  # sorts after every character a term can hold
-_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script
+_WORD = r"[^\W_]+"  # letters and digits of any script
+
+
+def _words(text: pl.Expr) -> pl.Expr:
+    """Texts to their lists of words: NFKC, lower case (German sharp s as ss), letters and digits."""
+    folded = (
+        text.str.normalize("NFKC")
+        .str.to_lowercase()
+        .str.replace_all("ß", "ss", literal=True)
+        .str.replace_all("ς", "σ", literal=True)
+    )
+    return folded.str.extract_all(_WORD)
 
 
 def words(text: str) -> list[str]:
-    """The words of a text as the index holds them."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return [w[:MAX_TERM] for w in _WORD.findall(folded)]
+    """The words of a text as the index holds them (the same expression as a run's, so they always agree)."""
+    found = pl.select(_words(pl.lit(text, dtype=pl.String))).to_series().to_list()[0]
+    return [w[:MAX_TERM] for w in found or []]
 
 
-def case_terms(record: Mapping[str, Any]) -> list[str]:
-    """The distinct words a case is found by: its id, its tenants' ids and legal names."""
+def _texts(record: Mapping[str, Any]) -> list[str]:
     texts: list[str] = [str(record.get("case_id") or "")]
     texts += [str(t) for t in record.get("tenant_ids") or []]
     for tenant in record.get("tenants") or []:
         if isinstance(tenant, Mapping):
             texts += [str(tenant.get("tenant_id") or ""), str(tenant.get("legal_name") or "")]
-    seen: dict[str, None] = {}
-    for text in texts:
-        for word in words(text):
-            seen.setdefault(word, None)
-    return list(seen)[:MAX_TERMS_PER_CASE]
+    return texts
 
 
 def run_terms(cases: Iterable[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, str]]:
-    """(term, case id) rows for a run's cases, given as (case id, record)."""
-    return [(term, case_id) for case_id, record in cases for term in case_terms(record)]
+    """(term, case id) rows for a run's cases, given as (case id, record): its id, its tenants' ids and legal names.
+
+    One Polars expression over every text of the run; each case's words distinct.
+    """
+    ids: list[str] = []
+    texts: list[str] = []
+    for case_id, record in cases:
+        for text in _texts(record):
+            ids.append(case_id)
+            texts.append(text)
+    if not ids:
+        return []
+    table = (
+        pl.DataFrame(
+            {"case_id": ids, "text": texts}, schema={"case_id": pl.String, "text": pl.String}
+        )
+        .select("case_id", _words(pl.col("text")).alias("term"))
+        .explode("term")
+        .drop_nulls("term")
+        .with_columns(pl.col("term").str.slice(0, MAX_TERM))
+        .unique(["case_id", "term"])  # a set per case: the index has no order
+        .filter(pl.int_range(pl.len()).over("case_id") < MAX_TERMS_PER_CASE)
+    )
+    return list(zip(table["term"].to_list(), table["case_id"].to_list()))
+
+
+def case_terms(record: Mapping[str, Any]) -> set[str]:
+    """The distinct words a case is found by."""
+    return {term for term, _ in run_terms([(str(record.get("case_id") or ""), record)])}
 
 
 @dataclass(frozen=True)

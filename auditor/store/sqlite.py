@@ -97,6 +97,9 @@ class SQLiteStore(
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=FULL")
                 self._conn.execute("PRAGMA foreign_keys=ON")
+                # 64 MB of page cache (SQLite's default is 2 MB): a run's commit writes its snapshots
+                # and ~7 search words per case into B-trees that no longer fit in 2 MB at 100,000 cases.
+                self._conn.execute("PRAGMA cache_size=-65536")
                 self._migrate()
             except BaseException:
                 self._conn.close()

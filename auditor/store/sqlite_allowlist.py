@@ -181,7 +181,9 @@ class AllowlistTables:
             clauses.append("p.case_id = ?")
             params.append(case_id)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        with store_errors(self.path, "read the console's allowlist entries", reading=True):
+        with store_errors(
+            self.path, "read the case store's allowlist entries (from the console)", reading=True
+        ):
             rows = self._conn.execute(
                 f"""SELECT p.*, r.outcome, r.reviewed_by, r.reviewed_at, r.note, v.revoked_by, v.revoked_at,
                     v.reason AS revoke_reason FROM allowlist_proposals p

@@ -1,6 +1,7 @@
 """The SQLite side of the queue's text search (search.py): writing a run's words, and the query that reads them.
 
-Everything SQL about search is here, so another backend writes its twin from this file:
+Everything SQL about search is here, so another backend writes its twin from this file
+(the table holds the words of the latest run only, a disposable index like the screening memo):
 the table (migration 7: `case_search_terms(run_id, term, case_id)`, primary key in that
 order, and an index on `(run_id, case_id, term)`), `index_run_terms` inside the run's
 commit, and `plan_search`, what the queue adds for `q=`. Each query word is a condition on
@@ -41,7 +42,12 @@ DRIVE_BELOW = 2000  # a word with fewer cases than this drives the query
 def index_run_terms(
     conn: sqlite3.Connection, run_id: str, cases: Iterable[tuple[str, Any]]
 ) -> None:
-    """Writes the words of a run's cases ((case id, record) pairs), inside the caller's transaction."""
+    """Writes the words of a run's cases ((case id, record) pairs), inside the caller's transaction.
+
+    The words of earlier runs go: the queue searches the latest run, and a 100,000-case run
+    has some 700,000 words, which every run would otherwise add to the store for good.
+    """
+    conn.execute("DELETE FROM case_search_terms WHERE run_id != ?", (run_id,))
     conn.executemany(
         "INSERT OR IGNORE INTO case_search_terms (run_id, term, case_id) VALUES (?, ?, ?)",
         [(run_id, term, case_id) for term, case_id in run_terms(cases)],
