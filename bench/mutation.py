@@ -37,6 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from mutation_map import CoverageMap, build_map, subprocess_test_files
+
 REPO = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = REPO / "bench" / "mutation-equivalent.md"
 TARGET_SURVIVOR_RATE = 0.10
@@ -88,6 +90,42 @@ MODULES: dict[str, list[str]] = {
     "auditor/redact.py": ["tests/screening/test_lists_redaction.py", "tests/connectors"],
     "auditor/ownership/fixedpoint.py": ["tests/ownership"],
     "auditor/ownership/assess.py": ["tests/ownership"],
+    # Session 10 (issue 22): the modules of the newer issues. With --map each mutant runs against
+    # the tests that execute its line; these folders are the fallback (a stale map, import time).
+    "auditor/features/network_links.py": ["tests/features", *E2E],
+    "auditor/features/farm_links.py": ["tests/features", *E2E],
+    "auditor/features/ip_networks.py": ["tests/features", *E2E],
+    "auditor/notify/config.py": ["tests/notify"],
+    "auditor/notify/events.py": ["tests/notify", "tests/store/test_store_delivery.py"],
+    "auditor/notify/http.py": ["tests/notify"],
+    "auditor/notify/run_notices.py": ["tests/notify"],
+    "auditor/notify/secrets.py": ["tests/notify"],
+    "auditor/notify/sender.py": ["tests/notify", "tests/store/test_store_delivery.py"],
+    "auditor/notify/signing.py": ["tests/notify"],
+    "auditor/notify/text.py": ["tests/notify"],
+    "auditor/notify/channels/email.py": ["tests/notify"],
+    "auditor/notify/channels/slack.py": ["tests/notify"],
+    "auditor/notify/channels/teams.py": ["tests/notify"],
+    "auditor/notify/channels/webhook.py": ["tests/notify"],
+    "auditor/console/app.py": ["tests/console"],
+    "auditor/console/auth.py": ["tests/console"],
+    "auditor/console/common.py": ["tests/console"],
+    "auditor/console/openapi.py": ["tests/console"],
+    "auditor/console/passwords.py": ["tests/console"],
+    "auditor/console/policy.py": ["tests/console"],
+    "auditor/console/routes/api.py": ["tests/console"],
+    "auditor/console/routes/exports.py": ["tests/console"],
+    "auditor/console/routes/forms.py": ["tests/console"],
+    "auditor/console/routes/pages.py": ["tests/console"],
+    "auditor/console/routes/work.py": ["tests/console"],
+    "auditor/cip/agents.py": ["tests/cip"],
+    "auditor/cip/gaps.py": ["tests/cip"],
+    "auditor/cip/training.py": ["tests/cip"],
+    "auditor/spark/usage.py": ["tests/spark"],
+    "auditor/spark/access.py": ["tests/spark"],
+    "auditor/spark/inputs.py": ["tests/spark"],
+    "auditor/spark/read.py": ["tests/spark"],
+    "auditor/spark/badrows.py": ["tests/spark"],
 }
 
 COMPARE_SWAPS: dict[type, type] = {
@@ -143,6 +181,7 @@ class Mutant:
     id: str  # stable across edits elsewhere in the module: module:function:kind:detail#occurrence
     line: int
     description: str
+    end_line: int = 0  # the last line of the mutated expression (0: same as line)
 
 
 @dataclass
@@ -151,6 +190,9 @@ class Outcome:
     status: str  # killed | survived | timeout | error
     seconds: float
     equivalent_reason: str | None = None
+    tests: int = 0  # how many test functions (or folders) the mutant was run against
+    failed: str | None = None  # the first test that failed: what killed it
+    stage: str = ""  # covering | import-time | folder | +subprocess (with --map)
 
 
 class _Points(ast.NodeVisitor):
@@ -353,12 +395,19 @@ def list_mutants(module: str) -> list[Mutant]:
     _, points = mutation_points(REPO / module)
     seen: dict[str, int] = {}
     mutants = []
-    for index, (_, kind, detail, qualname, line) in enumerate(points):
+    for index, (node, kind, detail, qualname, line) in enumerate(points):
         key = f"{module}:{qualname}:{kind.rstrip('0123456789')}:{detail}"
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         mutants.append(
-            Mutant(module, index, f"{key}#{occurrence}", line, f"line {line}: {kind} {detail}")
+            Mutant(
+                module,
+                index,
+                f"{key}#{occurrence}",
+                line,
+                f"line {line}: {kind} {detail}",
+                getattr(node, "end_lineno", None) or line,
+            )
         )
     return mutants
 
@@ -538,6 +587,229 @@ def run(
     return results, baseline
 
 
+class _Worker:
+    """A bench/mutation_worker.py process owning one sandbox: it forks per mutant."""
+
+    def __init__(self, box: Sandbox) -> None:
+        self.box = box
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "bench" / "mutation_worker.py"), str(box.root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=box.env,
+        )
+        assert self.process.stdout is not None
+        json.loads(self.process.stdout.readline())  # {"ready": n}: the packages are imported
+
+    def run(self, module: str, source: str | None, tests: list[str], timeout: float) -> dict:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        job = {"module": module, "source": source, "tests": tests, "timeout": timeout}
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def run_fresh(self, module: str, source: str, tests: list[str], timeout: float) -> dict:
+        """The same mutant in a fresh interpreter: a timeout under fork is confirmed this way."""
+        target = self.box.root / module
+        original = target.read_text()
+        try:
+            target.write_text(source)
+            status, seconds = self.box.run_tests(tests, timeout)
+        finally:
+            target.write_text(original)
+        return {"status": status, "seconds": seconds, "failed": None}
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def run_mapped(
+    modules: list[str],
+    cmap: CoverageMap,
+    sample: int | None,
+    seed: int,
+    workers: int,
+    progress: bool,
+    only: set[str] | None = None,
+    log: Path | None = None,
+    extra: list[str] | None = None,
+    resume: bool = False,
+) -> list[Outcome]:
+    """Every chosen mutant against the tests that execute its line (the coverage map), forked
+    from a worker that has the libraries imported; a survivor is re-checked with the test files
+    that start subprocesses (invisible to the map) before it counts."""
+    equivalent = load_equivalent()
+    chosen = {module: choose(list_mutants(module), sample, seed) for module in modules}
+    if only is not None:
+        chosen = {module: [m for m in ms if m.id in only] for module, ms in chosen.items()}
+    stale = [m for m in modules if chosen[m] and not cmap.current(m)]
+    if stale:
+        print(
+            f"the coverage map ({cmap.commit[:10]}) is older than {', '.join(stale)}: "
+            "those run against their MODULES folders (rebuild the map with --build-map)",
+            file=sys.stderr,
+        )
+    spawned = subprocess_test_files()
+    reaches: dict[str, list[str]] = {}
+
+    def reach(module: str) -> list[str]:
+        """The subprocess-running test files that bear on a module: some test in the file runs
+        the module in-process, or the file is in its MODULES folders (a full pass of every such
+        file per survivor would cost more than the rest of the run)."""
+        if module not in reaches:
+            files = set()
+            if cmap.current(module):
+                files = {t.split("::", 1)[0] for t in cmap.module_tests(module)}
+            folders = MODULES[module]
+            reaches[module] = [
+                f for f in spawned if f in files or any(f.startswith(d) for d in folders)
+            ]
+        return reaches[module]
+
+    def seconds(tests: list[str]) -> float:
+        total = 0.0
+        for test in tests:
+            if "::" in test:
+                total += cmap.seconds(test)
+            else:  # a folder or file: every mapped test under it
+                total += sum(s for t, s, _ in cmap.tests if t.split("::")[0].startswith(test))
+        return total
+
+    def plan(mutant: Mutant) -> tuple[list[str], str]:
+        tests, stage = _plan(mutant)
+        return [*(extra or []), *(t for t in tests if t not in (extra or []))], stage
+
+    def _plan(mutant: Mutant) -> tuple[list[str], str]:
+        folder = MODULES[mutant.module]
+        if mutant.module in stale:
+            return folder, "folder"
+        tests, import_time = cmap.covering(mutant.module, mutant.line, mutant.end_line)
+        if import_time:  # the module's own folders first: they are the likeliest to notice
+            return [*folder, *(t for t in tests if not t.startswith(tuple(folder)))], "import-time"
+        if not tests:
+            return folder, "folder"
+        return tests, "covering"
+
+    jobs = [mutant for module in modules for mutant in chosen[module]]
+    if resume and log is not None and log.exists():
+        done = {json.loads(line)["mutant"]["id"] for line in log.read_text().splitlines() if line}
+        jobs = [m for m in jobs if m.id not in done]
+    lock = threading.Lock()
+    with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
+        pool_of = [_Worker(Sandbox(Path(tmp) / f"w{i}")) for i in range(workers)]
+        free = list(pool_of)
+
+        def one(mutant: Mutant) -> Outcome:
+            with lock:
+                worker = free.pop()
+            try:
+                tests, stage = plan(mutant)
+                source = mutated_source(mutant.module, mutant.index, worker.box.root)
+                result = {"status": "survived", "seconds": 0.0, "failed": None}
+                spent = 0.0
+                for batch in _batches(tests):
+                    # a few tests first: most mutants die there, and collecting hundreds of
+                    # test files for each one is what a run would otherwise spend its time on
+                    timeout = (
+                        4 * seconds(batch) + 120
+                    )  # a busy machine: a pytest start alone can take 30 s
+                    result = worker.run(mutant.module, source, batch, timeout)
+                    if result["status"] == "timeout":
+                        result = worker.run_fresh(mutant.module, source, batch, 2 * timeout)
+                    spent += result["seconds"]
+                    if result["status"] != "survived":
+                        break
+                result["seconds"] = spent
+                if result["status"] == "survived":
+                    extra = [f for f in reach(mutant.module) if f not in tests]
+                    if extra:
+                        again = worker.run(mutant.module, source, extra, 4 * seconds(extra) + 120)
+                        stage += "+subprocess"
+                        tests = tests + extra
+                        again["seconds"] += result["seconds"]
+                        result = again
+            finally:
+                with lock:
+                    free.append(worker)
+            outcome = Outcome(
+                mutant,
+                result["status"],
+                round(result["seconds"], 2),
+                equivalent.get(mutant.id) if result["status"] == "survived" else None,
+                tests=len(tests),
+                failed=result.get("failed"),
+                stage=stage,
+            )
+            with lock:
+                if log is not None:
+                    with log.open("a") as fh:
+                        fh.write(json.dumps(asdict(outcome)) + "\n")
+                if progress:
+                    mark = {"killed": ".", "timeout": "t", "error": "E"}.get(
+                        outcome.status, "S" if not outcome.equivalent_reason else "e"
+                    )
+                    print(mark, end="", flush=True, file=sys.stderr)
+            return outcome
+
+        try:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(one, jobs))
+            results = _verify_killers(results, pool_of[0])
+        finally:
+            for worker in pool_of:
+                worker.close()
+    if progress:
+        print(file=sys.stderr)
+    return results
+
+
+def verify_killers(log: Path, sample: int | None, seed: int) -> int:
+    """A kill counts only if the killing test passes without the mutant: checks the distinct
+    first failures of a --log in a fresh copy (exit 1 and names them if any fails)."""
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    killers = sorted({r["failed"] for r in records if r["status"] == "killed" and r.get("failed")})
+    if sample is not None and sample < len(killers):
+        killers = sorted(random.Random(seed).sample(killers, sample))
+    with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
+        box = Sandbox(Path(tmp) / "verify")
+        broken = [t for t in killers if box.run_tests([t], timeout=900)[0] != "survived"]
+    print(f"{len(killers) - len(broken)} of {len(killers)} killing tests pass without a mutant")
+    for test in broken:
+        print(f"fails without a mutant: {test}")
+    return 1 if broken else 0
+
+
+def _batches(tests: list[str], sizes: tuple[int, ...] = (3, 25)) -> list[list[str]]:
+    """The planned tests in growing batches (3, 25, the rest), in order."""
+    out, start = [], 0
+    for size in sizes:
+        if start < len(tests):
+            out.append(tests[start : start + size])
+            start += size
+    if start < len(tests):
+        out.append(tests[start:])
+    return out
+
+
+def _verify_killers(outcomes: list[Outcome], worker: _Worker) -> list[Outcome]:
+    """A test that fails without any mutant (order, isolation) kills nothing: each distinct
+    first failure is run once unmutated; mutants it 'killed' become errors (not counted)."""
+    broken = set()
+    for test in sorted({o.failed for o in outcomes if o.status == "killed" and o.failed}):
+        module = next(o.mutant.module for o in outcomes if o.failed == test)
+        if worker.run(module, None, [test], 600)["status"] != "survived":
+            broken.add(test)
+    for outcome in outcomes:
+        if outcome.status == "killed" and outcome.failed in broken:
+            outcome.status = "error"
+    if broken:
+        print(f"tests failing without a mutant: {', '.join(sorted(broken))}", file=sys.stderr)
+    return outcomes
+
+
 def summarise(outcomes: list[Outcome]) -> list[dict]:
     rows = []
     for module in dict.fromkeys(o.mutant.module for o in outcomes):
@@ -567,8 +839,10 @@ def render(rows: list[dict], outcomes: list[Outcome], seconds: float) -> str:
     ]
     for r in rows:
         flag = "" if r["survivor_rate"] <= TARGET_SURVIVOR_RATE else " (over 10%)"
+        planned = len(list_mutants(r["module"])) if (REPO / r["module"]).exists() else r["mutants"]
+        tested = str(r["mutants"]) if planned == r["mutants"] else f"{r['mutants']} of {planned}"
         lines.append(
-            f"| {r['module']} | {r['mutants']} | {r['killed']} | {r['survived']} | {r['equivalent']} | {r['errors']} | {r['survivor_rate']:.1%}{flag} |"
+            f"| {r['module']} | {tested} | {r['killed']} | {r['survived']} | {r['equivalent']} | {r['errors']} | {r['survivor_rate']:.1%}{flag} |"
         )
     total = {
         k: sum(r[k] for r in rows)
@@ -627,6 +901,35 @@ def main(argv: list[str] | None = None) -> int:
         help="no run: report from --log files (later files win), for the mutants the modules have now",
     )
     parser.add_argument(
+        "--build-map",
+        type=Path,
+        metavar="FILE",
+        help="no mutants: run the whole suite under coverage (a context per test) and write the map of which tests run each line",
+    )
+    parser.add_argument(
+        "--map",
+        type=Path,
+        metavar="FILE",
+        help="run each mutant against the tests the map says execute its line (forked workers); see bench/mutation_map.py",
+    )
+    parser.add_argument(
+        "--verify-killers",
+        type=Path,
+        metavar="LOG",
+        help="no mutants: run each distinct test that killed a mutant in LOG (or --sample N of them) unmutated; it must pass",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --map and --log: skip the mutants the log already has (a stopped run goes on)",
+    )
+    parser.add_argument(
+        "--extra-tests",
+        nargs="+",
+        default=[],
+        help="with --map: test files run first for every mutant (tests written after the map was built)",
+    )
+    parser.add_argument(
         "--fail-over",
         type=float,
         default=None,
@@ -647,11 +950,36 @@ def main(argv: list[str] | None = None) -> int:
             for mutant in choose(list_mutants(module), args.sample, args.seed):
                 print(f"{mutant.id}\t{mutant.description}")
         return 0
+    if args.build_map:
+        return build_map(args.build_map)
+    if args.verify_killers:
+        return verify_killers(args.verify_killers, args.sample, args.seed)
     only = _read_ids(args.ids) if args.ids else None
     started = time.perf_counter()
-    outcomes, baseline = run(
-        args.modules, args.sample, args.seed, args.workers, progress=True, only=only, log=args.log
-    )
+    if args.map:
+        baseline: dict[str, float] = {}
+        outcomes = run_mapped(
+            args.modules,
+            CoverageMap(args.map),
+            args.sample,
+            args.seed,
+            args.workers,
+            progress=True,
+            only=only,
+            log=args.log,
+            extra=args.extra_tests,
+            resume=args.resume,
+        )
+    else:
+        outcomes, baseline = run(
+            args.modules,
+            args.sample,
+            args.seed,
+            args.workers,
+            progress=True,
+            only=only,
+            log=args.log,
+        )
     rows = summarise(outcomes)
     print(render(rows, outcomes, time.perf_counter() - started))
     if args.json:
