@@ -34,6 +34,7 @@ from auditor.screening.matcher import (
     sorted_tokens_length,
 )
 from auditor.screening import name_v2
+from auditor.screening.bounds import NameForms, passes_prefilter
 from auditor.screening.canonical import canonical_frame
 from auditor.screening.normalize import normalize_frame
 
@@ -218,6 +219,8 @@ class ScreeningIndex:
             name_keys(keyed), MAX_KEY_NAMES if algorithm == NAME_V1 else name_v2.MAX_KEY_NAMES
         )
         self._address_keys = KeyTable(address_keys(addresses))
+        # name-v2's prefilter reads each list name's forms by row number (`row` is 0..n-1).
+        self._name_forms = None if algorithm == NAME_V1 else NameForms.of(names)
 
     @classmethod
     def build(
@@ -293,13 +296,21 @@ class ScreeningIndex:
     def _match_unique_names(self, names: pl.Series, threshold: float) -> pl.DataFrame:
         v1 = self.algorithm == NAME_V1
         normalize = normalize_frame if v1 else canonical_frame
-        uq = normalize(pl.DataFrame({"query_name": names}), "query_name").with_row_index("q")
-        uq = uq.filter(pl.col("core") != "")
+        uq = normalize(pl.DataFrame({"query_name": names}), "query_name")
+        uq = uq.filter(pl.col("core") != "").with_row_index("q")
         keyed = uq if v1 else uq.with_columns(tokens=pl.col("key_tokens"))
         keys = name_keys(keyed.rename({"q": "row"}), vocabulary=self.vocabulary).rename(
             {"row": "q"}
         )
         pairs = self._name_keys.candidates(keys)
+        if not v1 and pairs.height:
+            # The prefilter on row numbers, before any name is joined to its pairs: most
+            # candidates fail it, and their strings are never copied.
+            assert self._name_forms is not None
+            qi, ni = pairs["q"].to_numpy(), pairs["row"].to_numpy()
+            pairs = pairs.filter(
+                pl.Series(passes_prefilter(NameForms.of(uq), self._name_forms, qi, ni))
+            )
         if pairs.height == 0:
             return pl.DataFrame()
         extra = [] if v1 else ["legal", "words", "compact_all"]
@@ -325,7 +336,9 @@ class ScreeningIndex:
             # Evidence can only lower a score, so pairs below the threshold now stay below.
             scored = name_v2.score_pairs(pairs, threshold)
         scored = scored.filter(pl.col("score") >= threshold)
-        scored = scored.sort("score", descending=True).unique(
+        # One name per entry: the best, and of names that score the same, the first listed
+        # (the primary name before its aliases), so a run gives the same answer every time.
+        scored = scored.sort(["score", "row"], descending=[True, False]).unique(
             subset=["q", "entry_idx"], keep="first"
         )
         if not v1:
