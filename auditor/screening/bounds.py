@@ -38,14 +38,17 @@ def char_counts(strings: list[str]) -> np.ndarray:
     """(len(strings), 38) counts of each string's characters: a-z, 0-9, space, other."""
     counts = np.zeros((len(strings), _BINS), dtype=np.int64)
     if not strings:
-        return counts.astype(np.uint16)
+        return counts.astype(np.uint8)
     codes = np.frombuffer("".join(strings).encode("utf-32-le"), dtype=np.uint32)
     lengths = np.fromiter((len(s) for s in strings), dtype=np.int64, count=len(strings))
     owner = np.repeat(np.arange(len(strings), dtype=np.int64), lengths)
     bins = np.where(codes < 128, _LOOKUP[np.minimum(codes, 127)], _BINS - 1)
     flat = np.bincount(owner * _BINS + bins, minlength=len(strings) * _BINS)
     counts = flat.reshape(len(strings), _BINS)
-    return counts.astype(np.uint16 if counts.max(initial=0) < 1 << 16 else np.int32)
+    # The narrowest type that holds them: the bounds gather rows per pair, and bytes are
+    # what that costs.
+    top = counts.max(initial=0)
+    return counts.astype(np.uint8 if top < 1 << 8 else np.uint16 if top < 1 << 16 else np.int32)
 
 
 @dataclass(frozen=True)
