@@ -112,9 +112,18 @@ def nomenklatura_matches(ev: Evaluation, sample: pl.DataFrame) -> tuple[pl.DataF
 
 def auditor_run(ev: Evaluation, algorithm: str) -> tuple[pl.DataFrame, float, ScreeningIndex]:
     index = ScreeningIndex.build(ev.entries, algorithm=algorithm)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     matches = index.match_names(ev.queries.select("query_id", "name"))
-    return matches.select("query_id", "entry_id"), time.perf_counter() - t0, index
+    seconds = time.perf_counter() - t0
+    print(
+        f"{algorithm}: {seconds:.1f} s wall, {time.process_time() - c0:.1f} s CPU (all threads)"
+        f"; load average now {load()}"
+    )
+    return matches.select("query_id", "entry_id"), seconds, index
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def row(label: str, ev: Evaluation, matches: pl.DataFrame, seconds: float) -> dict[str, Any]:
@@ -154,7 +163,9 @@ def main() -> int:
         return 2
     ev = build_evaluation(load_lists(files).entries, part="test")
     print(
-        f"test split: {ev.queries.height:,} queries, {ev.entries.height:,} SDN entries indexed; cores={os.cpu_count()}\n"
+        f"test split: {ev.queries.height:,} queries, {ev.entries.height:,} SDN entries indexed; "
+        f"cores={os.cpu_count()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+        f"load average {load()}\n"
     )
     rows = []
     for algorithm in ("name-v1", "name-v2"):
@@ -164,6 +175,7 @@ def main() -> int:
         )
     # One brute-force pass at the lowest cut-off; each cut-off costs the same pass.
     scores, seconds = wratio_scores(ev, min(CUTOFFS))
+    print(f"WRatio brute force: {seconds:.1f} s wall; load average now {load()}")
     for cutoff in CUTOFFS:
         matches = scores.filter(pl.col("score") >= cutoff).select("query_id", "entry_id").unique()
         rows.append(row(f"rapidfuzz WRatio >= {cutoff}", ev, matches, seconds))
@@ -175,6 +187,7 @@ def main() -> int:
         )
         sample_ev = Evaluation(entries=ev.entries, queries=ev.queries[picked], part=ev.part)
         n_matches, n_seconds = nomenklatura_matches(ev, sample_ev.queries)
+        print(f"nomenklatura: {n_seconds:.1f} s wall; load average now {load()}")
         v2, v2_seconds, _ = auditor_run(sample_ev, "name-v2")
         print(f"\nSeeded sample of {sample_ev.queries.height:,} test queries:\n")
         print_tables(
@@ -188,6 +201,7 @@ def main() -> int:
                 ),
             ]
         )
+    print(f"\nload average at the end {load()}")
     return 0
 
 
