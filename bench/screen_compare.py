@@ -13,7 +13,10 @@ that sample, for a like-for-like row. nomenklatura is an optional extra:
 `pip install -e '.[bench]'`.
 
 The list data are the shared SDN half and CSL samples (../shared/data/screening, or
-AUDITOR_SHARED/data/screening). Prints a Markdown table per figure and per variation class.
+AUDITOR_SHARED/data/screening). Prints a Markdown table per figure and per variation class,
+with names/s (wall time) and names per CPU second (every thread of this one process: on a
+machine shared with other jobs the wall time says more about the load than the matcher,
+the CPU time does not), and the load average at each step.
 """
 
 from __future__ import annotations
