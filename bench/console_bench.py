@@ -93,6 +93,11 @@ def main() -> None:
                 ("queue page, priority=critical", "/?priority=critical", {}),
                 ("queue page, view=mine", "/?view=mine", {}),
                 ("queue page, rule filter", "/?rule=shared-payment-card", {}),
+                ("queue page, q= one case", f"/?q=tenant+{args.cases - 1}+", {}),
+                ("queue page, q= a prefix", f"/?q=tenant+{args.cases // 10}", {}),
+                ("queue page, q= every case", "/?q=compute+ltd", {}),
+                ("queue page, q= no case", "/?q=zzzz", {}),
+                ("case page", "/cases/C-000123", {}),
                 ("API list", "/api/v1/cases", {"headers": api}),
                 ("API list, deep cursor", f"/api/v1/cases?after={deep}", {"headers": api}),
             ]

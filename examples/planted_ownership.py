@@ -48,7 +48,7 @@ PARTIES = [
         "entity",
         "CN",
         "Sugon",
-        "USCC:91120000000000001X",
+        "USCC:91120000000000001M",
     ),
     ("P-CORAL", "Coral Reef Holdings Limited", "entity", "WS", "", "WS-REG:2024-00123"),
     ("P-VICTORIA", "Victoria Harbour Investment Holdings Limited", "entity", "HK", "", ""),
@@ -58,7 +58,7 @@ PARTIES = [
     ("P-FJORD", "Fjordline Capital AB", "entity", "SE", "", ""),
     ("P-ALDER", "Alder Grove Ventures Ltd", "entity", "GB", "", ""),
     ("P-BIRCH", "Birchmoor Partners Ltd", "entity", "GB", "", ""),
-    ("P-ALPINE", "Alpine Data Partners AG", "entity", "CH", "", "LEI:5299000000000000AL01"),
+    ("P-ALPINE", "Alpine Data Partners AG", "entity", "CH", "", "LEI:5299000000000000AL45"),
     ("P-KOROLEV", "Anton Korolev", "person", "RU", "", ""),
     ("P-LINDQVIST", "Ebba Lindqvist", "person", "SE", "", ""),
 ]

@@ -209,6 +209,7 @@ def _audit_with_store(config, lock_timeout: float):
                 stages={**result.stages, "records": round(time.perf_counter() - started, 3)},
             )
             current = [CaseSnapshot.from_record(result.run_id, r) for r in records]
+            started = time.perf_counter()
             changes = classify_changes(
                 store.cases_in_run(previous.run_id) if previous else [],
                 current,
@@ -222,6 +223,11 @@ def _audit_with_store(config, lock_timeout: float):
             result, changes = apply_with_store(store, result, changes, current)  # allowlist, if any
             result = dataclasses.replace(result, changes=changes)
             alerts = decide_alerts(changes, config.alert_priority, store.undelivered_alerts())
+            # run.json `stages`: classifying against the last run (reading its cases included).
+            result = dataclasses.replace(
+                result,
+                stages={**result.stages, "classify": round(time.perf_counter() - started, 3)},
+            )
             records = [{**r, "change": changes.record_for(r["case_id"])} for r in records]
             if result.suppressions is not None:  # the allowlist's lifts changed who is silenced
                 records = [
@@ -231,6 +237,7 @@ def _audit_with_store(config, lock_timeout: float):
             staged = stage_reports(result, config.out, records=records)
             snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in records]
             notices = notices_for_run(store, result, changes, records)
+            started = time.perf_counter()
             try:
                 store.commit_run(
                     RunRecord.from_manifest(run_manifest(result)),
@@ -243,6 +250,7 @@ def _audit_with_store(config, lock_timeout: float):
             except BaseException:
                 staged.discard()  # the store never recorded this run, so its reports are not shown either
                 raise
+            committed = time.perf_counter() - started  # after run.json was written: logged only
             try:
                 written = staged.publish()
             except OutputError as exc:
@@ -251,8 +259,9 @@ def _audit_with_store(config, lock_timeout: float):
                 raise OutputError([*exc.problems, Problem(None, note)]) from None
             counts = changes.counts()
             log.info(
-                "run=%s stage=store previous=%s cases=%d new=%d escalated=%d de_escalated=%d unchanged=%d resolved=%d suppressed=%d alerts=%d carried=%d",
+                "run=%s stage=store seconds=%.2f previous=%s cases=%d new=%d escalated=%d de_escalated=%d unchanged=%d resolved=%d suppressed=%d alerts=%d carried=%d",
                 result.run_id,
+                committed,
                 changes.previous_run_id,
                 len(snapshots),
                 counts["new"],

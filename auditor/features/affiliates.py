@@ -63,7 +63,10 @@ def affiliate_features(
     corpus = queries.filter(pl.col("field").is_in(list(NAME_FIELDS)))["name"]
     affiliates = AffiliateIndex.build(index.entries, corpus)
     found = affiliates.match(queries.select("query_id", "name", "country"))
-    found = found.join(queries.select("query_id", "tenant_id", "field"), on="query_id")
+    # Kept in query order (field order, then tenant), which breaks ties between equal scores below.
+    found = found.join(
+        queries.select("query_id", "tenant_id", "field"), on="query_id", maintain_order="left"
+    )
     if name_matches is not None and name_matches.height:
         named = name_matches.filter(pl.col("facet") != "address")
         # the same name already matched a listed party, or the tenant already matched this entry
@@ -93,7 +96,7 @@ def affiliate_features(
         "detail",
     )
     best = (
-        found.sort("score", descending=True)
+        found.sort("score", descending=True, maintain_order=True)
         .group_by("tenant_id", maintain_order=True)
         .first()
         .select(

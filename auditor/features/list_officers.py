@@ -41,7 +41,10 @@ def list_officer_features(tenants: pl.DataFrame, officers: pl.DataFrame | None) 
             .drop_nulls("person")
             for field in ("officers", "beneficial_owners")
         ]
-    ).with_columns(person_key(pl.col("person")).alias("key"))
+    )
+    # The key's regex and word sort run once per distinct name, not once per mention.
+    keys = people.select("person").unique().with_columns(person_key(pl.col("person")).alias("key"))
+    people = people.join(keys, on="person", how="left", maintain_order="left")
     known = officers.select(
         person_key(pl.col("officer_name")).alias("key"),
         "entry_name",

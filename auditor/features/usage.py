@@ -48,6 +48,7 @@ GROUP_KEYS = (
     "region",
     "provider",
 )
+KIND_KEYS = GROUP_KEYS[1:]  # what a run is, apart from whose
 
 
 def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> UsageFeatures:
@@ -107,13 +108,44 @@ def features_from_totals(
     pass: given the restricted kinds (instance_type, accelerator, accelerator_count, gpus),
     the most restricted GPUs each tenant ran at once (tenant_id, peak_restricted_gpus).
     """
-    totals = totals.sort(*GROUP_KEYS, nulls_last=True).with_columns(
-        (pl.col("us30") / HOUR_US).alias("h30"), (pl.col("us90") / HOUR_US).alias("h90")
+    # The catalog depends on the kind of run only, so it resolves the few distinct kinds
+    # (instance type, accelerator, count, region, provider), each numbered in key order;
+    # the per-tenant rows then join them by that integer. Rows are put in kind order (an
+    # integer sort): within a tenant that is the full key order, so each tenant's float
+    # sums add the same numbers in the same order as a sort by all six keys would.
+    # Text keys are grouped and joined as categoricals (integer codes), tenants too; the
+    # small tables that come out are text again.
+    texts = [k for k in ("tenant_id", *KIND_KEYS) if totals.schema[k] == pl.String]
+    coded = totals.with_columns(pl.col(k).cast(pl.Categorical) for k in texts)
+    kinds = (
+        coded.group_by(*KIND_KEYS)
+        .agg(pl.col("rows").sum())
+        .with_columns(pl.col(k).cast(pl.String) for k in texts if k != "tenant_id")
+        .sort(*KIND_KEYS, nulls_last=True)
+        .with_row_index("kind")
     )
-    resolved = resolve_usage(totals, rows_column="rows")
-    table = resolved.usage.with_columns(
-        pl.col("gpu_count").fill_null(0).cast(pl.Float64).alias("gpus")
-    ).filter(pl.col("h90") > 0)
+    kind_codes = kinds.select("kind", *[pl.col(k).cast(coded.schema[k]) for k in KIND_KEYS])
+    resolved = resolve_usage(kinds, rows_column="rows")
+    kind_table = resolved.usage.select(
+        "kind",
+        *KIND_KEYS,
+        "gpu_model",
+        "restricted",
+        pl.col("gpu_count").fill_null(0).cast(pl.Float64).alias("gpus"),
+    )
+    table = (
+        coded.select("tenant_id", *KIND_KEYS, "us30", "us90")
+        .filter(pl.col("us90") > 0)
+        .join(kind_codes, on=list(KIND_KEYS), nulls_equal=True)
+        .select(
+            "tenant_id",
+            "kind",
+            (pl.col("us30") / HOUR_US).alias("h30"),
+            (pl.col("us90") / HOUR_US).alias("h90"),
+        )
+        .sort("kind")
+        .join(kind_table, on="kind", maintain_order="left")
+    )
     restricted = pl.col("restricted").fill_null(False)
     unknown = pl.col("restricted").is_null()
     per_tenant = table.group_by("tenant_id").agg(
@@ -121,23 +153,13 @@ def features_from_totals(
         (pl.col("h90") * pl.col("gpus")).filter(restricted).sum().alias("restricted_gpu_hours_90d"),
         (pl.col("h90") * pl.col("gpus")).sum().alias("gpu_hours_90d"),
         pl.col("h90").filter(unknown).sum().alias("unknown_gpu_hours_90d"),
-        pl.col("gpu_model")
-        .filter(restricted)
-        .drop_nulls()
-        .unique()
-        .sort()
-        .alias("restricted_models"),
-        pl.col("region")
-        .filter((pl.col("gpus") > 0) | unknown)
-        .drop_nulls()
-        .unique()
-        .sort()
-        .alias("regions_used"),
-        pl.col("provider").drop_nulls().unique().sort().alias("providers_used"),
+    )
+    per_tenant = per_tenant.join(_tenant_lists(table), on="tenant_id", how="left").with_columns(
+        pl.col("tenant_id").cast(pl.String)
     )
     # GPUs per run for the restricted kinds only; the join both filters the runs and sizes them.
     restricted_kinds = (
-        table.filter(restricted & (pl.col("gpus") > 0))
+        kind_table.filter(restricted & (pl.col("gpus") > 0))
         .select(*GROUP_KEYS[1:4], "gpus")
         .unique(GROUP_KEYS[1:4])
     )
@@ -146,6 +168,36 @@ def features_from_totals(
         pl.col("regions_used").list.len().cast(pl.Float64).alias("region_count"),
     )
     return UsageFeatures(features, resolved.unknown_types, totals.select("tenant_id").unique())
+
+
+def _tenant_lists(table: pl.DataFrame) -> pl.DataFrame:
+    """Per tenant, the sorted distinct restricted models, regions and providers it ran.
+
+    Each list is its own small table of distinct (tenant, value) pairs, sorted by value and
+    gathered per tenant: cheaper than a unique and a sort inside one aggregation per tenant.
+    A tenant with no value in a list gets an empty list, not null.
+    """
+    restricted = pl.col("restricted").fill_null(False)
+    wanted = {
+        "restricted_models": (pl.col("gpu_model"), restricted),
+        "regions_used": (pl.col("region"), (pl.col("gpus") > 0) | pl.col("restricted").is_null()),
+        "providers_used": (pl.col("provider"), pl.lit(True)),
+    }
+    lists = table.select("tenant_id").unique()
+    for name, (value, keep) in wanted.items():
+        listed = (
+            table.filter(keep)
+            .select("tenant_id", value.alias(name))
+            .drop_nulls(name)
+            .unique()
+            .sort(name)
+            .group_by("tenant_id", maintain_order=True)
+            .agg(pl.col(name))
+        )
+        lists = lists.join(listed, on="tenant_id", how="left").with_columns(
+            pl.col(name).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        )
+    return lists
 
 
 def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.DataFrame:

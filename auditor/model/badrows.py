@@ -140,6 +140,20 @@ def _examples(
     return tuple(out)
 
 
+def bad_row_stats(table: str, names: list[str], reference: datetime) -> list[pl.Expr]:
+    """The aggregates `exclude_bad_rows` needs (rows per reason, latest time kept), as
+    expressions over the table's columns: the file check computes them in its own pass."""
+    checks = _predicates(table, names, reference + FUTURE_TOLERANCE)
+    bad_any = (
+        pl.any_horizontal([p for _, _, p in checks]).fill_null(False) if checks else pl.lit(False)
+    )
+    times = [c for c in _time_columns(table) if c in names]
+    return [
+        *[p.fill_null(False).sum().alias(reason) for reason, _, p in checks],
+        *[pl.when(~bad_any).then(pl.col(c)).max().alias(f"max:{c}") for c in times],
+    ]
+
+
 def exclude_bad_rows(
     frame: pl.LazyFrame,
     table: str,
@@ -147,24 +161,23 @@ def exclude_bad_rows(
     reference: datetime | None = None,
     source: str | None = None,
     row_offset: int = 1,
+    stats: dict[str, Any] | None = None,
 ) -> CheckedRows:
-    """The usage or access table without rows that cannot be true, and what was set aside."""
+    """The usage or access table without rows that cannot be true, and what was set aside.
+
+    `stats` are `bad_row_stats` already computed over this frame with the same reference
+    (by the file check's pass); without them this costs a pass of its own.
+    """
     names = frame.collect_schema().names()
     reference = reference or datetime.now(timezone.utc)
     limit = reference + FUTURE_TOLERANCE
     checks = _predicates(table, names, limit)
-    bad_any = (
-        pl.any_horizontal([p for _, _, p in checks]).fill_null(False) if checks else pl.lit(False)
-    )
-    times = [c for c in _time_columns(table) if c in names]
-    stats = (
-        frame.select(
-            *[p.fill_null(False).sum().alias(reason) for reason, _, p in checks],
-            *[pl.when(~bad_any).then(pl.col(c)).max().alias(f"max:{c}") for c in times],
+    if stats is None:
+        stats = (
+            frame.select(bad_row_stats(table, names, reference))
+            .collect(engine="streaming")
+            .row(0, named=True)
         )
-        .collect(engine="streaming")
-        .row(0, named=True)
-    )
     latest = max(
         (v for k, v in stats.items() if k.startswith("max:") and v is not None), default=None
     )

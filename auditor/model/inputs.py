@@ -10,15 +10,16 @@ rows, read in streaming passes that aggregate it per tenant.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from auditor.errors import InputError, display_path
-from auditor.model.badrows import Exclusion, exclude_bad_rows
+from auditor.model.badrows import Exclusion, bad_row_stats, exclude_bad_rows
 from auditor.model.load import (
     check_unique,
     collect_checked,
@@ -66,6 +67,8 @@ def load_inputs(
     """
     present: set[str] = set()
     sources, rows, latest = {}, {}, []
+    # One reference time for both the checks' counts and the rows they then set aside.
+    reference = observed_at or datetime.now(timezone.utc)
     exclusions: list[Exclusion] = []
 
     scanned_tenants = scan_table(tenants, TENANTS)
@@ -85,11 +88,20 @@ def load_inputs(
         if path is None:
             rows[schema.name] = 0
             continue
-        scanned = scanned or scan_table(path, schema)
+        # The bad-row counts ride on the file check's pass (model.badrows): one read, not two.
+        scanned = scanned or scan_table(
+            path, schema, functools.partial(bad_row_stats, schema.name, reference=reference)
+        )
         if schema is not TENANTS:
             offset = 2 if detect_format(Path(path)) == "csv" else 1
             checked = exclude_bad_rows(
-                scanned.frame, schema.name, scanned.rows, observed_at, display_path(path), offset
+                scanned.frame,
+                schema.name,
+                scanned.rows,
+                reference,
+                display_path(path),
+                offset,
+                stats=scanned.stats["extra"],
             )
             frames[schema.name] = checked.frame
             exclusions += checked.exclusions

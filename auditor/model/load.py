@@ -8,6 +8,7 @@ All problems in a file are gathered before raising, up to a cap, so one run show
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -274,9 +275,20 @@ def _checks(
 
 
 def coerce_lazy(
-    raw: pl.LazyFrame, schema: TableSchema, source: str, row_offset: int, path: Path, fmt: str
+    raw: pl.LazyFrame,
+    schema: TableSchema,
+    source: str,
+    row_offset: int,
+    path: Path,
+    fmt: str,
+    extra_stats: Callable[[list[str]], list[pl.Expr]] | None = None,
 ) -> ScannedTable:
-    """Checks every value in one streaming pass; raises InputError listing each bad value with its row."""
+    """Checks every value in one streaming pass; raises InputError listing each bad value with its row.
+
+    `extra_stats` gives more aggregates over the checked columns (named as the schema), for
+    the same pass: the next check (model.badrows) then reads no row again. They land in
+    `stats["extra"]`.
+    """
     try:
         raw_schema = raw.collect_schema()
     except Exception as exc:  # noqa: BLE001
@@ -296,18 +308,25 @@ def coerce_lazy(
             ]
         )
     exprs, checks = _checks(schema, raw_schema, typed=fmt == "parquet")
+    # One pass: each row's check flags and its converted values side by side, then aggregated.
+    flagged = raw.select(
+        *[bad.fill_null(False).alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks)],
+        *exprs,
+    )
+    extra = extra_stats(list(schema.names)) if extra_stats is not None else []
     stat_exprs = [
         pl.len().alias("__rows"),
-        *[bad.fill_null(False).sum().alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks)],
-    ]
-    stat_exprs += [
-        e.max().alias(f"__max:{c.name}")
-        for c, e in zip(schema.columns, exprs)
-        if c.kind is Kind.DATETIME and c.name in raw_schema
+        *[pl.col(f"__bad{i}").sum() for i in range(len(checks))],
+        *[
+            pl.col(c.name).max().alias(f"__max:{c.name}")
+            for c in schema.columns
+            if c.kind is Kind.DATETIME and c.name in raw_schema
+        ],
+        *[e.name.prefix("__extra:") for e in extra],
     ]
     given = [name for name in schema.names if name in raw_schema]
     try:
-        stats = raw.select(stat_exprs).collect(engine="streaming").row(0, named=True)
+        stats = flagged.select(stat_exprs).collect(engine="streaming").row(0, named=True)
     except Exception as exc:  # noqa: BLE001 - a malformed file surfaces when first read
         raise read_failure(path, fmt, exc, raw, given) from None
 
@@ -340,12 +359,21 @@ def coerce_lazy(
             ]
         )
     maxima = {k.removeprefix("__max:"): v for k, v in stats.items() if k.startswith("__max:")}
-    return ScannedTable(raw.select(exprs), stats["__rows"], raw_schema.names(), {"max": maxima})
+    extras = {k.removeprefix("__extra:"): v for k, v in stats.items() if k.startswith("__extra:")}
+    return ScannedTable(
+        raw.select(exprs),
+        stats["__rows"],
+        raw_schema.names(),
+        {"max": maxima, **({"extra": extras} if extra_stats is not None else {})},
+    )
 
 
 def check_unique(table: pl.DataFrame, schema: TableSchema, source: str, row_offset: int) -> None:
     if not schema.unique_key:
         return
+    hashes = table.select(pl.col(schema.unique_key).hash()).to_series()
+    if hashes.n_unique() == table.height:
+        return  # distinct hashes are distinct values: the exact search below only runs when it may find something
     dupes = (
         table.with_row_index("__row")
         .filter(pl.col(schema.unique_key).is_duplicated())
@@ -371,12 +399,16 @@ def _clip(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def scan_table(path: str | Path, schema: TableSchema) -> ScannedTable:
+def scan_table(
+    path: str | Path,
+    schema: TableSchema,
+    extra_stats: Callable[[list[str]], list[pl.Expr]] | None = None,
+) -> ScannedTable:
     """Checks one user file as the given canonical table and returns it lazily, or raises a located InputError."""
     path = Path(path)
     fmt = detect_format(path)
     raw, offset = scan_raw(path, fmt)
-    return coerce_lazy(raw, schema, display_path(path), offset, path, fmt)
+    return coerce_lazy(raw, schema, display_path(path), offset, path, fmt, extra_stats)
 
 
 def collect_checked(scanned: ScannedTable, path: str | Path, schema: TableSchema) -> pl.DataFrame:

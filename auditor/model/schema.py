@@ -233,7 +233,9 @@ PARTIES = TableSchema(
             "identifiers",
             Kind.LIST,
             False,
-            "Registry ids as `SCHEME:value` (`LEI:...`, `USCC:...`).",
+            "Registry ids as `SCHEME:value` (`LEI:...`, `USCC:...`). LEI and USCC codes are checked "
+            "(length, characters, check digits; a malformed one is refused with its row), and parties "
+            "sharing one are one party.",
         ),
         Column("tenant_id", Kind.TEXT, False, "The tenant this party is, when it is one."),
     ),

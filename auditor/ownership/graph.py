@@ -6,7 +6,7 @@ counts in the upper bound only; voting, control, nominee and trust interests are
 aside as "not counted". Several statements of one (owner, owned) pair merge into one edge
 whose range covers them all -- when sources disagree, the range widens and the edge says
 so; a statement without a share (a KYC parent name) adds no range of its own.
-Ids are mapped to integers with Polars joins, never a Python dict over the rows.
+Ids are numbered once at load (inputs.node_numbers); here only integer arrays are sorted and merged.
 """
 
 from __future__ import annotations
@@ -120,102 +120,142 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
         "row",
         "dst",
     )
-    kept = edges.select(
-        pl.int_range(0, pl.len(), dtype=pl.Int64).alias("position"),
-        (pl.col("src") * n + pl.col("dst")).alias("pair"),
-        "src",
-        "dst",
-        "lo",
-        "hi",
-        "lo_exclusive",
-        "hi_exclusive",
-        "stated",
-        "interest",
-        keep.alias("keep"),
-    ).filter(pl.col("keep"))
-    narrow = kept.select(
-        "pair",
-        "src",
-        "dst",
-        "lo",
-        "hi",
-        "lo_exclusive",
-        "hi_exclusive",
-        pl.when(counted)
-        .then(pl.col("lo") + pl.col("lo_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP)
-        .otherwise(0.0)
-        .alias("eff_lo"),
-        (pl.col("hi") - pl.col("hi_exclusive").cast(pl.Float64) * EXCLUSIVE_STEP).alias("eff_hi"),
-        "stated",
-    ).sort("pair")
-    statement_pairs, positions = kept["pair"].to_numpy(), kept["position"].to_numpy()
-    del kept  # the wide copy goes before the merge allocates
-    pairs = narrow["pair"].to_numpy()
-    repeated_np = np.zeros(len(pairs), dtype=bool)
-    if len(pairs) > 1:
-        same = pairs[1:] == pairs[:-1]
-        repeated_np[1:] |= same
-        repeated_np[:-1] |= same
-    repeated = pl.Series(repeated_np)
-    columns = [
-        "src",
-        "dst",
-        "lo",
-        "hi",
-        "lo_exclusive",
-        "hi_exclusive",
-        "eff_lo",
-        "eff_hi",
-        "stated",
-    ]
-    # Most pairs are stated once: they pass through; only repeated pairs are merged.
-    single = narrow.filter(~repeated).select(*columns, pl.lit(False).alias("disagree"))
-    stated = pl.col("stated")
-    merged = (
-        narrow.filter(repeated)
-        .group_by("pair", maintain_order=True)
-        .agg(
-            pl.col("src").first(),
-            pl.col("dst").first(),
-            pl.col("lo").filter(stated).min().fill_null(0.0).alias("lo"),
-            pl.col("hi").filter(stated).max().fill_null(100.0).alias("hi"),
-            (pl.col("lo_exclusive").filter(stated).all() & stated.any()).alias("lo_exclusive"),
-            (pl.col("hi_exclusive").filter(stated).all() & stated.any()).alias("hi_exclusive"),
-            pl.col("eff_lo").filter(stated).min().fill_null(0.0).alias("eff_lo"),
-            pl.col("eff_hi").filter(stated).max().fill_null(100.0).alias("eff_hi"),
-            stated.any().alias("stated"),
-            (pl.struct("lo", "hi").filter(stated).n_unique() > 1).alias("disagree"),
-        )
-        .select(*columns, "disagree")
+    flags = edges.select(keep.alias("keep"), counted.alias("counted"))
+    kept = np.flatnonzero(flags["keep"].to_numpy())
+    src, dst = edges["src"].to_numpy()[kept], edges["dst"].to_numpy()[kept]
+    # One stable sort of the pair keys orders the statements for proofs and the merge alike.
+    pairs = src * n + dst
+    order = _stable_order(pairs)
+    positions = kept[order]
+    merged_edges = _merge_statements(
+        src[order], dst[order], edges, flags["counted"].to_numpy(), positions
     )
-    merged_edges = pl.concat([single, merged]).sort("src", "dst") if merged.height else single
-    del narrow, single, merged
-    known = (
-        merged_edges.filter(pl.col("stated"))
-        .group_by("dst")
-        .agg(pl.col("lo").sum().alias("known"))
-        .filter(pl.col("known") > 100 + 1e-9)
+    known = np.bincount(
+        merged_edges["dst"].to_numpy(),
+        weights=np.where(merged_edges["stated"].to_numpy(), merged_edges["lo"].to_numpy(), 0.0),
+        minlength=n,
     )
-    over = known.sort("dst")
+    over = np.flatnonzero(known > 100 + 1e-9)
     warnings = [  # ids gathered in one call: indexing a Series per warning cost seconds at scale
         f"ownership: the known shares in '{node_id}' add up to {total:.4g}% (more than 100%); check the sources"
-        for node_id, total in zip(
-            nodes["node_id"].gather(over["dst"]).to_list(), over["known"].to_list()
-        )
+        for node_id, total in zip(nodes["node_id"].gather(over).to_list(), known[over].tolist())
     ]
     has_owners = np.zeros(n, dtype=bool)
     has_owners[merged_edges["dst"].to_numpy()] = True
     has_owners[not_counted["dst"].to_numpy()] = True
     nodes = nodes.with_columns(pl.Series("has_owners", has_owners))
     index = EdgeIndex.by_owner(n, merged_edges["src"].to_numpy(), merged_edges["dst"].to_numpy())
-    order = np.argsort(statement_pairs, kind="stable")
     return Graph(
         nodes,
         merged_edges,
         edges,
-        positions[order],
-        statement_pairs[order],
+        positions,
+        pairs[order],
         not_counted,
         sorted(warnings),
         index,
     )
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """argsort(keys, kind="stable") for the pair keys, at half its cost: an unstable sort, then
+    only the rows of keys that repeat (a pair stated more than once; few) put back in input order."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if tied.size:
+        rows = np.union1d(tied, tied + 1)
+        order[rows] = order[rows[np.lexsort((order[rows], ordered[rows]))]]
+    return order
+
+
+def _merge_statements(
+    src: np.ndarray,
+    dst: np.ndarray,
+    edges: pl.DataFrame,
+    counted: np.ndarray,
+    positions: np.ndarray,
+) -> pl.DataFrame:
+    """One edge per (owner, owned) pair from statements sorted by pair (`positions` into `edges`).
+
+    Each pair's statements are one run of the sorted rows, reduced with numpy's `reduceat`: the
+    least lower bound and the greatest upper bound of the statements that give a share, a bound
+    exclusive only when every such statement says so, and `disagree` when they give different
+    ranges. A pair with no stated share keeps 0-100. A pair stated once passes through as it was.
+    """
+    columns = ("lo", "hi", "lo_exclusive", "hi_exclusive", "stated")
+    lo, hi, lo_x, hi_x, stated = (edges[c].to_numpy()[positions] for c in columns)
+    step = EXCLUSIVE_STEP
+    eff_lo = np.where(counted[positions], lo + lo_x.astype(np.float64) * step, 0.0)
+    eff_hi = hi - hi_x.astype(np.float64) * step
+    first = np.ones(src.size, dtype=bool)
+    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+    starts = np.flatnonzero(first)
+    merged = {
+        "src": src[starts],
+        "dst": dst[starts],
+        "lo": lo[starts],
+        "hi": hi[starts],
+        "lo_exclusive": lo_x[starts],
+        "hi_exclusive": hi_x[starts],
+        "eff_lo": eff_lo[starts],
+        "eff_hi": eff_hi[starts],
+        "stated": stated[starts],
+        "disagree": np.zeros(starts.size, dtype=bool),
+    }
+    lengths = np.diff(np.append(starts, src.size))
+    repeated = np.flatnonzero(lengths > 1)
+    if repeated.size:  # only pairs stated more than once are reduced; the rest pass through
+        rows = np.repeat(lengths > 1, lengths)
+        runs = np.cumsum(lengths[repeated]) - lengths[repeated]
+        for name, value in _reduce_runs(
+            runs,
+            lo[rows],
+            hi[rows],
+            lo_x[rows],
+            hi_x[rows],
+            eff_lo[rows],
+            eff_hi[rows],
+            stated[rows],
+        ).items():
+            merged[name][repeated] = value
+    return pl.DataFrame(merged)
+
+
+def _reduce_runs(
+    starts: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    lo_x: np.ndarray,
+    hi_x: np.ndarray,
+    eff_lo: np.ndarray,
+    eff_hi: np.ndarray,
+    stated: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The merged values of runs of statements (one run per pair, starting at `starts`)."""
+    any_stated = np.logical_or.reduceat(stated, starts)
+
+    def least(values: np.ndarray, unstated: float) -> np.ndarray:
+        return np.where(
+            any_stated, np.minimum.reduceat(np.where(stated, values, np.inf), starts), unstated
+        )
+
+    def most(values: np.ndarray, unstated: float) -> np.ndarray:
+        return np.where(
+            any_stated, np.maximum.reduceat(np.where(stated, values, -np.inf), starts), unstated
+        )
+
+    def every(values: np.ndarray) -> np.ndarray:
+        return any_stated & np.logical_and.reduceat(np.where(stated, values, True), starts)
+
+    lo_least, hi_most = least(lo, 0.0), most(hi, 100.0)
+    return {
+        "lo": lo_least,
+        "hi": hi_most,
+        "lo_exclusive": every(lo_x),
+        "hi_exclusive": every(hi_x),
+        "eff_lo": least(eff_lo, 0.0),
+        "eff_hi": most(eff_hi, 100.0),
+        "stated": any_stated,
+        "disagree": any_stated & ((most(lo, 0.0) != lo_least) | (least(hi, 100.0) != hi_most)),
+    }

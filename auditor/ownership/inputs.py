@@ -12,6 +12,8 @@ an owner owning itself, an id that is neither a tenant nor a party, an end befor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,12 @@ import polars as pl
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.model.load import MAX_PROBLEMS_PER_FILE, detect_format, read_table
 from auditor.model.schema import OWNERSHIP, PARTIES
+from auditor.ownership.identifiers import (
+    TIES_SCHEMA,
+    identifier_problems,
+    parse_identifiers,
+    tie_parties,
+)
 
 KYC_OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners")
 SHARE_IN_NAME = r"^(.*?)\s*\(\s*(\d+(?:[.,]\d+)?)\s*%\s*\)\s*$"
@@ -66,6 +74,15 @@ class OwnershipInput:
     nodes: pl.DataFrame  # PARTY_SCHEMA: every tenant and party that can own or be owned
     sources: dict[str, str]  # table -> path as shown to users
     given: bool  # an ownership or parties file was supplied (not only KYC names)
+    # parties made one with another by a shared LEI or USCC: party_id, same_as, identifier, name
+    ties: pl.DataFrame = dataclasses.field(default_factory=lambda: pl.DataFrame(schema=TIES_SCHEMA))
+
+    def same_party(self) -> dict[str, list[str]]:
+        """node id -> the parties tied into it, as "party_id 'name' (LEI:...)" (for proofs)."""
+        out: dict[str, list[str]] = {}
+        for party, same_as, identifier, name in self.ties.iter_rows():
+            out.setdefault(same_as, []).append(f"{party} '{name}' ({identifier})")
+        return out
 
 
 def name_key(expr: pl.Expr) -> pl.Expr:
@@ -184,16 +201,55 @@ def _file_edges(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _hash(ids: pl.Series) -> pl.Series:
+    return ids.hash()
+
+
+def node_numbers(
+    ids: list[pl.Series], node_ids: pl.Series, hash_ids: Callable[[pl.Series], pl.Series] = _hash
+) -> list[pl.Series]:
+    """The row of each id in `node_ids` (null when it is not there), as Int64, for each series of ids.
+
+    A join on 64-bit hashes of the ids rather than on the text: the text join cost seconds at
+    millions of edges, the integer one a fraction. It stays exact: every match is compared with
+    the id itself, and since the node ids' hashes are checked to be distinct, a hash that meets a
+    node with other text means the id is not a node. Should two node ids ever share a hash, the
+    text join is used instead. All the series go through one join, so the nodes' side is built
+    once. (`hash_ids` is there so a test can force collisions.)
+    """
+    lengths = [s.len() for s in ids]
+    every = pl.concat([s.cast(pl.String).rename("id") for s in ids], rechunk=True)
+    # A gather from a Parquet read's many chunks cost 8x one from a single chunk.
+    node_ids = node_ids.rechunk()
+    node_hash = hash_ids(node_ids)
+    if node_hash.n_unique() != node_hash.len():
+        found = every.to_frame().join(
+            node_ids.rename("id").to_frame().with_row_index("idx"),
+            on="id",
+            how="left",
+            maintain_order="left",
+        )["idx"]
+        numbers = found.cast(pl.Int64)
+    else:
+        rows = pl.DataFrame({"h": node_hash, "idx": pl.int_range(0, node_hash.len(), eager=True)})
+        found = (
+            hash_ids(every)
+            .rename("h")
+            .to_frame()
+            .join(rows, on="h", how="left", maintain_order="left")["idx"]
+        )
+        same = node_ids.gather(found) == every
+        numbers = pl.select(pl.when(same).then(found)).to_series().cast(pl.Int64)
+    offsets = [sum(lengths[:i]) for i in range(len(lengths))]
+    return [numbers.slice(o, n) for o, n in zip(offsets, lengths)]
+
+
 def _numbered(
     frame: pl.DataFrame, nodes: pl.DataFrame, owner: str = "owner_id", owned: str = "owned_id"
 ) -> pl.DataFrame:
-    """Adds `src` and `dst`, the node numbers of the owner and the owned (null when an id is unknown); one join per side."""
-    ids = nodes.select("node_id", pl.int_range(0, pl.len(), dtype=pl.Int64).alias("idx"))
-    return frame.join(
-        ids.rename({"node_id": owner, "idx": "src"}), on=owner, how="left", maintain_order="left"
-    ).join(
-        ids.rename({"node_id": owned, "idx": "dst"}), on=owned, how="left", maintain_order="left"
-    )
+    """Adds `src` and `dst`, the node numbers of the owner and the owned (null when an id is unknown)."""
+    src, dst = node_numbers([frame[owner], frame[owned]], nodes["node_id"])
+    return frame.with_columns(src.alias("src"), dst.alias("dst"))
 
 
 def _kyc_edges(tenants: pl.DataFrame, nodes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -306,21 +362,29 @@ def _tenant_nodes(tenants: pl.DataFrame) -> pl.DataFrame:
     ).cast(PARTY_SCHEMA)
 
 
-def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFrame, dict[str, str]]:
+def _load_parties(
+    path: Path | None, tenant_ids: pl.Series
+) -> tuple[pl.DataFrame, dict[str, str], pl.DataFrame]:
+    """The parties as nodes, party_id -> the node it is (a tenant, or the party it is tied to), and the ties."""
     if path is None:
-        return pl.DataFrame(schema=PARTY_SCHEMA), {}
+        return pl.DataFrame(schema=PARTY_SCHEMA), {}, pl.DataFrame(schema=TIES_SCHEMA)
     table, _ = read_table(path, PARTIES)
     source, offset = display_path(path), _row_offset(Path(path))
     table = table.with_row_index("row", offset=offset).with_columns(pl.col("row").cast(pl.Int64))
-    known = tenant_ids.implode()
+    # Membership in the tenant ids through node_numbers' hashed join (an `is_in` on text cost more).
+    as_party, as_tenant = node_numbers([table["party_id"], table["tenant_id"]], tenant_ids)
+    table = table.with_columns(
+        as_party.is_not_null().alias("__party_is_tenant"),
+        as_tenant.is_not_null().alias("__tenant_known"),
+    )
     checks = [
         (
-            pl.col("tenant_id").is_not_null() & ~pl.col("tenant_id").is_in(known),
+            pl.col("tenant_id").is_not_null() & ~pl.col("__tenant_known"),
             "column 'tenant_id'",
             pl.format("'{}' is not a tenant_id of the tenant table", "tenant_id"),
         ),
         (
-            pl.col("party_id").is_in(known)
+            pl.col("__party_is_tenant")
             & (pl.col("tenant_id").is_null() | (pl.col("tenant_id") != pl.col("party_id"))),
             "column 'party_id'",
             pl.format(
@@ -338,12 +402,23 @@ def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFram
         if count
         for p in _problems(table, bad, source, subject, message)
     ]
+    parsed = parse_identifiers(table)
+    problems += identifier_problems(parsed, source, MAX_PROBLEMS_PER_FILE)
     if problems:
-        raise InputError(problems)
+        raise InputError(
+            sorted(problems, key=lambda p: (p.location.row if p.location else None) or 0)[
+                :MAX_PROBLEMS_PER_FILE
+            ]
+        )
     party_node = {
         p: t for p, t in table.select("party_id", "tenant_id").drop_nulls().iter_rows() if p != t
     }
-    parties = table.filter(pl.col("tenant_id").is_null()).select(
+    ties = tie_parties(parsed, table)
+    party_node.update(ties.same_as)
+    parties = table.filter(
+        pl.col("tenant_id").is_null()
+        & ~pl.col("party_id").is_in(pl.Series(list(ties.same_as), dtype=pl.String).implode())
+    ).select(
         pl.col("party_id").alias("node_id"),
         "name",
         pl.col("kind").fill_null("unknown"),
@@ -353,7 +428,30 @@ def _load_parties(path: Path | None, tenant_ids: pl.Series) -> tuple[pl.DataFram
         pl.lit(False).alias("is_tenant"),
         pl.lit("parties").alias("origin"),
     )
-    return parties.cast(PARTY_SCHEMA), party_node
+    if ties.rows.height:  # a tied party's names and codes live on in the party it is one with
+        absorbed = (
+            ties.rows.join(table.select("party_id", "aliases", "identifiers"), on="party_id")
+            .group_by("same_as")
+            .agg(
+                pl.concat_list(pl.col("name"), pl.col("aliases").fill_null([]))
+                .explode()
+                .alias("more_aliases"),
+                pl.col("identifiers").fill_null([]).explode().alias("more_identifiers"),
+            )
+        )
+        parties = (
+            parties.join(absorbed, left_on="node_id", right_on="same_as", how="left")
+            .with_columns(
+                pl.concat_list("aliases", pl.col("more_aliases").fill_null([])).list.unique(
+                    maintain_order=True
+                ),
+                pl.concat_list("identifiers", pl.col("more_identifiers").fill_null([])).list.unique(
+                    maintain_order=True
+                ),
+            )
+            .drop("more_aliases", "more_identifiers")
+        )
+    return parties.cast(PARTY_SCHEMA), party_node, ties.rows
 
 
 def load_ownership(
@@ -361,7 +459,7 @@ def load_ownership(
 ) -> OwnershipInput:
     """The ownership graph's input from the files (either may be absent) and the tenants' KYC owner names."""
     tenant_ids = tenants["tenant_id"]
-    party_frame, party_node = _load_parties(
+    party_frame, party_node, ties = _load_parties(
         Path(parties) if parties is not None else None, tenant_ids
     )
     nodes = pl.concat([_tenant_nodes(tenants), party_frame])
@@ -389,4 +487,5 @@ def load_ownership(
         nodes=all_nodes,
         sources=sources,
         given=ownership is not None or parties is not None,
+        ties=ties,
     )

@@ -22,6 +22,7 @@ from auditor.ownership.fixedpoint import TOLERANCE, EdgeIndex
 NOTICE = "A risk signal from the ownership data supplied, not a legal determination."
 MAX_DEPTH = 12  # holders expanded this many levels down; deeper chains are summarised
 MAX_HOLDERS = 20
+MAX_UNKNOWN_DEPTH = 3  # levels above the tenant searched for a deciding unknown stake
 
 
 def share_text(
@@ -43,8 +44,9 @@ def share_text(
 class ProofBuilder:
     """Builds proofs for one regime; holds the reverse (by owned) index and the per-node facts."""
 
-    def __init__(self, a: RegimeAssessment):
+    def __init__(self, a: RegimeAssessment, same_party: dict[str, list[str]] | None = None):
         self.a = a
+        self.same_party = same_party or {}  # node id -> parties tied into it by a shared LEI/USCC
         g = a.graph
         self.ids = g.nodes["node_id"].to_list()
         self.position = g.positions
@@ -113,10 +115,7 @@ class ProofBuilder:
         """Why `node` is (or is not) restricted on `bound` ("certain": lower bounds, "possible": upper bounds)."""
         closure = self.a.lower if bound == "certain" else self.a.upper
         key = "lo" if bound == "certain" else "hi"
-        out: dict[str, Any] = {"id": self.ids[node], "name": self.names[node]}
-        entry = self._seed_entry(node)
-        if entry is not None and (bound == "possible" or entry["certain"]):
-            out["listed"] = entry
+        out = self.node_brief(node, bound)
         holders, not_counted, exact = [], [], []
         for e in self._incoming(node):
             owner = int(self.src[e])
@@ -175,6 +174,9 @@ class ProofBuilder:
     def node_brief(self, node: int, bound: str) -> dict[str, Any]:
         entry = self._seed_entry(node)
         out: dict[str, Any] = {"id": self.ids[node], "name": self.names[node]}
+        tied = self.same_party.get(self.ids[node])
+        if tied:
+            out["same_party_as"] = tied
         if entry is not None and (bound == "possible" or entry["certain"]):
             out["listed"] = entry
         return out
@@ -197,18 +199,30 @@ class ProofBuilder:
             for r in self.not_counted.slice(int(lo), int(hi - lo)).to_dicts()
         ]
 
-    def deciding_unknowns(self, node: int) -> list[dict[str, Any]]:
-        """Stakes of certainly restricted holders whose size is not known and could decide the verdict."""
-        lower = self.a.lower
+    def deciding_unknowns(
+        self, node: int, depth: int = 0, seen: frozenset[int] = frozenset()
+    ) -> list[dict[str, Any]]:
+        """Stakes whose size is not known and could, each alone, decide the verdict.
+
+        Direct ones: a certainly restricted holder's stake in `node`, with the smallest share
+        that would restrict it. Beyond direct stakes: a holder that is only possibly restricted
+        would restrict `node` through its stake if it were restricted itself; what would make
+        it so is an unknown stake further up, found the same way (up to MAX_UNKNOWN_DEPTH
+        levels). Such an entry names the stake's `owned_id` and the `via` steps down to `node`,
+        each with the share its holder needs in the next entity (its known or unknown stake).
+        """
+        lower, upper = self.a.lower, self.a.upper
         have = float(lower.share[node])
         out = []
         for e in self._incoming(node):
             owner = int(self.src[e])
             edge = self._edge(e)
-            if not lower.restricted[owner] or edge["hi"] - edge["lo"] < 1e-9:
-                continue
-            needed = self.thr - (have - edge["lo"])
-            if needed <= edge["hi"] + TOLERANCE:
+            needed = self.thr - (have - (edge["lo"] if lower.restricted[owner] else 0.0))
+            if needed > edge["hi"] + TOLERANCE:
+                continue  # even its largest possible stake would not decide
+            if lower.restricted[owner]:
+                if edge["hi"] - edge["lo"] < 1e-9:
+                    continue
                 out.append(
                     {
                         "owner_id": self.ids[owner],
@@ -218,7 +232,25 @@ class ProofBuilder:
                         "sources": edge["sources"],
                     }
                 )
-        return sorted(out, key=lambda d: d["smallest_share_that_restricts"])
+            elif upper.restricted[owner] and depth < MAX_UNKNOWN_DEPTH and owner not in seen:
+                step = {
+                    "holder_id": self.ids[owner],
+                    "holder_name": self.names[owner],
+                    "in": self.ids[node],
+                    "stake": edge["stated"],
+                    "share_needed": round(max(needed, 0.0), 4),
+                }
+                for deeper in self.deciding_unknowns(owner, depth + 1, seen | {node}):
+                    out.append(
+                        deeper
+                        | {
+                            "owned_id": deeper.get("owned_id", self.ids[owner]),
+                            "via": [*deeper.get("via", []), step],
+                        }
+                    )
+        return sorted(
+            out, key=lambda d: (len(d.get("via", [])), d["smallest_share_that_restricts"])
+        )
 
 
 def tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[str, Any]]:
@@ -238,7 +270,7 @@ def _tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[
     for a in assessment.regimes:
         builder = assessment.cache.get(a.regime.id)
         if builder is None:
-            builder = assessment.cache[a.regime.id] = ProofBuilder(a)
+            builder = assessment.cache[a.regime.id] = ProofBuilder(a, assessment.data.same_party())
         found = builder.position.get(tenant_id)
         if found is None:
             continue
@@ -306,5 +338,6 @@ def summary(proof: dict[str, Any]) -> str:
     deciding = proof.get("unknown_shares_that_could_decide") or []
     if deciding:
         d = deciding[0]
-        line += f"; unknown share of {d['owner_name']} ({d['stated']}) restricts from {d['smallest_share_that_restricts']:g}%"
+        where = f" in {d['owned_id']}" if "owned_id" in d else ""
+        line += f"; unknown share of {d['owner_name']}{where} ({d['stated']}) restricts from {d['smallest_share_that_restricts']:g}%"
     return line

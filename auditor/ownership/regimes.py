@@ -3,7 +3,8 @@
 Two are built in (docs/ownership.md has the citations):
 * `ofac-50` -- OFAC's 50 percent rule (79 FR 47726, 2014-08-13; FAQs 398-401): SDN owners, always in force.
 * `bis-affiliates` -- BIS's Affiliates Rule (FR Doc 2025-19001, 90 FR 47201; Supplement No. 8 to part 744):
-  Entity List, MEU List and SDNs of the programmes in 15 CFR 744.8(a)(1); in force from 2025-09-29,
+  Entity List, MEU List and SDNs of the programmes in 15 CFR 744.8(a)(1) (which ones is unconfirmed
+  here: the default NPWMD, IFSR is a starting point the operator checks); in force from 2025-09-29,
   suspended 2025-11-10 to 2026-11-09, written to return on 2026-11-10. Whether it did is not
   confirmed here: from that date its status says so until the operator sets `confirmed: true`.
 An operator can change dates, lists and thresholds in the audit config (`ownership_regimes:`).
@@ -50,6 +51,10 @@ class Regime(BaseModel):
         default=None,
         description="When set, an SDN entry seeds this regime only if it carries one of these programme tags.",
     )
+    sdn_programs_confirmed: bool = Field(
+        default=False,
+        description="The operator checked `sdn_programs` against the current text of the rule it stands for.",
+    )
     threshold: float = Field(
         default=50.0, gt=0, le=100, description="Percent; an aggregate at or above it restricts."
     )
@@ -89,6 +94,9 @@ class Regime(BaseModel):
             "title": self.title,
             "lists": self.lists,
             "sdn_programs": self.sdn_programs,
+            "sdn_programs_status": None
+            if self.sdn_programs is None
+            else ("confirmed" if self.sdn_programs_confirmed else SDN_PROGRAMS_UNCONFIRMED),
             "threshold": self.threshold,
             "interests": self.interests,
             "in_force": [
@@ -102,6 +110,13 @@ class Regime(BaseModel):
         }
 
 
+SDN_PROGRAMS_UNCONFIRMED = (
+    "unconfirmed: which SDN programmes 15 CFR 744.8(a)(1) names is not confirmed here (the "
+    "reference names none, and 744.8 was amended by FR Doc 2024-06067, 89 FR 20107, to cover "
+    "SDNs of further programmes); check the current text, set sdn_programs and "
+    "sdn_programs_confirmed: true"
+)
+
 OFAC_50 = Regime(
     id="ofac-50",
     title="OFAC 50 percent rule",
@@ -113,7 +128,9 @@ BIS_AFFILIATES = Regime(
     id="bis-affiliates",
     title="BIS Affiliates Rule",
     lists=["EL", "MEU", "SDN"],
-    # The programmes named in 15 CFR 744.8(a)(1): confirm against the current text before relying on it.
+    # A starting point, NOT a confirmed reading of 15 CFR 744.8(a)(1): the reference names no
+    # programmes, and FR Doc 2024-06067 (89 FR 20107) widened 744.8 to SDNs of further programmes,
+    # so this list may be short. Every run.json says so until the operator confirms a list.
     sdn_programs=["NPWMD", "IFSR"],
     in_force=[
         Period(start=date(2025, 9, 29), end=date(2025, 11, 9)),

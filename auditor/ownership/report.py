@@ -27,6 +27,7 @@ def manifest(assessment: Any, regimes: list[Regime], as_of: datetime) -> dict[st
         "edges": data.edges.height,
         "edges_from_kyc": int(data.edges["origin"].str.starts_with("kyc:").sum()),
         "nodes": data.nodes.height,
+        "parties_tied_by_identifier": data.ties.height,
         "warnings": assessment.warnings,
         "verdicts": {},
     }

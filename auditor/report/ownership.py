@@ -133,13 +133,22 @@ def proof_outline(proof: dict[str, Any]) -> Outline:
             )
         )
     for d in proof.get("unknown_shares_that_could_decide") or []:
-        out.append(
-            (
-                1,
-                f"undetermined: the share of {d['owner_name']} ({d['owner_id']}) is {d['stated']}; "
-                f"at {d['smallest_share_that_restricts']:g}% or more the tenant is restricted (source {_sources(d)})",
+        if "via" in d:  # the unknown stake is further up: it restricts an intermediary first
+            steps = ", then ".join(
+                f"{v['holder_id']} with {v['stake']} in {v['in']} (needs {v['share_needed']:g}%)"
+                for v in d["via"]
             )
-        )
+            text = (
+                f"undetermined: the share of {d['owner_name']} ({d['owner_id']}) in {d['owned_id']} is "
+                f"{d['stated']}; at {d['smallest_share_that_restricts']:g}% or more {d['owned_id']} is "
+                f"restricted, and through {steps} so is the tenant (source {_sources(d)})"
+            )
+        else:
+            text = (
+                f"undetermined: the share of {d['owner_name']} ({d['owner_id']}) is {d['stated']}; "
+                f"at {d['smallest_share_that_restricts']:g}% or more the tenant is restricted (source {_sources(d)})"
+            )
+        out.append((1, text))
     for n in proof.get("not_counted_elsewhere") or []:
         out.append(
             (

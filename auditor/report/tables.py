@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -70,6 +71,28 @@ def _list_column(name: str, values: list[list[str]]) -> pl.Series:
     rows = pl.DataFrame({"row": pl.int_range(len(values), eager=True, dtype=pl.UInt32)})
     column = rows.join(grouped, on="row", how="left", maintain_order="left")[name]
     return column.fill_null(pl.lit([], dtype=pl.List(pl.String)))
+
+
+class _LastTable:
+    """The table last built from one records list, so the CSV and the Parquet renderer of
+    a run share it (each table is built from every record; twice cost a second's worth at
+    200,000 tenants). Holds that list, so its identity cannot be reused by another; the
+    pair is read and replaced whole, so two threads rendering two runs never mix them."""
+
+    def __init__(self, build: Callable[[list[dict[str, Any]]], pl.DataFrame]) -> None:
+        self.build = build
+        self._last: tuple[list[dict[str, Any]], pl.DataFrame] | None = None
+
+    def __call__(self, records: list[dict[str, Any]]) -> pl.DataFrame:
+        last = self._last
+        if last is not None and last[0] is records:
+            return last[1]
+        table = self.build(records)
+        self._last = (records, table)
+        return table
+
+    def forget(self) -> None:
+        self._last = None
 
 
 def case_table(records: list[dict[str, Any]]) -> pl.DataFrame:
@@ -128,6 +151,16 @@ def hit_table(records: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=HIT_SCHEMA)
 
 
+_cases_of_run = _LastTable(case_table)
+_hits_of_run = _LastTable(hit_table)
+
+
+def forget_tables() -> None:
+    """Drops the tables kept for the run's other renderer (called once its reports are written)."""
+    _cases_of_run.forget()
+    _hits_of_run.forget()
+
+
 def _as_text(value: pl.Expr) -> pl.Expr:
     """A text that a spreadsheet would run as a formula, prefixed with ' so it shows as text."""
     return pl.when(value.str.contains(FORMULA_START)).then(pl.lit("'") + value).otherwise(value)
@@ -162,19 +195,19 @@ def _parquet(frame: pl.DataFrame) -> bytes:
 
 def render_cases_csv(records: list[dict[str, Any]], result) -> str:
     """cases.csv: the queue for spreadsheets; list columns joined with ';'."""
-    return _csv(case_table(records))
+    return _csv(_cases_of_run(records))
 
 
 def render_cases_parquet(records: list[dict[str, Any]], result) -> bytes:
     """cases.parquet: the queue with list columns kept as lists."""
-    return _parquet(case_table(records))
+    return _parquet(_cases_of_run(records))
 
 
 def render_hits_csv(records: list[dict[str, Any]], result) -> str:
     """hits.csv: every hit of every case, evidence as JSON text."""
-    return _csv(hit_table(records))
+    return _csv(_hits_of_run(records))
 
 
 def render_hits_parquet(records: list[dict[str, Any]], result) -> bytes:
     """hits.parquet: every hit of every case, evidence as JSON text."""
-    return _parquet(hit_table(records))
+    return _parquet(_hits_of_run(records))

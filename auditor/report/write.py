@@ -20,6 +20,7 @@ from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.records import case_records
 from auditor.report.tables import (
+    forget_tables,
     render_cases_csv,
     render_cases_parquet,
     render_hits_csv,
@@ -84,6 +85,8 @@ def stage_reports(
     except BaseException:
         staged.discard()
         raise
+    finally:
+        forget_tables()
     return staged
 
 

@@ -285,14 +285,17 @@ class AffiliateIndex:
         rows = rows.filter(pl.col("score") >= threshold)
         if rows.height == 0:
             return pl.DataFrame(schema=AFFILIATE_RESULT_SCHEMA)
-        best = rows.sort(["score", "rank"], descending=[True, False]).unique(
+        # Ties broken by the term, then (below) by entry: the same inputs give the same match.
+        best = rows.sort(["score", "rank", "key"], descending=[True, False, False]).unique(
             subset=["query_id", "entry_id"], keep="first", maintain_order=True
         )
         best = best.with_columns(
             query_name=pl.col("name"), corpus_names=pl.lit(self.corpus_size, dtype=pl.Int64)
         ).with_columns(explanation=_explanation(), detail=_detail())
         order = queries.select("query_id").with_row_index("order")
-        best = best.join(order, on="query_id").sort(["order", "score"], descending=[False, True])
+        best = best.join(order, on="query_id").sort(
+            ["order", "score", "entry_id"], descending=[False, True, False]
+        )
         return best.select(list(AFFILIATE_RESULT_SCHEMA)).cast(AFFILIATE_RESULT_SCHEMA)  # type: ignore[arg-type]
 
 

@@ -92,3 +92,39 @@ def test_token_shared_by_many_tenants_stops_counting():
 def test_without_lists_every_affiliate_feature_is_unknown():
     frame = no_affiliate_features(tenants([{"tenant_id": "a", "legal_name": "Inspur Edge Ltd"}]))
     assert frame.row(0, named=True) == {"tenant_id": "a", **dict.fromkeys(AFFILIATE_COLUMNS)}
+
+
+def _two_biren_entries(tmp_path: Path, reverse: bool) -> Path:
+    """Two listed companies carrying the same rare token, so a tenant ties between them."""
+    source = Path(__file__).resolve().parents[2] / "examples" / "provider" / "lists"
+    lines = (source / "restricted-parties.csv").read_text(encoding="utf-8").splitlines()
+    entries = [line for line in lines[1:] if "Biren" in line.split('","')[5]]
+    assert len(entries) == 2
+    path = tmp_path / ("reversed.csv" if reverse else "listed.csv")
+    path.write_text(
+        "\n".join([lines[0], *(reversed(entries) if reverse else entries)]) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_tie_between_two_entries_picks_the_same_one_whatever_their_order(tmp_path):
+    """Equal scores used to go to whichever row the sort left first (t000572 of the example
+    differed between runs): ties break by query order, then entry id, so the pick is stable."""
+    frame = tenants(
+        [
+            {"tenant_id": "tie", "legal_name": "Biren Patel Consulting LLC", "country": "US"},
+            {"tenant_id": "other", "legal_name": "Harbour Ridge Compute Ltd", "country": "US"},
+        ]
+    )
+    picks = set()
+    for reverse in (False, True):
+        index = ScreeningIndex.build(load_lists([_two_biren_entries(tmp_path, reverse)]).entries)
+        result = affiliate_features(frame, index, screen_tenants(frame, index).matches)
+        scores = result.matches.filter(pl.col("tenant_id") == "tie")["score"].to_list()
+        assert len(scores) == 2 and scores[0] == scores[1]  # a real tie
+        assert result.matches["entry_id"].to_list() == sorted(result.matches["entry_id"])
+        (row,) = result.features.filter(pl.col("tenant_id") == "tie").to_dicts()
+        picks.add(row["listed_affiliate_match"])
+    assert len(picks) == 1
+    assert "'Beijing Biren Technology Development Co., Ltd.'" in picks.pop()  # 0611... < 4b2e...

@@ -140,3 +140,13 @@ def test_config_regimes_can_be_changed_and_are_validated(tmp_path):
     )
     with pytest.raises(ConfigError, match="threshold"):
         load_config(cfg)
+
+
+def test_the_bis_sdn_programmes_are_marked_unconfirmed_until_the_operator_confirms():
+    day = date(2026, 11, 1)
+    described = BIS_AFFILIATES.describe(day)
+    assert described["sdn_programs_status"].startswith("unconfirmed")
+    assert "744.8(a)(1)" in described["sdn_programs_status"]
+    confirmed = BIS_AFFILIATES.model_copy(update={"sdn_programs_confirmed": True})
+    assert confirmed.describe(day)["sdn_programs_status"] == "confirmed"
+    assert OFAC_50.describe(day)["sdn_programs_status"] is None  # every SDN programme counts

@@ -190,11 +190,11 @@ GLEIF = {
             {
                 "Relationship": {
                     "StartNode": {
-                        "NodeID": {"$": "5299000000000000CH01"},
+                        "NodeID": {"$": "5299000000000000CH39"},
                         "NodeIDType": {"$": "LEI"},
                     },
                     "EndNode": {
-                        "NodeID": {"$": "5299000000000000PA01"},
+                        "NodeID": {"$": "5299000000000000PA40"},
                         "NodeIDType": {"$": "LEI"},
                     },
                     "RelationshipType": {"$": "IS_DIRECTLY_CONSOLIDATED_BY"},
@@ -221,8 +221,8 @@ GLEIF = {
             },
             {
                 "Relationship": {
-                    "StartNode": {"NodeID": {"$": "5299000000000000CH01"}},
-                    "EndNode": {"NodeID": {"$": "5299000000000000UP01"}},
+                    "StartNode": {"NodeID": {"$": "5299000000000000CH39"}},
+                    "EndNode": {"NodeID": {"$": "5299000000000000UP47"}},
                     "RelationshipType": {"$": "IS_ULTIMATELY_CONSOLIDATED_BY"},
                 }
             },
@@ -231,7 +231,7 @@ GLEIF = {
     "ReportingExceptions": {
         "Exception": [
             {
-                "LEI": {"$": "5299000000000000PA01"},
+                "LEI": {"$": "5299000000000000PA40"},
                 "ExceptionCategory": {"$": "DIRECT_ACCOUNTING_CONSOLIDATION_PARENT"},
                 "ExceptionReason": {"$": "NON_PUBLIC"},
             }
@@ -246,13 +246,13 @@ def test_gleif_direct_parents_are_edges_and_exceptions_say_parent_not_disclosed(
     imported = IMPORTERS["gleif"](src)
     rows = {(r["owner_id"], r["owned_id"]): r for r in imported.ownership}
     assert set(rows) == {
-        ("LEI:5299000000000000PA01", "LEI:5299000000000000CH01"),
-        ("undisclosed-parent:5299000000000000PA01", "LEI:5299000000000000PA01"),
+        ("LEI:5299000000000000PA40", "LEI:5299000000000000CH39"),
+        ("undisclosed-parent:5299000000000000PA40", "LEI:5299000000000000PA40"),
     }
-    direct = rows[("LEI:5299000000000000PA01", "LEI:5299000000000000CH01")]
+    direct = rows[("LEI:5299000000000000PA40", "LEI:5299000000000000CH39")]
     assert direct["share"] == 75.5 and direct["start_date"] == "2024-01-01"
     assert (
-        imported.parties["undisclosed-parent:5299000000000000PA01"]["name"]
+        imported.parties["undisclosed-parent:5299000000000000PA40"]["name"]
         == "parent not disclosed (NON_PUBLIC)"
     )
     assert any("ultimate parent" in n for n in imported.notes)

@@ -185,3 +185,25 @@ def test_hit_evidence_keeps_non_ascii_text_readable(example_records):
     record = copy.deepcopy(example_records[0])
     record["hits"][0]["evidence"] = {"legal_name": "曙光信息产业股份有限公司"}
     assert '"legal_name"": ""曙光信息产业股份有限公司""' in render_hits_csv([record], None)
+
+
+def test_the_csv_and_parquet_of_one_run_share_a_table_and_another_run_gets_its_own(
+    example_records,
+):
+    """The table kept for the run's second renderer belongs to that records list only: a
+    different list (another run, or the same cases with a change) is tabled afresh."""
+    first = example_records[:2]
+    other = copy.deepcopy(example_records[2:4])
+    csv_first = render_cases_csv(first, None)
+    assert render_cases_csv(other, None) != csv_first
+    assert pl.read_parquet(io.BytesIO(render_cases_parquet(other, None)))["case_id"].to_list() == [
+        r["case_id"] for r in other
+    ]
+    other[0]["rank"] = 999  # a new list of the same cases is not taken for the old one
+    again = [dict(r) for r in other]
+    back = pl.read_parquet(io.BytesIO(render_cases_parquet(again, None)))
+    assert back["rank"].to_list()[0] == 999
+    hits_first = pl.read_parquet(io.BytesIO(render_hits_parquet(first, None)))
+    hits_other = pl.read_csv(io.StringIO(render_hits_csv(other, None)))
+    assert set(hits_first["case_id"]) == {r["case_id"] for r in first if r["hits"]}
+    assert set(hits_other["case_id"]) == {r["case_id"] for r in other if r["hits"]}
