@@ -15,6 +15,7 @@ has. Candidate retrieval and scoring are Polars joins and rapidfuzz over arrays.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from auditor.errors import InputError
@@ -34,6 +35,7 @@ from auditor.screening.matcher import (
     sorted_tokens_length,
 )
 from auditor.screening import name_v2
+from auditor.screening.bounds import NameForms, passes_prefilter
 from auditor.screening.canonical import canonical_frame
 from auditor.screening.normalize import normalize_frame
 
@@ -104,7 +106,8 @@ def token_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def name_keys(frame: pl.DataFrame, *, vocabulary: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Blocking keys (row, key:u64). `vocabulary` given = query side: deletions only for unseen tokens."""
+    """Blocking keys (row, key:u64). `vocabulary` given = query side: deletions only for
+    unseen tokens, and a key may repeat (`KeyTable.candidates` returns each pair once)."""
     tokens = token_rows(frame)
     compact = frame.filter(pl.col("compact").str.len_chars() >= 2).select(
         "row", _prefixed("c:", pl.col("compact"))
@@ -114,7 +117,9 @@ def name_keys(frame: pl.DataFrame, *, vocabulary: pl.DataFrame | None = None) ->
     tok = tokens.select("row", _prefixed("t:", pl.col("token")))
     del_source = tokens if vocabulary is None else tokens.join(vocabulary, on="token", how="anti")
     dels = _deletions(del_source).select("row", _prefixed("d:", pl.col("variant")))
-    return pl.concat([compact, tok, dels]).unique()
+    keys = pl.concat([compact, tok, dels])
+    # The list side counts each key once per name (its document frequency).
+    return keys.unique() if vocabulary is None else keys
 
 
 def address_keys(frame: pl.DataFrame) -> pl.DataFrame:
@@ -141,7 +146,21 @@ class KeyTable:
             (pl.col("df") <= self.max_key_names) | (rarest & (pl.col("df") <= FALLBACK_KEY_NAMES))
         )
         pairs = usable.select("q", "key").join(self.postings.select("key", "row"), on="key")
-        return pairs.select("q", "row").unique()
+        return _unique_pairs(pairs["q"], pairs["row"])
+
+
+def _unique_pairs(q: pl.Series, row: pl.Series) -> pl.DataFrame:
+    """Each (q, row) once, sorted: one u64 per pair, sorted and deduplicated in numpy
+    (several times faster than a hash-based unique over two columns)."""
+    both = (q.cast(pl.UInt64).to_numpy() << np.uint64(32)) | row.cast(pl.UInt64).to_numpy()
+    both.sort()
+    both = both[np.concatenate(([True], both[1:] != both[:-1]))] if both.size else both
+    return pl.DataFrame(
+        {
+            "q": pl.Series((both >> np.uint64(32)).astype(np.uint32)).cast(q.dtype),
+            "row": pl.Series((both & np.uint64(0xFFFFFFFF)).astype(np.uint32)).cast(row.dtype),
+        }
+    )
 
 
 # --- the index -------------------------------------------------------------------------
@@ -218,6 +237,8 @@ class ScreeningIndex:
             name_keys(keyed), MAX_KEY_NAMES if algorithm == NAME_V1 else name_v2.MAX_KEY_NAMES
         )
         self._address_keys = KeyTable(address_keys(addresses))
+        # name-v2's prefilter reads each list name's forms by row number (`row` is 0..n-1).
+        self._name_forms = None if algorithm == NAME_V1 else NameForms.of(names)
 
     @classmethod
     def build(
@@ -293,13 +314,21 @@ class ScreeningIndex:
     def _match_unique_names(self, names: pl.Series, threshold: float) -> pl.DataFrame:
         v1 = self.algorithm == NAME_V1
         normalize = normalize_frame if v1 else canonical_frame
-        uq = normalize(pl.DataFrame({"query_name": names}), "query_name").with_row_index("q")
-        uq = uq.filter(pl.col("core") != "")
+        uq = normalize(pl.DataFrame({"query_name": names}), "query_name")
+        uq = uq.filter(pl.col("core") != "").with_row_index("q")
         keyed = uq if v1 else uq.with_columns(tokens=pl.col("key_tokens"))
         keys = name_keys(keyed.rename({"q": "row"}), vocabulary=self.vocabulary).rename(
             {"row": "q"}
         )
         pairs = self._name_keys.candidates(keys)
+        if not v1 and pairs.height:
+            # The prefilter on row numbers, before any name is joined to its pairs: most
+            # candidates fail it, and their strings are never copied.
+            assert self._name_forms is not None
+            qi, ni = pairs["q"].to_numpy(), pairs["row"].to_numpy()
+            pairs = pairs.filter(
+                pl.Series(passes_prefilter(NameForms.of(uq), self._name_forms, qi, ni))
+            )
         if pairs.height == 0:
             return pl.DataFrame()
         extra = [] if v1 else ["legal", "words", "compact_all"]
@@ -325,7 +354,9 @@ class ScreeningIndex:
             # Evidence can only lower a score, so pairs below the threshold now stay below.
             scored = name_v2.score_pairs(pairs, threshold)
         scored = scored.filter(pl.col("score") >= threshold)
-        scored = scored.sort("score", descending=True).unique(
+        # One name per entry: the best, and of names that score the same, the first listed
+        # (the primary name before its aliases), so a run gives the same answer every time.
+        scored = scored.sort(["score", "row"], descending=[True, False]).unique(
             subset=["q", "entry_idx"], keep="first"
         )
         if not v1:

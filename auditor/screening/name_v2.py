@@ -45,8 +45,6 @@ DEFAULT_THRESHOLD_V2 = 0.86
 COVER_MAX = 0.9  # weight of the better-covered side in `tokens` (tuned on the tune part)
 MAX_KEY_NAMES = 200  # a blocking word held by more list names is used only as a query's rarest
 SHORT_SLIP = 0.8  # one edit or neighbour swap in a three-letter word ("fas" / "fars")
-PREFILTER_SET = 0.8  # token-set ratio that also lets a pair through (word order + a typo)
-PREFILTER = 0.65  # token-sort or compact ratio below which a pair is not aligned (tuned: -0.1 % recall, 3x speed)
 
 
 def word_similarity(a: str, b: str) -> float:
@@ -140,8 +138,12 @@ def _coverage(cross: pl.DataFrame, side: str) -> pl.DataFrame:
     """
     i, w = ("i", "w") if side == "q" else ("i_n", "w_n")
     word = (pl.col("pid").cast(pl.UInt64) * 1024 + pl.col(i).cast(pl.UInt64)).alias("word")
-    best = cross.group_by(word).agg(
-        pl.col("pid").first(), pl.col(w).first().alias("w"), pl.col("sim").max()
+    # Sorted by word, so each pair's sums add its words in their order: the same last
+    # digit every run.
+    best = (
+        cross.group_by(word)
+        .agg(pl.col("pid").first(), pl.col(w).first().alias("w"), pl.col("sim").max())
+        .sort("word")
     )
     found = pl.col("sim") > 0
     return best.group_by("pid").agg(
@@ -162,54 +164,14 @@ def aligned_words(q_tokens: list[str], n_tokens: list[str]) -> str:
     return " ".join(out)
 
 
-def _length_bound(a: str, b: str) -> pl.Expr:
-    """The highest ratio two strings of these lengths can reach: 2*min / (min + max)."""
-    la, lb = pl.col(a).str.len_chars().cast(pl.Int32), pl.col(b).str.len_chars().cast(pl.Int32)
-    return 2 * pl.min_horizontal(la, lb) / (la + lb).clip(lower_bound=1)
-
-
-def _ratio_where(pairs: pl.DataFrame, rows: np.ndarray, a: str, b: str, scorer) -> np.ndarray:
-    """`scorer` over the given rows' (a, b) columns only, as 0..1."""
-    if not rows.size:
-        return np.zeros(0)
-    qa, nb = pairs[a].gather(rows).to_list(), pairs[b].gather(rows).to_list()
-    return _cpdist(qa, nb, scorer) / 100.0
-
-
-def _passes_prefilter(pairs: pl.DataFrame) -> pl.Series:
-    """Pairs whose token-sort ratio of the cores or ratio of the compact forms reaches
-    PREFILTER, whose `compact_all` forms are equal, or -- names of as many words -- whose
-    token-set ratio reaches PREFILTER_SET. Staged so each ratio runs only on the pairs
-    still undecided that its length bound lets through (results as if all were run)."""
-    cheap = pairs.select(
-        core=_length_bound("q_core", "n_core") >= PREFILTER,
-        compact=_length_bound("q_compact", "n_compact") >= PREFILTER,
-        same_len=pl.col("q_tokens").list.len() == pl.col("n_tokens").list.len(),
-        keep=pl.col("q_compact_all") == pl.col("n_compact_all"),
-    )
-    keep = cheap["keep"].to_numpy().copy()
-    rows = np.flatnonzero(~keep & cheap["compact"].to_numpy())
-    keep[rows] = _ratio_where(pairs, rows, "q_compact", "n_compact", fuzz.ratio) >= PREFILTER
-    rows = np.flatnonzero(~keep & cheap["core"].to_numpy())
-    keep[rows] = _ratio_where(pairs, rows, "q_core", "n_core", fuzz.token_sort_ratio) >= PREFILTER
-    # A typo in a word's first letter moves it in the sorted order ("homes ivine" /
-    # "divine homes"); the token-set ratio, blind to order, vouches for those pairs --
-    # only between names of as many words, since it cannot see a word missing.
-    rows = np.flatnonzero(~keep & cheap["same_len"].to_numpy())
-    keep[rows] = (
-        _ratio_where(pairs, rows, "q_core", "n_core", fuzz.token_set_ratio) >= PREFILTER_SET
-    )
-    return pl.Series(keep, dtype=pl.Boolean)
-
-
 def score_pairs(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
-    """Scores (query, candidate) pairs; columns q_/n_ core, compact, norm, tokens, words.
+    """Scores (query, candidate) pairs that passed `bounds.passes_prefilter`; columns
+    q_/n_ core, compact, compact_all, norm, tokens, words.
 
-    A vectorised prefilter (token-sort and compact ratios) drops pairs that cannot be the
-    same name; the word alignment then runs over all word pairs at once: each word's best
-    partner on the other side (as canonical token or as written, whichever is closer).
+    The word alignment runs over all word pairs at once: each word's best partner on the
+    other side (as canonical token or as written, whichever is closer).
     """
-    pairs = pairs.filter(_passes_prefilter(pairs)).with_row_index("pid")
+    pairs = pairs.with_row_index("pid")
     if pairs.height == 0:
         return pairs.with_columns(score=pl.lit(0.0))
     q, n = _side(pairs, "q"), _side(pairs, "n")
