@@ -55,8 +55,8 @@ def make_tables(n: int, per_tenant: int, folder: Path, seed: int = 21) -> dict[s
     exit_ = pl.lit(0xCB007100) + (pl.col("t") // 6) * 2 + (pl.col("s") % 2)
     v6 = pl.format(
         "2001:db8:{}:{}::{}",
-        (pl.col("t") // 65536).cast(pl.String),
-        (pl.col("t") % 65536).cast(pl.String),
+        (pl.col("t") // 10000).cast(pl.String),  # decimal digits: valid hex groups
+        (pl.col("t") % 10000).cast(pl.String),
         (pl.col("s") % 9999).cast(pl.String),
     )
     ip = (

@@ -26,6 +26,7 @@ import polars as pl
 
 from auditor.asn import NetworkKinds
 from auditor.features.ip_networks import with_networks
+from auditor.features.signin_pairs import distinct_pairs, pair_signins, window_rows
 
 KIND_WEIGHTS = {
     "hosting": 1.0,
@@ -36,7 +37,6 @@ KIND_WEIGHTS = {
 }
 NO_OVERLAP_WEIGHT = 0.4
 ESTABLISHED_WEIGHT = 0.25
-SIGNIN_WINDOW_DAYS = 90
 LINK_COLUMNS = pl.Schema(
     {
         "tenant_id": pl.String,
@@ -68,34 +68,47 @@ def empty_links() -> pl.DataFrame:
     return pl.DataFrame(schema=LINK_COLUMNS)
 
 
-def network_keys(access: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
-    """tenant_id, network, signins, first, last: each tenant's sign-ins in the window per network.
+def network_keys(
+    access: pl.DataFrame | pl.LazyFrame, as_of: datetime, max_network_tenants: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(per_network, sizes): tenant_id, network, signins, first, last for each tenant on a
+    rare network (2 to `max_network_tenants` tenants); and network, n (its tenants) for every
+    network at least two tenants share.
 
-    The big table is grouped by (tenant, address) first, streaming -- a tenant signs in from
-    a few addresses, so that table is small -- and only then are addresses turned into
-    networks (`ip_networks.network_of`) and regrouped. Unusable addresses are dropped.
+    The big table is read once into its distinct (tenant, address) pairs (`signin_pairs`) --
+    a tenant signs in from a few addresses, so that table is small -- and only then are
+    addresses turned into networks (`ip_networks.with_networks`). A plain IPv4 address only
+    one tenant uses is a network of one and links nobody: it is left out before that string
+    work, unless another spelling of it (`::ffff:`, spaces) is among the rest. Sign-ins are
+    counted only for the pairs on rare networks. Unusable addresses are dropped.
     """
-    per_address = (
-        access.lazy()
-        .filter(
-            (pl.col("timestamp") <= pl.lit(as_of))
-            & (pl.col("timestamp") > pl.lit(as_of - timedelta(days=SIGNIN_WINDOW_DAYS)))
-            & pl.col("source_ip").is_not_null()
-        )
-        .group_by("tenant_id", "source_ip")
-        .agg(
-            pl.len().alias("signins"),
-            pl.col("timestamp").min().alias("first"),
-            pl.col("timestamp").max().alias("last"),
-        )
+    rows = window_rows(access, as_of)
+    pairs = distinct_pairs(rows)
+    # by the address's hash: a collision only keeps a lonely address in, never drops one
+    lonely = (
+        pl.col("source_ip").str.contains(r"^[0-9.]+$")
+        & ~pl.col("source_ip").hash(seed=0).is_duplicated()
     )
-    return (
-        with_networks(per_address.collect(engine="streaming"))
-        .lazy()
-        .filter(pl.col("network").is_not_null())
+    pairs = pairs.with_columns(lonely.alias("_lonely"))
+    netted = with_networks(pairs.filter(~pl.col("_lonely")))
+    respelled = netted.filter(pl.col("network") != pl.col("source_ip"))["network"]
+    back = pairs.filter(pl.col("_lonely") & pl.col("source_ip").is_in(respelled.implode()))
+    if back.height:
+        netted = pl.concat([netted, with_networks(back)])
+    on_networks = netted.filter(pl.col("network").is_not_null()).drop("_lonely")
+    sizes = (
+        on_networks.group_by("network")
+        .agg(pl.col("tenant_id").n_unique().alias("n"))
+        .filter(pl.col("n") >= 2)
+    )
+    rare = sizes.filter(pl.col("n") <= max_network_tenants).select("network")
+    on_rare = on_networks.join(rare, on="network")
+    per_network = (
+        pair_signins(rows, on_rare)
         .group_by("tenant_id", "network")
         .agg(pl.col("signins").sum(), pl.col("first").min(), pl.col("last").max())
     )
+    return per_network, sizes
 
 
 def masked(network: pl.Expr) -> pl.Expr:
@@ -116,8 +129,7 @@ def network_links(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(links, common): one row per tenant, other tenant and rare shared network; and the count
     of networks too widely shared to link (kind `source_network`, values, tenants)."""
-    per_network = network_keys(access, as_of).collect(engine="streaming")
-    sizes = per_network.group_by("network").agg(pl.len().alias("n"))
+    per_network, sizes = network_keys(access, as_of, settings.max_network_tenants)
     common = (
         sizes.filter(pl.col("n") > settings.max_network_tenants)
         .select(

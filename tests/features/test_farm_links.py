@@ -116,6 +116,21 @@ def test_ipv4_mapped_ipv6_is_the_ipv4_address() -> None:
     assert linked(farm_links(access(rows), EMPTY_USAGE, t, AS_OF), "t00") == ["t01"]
 
 
+def test_an_address_one_tenant_writes_plainly_links_to_another_spelling_of_it() -> None:
+    # t01's address is plain and no other tenant writes it so: it must still meet t00's
+    # padded spelling and t02's ::ffff: one, not be left out as a network of one
+    t = tenants(4)
+    rows = [
+        ("t00", " 198.51.100.7 ", 1),
+        ("t01", "198.51.100.7", 2),
+        ("t02", "::FFFF:198.51.100.7", 3),
+        ("t03", "198.51.100.8", 3),
+    ]
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    assert linked(result, "t01") == ["t00", "t02"]
+    assert linked(result, "t03") == []
+
+
 def test_null_blank_malformed_and_private_addresses_link_nobody() -> None:
     t = tenants(2)
     bad = [
