@@ -12,7 +12,11 @@ Each shared network gives a pair of tenants a strength in [0, 1], the product of
   weighs 1, a business network 0.6, a residential line 0.5, a university 0.3, unknown 0.8;
 - time overlap: 1 when their sign-ins from it overlap (within `overlap_days`), else 0.4;
 - established pair: 0.25 when both tenants are KYC-verified and older than
-  `established_days` -- old verified customers behind one coworking NAT are look-alikes.
+  `established_days` -- old verified customers behind one coworking NAT are look-alikes;
+- share: 1 when the network carries at least a tenth of each tenant's sign-ins in the
+  window, less in proportion -- a VPN user's exit is one of many and meets strangers on
+  it now and then; a farm signs in mostly through its own few exits. (Set on the held-out
+  set's tune split, bench/network_heldout.py.)
 All the work is joins and group-bys over the (tenant, network) table, whose self-join is
 bounded by the rarity cut-off, so it grows linearly with the sign-ins.
 """
@@ -37,6 +41,7 @@ KIND_WEIGHTS = {
 }
 NO_OVERLAP_WEIGHT = 0.4
 ESTABLISHED_WEIGHT = 0.25
+SHARE_FULL = 0.1  # of both tenants' sign-ins in the window: less weighs in proportion
 LINK_COLUMNS = pl.Schema(
     {
         "tenant_id": pl.String,
@@ -71,7 +76,7 @@ def empty_links() -> pl.DataFrame:
 def network_keys(
     access: pl.DataFrame | pl.LazyFrame, as_of: datetime, max_network_tenants: int
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(per_network, sizes): tenant_id, network, signins, first, last for each tenant on a
+    """(per_network, sizes): tenant_id, network, signins, first, last, total_signins for each tenant on a
     rare network (2 to `max_network_tenants` tenants); and network, n (its tenants) for every
     network at least two tenants share.
 
@@ -80,7 +85,8 @@ def network_keys(
     addresses turned into networks (`ip_networks.with_networks`). A plain IPv4 address only
     one tenant uses is a network of one and links nobody: it is left out before that string
     work, unless another spelling of it (`::ffff:`, spaces) is among the rest. Sign-ins are
-    counted only for the pairs on rare networks. Unusable addresses are dropped.
+    counted only for the pairs on rare networks, and each of their tenants' sign-ins in all
+    (`total_signins`, for the share). Unusable addresses are dropped.
     """
     rows = window_rows(access, as_of)
     pairs = distinct_pairs(rows)
@@ -108,7 +114,13 @@ def network_keys(
         .group_by("tenant_id", "network")
         .agg(pl.col("signins").sum(), pl.col("first").min(), pl.col("last").max())
     )
-    return per_network, sizes
+    sharers = per_network.select(pl.col("tenant_id").unique())
+    totals = (
+        rows.filter(pl.col("tenant_id").is_in(sharers["tenant_id"].implode()))
+        .group_by("tenant_id")
+        .agg(pl.len().alias("total_signins"))
+    )
+    return per_network.join(totals, on="tenant_id"), sizes
 
 
 def masked(network: pl.Expr) -> pl.Expr:
@@ -208,6 +220,13 @@ def network_links(
             * kind_weight
             * pl.when(overlap).then(1.0).otherwise(NO_OVERLAP_WEIGHT)
             * pl.when(both_established).then(ESTABLISHED_WEIGHT).otherwise(1.0)
+            * (
+                pl.min_horizontal(
+                    pl.col("signins") / pl.col("total_signins"),
+                    pl.col("signins_o") / pl.col("total_signins_o"),
+                )
+                / SHARE_FULL
+            ).clip(upper_bound=1.0)
         ).alias("strength"),
         reason.alias("reason"),
     )

@@ -2,8 +2,9 @@
 
 The set was written apart from the link weights, and its test split is only measured, never
 tuned on. These bounds hold what the code does today so a change cannot quietly make it
-worse; they are not what it should do: ordinary tenants behind a VPN service's exits, small
-coworking spaces and campus labs with nightly cron jobs do join clusters (docs/features.md).
+worse; they are not what it should do: ordinary tenants behind small coworking NATs,
+corporate proxies, campus labs with nightly cron jobs and, less often, VPN exits do join
+clusters (docs/features.md).
 """
 
 from __future__ import annotations
@@ -25,15 +26,16 @@ def figures() -> dict[str, float]:
 
 
 def test_farms_are_found_on_the_test_split(figures):
-    assert figures["farm_recall"] >= 0.95
-    assert figures["farms_whole"] >= 14 and figures["farms"] == 16
+    assert figures["farm_recall"] >= 0.85
+    assert figures["farms_whole"] >= 13 and figures["farms"] == 16
 
 
 def test_false_links_on_the_test_split_stay_within_todays_bounds(figures):
     assert figures["ordinary_tenants"] > 2000
     assert figures["linked_per_10k"] <= 1200
-    assert figures["clustered_per_10k"] <= 950
-    assert figures["ordinary_in_farm_clusters"] <= 150
+    assert figures["clustered_per_10k"] <= 400
+    assert figures["ordinary_in_farm_clusters"] <= 15
+    assert figures["clustered_per_10k[vpn-exit]"] <= 1000  # 9,552 before the share weight
     # own addresses and a carrier's egress pool link nobody
     assert figures["clustered_per_10k[background]"] == 0
     assert figures["clustered_per_10k[mobile-cgnat]"] == 0
