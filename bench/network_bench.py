@@ -41,10 +41,9 @@ def _dotted(value: pl.Expr) -> pl.Expr:
     )
 
 
-def make_tables(n: int, per_tenant: int, folder: Path, seed: int = 21) -> dict[str, Path]:
-    """Write tenants, access and usage Parquet files of `n` tenants; return their paths."""
-    rng = np.random.default_rng(seed)
-    rows = n * per_tenant
+def _access_part(n: int, rows: int, rng: np.random.Generator) -> pl.DataFrame:
+    """`rows` sign-ins of random tenants among `n` (the addresses each tenant uses are fixed
+    by its number, so parts agree)."""
     tenant = rng.integers(0, n, rows, dtype=np.int64)
     seconds = rng.integers(0, 89 * 86400, rows, dtype=np.int64)
     kind = rng.random(rows)
@@ -55,8 +54,8 @@ def make_tables(n: int, per_tenant: int, folder: Path, seed: int = 21) -> dict[s
     exit_ = pl.lit(0xCB007100) + (pl.col("t") // 6) * 2 + (pl.col("s") % 2)
     v6 = pl.format(
         "2001:db8:{}:{}::{}",
-        (pl.col("t") // 65536).cast(pl.String),
-        (pl.col("t") % 65536).cast(pl.String),
+        (pl.col("t") // 10000).cast(pl.String),  # decimal digits: valid hex groups
+        (pl.col("t") % 10000).cast(pl.String),
         (pl.col("s") % 9999).cast(pl.String),
     )
     ip = (
@@ -68,15 +67,27 @@ def make_tables(n: int, per_tenant: int, folder: Path, seed: int = 21) -> dict[s
         .then(_dotted(nat))
         .otherwise(_dotted(own))
     )
-    access = frame.select(
+    return frame.select(
         pl.format("t{}", pl.col("t").cast(pl.String).str.zfill(7)).alias("tenant_id"),
         (pl.lit(AS_OF) - pl.duration(seconds=pl.col("s"))).alias("timestamp"),
         ip.alias("source_ip"),
         pl.lit("US").alias("ip_country"),
     )
-    paths = {name: folder / f"{name}.parquet" for name in ("tenants", "access", "usage")}
-    access.write_parquet(paths["access"])
-    del access, frame
+
+
+def make_tables(n: int, per_tenant: int, folder: Path, seed: int = 21) -> dict[str, Path]:
+    """Write tenants and usage Parquet files and an access folder of parts, for `n` tenants;
+    return their paths."""
+    rng = np.random.default_rng(seed)
+    paths = {name: folder / f"{name}.parquet" for name in ("tenants", "usage")}
+    paths["access"] = folder / "access"
+    paths["access"].mkdir()
+    # Written in parts of at most 5M sign-ins, so making 50M needs the memory of 5M.
+    rows = n * per_tenant
+    parts = max(1, -(-rows // 5_000_000))
+    for part in range(parts):
+        size = rows // parts + (1 if part < rows % parts else 0)
+        _access_part(n, size, rng).write_parquet(paths["access"] / f"part-{part:03d}.parquet")
 
     ids = pl.Series("i", np.arange(n)).to_frame()
     tenants = ids.select(
@@ -126,7 +137,8 @@ def run_one(n: int, folder: Path) -> None:
     """One size in this process (the tables already written): the floor, then the linking stage."""
     from auditor.features.farm_links import farm_links
 
-    paths = {name: folder / f"{name}.parquet" for name in ("tenants", "access", "usage")}
+    paths = {name: folder / f"{name}.parquet" for name in ("tenants", "usage")}
+    paths["access"] = folder / "access" / "*.parquet"
     started = time.perf_counter()
     rows = pl.read_parquet(paths["access"]).height
     floor = time.perf_counter() - started

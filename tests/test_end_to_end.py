@@ -217,3 +217,19 @@ def test_builtin_rule_pack_tests_pass(cli):
     code, out, err = cli("rules", "test")
     assert code == 0, out + err
     assert " 0 failed" in out
+
+
+def test_weak_links_are_on_the_case_record_and_its_tables(audit_out, cases):
+    """Issue 21: links too weak to cluster are a field of the case, in every format."""
+    weak = {c["case_id"]: c["weak_links"] for c in cases}
+    assert any(weak.values())  # the example has a member on a planted shared NAT
+    for case in cases:
+        for line in case["weak_links"]:
+            tenant, _, reason = line.partition(": ")
+            assert tenant in case["tenant_ids"] and reason and not reason.startswith("weak")
+    table = pl.read_parquet(audit_out / "cases.parquet")
+    assert dict(zip(table["case_id"], table["weak_links"].to_list(), strict=True)) == weak
+    csv = pl.read_csv(audit_out / "cases.csv", infer_schema=False)
+    assert {k: v or "" for k, v in zip(csv["case_id"], csv["weak_links"], strict=True)} == {
+        k: ";".join(v) for k, v in weak.items()
+    }

@@ -101,10 +101,6 @@ def launch_links(
     per_pair = together.group_by("tenant_id", "tenant_id_o").agg(
         pl.col("day").n_unique().alias("days"),
         pl.col("launch").n_unique().alias("launches"),
-        ((pl.col("start") - pl.col("start_o")).abs().max().dt.total_minutes()).alias("minutes"),
-        pl.col("instance_type").mode().first().alias("instance_type"),
-        pl.col("region").mode().first().alias("region"),
-        pl.col("launch").unique().alias("launch_ids"),
     )
     # In step: most of one tenant's launches keep time with the other's. Two busy tenants in
     # one region coincide on a few days by chance, but only on a small share of their launches.
@@ -123,6 +119,22 @@ def launch_links(
     )
     if linked.height == 0:
         return empty_links(), _no_counts()
+    # The costlier parts of the explanation, for the few linked pairs only.
+    told = (
+        together.join(
+            linked.select("tenant_id", "tenant_id_o"),
+            on=["tenant_id", "tenant_id_o"],
+            maintain_order="left",  # the order `mode` breaks ties in, as before
+        )
+        .group_by("tenant_id", "tenant_id_o")
+        .agg(
+            ((pl.col("start") - pl.col("start_o")).abs().max().dt.total_minutes()).alias("minutes"),
+            pl.col("instance_type").mode().first().alias("instance_type"),
+            pl.col("region").mode().first().alias("region"),
+            pl.col("launch").unique().alias("launch_ids"),
+        )
+    )
+    linked = linked.join(told, on=["tenant_id", "tenant_id_o"])
     established = _established(tenants, as_of, settings)
     linked = linked.join(established, on="tenant_id", how="left").join(
         established.rename({"tenant_id": "tenant_id_o", "established": "established_o"}),

@@ -12,7 +12,11 @@ Each shared network gives a pair of tenants a strength in [0, 1], the product of
   weighs 1, a business network 0.6, a residential line 0.5, a university 0.3, unknown 0.8;
 - time overlap: 1 when their sign-ins from it overlap (within `overlap_days`), else 0.4;
 - established pair: 0.25 when both tenants are KYC-verified and older than
-  `established_days` -- old verified customers behind one coworking NAT are look-alikes.
+  `established_days` -- old verified customers behind one coworking NAT are look-alikes;
+- share: 1 when the network carries at least a tenth of each tenant's sign-ins in the
+  window, less in proportion -- a VPN user's exit is one of many and meets strangers on
+  it now and then; a farm signs in mostly through its own few exits. (Set on the held-out
+  set's tune split, bench/network_heldout.py.)
 All the work is joins and group-bys over the (tenant, network) table, whose self-join is
 bounded by the rarity cut-off, so it grows linearly with the sign-ins.
 """
@@ -26,6 +30,7 @@ import polars as pl
 
 from auditor.asn import NetworkKinds
 from auditor.features.ip_networks import with_networks
+from auditor.features.signin_pairs import distinct_pairs, pair_signins, window_rows
 
 KIND_WEIGHTS = {
     "hosting": 1.0,
@@ -36,7 +41,7 @@ KIND_WEIGHTS = {
 }
 NO_OVERLAP_WEIGHT = 0.4
 ESTABLISHED_WEIGHT = 0.25
-SIGNIN_WINDOW_DAYS = 90
+SHARE_FULL = 0.1  # of both tenants' sign-ins in the window: less weighs in proportion
 LINK_COLUMNS = pl.Schema(
     {
         "tenant_id": pl.String,
@@ -68,34 +73,54 @@ def empty_links() -> pl.DataFrame:
     return pl.DataFrame(schema=LINK_COLUMNS)
 
 
-def network_keys(access: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
-    """tenant_id, network, signins, first, last: each tenant's sign-ins in the window per network.
+def network_keys(
+    access: pl.DataFrame | pl.LazyFrame, as_of: datetime, max_network_tenants: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(per_network, sizes): tenant_id, network, signins, first, last, total_signins for each tenant on a
+    rare network (2 to `max_network_tenants` tenants); and network, n (its tenants) for every
+    network at least two tenants share.
 
-    The big table is grouped by (tenant, address) first, streaming -- a tenant signs in from
-    a few addresses, so that table is small -- and only then are addresses turned into
-    networks (`ip_networks.network_of`) and regrouped. Unusable addresses are dropped.
+    The big table is read once into its distinct (tenant, address) pairs (`signin_pairs`) --
+    a tenant signs in from a few addresses, so that table is small -- and only then are
+    addresses turned into networks (`ip_networks.with_networks`). A plain IPv4 address only
+    one tenant uses is a network of one and links nobody: it is left out before that string
+    work, unless another spelling of it (`::ffff:`, spaces) is among the rest. Sign-ins are
+    counted only for the pairs on rare networks, and each of their tenants' sign-ins in all
+    (`total_signins`, for the share). Unusable addresses are dropped.
     """
-    per_address = (
-        access.lazy()
-        .filter(
-            (pl.col("timestamp") <= pl.lit(as_of))
-            & (pl.col("timestamp") > pl.lit(as_of - timedelta(days=SIGNIN_WINDOW_DAYS)))
-            & pl.col("source_ip").is_not_null()
-        )
-        .group_by("tenant_id", "source_ip")
-        .agg(
-            pl.len().alias("signins"),
-            pl.col("timestamp").min().alias("first"),
-            pl.col("timestamp").max().alias("last"),
-        )
+    rows = window_rows(access, as_of)
+    pairs = distinct_pairs(rows)
+    # by the address's hash: a collision only keeps a lonely address in, never drops one
+    lonely = (
+        pl.col("source_ip").str.contains(r"^[0-9.]+$")
+        & ~pl.col("source_ip").hash(seed=0).is_duplicated()
     )
-    return (
-        with_networks(per_address.collect(engine="streaming"))
-        .lazy()
-        .filter(pl.col("network").is_not_null())
+    pairs = pairs.with_columns(lonely.alias("_lonely"))
+    netted = with_networks(pairs.filter(~pl.col("_lonely")))
+    respelled = netted.filter(pl.col("network") != pl.col("source_ip"))["network"]
+    back = pairs.filter(pl.col("_lonely") & pl.col("source_ip").is_in(respelled.implode()))
+    if back.height:
+        netted = pl.concat([netted, with_networks(back)])
+    on_networks = netted.filter(pl.col("network").is_not_null()).drop("_lonely")
+    sizes = (
+        on_networks.group_by("network")
+        .agg(pl.col("tenant_id").n_unique().alias("n"))
+        .filter(pl.col("n") >= 2)
+    )
+    rare = sizes.filter(pl.col("n") <= max_network_tenants).select("network")
+    on_rare = on_networks.join(rare, on="network")
+    per_network = (
+        pair_signins(rows, on_rare)
         .group_by("tenant_id", "network")
         .agg(pl.col("signins").sum(), pl.col("first").min(), pl.col("last").max())
     )
+    sharers = per_network.select(pl.col("tenant_id").unique())
+    totals = (
+        rows.filter(pl.col("tenant_id").is_in(sharers["tenant_id"].implode()))
+        .group_by("tenant_id")
+        .agg(pl.len().alias("total_signins"))
+    )
+    return per_network.join(totals, on="tenant_id"), sizes
 
 
 def masked(network: pl.Expr) -> pl.Expr:
@@ -116,8 +141,7 @@ def network_links(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(links, common): one row per tenant, other tenant and rare shared network; and the count
     of networks too widely shared to link (kind `source_network`, values, tenants)."""
-    per_network = network_keys(access, as_of).collect(engine="streaming")
-    sizes = per_network.group_by("network").agg(pl.len().alias("n"))
+    per_network, sizes = network_keys(access, as_of, settings.max_network_tenants)
     common = (
         sizes.filter(pl.col("n") > settings.max_network_tenants)
         .select(
@@ -196,6 +220,13 @@ def network_links(
             * kind_weight
             * pl.when(overlap).then(1.0).otherwise(NO_OVERLAP_WEIGHT)
             * pl.when(both_established).then(ESTABLISHED_WEIGHT).otherwise(1.0)
+            * (
+                pl.min_horizontal(
+                    pl.col("signins") / pl.col("total_signins"),
+                    pl.col("signins_o") / pl.col("total_signins_o"),
+                )
+                / SHARE_FULL
+            ).clip(upper_bound=1.0)
         ).alias("strength"),
         reason.alias("reason"),
     )

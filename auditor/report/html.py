@@ -336,6 +336,8 @@ def _case(r: dict[str, Any]) -> str:
     )
     if r.get("link_reasons"):
         parts.append(f"<p>Linked through shared: {_text(r['link_reasons'])}.</p>")
+    if r.get("weak_links"):
+        parts.append(f"<p>Weak links (shown, not clustered): {_text(r['weak_links'])}.</p>")
     hits = [
         [
             f'{_e(h.get("title") or h["rule_id"])}<br><code class="muted">{_e(h["rule_id"])} v{_e(h["rule_version"])}</code>',

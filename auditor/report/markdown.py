@@ -188,6 +188,8 @@ def _details(records: list[dict[str, Any]], total: int) -> list[str]:
             )
         if r["link_reasons"]:
             lines += ["", f"Linked through shared: {_cell(r['link_reasons'])}."]
+        if r.get("weak_links"):
+            lines += ["", f"Weak links (shown, not clustered): {_cell(r['weak_links'])}."]
         lines += [
             "",
             "| rule | tenant | severity | contribution | evidence |",

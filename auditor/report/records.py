@@ -3,7 +3,8 @@
 A record carries what an analyst needs to act without opening the data: who (tenants,
 names, countries, KYC), why (each hit with its rule, version, weight, contribution and the
 input values that fired it), how much (restricted exposure), what could not be judged
-(unknown rules), and what scored it (algorithm, rule pack version).
+(unknown rules), what links too weak to cluster touch its tenants (weak links), and what
+scored it (algorithm, rule pack version).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
             pl.col("tenant_id").is_in(cases["tenant_ids"].explode().implode())
         ).to_dicts()
     }
+    weak = weak_links_by_tenant(result.features.frame, member_rows)
     records = []
     for case in cases.to_dicts():
         case_hits = hits_by_case.get(case["case_id"], [])
@@ -97,6 +99,11 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
                     "restricted_models": case["restricted_models"],
                 },
                 "link_reasons": case["link_reasons"],
+                "weak_links": [
+                    f"{tenant}: {reason}"
+                    for tenant in case["tenant_ids"]
+                    for reason in weak.get(tenant, [])
+                ],
                 "hits": case_hits,
                 "unknown_rules": case["unknown_rules"],
                 "complete": result.complete,
@@ -111,3 +118,27 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
         if suppressions is not None:  # an allowlist was given: say which entries silence the case
             records[-1]["suppressed_by"] = suppressions.get(case["case_id"], [])
     return records
+
+
+WEAK = "weak: "
+
+
+def weak_links_by_tenant(frame: pl.DataFrame, members: dict[str, Any]) -> dict[str, list[str]]:
+    """Each case member's network, launch or creation-burst links too weak to cluster, without
+    the `weak: ` mark: shown on the case (issue 21), never joining anybody to it. Empty
+    when the features have no network links (a feature table built without them)."""
+    if "network_link_reasons" not in frame.columns:
+        return {}
+    rows = (
+        frame.filter(pl.col("tenant_id").is_in(list(members)))
+        .select(
+            "tenant_id",
+            pl.col("network_link_reasons")
+            .list.eval(
+                pl.element().filter(pl.element().str.starts_with(WEAK)).str.strip_prefix(WEAK)
+            )
+            .alias("weak"),
+        )
+        .filter(pl.col("weak").list.len() > 0)
+    )
+    return {row["tenant_id"]: row["weak"] for row in rows.to_dicts()}

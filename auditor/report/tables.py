@@ -39,6 +39,7 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "rules_hit": pl.List(pl.String()),
     "unknown_rules": pl.List(pl.String()),
     "complete": pl.Boolean(),
+    "weak_links": pl.List(pl.String()),
 }
 # Only when the run was compared with an earlier one (records then carry `change`).
 CHANGE_SCHEMA: dict[str, pl.DataType] = {"change_status": pl.String()}
@@ -120,6 +121,7 @@ def case_table(records: list[dict[str, Any]]) -> pl.DataFrame:
         "rules_hit": [list(dict.fromkeys(h["rule_id"] for h in r["hits"])) for r in records],
         "unknown_rules": [list(r["unknown_rules"] or []) for r in records],
         "complete": [r["complete"] for r in records],
+        "weak_links": [list(r.get("weak_links") or []) for r in records],
     }
     if with_change:
         columns["change_status"] = [(r.get("change") or {}).get("status") for r in records]

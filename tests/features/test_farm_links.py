@@ -116,6 +116,21 @@ def test_ipv4_mapped_ipv6_is_the_ipv4_address() -> None:
     assert linked(farm_links(access(rows), EMPTY_USAGE, t, AS_OF), "t00") == ["t01"]
 
 
+def test_an_address_one_tenant_writes_plainly_links_to_another_spelling_of_it() -> None:
+    # t01's address is plain and no other tenant writes it so: it must still meet t00's
+    # padded spelling and t02's ::ffff: one, not be left out as a network of one
+    t = tenants(4)
+    rows = [
+        ("t00", " 198.51.100.7 ", 1),
+        ("t01", "198.51.100.7", 2),
+        ("t02", "::FFFF:198.51.100.7", 3),
+        ("t03", "198.51.100.8", 3),
+    ]
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    assert linked(result, "t01") == ["t00", "t02"]
+    assert linked(result, "t03") == []
+
+
 def test_null_blank_malformed_and_private_addresses_link_nobody() -> None:
     t = tenants(2)
     bad = [
@@ -155,6 +170,21 @@ def test_established_pair_behind_one_nat_is_weak_a_young_pair_is_strong() -> Non
     result = farm_links(access(rows), EMPTY_USAGE, both, AS_OF)
     assert linked(result, "t00") == []  # 0.8 x 0.25
     assert linked(result, "y00") == ["y01"]
+
+
+def test_a_network_carrying_little_of_a_tenants_sign_ins_weighs_in_proportion() -> None:
+    # t00 and t01 meet on one VPN exit each used once among 19 other sign-ins (a twentieth);
+    # t02 and t03 sign in mostly through their shared exit
+    t = tenants(4)
+    rows = [("t00", "198.51.100.9", 1), ("t01", "198.51.100.9", 2)]
+    rows += [(tid, f"203.0.{k}.{i}", 3) for k, tid in enumerate(("t00", "t01")) for i in range(19)]
+    rows += [(tid, "192.0.2.44", d) for tid in ("t02", "t03") for d in (1, 2, 3)]
+    rows += [("t02", "203.0.9.1", 4), ("t03", "203.0.9.2", 4)]
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    assert linked(result, "t00") == []  # 0.05 of its sign-ins: half the strength, no cluster
+    weak = result.features.filter(pl.col("tenant_id") == "t00")["network_link_strength"].item()
+    assert 0.0 < weak < 0.5
+    assert linked(result, "t02") == ["t03"]
 
 
 def test_sign_ins_far_apart_in_time_weigh_less() -> None:

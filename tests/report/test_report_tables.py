@@ -18,7 +18,14 @@ from auditor.report.tables import (
     render_hits_parquet,
 )
 
-LIST_COLUMNS = ("tenant_ids", "top_reasons", "restricted_models", "rules_hit", "unknown_rules")
+LIST_COLUMNS = (
+    "tenant_ids",
+    "top_reasons",
+    "restricted_models",
+    "rules_hit",
+    "unknown_rules",
+    "weak_links",
+)
 
 
 def expected_case_rows(records):
@@ -45,6 +52,7 @@ def expected_case_rows(records):
                 "rules_hit": rules_hit,
                 "unknown_rules": r["unknown_rules"],
                 "complete": r["complete"],
+                "weak_links": r["weak_links"],
             }
         )
     return rows

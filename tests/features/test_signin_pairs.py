@@ -1,0 +1,98 @@
+"""The fast paths of network linking give the same answers as the plain ones they replace."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from auditor.features.ip_networks import _v6_rows, _v6_slash_64
+from auditor.features.signin_pairs import distinct_pairs, pair_signins, window_rows
+
+AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _spellings(rng: random.Random) -> list[str]:
+    """IPv6 texts in every spelling we can think of, well formed and not."""
+    out = [
+        "::",
+        "::1",
+        "1::",
+        "fe80::1",
+        "fd12:3456::1",
+        "0:0:0:0::1",
+        "1:2:3:4::",
+        "1:2:3:4:5:6:7::",
+    ]
+    out += ["1:2:3:4:5:6:7:8:9", "1:2:3:4::5::6", "1:2:3:4:::5", "1:2:3:4:5:6:7:8::", "12345:1::1"]
+    out += ["g:1:2:3::1", "1:2:3:4:5", ":1:2:3:4::1", "1:2:3:4:5:6:7:8:"]
+    for _ in range(3000):
+        groups = [f"{rng.randrange(0, 65536):x}" for _ in range(8)]
+        if rng.random() < 0.3:
+            groups = [g.zfill(rng.choice([1, 2, 3, 4])) for g in groups]
+        if rng.random() < 0.3:
+            start = rng.randrange(0, 8)
+            for i in range(start, min(8, start + rng.randrange(1, 5))):
+                groups[i] = "0"
+        text = ":".join(groups)
+        if rng.random() < 0.6:  # compress one run of zero groups, as a writer might
+            i = rng.randrange(0, 8)
+            j = rng.randrange(i, min(8, i + 4)) + 1
+            text = ":".join(groups[:i]) + "::" + ":".join(groups[j:])
+        if rng.random() < 0.05:
+            text = text.replace(":", ":::", 1)
+        if rng.random() < 0.05:
+            text = text + ":" + groups[0]
+        out.append(text)
+    return out
+
+
+def test_the_one_regex_v6_path_gives_the_general_answer_for_every_spelling() -> None:
+    texts = pl.DataFrame({"_text": _spellings(random.Random(21))})
+    fast = _v6_rows(texts).sort("_text")
+    slow = _v6_slash_64(texts).sort("_text")
+    assert_frame_equal(fast, slow)
+    assert fast["network"].null_count() < texts.height  # the spellings are not all rejected
+    assert fast.filter(pl.col("_text") == "1:2:3:4::")["network"].item() == "1:2:3:4::/64"
+    assert fast.filter(pl.col("_text") == "fe80::1")["network"].item() is None
+
+
+def test_pairs_by_hash_match_pairs_by_the_strings() -> None:
+    rng = random.Random(5)
+    rows = [
+        (f"t{rng.randrange(40)}", f"203.0.113.{rng.randrange(30)}", rng.randrange(0, 100))
+        for _ in range(5000)
+    ]
+    access = pl.DataFrame(
+        [(t, AS_OF - timedelta(days=d, minutes=i), ip) for i, (t, ip, d) in enumerate(rows)],
+        schema={
+            "tenant_id": pl.String,
+            "timestamp": pl.Datetime("us", "UTC"),
+            "source_ip": pl.String,
+        },
+        orient="row",
+    )
+    window = window_rows(access, AS_OF)
+    assert window.height < access.height  # days 90-99 are out of the window
+    found = pair_signins(window, distinct_pairs(window)).drop("_key")
+    expected = window.group_by("tenant_id", "source_ip").agg(
+        pl.len().alias("signins"),
+        pl.col("timestamp").min().alias("first"),
+        pl.col("timestamp").max().alias("last"),
+    )
+    order = ["tenant_id", "source_ip"]
+    assert_frame_equal(found.sort(order), expected.sort(order))
+
+
+def test_no_sign_ins_in_the_window_gives_no_pairs() -> None:
+    access = pl.DataFrame(
+        {
+            "tenant_id": ["t1"],
+            "timestamp": [AS_OF + timedelta(days=1)],
+            "source_ip": ["203.0.113.1"],
+        }
+    )
+    window = window_rows(access, AS_OF)
+    assert pair_signins(window, distinct_pairs(window)).height == 0
