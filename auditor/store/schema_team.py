@@ -22,11 +22,14 @@ def _append_only(table: str) -> list[str]:
 
 
 def append_only_pg(table: str) -> list[str]:
-    """PostgreSQL's twin of `_append_only`: row triggers refuse UPDATE and DELETE, a statement trigger TRUNCATE."""
+    """PostgreSQL's twin of `_append_only` (same trigger names), and a statement trigger refusing TRUNCATE."""
     message = f"{table} is append-only: record a new row instead"
     return [
-        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table}
-           FOR EACH ROW EXECUTE FUNCTION auditor_append_only('{message}')""",
+        *(
+            f"""CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+               FOR EACH ROW EXECUTE FUNCTION auditor_append_only('{message}')"""
+            for verb in ("UPDATE", "DELETE")
+        ),
         f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
            FOR EACH STATEMENT EXECUTE FUNCTION auditor_append_only('{message}')""",
     ]
