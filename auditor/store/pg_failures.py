@@ -26,9 +26,19 @@ ADVICE: dict[str, str] = {
 BUSY = ("55P03", "40001", "40P01")  # lock not available, serialisation failure, deadlock
 
 
-def _advice(sqlstate: str | None) -> str | None:
+# A refused connection carries no SQLSTATE; the server's words say why.
+CONNECT_REFUSALS = (
+    ("does not exist", "3D000"),
+    ("password authentication failed", "28"),
+    ("no pg_hba.conf entry", "28"),
+    ("too many connections", "53"),
+)
+
+
+def _advice(sqlstate: str | None, text: str) -> str | None:
     if not sqlstate:
-        return ADVICE["08"]  # no SQLSTATE: the connection itself failed
+        said = next((code for words, code in CONNECT_REFUSALS if words in text), "08")
+        return ADVICE[said]
     return ADVICE.get(sqlstate) or ADVICE.get(sqlstate[:2])
 
 
@@ -44,7 +54,7 @@ def pg_store_error(exc: Exception, where: str, doing: str) -> AuditorError | Non
         return StoreLockedError(
             f"another process is writing the case store at {where} ({text}) while {doing}; try again"
         )
-    advice = _advice(sqlstate)
+    advice = _advice(sqlstate, text)
     if advice is None:
         return None
     return StoreError(f"cannot {doing}: {text}; {advice}", location=SourceLocation(where))
