@@ -134,11 +134,14 @@ def cip_features(
     settings: CipSettings,
     access_ips_known: bool,
     owners: pl.DataFrame | None = None,
+    ip_counts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per tenant: foreign_person, the contradiction flags, and `cip_gaps` with its count.
 
     `identity` is features.identity's frame (normalised countries, phone country, freemail);
-    `access_ips_known` says whether sign-ins with source IPs were supplied at all.
+    `access_ips_known` says whether sign-ins with source IPs were supplied at all;
+    `ip_counts` is `signin_ips` already computed by the engine holding the sign-ins (Spark),
+    else it is computed here from `access`.
     """
     home = pl.lit(settings.home_country.strip().upper())
     raw = tenants.select(
@@ -158,7 +161,10 @@ def cip_features(
         "email_is_freemail",
         "is_reseller",
     ).join(raw, on="tenant_id", how="left")
-    ips = signin_ips(access, as_of) if access_ips_known else None
+    if not access_ips_known:
+        ips = None
+    else:
+        ips = ip_counts if ip_counts is not None else signin_ips(access, as_of)
     if ips is not None:
         frame = frame.join(ips, on="tenant_id", how="left").with_columns(
             pl.col("signin_ip_count_90d").fill_null(0.0)

@@ -18,6 +18,7 @@ reporting and the review threshold are settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -33,6 +34,18 @@ DEFAULT_REVIEW_THRESHOLD = 1e23
 SECONDS_PER_HOUR = 3600.0
 CENTI = 100  # peak sweep in integer hundredths of a TFLOPS, so its cumulative sum is exact
 RUN_KEYS = ("instance_type", "accelerator", "accelerator_count")
+TOTALS_SCHEMA = {
+    "tenant_id": pl.String(),
+    "instance_type": pl.String(),
+    "accelerator": pl.String(),
+    "accelerator_count": pl.Int64(),
+    "region": pl.String(),
+    "provider": pl.String(),
+    "us90": pl.Int64(),
+    "longest_us": pl.Int64(),
+    "first_start": pl.Datetime("us", "UTC"),
+    "last_end": pl.Datetime("us", "UTC"),
+}
 BREAKDOWN_SCHEMA = {
     "tenant_id": pl.String(),
     "gpu_model": pl.String(),
@@ -63,11 +76,21 @@ def training_features(
 ) -> TrainingEstimate:
     """Estimated operations per tenant over the last 90 days, its peak capacity and largest run."""
     lf = usage.lazy()
+    return training_from_totals(
+        run_totals(lf, as_of), lambda kinds: _peak_flops(lf, kinds, as_of), utilisation
+    )
+
+
+def run_totals(lf: pl.LazyFrame, as_of: datetime) -> pl.DataFrame:
+    """The one pass over the usage rows: window microseconds per tenant, run kind, region, provider.
+
+    Columns: TOTALS_SCHEMA. Whole microseconds are summed (exact in any order, as the usage
+    stage does), so the estimate is the same to the last digit on every run and on every
+    engine; spark.training computes the same table on the cluster.
+    """
     window_start = as_of - timedelta(days=90)
     started = pl.col("start") <= pl.lit(as_of)
-    # Whole microseconds are summed (exact in any order, as the usage stage does), so the
-    # estimate is the same to the last digit on every run and on every engine.
-    per_kind = (
+    return (
         lf.filter(started)
         .with_columns(_micros_in_window(as_of, 90).alias("us90"))
         .filter(pl.col("us90") > 0)
@@ -81,7 +104,20 @@ def training_features(
             .alias("last_end"),
         )
         .collect(engine="streaming")
+        .cast(TOTALS_SCHEMA)  # type: ignore[arg-type]
     )
+
+
+def training_from_totals(
+    per_kind: pl.DataFrame,
+    peak_of: Callable[[pl.DataFrame], pl.DataFrame],
+    utilisation: float = DEFAULT_UTILISATION,
+) -> TrainingEstimate:
+    """Every training column from `run_totals`' table, on the driver, for both engines.
+
+    `peak_of(kinds)` is the peak sweep over the rows (run kind -> `gpus` in hundredths of a
+    TFLOPS) returning tenant_id, peak_restricted_gpus, in the engine that holds the rows.
+    """
     resolved = resolve_usage(per_kind).usage
     assert isinstance(resolved, pl.DataFrame)
     rates = throughput_table().select("gpu_model", pl.col("dense_bf16_flops").alias("dense_flops"))
@@ -124,34 +160,33 @@ def training_features(
         pl.col("longest_h").max().alias("longest_restricted_run_hours")
     )
     per_tenant = per_tenant.join(longest, on="tenant_id", how="left")
-    peaks = _peak_flops(lf, table, as_of)
+    peaks = peak_of(_flop_kinds(table)).select(
+        "tenant_id",
+        (pl.col("peak_restricted_gpus") / CENTI * 1e12).alias("peak_cluster_flops"),
+    )
     features = per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
         pl.col("peak_cluster_flops").fill_null(0.0)
     )
     return TrainingEstimate(features, breakdown)
 
 
-def _peak_flops(lf: pl.LazyFrame, table: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
-    """Most dense operations per second running at once: the GPU sweep with each run weighted by its rate."""
-    kinds = (
-        table.select(
-            *RUN_KEYS,
-            (pl.col("gpus") * pl.col("dense_flops") / 1e12 * CENTI)
-            .round()
-            .cast(pl.Int64)
-            .alias("gpus"),
-        )
-        .unique(list(RUN_KEYS))
-        .lazy()
-    )
+def _flop_kinds(table: pl.DataFrame) -> pl.DataFrame:
+    """Run kind -> its dense rate in whole hundredths of a TFLOPS (`gpus`), so sweeps sum exactly."""
+    return table.select(
+        *RUN_KEYS,
+        (pl.col("gpus") * pl.col("dense_flops") / 1e12 * CENTI)
+        .round()
+        .cast(pl.Int64)
+        .alias("gpus"),
+    ).unique(list(RUN_KEYS))
+
+
+def _peak_flops(lf: pl.LazyFrame, kinds: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
+    """Most dense operations per second running at once (in kinds' units): the GPU sweep with each run weighted by its rate."""
     runs = lf.filter((pl.col("start") <= pl.lit(as_of)) & (_hours_in_window(as_of, 90) > 0)).join(
-        kinds, on=list(RUN_KEYS), how="inner", nulls_equal=True
+        kinds.lazy(), on=list(RUN_KEYS), how="inner", nulls_equal=True
     )
-    peaks = _peak_concurrency(runs, as_of)
-    return peaks.select(
-        "tenant_id",
-        (pl.col("peak_restricted_gpus") / CENTI * 1e12).alias("peak_cluster_flops"),
-    )
+    return _peak_concurrency(runs, as_of)
 
 
 TRAINING_ZERO_FILLS = {

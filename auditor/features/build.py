@@ -21,7 +21,7 @@ from auditor.cip.gaps import CipSettings, cip_features, foreign_owners
 from auditor.cip.training import TRAINING_ZERO_FILLS, training_features
 from auditor.features.access import access_features
 from auditor.features.declared_use import declared_use_kind
-from auditor.features.hub_move import hub_move_features
+from auditor.features.hub_move import hub_move_candidates, hub_move_features
 from auditor.features.list_officers import list_officer_features
 from auditor.features.affiliates import affiliate_features, no_affiliate_features
 from auditor.features.identity import identity_features
@@ -113,8 +113,8 @@ def build_features(
     usage = usage_result.features
     access = timer("access", access_stage, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
     # Account farms (issue 21): network, launch-rhythm and creation-burst links join clusters too.
-    # On Spark, farm links, CIP sign-in gaps, training estimates and hub moves still read the
-    # rows on the driver (docs/spark.md: the next stages to move).
+    # On Spark, farm links still read the rows on the driver (docs/spark.md: the next stage to
+    # move); the CIP sign-in counts, training estimates and hub moves run on the cluster.
     rows = engine.driver_tables() if engine is not None else (inputs.usage, inputs.access)
     farm = timer("farm_links", farm_links, rows[1], rows[0], tenants, as_of, network)
     links = timer(
@@ -188,18 +188,22 @@ def build_features(
     )
     frame = frame.join(owned, on="tenant_id", how="left")
     cip = cip or CipSettings()
+    ips_known = "access.source_ip" in present
+    ip_counts = engine.signin_ips(inputs.access, as_of) if engine and ips_known else None
     gaps = timer(
         "cip",
         cip_features,
         identity,
         tenants,
-        rows[1],
+        inputs.access,
         as_of,
         cip,
-        "access.source_ip" in present,
+        ips_known,
         foreign_owners(ownership.data if ownership else None, cip.home_country),
+        ip_counts,
     )
-    training = timer("training", training_features, rows[0], as_of, cip.training_utilisation)
+    training_stage = engine.training_features if engine is not None else training_features
+    training = timer("training", training_stage, inputs.usage, as_of, cip.training_utilisation)
     officers = timer("list_officers", list_officer_features, tenants, list_officers)
     moves = timer(
         "hub_move",
@@ -207,7 +211,9 @@ def build_features(
         tenants,
         screening_matches,
         listing_dates if screening_index is not None else None,
-        rows[1],
+        _hub_signins(engine, inputs.access, screening_matches, listing_dates, as_of)
+        if screening_index is not None and listing_dates is not None
+        else inputs.access,
         as_of,
     )
     frame = (
@@ -240,3 +246,13 @@ def build_features(
         training=training.breakdown,
         cip=cip,
     )
+
+
+def _hub_signins(
+    engine, access: pl.LazyFrame, matches: pl.DataFrame, dates: pl.DataFrame, as_of: datetime
+) -> pl.LazyFrame:
+    """The sign-ins hub_move reads: all of them on Polars; on Spark only the candidates' rows."""
+    if engine is None:
+        return access
+    candidates = hub_move_candidates(matches, dates, as_of)
+    return engine.signins_of(access, candidates["tenant_id"].unique().sort().to_list())

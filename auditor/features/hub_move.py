@@ -52,6 +52,27 @@ def listing_dates(paths: list[Path]) -> pl.DataFrame:
     )
 
 
+def hub_move_candidates(
+    matches: pl.DataFrame, dates: pl.DataFrame, as_of: datetime
+) -> pl.DataFrame:
+    """tenant_id, entry_name, listed_on: partial matches to entries listed in the year to as-of.
+
+    Only these tenants' sign-ins are read, so an engine holding the rows elsewhere (Spark)
+    sends just those to the driver.
+    """
+    partial = (
+        matches.filter(pl.col("facet").is_in(PARTIAL_FACETS))
+        .select("tenant_id", "entry_name")
+        .unique()
+        if matches.height
+        else pl.DataFrame(schema={"tenant_id": pl.String, "entry_name": pl.String})
+    )
+    return partial.join(dates, on="entry_name").filter(
+        (pl.col("listed_on") <= pl.lit(as_of))
+        & (pl.col("listed_on") > pl.lit(as_of - timedelta(days=RECENT_DAYS)))
+    )
+
+
 def hub_move_features(
     tenants: pl.DataFrame,
     matches: pl.DataFrame,
@@ -65,17 +86,7 @@ def hub_move_features(
             "tenant_id", *[pl.lit(None, dtype=t).alias(c) for c, t in COLUMNS.items()]
         )
     window = timedelta(days=WINDOW_DAYS)
-    partial = (
-        matches.filter(pl.col("facet").is_in(PARTIAL_FACETS))
-        .select("tenant_id", "entry_name")
-        .unique()
-        if matches.height
-        else pl.DataFrame(schema={"tenant_id": pl.String, "entry_name": pl.String})
-    )
-    candidates = partial.join(dates, on="entry_name").filter(
-        (pl.col("listed_on") <= pl.lit(as_of))
-        & (pl.col("listed_on") > pl.lit(as_of - timedelta(days=RECENT_DAYS)))
-    )
+    candidates = hub_move_candidates(matches, dates, as_of)
     signins = (
         access.join(candidates.lazy().select("tenant_id").unique(), on="tenant_id")
         .select("tenant_id", "timestamp", pl.col("ip_country").str.strip_chars().str.to_uppercase())

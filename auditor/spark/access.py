@@ -18,6 +18,11 @@ from auditor.spark.usage import to_polars
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
+SIGNIN_ROWS: dict[str, Any] = {
+    "tenant_id": pl.String,
+    "timestamp": pl.Datetime("us", "UTC"),
+    "ip_country": pl.String,
+}
 ACCESS_SCHEMA: dict[str, Any] = {
     "tenant_id": pl.String,
     "signin_count_90d": pl.Float64,
@@ -46,3 +51,36 @@ def spark_access_features(
         ),
         ACCESS_SCHEMA,
     )
+
+
+def spark_signin_ips(access: DataFrame, as_of: datetime) -> pl.DataFrame:
+    """`cip.gaps.signin_ips` on the cluster: distinct source IPs of the 90 days' sign-ins."""
+    from pyspark.sql import functions as F
+
+    at = F.unix_micros(F.col("timestamp"))
+    window = access.filter(
+        (at <= F.lit(micros(as_of))) & (at > F.lit(micros(as_of - timedelta(days=90))))
+    )
+    return to_polars(
+        window.groupBy("tenant_id").agg(
+            F.countDistinct("source_ip").cast("double").alias("signin_ip_count_90d")
+        ),
+        {"tenant_id": pl.String, "signin_ip_count_90d": pl.Float64},
+    )
+
+
+def spark_signins_of(access: DataFrame, tenant_ids: list[str]) -> pl.LazyFrame:
+    """tenant_id, timestamp, ip_country of these tenants' sign-ins, on the driver (a few tenants)."""
+    from pyspark.sql import functions as F
+
+    if not tenant_ids:
+        return pl.LazyFrame(schema=SIGNIN_ROWS)
+    wanted = access.sparkSession.createDataFrame([(t,) for t in tenant_ids], "tenant_id string")
+    rows = access.join(F.broadcast(wanted), on="tenant_id").select(
+        "tenant_id", F.unix_micros(F.col("timestamp")).alias("timestamp"), "ip_country"
+    )
+    # Instants travel as microseconds: Spark's own timestamp conversion reads the local zone.
+    collected = to_polars(rows, {**SIGNIN_ROWS, "timestamp": pl.Int64})
+    return collected.with_columns(
+        pl.from_epoch("timestamp", time_unit="us").dt.replace_time_zone("UTC")
+    ).lazy()

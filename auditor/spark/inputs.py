@@ -51,9 +51,29 @@ class SparkTables:
             return access_features(local, as_of, d5)
         return spark_access_features(self.access, as_of, d5)
 
+    def training_features(self, _local: Any, as_of: datetime, utilisation: float) -> Any:
+        from auditor.spark.training import spark_training_features
+
+        return spark_training_features(self.usage, as_of, utilisation)
+
+    def signin_ips(self, local: Any, as_of: datetime) -> pl.DataFrame:
+        from auditor.cip.gaps import signin_ips
+        from auditor.spark.access import spark_signin_ips
+
+        if self.access is None:
+            return signin_ips(local, as_of)
+        return spark_signin_ips(self.access, as_of)
+
+    def signins_of(self, local: Any, tenant_ids: list[str]) -> pl.LazyFrame:
+        from auditor.spark.access import spark_signins_of
+
+        if self.access is None:
+            return local
+        return spark_signins_of(self.access, tenant_ids)
+
     def driver_tables(self) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-        """Usage and sign-ins collected to the driver, for the stages not yet moved to Spark
-        (farm links, CIP sign-in gaps, training estimates, hub moves)."""
+        """Usage and sign-ins collected to the driver, for the one stage not yet moved to Spark
+        (farm links: network, launch-rhythm and creation-burst links)."""
         from auditor.spark.usage import to_polars
 
         usage = to_polars(self.usage.select(*USAGE.names), USAGE.polars_schema())

@@ -159,11 +159,15 @@ def access_rows() -> list[dict[str, str]]:
             {
                 "tenant_id": f"r{rng.randint(1, 25):02d}",
                 "timestamp": _iso(at, i % 5),
-                "source_ip": "192.0.2.9",
+                "source_ip": SOURCE_IPS[i % len(SOURCE_IPS)],
                 "ip_country": rng.choice(["CN", "US", "", "hk", "DE", "MO"]),
             }
         )
     return rows
+
+
+# Distinct, repeated, IPv6, blank and space-padded addresses for the distinct-IP counts.
+SOURCE_IPS = ["192.0.2.9", "198.51.100.7", "2001:db8::1", "", " 192.0.2.9 ", "192.0.2.9"]
 
 
 def tenant_ids() -> list[str]:
