@@ -43,12 +43,12 @@ def _connect(url: str, application: str) -> Any:
         raise InputError(
             "a postgresql:// case store needs psycopg: pip install 'auditor[postgres]'"
         ) from None
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(url).get("options")  # e.g. -csearch_path=team: kept beside ours
+    options = " ".join(str(o) for o in (given, f"-c lock_timeout={LOCK_TIMEOUT_MS}") if o)
     return psycopg.connect(
-        url,
-        autocommit=True,
-        application_name=application,
-        options=f"-c lock_timeout={LOCK_TIMEOUT_MS}",
-        connect_timeout=10,
+        url, autocommit=True, application_name=application, options=options, connect_timeout=10
     )
 
 

@@ -158,3 +158,20 @@ def test_an_audit_records_into_postgresql_and_the_next_run_sees_what_changed(
         first, second = st.runs()
         assert len(st.cases_in_run(first.run_id)) == len(st.cases_in_run(second.run_id)) > 0
         assert second.changes and second.changes["counts"].get("new", 0) == 0
+
+
+def test_a_store_may_live_in_its_own_schema_named_by_the_url_options(url):
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA team")
+        conn.execute("CREATE TABLE public.orders (id int)")  # another program's table beside it
+    in_schema = url + "&options=-csearch_path%3Dteam"
+    team_store(in_schema, 3)
+    with open_store(in_schema) as st:
+        assert len(st.cases_in_run("run-1")) == 3
+    with psycopg.connect(url) as conn:
+        tables = {
+            r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'team'")
+        }
+    assert {"runs", "case_snapshots", "audit_events"} <= tables
