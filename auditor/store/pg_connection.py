@@ -192,14 +192,18 @@ class PgConnection:
         self.catalog = catalog or Catalog({}, {})
         self.total_changes = 0
 
-    def refresh_catalog(self) -> None:
+    def refresh_catalog(self) -> Catalog:
         self.catalog = read_catalog(self.raw)
+        return self.catalog
 
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
+        # UNKNOWN: the connection is gone, and so is its transaction (a ROLLBACK would only fail
+        # and hide the error that broke it, which rollback_quietly must not do).
+        status = self.raw.info.transaction_status
+        return bool(status not in (TransactionStatus.IDLE, TransactionStatus.UNKNOWN))
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Cursor:
         head = sql.strip().upper()

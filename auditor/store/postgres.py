@@ -24,16 +24,17 @@ from typing import Any
 from auditor.errors import InputError, SourceLocation, StoreError, StoreLockedError
 from auditor.redact import redact_url
 from auditor.store.failures import rollback_quietly, store_errors
-from auditor.store.pg_connection import LOCK_CLASS, RUN_LOCK, PgConnection
+from auditor.store.pg_connection import LOCK_CLASS, RUN_LOCK, Catalog, PgConnection
 from auditor.store.schema import OWN_TABLES, PG_MIGRATIONS, SCHEMA_VERSION
 from auditor.store.sqlite import SQLiteStore
 from auditor.store.sqlite_queue import POSTGRES_QUEUE
 
 __all__ = ["PostgresStore"]
 
-LOCK_TIMEOUT_MS = (
-    30_000  # a writer waits this long for another's transaction, as SQLite's busy timeout
-)
+# A writer waits this long for another's transaction, as SQLite's busy timeout.
+LOCK_TIMEOUT_MS = 30_000
+# The tables' keys, read once per database and process (the console opens the store per request).
+_CATALOGS: dict[str, Catalog] = {}
 
 
 def _connect(url: str, application: str) -> Any:
@@ -72,7 +73,8 @@ class PostgresStore(SQLiteStore):
             try:
                 self._refuse_foreign()
                 self._migrate()
-                self._pg.refresh_catalog()
+                self._pg.catalog = _CATALOGS.get(url) or self._pg.refresh_catalog()
+                _CATALOGS[url] = self._pg.catalog
             except BaseException:
                 self._pg.close()
                 raise
