@@ -19,6 +19,7 @@ from auditor.model.load import parse_datetime
 from auditor.notify.config import NotifyChannel
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.spark.settings import EngineConfig
+from auditor.store.due import ConsoleSection
 from auditor.yamlsource import load_yaml
 
 
@@ -162,6 +163,11 @@ class AuditConfig(BaseModel):
     notify: list[NotifyChannel] = Field(
         default_factory=list,
         description="Notification channels (webhook, slack, teams, email) the run's digest goes to through the store's outbox (docs/scheduling.md).",
+    )
+
+    console: ConsoleSection = Field(
+        default_factory=ConsoleSection,
+        description="The analysts' console: `due_days` by priority for the queue's overdue view (docs/console.md).",
     )
 
     @field_validator("notify")

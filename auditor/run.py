@@ -514,6 +514,10 @@ def audit(
     algorithm = get_algorithm(config.scoring)
     pack = load_rule_pack(config.rules or builtin_rules_dir(), feature_kinds())
     allowlist = _load_allowlist(config, pack)  # checked before any data is read
+    if store is not None:  # and the entries approved in the console (allowlist/stored.py)
+        from auditor.allowlist.stored import with_stored_entries
+
+        allowlist = with_stored_entries(allowlist, store)
     clock.lap("rules")
     loaded = load_audit_inputs(config, clients)
     inputs = loaded.tables

@@ -54,6 +54,13 @@ def case_record(i: int, n: int, run_id: str, name: str | None = None) -> dict:
                 "country": COUNTRIES[i % len(COUNTRIES)],
                 "kyc_status": "verified" if i % 2 else "pending",
                 "tenant_score": score,
+                "signin_count_90d": 10.0 + i % 7,
+                "d5_signin_share": 0.5 if i % 5 == 0 else 0.0,
+                "signin_countries": sorted(
+                    {COUNTRIES[i % len(COUNTRIES)], "CN"}
+                    if i % 5 == 0
+                    else {COUNTRIES[i % len(COUNTRIES)]}
+                ),
             }
         ],
         "hits": hits,

@@ -124,10 +124,13 @@ def allowlist_manifest(
     allowlist: Allowlist, suppressed: Mapping[str, list[str]], today: date
 ) -> dict[str, Any]:
     """run.json's `allowlist`: which file, how many entries are active, what they suppressed, what expires."""
+    from auditor.allowlist.stored import console_entry_count
+
     return {
         "path": allowlist.path,
         "sha256": allowlist.sha256,
         "entries": len(allowlist.entries),
+        "console_entries": console_entry_count(allowlist),  # approved in the console
         "active": len(allowlist.active(today)),
         "suppressed_cases": len(suppressed),
         "expired_or_expiring": [

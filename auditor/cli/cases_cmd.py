@@ -365,6 +365,8 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
     A dismissal keeps the case quiet in later runs until --until, unless a rule fires
     that did not fire now or its priority band rises above today's.
     """
+    from auditor.notify.run_notices import send_after_run
+    from auditor.notify.work_events import announcer
     from auditor.store import Decision
 
     if not reason.strip():
@@ -386,6 +388,7 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
     by = by or os.environ.get("USER") or _login_name()
     if not by:
         raise InputError("who decides? give --by NAME ($USER is not set)")
+    channels = _channels(config_path)
     st = _open(store, config_path)
     try:
         snap = _latest_snapshot(st, case_id)
@@ -401,8 +404,11 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
                 priority_at_decision=snap.priority,
                 score_at_decision=snap.score,
                 run_id_at_decision=snap.run_id,
-            )
+            ),
+            announce=announcer(channels),
         )
+        if outcome.decision is None and channels:  # the review request: one sender pass now
+            echo(send_after_run(st, channels)[0], err=True)
     finally:
         st.close()
     until_note = f" until {until.isoformat()}" if until else ""
@@ -416,6 +422,13 @@ def decide(case_id, store, config_path, status, reason, until_text, by) -> int:
         f"recorded decision #{outcome.decision.decision_id}: {plain(case_id)} {status}{until_note} by {plain(by)}"
     )
     return 0
+
+
+def _channels(config_path: Path | None) -> list:
+    """The config's notification channels (a review request goes there); none without --config."""
+    from auditor.config import load_config
+
+    return list(load_config(config_path).notify) if config_path is not None else []
 
 
 @cases.command("approve")

@@ -84,6 +84,8 @@ def serve(
         raise InputError(
             f"the console needs its extra: pip install 'auditor[console]' ({exc.name} is missing)"
         ) from None
+    from auditor.config import load_config
+
     st = _open(store, config_path)
     location = st.location
     st.close()
@@ -92,6 +94,9 @@ def serve(
         trusted_proxies=tuple(trusted_proxies),
         sso_header=sso_header,
         secure_cookies=not insecure_cookies,
+        due_days=_due_days(config_path),
+        notify=_channels(config_path),
+        allowlist_max_days=load_config(config_path).allowlist_max_days if config_path else 180,
     )
     chosen = tuple(r.strip() for r in reasons if r.strip())
     if chosen:
@@ -99,6 +104,26 @@ def serve(
     echo(f"console on http://{host}:{port}/ (store {plain(shown(location))}); Ctrl-C stops it")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", proxy_headers=False)
     return 0
+
+
+def _due_days(config_path) -> dict[str, int]:
+    """The config's `console.due_days` (validated with the rest of the config); the defaults without a config."""
+    from auditor.store.due import DEFAULT_DUE_DAYS
+
+    if config_path is None:
+        return dict(DEFAULT_DUE_DAYS)
+    from auditor.config import load_config
+
+    return load_config(config_path).console.due_days.as_dict()
+
+
+def _channels(config_path) -> tuple:
+    """The config's notification channels: assignments and review requests from the console go there."""
+    if config_path is None:
+        return ()
+    from auditor.config import load_config
+
+    return tuple(load_config(config_path).notify)
 
 
 @console.group("user")

@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from auditor.console.common import ConsoleConfig
 from auditor.console.policy import action_of
-from auditor.console.routes import api, exports, pages, work
+from auditor.console.routes import allowlist, api, exports, pages, work
 
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 HEADERS = [
@@ -58,7 +58,13 @@ class SecurityHeaders:
 
 
 def create_app(config: ConsoleConfig) -> Any:
-    routes: list[Any] = [*pages.routes(), *work.routes(), *exports.routes(), *api.routes()]
+    routes: list[Any] = [
+        *pages.routes(),
+        *work.routes(),
+        *exports.routes(),
+        *api.routes(),
+        *allowlist.routes(),
+    ]
     undeclared = [r.path for r in routes if isinstance(r, Route) and action_of(r.endpoint) is None]
     if undeclared:
         raise RuntimeError(f"console routes without a policy action: {', '.join(undeclared)}")

@@ -26,6 +26,7 @@ from auditor.console.auth import (
 )
 from auditor.console.policy import allowed
 from auditor.store import open_store
+from auditor.store.due import DEFAULT_DUE_DAYS
 from auditor.store.sqlite_attachments import MAX_ATTACHMENT_BYTES
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -47,6 +48,12 @@ class ConsoleConfig:
     secure_cookies: bool = True
     reasons: tuple[str, ...] = DEFAULT_REASONS
     page_size: int = 50
+    due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    # The audit config's channels: assignments and review requests go there.
+    notify: tuple[Any, ...] = ()
+    allowlist_max_days: int = (
+        180  # the audit config's allowlist_max_days: console entries obey it too
+    )
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -151,6 +158,12 @@ def finish(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_session", None)
     if token:
         set_session_cookie(response, token, config_of(request).secure_cookies)
+    if getattr(
+        request.state, "announced", False
+    ):  # notifying.announce: deliver once the response is out
+        from auditor.console.notifying import deliver_after
+
+        deliver_after(request, response)
 
 
 async def read_post(request: Request, action: str) -> tuple[Any, Any, Response | None]:

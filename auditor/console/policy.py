@@ -26,6 +26,11 @@ ACTIONS: dict[str, str | None] = {
     "download-audit": "admin",
     "export-view": "viewer",
     "sign-out": "viewer",
+    "view-allowlist": "viewer",
+    "export-allowlist": "viewer",
+    "propose-allowlist": "analyst",
+    "approve-allowlist": "reviewer",
+    "revoke-allowlist": "analyst",  # ending a suppression early only un-silences: one person may
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

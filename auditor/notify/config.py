@@ -17,8 +17,16 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Priority = Literal["critical", "high", "medium", "low"]
-EventKind = Literal["run-digest", "expiring", "channel-failing"]
-EVENT_KINDS: tuple[EventKind, ...] = ("run-digest", "expiring", "channel-failing")
+EventKind = Literal[
+    "run-digest", "expiring", "channel-failing", "case-assigned", "review-requested"
+]
+EVENT_KINDS: tuple[EventKind, ...] = (
+    "run-digest",
+    "expiring",
+    "channel-failing",
+    "case-assigned",  # the console: a case assigned to someone (not taken by themselves)
+    "review-requested",  # the console: a decision waits for a second person (four-eyes)
+)
 
 
 def is_loopback(host: str | None) -> bool:

@@ -78,6 +78,42 @@ def _failing(p: dict[str, Any]) -> MessageText:
     )
 
 
+def _case_links(p: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(p["case_id"], p["link"])] if p.get("link") else []
+
+
+def _names(p: dict[str, Any]) -> list[str]:
+    return [f"tenants: {', '.join(p['names'][:3])}"] if p.get("names") else []
+
+
+def _assigned(p: dict[str, Any]) -> MessageText:
+    return MessageText(
+        f"auditor: case {p['case_id']} assigned to {p['assignee']}",
+        [
+            f"{p.get('priority') or 'unknown'} case, score {p.get('score')}; assigned by {p['assigned_by']}"
+        ]
+        + _names(p),
+        _case_links(p),
+    )
+
+
+def _review(p: dict[str, Any]) -> MessageText:
+    what = (
+        f"allowlist entry {p['entry_id']} for"
+        if p.get("entry_id")
+        else f"{p['status']} (decision #{p['decision_id']}) on"
+    )
+    lines = [
+        f"{p['proposed_by']} proposes {what} a {p.get('priority') or 'unknown'} case; "
+        f"a reviewer other than {p['proposed_by']} approves or rejects it"
+    ]
+    if p.get("reason"):
+        lines.append(f"reason: {p['reason']}")
+    return MessageText(
+        f"auditor: review requested on case {p['case_id']}", lines + _names(p), _case_links(p)
+    )
+
+
 def _ping(p: dict[str, Any]) -> MessageText:
     return MessageText("auditor: test message", [f"sent at {p['at']} by `auditor notify test`"], [])
 
@@ -87,6 +123,8 @@ RENDERERS = {
     "expiring": _expiring,
     "channel-failing": _failing,
     "ping": _ping,
+    "case-assigned": _assigned,
+    "review-requested": _review,
 }
 
 

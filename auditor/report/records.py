@@ -25,6 +25,10 @@ TENANT_SUMMARY = (
     "account_age_days",
     "restricted_gpu_hours_90d",
     "peak_restricted_gpus",
+    # Where the tenant signed in from in the last 90 days: the console's sign-in chart, run by run.
+    "signin_count_90d",
+    "d5_signin_share",
+    "signin_countries",
 )
 
 
@@ -54,6 +58,7 @@ def case_records(result, changes=None) -> list[dict[str, Any]]:
             pl.col("tenant_score").fill_null(0.0),
             pl.col("account_age_days").round(1),
             pl.col("restricted_gpu_hours_90d").round(1),
+            pl.col("d5_signin_share").round(3),
         )
     )
     member_rows = {

@@ -25,6 +25,9 @@ CHAINED_TABLES: dict[str, str] = {
     "assignments": "assignment_id",
     "snoozes": "snooze_id",
     "attachments": "attachment_id",
+    "allowlist_proposals": "proposal_id",
+    "allowlist_reviews": "proposal_id",
+    "allowlist_revocations": "proposal_id",
 }
 TRAIL_START = "start-audit-trail"
 

@@ -56,6 +56,10 @@ class SQLiteJson:
     def contains(self, haystack: str, needle: str) -> str:
         return f"(instr({haystack}, {needle}) > 0)"
 
+    def id_list(self, param: str) -> str:
+        """A subquery of the strings of a JSON array parameter, as `case_id`."""
+        return f"SELECT value AS case_id FROM json_each({param})"
+
 
 @dataclass(frozen=True)
 class PostgresJson:
@@ -87,6 +91,9 @@ class PostgresJson:
 
     def contains(self, haystack: str, needle: str) -> str:
         return f"(strpos({haystack}, {needle}) > 0)"
+
+    def id_list(self, param: str) -> str:
+        return f"SELECT q.value AS case_id FROM jsonb_array_elements_text(CAST({param} AS jsonb)) AS q(value)"
 
 
 JsonDialect = SQLiteJson | PostgresJson

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ class OutboxMessage:
 
     event_id: str
     channel: str
-    kind: str  # run-digest | expiring | channel-failing | ping
+    kind: str  # run-digest | expiring | channel-failing | ping | case-assigned | review-requested
     payload: dict[str, Any]
     run_id: str | None = None
     state: str = "pending"
@@ -40,6 +40,44 @@ class OutboxMessage:
     last_error: str | None = None
     created_at: datetime | None = None
     reported_in: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkEvent:
+    """Work on a case that someone else should hear of: a case assigned to them, a decision waiting for review.
+
+    The store makes one in the transaction of the assignment or proposal, with the case's
+    band and names as its latest run saw them, and hands it to the caller's `Announce`
+    (notify/work_events.py), whose messages enter the outbox in that same transaction: an
+    assignment that was recorded has its notification, and one that was not has none.
+    `ref` (the assignment or pending decision id) makes the event id, so it is sent once.
+    """
+
+    kind: str  # case-assigned | review-requested
+    ref: int
+    case_id: str
+    actor: str
+    at: datetime
+    priority: str | None = None
+    score: float | None = None
+    assignee: str | None = None
+    status: str | None = None  # the proposed decision
+    reason: str | None = None
+    names: tuple[str, ...] = field(default_factory=tuple)
+    subject: str = (
+        "decision"  # what waits for review: a decision, or an allowlist entry (`ref` its proposal)
+    )
+
+    @property
+    def event_id(self) -> str:
+        return (
+            f"{self.kind}.{self.ref}"
+            if self.subject == "decision"
+            else f"{self.kind}.{self.subject}-{self.ref}"
+        )
+
+
+Announce = Callable[[WorkEvent], list[OutboxMessage]]
 
 
 def _json(value: Any) -> str:

@@ -25,7 +25,7 @@ from auditor.errors import InputError, SourceLocation, StoreError, StoreLockedEr
 from auditor.redact import redact_url
 from auditor.store.failures import rollback_quietly, store_errors
 from auditor.store.pg_connection import LOCK_CLASS, RUN_LOCK, Catalog, PgConnection
-from auditor.store.schema import OWN_TABLES, PG_MIGRATIONS, SCHEMA_VERSION
+from auditor.store.schema import AFTER_MIGRATION, OWN_TABLES, PG_MIGRATIONS, SCHEMA_VERSION
 from auditor.store.sqlite import SQLiteStore
 from auditor.store.sqlite_queue import POSTGRES_QUEUE
 
@@ -129,6 +129,9 @@ class PostgresStore(SQLiteStore):
             for version in range(self._version() + 1, SCHEMA_VERSION + 1):
                 for statement in PG_MIGRATIONS[version]:
                     c.raw.execute(statement)
+                if version in AFTER_MIGRATION:
+                    c.refresh_catalog()  # the data step writes through the adapter: it needs the new keys
+                    AFTER_MIGRATION[version](c)
                 c.raw.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
             c.execute("COMMIT")
         except BaseException:

@@ -72,13 +72,16 @@ def check_may_decide(actor: Actor) -> None:
         raise ReviewRefused(f"{actor.name} ({actor.role}) may not record decisions")
 
 
-def check_may_approve(actor: Actor, proposed_by: str) -> None:
-    """The approver has the reviewer role (or admin) and is not the author: self-approval is refused."""
+def check_may_approve(actor: Actor, proposed_by: str, what: str = "decision") -> None:
+    """The approver has the reviewer role (or admin) and is not the author: self-approval is refused.
+
+    The same rule for decisions and for allowlist entries made in the console (`what`).
+    """
     if actor.name == proposed_by:
         raise ReviewRefused(
-            f"{actor.name} proposed this decision and may not approve it: four-eyes needs a second person"
+            f"{actor.name} proposed this {what} and may not approve it: four-eyes needs a second person"
         )
     if actor.role is None or not actor.at_least("reviewer"):
         raise ReviewRefused(
-            f"{actor.name} ({actor.role or 'no account'}) may not approve decisions: the reviewer role is needed"
+            f"{actor.name} ({actor.role or 'no account'}) may not approve a {what}: the reviewer role is needed"
         )

@@ -6,6 +6,20 @@ version appends a list of statements to MIGRATIONS and never edits an earlier on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from auditor.store.sqlite_allowlist import (
+    ALLOWLIST_MIGRATION,
+    ALLOWLIST_MIGRATION_PG,
+    ALLOWLIST_TABLES,
+)
+from auditor.store.sqlite_search import (
+    SEARCH_MIGRATION,
+    SEARCH_MIGRATION_PG,
+    SEARCH_TABLES,
+    backfill_search_terms,
+)
 from auditor.store.schema_team import (
     ATTACHMENT_TABLES,
     ATTACHMENTS_MIGRATION,
@@ -16,7 +30,7 @@ from auditor.store.schema_team import (
     append_only_pg,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
 APPLICATION_ID = 0x41554454
 
@@ -131,6 +145,16 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     # Case attachments (issue 19): metadata insert-only and chained; contents stored once by checksum.
     6: ATTACHMENTS_MIGRATION,
+    # The queue's text search (store/search.py, store/sqlite_search.py): each run's words
+    # (case id, tenant ids, legal names) with the cases that have them, so `q=` reads an
+    # index range instead of every case of the run.
+    # Allowlist entries made in the console (store/allowlist_entries.py, sqlite_allowlist.py):
+    # proposals and their four-eyes reviews, insert-only and chained.
+    7: [*SEARCH_MIGRATION, *ALLOWLIST_MIGRATION],
+}
+# Data steps SQL alone cannot take, run in the same transaction right after a version's statements.
+AFTER_MIGRATION: dict[int, Callable[[Any], None]] = {
+    7: backfill_search_terms,  # the latest run's words, so search works on a store made before 7
 }
 # PostgreSQL's twin of each migration (store/postgres.py), under the same number: the same
 # tables and columns in its types. A new migration appends to both dicts;
@@ -239,6 +263,7 @@ PG_MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX notify_outbox_due ON notify_outbox(state, next_attempt_at)",
     ],
     6: ATTACHMENTS_MIGRATION_PG,
+    7: [*SEARCH_MIGRATION_PG, *ALLOWLIST_MIGRATION_PG],
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
 OWN_TABLES = {
@@ -252,4 +277,6 @@ OWN_TABLES = {
     "sqlite_sequence",
     *TEAM_TABLES,
     *ATTACHMENT_TABLES,
+    *SEARCH_TABLES,
+    *ALLOWLIST_TABLES,
 }

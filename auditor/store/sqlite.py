@@ -27,11 +27,19 @@ from auditor.store import outbox
 from auditor.store.lock import StoreLock
 from auditor.store.review import ReviewRefused
 from auditor.store.outbox import OutboxMessage
-from auditor.store.schema import APPLICATION_ID, MIGRATIONS, OWN_TABLES, SCHEMA_VERSION
+from auditor.store.schema import (
+    AFTER_MIGRATION,
+    APPLICATION_ID,
+    MIGRATIONS,
+    OWN_TABLES,
+    SCHEMA_VERSION,
+)
 from auditor.store.sqlite_accounts import AccountTables
+from auditor.store.sqlite_allowlist import AllowlistTables
 from auditor.store.sqlite_attachments import AttachmentTables
 from auditor.store.sqlite_audit import AuditTables
 from auditor.store.sqlite_queue import QueueTables
+from auditor.store.sqlite_search import index_run_terms
 from auditor.store.sqlite_work import WorkTables
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
@@ -64,7 +72,9 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
-class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, AttachmentTables):
+class SQLiteStore(
+    AccountTables, AuditTables, WorkTables, QueueTables, AttachmentTables, AllowlistTables
+):
     """A CaseStore in one SQLite file; the lock file sits beside it (`PATH.lock`).
 
     The team's tables (accounts, work on cases, the audit trail, the queue) are mixins, one module each.
@@ -142,6 +152,8 @@ class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, Attachmen
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version]:
                     c.execute(statement)
+                if version in AFTER_MIGRATION:
+                    AFTER_MIGRATION[version](c)
                 c.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
             c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             c.execute("COMMIT")
@@ -224,6 +236,7 @@ class SQLiteStore(AccountTables, AuditTables, WorkTables, QueueTables, Attachmen
                     for s in cases
                 ],
             )
+            index_run_terms(c, run.run_id, ((s.case_id, s.record) for s in cases))
             if alerts is not None:
                 # This run's alerts include every undelivered earlier alert it carried, so those are settled now.
                 c.execute(

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
 from auditor.store.dialect import JsonDialect, PostgresJson, SQLiteJson
+from auditor.store.due import DEFAULT_DUE_DAYS, due_date
 from auditor.store.failures import store_errors
+from auditor.store.search import parse_query
+from auditor.store.sqlite_search import plan_search
 from auditor.store.team import VIEWS, QueueFilter, QueueRow
 
-DEFAULT_DUE_DAYS = {"critical": 2, "high": 5, "medium": 10, "low": 30}
+__all__ = ["DEFAULT_DUE_DAYS", "QueueTables"]
 
 
 def _rank(column: str) -> str:
@@ -35,6 +39,7 @@ class QueueSQL:
     d: JsonDialect
     views: dict[str, str]
     change: str
+    first_seen: str
     next_case: str
 
 
@@ -73,7 +78,7 @@ def queue_sql(d: JsonDialect) -> QueueSQL:
     next_case = f"""SELECT s.case_id FROM case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id
         WHERE s.run_id = :run AND w.assignee IS NULL AND {open_}
         ORDER BY {_rank("s.priority")} DESC, {first_seen}, s.rank LIMIT 1"""
-    return QueueSQL(d, views, change, next_case)
+    return QueueSQL(d, views, change, first_seen, next_case)
 
 
 SQLITE_QUEUE = queue_sql(SQLiteJson())
@@ -90,9 +95,19 @@ class QueueTables:
     _queue_sql: QueueSQL = SQLITE_QUEUE  # the PostgreSQL store sets its own
 
     def queue(
-        self, run_id: str, f: QueueFilter, me: str, today: date | None = None
+        self,
+        run_id: str,
+        f: QueueFilter,
+        me: str,
+        today: date | None = None,
+        due_days: Mapping[str, int] | None = None,
     ) -> tuple[list[QueueRow], int | None]:
-        """One page of the queue and the cursor of the next page (None on the last)."""
+        """One page of the queue and the cursor of the next page (None on the last).
+
+        `due_days` (band -> days, the config's `console.due_days`) decides the overdue view
+        and each row's `due`; the defaults of store/due.py when not given.
+        """
+        due_days = {**DEFAULT_DUE_DAYS, **(due_days or {})}
         q = self._queue_sql
         d = q.d
         if f.view not in q.views:
@@ -102,7 +117,7 @@ class QueueTables:
             return self._resolved(run_id, f), None
         clauses = ["s.run_id = :run", q.views[f.view]]
         params: dict[str, Any] = {"run": run_id, "today": today.isoformat(), "me": me}
-        for band, days in DEFAULT_DUE_DAYS.items():
+        for band, days in due_days.items():
             params[f"due_{band}"] = (today - timedelta(days=days)).isoformat()
         if f.priorities:
             marks = []
@@ -132,12 +147,12 @@ class QueueTables:
                 f"EXISTS (SELECT 1 FROM {d.elements('s.record', 't', '$.tenants')} WHERE {d.element_text('t', '$.country')} = :country)"
             )
             params["country"] = f.country.upper()
+        search = None
         if f.text:
-            clauses.append(
-                f"""({d.contains("lower(s.tenant_ids)", ":text")} OR EXISTS (SELECT 1 FROM {d.elements("s.record", "t", "$.tenants")}
-                   WHERE {d.contains(f"lower({d.element_text('t', '$.legal_name')})", ":text")}))"""
-            )
-            params["text"] = f.text.lower()
+            with store_errors(self.path, "search the queue", reading=True):
+                search = plan_search(self._conn, run_id, parse_query(f.text), params, d)
+        if search is not None:
+            clauses.append(search.clause)
         if f.expiring_within_days is not None:
             clauses.append(
                 "w.decision_until IS NOT NULL AND w.decision_until >= :today AND w.decision_until <= :expiry"
@@ -155,9 +170,13 @@ class QueueTables:
             if from_work
             else "case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id"
         )
+        if search is not None and search.driver is not None and not from_work:
+            # A rare word: its few cases first, then their snapshots (CROSS JOIN keeps that order in SQLite).
+            source = f"""({search.driver}) m {d.forced_join} case_snapshots s ON s.run_id = :run AND s.case_id = m.case_id
+                         LEFT JOIN case_work w ON w.case_id = s.case_id"""
         sql = f"""SELECT s.case_id, s.rank, s.priority, s.score, s.tenant_ids, s.rules,
                   {d.text("s.record", "$.top_reasons[0]")} AS top_reason, {q.change} AS change,
-                  {d.text("s.record", "$.tenants[0].legal_name")} AS name,
+                  {d.text("s.record", "$.tenants[0].legal_name")} AS name, {q.first_seen} AS first_seen,
                   w.assignee, w.decision_status, w.pending_id, w.snoozed_until
                   FROM {source}
                   WHERE {" AND ".join(clauses)} ORDER BY s.rank LIMIT :limit"""
@@ -180,6 +199,12 @@ class QueueTables:
                 if r["snoozed_until"]
                 else None,
                 names=[r["name"]] if r["name"] else [],
+                first_seen=datetime.fromisoformat(r["first_seen"]) if r["first_seen"] else None,
+                due=due_date(
+                    datetime.fromisoformat(r["first_seen"]).date() if r["first_seen"] else None,
+                    r["priority"],
+                    due_days,
+                ),
             )
             for r in rows[: f.limit]
         ]

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from auditor.errors import InputError
 from auditor.store.base import Decision
 from auditor.store.failures import store_errors
+from auditor.store.outbox import Announce
+from auditor.store.sqlite_announce import announce_work
 from auditor.store.review import (
     FOUR_EYES_SETTING,
     Actor,
@@ -100,8 +102,13 @@ class WorkTables:
         return Actor(name, row["role"])
 
     # ---- decisions ------------------------------------------------------------------------
-    def record_decision(self, decision: Decision, request_id: str | None = None) -> DecisionOutcome:
-        """The one way to record a decision: in force at once, or pending until a reviewer approves it."""
+    def record_decision(
+        self, decision: Decision, request_id: str | None = None, announce: Announce | None = None
+    ) -> DecisionOutcome:
+        """The one way to record a decision: in force at once, or pending until a reviewer approves it.
+
+        A pending decision is a `review-requested` event for `announce` (the outbox, same transaction).
+        """
         with self._write(
             f"record the decision on case {decision.case_id} (it was not recorded)"
         ) as c:
@@ -148,6 +155,8 @@ class WorkTables:
                     row=("pending_decisions", pending_id),
                 )
                 self._refresh_work(c, decision.case_id)
+                announce_work(c, announce, "review-requested", pending_id, decision.case_id,
+                              actor.name, status=decision.status, reason=decision.reason)  # fmt: skip
                 return DecisionOutcome("pending-review", pending_id=pending_id)
             decision_id = self._insert_decision(c, values, None, None)
             self._audit(
@@ -295,16 +304,21 @@ class WorkTables:
 
     # ---- assignment, comments, snoozes ----------------------------------------------------
     def assign(
-        self, case_ids: list[str], assignee: str | None, by: str, request_id: str | None = None
+        self,
+        case_ids: list[str],
+        assignee: str | None,
+        by: str,
+        request_id: str | None = None,
+        announce: Announce | None = None,
     ) -> None:
-        """Assigns (or with None unassigns) each case, one event each, in one transaction."""
+        """Assigns (or with None unassigns) each case, one event each, in one transaction; each assignment a `case-assigned` event for `announce`."""
         with self._write("assign cases (nothing was assigned)") as c:
             actor = self._actor(c, by)
             check_may_decide(actor)
             if assignee is not None:
                 self._actor(c, assignee)
             for case_id in case_ids:
-                self._assign(c, case_id, assignee, by, request_id)
+                self._assign(c, case_id, assignee, by, request_id, announce)
 
     def _assign(
         self,
@@ -313,16 +327,28 @@ class WorkTables:
         assignee: str | None,
         by: str,
         request_id: str | None,
+        announce: Announce | None = None,
     ) -> None:
         cursor = c.execute(
             "INSERT INTO assignments (case_id, assignee, assigned_by, at) VALUES (?, ?, ?, ?)",
             (case_id, assignee, by, _now()),
         )
+        assignment_id = int(cursor.lastrowid or 0)
         self._audit(c, by, "assign-case" if assignee else "unassign-case", "", request_id=request_id,
-                    row=("assignments", int(cursor.lastrowid or 0)))  # fmt: skip
+                    row=("assignments", assignment_id))  # fmt: skip
         self._refresh_work(c, case_id)
+        if assignee is not None:
+            announce_work(
+                c, announce, "case-assigned", assignment_id, case_id, by, assignee=assignee
+            )
 
-    def claim_next(self, by: str, run_id: str, request_id: str | None = None) -> str | None:
+    def claim_next(
+        self,
+        by: str,
+        run_id: str,
+        request_id: str | None = None,
+        announce: Announce | None = None,
+    ) -> str | None:
         """Assigns to `by` the oldest unassigned open case of the highest priority, atomically: two analysts never get the same one."""
         with self._write("claim the next case") as c:
             check_may_decide(self._actor(c, by))
@@ -331,7 +357,7 @@ class WorkTables:
             ).fetchone()
             if row is None:
                 return None
-            self._assign(c, row[0], by, by, request_id)
+            self._assign(c, row[0], by, by, request_id, announce)
             return str(row[0])
 
     def add_comment(

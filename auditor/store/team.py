@@ -170,3 +170,4 @@ class QueueRow:
     snoozed_until: date | None
     first_seen: datetime | None = None
     names: list[str] = field(default_factory=list)
+    due: date | None = None  # first seen + the band's due days (store/due.py)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from auditor.console.policy import ACTIONS, action_of
-from auditor.console.routes import api, exports, pages, work
+from auditor.console.routes import allowlist, api, exports, pages, work
 from auditor.store import open_store
 from console_testkit import HOSTILE, PASSWORD, client, csrf_of, sign_in
 
@@ -28,7 +28,9 @@ def test_sign_in_sets_a_host_cookie_and_every_page_has_the_strict_csp(app):
 
 
 def test_every_route_declares_a_known_action():
-    for route in pages.routes() + work.routes() + exports.routes() + api.routes():
+    for route in (
+        pages.routes() + work.routes() + exports.routes() + api.routes() + allowlist.routes()
+    ):
         assert action_of(route.endpoint) in ACTIONS, route.path
 
 
@@ -44,6 +46,10 @@ MATRIX = [
     ("GET", "/audit.jsonl", "download-audit"),
     ("GET", "/export.csv", "export-view"),
     ("GET", "/cases/C-000010/dossier.html", "view-case"),
+    ("GET", "/allowlist", "view-allowlist"),
+    ("GET", "/allowlist.yaml", "export-allowlist"),
+    ("POST", "/cases/C-000010/allowlist", "propose-allowlist"),
+    ("POST", "/allowlist/1/review", "approve-allowlist"),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -171,6 +172,58 @@ def test_teams_gets_a_message_with_an_adaptive_card(plain_receiver):
     assert card["actions"] == [
         {"type": "Action.OpenUrl", "title": "C-1", "url": "https://console.example/cases/C-1"}
     ]
+
+
+HOSTILE_NAME = (
+    "**Acme** _Ltd_ [click me](https://evil.example) <b>x</b> &lt;script&gt; `code` "
+    "{{DATE(2017-02-14T06:00:00Z, SHORT)}} ~~gone~~ a|b \\* back\n- item\r\n1. numbered\u2028# heading"
+)
+
+
+def rendered_text(markdown: str) -> tuple[str, str]:
+    """(HTML, the text a reader sees) of card Markdown, by an independent CommonMark renderer."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    out = MarkdownIt("commonmark").render(markdown)
+    return out, html.unescape(re.sub(r"<[^>]+>", "", out)).strip()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        HOSTILE_NAME,
+        "- starts a list",
+        "1) starts a list",
+        "## starts a heading",
+        "    four spaces",
+        "> quote",
+    ],
+)
+def test_teams_full_detail_shows_a_hostile_tenant_name_as_the_text_it_is(plain_receiver, hostile):
+    payload = {**DIGEST, "cases": [{**DIGEST["cases"][1], "names": [hostile]}], "cases_total": 1}
+    deliver_teams(
+        TeamsChannel(name="teams", kind="teams", url=plain_receiver.url, detail="full"),
+        message(payload=payload),
+        now(),
+    )
+    card = plain_receiver.deliveries[0].json()["attachments"][0]["content"]
+    (line,) = [b["text"] for b in card["body"] if "C-2" in b["text"]]
+    out, shown = rendered_text(line)
+    # One paragraph of plain text: no emphasis, link, list, heading, code, quote or raw HTML.
+    assert re.fullmatch(r"<p>[^<]*</p>\n", out), out
+    flat = " ".join(hostile.replace("\r\n", " ").replace("\n", " ").replace("\u2028", " ").split())
+    assert " ".join(shown.split()).endswith(flat.strip()), (shown, flat)
+    assert "{{" not in line  # no Adaptive Card date function either
+
+
+def test_teams_escaping_leaves_our_own_lines_readable():
+    from auditor.notify.channels.teams import card_text
+
+    assert card_text("#1 C-2 new critical 91.0") == "#1 C-2 new critical 91.0"
+    assert rendered_text(card_text("#1 C-2 new critical 91.0"))[1] == "#1 C-2 new critical 91.0"
 
 
 # ---- e-mail -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from auditor.console.auth import Identity, bearer_identity
 from auditor.console.common import config_of, request_id, request_store
+from auditor.console.notifying import announce, deliver_after
 from auditor.console.policy import allowed, requires
 from auditor.console.routes.forms import decision_from, queue_filter
 from auditor.errors import InputError
@@ -48,6 +49,7 @@ def _row(r: Any) -> dict[str, Any]:
         "decision_status": r.decision_status,
         "pending_decision_id": r.pending_id,
         "snoozed_until": r.snoozed_until.isoformat() if r.snoozed_until else None,
+        "due": r.due.isoformat() if r.due else None,
     }
 
 
@@ -62,7 +64,11 @@ async def list_cases(request: Request) -> Response:
         except InputError as exc:
             return _error(400, str(exc))
         run = st.latest_run()
-        rows, cursor = st.queue(run.run_id, f, identity.username) if run else ([], None)
+        rows, cursor = (
+            st.queue(run.run_id, f, identity.username, due_days=config_of(request).due_days)
+            if run
+            else ([], None)
+        )
     return JSONResponse(
         {
             "run_id": run.run_id if run else None,
@@ -132,15 +138,16 @@ async def post_decision(request: Request) -> Response:
                 str(body.get("reason") or ""),
                 body.get("until"),
             )
-            outcome = st.record_decision(decision, request_id(request))
+            outcome = st.record_decision(decision, request_id(request), announce(request))
         except LookupError:
             return _error(404, "no such case")
         except ReviewRefused as exc:
             return _error(403, str(exc))
         except InputError as exc:
             return _error(400, str(exc))
-    return JSONResponse(
-        {"decision_id": outcome.decision_id, "state": outcome.state}, status_code=201
+    return deliver_after(
+        request,
+        JSONResponse({"decision_id": outcome.decision_id, "state": outcome.state}, status_code=201),
     )
 
 

@@ -53,12 +53,13 @@ def _frame(rows: list[Any]) -> pl.DataFrame:
             "assignee": [r.assignee for r in rows],
             "decision_status": [r.decision_status for r in rows],
             "pending_decision_id": [r.pending_id for r in rows],
+            "due": [r.due for r in rows],
         },
         schema={
             "case_id": pl.String, "rank": pl.Int64, "priority": pl.String, "score": pl.Float64,
             "tenant_ids": pl.List(pl.String), "name": pl.String, "rules": pl.List(pl.String),
             "top_reason": pl.String, "change": pl.String, "assignee": pl.String,
-            "decision_status": pl.String, "pending_decision_id": pl.Int64,
+            "decision_status": pl.String, "pending_decision_id": pl.Int64, "due": pl.Date,
         },
     )  # fmt: skip
 
@@ -81,7 +82,11 @@ async def export_view(request: Request) -> Response:
         except InputError as exc:
             return render(request, "error.html", identity, {"message": str(exc)}, 400)
         run = st.latest_run()
-        rows = st.queue(run.run_id, f, identity.username)[0] if run else []
+        rows = (
+            st.queue(run.run_id, f, identity.username, due_days=config_of(request).due_days)[0]
+            if run
+            else []
+        )
         st.record_action(
             identity.username,
             "export-view",

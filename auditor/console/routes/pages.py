@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from auditor.console.charts import score_chart, signin_chart
 from auditor.console.auth import (
     SESSION_LIFETIME,
     cookie_name,
@@ -29,6 +31,7 @@ from auditor.console.passwords import check_password
 from auditor.console.policy import allowed, requires
 from auditor.console.routes.forms import queue_filter
 from auditor.errors import InputError
+from auditor.store.due import due_date
 from auditor.store.team import VIEWS
 
 
@@ -109,7 +112,11 @@ async def queue(request: Request) -> Response:
         except InputError as exc:
             return render(request, "error.html", identity, {"message": str(exc)}, 400)
         run = st.latest_run()
-        rows, cursor = st.queue(run.run_id, f, identity.username) if run else ([], None)
+        rows, cursor = (
+            st.queue(run.run_id, f, identity.username, due_days=config_of(request).due_days)
+            if run
+            else ([], None)
+        )
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
     return render(
         request,
@@ -128,6 +135,7 @@ async def queue(request: Request) -> Response:
             "can_work": allowed("record-decision", identity.role),
             "reasons": config_of(request).reasons,
             "notice": request.query_params.get("notice"),
+            "overdue": {r.case_id for r in rows if r.due is not None and r.due < date.today()},
         },
     )
 
@@ -150,6 +158,8 @@ async def case_page(request: Request) -> Response:
             return render(request, "error.html", identity, {"message": "no such case"}, 404)
         snap = history[-1]
         pending = st.pending_decisions(case_id=case_id, open_only=True)
+        started = {r.run_id: r.started_at.date() for r in st.runs()}
+        due = due_date(started.get(history[0].run_id), snap.priority, config_of(request).due_days)
         context = {
             "case": snap,
             "record": snap.record,
@@ -178,25 +188,16 @@ async def case_page(request: Request) -> Response:
             "work": st.case_work(case_id),
             "can_work": allowed("record-decision", identity.role),
             "reasons": config_of(request).reasons,
-            "chart": _score_chart(history),
+            "chart": score_chart(history),
+            "signins": signin_chart(history),
+            "due": due,
+            "allowlist": st.allowlist_proposals(case_id=case_id),
+            "allowlist_expires": (date.today() + timedelta(days=90)).isoformat(),
+            "overdue": due is not None and due < date.today(),
             "error": request.query_params.get("error"),
             "notice": request.query_params.get("notice"),
         }
     return render(request, "case.html", identity, context)
-
-
-def _score_chart(history: list[Any]) -> dict[str, Any]:
-    """Points of an inline SVG line of restricted GPU-hours per run, computed here so the template only draws."""
-    values = [s.restricted_gpu_hours_90d for s in history]
-    if len(values) == 1:
-        values = values * 2  # one run: a flat line across, not an invisible point
-    top = max(values) or 1.0
-    width, height = 300, 60
-    step = width / max(len(values) - 1, 1)
-    points = " ".join(
-        f"{i * step:.1f},{height - (v / top) * (height - 4):.1f}" for i, v in enumerate(values)
-    )
-    return {"points": points, "width": width, "height": height, "last": values[-1] if values else 0}
 
 
 @requires("download-audit")

@@ -24,6 +24,7 @@ from auditor.console.common import (
     request_id,
     request_store,
 )
+from auditor.console.notifying import announce as notify_announce
 from auditor.console.policy import requires
 from auditor.console.routes.forms import decision_from
 from auditor.errors import InputError
@@ -49,6 +50,7 @@ def _case_action(action: str, verb: str) -> Any:
                     identity.username,
                     config_of(request).reasons,
                     request_id(request),
+                    notify_announce(request),
                 )
         except LookupError:
             return render(request, "error.html", identity, {"message": "no such case"}, 404)
@@ -60,7 +62,14 @@ def _case_action(action: str, verb: str) -> Any:
 
 
 def _do(
-    verb: str, st: Any, case_id: str, form: Any, me: str, reasons: tuple[str, ...], rid: str
+    verb: str,
+    st: Any,
+    case_id: str,
+    form: Any,
+    me: str,
+    reasons: tuple[str, ...],
+    rid: str,
+    announce: Any = None,
 ) -> str:
     if verb == "decide":
         code = str(form.get("reason_code") or "")
@@ -75,7 +84,7 @@ def _do(
             f"{code}: {text}" if text else code,
             str(form.get("until") or ""),
         )
-        outcome = st.record_decision(decision, rid)
+        outcome = st.record_decision(decision, rid, announce=announce)
         return (
             "decision recorded"
             if outcome.state == "in-force"
@@ -95,7 +104,7 @@ def _do(
         return "comment added"
     if verb == "assign":
         target = str(form.get("assignee") or "").strip() or None
-        st.assign([case_id], target, me, rid)
+        st.assign([case_id], target, me, rid, announce=announce)
         return f"assigned to {target}" if target else "unassigned"
     if verb == "snooze":
         text = str(form.get("until") or "")
@@ -177,7 +186,13 @@ async def next_case(request: Request) -> Response:
         return denied
     with request_store(request) as st:
         run = st.latest_run()
-        case_id = st.claim_next(identity.username, run.run_id, request_id(request)) if run else None
+        case_id = (
+            st.claim_next(
+                identity.username, run.run_id, request_id(request), notify_announce(request)
+            )
+            if run
+            else None
+        )
     if case_id is None:
         return redirect(request, "/", notice="no unassigned open case left")
     return redirect(request, f"/cases/{case_id}", notice="assigned to you")
@@ -200,7 +215,9 @@ async def bulk(request: Request) -> Response:
                 d = decision_from(
                     st, case_id, identity.username, str(form.get("status") or ""), code, None
                 )
-                states.append(st.record_decision(d, request_id(request)).state)
+                states.append(
+                    st.record_decision(d, request_id(request), notify_announce(request)).state
+                )
             except (LookupError, InputError) as exc:
                 return redirect(request, "/", notice=f"stopped at {case_id[:40]}: {exc}")
     return redirect(

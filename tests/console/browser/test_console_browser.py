@@ -127,6 +127,25 @@ def test_login_filter_next_comment_dismiss_approve_and_the_case_leaves_the_queue
                         "case-pending",
                         ["waits for a reviewer", "called the account team", "Pending review"],
                     )
+                    # The text search, through the index, from the queue's form.
+                    page.goto(server + "/")
+                    page.fill("input[name=q]", "tenant 5 ")
+                    page.click("text=Filter")
+                    page.wait_for_url("**q=tenant**")
+                    assert "C-000005" in page.inner_text("tbody")
+                    assert "C-000006" not in page.inner_text("tbody")
+                    # An allowlist entry proposed from a case, and its sign-in countries chart.
+                    page.goto(server + "/cases/C-000005")
+                    assert page.locator("#signin-chart svg rect").count() >= 1
+                    page.fill("#allowlist-reason", "reseller vetted in SEC-42")
+                    page.click("#propose-allowlist")
+                    page.wait_for_url("**notice=allowlist**")
+                    shot(
+                        page,
+                        tmp_path,
+                        "case-allowlist",
+                        ["waits for a reviewer", "Sign-in countries", "console:1 (pending)"],
+                    )
                 else:
                     assert "C-000000" in page.inner_text("tbody")  # pending: still in the queue
                     page.goto(server + "/cases/C-000000")
@@ -136,6 +155,10 @@ def test_login_filter_next_comment_dismiss_approve_and_the_case_leaves_the_queue
                     page.goto(server + "/")
                     shot(page, tmp_path, "queue-after", ["C-000001"])
                     assert "C-000000" not in page.inner_text("tbody")
+                    page.goto(server + "/allowlist")
+                    page.click("#approve-entry-1")
+                    page.wait_for_url("**notice=allowlist**")
+                    shot(page, tmp_path, "allowlist", ["console:1", "in force", "rita"])
                 context.close()
         finally:
             browser.close()
@@ -145,4 +168,6 @@ def test_login_filter_next_comment_dismiss_approve_and_the_case_leaves_the_queue
     with open_store(store_path) as st:
         (decision,) = st.decisions("C-000000")
         assert (decision.by, decision.approved_by) == ("ana", "rita")
+        (entry,) = st.allowlist_proposals()
+        assert (entry.proposed_by, entry.reviewed_by, entry.state) == ("ana", "rita", "approved")
         assert st.verify().ok

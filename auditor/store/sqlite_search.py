@@ -1,0 +1,130 @@
+"""The SQLite side of the queue's text search (search.py): writing a run's words, and the query that reads them.
+
+Everything SQL about search is here, so another backend writes its twin from this file:
+the table (migration 7: `case_search_terms(run_id, term, case_id)`, primary key in that
+order, and an index on `(run_id, case_id, term)`), `index_run_terms` inside the run's
+commit, and `plan_search`, what the queue adds for `q=`. Each query word is a condition on
+the queue's snapshot `s`, a point lookup of the second index (`term = ?` for a whole word,
+`term >= ? AND term < ? || U+10FFFF` for the prefix). A word few cases have (under
+DRIVE_BELOW, found by a capped read of the key) also drives the query: its cases, read
+once, are the only ones joined to the run and sorted (a JSON array here; `unnest` of an
+array in PostgreSQL), instead of walking the
+run in rank order until a page is full, which is the faster way when every word is common.
+Plain SQL, no FTS5. The table is `WITHOUT ROWID` here, which only saves SQLite a copy of
+the key; PostgreSQL's twin needs the key's text compared bytewise (`COLLATE "C"`) for the
+prefix range to use its index.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.store.dialect import JsonDialect, SQLiteJson
+from auditor.store.search import PREFIX_END, TextQuery, run_terms
+
+SEARCH_MIGRATION: list[str] = [
+    """CREATE TABLE case_search_terms (
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        term TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        PRIMARY KEY (run_id, term, case_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX case_search_terms_case ON case_search_terms(run_id, case_id, term)",
+]
+# PostgreSQL's twin (store/postgres.py): the key's text compared bytewise, for the prefix range.
+SEARCH_MIGRATION_PG: list[str] = [
+    """CREATE TABLE case_search_terms (
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        term TEXT COLLATE "C" NOT NULL,
+        case_id TEXT NOT NULL,
+        PRIMARY KEY (run_id, term, case_id)
+    )""",
+    "CREATE INDEX case_search_terms_case ON case_search_terms(run_id, case_id, term)",
+]
+SEARCH_TABLES = {"case_search_terms"}
+SQLITE_JSON = SQLiteJson()
+DRIVE_BELOW = 2000  # a word with fewer cases than this drives the query
+
+
+def index_run_terms(
+    conn: sqlite3.Connection, run_id: str, cases: Iterable[tuple[str, Any]]
+) -> None:
+    """Writes the words of a run's cases ((case id, record) pairs), inside the caller's transaction."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO case_search_terms (run_id, term, case_id) VALUES (?, ?, ?)",
+        [(run_id, term, case_id) for term, case_id in run_terms(cases)],
+    )
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The queue's condition on `s` for a text query, and (for a rare word) the rows that drive it."""
+
+    clause: str
+    driver: str | None = None  # a subquery of the few case ids to join the run's snapshots to
+
+
+def _word_condition(name: str, exact: bool, alias: str) -> str:
+    if exact:
+        return f"{alias}.term = :{name}"
+    return f"{alias}.term >= :{name} AND {alias}.term < :{name}_end"
+
+
+def plan_search(
+    conn: sqlite3.Connection,
+    run_id: str,
+    query: TextQuery,
+    params: dict[str, Any],
+    d: JsonDialect = SQLITE_JSON,
+) -> SearchPlan:
+    """The search part of the queue's query; adds its parameters to `params` (`:run` is the queue's run).
+
+    A query without words matches nothing (it cannot name a case).
+    """
+    words = [(f"qw{i}", w, True) for i, w in enumerate(query.whole)]
+    if query.prefix is not None:
+        words.append(("qp", query.prefix, False))
+    if not words:
+        return SearchPlan("FALSE")
+    for name, word, exact in words:
+        params[name] = word
+        if not exact:
+            params[f"{name}_end"] = word + PREFIX_END
+    clause = " AND ".join(
+        f"EXISTS (SELECT 1 FROM case_search_terms x WHERE x.run_id = s.run_id AND x.case_id = s.case_id "
+        f"AND {_word_condition(name, exact, 'x')})"
+        for name, _, exact in words
+    )
+    fewest: list[str] | None = None
+    for name, _, exact in words:
+        rows = conn.execute(
+            f"SELECT t.case_id FROM case_search_terms t WHERE t.run_id = :run AND "
+            f"{_word_condition(name, exact, 't')} LIMIT {DRIVE_BELOW}",
+            {**params, "run": run_id},
+        ).fetchall()
+        if len(rows) < DRIVE_BELOW:  # every case with the word, and few
+            ids = list(dict.fromkeys(r[0] for r in rows))
+            if fewest is None or len(ids) < len(fewest):
+                fewest = ids
+    if fewest is None:
+        return SearchPlan(clause)
+    if not fewest:
+        return SearchPlan("FALSE")
+    params["q_ids"] = json.dumps(fewest)
+    return SearchPlan(clause, d.id_list(":q_ids"))
+
+
+def backfill_search_terms(conn: sqlite3.Connection) -> None:
+    """Migration 7's data step: the words of the latest run's cases (the run the queue searches)."""
+    row = conn.execute("SELECT run_id FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
+    if row is None:
+        return
+    run_id = row[0]
+    rows = conn.execute(
+        "SELECT case_id, record FROM case_snapshots WHERE run_id = ?", (run_id,)
+    ).fetchall()
+    index_run_terms(conn, run_id, ((r[0], json.loads(r[1])) for r in rows))
