@@ -110,9 +110,9 @@ class AuditConfig(BaseModel):
         default=False,
         description="Accept a tenant table with no rows. Off by default: an empty table (a header-only export) would mark every stored case resolved.",
     )
-    store: Path | None = Field(
+    store: Path | str | None = Field(
         default=None,
-        description="Case store (a SQLite file, created if absent): remembers runs and analysts' decisions so each run says what changed. None: no memory between runs.",
+        description="Case store (a SQLite file, created if absent, or a postgresql:// URL for a team): remembers runs and analysts' decisions so each run says what changed. None: no memory between runs.",
     )
     report_cases: int = Field(
         default=500,
@@ -217,6 +217,14 @@ class AuditConfig(BaseModel):
             return parsed
         return value
 
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_path_or_url(cls, value: Any) -> Any:
+        """A database URL stays text (a Path folds `postgresql://` into `postgresql:/`); anything else is a file path."""
+        if isinstance(value, str):
+            return value if "://" in value else Path(value)
+        return value
+
     def resolved(self, base: Path) -> AuditConfig:
         """Paths made relative to `base` (the config file's folder)."""
 
@@ -253,7 +261,7 @@ class AuditConfig(BaseModel):
                 "snapshot": fix(self.snapshot),
                 "rules": fix(self.rules),
                 "out": fix(self.out),
-                "store": fix(self.store),
+                "store": self.store if isinstance(self.store, str) else fix(self.store),
                 "network_database": fix(self.network_database),
                 "allowlist": fix(self.allowlist),
                 "notify": [c.resolved(base) for c in self.notify],

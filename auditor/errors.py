@@ -94,7 +94,11 @@ class StoreLockedError(AuditorError):
 
 
 def display_path(path: str | Path) -> str:
-    """Paths in messages are shown as the user gave them, relative where possible."""
+    """Paths in messages are shown as the user gave them, relative where possible; a URL without its credentials."""
+    if "://" in str(path):
+        from auditor.redact import redact_url
+
+        return redact_url(str(path))
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))

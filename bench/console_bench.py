@@ -38,7 +38,7 @@ from auditor.store import open_store  # noqa: E402
 PASSWORD = "bench password 123"
 
 
-def serve(store: Path) -> tuple[uvicorn.Server, str]:
+def serve(store: Path | str) -> tuple[uvicorn.Server, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -66,10 +66,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--store", default=None, help="an empty store to build in (e.g. a postgresql:// URL)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="console-bench-"))
     started = time.perf_counter()
-    store = team_store(work / "cases.db", args.cases)
+    store = team_store(args.store or work / "cases.db", args.cases)
     with open_store(store) as st:
         hashed = hash_password(PASSWORD)
         for name, role in (("ana", "analyst"), ("rita", "reviewer")):

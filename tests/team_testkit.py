@@ -75,13 +75,13 @@ def case_record(i: int, n: int, run_id: str, name: str | None = None) -> dict:
 
 
 def team_store(
-    path: Path,
+    path: Path | str,
     n: int = 40,
     names: dict[int, str] | None = None,
     run_id: str = "run-1",
     days_ago: float = 0,
-) -> Path:
-    """A store at `path` holding one run of `n` cases ranked by score (5% critical, 15% high, ...), run `days_ago`."""
+) -> Path | str:
+    """A store at `path` (a file or a database URL) holding one run of `n` cases ranked by score (5% critical, 15% high, ...), run `days_ago`."""
     now = datetime.now(timezone.utc) - timedelta(days=days_ago)
     run = RunRecord(
         run_id=run_id,

@@ -27,6 +27,7 @@ import click
 from auditor.cli.options import PathOrURL, audit_input_options, build_config
 from auditor.cli.output import info, print_summary
 from auditor.cli.safe_text import echo, plain
+from auditor.cli.store_option import STORE
 from auditor.errors import EXIT_ALERT, EXIT_OK, InputError, OutputError, Problem, StoreError
 
 TOP_ALERTS = 20
@@ -54,9 +55,9 @@ log = logging.getLogger("auditor.store")
 )
 @click.option(
     "--store",
-    type=click.Path(path_type=Path),
+    type=STORE,
     default=None,
-    help="Case store (SQLite file, created if absent): classify against the last run and record this one.",
+    help="Case store (SQLite file, created if absent, or a postgresql:// URL): classify against the last run and record this one.",
 )
 @click.option(
     "--alert-priority",

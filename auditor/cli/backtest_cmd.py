@@ -10,6 +10,7 @@ import click
 from auditor.cli.options import PathOrURL, audit_input_options, build_config
 from auditor.cli.output import console, info
 from auditor.cli.safe_text import cell, echo, json_text, plain, styled
+from auditor.cli.store_option import STORE
 from auditor.errors import InputError, display_path
 
 _PATH = click.Path(path_type=Path)
@@ -242,7 +243,7 @@ def _print(report: dict[str, Any]) -> None:
     help="Compare with the cases a stored run recorded (needs --store).",
 )
 @click.option(
-    "--store", "store_path", type=_PATH, help="Case store (path or URL) holding the --against run."
+    "--store", "store_path", type=STORE, help="Case store (path or URL) holding the --against run."
 )
 @click.option(
     "--allowlist",

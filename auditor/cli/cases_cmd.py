@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from auditor.cli.safe_text import echo, json_text, plain
+from auditor.cli.store_option import STORE
 from auditor.errors import InputError, display_path
 
 CHANGE_STATUSES = ("new", "escalated", "de-escalated", "unchanged", "resolved")
@@ -32,12 +33,12 @@ def store_options(func):
     )(func)
     return click.option(
         "--store",
-        type=click.Path(path_type=Path),
-        help="Case store (the file `auditor audit --store` writes).",
+        type=STORE,
+        help="Case store (the file or postgresql:// URL `auditor audit --store` writes).",
     )(func)
 
 
-def _open(store: Path | None, config_path: Path | None):
+def _open(store: Path | str | None, config_path: Path | None):
     """The existing store named by --store or the config's `store:`; never creates one by accident."""
     from auditor.config import load_config
     from auditor.store import open_store

@@ -14,6 +14,7 @@ from datetime import timedelta
 import click
 
 from auditor.cli.cases_cmd import _login_name, _open, store_options
+from auditor.cli.store_option import shown
 from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError
 from auditor.store.review import ROLES
@@ -100,7 +101,7 @@ def serve(
     chosen = tuple(r.strip() for r in reasons if r.strip())
     if chosen:
         config = dataclasses.replace(config, reasons=chosen)
-    echo(f"console on http://{host}:{port}/ (store {plain(location)}); Ctrl-C stops it")
+    echo(f"console on http://{host}:{port}/ (store {plain(shown(location))}); Ctrl-C stops it")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", proxy_headers=False)
     return 0
 

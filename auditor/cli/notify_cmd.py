@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.safe_text import echo, plain
+from auditor.cli.store_option import STORE
 from auditor.config import AuditConfig, load_config
 from auditor.errors import EXIT_CONNECTOR, EXIT_OK, InputError
 
@@ -26,7 +27,7 @@ def _config(config_path: Path) -> AuditConfig:
     return load_config(config_path)
 
 
-def _store_path(config: AuditConfig, store: Path | None) -> Path:
+def _store_path(config: AuditConfig, store: Path | str | None) -> Path | str:
     path = store or config.store
     if path is None:
         raise InputError("no case store: give --store FILE or `store:` in the config")
@@ -47,7 +48,7 @@ def notify() -> None:
     help="Audit config with `notify:` channels.",
 )
 @click.option(
-    "--store", type=_PATH, default=None, help="Case store (default: `store:` of the config)."
+    "--store", type=STORE, default=None, help="Case store (default: `store:` of the config)."
 )
 @click.option(
     "--wait",
@@ -120,7 +121,7 @@ def test_channel(config_path: Path, name: str) -> int:
 @click.option(
     "--config", "config_path", type=_PATH, default=None, help="Audit config (for its `store:`)."
 )
-@click.option("--store", type=_PATH, default=None, help="Case store.")
+@click.option("--store", type=STORE, default=None, help="Case store (path or URL).")
 @click.option("--state", type=click.Choice(["pending", "delivered", "dead"]), default=None)
 def outbox(config_path: Path | None, store: Path | None, state: str | None) -> int:
     """List outbox messages: event, channel, state, attempts, last error (no payloads)."""

@@ -1,7 +1,7 @@
 """The case store's interface: what a run, a case as seen in a run, and a decision are.
 
 Scheduled audits need memory between runs: which cases the last run saw, and what analysts
-decided about them. Every backend (SQLite now; another database later) implements
+decided about them. Every backend (SQLite by default; PostgreSQL for a team) implements
 `CaseStore` and is found through `STORES` by URL scheme, so nothing outside `auditor/store/`
 knows which database holds the data.
 """
@@ -242,6 +242,8 @@ class CaseStore(Protocol):
 # URL scheme -> "module:class" of a CaseStore. One spelling per scheme; a plain path is sqlite.
 STORES: dict[str, str] = {
     "sqlite": "auditor.store.sqlite:SQLiteStore",
+    "postgresql": "auditor.store.postgres:PostgresStore",
+    "postgres": "auditor.store.postgres:PostgresStore",  # libpq's own short spelling, not an alias of ours
 }
 
 
@@ -270,4 +272,6 @@ def open_store(path_or_url: str | Path) -> CaseStore:
             f"unknown case store scheme '{scheme}' in {shown!r}; expected one of {', '.join(sorted(STORES))} or a file path"
         )
     module_name, attr = target.split(":")
+    if module_name == "auditor.store.postgres":
+        rest = text  # libpq reads the whole URL
     return getattr(importlib.import_module(module_name), attr)(rest)

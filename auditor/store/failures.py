@@ -45,7 +45,8 @@ def describe_sqlite_error(exc: sqlite3.Error) -> tuple[int | None, str]:
 @contextmanager
 def store_errors(path: Path | str, doing: str, *, reading: bool = False) -> Iterator[None]:
     """Turns SQLite errors of the user's environment (full, read-only, corrupt, not a database, I/O) and OS
-    errors raised while `doing` something into StoreError (exit 2), and a busy database into exit 4.
+    errors raised while `doing` something into StoreError (exit 2), and a busy database into exit 4
+    (PostgreSQL's errors likewise, through pg_failures.py).
     `reading`: stored text that does not decode (not UTF-8, not JSON) is a damaged file too."""
     try:
         yield
@@ -79,6 +80,15 @@ def store_errors(path: Path | str, doing: str, *, reading: bool = False) -> Iter
         raise StoreError(
             f"cannot {doing}: {reason}", location=SourceLocation(display_path(where))
         ) from None
+    except Exception as exc:
+        if not type(exc).__module__.startswith("psycopg"):
+            raise
+        from auditor.store.pg_failures import pg_store_error
+
+        translated = pg_store_error(exc, display_path(path), doing)
+        if translated is None:
+            raise  # a PostgreSQL syntax or constraint error is a bug in auditor, as with SQLite
+        raise translated from None
 
 
 def _disk_full(path: Path) -> bool:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.store.dialect import JsonDialect, PostgresJson, SQLiteJson
 from auditor.store.due import DEFAULT_DUE_DAYS, due_date
 from auditor.store.failures import store_errors
 from auditor.store.search import parse_query
@@ -30,44 +32,59 @@ def _rank(column: str) -> str:
     )
 
 
-# A snooze holds until its date, unless a rule started firing or the band rose since.
-SNOOZED = f"""(w.snoozed_until IS NOT NULL AND w.snoozed_until > :today
-    AND {_rank("s.priority")} <= {_rank("w.priority_at_snooze")}
-    AND NOT EXISTS (SELECT 1 FROM json_each(s.rules) n
-                    WHERE n.value NOT IN (SELECT value FROM json_each(w.rules_at_snooze))))"""
-# A decision in force that takes the case out of the queue: a confirmation, or a dismissal
-# that has not expired and (decided on a later run's view) that run still found quiet.
-CLOSED = """(w.decision_status = 'confirmed' OR (w.decision_status = 'dismissed'
-    AND (w.decision_until IS NULL OR w.decision_until > :today)
-    AND (w.decision_run_id = :run OR json_extract(s.record, '$.change.suppressed') = 1)))"""
-OPEN = f"(NOT coalesce({CLOSED}, 0) AND NOT coalesce({SNOOZED}, 0))"
-CHANGE = "json_extract(s.record, '$.change.status')"
-FIRST_SEEN = """(SELECT min(r.started_at) FROM case_snapshots h JOIN runs r ON r.run_id = h.run_id
-                 WHERE h.case_id = s.case_id)"""
-OVERDUE = f"""({OPEN} AND {FIRST_SEEN} < CASE s.priority
-    WHEN 'critical' THEN :due_critical WHEN 'high' THEN :due_high WHEN 'medium' THEN :due_medium ELSE :due_low END)"""
+@dataclass(frozen=True)
+class QueueSQL:
+    """The queue's SQL fragments in one database's spelling of JSON (store/dialect.py)."""
 
-VIEW_SQL: dict[str, str] = {
-    "open": OPEN,
-    "mine": f"({OPEN} AND w.assignee = :me)",
-    "unassigned": f"({OPEN} AND w.assignee IS NULL)",
-    "new": f"({CHANGE} = 'new')",
-    "escalated": f"({CHANGE} = 'escalated' OR w.decision_status = 'escalated')",
-    "resolved": "0",  # not in the latest run: QueueTables._resolved reads the run's changes
-    "overdue": OVERDUE,
-    "snoozed": f"coalesce({SNOOZED}, 0)",
-    "review": """(w.pending_id IS NOT NULL AND (SELECT proposed_by FROM pending_decisions p
-                  WHERE p.pending_id = w.pending_id) != :me)""",
-    "closed": f"coalesce({CLOSED}, 0)",
-    "all": "1",
-}
-assert set(VIEW_SQL) == set(VIEWS)
+    d: JsonDialect
+    views: dict[str, str]
+    change: str
+    first_seen: str
+    next_case: str
+
+
+def queue_sql(d: JsonDialect) -> QueueSQL:
+    # A snooze holds until its date, unless a rule started firing or the band rose since.
+    snoozed = f"""(w.snoozed_until IS NOT NULL AND w.snoozed_until > :today
+        AND {_rank("s.priority")} <= {_rank("w.priority_at_snooze")}
+        AND NOT EXISTS (SELECT 1 FROM {d.scalars("s.rules", "n")}
+                        WHERE n.value NOT IN (SELECT z.value FROM {d.scalars("w.rules_at_snooze", "z")})))"""
+    # A decision in force that takes the case out of the queue: a confirmation, or a dismissal
+    # that has not expired and (decided on a later run's view) that run still found quiet.
+    closed = f"""(w.decision_status = 'confirmed' OR (w.decision_status = 'dismissed'
+        AND (w.decision_until IS NULL OR w.decision_until > :today)
+        AND (w.decision_run_id = :run OR {d.is_true("s.record", "$.change.suppressed")})))"""
+    open_ = f"(NOT coalesce({closed}, FALSE) AND NOT coalesce({snoozed}, FALSE))"
+    change = d.text("s.record", "$.change.status")
+    first_seen = """(SELECT min(r.started_at) FROM case_snapshots h JOIN runs r ON r.run_id = h.run_id
+                     WHERE h.case_id = s.case_id)"""
+    overdue = f"""({open_} AND {first_seen} < CASE s.priority
+        WHEN 'critical' THEN :due_critical WHEN 'high' THEN :due_high WHEN 'medium' THEN :due_medium ELSE :due_low END)"""
+    views = {
+        "open": open_,
+        "mine": f"({open_} AND w.assignee = :me)",
+        "unassigned": f"({open_} AND w.assignee IS NULL)",
+        "new": f"({change} = 'new')",
+        "escalated": f"({change} = 'escalated' OR w.decision_status = 'escalated')",
+        "resolved": "FALSE",  # not in the latest run: QueueTables._resolved reads the run's changes
+        "overdue": overdue,
+        "snoozed": f"coalesce({snoozed}, FALSE)",
+        "review": """(w.pending_id IS NOT NULL AND (SELECT proposed_by FROM pending_decisions p
+                      WHERE p.pending_id = w.pending_id) != :me)""",
+        "closed": f"coalesce({closed}, FALSE)",
+        "all": "TRUE",
+    }
+    assert set(views) == set(VIEWS)
+    next_case = f"""SELECT s.case_id FROM case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id
+        WHERE s.run_id = :run AND w.assignee IS NULL AND {open_}
+        ORDER BY {_rank("s.priority")} DESC, {first_seen}, s.rank LIMIT 1"""
+    return QueueSQL(d, views, change, first_seen, next_case)
+
+
+SQLITE_QUEUE = queue_sql(SQLiteJson())
+POSTGRES_QUEUE = queue_sql(PostgresJson())
 # Views that need a case_work row (an assignee, a snooze, a pending or closing decision).
 WORK_VIEWS = ("mine", "review", "snoozed", "closed")
-
-NEXT_CASE_SQL = f"""SELECT s.case_id FROM case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id
-    WHERE s.run_id = :run AND w.assignee IS NULL AND {OPEN}
-    ORDER BY {_rank("s.priority")} DESC, {FIRST_SEEN}, s.rank LIMIT 1"""
 
 
 class QueueTables:
@@ -75,6 +92,7 @@ class QueueTables:
 
     path: Path
     _conn: sqlite3.Connection
+    _queue_sql: QueueSQL = SQLITE_QUEUE  # the PostgreSQL store sets its own
 
     def queue(
         self,
@@ -90,12 +108,14 @@ class QueueTables:
         and each row's `due`; the defaults of store/due.py when not given.
         """
         due_days = {**DEFAULT_DUE_DAYS, **(due_days or {})}
-        if f.view not in VIEW_SQL:
+        q = self._queue_sql
+        d = q.d
+        if f.view not in q.views:
             raise InputError(f"unknown view {f.view!r}; expected one of {', '.join(VIEWS)}")
         today = today or date.today()
         if f.view == "resolved":
             return self._resolved(run_id, f), None
-        clauses = ["s.run_id = :run", VIEW_SQL[f.view]]
+        clauses = ["s.run_id = :run", q.views[f.view]]
         params: dict[str, Any] = {"run": run_id, "today": today.isoformat(), "me": me}
         for band, days in due_days.items():
             params[f"due_{band}"] = (today - timedelta(days=days)).isoformat()
@@ -112,23 +132,25 @@ class QueueTables:
             clauses.append("s.score <= :max_score")
             params["max_score"] = f.max_score
         if f.rule:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(s.rules) x WHERE x.value = :rule)")
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM {d.scalars('s.rules', 'x')} WHERE x.value = :rule)"
+            )
             params["rule"] = f.rule
         if f.change:
-            clauses.append(f"{CHANGE} = :change")
+            clauses.append(f"{q.change} = :change")
             params["change"] = f.change
         if f.assignee:
             clauses.append("w.assignee = :assignee")
             params["assignee"] = f.assignee
         if f.country:
             clauses.append(
-                "EXISTS (SELECT 1 FROM json_each(s.record, '$.tenants') t WHERE json_extract(t.value, '$.country') = :country)"
+                f"EXISTS (SELECT 1 FROM {d.elements('s.record', 't', '$.tenants')} WHERE {d.element_text('t', '$.country')} = :country)"
             )
             params["country"] = f.country.upper()
         search = None
         if f.text:
             with store_errors(self.path, "search the queue", reading=True):
-                search = plan_search(self._conn, run_id, parse_query(f.text), params)
+                search = plan_search(self._conn, run_id, parse_query(f.text), params, d)
         if search is not None:
             clauses.append(search.clause)
         if f.expiring_within_days is not None:
@@ -144,17 +166,17 @@ class QueueTables:
         # few rows), not by walking the whole run in rank order to find them.
         from_work = f.view in WORK_VIEWS or f.assignee or f.expiring_within_days is not None
         source = (
-            "case_work w CROSS JOIN case_snapshots s ON s.run_id = :run AND s.case_id = w.case_id"
+            f"case_work w {d.forced_join} case_snapshots s ON s.run_id = :run AND s.case_id = w.case_id"
             if from_work
             else "case_snapshots s LEFT JOIN case_work w ON w.case_id = s.case_id"
         )
         if search is not None and search.driver is not None and not from_work:
             # A rare word: its few cases first, then their snapshots (CROSS JOIN keeps that order in SQLite).
-            source = f"""({search.driver}) m CROSS JOIN case_snapshots s ON s.run_id = :run AND s.case_id = m.case_id
+            source = f"""({search.driver}) m {d.forced_join} case_snapshots s ON s.run_id = :run AND s.case_id = m.case_id
                          LEFT JOIN case_work w ON w.case_id = s.case_id"""
         sql = f"""SELECT s.case_id, s.rank, s.priority, s.score, s.tenant_ids, s.rules,
-                  json_extract(s.record, '$.top_reasons[0]') AS top_reason, {CHANGE} AS change,
-                  json_extract(s.record, '$.tenants[0].legal_name') AS name, {FIRST_SEEN} AS first_seen,
+                  {d.text("s.record", "$.top_reasons[0]")} AS top_reason, {q.change} AS change,
+                  {d.text("s.record", "$.tenants[0].legal_name")} AS name, {q.first_seen} AS first_seen,
                   w.assignee, w.decision_status, w.pending_id, w.snoozed_until
                   FROM {source}
                   WHERE {" AND ".join(clauses)} ORDER BY s.rank LIMIT :limit"""

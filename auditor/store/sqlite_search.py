@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.store.dialect import JsonDialect, SQLiteJson
 from auditor.store.search import PREFIX_END, TextQuery, run_terms
 
 CASE_INDEX = "case_search_terms_case"
@@ -36,7 +37,18 @@ SEARCH_MIGRATION: list[str] = [
     ) WITHOUT ROWID""",
     f"CREATE INDEX {CASE_INDEX} ON case_search_terms(run_id, case_id, term)",
 ]
+# PostgreSQL's twin (store/postgres.py): the key's text compared bytewise, for the prefix range.
+SEARCH_MIGRATION_PG: list[str] = [
+    """CREATE TABLE case_search_terms (
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        term TEXT COLLATE "C" NOT NULL,
+        case_id TEXT NOT NULL,
+        PRIMARY KEY (run_id, term, case_id)
+    )""",
+    "CREATE INDEX case_search_terms_case ON case_search_terms(run_id, case_id, term)",
+]
 SEARCH_TABLES = {"case_search_terms"}
+SQLITE_JSON = SQLiteJson()
 DRIVE_BELOW = 2000  # a word with fewer cases than this drives the query
 
 
@@ -76,7 +88,11 @@ def _word_condition(name: str, exact: bool, alias: str) -> str:
 
 
 def plan_search(
-    conn: sqlite3.Connection, run_id: str, query: TextQuery, params: dict[str, Any]
+    conn: sqlite3.Connection,
+    run_id: str,
+    query: TextQuery,
+    params: dict[str, Any],
+    d: JsonDialect = SQLITE_JSON,
 ) -> SearchPlan:
     """The search part of the queue's query; adds its parameters to `params` (`:run` is the queue's run).
 
@@ -86,7 +102,7 @@ def plan_search(
     if query.prefix is not None:
         words.append(("qp", query.prefix, False))
     if not words:
-        return SearchPlan("0")
+        return SearchPlan("FALSE")
     for name, word, exact in words:
         params[name] = word
         if not exact:
@@ -110,9 +126,9 @@ def plan_search(
     if fewest is None:
         return SearchPlan(clause)
     if not fewest:
-        return SearchPlan("0")
+        return SearchPlan("FALSE")
     params["q_ids"] = json.dumps(fewest)
-    return SearchPlan(clause, "SELECT value AS case_id FROM json_each(:q_ids)")
+    return SearchPlan(clause, d.id_list(":q_ids"))
 
 
 def backfill_search_terms(conn: sqlite3.Connection) -> None:

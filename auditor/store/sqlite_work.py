@@ -57,6 +57,10 @@ class WorkTables:
 
         def _decisions(self, where: str = "", params: tuple = ()) -> list[Decision]: ...
 
+        from auditor.store.sqlite_queue import QueueSQL
+
+        _queue_sql: QueueSQL
+
         def _audit(
             self, c: sqlite3.Connection, actor: str, action: str, obj: str, **kw: Any
         ) -> None: ...
@@ -346,12 +350,10 @@ class WorkTables:
         announce: Announce | None = None,
     ) -> str | None:
         """Assigns to `by` the oldest unassigned open case of the highest priority, atomically: two analysts never get the same one."""
-        from auditor.store.sqlite_queue import NEXT_CASE_SQL
-
         with self._write("claim the next case") as c:
             check_may_decide(self._actor(c, by))
             row = c.execute(
-                NEXT_CASE_SQL, {"run": run_id, "today": date.today().isoformat()}
+                self._queue_sql.next_case, {"run": run_id, "today": date.today().isoformat()}
             ).fetchone()
             if row is None:
                 return None

@@ -22,8 +22,9 @@ def password_hash() -> str:
 
 
 @pytest.fixture
-def store_path(tmp_path, password_hash):
-    path = team_store(tmp_path / "s.db", 40, names=HOSTILE)
+def store_path(new_store, password_hash):
+    """The console's store, on each backend in turn (a SQLite file, then a PostgreSQL database)."""
+    path = team_store(new_store(), 40, names=HOSTILE)
     with open_store(path) as st:
         for name, role in TEAM.items():
             st.add_user(name, role, password_hash, "setup")

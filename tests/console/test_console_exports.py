@@ -50,7 +50,7 @@ def test_the_dossier_carries_the_rule_pack_checksum_and_every_decision_with_its_
 
 
 def test_attachments_are_capped_stored_by_checksum_downloaded_and_verified(app, store_path):
-    import sqlite3
+    from store_raw import tamper
 
     c = sign_in(app, "ana")
     token = csrf_of(c)
@@ -87,9 +87,11 @@ def test_attachments_are_capped_stored_by_checksum_downloaded_and_verified(app, 
     assert r.status_code == 403
     with open_store(store_path) as st:
         assert st.verify().ok
-    raw = sqlite3.connect(store_path)
-    raw.execute("DROP TRIGGER attachment_blobs_no_update")
-    raw.execute("UPDATE attachment_blobs SET data = x'00'")
-    raw.commit()
+    tamper(
+        store_path,
+        "DROP TRIGGER attachment_blobs_no_update",
+        "UPDATE attachment_blobs SET data = "
+        + ("'\\x00'" if "://" in str(store_path) else "x'00'"),
+    )
     with open_store(store_path) as st:
         assert any("attachment content" in p for p in st.verify().problems)

@@ -35,8 +35,9 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "cases.db") as s:
+def store(new_store):
+    """The outbox on each backend in turn (a SQLite file, then a PostgreSQL database)."""
+    with open_store(new_store("cases.db")) as s:
         yield s
 
 

@@ -55,8 +55,9 @@ def test_minimal_channels_get_no_names_or_reasons_and_full_ones_do():
 
 
 @pytest.fixture
-def store(tmp_path):
-    st = open_store(team_store(tmp_path / "s.db", 40))
+def store(new_store):
+    """On each backend in turn (a SQLite file, then a PostgreSQL database)."""
+    st = open_store(team_store(new_store(), 40))
     for name, role in (("ana", "analyst"), ("bo", "analyst"), ("rita", "reviewer")):
         st.add_user(name, role, None, "setup")
     yield st

@@ -53,3 +53,27 @@ def store_copy(one_run_store, tmp_path) -> Path:
     target = tmp_path / "cases.db"
     shutil.copy(one_run_store, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def one_run_database(small_provider, pg_server, tmp_path_factory) -> str:
+    """The one-run store on PostgreSQL: the same audit, recorded through a postgresql:// URL (a template to copy)."""
+    from auditor.cli.main import main
+
+    work = tmp_path_factory.mktemp("one-run-pg")
+    url = pg_server.create_database()
+    assert main(audit_args(small_provider, work / "out", url)) == 10
+    return url
+
+
+@pytest.fixture
+def each_store_copy(store_backend, request, tmp_path):
+    """A private copy of the one-run store on each backend in turn: a SQLite file, then a PostgreSQL database."""
+    if store_backend == "sqlite":
+        yield request.getfixturevalue("store_copy")
+        return
+    server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("one_run_database")
+    url = server.create_database(template=template.split("@/", 1)[1].split("?", 1)[0])
+    yield url
+    server.drop_database(url)

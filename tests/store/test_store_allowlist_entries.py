@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.store import open_store
 from auditor.store.review import ReviewRefused
+from store_raw import INTEGRITY_ERRORS, tamper
 from team_testkit import team_store
 
 TODAY = date.today()
@@ -27,8 +27,9 @@ def fields(**over) -> dict:
 
 
 @pytest.fixture
-def store(tmp_path):
-    st = open_store(team_store(tmp_path / "s.db", 10))
+def store(new_store):
+    """On each backend in turn (a SQLite file, then a PostgreSQL database)."""
+    st = open_store(team_store(new_store(), 10))
     for name, role in (
         ("vic", "viewer"),
         ("ana", "analyst"),
@@ -108,20 +109,20 @@ def test_viewers_and_stores_without_accounts_cannot_propose(store, tmp_path):
 def test_an_entry_edited_around_the_store_is_found_by_verify(store):
     store.propose_allowlist_entry(fields(), "ana")
     store.review_allowlist_entry(1, "rita", approve=True)
-    raw = sqlite3.connect(store.path)
-    raw.execute("DROP TRIGGER allowlist_proposals_no_update")
-    raw.execute("UPDATE allowlist_proposals SET entry = replace(entry, 't-000001', 't-000009')")
-    raw.commit()
-    raw.close()
+    tamper(
+        store.location,
+        "DROP TRIGGER allowlist_proposals_no_update",
+        "UPDATE allowlist_proposals SET entry = replace(entry, 't-000001', 't-000009')",
+    )
     problems = store.verify().problems
     assert any("allowlist_proposals row 1 was edited" in p for p in problems), problems
 
 
 def test_the_tables_refuse_update_and_delete(store):
     store.propose_allowlist_entry(fields(), "ana")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(INTEGRITY_ERRORS, match="append-only"):
         store._conn.execute("DELETE FROM allowlist_proposals")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(INTEGRITY_ERRORS, match="append-only"):
         store._conn.execute("UPDATE allowlist_proposals SET proposed_by = 'rita'")
 
 

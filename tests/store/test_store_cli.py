@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from auditor.store import open_store
 from auditor_testkit import assert_no_traceback
+
+
+@pytest.fixture
+def store_copy(each_store_copy):
+    """These tests run on both backends."""
+    return each_store_copy
 
 
 @pytest.fixture
@@ -175,7 +182,10 @@ def test_unknown_case_id_suggests_the_nearest(store_copy, first_case, cli):
 
 def test_store_from_config_and_missing_store(store_copy, tmp_path, cli):
     config = tmp_path / "audit.yaml"
-    config.write_text(f"store: {store_copy.name}\n")
+    named = (
+        store_copy.name if isinstance(store_copy, Path) else f'"{store_copy}"'
+    )  # a file beside it, or a URL
+    config.write_text(f"store: {named}\n")
     code, out, err = cli("cases", "list", "--config", config)
     assert code == 0 and "case(s)" in out, err
     code, _, err = cli("cases", "list", "--store", tmp_path / "nope.db")

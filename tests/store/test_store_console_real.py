@@ -16,6 +16,12 @@ from auditor.console.passwords import hash_password  # noqa: E402
 from auditor.store import open_store  # noqa: E402
 
 
+@pytest.fixture
+def store_copy(each_store_copy):
+    """These tests run on both backends."""
+    return each_store_copy
+
+
 def test_a_real_case_page_shows_hits_with_their_values_and_the_screening_match(store_copy):
     with open_store(store_copy) as st:
         st.add_user("ana", "analyst", hash_password("correct horse battery"), "setup")

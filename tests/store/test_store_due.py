@@ -19,8 +19,8 @@ def overdue_bands(st, due_days=None) -> set[str]:
     return {r.priority for r in rows}
 
 
-def test_configured_due_days_move_cases_into_and_out_of_the_overdue_view(tmp_path):
-    with open_store(team_store(tmp_path / "s.db", 40, days_ago=3)) as st:
+def test_configured_due_days_move_cases_into_and_out_of_the_overdue_view(new_store):
+    with open_store(team_store(new_store(), 40, days_ago=3)) as st:
         assert overdue_bands(st) == {"critical"}  # defaults: critical 2 days, high 5
         assert overdue_bands(st, {"critical": 1, "high": 2, "medium": 2, "low": 2}) == {
             "critical", "high", "medium", "low",
@@ -29,8 +29,8 @@ def test_configured_due_days_move_cases_into_and_out_of_the_overdue_view(tmp_pat
         assert overdue_bands(st, {"critical": 2}) == {"critical"}  # due yesterday: overdue
 
 
-def test_each_row_carries_its_due_date_from_the_day_it_was_first_seen(tmp_path):
-    with open_store(team_store(tmp_path / "s.db", 40, days_ago=3)) as st:
+def test_each_row_carries_its_due_date_from_the_day_it_was_first_seen(new_store):
+    with open_store(team_store(new_store(), 40, days_ago=3)) as st:
         rows = st.queue("run-1", QueueFilter(limit=100), "x", due_days={"high": 4})[0]
     first = date.today() - timedelta(days=3)
     by_band = {r.priority: r.due for r in rows}

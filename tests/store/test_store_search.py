@@ -43,8 +43,9 @@ def run(n: int, run_id: str, names: dict[int, str], extra_tenant: dict[int, str]
 
 
 @pytest.fixture
-def store(tmp_path):
-    st = open_store(tmp_path / "s.db")
+def store(new_store):
+    """On each backend in turn (a SQLite file, then a PostgreSQL database)."""
+    st = open_store(new_store())
     st.commit_run(*run(20, "run-1", NAMES, {9: "Hidden Partner Pte"}))
     yield st
     st.close()
@@ -143,13 +144,13 @@ def test_a_store_made_before_the_search_index_gets_its_latest_run_indexed(tmp_pa
         assert found(st, "pre index", "old") == ["C-000000"]
 
 
-def test_a_large_run_is_searched_through_the_index(tmp_path, monkeypatch):
+def test_a_large_run_is_searched_through_the_index(new_store, monkeypatch):
     import auditor.store.sqlite_queue as queue_module
 
     plans = []
     real = sqlite_search.plan_search
     monkeypatch.setattr(queue_module, "plan_search", lambda *a: plans.append(real(*a)) or plans[-1])
-    with open_store(team_store(tmp_path / "big.db", 3000)) as st:
+    with open_store(team_store(new_store("big.db"), 3000)) as st:
         assert found(st, "tenant 2999 ") == ["C-002999"]
         assert plans[-1].driver is not None  # a rare word drives
         assert len(found(st, "tenant")) == 100

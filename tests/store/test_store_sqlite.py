@@ -1,8 +1,10 @@
-"""The SQLite store: runs commit whole or not at all, decisions are append-only, the schema is versioned."""
+"""The case store: runs commit whole or not at all, decisions are append-only, the schema is versioned.
+
+Tests taking `new_store` run on both backends (a SQLite file, then a PostgreSQL database).
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.store import CaseSnapshot, Decision, RunRecord, open_store
 from auditor.store.sqlite import SCHEMA_VERSION, SQLiteStore
+from store_raw import INTEGRITY_ERRORS, refused, tamper
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
@@ -46,8 +49,8 @@ def case(run_id: str, case_id: str = "C-1", score: float = 60.0) -> CaseSnapshot
     return CaseSnapshot.from_record(run_id, record)
 
 
-def test_runs_and_cases_round_trip(tmp_path):
-    with SQLiteStore(tmp_path / "s.db") as store:
+def test_runs_and_cases_round_trip(new_store):
+    with open_store(new_store()) as store:
         assert store.latest_run() is None
         store.commit_run(run_record("r1"), [case("r1")])
         store.commit_run(run_record("r2"), [case("r2", score=70)])
@@ -72,12 +75,12 @@ def test_runs_and_cases_round_trip(tmp_path):
         assert store.case_ids() == ["C-1"]
 
 
-def test_latest_rules_are_each_cases_newest_snapshot(tmp_path):
+def test_latest_rules_are_each_cases_newest_snapshot(new_store):
     def with_rules(run_id: str, case_id: str, rules: list[str]) -> CaseSnapshot:
         snap = case(run_id, case_id)
         return CaseSnapshot(**{**snap.__dict__, "rules": rules})
 
-    with SQLiteStore(tmp_path / "s.db") as store:
+    with open_store(new_store()) as store:
         assert store.latest_rules() == {}
         # r9 is committed first under an id that sorts last: order is by commit, not by id.
         store.commit_run(
@@ -88,10 +91,10 @@ def test_latest_rules_are_each_cases_newest_snapshot(tmp_path):
         assert store.latest_rules()["C-1"] == store.case_history("C-1")[-1].rules
 
 
-def test_a_failed_commit_leaves_no_trace(tmp_path):
-    with SQLiteStore(tmp_path / "s.db") as store:
+def test_a_failed_commit_leaves_no_trace(new_store):
+    with open_store(new_store()) as store:
         store.commit_run(run_record("r1"), [case("r1")])
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(INTEGRITY_ERRORS):
             store.commit_run(
                 run_record("r2"), [case("r2"), case("r2")]
             )  # duplicate case: the whole run rolls back
@@ -99,9 +102,9 @@ def test_a_failed_commit_leaves_no_trace(tmp_path):
         assert store.cases_in_run("r2") == []
 
 
-def test_decisions_are_append_only(tmp_path):
-    path = tmp_path / "s.db"
-    with SQLiteStore(path) as store:
+def test_decisions_are_append_only(new_store):
+    path = new_store()
+    with open_store(path) as store:
         first = store.add_decision(
             Decision(
                 "C-1",
@@ -124,33 +127,30 @@ def test_decisions_are_append_only(tmp_path):
         )
         assert [d.status for d in store.decisions("C-1")] == ["dismissed", "confirmed"]
         assert store.latest_decisions()["C-1"].by == "bob"
-    raw = sqlite3.connect(path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        raw.execute("UPDATE decisions SET status = 'confirmed' WHERE decision_id = 1")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        raw.execute("DELETE FROM decisions")
-    with pytest.raises(sqlite3.IntegrityError):
-        raw.execute(
-            "INSERT INTO decisions (case_id, status, reason, decided_by, decided_at, rules_at_decision) "
-            "VALUES ('C-1', 'ignored', 'x', 'y', 'z', '[]')"
-        )  # status outside the three
-    raw.close()
-    with SQLiteStore(path) as store:
+    assert "append-only" in refused(
+        path, "UPDATE decisions SET status = 'confirmed' WHERE decision_id = 1"
+    )
+    assert "append-only" in refused(path, "DELETE FROM decisions")
+    assert refused(
+        path,
+        "INSERT INTO decisions (case_id, status, reason, decided_by, decided_at, rules_at_decision) "
+        "VALUES ('C-1', 'ignored', 'x', 'y', 'z', '[]')",
+    )  # status outside the three
+    if "://" in str(path):
+        assert "append-only" in refused(path, "TRUNCATE decisions CASCADE")
+    with open_store(path) as store:
         assert [d.status for d in store.decisions()] == ["dismissed", "confirmed"]
 
 
-def test_schema_is_versioned(tmp_path):
-    path = tmp_path / "s.db"
-    with SQLiteStore(path) as store:
+def test_schema_is_versioned(new_store):
+    path = new_store()
+    with open_store(path) as store:
         assert store.schema_version() == SCHEMA_VERSION
-    with SQLiteStore(path) as store:  # reopening does not migrate twice
+    with open_store(path) as store:  # reopening does not migrate twice
         assert store.schema_version() == SCHEMA_VERSION
-    raw = sqlite3.connect(path)
-    raw.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION + 1,))
-    raw.commit()
-    raw.close()
+    tamper(path, f"INSERT INTO schema_version VALUES ({SCHEMA_VERSION + 1})")
     with pytest.raises(InputError, match="newer than this auditor supports"):
-        SQLiteStore(path)
+        open_store(path)
 
 
 def test_open_store_by_path_or_url(tmp_path, monkeypatch):
@@ -163,8 +163,8 @@ def test_open_store_by_path_or_url(tmp_path, monkeypatch):
         store = open_store(spec)
         store.close()
         assert expected.exists(), spec
-    with pytest.raises(InputError, match="unknown case store scheme 'postgres'"):
-        open_store("postgres://db/cases")
+    with pytest.raises(InputError, match="unknown case store scheme 'mysql'"):
+        open_store("mysql://db/cases")
     with pytest.raises(InputError, match="lost its slashes"):
         open_store(Path("sqlite:///d.db"))
 

@@ -1,8 +1,10 @@
-"""The team tables: four-eyes in the store, roles from the store's accounts, the audit chain, claiming, sessions, keys."""
+"""The team tables: four-eyes in the store, roles from the store's accounts, the audit chain, claiming, sessions, keys.
+
+Every test runs on both backends (`new_store`: a SQLite file, then a PostgreSQL database).
+"""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
@@ -12,12 +14,13 @@ import pytest
 from auditor.store import Decision, open_store
 from auditor.store.review import ReviewRefused
 from auditor.store.team import LOCKOUT_FAILURES, QueueFilter
+from store_raw import tamper
 from team_testkit import team_store
 
 
 @pytest.fixture
-def store(tmp_path):
-    st = open_store(team_store(tmp_path / "s.db", 40))
+def store(new_store):
+    st = open_store(team_store(new_store(), 40))
     yield st
     st.close()
 
@@ -114,8 +117,8 @@ def test_four_eyes_bands_are_a_store_setting_only_an_admin_changes(store):
     )
 
 
-def test_verify_finds_an_edited_decision_a_deleted_one_and_an_edited_event(tmp_path):
-    path = team_store(tmp_path / "s.db", 10)
+def test_verify_finds_an_edited_decision_a_deleted_one_and_an_edited_event(new_store):
+    path = team_store(new_store(), 10)
     with open_store(path) as st:
         team(st)
         p = st.record_decision(proposal(st, "C-000000", "ana")).pending_id
@@ -123,44 +126,46 @@ def test_verify_finds_an_edited_decision_a_deleted_one_and_an_edited_event(tmp_p
         st.record_decision(proposal(st, "C-000005", "ana", "escalated"))
         st.add_comment("C-000005", "bo", "asked the account team")
         assert st.verify().ok and st.verify().rows_checked == 5
-    raw = sqlite3.connect(path)
-    raw.execute("DROP TRIGGER decisions_no_update")
-    raw.execute("UPDATE decisions SET reason = 'nothing to see' WHERE case_id = 'C-000000'")
-    raw.commit()
+    tamper(
+        path,
+        "DROP TRIGGER decisions_no_update",
+        "UPDATE decisions SET reason = 'nothing to see' WHERE case_id = 'C-000000'",
+    )
     with open_store(path) as st:
         found = st.verify()
     assert not found.ok and any("decisions row 1 was edited" in p for p in found.problems)
-    raw.execute("DROP TRIGGER decisions_no_delete")
-    raw.execute("DELETE FROM decisions WHERE case_id = 'C-000005'")
-    raw.execute("DROP TRIGGER audit_events_no_update")
-    raw.execute("UPDATE audit_events SET actor = 'someone' WHERE seq = 3")
-    raw.commit()
+    tamper(
+        path,
+        "DROP TRIGGER decisions_no_delete",
+        "DELETE FROM decisions WHERE case_id = 'C-000005'",
+        "DROP TRIGGER audit_events_no_update",
+        "UPDATE audit_events SET actor = 'someone' WHERE seq = 3",
+    )
     with open_store(path) as st:
         problems = st.verify().problems
     assert any("decisions row 2 was deleted" in p for p in problems)
     assert any("audit event #3" in p and "edited" in p for p in problems)
 
 
-def test_verify_finds_a_deleted_event_and_a_row_added_around_the_store(tmp_path):
-    path = team_store(tmp_path / "s.db", 10)
+def test_verify_finds_a_deleted_event_and_a_row_added_around_the_store(new_store):
+    path = team_store(new_store(), 10)
     with open_store(path) as st:
         st.add_comment("C-000001", "solo", "first")
         st.add_comment("C-000001", "solo", "second")
-    raw = sqlite3.connect(path)
-    raw.execute("DROP TRIGGER audit_events_no_delete")
-    raw.execute("DELETE FROM audit_events WHERE seq = 2")
-    raw.execute(
-        "INSERT INTO comments (case_id, author, body, at) VALUES ('C-000001', 'x', 'forged', '2026')"
+    tamper(
+        path,
+        "DROP TRIGGER audit_events_no_delete",
+        "DELETE FROM audit_events WHERE seq = 2",
+        "INSERT INTO comments (case_id, author, body, at) VALUES ('C-000001', 'x', 'forged', '2026')",
     )
-    raw.commit()
     with open_store(path) as st:
         problems = st.verify().problems
     assert any("#2 is missing" in p for p in problems)
     assert any("comments row 3 is not in the audit trail" in p for p in problems)
 
 
-def test_decisions_older_than_the_trail_are_reported_as_unchained_not_as_tampering(tmp_path):
-    path = team_store(tmp_path / "s.db", 10)
+def test_decisions_older_than_the_trail_are_reported_as_unchained_not_as_tampering(new_store):
+    path = team_store(new_store(), 10)
     with open_store(path) as st:
         st.add_decision(
             proposal(st, "C-000000", "solo")
@@ -170,8 +175,8 @@ def test_decisions_older_than_the_trail_are_reported_as_unchained_not_as_tamperi
     assert found.ok and found.rows_checked == 2  # the decision made the trail start with it
 
 
-def test_next_case_is_claimed_by_one_analyst_only(tmp_path):
-    path = team_store(tmp_path / "s.db", 40)
+def test_next_case_is_claimed_by_one_analyst_only(new_store):
+    path = team_store(new_store(), 40)
     with open_store(path) as st:
         team(st)
     claimed: list[str | None] = []
@@ -270,15 +275,15 @@ def test_api_keys_are_stored_hashed_expire_and_revoke(store):
     assert store.api_key_owner(expired) is None
 
 
-def test_overdue_by_priority_due_days(tmp_path):
-    with open_store(team_store(tmp_path / "s.db", 40, days_ago=3)) as st:
+def test_overdue_by_priority_due_days(new_store):
+    with open_store(team_store(new_store(), 40, days_ago=3)) as st:
         overdue = st.queue("run-1", QueueFilter(view="overdue", limit=100), "x")[0]
         assert {r.priority for r in overdue} == {"critical"}  # due in 2 days; high has 5
         st.add_decision(proposal(st, "C-000000", "solo", "confirmed"))
         assert [r.case_id for r in st.queue("run-1", QueueFilter(view="overdue"), "x")[0]] == [
             "C-000001"
         ]
-    with open_store(team_store(tmp_path / "t.db", 40, days_ago=1)) as st:
+    with open_store(team_store(new_store("t.db"), 40, days_ago=1)) as st:
         assert st.queue("run-1", QueueFilter(view="overdue"), "x")[0] == []
 
 
