@@ -20,7 +20,6 @@ import logging
 import os
 import sys
 import time
-from pathlib import Path
 
 import click
 
