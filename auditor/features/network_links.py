@@ -105,9 +105,9 @@ def standing_note() -> pl.Expr:
     """Why `standing_weight` discounts a pair, for its sentence: empty when it does not."""
     return (
         pl.when(_both("established"))
-        .then(pl.format("; it and {} are both verified and over a year old", "tenant_id_o"))
+        .then(pl.format(" (it and {} are both verified and over a year old)", "tenant_id_o"))
         .when(_both("verified"))
-        .then(pl.format("; it and {} are both verified", "tenant_id_o"))
+        .then(pl.format(" (it and {} are both verified)", "tenant_id_o"))
         .otherwise(pl.lit(""))
     )
 

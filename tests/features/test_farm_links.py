@@ -399,7 +399,8 @@ def test_a_verified_pair_launching_in_step_weighs_half() -> None:
     result = farm_links(pl.DataFrame(schema=ACCESS_SCHEMA), launches([0, 2], 4), t, AS_OF)
     assert result.features["network_link_strength"].max() == pytest.approx(0.5)
     (reason,) = result.features["network_link_reasons"].to_list()[0]
-    assert reason.endswith("; it and t01 are both verified")
+    assert reason.endswith(" (it and t01 are both verified)")
+    assert ";" not in reason  # the list separator of cases.csv
 
 
 def test_launches_in_another_region_do_not_link() -> None:
