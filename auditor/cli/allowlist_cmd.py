@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.paths import CONFIG
+
 from auditor.cli.safe_text import echo, plain
 
 _PATH = click.Path(path_type=Path)
@@ -35,7 +37,7 @@ def allowlist() -> None:
 @click.option(
     "--config",
     "config_path",
-    type=_PATH,
+    type=CONFIG,
     default=None,
     help="Audit config (its rules and allowlist_max_days).",
 )

@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from auditor.cli.paths import CONFIG
+
 from auditor.cli.safe_text import echo, json_text, plain
 from auditor.cli.store_option import STORE
 from auditor.errors import InputError, display_path
@@ -28,7 +30,7 @@ def store_options(func):
     func = click.option(
         "--config",
         "config_path",
-        type=click.Path(path_type=Path),
+        type=CONFIG,
         help="Audit config whose `store:` names the case store.",
     )(func)
     return click.option(
