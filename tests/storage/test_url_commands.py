@@ -321,3 +321,28 @@ def test_a_local_path_given_to_url_aware_commands_still_works(tmp_path, cli):
         "ownership.csv",
         "parties.csv",
     ]
+
+
+def test_rule_pack_commands_read_a_pack_from_a_prefix_and_name_its_urls(s3_env, tmp_path, cli):
+    from auditor.engine.loader import builtin_rules_dir
+
+    bucket = _bucket(s3_env)
+    rules = Path(builtin_rules_dir())
+    for f in rules.rglob("*"):
+        if f.is_file():
+            s3_env.upload_file(str(f), bucket, f"rules/{f.relative_to(rules).as_posix()}")
+    url = f"s3://{bucket}/rules"
+    code, out, err = cli("rules", "validate", url)
+    assert code == 0 and f"rules in {url} " in out, err
+    code, out, err = cli("rules", "test", url)
+    assert code == 0 and " 0 failed" in out, err
+    code, out, err = cli("rules", "list", url)
+    assert code == 0, err
+    # A broken rule is located under the URL, not under the private copy.
+    some = sorted(
+        k for k in _objects(s3_env, bucket, "rules/") if k.endswith(".yaml") and ".test." not in k
+    )[0]
+    _put(s3_env, bucket, f"rules/{some}", "id: [broken\n")
+    code, _, err = cli("rules", "validate", url)
+    assert code == 2 and f"{url}/{some}:" in err and "auditor-inputs-" not in err, err
+    assert_no_traceback(err)
