@@ -22,8 +22,6 @@ from auditor.cli.store_option import STORE
 from auditor.config import AuditConfig, load_config
 from auditor.errors import EXIT_CONNECTOR, EXIT_OK, InputError
 
-_PATH = click.Path(path_type=Path)
-
 
 def _config(config_path: Path) -> AuditConfig:
     return load_config(config_path)
