@@ -105,6 +105,12 @@ def test_an_audit_configured_by_a_config_in_a_bucket_resolves_its_paths_there(
         ("tenants: ../../../t.csv\n", ":1:", "climbs out of the bucket"),
         ("tenants: in/tenants.csv\nretries: 3\n", ":7:", "unknown setting"),
         ("tenants: [oops\n", ":2:", "invalid YAML"),
+        (
+            "tenants: in/tenants.csv\nnotify:\n  - {name: soc, kind: webhook, "
+            "url: 'https://example.invalid/h', secret_file: s.txt}\n",
+            ":3:",
+            "give an absolute path",
+        ),  # a secret file is read from the local disk only
     ],
 )
 def test_a_bad_config_in_a_bucket_is_located_by_its_url(s3_env, tmp_path, cli, change, where, says):
