@@ -322,10 +322,33 @@ def load_collect_config(path: str | Path) -> tuple[ConnectorsConfig, StorageConf
     if problems:
         raise ConfigError(problems)
     assert connectors is not None
+    storage = _with_aws_chain(storage, connectors.aws)
     if isinstance(base, Path):
         return connectors.resolved(base), storage
     _refuse_relative(connectors, marks, shown, prefix)
     return connectors, storage
+
+
+def _with_aws_chain(storage: StorageConfig, aws: AwsSettings | None) -> StorageConfig:
+    """s3:// snapshots reach S3 through the aws: connector's profile and endpoint unless `storage.s3` names its own.
+
+    The AWS connector's `endpoint.url` serves every AWS API (an emulator, a gateway), S3
+    included, so the snapshot goes where the collection came from. GCP's and Azure's
+    connector endpoints are their management APIs, not the storage endpoints, so gs:// and
+    az:// keep `storage:` alone (their credential chains are the same ones: ADC and
+    DefaultAzureCredential).
+    """
+    if aws is None:
+        return storage
+    s3 = storage.s3
+    update: dict[str, Any] = {}
+    if "profile" not in s3.model_fields_set and aws.profile:
+        update["profile"] = aws.profile
+    if "endpoint" not in s3.model_fields_set and aws.endpoint.url:
+        update["endpoint"] = aws.endpoint
+    if not update:
+        return storage
+    return storage.model_copy(update={"s3": s3.model_copy(update=update)})
 
 
 def _problems(

@@ -298,6 +298,23 @@ def test_collect_reaches_its_bucket_through_the_configs_storage_section(
     )
     assert code == 0, err
     assert "manifest.json" in _objects(s3, bucket, "snap/")
+    # Without a storage: section, s3:// goes through the aws: connector's own endpoint (and profile).
+    connectors.write_text(body)
+    code, _, err = cli(
+        "collect", "--provider", "aws", "--config", connectors, "--out", f"s3://{bucket}/inherited"
+    )
+    assert code == 0, err
+    assert "manifest.json" in _objects(s3, bucket, "inherited/")
+    # A storage.s3 endpoint of its own wins over the connector's (here: nothing listens there).
+    connectors.write_text(
+        body
+        + "storage:\n  retries: 0\n  timeout: 5\n"
+        + "  s3:\n    endpoint: {url: 'http://127.0.0.1:9', allow_http: true}\n"
+    )
+    code, _, err = cli(
+        "collect", "--provider", "aws", "--config", connectors, "--out", f"s3://{bucket}/elsewhere"
+    )
+    assert code == 2 and "cannot reach the storage endpoint" in err, err
     # A mistyped key of the section is located in the file, before anything is collected.
     connectors.write_text(body + "storage:\n  s3:\n    regoin: eu-west-1\n")
     code, _, err = cli(
