@@ -63,8 +63,7 @@ class ProofBuilder:
         self._edges: dict[int, dict[str, Any]] = {}
 
     def _incoming(self, node: int) -> np.ndarray:
-        start, end = self.by_owned.ptr[node], self.by_owned.ptr[node + 1]
-        return self.by_owned.order[start:end]
+        return self.by_owned.edges_of(node)
 
     def _edge(self, e: int) -> dict[str, Any]:
         """One merged edge with its statements; memoised, since a holder's edge appears in every
