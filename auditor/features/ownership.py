@@ -19,7 +19,7 @@ from auditor.ownership.assess import VERDICT_RANK, OwnershipAssessment, assess, 
 from auditor.ownership.inputs import OwnershipInput, load_ownership, name_key
 from auditor.ownership.proof import summary, tenant_proof
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
-from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, screen_parties
+from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, identifier_matches, screen_parties
 
 PER_REGIME = {"ofac-50": "ofac_50", "bis-affiliates": "bis_affiliates"}
 RANK_VERDICT = {v: k for k, v in VERDICT_RANK.items()}
@@ -185,7 +185,13 @@ def ownership_features(
         ), None
     settings = settings or OwnershipSettings()
     data = settings.data or load_ownership(tenants)
-    matches = screen_parties(data.nodes, index, threshold, tenant_matches)
+    # Code matches first: at the same score they are the seed the proof shows.
+    matches = pl.concat(
+        [
+            identifier_matches(data.identifiers, getattr(index, "entries", None)),
+            screen_parties(data.nodes, index, threshold, tenant_matches),
+        ]
+    )
     assessment = assess(
         data, matches, settings.regimes, as_of, settings.certain_score, settings.minority_share
     )

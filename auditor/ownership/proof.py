@@ -106,6 +106,7 @@ class ProofBuilder:
             "score": round(float(s["score"]), 3),
             "certain": bool(s["certain"]),
             "how_matched": how.get("features") or how,
+            **({"same_identifier": how["text"]} if "identifier" in how else {}),
         }
 
     def node(
@@ -310,8 +311,11 @@ def _tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[
 def _holder_text(h: dict[str, Any]) -> str:
     why = h.get("because") or {}
     if "listed" in why:
+        listed = why["listed"]
         tag = (
-            f"{why['listed']['list']} '{why['listed']['entry_name']}' {why['listed']['score']:.2f}"
+            f"{listed['same_identifier']} ({listed['list']} '{listed['entry_name']}')"
+            if "same_identifier" in listed
+            else f"{listed['list']} '{listed['entry_name']}' {listed['score']:.2f}"
         )
     elif why.get("cycle"):
         tag = "cycle"
