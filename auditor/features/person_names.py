@@ -24,15 +24,11 @@ import unicodedata
 
 import polars as pl
 from anyascii import anyascii
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from auditor.screening.chinese_script import to_simplified
-
-try:
-    from pypinyin import lazy_pinyin as _lazy_pinyin
-except ImportError:  # pragma: no cover - pypinyin is a dependency
-    _lazy_pinyin = None
 
 # Chosen on the tune split (bench/officer_names_eval.py): see docs/ownership.md.
 NEAR_MISS_THRESHOLD = 0.82
@@ -42,9 +38,7 @@ _NON_ASCII = r"[^\x00-\x7f]"
 
 def _han_name(match: re.Match[str]) -> str:
     """A run of Han characters as a romanised name: the first syllable the family name, the rest the given name."""
-    syllables = (
-        _lazy_pinyin(match.group(0)) if _lazy_pinyin else [anyascii(c) for c in match.group(0)]
-    )
+    syllables = lazy_pinyin(match.group(0))
     return " " + " ".join([syllables[0], "".join(syllables[1:])]).strip() + " "
 
 

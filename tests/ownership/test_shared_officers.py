@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 
 from auditor.features.ownership import OwnershipSettings, ownership_features
 from auditor.ownership.inputs import load_ownership
