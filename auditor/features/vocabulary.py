@@ -415,6 +415,13 @@ FEATURES: dict[str, Feature] = {
             "tenants.officers",
         ),
         _f(
+            "shared_officer_possible",
+            TEXT,
+            "Near misses only, never counted: an officer of the tenant whose name is close to (not the same as) a person controlling a listed or restricted party, in the same country where both are known (features.person_names).",
+            "lists",
+            "tenants.officers",
+        ),
+        _f(
             "ownership_proof",
             TEXT,
             "One line per regime: the restricted holders with their shares and chains, their sum against the threshold.",
@@ -462,7 +469,7 @@ FEATURES: dict[str, Feature] = {
         _f(
             "listed_officer_match",
             BOOLEAN,
-            "One of the tenant's officers or beneficial owners is named as an officer (present or former) of a list entry in the `--list-officers` file (names compared with case, punctuation and word order ignored).",
+            "One of the tenant's officers or beneficial owners is named as an officer (present or former) of a list entry in the `--list-officers` file (names compared with case, punctuation, word order and script ignored).",
             "list_officers",
             "tenants.officers",
         ),
@@ -470,6 +477,13 @@ FEATURES: dict[str, Feature] = {
             "listed_officer_detail",
             TEXT,
             "Who, in which tenant field, and of which list entry.",
+            "list_officers",
+            "tenants.officers",
+        ),
+        _f(
+            "listed_officer_possible",
+            TEXT,
+            "Near misses only, never counted: a tenant's officer or beneficial owner whose name is close to (not the same as) one in the `--list-officers` file (features.person_names).",
             "list_officers",
             "tenants.officers",
         ),
