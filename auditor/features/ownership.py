@@ -39,6 +39,8 @@ OWNERSHIP_COLUMNS = pl.Schema(
         "shared_officer_listed": pl.Boolean(),
         "shared_officer_detail": pl.String(),
         "shared_officer_possible": pl.String(),
+        "listed_identifier_match": pl.Boolean(),
+        "listed_identifier_detail": pl.String(),
         "ownership_proof": pl.String(),
         **{
             f"{p}_{c}": t
@@ -275,9 +277,48 @@ def ownership_features(
         .join(suspended, on="tenant_id", how="left")
         .join(flags, on="tenant_id", how="left")
         .join(_shared_officers(tenants, assessment), on="tenant_id", how="left")
+        .join(_identified_tenants(tenants, matches), on="tenant_id", how="left")
     )
     frame = frame.join(_proof_lines(frame, assessment), on="tenant_id", how="left")
     return frame.select("tenant_id", *OWNERSHIP_COLUMNS).cast(OWNERSHIP_COLUMNS), assessment
+
+
+def _identified_tenants(tenants: pl.DataFrame, matches: pl.DataFrame) -> pl.DataFrame:
+    """Tenants that carry a list entry's own LEI or USCC: the tenant *is* that entry, whatever its name.
+
+    The code seeds the ownership graph (what the tenant owns is judged from it), but a seed is
+    not a verdict on itself, so without this column a listed company renamed beyond any name
+    match would raise nothing of its own. Matches by code are the `identifier_matches` rows
+    (their `query` is the code); name matches are left to the screening features.
+    """
+    by_code = matches.filter(pl.col("query").str.contains(r"^(?:LEI|USCC):"))
+    found = (
+        tenants.select("tenant_id")
+        .join(by_code, left_on="tenant_id", right_on="node_id")
+        .group_by("tenant_id")
+        .agg(
+            pl.format(
+                "{}: {} ({} '{}')",
+                "query",
+                pl.col("explanation").str.json_path_match("$.text"),
+                "source_code",
+                "entry_name",
+            )
+            .unique()
+            .sort()
+            .str.join("; ")
+            .alias("listed_identifier_detail")
+        )
+    )
+    return (
+        tenants.select("tenant_id")
+        .join(found, on="tenant_id", how="left")
+        .select(
+            "tenant_id",
+            pl.col("listed_identifier_detail").is_not_null().alias("listed_identifier_match"),
+            "listed_identifier_detail",
+        )
+    )
 
 
 def _proof_lines(frame: pl.DataFrame, assessment: OwnershipAssessment) -> pl.DataFrame:

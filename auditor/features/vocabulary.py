@@ -422,6 +422,20 @@ FEATURES: dict[str, Feature] = {
             "tenants.officers",
         ),
         _f(
+            "listed_identifier_match",
+            BOOLEAN,
+            "The tenant (through its own row in the parties table) carries the same LEI or USCC as a list entry: it is that entry whatever its name (false when no code matches; null without lists).",
+            "lists",
+            "parties.identifiers",
+        ),
+        _f(
+            "listed_identifier_detail",
+            TEXT,
+            "Each matching code, the entry it matches and that entry's list.",
+            "lists",
+            "parties.identifiers",
+        ),
+        _f(
             "ownership_proof",
             TEXT,
             "One line per regime: the restricted holders with their shares and chains, their sum against the threshold.",

@@ -181,6 +181,35 @@ def test_a_tenant_written_in_the_parties_file_with_its_uscc_is_found_by_it(tmp_p
     assert verdicts["T1"] == "restricted"  # exactly 50% from a listed owner is caught
     seeds = assessment.regimes[0].seeds
     assert seeds.filter(pl.col("node_id") == "T3")["entry_id"].to_list() == ["e2"]
+    # T3 is the listed entry itself: that is a signal of its own, not only a seed for T1
+    identified = dict(zip(frame["tenant_id"], frame["listed_identifier_match"]))
+    assert identified == {"T1": False, "T2": False, "T3": True}
+    detail = frame.filter(pl.col("tenant_id") == "T3")["listed_identifier_detail"].item()
+    assert detail == (
+        f"USCC:{USCC}: same Unified Social Credit Code as list entry e2 (SDN 'EASTGATE CO')"
+    )
+
+
+def test_a_party_with_a_listed_code_is_not_the_tenant_it_owns(tmp_path):
+    """A non-tenant party carrying the code restricts what it owns; no tenant *is* the entry."""
+    frame, _ = _run(
+        tmp_path,
+        parties=[
+            f"P1,Blue Harbor Holdings,entity,LEI:{LEI},",
+            f"T2,Tenant T2,entity,LEI:{OTHER_LEI},T2",
+        ],
+        stakes=["P1,T1,60"],
+        lists=[
+            {
+                "_id": "e1",
+                "source": SDN,
+                "name": "NORTHWIND",
+                "ids": f"Legal Entity Number, {LEI}, RU",
+            }
+        ],
+    )
+    assert frame["listed_identifier_match"].to_list() == [False, False, False]
+    assert frame["listed_identifier_detail"].null_count() == 3
 
 
 def test_a_code_on_a_list_the_regime_does_not_seed_from_does_not_seed_it(tmp_path):
