@@ -81,10 +81,13 @@ class Timed:
     peak_gb: float
     code: int
     stderr: str = ""
+    cpu_s: float = (
+        0.0  # the child's user + sys CPU seconds: comparable under load, where wall is not
+    )
 
 
 def run_process(command: list[str]) -> Timed:
-    """Wall time, exit code and peak resident memory of one child process (its own rusage)."""
+    """Wall time, CPU time (user + sys), exit code and peak resident memory of one child process (its own rusage)."""
     started = time.perf_counter()
     child = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO
@@ -94,7 +97,11 @@ def run_process(command: list[str]) -> Timed:
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     return Timed(
-        time.perf_counter() - started, usage.ru_maxrss * 1024 / 1e9, child.returncode, stderr
+        time.perf_counter() - started,
+        usage.ru_maxrss * 1024 / 1e9,
+        child.returncode,
+        stderr,
+        usage.ru_utime + usage.ru_stime,
     )
 
 
@@ -216,6 +223,10 @@ def _s(timed: Timed | None) -> str:
     return "—" if timed is None else f"{timed.seconds:.1f} s"
 
 
+def _cpu(timed: Timed | None) -> str:
+    return "" if timed is None else f" (cpu {timed.cpu_s:.1f} s)"
+
+
 def _x(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}×"
 
@@ -258,11 +269,11 @@ def main() -> None:
         results.append(r)
         target = TARGETS.get(label.strip())
         print(
-            f"{r.tenants:>10,} tenants {r.usage_rows:>12,} rows | floor {r.floor.seconds:6.1f} s (scan {r.floor_compute_s:.1f} s) "
-            f"{r.floor.peak_gb:4.1f} GB | audit {r.audit.seconds:6.1f} s {r.audit.peak_gb:4.1f} GB | {r.ratio(r.audit):5.1f}x"
+            f"{r.tenants:>10,} tenants {r.usage_rows:>12,} rows | floor {r.floor.seconds:6.1f} s (scan {r.floor_compute_s:.1f} s, cpu {r.floor.cpu_s:.1f} s) "
+            f"{r.floor.peak_gb:4.1f} GB | audit {r.audit.seconds:6.1f} s{_cpu(r.audit)} {r.audit.peak_gb:4.1f} GB | {r.ratio(r.audit):5.1f}x"
             + (f" (target {target:.0f}x)" if target else "")
             + (
-                f" | store: 1st {_s(r.store_first)}, 2nd {_s(r.store_second)} = {r.ratio(r.store_second):.1f}x (target {STORE_TARGET:.0f}x), "
+                f" | store: 1st {_s(r.store_first)}{_cpu(r.store_first)}, 2nd {_s(r.store_second)}{_cpu(r.store_second)} = {r.ratio(r.store_second):.1f}x (target {STORE_TARGET:.0f}x), "
                 f"{r.reused:,} texts reused"
                 if r.store_second
                 else ""
