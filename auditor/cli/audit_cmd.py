@@ -240,7 +240,7 @@ def _audit_with_store(config, lock_timeout: float):
                         {**r, "suppressed_by": result.suppressions.get(r["case_id"], [])}
                         for r in records
                     ]
-            result = dataclasses.replace(result, stages=stages)
+            result = dataclasses.replace(result, stages=dict(stages))
             staged = stage_reports(result, config.out, records=records)
             with recorded_stage("store.notices", stages), collector_paused():
                 # The records only gained `change` (and `suppressed_by`): the rest of each snapshot stands.

@@ -107,7 +107,7 @@ def restage_manifest(staged: Any, result: Any, stages: dict[str, float]) -> None
     that run.json still says where the whole run's time went."""
     if "run.json" not in RENDERERS or not isinstance(result, AuditResult):
         return
-    result = dataclasses.replace(result, stages={**result.stages, **staged.stages, **stages})
+    result = dataclasses.replace(result, stages={**staged.stages, **stages})
     staged.write("run.json", RENDERERS["run.json"]([], result))
     staged.stages = dict(result.stages)
 
