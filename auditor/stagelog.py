@@ -1,7 +1,8 @@
 """Stage start and end lines: where a run's time goes, as key=value log records.
 
-Each stage logs `stage=NAME event=start` and `stage=NAME event=end seconds=S` (plus row
-counts the stage chooses) at info on the `auditor.stage` logger; a stage that raises logs
+Each stage logs `stage=NAME event=start` and `stage=NAME event=end seconds=S cpu=C` (wall
+seconds, then the process's CPU seconds over the stage, all threads: on a loaded machine the
+wall time says little and the CPU time is what the stage costs; plus row counts the stage chooses) at info on the `auditor.stage` logger; a stage that raises logs
 `event=failed` instead. The records also carry `stage` and `stage_event` attributes, so the
 CLI's progress display can follow them without the stages knowing about terminals.
 Only names, counts and seconds are logged here, never values from the data.
@@ -31,6 +32,7 @@ def stage(name: str) -> Iterator[dict[str, int | float]]:
     """Times the block as stage `name`; counts put into the yielded dict go on the end line."""
     log.info("stage=%s event=start", name, extra={"stage": name, "stage_event": "start"})
     started = time.perf_counter()
+    cpu = time.process_time()
     counts: dict[str, int | float] = {}
     try:
         yield counts
@@ -46,12 +48,22 @@ def stage(name: str) -> Iterator[dict[str, int | float]]:
         raise
     seconds = time.perf_counter() - started
     log.info(
-        "stage=%s event=end seconds=%.2f%s",
+        "stage=%s event=end seconds=%.2f cpu=%.2f%s",
         name,
         seconds,
+        time.process_time() - cpu,
         _fields(counts),
         extra={"stage": name, "stage_event": "end"},
     )
+
+
+@contextmanager
+def recorded_stage(name: str, stages: dict[str, float]) -> Iterator[dict[str, int | float]]:
+    """`stage`, whose wall seconds are also added to `stages` (a run's run.json `stages`) under `name`."""
+    started = time.perf_counter()
+    with stage(name) as counts:
+        yield counts
+    stages[name] = round(stages.get(name, 0.0) + time.perf_counter() - started, 3)
 
 
 def logged_stage(

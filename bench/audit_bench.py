@@ -6,8 +6,10 @@ same files (the example's restricted-party list, every report written), as a sub
 (c) the same command twice with a fresh case store: its first run, then a second run over
 the same data, which reuses the first run's screening results. Prints wall time, the ratio
 to the floor and the peak resident memory of each process (os.wait4's rusage of that
-child), then where the audit's time went (run.json `stages`), and a Markdown table -- the
-README's. Data comes from bench/scale_gen.py and is cached in bench/data/ (delete it after).
+child) and its CPU seconds (user + sys, the same rusage: on a loaded machine wall times are
+several times an idle one's, CPU seconds much less so), then where the audit's time went
+(run.json `stages`, which with a store include its open, read, classification and commit), and a
+Markdown table -- the README's. Data comes from bench/scale_gen.py and is cached in bench/data/ (delete it after).
 
     python bench/audit_bench.py                                  # 10k, 100k, 1M x 100 rows; 200k x 10 rows
     python bench/audit_bench.py --sizes 10000x20 --no-store
@@ -81,10 +83,13 @@ class Timed:
     peak_gb: float
     code: int
     stderr: str = ""
+    cpu_s: float = (
+        0.0  # the child's user + sys CPU seconds: comparable under load, where wall is not
+    )
 
 
 def run_process(command: list[str]) -> Timed:
-    """Wall time, exit code and peak resident memory of one child process (its own rusage)."""
+    """Wall time, CPU time (user + sys), exit code and peak resident memory of one child process (its own rusage)."""
     started = time.perf_counter()
     child = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO
@@ -94,7 +99,11 @@ def run_process(command: list[str]) -> Timed:
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     return Timed(
-        time.perf_counter() - started, usage.ru_maxrss * 1024 / 1e9, child.returncode, stderr
+        time.perf_counter() - started,
+        usage.ru_maxrss * 1024 / 1e9,
+        child.returncode,
+        stderr,
+        usage.ru_utime + usage.ru_stime,
     )
 
 
@@ -205,7 +214,7 @@ def measure(label: str, with_store: bool) -> SizeResult:
 
 def _stages_line(stages: dict[str, float], wall: float, top: int = 7) -> str:
     """The biggest stages of run.json, and what the process spent outside them (start-up,
-    imports, the store's classification and commit, publishing the folder)."""
+    imports, publishing the folder, delivering the alert and the outbox)."""
     outside = max(wall - sum(stages.values()), 0.0)
     parts = {**stages, "outside stages": outside}
     biggest = sorted(parts.items(), key=lambda kv: -kv[1])[:top]
@@ -216,20 +225,25 @@ def _s(timed: Timed | None) -> str:
     return "—" if timed is None else f"{timed.seconds:.1f} s"
 
 
+def _cpu(timed: Timed | None) -> str:
+    return "" if timed is None else f" (cpu {timed.cpu_s:.1f} s)"
+
+
 def _x(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}×"
 
 
 def markdown_table(results: list[SizeResult]) -> str:
     lines = [
-        "| tenants | usage rows | floor | `auditor audit` | audit / floor | peak memory | reports | cases | 2nd run, store | 2nd / floor |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| tenants | usage rows | floor | `auditor audit` | audit CPU | audit / floor | peak memory | reports | cases | 2nd run, store | 2nd run CPU | 2nd / floor |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         reports = r.stages.get("reports", 0.0)
         lines.append(
-            f"| {r.tenants:,} | {r.usage_rows:,} | {r.floor.seconds:.1f} s | {r.audit.seconds:.1f} s | {_x(r.ratio(r.audit))} | "
-            f"{r.audit.peak_gb:.1f} GB | {reports:.1f} s ({reports / r.audit.seconds:.0%}) | {r.cases:,} | {_s(r.store_second)} | {_x(r.ratio(r.store_second))} |"
+            f"| {r.tenants:,} | {r.usage_rows:,} | {r.floor.seconds:.1f} s | {r.audit.seconds:.1f} s | {r.audit.cpu_s:.1f} s | {_x(r.ratio(r.audit))} | "
+            f"{r.audit.peak_gb:.1f} GB | {reports:.1f} s ({reports / r.audit.seconds:.0%}) | {r.cases:,} | {_s(r.store_second)} | "
+            f"{'—' if r.store_second is None else f'{r.store_second.cpu_s:.1f} s'} | {_x(r.ratio(r.store_second))} |"
         )
     return "\n".join(lines)
 
@@ -258,11 +272,11 @@ def main() -> None:
         results.append(r)
         target = TARGETS.get(label.strip())
         print(
-            f"{r.tenants:>10,} tenants {r.usage_rows:>12,} rows | floor {r.floor.seconds:6.1f} s (scan {r.floor_compute_s:.1f} s) "
-            f"{r.floor.peak_gb:4.1f} GB | audit {r.audit.seconds:6.1f} s {r.audit.peak_gb:4.1f} GB | {r.ratio(r.audit):5.1f}x"
+            f"{r.tenants:>10,} tenants {r.usage_rows:>12,} rows | floor {r.floor.seconds:6.1f} s (scan {r.floor_compute_s:.1f} s, cpu {r.floor.cpu_s:.1f} s) "
+            f"{r.floor.peak_gb:4.1f} GB | audit {r.audit.seconds:6.1f} s{_cpu(r.audit)} {r.audit.peak_gb:4.1f} GB | {r.ratio(r.audit):5.1f}x"
             + (f" (target {target:.0f}x)" if target else "")
             + (
-                f" | store: 1st {_s(r.store_first)}, 2nd {_s(r.store_second)} = {r.ratio(r.store_second):.1f}x (target {STORE_TARGET:.0f}x), "
+                f" | store: 1st {_s(r.store_first)}{_cpu(r.store_first)}, 2nd {_s(r.store_second)}{_cpu(r.store_second)} = {r.ratio(r.store_second):.1f}x (target {STORE_TARGET:.0f}x), "
                 f"{r.reused:,} texts reused"
                 if r.store_second
                 else ""

@@ -193,64 +193,83 @@ def _audit_with_store(config, lock_timeout: float):
     from auditor.cases.changes import classify_changes
     from auditor.notify.run_notices import notices_for_run, send_after_run
     from auditor.report import case_records, stage_reports
+    from auditor.report.write import restage_manifest
     from auditor.run import audit as run_audit
     from auditor.run import run_manifest
+    from auditor.gcpause import collector_paused
+    from auditor.stagelog import recorded_stage
     from auditor.store import CaseSnapshot, RunRecord, open_store
 
-    store = open_store(config.store)
+    # run.json `stages` of the store's own work, each also a -v stage line (with its CPU seconds);
+    # the cyclic garbage collector waits while they build their many small objects (auditor.gcpause).
+    stages: dict[str, float] = {}
+    with recorded_stage("store.open", stages):
+        store = open_store(config.store)
     try:
         with store.lock(lock_timeout):
             result = run_audit(config, store=store)
-            previous = store.latest_run()
-            started = time.perf_counter()
-            records = case_records(result)  # once: the changes only add each record's `change`
-            result = dataclasses.replace(
-                result,
-                stages={**result.stages, "records": round(time.perf_counter() - started, 3)},
-            )
-            current = [CaseSnapshot.from_record(result.run_id, r) for r in records]
-            started = time.perf_counter()
-            changes = classify_changes(
-                store.cases_in_run(previous.run_id) if previous else [],
-                current,
-                store.latest_decisions(),
-                # Dismissals are dated on the analyst's calendar, so they are judged by the
-                # clock, not by the data's as_of (which a re-run of an old snapshot keeps).
-                as_of=result.started_at,
-                previous_run_id=previous.run_id if previous else None,
-                current_tenants=set(result.inputs.tenants["tenant_id"].to_list()),
-            )
-            result, changes = apply_with_store(store, result, changes, current)  # allowlist, if any
-            result = dataclasses.replace(result, changes=changes)
-            alerts = decide_alerts(changes, config.alert_priority, store.undelivered_alerts())
-            # run.json `stages`: classifying against the last run (reading its cases included).
-            result = dataclasses.replace(
-                result,
-                stages={**result.stages, "classify": round(time.perf_counter() - started, 3)},
-            )
-            records = [{**r, "change": changes.record_for(r["case_id"])} for r in records]
-            if result.suppressions is not None:  # the allowlist's lifts changed who is silenced
-                records = [
-                    {**r, "suppressed_by": result.suppressions.get(r["case_id"], [])}
-                    for r in records
-                ]
+            stages = {**result.stages, **stages}
+            with recorded_stage("records", stages), collector_paused():
+                records = case_records(result)  # once: the changes only add each record's `change`
+                current = [CaseSnapshot.from_record(result.run_id, r) for r in records]
+            with recorded_stage("store.read", stages), collector_paused():
+                # The last run's cases without their records: classifying reads only their summaries.
+                previous = store.latest_run()
+                previous_cases = store.case_summaries_in_run(previous.run_id) if previous else []
+                decisions = store.latest_decisions()
+                undelivered = store.undelivered_alerts()
+            with recorded_stage("classify", stages), collector_paused():
+                changes = classify_changes(
+                    previous_cases,
+                    current,
+                    decisions,
+                    # Dismissals are dated on the analyst's calendar, so they are judged by the
+                    # clock, not by the data's as_of (which a re-run of an old snapshot keeps).
+                    as_of=result.started_at,
+                    previous_run_id=previous.run_id if previous else None,
+                    current_tenants=set(result.inputs.tenants["tenant_id"].to_list()),
+                )
+                result, changes = apply_with_store(
+                    store, result, changes, current
+                )  # allowlist, if any
+                result = dataclasses.replace(result, changes=changes)
+                alerts = decide_alerts(changes, config.alert_priority, undelivered)
+                records = [{**r, "change": changes.record_for(r["case_id"])} for r in records]
+                if result.suppressions is not None:  # the allowlist's lifts changed who is silenced
+                    records = [
+                        {**r, "suppressed_by": result.suppressions.get(r["case_id"], [])}
+                        for r in records
+                    ]
+            result = dataclasses.replace(result, stages=dict(stages))
             staged = stage_reports(result, config.out, records=records)
-            snapshots = [CaseSnapshot.from_record(result.run_id, r) for r in records]
-            notices = notices_for_run(store, result, changes, records)
+            with recorded_stage("store.notices", stages), collector_paused():
+                # The records only gained `change` (and `suppressed_by`): the rest of each snapshot stands.
+                snapshots = [
+                    dataclasses.replace(snapshot, record=record)
+                    for snapshot, record in zip(current, records, strict=True)
+                ]
+                notices = notices_for_run(store, result, changes, records)
             started = time.perf_counter()
             try:
-                store.commit_run(
-                    RunRecord.from_manifest(run_manifest(result)),
-                    snapshots,
-                    [a.record() for a in alerts],
-                    config.alert_priority,
-                    notifications=notices.messages,
-                    reported_dead=notices.reported_dead,
+                with recorded_stage("store.commit", stages), collector_paused():
+                    store.commit_run(
+                        RunRecord.from_manifest(run_manifest(result)),
+                        snapshots,
+                        [a.record() for a in alerts],
+                        config.alert_priority,
+                        notifications=notices.messages,
+                        reported_dead=notices.reported_dead,
+                    )
+                # run.json again, now that the commit it waited for is timed (it is not published yet).
+                restage_manifest(
+                    staged,
+                    result,
+                    {k: stages[k] for k in ("store.notices", "store.commit")},
                 )
             except BaseException:
                 staged.discard()  # the store never recorded this run, so its reports are not shown either
                 raise
-            committed = time.perf_counter() - started  # after run.json was written: logged only
+            committed = time.perf_counter() - started
             try:
                 written = staged.publish()
             except OutputError as exc:

@@ -129,6 +129,9 @@ class StagedFolder:
             )  # the user's link to a folder stays; its folder is replaced
         self.target = target
         self.written: dict[str, Path] = {}
+        self.stages: dict[
+            str, float
+        ] = {}  # the `stages` its run.json was written with (report.write)
         with output_errors(target, f"use output folder {display_path(target)}"):
             check_output_folder(target, allowed_names)
             target.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)

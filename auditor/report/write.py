@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from auditor.gcpause import collector_paused
 from auditor.report.cip import render_cip_csv, render_training_jsonl
 from auditor.report.folder import StagedFolder, check_output_folder, output_errors
 from auditor.report.html import render_html
@@ -71,26 +72,44 @@ def stage_reports(
     if hasattr(staged, "run_id"):  # an object-store folder names the run in its _SUCCESS marker
         staged.run_id = result.run_id
     try:
-        started = time.perf_counter()
-        if records is None:
-            records = case_records(result)
-        for name, render in RENDERERS.items():
-            if name != "run.json":
-                staged.write(name, render(records, result))
-        # run.json last, so that its `stages` include the writing of the reports themselves.
-        if "run.json" in RENDERERS:
-            if isinstance(result, AuditResult):
-                result = dataclasses.replace(
-                    result,
-                    stages={**result.stages, "reports": round(time.perf_counter() - started, 3)},
-                )
-            staged.write("run.json", RENDERERS["run.json"](records, result))
+        with collector_paused():  # the renderers build rows and texts per case (auditor.gcpause)
+            _stage_files(staged, result, records)
     except BaseException:
         staged.discard()
         raise
     finally:
         forget_tables()
     return staged
+
+
+def _stage_files(staged: Any, result: Any, records: list[dict[str, Any]] | None) -> None:
+    """Every registered format into `staged`, run.json last."""
+    started = time.perf_counter()
+    if records is None:
+        records = case_records(result)
+    for name, render in RENDERERS.items():
+        if name != "run.json":
+            staged.write(name, render(records, result))
+    # run.json last, so that its `stages` include the writing of the reports themselves.
+    if "run.json" in RENDERERS:
+        if isinstance(result, AuditResult):
+            result = dataclasses.replace(
+                result,
+                stages={**result.stages, "reports": round(time.perf_counter() - started, 3)},
+            )
+        staged.write("run.json", RENDERERS["run.json"](records, result))
+        staged.stages = dict(getattr(result, "stages", {}) or {})
+
+
+def restage_manifest(staged: Any, result: Any, stages: dict[str, float]) -> None:
+    """Writes the staged run.json again with `stages` added to the ones it had: work timed after
+    the reports were staged (the case store's commit, which must come before publishing), so
+    that run.json still says where the whole run's time went."""
+    if "run.json" not in RENDERERS or not isinstance(result, AuditResult):
+        return
+    result = dataclasses.replace(result, stages={**staged.stages, **stages})
+    staged.write("run.json", RENDERERS["run.json"]([], result))
+    staged.stages = dict(result.stages)
 
 
 def check_out_dir(out_dir: str | Path, storage: Any = None) -> None:

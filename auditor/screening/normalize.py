@@ -16,16 +16,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 import polars as pl
 from anyascii import anyascii
 
 from auditor.screening.chinese_script import to_simplified
 
-try:  # pypinyin gives tone-less pinyin for Han characters; anyascii is the fallback.
-    from pypinyin import lazy_pinyin as _lazy_pinyin
-except ImportError:  # pragma: no cover - pypinyin is a declared dependency
-    _lazy_pinyin = None  # type: ignore[assignment]
+
+@lru_cache(maxsize=1)
+def _pinyin_converter() -> Any:
+    """pypinyin's `lazy_pinyin` (tone-less pinyin for Han characters), imported at the first Han
+    text: loading its phrase dictionary takes a quarter of a second, which every command that
+    imports screening paid at start whether or not it met a Han character. None when pypinyin is
+    missing; anyascii is then the fallback."""
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a declared dependency
+        return None
+    return lazy_pinyin
+
 
 # Legal forms as token sequences after punctuation became spaces; longest first because
 # the regex takes the first alternative that matches.
@@ -255,9 +265,10 @@ def transliterate(text: str) -> str:
 
 
 def _pinyin(text: str) -> list[str]:
-    if _lazy_pinyin is None:
+    convert = _pinyin_converter()
+    if convert is None:
         return [anyascii(text).lower()]
-    return _lazy_pinyin(text)
+    return convert(text)
 
 
 def _latin(expr: pl.Expr) -> pl.Expr:

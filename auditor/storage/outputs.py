@@ -112,6 +112,9 @@ class RemoteStagedFolder:
         self._local = StagedFolder(self._root / "out", allowed_names)
         self.path = self._local.path
         self.written: dict[str, str] = {}
+        self.stages: dict[
+            str, float
+        ] = {}  # the `stages` its run.json was written with (report.write)
 
     def write(self, name: str, content: str | bytes) -> str:
         self._local.write(name, content)

@@ -218,6 +218,9 @@ class CaseStore(Protocol):
     def cases_in_run(self, run_id: str) -> list[CaseSnapshot]:
         """In rank order."""
 
+    def case_summaries_in_run(self, run_id: str) -> list[CaseSnapshot]:
+        """In rank order, each without its `record` (empty): what classifying a run against this one reads."""
+
     def case_history(self, case_id: str) -> list[CaseSnapshot]:
         """Every snapshot of a case, oldest run first."""
 

@@ -56,7 +56,9 @@ def _texts(record: Mapping[str, Any]) -> list[str]:
 def run_terms(cases: Iterable[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, str]]:
     """(term, case id) rows for a run's cases, given as (case id, record): its id, its tenants' ids and legal names.
 
-    One Polars expression over every text of the run; each case's words distinct.
+    One Polars expression over every text of the run; each case's words distinct, the rows in
+    key order (term, then case id: Polars compares the UTF-8 bytes, which orders texts as
+    Python does, by code point), as the index's table takes them.
     """
     ids: list[str] = []
     texts: list[str] = []
@@ -76,8 +78,9 @@ def run_terms(cases: Iterable[tuple[str, Mapping[str, Any]]]) -> list[tuple[str,
         .with_columns(pl.col("term").str.slice(0, MAX_TERM))
         .unique(["case_id", "term"])  # a set per case: the index has no order
         .filter(pl.int_range(pl.len()).over("case_id") < MAX_TERMS_PER_CASE)
+        .sort("term", "case_id")
     )
-    return list(zip(table["term"].to_list(), table["case_id"].to_list()))
+    return table.select("term", "case_id").rows()
 
 
 def case_terms(record: Mapping[str, Any]) -> set[str]:

@@ -430,6 +430,29 @@ class SQLiteStore(
             )
             return [self._snapshot(r) for r in rows]
 
+    def case_summaries_in_run(self, run_id: str) -> list[CaseSnapshot]:
+        """The run's cases without their records: classifying the next run reads only these columns,
+        and parsing every record's JSON (some 4 kB a case) was most of the time of reading them."""
+        with store_errors(self.path, "read the case store's cases", reading=True):
+            rows = self._conn.execute(
+                """SELECT run_id, case_id, rank, priority, score, tenant_ids, rules, restricted_gpu_hours_90d
+                   FROM case_snapshots WHERE run_id = ? ORDER BY rank""",
+                (run_id,),
+            )
+            return [
+                CaseSnapshot(
+                    run_id=r["run_id"],
+                    case_id=r["case_id"],
+                    rank=r["rank"],
+                    priority=r["priority"],
+                    score=r["score"],
+                    tenant_ids=json.loads(r["tenant_ids"]),
+                    rules=json.loads(r["rules"]),
+                    restricted_gpu_hours_90d=r["restricted_gpu_hours_90d"],
+                )
+                for r in rows
+            ]
+
     def case_history(self, case_id: str) -> list[CaseSnapshot]:
         with store_errors(self.path, "read the case store's cases", reading=True):
             rows = self._conn.execute(

@@ -69,7 +69,7 @@ def index_run_terms(
     conn.execute(f"DROP INDEX IF EXISTS {CASE_INDEX}")
     conn.executemany(
         "INSERT OR IGNORE INTO case_search_terms (run_id, term, case_id) VALUES (?, ?, ?)",
-        [(run_id, term, case_id) for term, case_id in sorted(run_terms(cases))],
+        [(run_id, term, case_id) for term, case_id in run_terms(cases)],  # in key order
     )
     conn.execute(SEARCH_MIGRATION[1])
 

@@ -56,5 +56,8 @@ def test_the_whole_process_benchmark_times_floor_audit_and_a_second_run_with_a_s
         result.stages
     )
     assert result.store_second is not None and result.reused > 0
+    # CPU seconds of each child (user + sys): what a loaded machine's figures can be compared by.
+    assert result.audit.cpu_s > 0 and result.store_second.cpu_s > 0 and result.floor.cpu_s > 0
+    assert {"store.read", "classify", "store.commit"} <= set(result.second_stages)
     table = audit_bench.markdown_table([result])
-    assert f"| {result.tenants:,} |" in table and "audit / floor" in table
+    assert f"| {result.tenants:,} |" in table and "audit / floor" in table and "CPU" in table

@@ -74,7 +74,7 @@ def test_vv_logs_stages_and_never_a_kyc_value(cli, tmp_path: Path, log_format: s
             f"no end line for {stage}"
         )
     assert re.search(
-        rf"stage=inputs event=end seconds=\S+ tenants={example_tenants()} usage_rows=\d+ access_rows=\d+",
+        rf"stage=inputs event=end seconds=\S+ cpu=\d+\.\d\d tenants={example_tenants()} usage_rows=\d+ access_rows=\d+",
         err,
     )
     assert "DEBUG auditor.cli event=config" in err or '"level": "debug"' in err

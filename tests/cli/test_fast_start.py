@@ -81,3 +81,24 @@ def test_help_lists_every_command(cli) -> None:
         if line.startswith("  ") and not line.startswith("   ")
     }
     assert listed == set(COMMANDS)
+
+
+def test_the_audit_stack_imports_no_sdk_and_leaves_pinyin_to_the_first_han_text() -> None:
+    """`auditor audit` imports its pipeline at start; the cloud SDKs and pypinyin's phrase
+    dictionary (a quarter of a second) wait until a collection or a Han character needs them."""
+    probe = (
+        "import json, sys\n"
+        "import auditor.run, auditor.cli.audit_cmd, auditor.report.write\n"
+        "from auditor.screening.normalize import transliterate\n"
+        "before = sorted({m.split('.')[0] for m in sys.modules})\n"
+        "transliterate('北京')\n"
+        "print(json.dumps([before, 'pypinyin' in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    before, after = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not set(before) & (SDKS_AND_MATCHERS - {"rapidfuzz", "pyarrow"}), sorted(
+        set(before) & SDKS_AND_MATCHERS
+    )
+    assert after  # the first Han text loads it

@@ -155,3 +155,21 @@ def test_a_large_run_is_searched_through_the_index(new_store, monkeypatch):
         assert plans[-1].driver is not None  # a rare word drives
         assert len(found(st, "tenant")) == 100
         assert plans[-1].driver is None  # every case has it: the rank walk
+
+
+def test_a_runs_terms_come_in_key_order_as_python_orders_texts():
+    """The index's rows go in (term, case id) order, sorted by Polars: the same order as Python's
+    code-point order, also for words outside the Basic Multilingual Plane and with accents."""
+    from auditor.store.search import run_terms
+
+    names = ["Zeta Ltd", "Ärger GmbH", "𝔄lpha 𝔅eta", "alpha beta", "北京 科技", "Émile", "zeta 2"]
+    cases = [
+        (
+            f"C-{i:02d}",
+            {"case_id": f"C-{i:02d}", "tenants": [{"tenant_id": f"t{9 - i}", "legal_name": n}]},
+        )
+        for i, n in enumerate(names)
+    ]
+    rows = run_terms(cases)
+    assert rows == sorted(rows)
+    assert len(rows) == len(set(rows)) and ("alpha", "C-03") in rows
