@@ -118,6 +118,44 @@ def training_from_totals(
     `peak_of(kinds)` is the peak sweep over the rows (run kind -> `gpus` in hundredths of a
     TFLOPS) returning tenant_id, peak_restricted_gpus, in the engine that holds the rows.
     """
+    tables = training_tables(per_kind, utilisation)
+    return tables.finish(peak_of(tables.flop_kinds))
+
+
+@dataclass(frozen=True)
+class TrainingTables:
+    """The training estimate before the peak sweep: the run kinds it sweeps, and the rest."""
+
+    per_tenant: (
+        pl.DataFrame
+    )  # tenant_id, estimated_training_flop_90d, largest_run_flop, longest_restricted_run_hours
+    breakdown: pl.DataFrame  # BREAKDOWN_SCHEMA
+    flop_kinds: pl.DataFrame  # RUN_KEYS, gpus: the dense rate in whole hundredths of a TFLOPS
+
+    def finish(self, peaks: pl.DataFrame) -> TrainingEstimate:
+        """The estimate, given the sweep's tenant_id, peak_restricted_gpus (in flop_kinds' units)."""
+        peaks = peaks.select(
+            "tenant_id",
+            (pl.col("peak_restricted_gpus") / CENTI * 1e12).alias("peak_cluster_flops"),
+        )
+        features = self.per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
+            pl.col("peak_cluster_flops").fill_null(0.0)
+        )
+        return TrainingEstimate(features, self.breakdown)
+
+
+def training_totals(totals: pl.DataFrame) -> pl.DataFrame:
+    """`run_totals`' table from the usage stage's first pass read with `runs=True`
+    (features.usage.usage_totals): the same groups and sums, so one read serves both."""
+    return (
+        totals.filter(pl.col("us90") > 0).select(list(TOTALS_SCHEMA)).cast(TOTALS_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def training_tables(
+    per_kind: pl.DataFrame, utilisation: float = DEFAULT_UTILISATION
+) -> TrainingTables:
+    """Every training column but the peak, from `run_totals`' table."""
     resolved = resolve_usage(per_kind).usage
     assert isinstance(resolved, pl.DataFrame)
     rates = throughput_table().select("gpu_model", pl.col("dense_bf16_flops").alias("dense_flops"))
@@ -160,14 +198,7 @@ def training_from_totals(
         pl.col("longest_h").max().alias("longest_restricted_run_hours")
     )
     per_tenant = per_tenant.join(longest, on="tenant_id", how="left")
-    peaks = peak_of(_flop_kinds(table)).select(
-        "tenant_id",
-        (pl.col("peak_restricted_gpus") / CENTI * 1e12).alias("peak_cluster_flops"),
-    )
-    features = per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
-        pl.col("peak_cluster_flops").fill_null(0.0)
-    )
-    return TrainingEstimate(features, breakdown)
+    return TrainingTables(per_tenant, breakdown, _flop_kinds(table))
 
 
 def _flop_kinds(table: pl.DataFrame) -> pl.DataFrame:

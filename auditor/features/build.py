@@ -18,7 +18,7 @@ import polars as pl
 
 from auditor import geo
 from auditor.cip.gaps import CipSettings, cip_features, foreign_owners
-from auditor.cip.training import TRAINING_ZERO_FILLS, training_features
+from auditor.cip.training import TRAINING_ZERO_FILLS
 from auditor.features.access import access_features
 from auditor.features.declared_use import declared_use_kind
 from auditor.features.hub_move import hub_move_candidates, hub_move_features
@@ -30,7 +30,8 @@ from auditor.features.links import DEFAULT_MAX_GROUP, find_links
 from auditor.features.network_links import NetworkSettings
 from auditor.features.ownership import OwnershipSettings, ownership_features
 from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, screen_tenants
-from auditor.features.usage import USAGE_ZERO_FILLS, usage_features
+from auditor.features.usage import USAGE_ZERO_FILLS
+from auditor.features.usage_scan import usage_and_training
 from auditor.features.vocabulary import FEATURES, unavailable_features
 from auditor.model.inputs import InputTables
 from auditor.stagelog import logged_stage
@@ -66,17 +67,25 @@ class _StageTimer:
         self.seconds: dict[str, float] = {}
 
     def __call__(self, name: str, fn, *args):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         result = fn(*args)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.seconds[name] = time.perf_counter() - started
+        # CPU seconds (user + sys, every thread) beside wall: on a loaded machine wall time
+        # says more about the neighbours than about the stage.
         log.info(
-            "stage=features part=%s seconds=%.2f peak_rss_mb=%.0f",
+            "stage=features part=%s seconds=%.2f cpu_seconds=%.2f peak_rss_mb=%.0f",
             name,
             self.seconds[name],
+            _cpu_seconds() - cpu_started,
             peak_mb,
         )
         return result
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 @logged_stage(
@@ -107,9 +116,15 @@ def build_features(
     identity = timer("identity", identity_features, tenants, as_of)
     # None: Polars over inputs.usage/access; else the engine holding them (spark.inputs.SparkTables).
     engine = inputs.engine
-    usage_stage = engine.usage_features if engine is not None else usage_features
     access_stage = engine.access_features if engine is not None else access_features
-    usage_result = timer("usage", usage_stage, inputs.usage, as_of)
+    cip = cip or CipSettings()
+    if engine is not None:
+        usage_result = timer("usage", engine.usage_features, inputs.usage, as_of)
+        training = None  # on Spark, its own passes on the cluster (below)
+    else:  # one read of the usage rows for the usage features and the training estimates
+        usage_result, training = timer(
+            "usage", usage_and_training, inputs.usage, as_of, cip.training_utilisation
+        )
     usage = usage_result.features
     access = timer("access", access_stage, inputs.access, as_of, frozenset(geo.D5_OR_MACAU))
     # Account farms (issue 21): network, launch-rhythm and creation-burst links join clusters too.
@@ -187,7 +202,6 @@ def build_features(
         ownership,
     )
     frame = frame.join(owned, on="tenant_id", how="left")
-    cip = cip or CipSettings()
     ips_known = "access.source_ip" in present
     ip_counts = engine.signin_ips(inputs.access, as_of) if engine and ips_known else None
     gaps = timer(
@@ -202,8 +216,11 @@ def build_features(
         foreign_owners(ownership.data if ownership else None, cip.home_country),
         ip_counts,
     )
-    training_stage = engine.training_features if engine is not None else training_features
-    training = timer("training", training_stage, inputs.usage, as_of, cip.training_utilisation)
+    if engine is not None:
+        training = timer(
+            "training", engine.training_features, inputs.usage, as_of, cip.training_utilisation
+        )
+    assert training is not None
     officers = timer("list_officers", list_officer_features, tenants, list_officers)
     moves = timer(
         "hub_move",

@@ -58,46 +58,101 @@ def usage_features(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> Usage
     (tenant, instance type, accelerator, region, provider) -- a table a few rows per tenant
     long -- and the catalog is applied to that small table, since GPUs per instance depend
     on nothing else. The second collects the restricted runs' start/end events for peak
-    concurrency (one sort). No pass holds the usage table in memory.
+    concurrency (one sort). No pass holds the usage table in memory. (The audit reads the
+    rows once for these and the training estimates together: features/usage_scan.py.)
     """
     lf = usage.lazy()
+    totals = usage_totals(lf, as_of)
+    return features_from_totals(
+        totals, lambda kinds: swept_peaks(lf, as_of, kinds, int(totals["rows"].sum()))
+    )
+
+
+def usage_totals(lf: pl.LazyFrame, as_of: datetime, runs: bool = False) -> pl.DataFrame:
+    """The first pass: rows and window microseconds (us30, us90) per GROUP_KEYS, streamed.
+
+    With `runs`, also what the training estimate needs of the same groups (cip.training's
+    TOTALS_SCHEMA): the longest run in the 90-day window (longest_us) and its first clipped
+    start and last clipped end over the runs inside it, so one read serves both stages.
+    """
     started = pl.col("start") <= pl.lit(as_of)
-    # Plain sums of precomputed columns stream; filters inside the aggregation do not.
+    us90 = pl.when(started).then(_micros_in_window(as_of, 90)).otherwise(0)
+    # Plain sums of precomputed columns stream; filters inside the aggregation do not, so a
+    # run outside the window contributes a null instant (which min and max skip).
+    inside = started & (us90 > 0)
+    window_start = pl.lit(as_of - timedelta(days=90))
+    extra = (
+        [
+            pl.when(inside)
+            .then(pl.max_horizontal(pl.col("start"), window_start))
+            .alias("first_start"),
+            pl.when(inside)
+            .then(pl.min_horizontal(pl.col("end").fill_null(pl.lit(as_of)), pl.lit(as_of)))
+            .alias("last_end"),
+        ]
+        if runs
+        else []
+    )
+    aggs = (
+        [
+            pl.col("us90").max().alias("longest_us"),
+            pl.col("first_start").min(),
+            pl.col("last_end").max(),
+        ]
+        if runs
+        else []
+    )
     # Whole microseconds are summed (exact, in any order), so every engine gets the same hours.
-    totals = (
+    return (
         lf.with_columns(
             pl.when(started).then(_micros_in_window(as_of, 30)).otherwise(0).alias("us30"),
-            pl.when(started).then(_micros_in_window(as_of, 90)).otherwise(0).alias("us90"),
+            us90.alias("us90"),
+            *extra,
         )
         .group_by(*GROUP_KEYS)
-        .agg(pl.len().alias("rows"), pl.col("us30").sum(), pl.col("us90").sum())
+        .agg(pl.len().alias("rows"), pl.col("us30").sum(), pl.col("us90").sum(), *aggs)
         .collect(engine="streaming")
     )
 
-    def peaks(restricted_kinds: pl.DataFrame) -> pl.DataFrame:
-        restricted_runs = lf.filter(started & (_hours_in_window(as_of, 90) > 0)).join(
-            restricted_kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True
-        )
-        # The sort holds two events per restricted run; on very large tables the tenants are
-        # taken in hash partitions, one pass each, to bound that memory.
-        partitions = max(1, math.ceil(int(totals["rows"].sum()) / ROWS_PER_PEAK_PASS))
-        part_of = pl.col("tenant_id").hash(seed=7) % partitions
-        return pl.concat(
-            [
-                _peak_concurrency(
-                    restricted_runs.filter(part_of == i) if partitions > 1 else restricted_runs,
-                    as_of,
-                )
-                for i in range(partitions)
-            ]
-        )
 
-    return features_from_totals(totals, peaks)
+def swept_peaks(
+    lf: pl.LazyFrame,
+    as_of: datetime,
+    kinds: pl.DataFrame,
+    rows: int,
+    outputs: dict[str, str] | None = None,
+) -> pl.DataFrame:
+    """The second pass: each tenant's peak of every weight column of `kinds`, in one sweep.
+
+    `kinds` maps a run kind (instance_type, accelerator, accelerator_count) to its weights
+    (default `gpus`); a run of a kind not in it does not count. `outputs` names the peak
+    column of each weight (default gpus -> peak_restricted_gpus). The sort holds two events
+    per counted run; on very large tables (`rows` usage rows) the tenants are taken in hash
+    partitions, one pass each, to bound that memory.
+    """
+    outputs = outputs or {"gpus": "peak_restricted_gpus"}
+    runs = lf.filter((pl.col("start") <= pl.lit(as_of)) & (_hours_in_window(as_of, 90) > 0)).join(
+        kinds.lazy(), on=list(GROUP_KEYS[1:4]), how="inner", nulls_equal=True
+    )
+    partitions = max(1, math.ceil(rows / ROWS_PER_PEAK_PASS))
+    part_of = pl.col("tenant_id").hash(seed=7) % partitions
+    return pl.concat(
+        [
+            _peak_concurrency(runs.filter(part_of == i) if partitions > 1 else runs, as_of, outputs)
+            for i in range(partitions)
+        ]
+    )
 
 
 def features_from_totals(
     totals: pl.DataFrame, peaks: Callable[[pl.DataFrame], pl.DataFrame]
 ) -> UsageFeatures:
+    """The usage features from the first pass's table and the engine's peak sweep (`usage_tables`)."""
+    tables = usage_tables(totals)
+    return tables.finish(peaks(tables.restricted_kinds))
+
+
+def usage_tables(totals: pl.DataFrame) -> UsageTables:
     """The usage features from the per-(tenant, kind, region, provider) hours, on any engine.
 
     `totals` is the first pass's small table (GROUP_KEYS, rows, us30, us90: microseconds in
@@ -163,11 +218,27 @@ def features_from_totals(
         .select(*GROUP_KEYS[1:4], "gpus")
         .unique(GROUP_KEYS[1:4])
     )
-    features = per_tenant.join(peaks(restricted_kinds), on="tenant_id", how="left").with_columns(
-        pl.col("peak_restricted_gpus").fill_null(0.0),
-        pl.col("regions_used").list.len().cast(pl.Float64).alias("region_count"),
+    return UsageTables(
+        per_tenant, restricted_kinds, resolved.unknown_types, totals.select("tenant_id").unique()
     )
-    return UsageFeatures(features, resolved.unknown_types, totals.select("tenant_id").unique())
+
+
+@dataclass(frozen=True)
+class UsageTables:
+    """The usage features before the peak sweep: what the sweep needs (`restricted_kinds`) and the rest."""
+
+    per_tenant: pl.DataFrame  # every usage column but peak_restricted_gpus and region_count
+    restricted_kinds: pl.DataFrame  # instance_type, accelerator, accelerator_count, gpus
+    unknown_types: pl.DataFrame
+    usage_tenants: pl.DataFrame
+
+    def finish(self, peaks: pl.DataFrame) -> UsageFeatures:
+        """The features, given the sweep's tenant_id, peak_restricted_gpus."""
+        features = self.per_tenant.join(peaks, on="tenant_id", how="left").with_columns(
+            pl.col("peak_restricted_gpus").fill_null(0.0),
+            pl.col("regions_used").list.len().cast(pl.Float64).alias("region_count"),
+        )
+        return UsageFeatures(features, self.unknown_types, self.usage_tenants)
 
 
 def _tenant_lists(table: pl.DataFrame) -> pl.DataFrame:
@@ -200,7 +271,9 @@ def _tenant_lists(table: pl.DataFrame) -> pl.DataFrame:
     return lists
 
 
-def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.DataFrame:
+def _peak_concurrency(
+    restricted_runs: pl.LazyFrame, as_of: datetime, outputs: dict[str, str] | None = None
+) -> pl.DataFrame:
     """Most restricted accelerators running at once per tenant: one sort and one cumulative sum.
 
     Every run contributes +gpus at its start and -gpus at its end (as-of for a running one),
@@ -209,7 +282,11 @@ def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.Data
     starting at t (hourly billing rows, restarts) never count as overlapping. Each tenant's
     events sum to zero, so one cumulative sum over the sorted table is every tenant's
     running count, with no per-group window. Only integer columns go through the sort.
+    Each weight column named in `outputs` (default gpus -> peak_restricted_gpus) is its own
+    cumulative sum over the one sorted order: several peaks cost one sort.
     """
+    outputs = outputs or {"gpus": "peak_restricted_gpus"}
+    weights = list(outputs)
     window_start = as_of - timedelta(days=90)
     t_start = pl.max_horizontal(pl.col("start"), pl.lit(window_start))
     t_end = pl.min_horizontal(pl.col("end").fill_null(pl.lit(as_of)), pl.lit(as_of))
@@ -217,14 +294,15 @@ def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.Data
         "tenant_id",
         t_start.alias("t"),
         pl.lit(1, dtype=pl.Int64).alias("is_start"),
-        pl.col("gpus").alias("delta"),
+        *[pl.col(w).alias(f"delta_{w}") for w in weights],
     )
     ends = restricted_runs.select(
         "tenant_id",
         t_end.alias("t"),
         pl.lit(0, dtype=pl.Int64).alias("is_start"),
-        (-pl.col("gpus")).alias("delta"),
+        *[(-pl.col(w)).alias(f"delta_{w}") for w in weights],
     )
+    deltas = [f"delta_{w}" for w in weights]
     events = (
         pl.concat([starts, ends])
         .select(
@@ -234,12 +312,14 @@ def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.Data
                 (pl.col("t") - pl.lit(window_start)).dt.total_microseconds() * 2
                 + pl.col("is_start")
             ).alias("instant"),
-            "delta",
+            *deltas,
         )
         .collect(engine="streaming")
     )
     if events.height == 0:
-        return pl.DataFrame(schema={"tenant_id": pl.String, "peak_restricted_gpus": pl.Float64})
+        return pl.DataFrame(
+            schema={"tenant_id": pl.String, **dict.fromkeys(outputs.values(), pl.Float64)}
+        )
     # A categorical's codes number the tenants without sorting their ids.
     events = events.with_columns(
         pl.col("tenant_id").cast(pl.Categorical).to_physical().cast(pl.Int64).alias("tenant_key")
@@ -248,22 +328,22 @@ def _peak_concurrency(restricted_runs: pl.LazyFrame, as_of: datetime) -> pl.Data
     tenants = int(events["tenant_key"].max()) + 1
     if (tenants * span).bit_length() <= ORDER_KEY_BITS:
         order = events.select(
-            (pl.col("tenant_key") * span + pl.col("instant")).alias("order"), "delta"
+            (pl.col("tenant_key") * span + pl.col("instant")).alias("order"), *deltas
         ).sort("order")
-        order = order.select((pl.col("order") // span).alias("tenant_key"), "delta")
+        order = order.select((pl.col("order") // span).alias("tenant_key"), *deltas)
     else:  # a key too wide for one integer: the same order from two sort columns (slower)
         order = (
-            events.select("tenant_key", "instant", "delta")
+            events.select("tenant_key", "instant", *deltas)
             .sort("tenant_key", "instant")
-            .select("tenant_key", "delta")
+            .select("tenant_key", *deltas)
         )
     peaks = (
-        order.select("tenant_key", pl.col("delta").cum_sum().alias("running"))
+        order.select("tenant_key", *[pl.col(d).cum_sum() for d in deltas])
         .group_by("tenant_key")
-        .agg(pl.col("running").max().cast(pl.Float64).alias("peak_restricted_gpus"))
+        .agg(pl.col(f"delta_{w}").max().cast(pl.Float64).alias(name) for w, name in outputs.items())
     )
     names = events.select("tenant_key", "tenant_id").unique("tenant_key")
-    return names.join(peaks, on="tenant_key").select("tenant_id", "peak_restricted_gpus")
+    return names.join(peaks, on="tenant_key").select("tenant_id", *outputs.values())
 
 
 USAGE_ZERO_FILLS = {

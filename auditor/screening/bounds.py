@@ -122,7 +122,7 @@ def _objects(strings: list[str]) -> np.ndarray:
     return out
 
 
-def _shared_chars(a: np.ndarray, b: np.ndarray, ai: np.ndarray, bi: np.ndarray) -> np.ndarray:
+def shared_chars(a: np.ndarray, b: np.ndarray, ai: np.ndarray, bi: np.ndarray) -> np.ndarray:
     """Characters rows a[ai] and b[bi] have in common, as multisets, pair by pair."""
     out = np.empty(len(ai), dtype=np.int64)
     for start in range(0, len(ai), _CHUNK):
@@ -131,7 +131,7 @@ def _shared_chars(a: np.ndarray, b: np.ndarray, ai: np.ndarray, bi: np.ndarray) 
     return out
 
 
-def _ratio_bound(shared: np.ndarray, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
+def ratio_bound(shared: np.ndarray, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
     """2 x shared / (la + lb): the highest Indel ratio (0..1); two empty strings score 1."""
     return np.where(la + lb == 0, 1.0, 2.0 * shared / np.maximum(la + lb, 1))
 
@@ -170,10 +170,10 @@ def _token_set_bound(q: NameForms, n: NameForms, qi: np.ndarray, ni: np.ndarray)
     and the same for B; each grows with S, so an S never too small gives a bound (when
     one side's words are all shared, S = |A| and the bound is 1, as the ratio is 100)."""
     la, lb = q.word_set_len[qi], n.word_set_len[ni]
-    shared = _shared_chars(q.word_set_chars, n.word_set_chars, qi, ni)
+    shared = shared_chars(q.word_set_chars, n.word_set_chars, qi, ni)
     sect, always = _shared_words(q, n, qi, ni)
     sect_terms = 2.0 * sect / np.maximum(sect + np.minimum(la, lb), 1)
-    return np.where(always, 1.0, np.maximum(_ratio_bound(shared, la, lb), sect_terms))
+    return np.where(always, 1.0, np.maximum(ratio_bound(shared, la, lb), sect_terms))
 
 
 def passes_prefilter(q: NameForms, n: NameForms, qi: np.ndarray, ni: np.ndarray) -> np.ndarray:
@@ -183,14 +183,14 @@ def passes_prefilter(q: NameForms, n: NameForms, qi: np.ndarray, ni: np.ndarray)
     same = np.flatnonzero(keep)  # equal hashes: the strings decide
     keep[same] = q.compact_all[qi[same]] == n.compact_all[ni[same]]
     la, lb = q.compact_len[qi], n.compact_len[ni]
-    rows = np.flatnonzero(~keep & (_ratio_bound(np.minimum(la, lb), la, lb) >= PREFILTER - _EPS))
-    shared = _shared_chars(q.compact_chars, n.compact_chars, qi[rows], ni[rows])
-    rows = rows[_ratio_bound(shared, la[rows], lb[rows]) >= PREFILTER - _EPS]
+    rows = np.flatnonzero(~keep & (ratio_bound(np.minimum(la, lb), la, lb) >= PREFILTER - _EPS))
+    shared = shared_chars(q.compact_chars, n.compact_chars, qi[rows], ni[rows])
+    rows = rows[ratio_bound(shared, la[rows], lb[rows]) >= PREFILTER - _EPS]
     keep[rows] = _ratios(q.compact[qi[rows]], n.compact[ni[rows]], fuzz.ratio) >= PREFILTER
     la, lb = q.core_len[qi], n.core_len[ni]
-    rows = np.flatnonzero(~keep & (_ratio_bound(np.minimum(la, lb), la, lb) >= PREFILTER - _EPS))
-    shared = _shared_chars(q.core_chars, n.core_chars, qi[rows], ni[rows])
-    rows = rows[_ratio_bound(shared, la[rows], lb[rows]) >= PREFILTER - _EPS]
+    rows = np.flatnonzero(~keep & (ratio_bound(np.minimum(la, lb), la, lb) >= PREFILTER - _EPS))
+    shared = shared_chars(q.core_chars, n.core_chars, qi[rows], ni[rows])
+    rows = rows[ratio_bound(shared, la[rows], lb[rows]) >= PREFILTER - _EPS]
     core_a, core_b = q.core[qi[rows]], n.core[ni[rows]]
     keep[rows] = _ratios(core_a, core_b, fuzz.token_sort_ratio) >= PREFILTER
     # A typo in a word's first letter moves it in the sorted order ("homes ivine" /

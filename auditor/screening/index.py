@@ -26,13 +26,12 @@ from auditor.screening.matcher import (
     DEFAULT_ADDRESS_THRESHOLD,
     NAME_V1,
     THRESHOLD_V1,
+    AddressChars,
     address_explanation,
-    address_length_bound,
     address_scores,
     finish_name_scores,
     name_explanation,
     name_features,
-    sorted_tokens_length,
 )
 from auditor.screening import name_v2
 from auditor.screening.bounds import NameForms, passes_prefilter
@@ -122,9 +121,22 @@ def name_keys(frame: pl.DataFrame, *, vocabulary: pl.DataFrame | None = None) ->
     return keys.unique() if vocabulary is None else keys
 
 
-def address_keys(frame: pl.DataFrame) -> pl.DataFrame:
-    """Addresses block on whole tokens and on the address as a whole."""
-    tokens = token_rows(frame)
+def address_keys(frame: pl.DataFrame, *, vocabulary: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Addresses block on whole tokens and on the address as a whole.
+
+    `vocabulary` given = query side: only tokens some list address has are keyed (a token
+    no list address holds has no postings to find), so most of a query's words cost a
+    lookup, not a hash and a sort."""
+    if vocabulary is None:
+        tokens = token_rows(frame)
+    else:
+        tokens = (
+            frame.select("row", token="tokens")
+            .explode("token")
+            .join(vocabulary, on="token", how="semi")
+            .filter(pl.col("token").str.len_chars() >= 2)
+            .unique()
+        )
     whole = frame.select("row", _prefixed("c:", pl.col("compact")))
     return pl.concat([whole, tokens.select("row", _prefixed("t:", pl.col("token")))]).unique()
 
@@ -237,6 +249,8 @@ class ScreeningIndex:
             name_keys(keyed), MAX_KEY_NAMES if algorithm == NAME_V1 else name_v2.MAX_KEY_NAMES
         )
         self._address_keys = KeyTable(address_keys(addresses))
+        self._address_vocabulary = token_rows(addresses).select("token").unique()
+        self._address_chars = AddressChars.of(addresses["norm"])
         # name-v2's prefilter reads each list name's forms by row number (`row` is 0..n-1).
         self._name_forms = None if algorithm == NAME_V1 else NameForms.of(names)
 
@@ -434,19 +448,19 @@ class ScreeningIndex:
             )
             .with_row_index("q")
         )
-        keys = address_keys(uq.rename({"q": "row"})).rename({"row": "q"})
+        keys = address_keys(uq.rename({"q": "row"}), vocabulary=self._address_vocabulary).rename(
+            {"row": "q"}
+        )
         pairs = self._address_keys.candidates(keys)
         if pairs.height == 0:
             return pl.DataFrame(schema=ADDRESS_RESULT_SCHEMA)
-        # Lengths first: a pair whose lengths cannot reach the threshold never gets its texts joined.
-        pairs = (
-            pairs.join(uq.select("q", q_len=sorted_tokens_length(pl.col("q_norm"))), on="q")
-            .join(
-                self.addresses.select("row", n_len=sorted_tokens_length(pl.col("norm"))), on="row"
-            )
-            .filter(address_length_bound(pl.col("q_len"), pl.col("n_len"), threshold))
-            .select("q", "row")
+        # Character counts first (they bound token_sort, as lengths do, but tighter): a pair
+        # that cannot reach the threshold never gets its texts joined or compared. Rows are
+        # the row numbers of `uq` (q) and of the list addresses (row), both 0..n-1.
+        reach = AddressChars.of(uq["q_norm"]).within_reach(
+            self._address_chars, pairs["q"].to_numpy(), pairs["row"].to_numpy(), threshold
         )
+        pairs = pairs.filter(pl.Series(reach))
         pairs = pairs.join(uq.select("q", "query_address", "q_norm"), on="q").join(
             self.addresses.select("row", "entry_idx", matched_address="raw", n_norm="norm"),
             on="row",

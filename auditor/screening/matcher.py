@@ -20,11 +20,14 @@ Addresses use `address-v1`: token-sort and token-set ratios of normalised addres
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from auditor.screening.bounds import char_counts, ratio_bound, shared_chars
 from auditor.screening.normalize import GENERIC_TOKENS, WEAK_TOKENS
 
 # name-v1's own name and threshold; the audit's defaults are in index.py (name-v2).
@@ -186,6 +189,37 @@ def address_length_bound(q_len: pl.Expr, n_len: pl.Expr, threshold: float) -> pl
     """
     both_empty = (q_len == 0) & (n_len == 0)
     return both_empty | (_length_bound(q_len, n_len) >= 2.0 * threshold - 1.0 - 1e-9)
+
+
+@dataclass(frozen=True)
+class AddressChars:
+    """Normalised addresses as token_sort compares them: lengths and character counts, row i = address i.
+
+    token_sort is an Indel ratio of the single-spaced sorted tokens, so it is at most
+    2 x (characters both hold, as multisets) / (sum of lengths): a common subsequence uses
+    no letter more often than both strings have it, and sorting words moves no letter.
+    The score needs token_sort >= 2t - 1 (`address_length_bound`), so a pair whose counts
+    keep it under that cannot reach t. Tighter than lengths alone: most candidate pairs
+    share one common word ("road", a street number) and few letters besides.
+    """
+
+    lengths: np.ndarray  # int64
+    chars: np.ndarray  # (n, 38) character counts (bounds.char_counts)
+
+    @classmethod
+    def of(cls, norm: pl.Series) -> AddressChars:
+        spaced = norm.str.replace_all(r"\s+", " ").str.strip_chars(" ").fill_null("")
+        return cls(spaced.str.len_chars().cast(pl.Int64).to_numpy(), char_counts(spaced.to_list()))
+
+    def within_reach(
+        self, other: AddressChars, mine: np.ndarray, theirs: np.ndarray, threshold: float
+    ) -> np.ndarray:
+        """Which pairs (self[mine[k]], other[theirs[k]]) can reach `threshold` (bool per pair)."""
+        needed = 2.0 * threshold - 1.0 - 1e-9  # just under, so no boundary pair is lost to rounding
+        if needed <= 0 or len(mine) == 0:
+            return np.ones(len(mine), dtype=bool)
+        shared = shared_chars(self.chars, other.chars, mine, theirs)
+        return ratio_bound(shared, self.lengths[mine], other.lengths[theirs]) >= needed
 
 
 def address_scores(pairs: pl.DataFrame, threshold: float | None = None) -> pl.DataFrame:

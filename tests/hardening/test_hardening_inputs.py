@@ -161,6 +161,29 @@ def test_the_same_run_twice_is_counted_once(tmp_path):
     assert (excluded.reason, excluded.rows, excluded.examples[0]["row"]) == ("duplicate_run", 1, 4)
 
 
+@pytest.mark.parametrize("rows_per_pass", [1, 2, 3])
+def test_the_duplicate_check_finds_a_repeated_run_when_its_hashes_are_sorted_in_partitions(
+    monkeypatch, rows_per_pass
+):
+    """Read once, sorted a partition at a time: a repeated run is found whichever partition it
+    lands in, and distinct runs never look repeated."""
+    from auditor.model import badrows
+
+    monkeypatch.setattr(badrows, "ROWS_PER_DUPLICATE_PASS", rows_per_pass)
+    start = datetime(2026, 9, 1, tzinfo=timezone.utc)
+    runs = pl.DataFrame(
+        {
+            "instance_id": [f"i-{n}" for n in range(7)] + [None, None],
+            "start": [start + timedelta(hours=n) for n in range(7)] + [start, start],
+        }
+    )
+    assert not badrows._has_duplicates(runs.lazy(), runs.height)
+    for repeated in range(7):
+        doubled = pl.concat([runs, runs.slice(repeated, 1)])
+        assert badrows._has_duplicates(doubled.lazy(), doubled.height)
+    assert not badrows._has_duplicates(runs.head(0).lazy(), 0)
+
+
 def test_two_instances_starting_together_are_not_duplicates(tmp_path):
     """Same start, different instance ids: two runs, 16 GPUs at once."""
     second = "t1,aws,us-east-1,i-1b,p5.48xlarge,2026-09-01T00:00:00Z,2026-09-01T10:00:00Z\n"

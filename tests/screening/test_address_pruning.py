@@ -67,3 +67,49 @@ def test_the_length_bound_never_drops_a_pair_that_reaches_the_threshold(threshol
     assert scored.filter((pl.col("score") >= threshold) & ~pl.col("bound")).height == 0
     if threshold >= 0.7:
         assert scored.filter(~pl.col("bound")).height > 0  # it does drop some
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.85, 0.95, 1.0])
+def test_the_character_bound_never_drops_a_pair_that_reaches_the_threshold(
+    threshold: float,
+) -> None:
+    """Character counts bound token_sort; every pair that reaches the threshold is kept, and some are dropped."""
+    import numpy as np
+
+    from auditor.screening.matcher import AddressChars
+
+    pairs = _pairs()
+    scored = address_scores(pairs)
+    q = AddressChars.of(pairs["q_norm"])
+    n = AddressChars.of(pairs["n_norm"])
+    rows = np.arange(pairs.height)
+    reach = pl.Series("reach", q.within_reach(n, rows, rows, threshold))
+    scored = scored.with_columns(reach)
+    assert scored.filter((pl.col("score") >= threshold) & ~pl.col("reach")).height == 0
+    if threshold in (0.7, 0.85):
+        dropped = scored.filter(~pl.col("reach"))
+        # Tighter than lengths: it drops pairs the length bound keeps.
+        by_length = dropped.with_columns(
+            bound=address_length_bound(
+                sorted_tokens_length(pl.col("q_norm")),
+                sorted_tokens_length(pl.col("n_norm")),
+                threshold,
+            )
+        )
+        assert by_length.filter(pl.col("bound")).height > 0
+
+
+def test_the_character_bound_keeps_empty_and_identical_addresses() -> None:
+    import numpy as np
+
+    from auditor.screening.matcher import AddressChars
+
+    sides = AddressChars.of(pl.Series(["", "8 kexueyuan s rd", None]))
+    rows = np.array([0, 1, 2])
+    assert sides.within_reach(sides, rows, rows, 0.99).tolist() == [True, True, True]
+    assert (
+        sides.within_reach(
+            sides, np.array([], dtype=np.int64), np.array([], dtype=np.int64), 0.9
+        ).tolist()
+        == []
+    )

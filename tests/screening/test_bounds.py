@@ -17,7 +17,7 @@ from auditor.screening.bounds import (
     PREFILTER_SET,
     WORD_SLOTS,
     NameForms,
-    _ratio_bound,
+    ratio_bound,
     _token_set_bound,
     char_counts,
     passes_prefilter,
@@ -93,7 +93,7 @@ def test_character_counts_bound_the_ratio(a: str, b: str):
     counts = char_counts([a, b]).astype(np.int64)
     shared = np.minimum(counts[0], counts[1]).sum()
     assert counts[0].sum() == len(a) and counts[1].sum() == len(b)
-    bound = _ratio_bound(np.array([shared]), np.array([len(a)]), np.array([len(b)]))[0]
+    bound = ratio_bound(np.array([shared]), np.array([len(a)]), np.array([len(b)]))[0]
     assert bound >= fuzz.ratio(a, b) / 100 - 1e-9
 
 
