@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from auditor.asn import NetworkKinds
-from auditor.features.ip_networks import with_networks
+from auditor.features.ip_networks import quick_form, quick_network, with_networks
 from auditor.features.signin_pairs import distinct_pairs, pair_signins, window_rows
 
 KIND_WEIGHTS = {
@@ -82,26 +82,14 @@ def network_keys(
 
     The big table is read once into its distinct (tenant, address) pairs (`signin_pairs`) --
     a tenant signs in from a few addresses, so that table is small -- and only then are
-    addresses turned into networks (`ip_networks.with_networks`). A plain IPv4 address only
-    one tenant uses is a network of one and links nobody: it is left out before that string
-    work, unless another spelling of it (`::ffff:`, spaces) is among the rest. Sign-ins are
+    addresses turned into networks (`_shared_networks`): a network only one tenant uses
+    links nobody and is left out before that string work. Sign-ins are
     counted only for the pairs on rare networks, and each of their tenants' sign-ins in all
     (`total_signins`, for the share). Unusable addresses are dropped.
     """
     rows = window_rows(access, as_of)
     pairs = distinct_pairs(rows)
-    # by the address's hash: a collision only keeps a lonely address in, never drops one
-    lonely = (
-        pl.col("source_ip").str.contains(r"^[0-9.]+$")
-        & ~pl.col("source_ip").hash(seed=0).is_duplicated()
-    )
-    pairs = pairs.with_columns(lonely.alias("_lonely"))
-    netted = with_networks(pairs.filter(~pl.col("_lonely")))
-    respelled = netted.filter(pl.col("network") != pl.col("source_ip"))["network"]
-    back = pairs.filter(pl.col("_lonely") & pl.col("source_ip").is_in(respelled.implode()))
-    if back.height:
-        netted = pl.concat([netted, with_networks(back)])
-    on_networks = netted.filter(pl.col("network").is_not_null()).drop("_lonely")
+    on_networks = _shared_networks(pairs)
     sizes = (
         on_networks.group_by("network")
         .agg(pl.col("tenant_id").n_unique().alias("n"))
@@ -121,6 +109,52 @@ def network_keys(
         .agg(pl.len().alias("total_signins"))
     )
     return per_network.join(totals, on="tenant_id"), sizes
+
+
+def _shared_networks(pairs: pl.DataFrame) -> pl.DataFrame:
+    """tenant_id, source_ip, _key, network of the pairs whose network another tenant may share.
+
+    A network only one tenant signs in from links nobody, and most are such: a tenant's own
+    addresses. They are found by the cheap `quick_network` key of each pair -- one tenant
+    behind a key is a network of one -- and only the rest is parsed (`with_networks`, once
+    per distinct address). A lonely key comes back when a parsed address of another
+    spelling (`::ffff:`, spaces, capitals, leading zeros, `::` early) turns out to be its
+    network. Keys and tenants are compared by 64-bit hashes: two keys colliding only keep a
+    lonely address in; two tenants behind one key look like one only if their ids' hashes
+    collide (about one chance in 2^64 per pair of tenants sharing a key). Unusable
+    addresses are dropped.
+    """
+    keyed = pairs.with_columns(
+        quick_network(pl.col("source_ip")).alias("_quick"),
+    ).with_columns(
+        pl.col("_quick").hash(seed=0).alias("_quick_hash"),
+        pl.col("tenant_id").hash(seed=0).alias("_tenant_hash"),
+    )
+    shared_keys = (
+        keyed.lazy()
+        .filter(pl.col("_quick").is_not_null())
+        .group_by("_quick_hash")
+        .agg((pl.col("_tenant_hash").min() != pl.col("_tenant_hash").max()).alias("_shared"))
+        .filter("_shared")
+        .collect()
+    )
+    lonely = pl.col("_quick").is_not_null() & ~pl.col("_quick_hash").is_in(
+        shared_keys["_quick_hash"].implode()
+    )
+    keyed = keyed.with_columns(lonely.alias("_lonely")).drop("_quick_hash", "_tenant_hash")
+    rest = keyed.filter(~pl.col("_lonely"))
+    netted = _parsed(rest)
+    found = quick_form(netted["network"].drop_nulls().unique())
+    back = keyed.filter(pl.col("_lonely") & pl.col("_quick").is_in(found.implode()))
+    if back.height:
+        netted = pl.concat([netted, _parsed(back)])
+    return netted.filter(pl.col("network").is_not_null()).drop("_quick", "_lonely")
+
+
+def _parsed(pairs: pl.DataFrame) -> pl.DataFrame:
+    """`pairs` with `network`, each distinct address parsed once (a NAT's is shared by many)."""
+    addresses = with_networks(pairs.select("source_ip").unique()).select("source_ip", "network")
+    return pairs.join(addresses, on="source_ip", how="left", nulls_equal=True)
 
 
 def masked(network: pl.Expr) -> pl.Expr:
