@@ -198,7 +198,7 @@ def network_links(
             dtype=pl.String,
         )
     )
-    standing = tenants.select(
+    standing = tenants.join(per_network, on="tenant_id", how="semi").select(
         "tenant_id",
         pl.col("created_at"),
         (
