@@ -30,7 +30,7 @@ import polars as pl
 
 from auditor.asn import NetworkKinds
 from auditor.features.ip_networks import quick_form, quick_network, with_networks
-from auditor.features.signin_pairs import distinct_pairs, pair_signins, window_rows
+from auditor.features.signin_pairs import pair_signins, read_signins, signin_totals
 
 KIND_WEIGHTS = {
     "hosting": 1.0,
@@ -80,15 +80,15 @@ def network_keys(
     rare network (2 to `max_network_tenants` tenants); and network, n (its tenants) for every
     network at least two tenants share.
 
-    The big table is read once into its distinct (tenant, address) pairs (`signin_pairs`) --
-    a tenant signs in from a few addresses, so that table is small -- and only then are
+    The big table is read once, streamed, into its distinct (tenant, address) pairs and each
+    sign-in's pair hash and time (`signin_pairs.read_signins`) -- a tenant signs in from a
+    few addresses, so the first is small and the second has no strings -- and only then are
     addresses turned into networks (`_shared_networks`): a network only one tenant uses
-    links nobody and is left out before that string work. Sign-ins are
-    counted only for the pairs on rare networks, and each of their tenants' sign-ins in all
-    (`total_signins`, for the share). Unusable addresses are dropped.
+    links nobody and is left out before that string work. Sign-ins are counted only for the
+    pairs on rare networks, and each of their tenants' sign-ins in all (`total_signins`, for
+    the share). Unusable addresses are dropped.
     """
-    rows = window_rows(access, as_of)
-    pairs = distinct_pairs(rows)
+    pairs, times = read_signins(access, as_of)
     on_networks = _shared_networks(pairs)
     sizes = (
         on_networks.group_by("network")
@@ -98,16 +98,11 @@ def network_keys(
     rare = sizes.filter(pl.col("n") <= max_network_tenants).select("network")
     on_rare = on_networks.join(rare, on="network")
     per_network = (
-        pair_signins(rows, on_rare)
+        pair_signins(times, on_rare)
         .group_by("tenant_id", "network")
         .agg(pl.col("signins").sum(), pl.col("first").min(), pl.col("last").max())
     )
-    sharers = per_network.select(pl.col("tenant_id").unique())
-    totals = (
-        rows.filter(pl.col("tenant_id").is_in(sharers["tenant_id"].implode()))
-        .group_by("tenant_id")
-        .agg(pl.len().alias("total_signins"))
-    )
+    totals = signin_totals(times, pairs, per_network["tenant_id"].unique())
     return per_network.join(totals, on="tenant_id"), sizes
 
 

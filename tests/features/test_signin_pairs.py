@@ -9,7 +9,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from auditor.features.ip_networks import _v6_rows, _v6_slash_64
-from auditor.features.signin_pairs import distinct_pairs, pair_signins, window_rows
+from auditor.features.signin_pairs import pair_signins, read_signins, signin_totals
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -74,9 +74,11 @@ def test_pairs_by_hash_match_pairs_by_the_strings() -> None:
         },
         orient="row",
     )
-    window = window_rows(access, AS_OF)
-    assert window.height < access.height  # days 90-99 are out of the window
-    found = pair_signins(window, distinct_pairs(window)).drop("_key")
+    pairs, times = read_signins(access, AS_OF)
+    window = access.filter(pl.col("timestamp") > AS_OF - timedelta(days=90))
+    assert 0 < window.height < access.height  # days 90-99 are out of the window
+    assert times.height == window.height
+    found = pair_signins(times, pairs).drop("_key")
     expected = window.group_by("tenant_id", "source_ip").agg(
         pl.len().alias("signins"),
         pl.col("timestamp").min().alias("first"),
@@ -84,6 +86,14 @@ def test_pairs_by_hash_match_pairs_by_the_strings() -> None:
     )
     order = ["tenant_id", "source_ip"]
     assert_frame_equal(found.sort(order), expected.sort(order))
+    some = pl.Series(["t1", "t7", "t39", "nobody"])
+    totals = signin_totals(times, pairs, some)
+    expected_totals = (
+        window.filter(pl.col("tenant_id").is_in(some.implode()))
+        .group_by("tenant_id")
+        .agg(pl.len().cast(totals["total_signins"].dtype).alias("total_signins"))
+    )
+    assert_frame_equal(totals.sort("tenant_id"), expected_totals.sort("tenant_id"))
 
 
 def test_no_sign_ins_in_the_window_gives_no_pairs() -> None:
@@ -94,8 +104,9 @@ def test_no_sign_ins_in_the_window_gives_no_pairs() -> None:
             "source_ip": ["203.0.113.1"],
         }
     )
-    window = window_rows(access, AS_OF)
-    assert pair_signins(window, distinct_pairs(window)).height == 0
+    pairs, times = read_signins(access, AS_OF)
+    assert pairs.height == times.height == 0
+    assert pair_signins(times, pairs).height == 0
 
 
 def _addresses(rng: random.Random) -> list[str]:
