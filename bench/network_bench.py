@@ -133,28 +133,37 @@ def make_tables(n: int, per_tenant: int, folder: Path, seed: int = 21) -> dict[s
     return paths
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far (all its threads): beside wall time,
+    the figure machine load does not inflate much."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_one(n: int, folder: Path) -> None:
     """One size in this process (the tables already written): the floor, then the linking stage."""
     from auditor.features.farm_links import farm_links
 
     paths = {name: folder / f"{name}.parquet" for name in ("tenants", "usage")}
     paths["access"] = folder / "access" / "*.parquet"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     rows = pl.read_parquet(paths["access"]).height
-    floor = time.perf_counter() - started
+    floor, floor_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     floor_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tenants = pl.read_parquet(paths["tenants"])
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     result = farm_links(
         pl.scan_parquet(paths["access"]), pl.scan_parquet(paths["usage"]), tenants, AS_OF
     )
-    linking = time.perf_counter() - started
+    linking, linking_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     farms = (n // 1000) * 6
     found = result.edges.filter(pl.col("tenant_id").str.slice(1).cast(pl.Int64) < farms)
     print(
         f"tenants={n} signins={rows} read_access_s={floor:.2f} farm_links_s={linking:.2f} "
-        f"ratio={linking / floor:.1f} edges={result.edges.height} farm_edges={found.height} "
+        f"ratio={linking / floor:.1f} read_access_cpu_s={floor_cpu:.2f} "
+        f"farm_links_cpu_s={linking_cpu:.2f} cpu_ratio={linking_cpu / max(floor_cpu, 1e-9):.1f} "
+        f"edges={result.edges.height} farm_edges={found.height} "
         f"peak_rss_mb={peak:.0f} rss_after_reading_access_mb={floor_rss:.0f} "
         f"load={os.getloadavg()[0]:.1f}",
         flush=True,

@@ -24,18 +24,28 @@ DAY_US = 86_400_000_000
 def burst_links(tenants: pl.DataFrame, as_of: datetime, settings: NetworkSettings) -> pl.DataFrame:
     """One link row per tenant and other tenant created within `burst_days` with the same shape."""
     window_us = settings.burst_days * DAY_US
-    shaped = tenants.select(
-        "tenant_id",
-        "created_at",
-        geo.country_group(pl.col("country")).alias("group"),
-        (pl.col("kyc_status").str.strip_chars().str.to_lowercase() == "verified").alias("verified"),
-        pl.col("declared_use").str.strip_chars().str.to_lowercase().alias("use"),
-    ).filter(
-        pl.col("created_at").is_not_null()
-        & (pl.col("created_at") <= pl.lit(as_of))
-        & pl.col("group").is_not_null()
-        & pl.col("verified").is_not_null()
-        & pl.col("use").is_not_null()
+    # each country's group once: a million tenants come from a few hundred countries
+    groups = tenants.select(pl.col("country").unique()).with_columns(
+        geo.country_group(pl.col("country")).alias("group")
+    )
+    shaped = (
+        tenants.join(groups, on="country", how="left", nulls_equal=True)
+        .select(
+            "tenant_id",
+            "created_at",
+            "group",
+            (pl.col("kyc_status").str.strip_chars().str.to_lowercase() == "verified").alias(
+                "verified"
+            ),
+            pl.col("declared_use").str.strip_chars().str.to_lowercase().alias("use"),
+        )
+        .filter(
+            pl.col("created_at").is_not_null()
+            & (pl.col("created_at") <= pl.lit(as_of))
+            & pl.col("group").is_not_null()
+            & pl.col("verified").is_not_null()
+            & pl.col("use").is_not_null()
+        )
     )
     shaped = shaped.with_columns((pl.col("created_at").dt.epoch("us") // window_us).alias("bucket"))
     shape = ["group", "verified", "use"]

@@ -88,66 +88,107 @@ def launch_links(
     )
     if launches.height == 0:
         return empty_links(), _no_counts()
-    crowd = launches.group_by(*GROUP, "bucket").agg(pl.col("tenant_id").n_unique().alias("crowd"))
-    launches = launches.join(crowd, on=[*GROUP, "bucket"], nulls_equal=True).filter(
-        pl.col("crowd") <= settings.max_launch_bucket_tenants
+    # The join runs on integers: a code per tenant and per (provider, region, accelerator,
+    # GPUs) group, so its rows (many per launch in a busy region) carry no strings.
+    ids = launches.select(pl.col("tenant_id").unique(maintain_order=True)).with_row_index("who")
+    groups = launches.select(GROUP).unique(maintain_order=True).with_row_index("group")
+    coded = launches.join(ids, on="tenant_id", maintain_order="left").join(
+        groups, on=list(GROUP), nulls_equal=True, maintain_order="left"
+    )
+    crowd = pl.col("who").n_unique().over("group", "bucket")
+    narrow = coded.select("launch", "who", "group", "bucket", "day", "start", "hours").filter(
+        crowd <= settings.max_launch_bucket_tenants
     )
     neighbours = pl.concat(
-        [launches.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)]
+        [
+            narrow.select("who", "group", pl.col("bucket") + offset, "start", "hours")
+            for offset in (-1, 0, 1)
+        ]
     )
     window = timedelta(minutes=settings.launch_window_minutes)
     ratio = pl.max_horizontal("hours", "hours_o") / pl.min_horizontal("hours", "hours_o").clip(
         lower_bound=1 / 60
     )
-    together = launches.join(
-        neighbours, on=[*GROUP, "bucket"], suffix="_o", nulls_equal=True
-    ).filter(
-        (pl.col("tenant_id") != pl.col("tenant_id_o"))
-        & ((pl.col("start") - pl.col("start_o")).abs() <= window)
-        & (ratio <= DURATION_RATIO)
+    together = (
+        narrow.join(neighbours, on=["group", "bucket"], suffix="_o")
+        .filter(
+            (pl.col("who") != pl.col("who_o"))
+            & ((pl.col("start") - pl.col("start_o")).abs() <= window)
+            & (ratio <= DURATION_RATIO)
+        )
+        .select(
+            "launch",
+            "who",
+            "who_o",
+            "day",
+            (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
+            (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
+        )
     )
     if together.height == 0:
         return empty_links(), _no_counts()
-    per_pair = together.group_by("tenant_id", "tenant_id_o").agg(
+    # A pair with fewer rows than `min_launch_days` cannot have met on that many days; the
+    # relation is symmetric (a launch with another is that one with it), so a pair and its
+    # reverse have as many rows and stay or go together. Counting rows per pair by one
+    # integer is the cheapest grouping; the distinct days and launches only for the rest.
+    often = (
+        together.group_by("pair")
+        .agg(pl.len().alias("rows"))
+        .filter(pl.col("rows") >= settings.min_launch_days)
+    )
+    together = together.filter(pl.col("pair").is_in(often["pair"].implode()))
+    per_pair = together.group_by("who", "who_o").agg(
         pl.col("day").n_unique().alias("days"),
         pl.col("launch").n_unique().alias("launches"),
     )
+    # Enough days first: most pairs met once by chance, and only the rest (with the reverse
+    # pair, whose share decides too) need their shares.
+    candidates = per_pair.filter(pl.col("days") >= settings.min_launch_days)
+    reverse = candidates.select(pl.col("who_o").alias("who"), pl.col("who").alias("who_o"))
+    mirrors = per_pair.join(reverse, on=["who", "who_o"], how="semi")
     # In step: most of one tenant's launches keep time with the other's. Two busy tenants in
     # one region coincide on a few days by chance, but only on a small share of their launches.
-    totals = launches.group_by("tenant_id").agg(pl.len().alias("total"))
-    per_pair = per_pair.join(totals, on="tenant_id").with_columns(
-        (pl.col("launches") / pl.col("total")).alias("share")
+    totals = narrow.group_by("who").agg(pl.len().alias("total"))
+    share = (pl.col("launches") / pl.col("total")).alias("share")
+    candidates = candidates.join(totals, on="who").with_columns(share)
+    mirrored = (
+        mirrors.join(totals, on="who")
+        .with_columns(share)
+        .select(
+            pl.col("who").alias("who_o"),
+            pl.col("who_o").alias("who"),
+            pl.col("share").alias("share_o"),
+        )
     )
-    mirrored = per_pair.select(
-        pl.col("tenant_id").alias("tenant_id_o"),
-        pl.col("tenant_id_o").alias("tenant_id"),
-        pl.col("share").alias("share_o"),
-    )
-    linked = per_pair.join(mirrored, on=["tenant_id", "tenant_id_o"]).filter(
-        (pl.col("days") >= settings.min_launch_days)
-        & (pl.max_horizontal("share", "share_o") >= MIN_IN_STEP_SHARE)
+    linked = candidates.join(mirrored, on=["who", "who_o"]).filter(
+        pl.max_horizontal("share", "share_o") >= MIN_IN_STEP_SHARE
     )
     if linked.height == 0:
         return empty_links(), _no_counts()
-    # The costlier parts of the explanation, for the few linked pairs only.
+    # The costlier parts of the explanation, for the few linked pairs only. The most
+    # frequent type and region; a tie goes to the first in alphabetical order.
     told = (
-        together.join(
-            linked.select("tenant_id", "tenant_id_o"),
-            on=["tenant_id", "tenant_id_o"],
-            maintain_order="left",  # the order `mode` breaks ties in, as before
-        )
-        .group_by("tenant_id", "tenant_id_o")
+        together.join(linked.select("who", "who_o"), on=["who", "who_o"])
+        .join(coded.select("launch", "instance_type", "region", "start"), on="launch")
+        .group_by("who", "who_o")
         .agg(
-            ((pl.col("start") - pl.col("start_o")).abs().max().dt.total_minutes()).alias("minutes"),
-            pl.col("instance_type").mode().first().alias("instance_type"),
-            pl.col("region").mode().first().alias("region"),
+            pl.col("apart").max().dt.total_minutes().alias("minutes"),
+            pl.col("instance_type").mode().min().alias("instance_type"),
+            pl.col("region").mode().min().alias("region"),
             pl.col("launch").unique().alias("launch_ids"),
             _clock_spread(pl.col("start")).alias("clock_spread"),
             pl.col("start").dt.strftime("%H:%M").min().alias("clock"),
         )
     )
-    linked = linked.join(told, on=["tenant_id", "tenant_id_o"])
-    standing = standing_of(tenants, as_of, settings)
+    named = ids.select("who", "tenant_id")
+    linked = (
+        linked.join(told, on=["who", "who_o"])
+        .join(named, on="who")
+        .join(named.rename({"who": "who_o", "tenant_id": "tenant_id_o"}), on="who_o")
+    )
+    either = pl.concat([linked["tenant_id"], linked["tenant_id_o"]]).alias("tenant_id")
+    involved = tenants.join(either.to_frame(), on="tenant_id", how="semi")
+    standing = standing_of(involved, as_of, settings)
     linked = linked.join(standing, on="tenant_id", how="left").join(
         standing.rename(lambda c: c if c == "tenant_id" else f"{c}_o").rename(
             {"tenant_id": "tenant_id_o"}

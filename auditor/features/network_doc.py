@@ -99,10 +99,11 @@ Measured twice, and the two figures are from different sets:
 Links too weak to cluster are listed on the case (`weak_links` in cases.jsonl, the case
 tables, the report and the console's case page) for the tenants in it.
 
-Speed: `bench/network_bench.py` (README, *Performance*). At 1M tenants and 50M sign-ins
-the linking took 171 s beside 24 s reading the access table in the same process -- 7.1x,
-over the 3x target -- with a load average of 25 on two cores; memory stayed linear (4.8 GB
-peak, about 96 MB per million sign-ins). Most of it is finding the distinct (tenant,
-address) pairs among the sign-ins (`signin_pairs.py`) and turning each distinct address into
-its network.
+Speed: `bench/network_bench.py` (README, *Performance*). At 1M tenants and 50M sign-ins,
+under a load average of 17 on two cores, the linking took 54 s (13.3 CPU s) beside 25 s (4.4
+CPU s) reading the access table in the same process -- 2.1x in wall time, 3.1x in CPU time,
+against the 3x target (before this session's pass changes: 155 s, 8.4x); memory stays within
+what the read itself holds (3.0 GB). The sign-ins are read once, streamed, into their distinct
+(tenant, address) pairs and a narrow table of each sign-in's pair hash and time
+(`signin_pairs.py`); a network only one tenant uses is found by a cheap key and never parsed.
 """

@@ -32,8 +32,8 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from auditor.asn import NetworkKinds
-from auditor.features.ip_networks import with_networks
-from auditor.features.signin_pairs import distinct_pairs, pair_signins, window_rows
+from auditor.features.ip_networks import quick_form, quick_network, with_networks
+from auditor.features.signin_pairs import pair_signins, read_signins, signin_totals
 
 KIND_WEIGHTS = {
     "hosting": 1.0,
@@ -123,28 +123,16 @@ def network_keys(
     rare network (2 to `max_network_tenants` tenants); and network, n (its tenants) for every
     network at least two tenants share.
 
-    The big table is read once into its distinct (tenant, address) pairs (`signin_pairs`) --
-    a tenant signs in from a few addresses, so that table is small -- and only then are
-    addresses turned into networks (`ip_networks.with_networks`). A plain IPv4 address only
-    one tenant uses is a network of one and links nobody: it is left out before that string
-    work, unless another spelling of it (`::ffff:`, spaces) is among the rest. Sign-ins are
-    counted only for the pairs on rare networks, and each of their tenants' sign-ins in all
-    (`total_signins`, for the share). Unusable addresses are dropped.
+    The big table is read once, streamed, into its distinct (tenant, address) pairs and each
+    sign-in's pair hash and time (`signin_pairs.read_signins`) -- a tenant signs in from a
+    few addresses, so the first is small and the second has no strings -- and only then are
+    addresses turned into networks (`_shared_networks`): a network only one tenant uses
+    links nobody and is left out before that string work. Sign-ins are counted only for the
+    pairs on rare networks, and each of their tenants' sign-ins in all (`total_signins`, for
+    the share). Unusable addresses are dropped.
     """
-    rows = window_rows(access, as_of)
-    pairs = distinct_pairs(rows)
-    # by the address's hash: a collision only keeps a lonely address in, never drops one
-    lonely = (
-        pl.col("source_ip").str.contains(r"^[0-9.]+$")
-        & ~pl.col("source_ip").hash(seed=0).is_duplicated()
-    )
-    pairs = pairs.with_columns(lonely.alias("_lonely"))
-    netted = with_networks(pairs.filter(~pl.col("_lonely")))
-    respelled = netted.filter(pl.col("network") != pl.col("source_ip"))["network"]
-    back = pairs.filter(pl.col("_lonely") & pl.col("source_ip").is_in(respelled.implode()))
-    if back.height:
-        netted = pl.concat([netted, with_networks(back)])
-    on_networks = netted.filter(pl.col("network").is_not_null()).drop("_lonely")
+    pairs, times = read_signins(access, as_of)
+    on_networks = _shared_networks(pairs)
     sizes = (
         on_networks.group_by("network")
         .agg(pl.col("tenant_id").n_unique().alias("n"))
@@ -153,17 +141,58 @@ def network_keys(
     rare = sizes.filter(pl.col("n") <= max_network_tenants).select("network")
     on_rare = on_networks.join(rare, on="network")
     per_network = (
-        pair_signins(rows, on_rare)
+        pair_signins(times, on_rare)
         .group_by("tenant_id", "network")
         .agg(pl.col("signins").sum(), pl.col("first").min(), pl.col("last").max())
     )
-    sharers = per_network.select(pl.col("tenant_id").unique())
-    totals = (
-        rows.filter(pl.col("tenant_id").is_in(sharers["tenant_id"].implode()))
-        .group_by("tenant_id")
-        .agg(pl.len().alias("total_signins"))
-    )
+    totals = signin_totals(times, pairs, per_network["tenant_id"].unique())
     return per_network.join(totals, on="tenant_id"), sizes
+
+
+def _shared_networks(pairs: pl.DataFrame) -> pl.DataFrame:
+    """tenant_id, source_ip, _key, network of the pairs whose network another tenant may share.
+
+    A network only one tenant signs in from links nobody, and most are such: a tenant's own
+    addresses. They are found by the cheap `quick_network` key of each pair -- one tenant
+    behind a key is a network of one -- and only the rest is parsed (`with_networks`, once
+    per distinct address). A lonely key comes back when a parsed address of another
+    spelling (`::ffff:`, spaces, capitals, leading zeros, `::` early) turns out to be its
+    network. Keys and tenants are compared by 64-bit hashes: two keys colliding only keep a
+    lonely address in; two tenants behind one key look like one only if their ids' hashes
+    collide (about one chance in 2^64 per pair of tenants sharing a key). Unusable
+    addresses are dropped.
+    """
+    keyed = pairs.with_columns(
+        quick_network(pl.col("source_ip")).alias("_quick"),
+    ).with_columns(
+        pl.col("_quick").hash(seed=0).alias("_quick_hash"),
+        pl.col("tenant_id").hash(seed=0).alias("_tenant_hash"),
+    )
+    shared_keys = (
+        keyed.lazy()
+        .filter(pl.col("_quick").is_not_null())
+        .group_by("_quick_hash")
+        .agg((pl.col("_tenant_hash").min() != pl.col("_tenant_hash").max()).alias("_shared"))
+        .filter("_shared")
+        .collect()
+    )
+    lonely = pl.col("_quick").is_not_null() & ~pl.col("_quick_hash").is_in(
+        shared_keys["_quick_hash"].implode()
+    )
+    keyed = keyed.with_columns(lonely.alias("_lonely")).drop("_quick_hash", "_tenant_hash")
+    rest = keyed.filter(~pl.col("_lonely"))
+    netted = _parsed(rest)
+    found = netted.select(quick_form(pl.col("network")).drop_nulls().unique())["network"]
+    back = keyed.filter(pl.col("_lonely") & pl.col("_quick").is_in(found.implode()))
+    if back.height:
+        netted = pl.concat([netted, _parsed(back)])
+    return netted.filter(pl.col("network").is_not_null()).drop("_quick", "_lonely")
+
+
+def _parsed(pairs: pl.DataFrame) -> pl.DataFrame:
+    """`pairs` with `network`, each distinct address parsed once (a NAT's is shared by many)."""
+    addresses = with_networks(pairs.select("source_ip").unique()).select("source_ip", "network")
+    return pairs.join(addresses, on="source_ip", how="left", nulls_equal=True)
 
 
 def masked(network: pl.Expr) -> pl.Expr:
@@ -207,8 +236,9 @@ def network_links(
             dtype=pl.String,
         )
     )
-    standing = tenants.select("tenant_id", "created_at").join(
-        standing_of(tenants, as_of, settings), on="tenant_id"
+    involved = tenants.join(per_network, on="tenant_id", how="semi")
+    standing = involved.select("tenant_id", "created_at").join(
+        standing_of(involved, as_of, settings), on="tenant_id"
     )
     shared = (
         per_network.join(rare, on="network")
