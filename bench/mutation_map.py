@@ -49,6 +49,14 @@ def sha256(path: Path) -> str:
 def build_map(out: Path, pytest_args: list[str] | None = None) -> int:
     """Runs the default suite under coverage, a context per test and phase
     (bench/mutation_contexts.py), and writes the map JSON."""
+    try:
+        import coverage  # noqa: F401 - only the map builder needs it
+    except ImportError:
+        print(
+            "--build-map needs coverage.py (in the dev extra): pip install -e '.[dev]'",
+            file=sys.stderr,
+        )
+        return 2
     with tempfile.TemporaryDirectory(prefix="auditor-mutation-map-") as tmp:
         rc = Path(tmp) / "coveragerc"
         data_file = Path(tmp) / "coverage.db"
@@ -75,6 +83,11 @@ def build_map(out: Path, pytest_args: list[str] | None = None) -> int:
             *(pytest_args or []),
         ]
         done = subprocess.run(command, cwd=REPO, env=env)
+        if not results.exists():
+            print(
+                f"the suite did not run (exit {done.returncode}): no map written", file=sys.stderr
+            )
+            return done.returncode or 2
         write_map(data_file, json.loads(results.read_text()), out)
         return done.returncode
 
