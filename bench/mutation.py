@@ -620,8 +620,11 @@ def run(
     only: set[str] | None = None,
     log: Path | None = None,
     resume: list[Path] | None = None,
+    tests: list[str] | None = None,
 ) -> tuple[list[Outcome], dict[str, float]]:
+    """Each chosen mutant against its module's MODULES tests (or `tests`), in a fresh interpreter."""
     equivalent = load_equivalent()
+    suites = {module: tests or MODULES[module] for module in modules}
     chosen = {module: choose(list_mutants(module), sample, seed) for module in modules}
     if only is not None:
         chosen = {
@@ -631,7 +634,7 @@ def run(
         left = {m.id for m in _resumed([m for ms in chosen.values() for m in ms], resume, log)}
         chosen = {module: [m for m in ms if m.id in left] for module, ms in chosen.items()}
     commit = head_commit()
-    plan = [(module, MODULES[module]) for module in modules if chosen[module]]
+    plan = [(module, suites[module]) for module in modules if chosen[module]]
     if not plan:
         return [], {}
     with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
@@ -646,7 +649,7 @@ def run(
                     f"the tests for {module} fail without any mutant ({status}); fix them first: {' '.join(tests)}"
                 )
             baseline[module] = seconds
-        jobs = [(mutant, MODULES[module]) for module, _ in plan for mutant in chosen[module]]
+        jobs = [(mutant, suites[module]) for module, _ in plan for mutant in chosen[module]]
         free = list(sandboxes)
         lock = threading.Lock()
         outcomes: list[Outcome] = []
@@ -1055,6 +1058,13 @@ def main(argv: list[str] | None = None) -> int:
         help="with --map: test files run first for every mutant (tests written after the map was built)",
     )
     parser.add_argument(
+        "--tests",
+        nargs="+",
+        default=None,
+        help="without --map: run the mutants against these tests instead of the MODULES table's "
+        "(a quick check of one module against the test file you are writing)",
+    )
+    parser.add_argument(
         "--fail-over",
         type=float,
         default=None,
@@ -1063,6 +1073,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.modules is None:
         args.modules = run_order(list(MODULES))
+    if args.tests and args.map:
+        parser.error("--tests is for a run without --map; with --map add tests with --extra-tests")
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(
@@ -1108,6 +1120,7 @@ def main(argv: list[str] | None = None) -> int:
             only=only,
             log=args.log,
             resume=args.resume,
+            tests=args.tests,
         )
     rows = summarise(outcomes)
     print(render(rows, outcomes, time.perf_counter() - started))
