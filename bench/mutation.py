@@ -233,6 +233,10 @@ class Outcome:
     # result stays valid on a later commit while the module is byte-for-byte the same (--resume).
     sha256: str = ""
     commit: str = ""
+    cpu_seconds: float = (
+        0.0  # user + system of the test runs (with --map): wall time is mostly load
+    )
+    finished: str = ""  # UTC, when the outcome was known: mutants per minute from a log
 
 
 class _Points(ast.NodeVisitor):
@@ -597,6 +601,10 @@ def pending(mutants: list[Mutant], logs: list[Path]) -> tuple[list[Mutant], int,
     return todo, done, stale
 
 
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def head_commit() -> str:
     return subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True
@@ -672,6 +680,7 @@ def run(
                 equivalent.get(mutant.id) if status == "survived" else None,
                 sha256=shas[mutant.module],
                 commit=commit,
+                finished=_utc_now(),
             )
             with lock:
                 if log is not None:
@@ -818,7 +827,7 @@ def run_mapped(
                 tests, stage = plan(mutant)
                 source = mutated_source(mutant.module, mutant.index, worker.box.root)
                 result = {"status": "survived", "seconds": 0.0, "failed": None}
-                spent = 0.0
+                spent = cpu = 0.0
                 for batch in _batches(tests):
                     # a few tests first: most mutants die there, and collecting hundreds of
                     # test files for each one is what a run would otherwise spend its time on
@@ -829,6 +838,7 @@ def run_mapped(
                     if result["status"] == "timeout":
                         result = worker.run_fresh(mutant.module, source, batch, 2 * timeout)
                     spent += result["seconds"]
+                    cpu += result.get("cpu", 0.0)
                     if result["status"] != "survived":
                         break
                 result["seconds"] = spent
@@ -839,6 +849,7 @@ def run_mapped(
                         stage += "+subprocess"
                         tests = tests + extra
                         again["seconds"] += result["seconds"]
+                        cpu += again.get("cpu", 0.0)
                         result = again
             finally:
                 with lock:
@@ -853,6 +864,8 @@ def run_mapped(
                 stage=stage,
                 sha256=shas[mutant.module],
                 commit=commit,
+                cpu_seconds=round(cpu, 2),
+                finished=_utc_now(),
             )
             with lock:
                 if log is not None:

@@ -129,6 +129,8 @@ def test_the_worker_tells_killed_from_survived_from_a_mutant_that_never_ends(tmp
     assert "ready" in replies[0]
     assert [r["status"] for r in replies[1:]] == ["survived", "killed", "timeout"]
     assert replies[2]["failed"] == "test_m.py::test_double"
+    assert replies[3]["cpu"] > 0  # the child's own CPU seconds, beside the wall time
+    assert all(0 <= r["cpu"] <= r["seconds"] * 2 + 1 for r in replies[1:])
     assert (sandbox / "m.py").read_text() == "def double(x):\n    return x * 2\n"  # restored
 
 
