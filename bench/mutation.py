@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import calendar
 import json
 import os
 import random
@@ -1097,6 +1098,8 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = _from_logs(args.report, args.modules)
         print(render(summarise(outcomes), outcomes, sum(o.seconds for o in outcomes)))
         print(remaining(outcomes, args.modules))
+        if pace(outcomes):
+            print(pace(outcomes))
         return 0
     if args.list:
         for module in args.modules:
@@ -1186,6 +1189,8 @@ def _from_logs(paths: list[Path], modules: list[str]) -> list[Outcome]:
                 stage=record.get("stage", ""),
                 sha256=record.get("sha256", ""),
                 commit=record.get("commit", ""),
+                cpu_seconds=record.get("cpu_seconds", 0.0),
+                finished=record.get("finished", ""),
             )
         )
     if stale:
@@ -1194,6 +1199,33 @@ def _from_logs(paths: list[Path], modules: list[str]) -> list[Outcome]:
             file=sys.stderr,
         )
     return outcomes
+
+
+def pace(outcomes: list[Outcome]) -> str:
+    """How fast the logged outcomes came: per minute between the first and the last, per
+    sitting (a gap of more than 30 minutes starts a new one), with the median wall and CPU
+    seconds per mutant and worker."""
+    times = sorted(
+        calendar.timegm(time.strptime(o.finished, "%Y-%m-%dT%H:%M:%SZ"))
+        for o in outcomes
+        if o.finished
+    )
+    if len(times) < 2:
+        return ""
+    sittings, start = [], times[0]
+    for before, after in zip(times, times[1:], strict=False):
+        if after - before > 1800:
+            sittings.append((start, before))
+            start = after
+    sittings.append((start, times[-1]))
+    minutes = sum(end - begin for begin, end in sittings) / 60
+    walls = sorted(o.seconds for o in outcomes if o.finished)
+    cpus = sorted(o.cpu_seconds for o in outcomes if o.finished)
+    rate = f"{len(times) / minutes:.2f} mutants a minute" if minutes else "-"
+    return (
+        f"{len(times)} timed outcomes over {minutes:.0f} min in {len(sittings)} sitting(s): {rate}; "
+        f"median {walls[len(walls) // 2]:.1f} s wall and {cpus[len(cpus) // 2]:.1f} s CPU per mutant and worker."
+    )
 
 
 def remaining(outcomes: list[Outcome], modules: list[str]) -> str:
