@@ -152,6 +152,17 @@ class CoverageMap:
         entry = self.modules.get(module)
         return entry is not None and entry["sha256"] == sha256(REPO / module)
 
+    def file_setup(self, path: str) -> float:
+        """What running any test of a file alone may cost before it starts: a module-scoped
+        fixture (a Spark session, an example audit) is timed on the file's first test only, so
+        its later tests look instant; the file's slowest test is the estimate."""
+        if not hasattr(self, "_setup"):
+            self._setup: dict[str, float] = {}
+            for test, seconds, _ in self.tests:
+                file = test.split("::", 1)[0]
+                self._setup[file] = max(self._setup.get(file, 0.0), seconds)
+        return self._setup.get(path, 0.0)
+
     def seconds(self, nodeid: str) -> float:
         return self._seconds.get(nodeid, 1.0)
 

@@ -166,3 +166,13 @@ def test_a_fixtures_work_is_credited_to_every_test_of_its_file_and_collection_to
     # the call-phase line: its test; b.py's failed in the map run, so it is never chosen
     assert cmap.covering(MODULE, test_line, test_line)[0] == ["tests/a.py::test_2"]
     assert json.loads(out.read_text())["modules"][MODULE]["import_time"] == [1]
+
+
+def test_a_test_run_alone_is_allowed_its_files_fixture_set_up(tmp_path):
+    # A module-scoped fixture (a Spark session) is timed on the file's first test; the others
+    # look instant, but run alone each pays the set-up: the timeout must allow for it.
+    tests = [["s.py::first", 30.0, True], ["s.py::second", 0.01, True], ["t.py::x", 0.5, True]]
+    cmap = mutation_map.CoverageMap(_write_map(tmp_path, {}, tests))
+    assert cmap.file_setup("s.py") == 30.0
+    assert cmap.file_setup("t.py") == 0.5
+    assert cmap.file_setup("never.py") == 0.0
