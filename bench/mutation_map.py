@@ -188,7 +188,13 @@ class CoverageMap:
 
     def _names(self, ids: set[int]) -> list[str]:
         chosen = [self.tests[i] for i in ids if self.tests[i][2]]
-        return [t for t, _, _ in sorted(chosen, key=lambda t: (t[1], t[0]))]  # fastest first
+        # fastest first, a test counted with its file's set-up: a Spark test is not "instant"
+        return [
+            t
+            for t, _, _ in sorted(
+                chosen, key=lambda t: (t[1] + self.file_setup(t[0].split("::", 1)[0]), t[0])
+            )
+        ]
 
     def covering(self, module: str, line: int, end_line: int) -> tuple[list[str], bool]:
         """Tests that execute the mutated lines (else its enclosing function's), and whether

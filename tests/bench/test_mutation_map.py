@@ -176,3 +176,5 @@ def test_a_test_run_alone_is_allowed_its_files_fixture_set_up(tmp_path):
     assert cmap.file_setup("s.py") == 30.0
     assert cmap.file_setup("t.py") == 0.5
     assert cmap.file_setup("never.py") == 0.0
+    # and it is planned after a quick test of a file without a heavy set-up
+    assert cmap._names({1, 2}) == ["t.py::x", "s.py::second"]
