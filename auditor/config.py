@@ -19,7 +19,7 @@ from auditor.model.load import parse_datetime
 from auditor.notify.config import NotifyChannel
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.spark.settings import EngineConfig
-from auditor.storage.location import Location, names_object_store
+from auditor.storage.location import Location, ObjectURL, names_object_store
 from auditor.storage.settings import StorageConfig
 from auditor.store.due import ConsoleSection
 from auditor.yamlsource import load_yaml
@@ -225,8 +225,10 @@ class AuditConfig(BaseModel):
             return value if "://" in value else Path(value)
         return value
 
-    def resolved(self, base: Path) -> AuditConfig:
-        """Paths made relative to `base` (the config file's folder)."""
+    def resolved(self, base: Path | ObjectURL) -> AuditConfig:
+        """Paths made relative to `base`: the config file's folder, or the prefix of a config read from a URL."""
+        if isinstance(base, ObjectURL):
+            return self._resolved_under(base)
 
         def fix(p: Path | str | None) -> Path | str | None:
             if p is None or isinstance(p, str):  # an object-store URL, as given
@@ -270,6 +272,76 @@ class AuditConfig(BaseModel):
             }
         )
 
+    def _resolved_under(self, prefix: ObjectURL) -> AuditConfig:
+        """A URL config's relative input and output paths as URLs under its prefix (checked by `local_only_problems`)."""
+        from auditor.storage.configs import under
+
+        def fix(p: Path | str | None) -> Path | str | None:
+            if p is None or isinstance(p, str) or p.is_absolute():
+                return p
+            return under(prefix, p) or p
+
+        return self.model_copy(
+            update={name: fix(getattr(self, name)) for name in URL_RESOLVED}
+            | {name: [fix(p) for p in getattr(self, name)] for name in ("lists", "aliases")}
+        )
+
+
+# Path settings a config read from a URL resolves under its prefix (they may be URLs).
+URL_RESOLVED = (
+    "tenants",
+    "usage",
+    "access",
+    "ownership",
+    "parties",
+    "downstream",
+    "list_officers",
+    "snapshot",
+    "rules",
+    "out",
+    "network_database",
+    "allowlist",
+)
+
+
+def local_only_problems(config: AuditConfig, doc: Any, prefix: ObjectURL) -> list[Problem]:
+    """Relative paths a URL config cannot resolve: settings read only from a local disk, and paths out of the bucket."""
+    from auditor.storage.configs import under
+
+    why = (
+        f"a relative path in a config read from {prefix.scheme}:// resolves under the config's prefix, "
+        "and this setting is read only from a local disk: give an absolute path"
+    )
+    found: list[tuple[tuple[Any, ...], str]] = []
+    if isinstance(config.store, Path) and not config.store.is_absolute():
+        found.append((("store",), why))
+    for i, channel in enumerate(config.notify):
+        for key, value in channel:
+            if key.endswith("_file") and isinstance(value, Path) and not value.is_absolute():
+                found.append((("notify", i, key), why))
+    connectors = config.connectors
+    if (
+        connectors is not None
+        and connectors.geoip is not None
+        and not Path(connectors.geoip.path).is_absolute()
+    ):
+        found.append((("connectors", "geoip", "path"), why))
+    cur = connectors.aws.cur if connectors is not None and connectors.aws is not None else None
+    if cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
+        found.append((("connectors", "aws", "cur", "path"), why + " or an s3:// URL"))
+    for name in URL_RESOLVED:
+        value = getattr(config, name)
+        if isinstance(value, Path) and not value.is_absolute() and under(prefix, value) is None:
+            found.append(((name,), f"'{value}' climbs out of the bucket the config is in"))
+    for name in ("lists", "aliases"):
+        for i, value in enumerate(getattr(config, name)):
+            if isinstance(value, Path) and not value.is_absolute() and under(prefix, value) is None:
+                found.append(((name, i), f"'{value}' climbs out of the bucket the config is in"))
+    return [
+        Problem(doc.location(_data_path(doc.data, loc)), message, subject=".".join(map(str, loc)))
+        for loc, message in found
+    ]
+
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Pydantic's error location as a path in the YAML: a tagged union's tag (`notify.0.webhook.url`) is not a key."""
@@ -292,9 +364,31 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def load_config(path: str | Path) -> AuditConfig:
-    """Reads an audit config YAML; errors name the file, line and field."""
+    """Reads an audit config YAML, a local file or an s3://, gs://, az:// URL; errors name the file, line and field.
+
+    Relative paths resolve beside a local file, and under the prefix of a config read from a
+    URL (auditor/storage/configs.py).
+    """
+    from auditor.storage.configs import config_url, parent, read_yaml
+    from auditor.storage.location import LocationError
+
+    try:
+        url = config_url(path)
+    except LocationError as exc:
+        raise ConfigError([Problem(None, str(exc), subject="--config")]) from None
+    if url is not None:
+        doc = read_yaml(url)
+        config = _validated(doc)
+        problems = local_only_problems(config, doc, parent(url))
+        if problems:
+            raise ConfigError(problems)
+        return config.resolved(parent(url))
     path = Path(path)
-    doc = load_yaml(path)
+    return _validated(load_yaml(path)).resolved(path.parent)
+
+
+def _validated(doc: Any) -> AuditConfig:
+    """The document as an AuditConfig, every problem located at its line and key."""
     if not isinstance(doc.data, dict):
         raise ConfigError([Problem(doc.location(()), "expected a mapping of settings")])
     try:
@@ -317,4 +411,4 @@ def load_config(path: str | Path) -> AuditConfig:
                 )
             )
         raise ConfigError(problems) from None
-    return config.resolved(path.parent)
+    return config

@@ -393,7 +393,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--split", choices=sorted(SEEDS), default="test")
     args = ap.parse_args(argv)
     for key, value in measure(args.split).items():
-        print(f"{key}={value:.1f}" if isinstance(value, float) else f"{key}={value}")
+        if key == "farm_recall":
+            print(f"{key}={value:.3f}")
+        else:
+            print(f"{key}={value:.1f}" if isinstance(value, float) else f"{key}={value}")
 
 
 if __name__ == "__main__":

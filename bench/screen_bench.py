@@ -70,7 +70,8 @@ def list_entries(target_names: int, rng: random.Random) -> pl.DataFrame:
     real = load_lists(files).entries if files else pl.DataFrame(schema=ENTRY_SCHEMA)
     have = real.height + int(real["alt_names"].list.len().sum() or 0)
     extra = max(0, (target_names - have) // 3)
-    return pl.concat([real, synthetic_entries(extra, rng)])
+    # diagonal: the loaded entries carry `identifiers` (their LEIs/USCCs), the synthetic ones none
+    return pl.concat([real, synthetic_entries(extra, rng)], how="diagonal")
 
 
 def queries(n: int, entries: pl.DataFrame, rng: random.Random) -> pl.DataFrame:

@@ -13,7 +13,6 @@ from auditor.cli.safe_text import cell, echo, json_text, plain, styled
 from auditor.cli.store_option import STORE
 from auditor.errors import InputError, display_path
 
-_PATH = click.Path(path_type=Path)
 ROWS_SHOWN = 20
 
 

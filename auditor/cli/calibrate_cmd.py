@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from auditor.cli.paths import PATH_OR_URL
+
 from auditor.cli.cases_cmd import _open, store_options
 from auditor.cli.safe_text import echo, plain
 from auditor.redact import redact_url
@@ -125,7 +127,7 @@ def _print(report: dict[str, Any]) -> None:
 @click.option(
     "--rules",
     "rules_dir",
-    type=click.Path(path_type=Path),
+    type=PATH_OR_URL,
     help="Rule pack whose current weights are shown (default: the built-in pack).",
 )
 @click.option(
@@ -140,7 +142,12 @@ def calibrate(store, config_path, rules_dir, penalty, as_json) -> int:
     """Per rule: confirmed / dismissed / open cases, precision with a 95% interval, and supported weights."""
     st = _open(store, config_path)
     try:
-        report = _report(st, rules_dir, penalty)
+        from auditor.cli.rules_cmd import _local_pack
+
+        with _local_pack(rules_dir, config_path) as local:
+            report = _report(st, local, penalty)
+        if isinstance(rules_dir, str):  # the URL, not the private copy
+            report["rule_pack"]["directory"] = rules_dir
     finally:
         st.close()
     if as_json:

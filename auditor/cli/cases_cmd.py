@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from auditor.cli.paths import CONFIG
+
 from auditor.cli.safe_text import echo, json_text, plain
 from auditor.cli.store_option import STORE
 from auditor.errors import InputError, display_path
@@ -28,7 +30,7 @@ def store_options(func):
     func = click.option(
         "--config",
         "config_path",
-        type=click.Path(path_type=Path),
+        type=CONFIG,
         help="Audit config whose `store:` names the case store.",
     )(func)
     return click.option(
@@ -104,9 +106,10 @@ def cases() -> None:
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(CHANGE_STATUSES + QUEUE_STATUSES),
+    type=click.Choice(CHANGE_STATUSES + QUEUE_STATUSES + ("overdue",)),
     help="Keep cases with this change since the last run, or in this queue state (open: no decision in force "
-    "that closes it; escalated also matches an analyst's escalation). Repeatable; any may match.",
+    "that closes it; escalated also matches an analyst's escalation; overdue: open past its due date, "
+    "as the console's overdue view). Repeatable; any may match.",
 )
 @click.option(
     "--priority",
@@ -119,9 +122,14 @@ def cases() -> None:
     "--json", "as_json", is_flag=True, help="One JSON object a line instead of the table."
 )
 def list_cases(store, config_path, statuses, priorities, as_json) -> int:
-    """The latest run's cases: rank, priority, score, change, decision, top reason."""
+    """The latest run's cases: rank, priority, score, change, decision, due date (OVERDUE), top reason.
+
+    Due dates are the console's: the day of the case's first run plus its band's
+    `console.due_days` from --config (critical 2, high 5, medium 10, low 30 without one).
+    """
     from auditor.cases.changes import suppression
 
+    due_days = _due_days(config_path)
     st = _open(store, config_path)
     try:
         run = st.latest_run()
@@ -130,11 +138,13 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
             return 0
         decisions = st.latest_decisions()
         today = _today()
+        due, overdue = _due_dates(st, run.run_id, today, due_days)
         rows: list[dict[str, Any]] = []
         for snap in st.cases_in_run(run.run_id):
             decision = decisions.get(snap.case_id)
             suppressed, _ = suppression(snap, decision, today)
             change = snap.record.get("change") or {}
+            when = due.get(snap.case_id)
             rows.append(
                 {
                     "case_id": snap.case_id,
@@ -146,6 +156,8 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
                     "decision_status": decision.status if decision else None,
                     "queue": _queue_state(decision, suppressed),
                     "suppressed": suppressed,
+                    "due": when.isoformat() if when else None,
+                    "overdue": snap.case_id in overdue,
                     "top_reason": (snap.record.get("top_reasons") or [""])[0],
                 }
             )
@@ -162,6 +174,8 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
                     "decision_status": decision.status if decision else None,
                     "queue": "resolved",
                     "suppressed": False,
+                    "due": None,
+                    "overdue": False,
                     "top_reason": "; ".join(gone["why"][:2]),
                 }
             )
@@ -177,6 +191,7 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
             row["change"] == s
             or row["queue"] == s
             or (s == "escalated" and row["decision_status"] == "escalated")
+            or (s == "overdue" and row["overdue"])
             for s in statuses
         )
 
@@ -185,16 +200,58 @@ def list_cases(store, config_path, statuses, priorities, as_json) -> int:
         for row in rows:
             echo(json_text(row))
         return 0
-    echo(f"run {plain(run.run_id)} (as of {run.as_of.isoformat()}): {len(rows)} case(s)")
+    late = sum(r["overdue"] for r in rows)
     echo(
-        f"{'case':<15} {'rank':>4}  {'priority':<8} {'score':>5}  {'change':<12} {'decision':<28} top reason"
+        f"run {plain(run.run_id)} (as of {run.as_of.isoformat()}): {len(rows)} case(s)"
+        + (f", {late} overdue" if late else "")
+    )
+    echo(
+        f"{'case':<15} {'rank':>4}  {'priority':<8} {'score':>5}  {'change':<12} {'decision':<28} {'due':<18} top reason"
     )
     for r in rows:
         rank = str(r["rank"]) if r["rank"] is not None else "-"
+        when = (r["due"] or "-") + (" OVERDUE" if r["overdue"] else "")
         echo(
-            f"{plain(r['case_id']):<15} {rank:>4}  {r['priority']:<8} {r['score']:5.1f}  {r['change'] or '-':<12} {plain(r['decision']):<28} {plain(r['top_reason'])}"
+            f"{plain(r['case_id']):<15} {rank:>4}  {r['priority']:<8} {r['score']:5.1f}  {r['change'] or '-':<12} {plain(r['decision']):<28} {when:<18} {plain(r['top_reason'])}"
         )
     return 0
+
+
+def _due_days(config_path) -> dict[str, int]:
+    """`console.due_days` of the config (as the console reads them), the defaults without one."""
+    from auditor.store.due import DEFAULT_DUE_DAYS
+
+    if config_path is None:
+        return dict(DEFAULT_DUE_DAYS)
+    from auditor.config import load_config
+
+    return load_config(config_path).console.due_days.as_dict()
+
+
+def _due_dates(st, run_id: str, today: date, due_days: dict[str, int]):
+    """Each case's due date and the overdue set, from the store's own queue (the console's numbers exactly)."""
+    from auditor.store.team import QueueFilter
+
+    due: dict[str, date | None] = {}
+    overdue: set[str] = set()
+    for view, into in (("all", None), ("overdue", overdue)):
+        after = None
+        while True:
+            page, after = st.queue(
+                run_id,
+                QueueFilter(view=view, after_rank=after, limit=5000),
+                "",
+                today=today,
+                due_days=due_days,
+            )
+            for row in page:
+                if into is None:
+                    due[row.case_id] = row.due
+                else:
+                    into.add(row.case_id)
+            if after is None:
+                break
+    return due, overdue
 
 
 @cases.command("show")

@@ -9,9 +9,12 @@ yields nothing at all exits 3 (ConnectorError); a bad config exits 2 (ConfigErro
 
 from __future__ import annotations
 
+
 from pathlib import Path
 
 import click
+
+from auditor.cli.paths import CONFIG
 
 from auditor.cli.options import PathOrURL
 from auditor.cli.output import info, quiet
@@ -20,7 +23,6 @@ from auditor.cli.safe_text import echo, plain
 from auditor.connectors import (
     CONNECTORS,
     collect as collect_provider,
-    load_connectors_config,
     write_snapshot,
 )
 from auditor.connectors.progress import shows_progress, summary_line
@@ -33,8 +35,8 @@ from auditor.connectors.progress import shows_progress, summary_line
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML with an aws:, gcp: or azure: section.",
+    type=CONFIG,
+    help="YAML with an aws:, gcp: or azure: section (and storage: for an object-store --out); a file or a URL.",
 )
 @click.option(
     "--out",
@@ -47,22 +49,24 @@ from auditor.connectors.progress import shows_progress, summary_line
     "--progress/--no-progress", default=None, help="Progress bar; by default only on a terminal."
 )
 def collect(
-    provider: str, config_path: Path | None, out_dir: Path | str, progress: bool | None
+    provider: str, config_path: Path | str | None, out_dir: Path | str, progress: bool | None
 ) -> int:
     """Collect tenants, GPU usage and sign-ins from a cloud provider into a snapshot folder."""
-    settings = geoip = None
-    if config_path is not None:
-        config = load_connectors_config(config_path)
-        settings, geoip = getattr(config, provider), config.geoip
+    from auditor.connectors.config import load_collect_config
     from auditor.connectors.snapshot import MANIFEST, TABLE_FILES
-    from auditor.storage import check_output
+    from auditor.storage import StorageConfig, check_output
 
+    settings = geoip = None
+    storage = StorageConfig()
+    if config_path is not None:
+        config, storage = load_collect_config(config_path)
+        settings, geoip = getattr(config, provider), config.geoip
     # A missing or denied bucket, or a prefix of other objects, fails before the collection.
-    check_output(out_dir, [*(f for _, f in TABLE_FILES.values()), MANIFEST])
+    check_output(out_dir, [*(f for _, f in TABLE_FILES.values()), MANIFEST], storage)
     if quiet() and progress is None:
         progress = False
     result = collect_provider(provider, settings, progress=progress, geoip=geoip)
-    write_snapshot(result, out_dir)
+    write_snapshot(result, out_dir, storage)
     counts = result.manifest["counts"]
     info(
         f"{provider}: {counts['tenants']} tenants, {counts['usage']} usage rows, {counts['access']} sign-ins -> {plain(out_dir)}"

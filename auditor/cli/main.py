@@ -52,7 +52,7 @@ SUMMARIES: dict[str, str] = {
     "store": "The case store itself: verify its audit trail, back it up.",
     "console": "The analysts' web console: serve it, and manage its users and API keys.",
     "notify": "Notifications: deliver the outbox, test a channel, list what waits.",
-    "allowlist": "Allowlists that expire: validate entries before they go live.",
+    "allowlist": "Allowlists that expire: validate entries before they go live, list and export the console's.",
 }
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.paths import CONFIG
+
 from auditor.cli.safe_text import echo, plain
 from auditor.cli.store_option import STORE
 from auditor.config import AuditConfig, load_config
 from auditor.errors import EXIT_CONNECTOR, EXIT_OK, InputError
-
-_PATH = click.Path(path_type=Path)
 
 
 def _config(config_path: Path) -> AuditConfig:
@@ -43,7 +43,7 @@ def notify() -> None:
 @click.option(
     "--config",
     "config_path",
-    type=_PATH,
+    type=CONFIG,
     required=True,
     help="Audit config with `notify:` channels.",
 )
@@ -85,7 +85,7 @@ def drain(config_path: Path, store: Path | None, wait: float, lock_timeout: floa
 @click.option(
     "--config",
     "config_path",
-    type=_PATH,
+    type=CONFIG,
     required=True,
     help="Audit config with `notify:` channels.",
 )
@@ -119,7 +119,7 @@ def test_channel(config_path: Path, name: str) -> int:
 
 @notify.command("outbox")
 @click.option(
-    "--config", "config_path", type=_PATH, default=None, help="Audit config (for its `store:`)."
+    "--config", "config_path", type=CONFIG, default=None, help="Audit config (for its `store:`)."
 )
 @click.option("--store", type=STORE, default=None, help="Case store (path or URL).")
 @click.option("--state", type=click.Choice(["pending", "delivered", "dead"]), default=None)

@@ -16,21 +16,8 @@ import click
 from auditor.config import AuditConfig, load_config
 from auditor.errors import ConfigError, Problem
 
-_CONFIG_PATH = click.Path(path_type=Path)
-
-
-class PathOrURL(click.ParamType):
-    """A local path, or an s3://, gs://, az:// or abfss:// URL kept as text (auditor.storage.location)."""
-
-    name = "path"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from auditor.storage.location import LocationError, as_location
-
-        try:
-            return as_location(value)
-        except LocationError as exc:
-            self.fail(str(exc), param, ctx)
+from auditor.cli.paths import CONFIG as _CONFIG_PATH
+from auditor.cli.paths import PathOrURL
 
 
 _PATH = PathOrURL()

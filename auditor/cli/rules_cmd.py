@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
+
+from auditor.cli.paths import PATH_OR_URL, storage_config_option, storage_of
 
 from auditor.cli.safe_text import cell, echo, plain
 from auditor.engine.loader import builtin_rules_dir, load_rule_pack
 from auditor.features.vocabulary import feature_kinds
 
-_DIR = click.Path(path_type=Path)
+_DIR = PATH_OR_URL
+
+
+@contextmanager
+def _local_pack(directory: Path | str | None, config_path: Path | str | None) -> Iterator[Path]:
+    """The pack folder to read: the built-in one, a local folder, or a local copy of an s3://, gs://, az:// prefix.
+
+    Errors raised while reading a copy name the URL (file:line:col under it).
+    """
+    from auditor.storage.inputs import copies, url_errors
+
+    staged = copies(storage_of(config_path) if isinstance(directory, str) else None)
+    try:
+        with url_errors(staged):
+            yield Path(staged.local(directory, "rules", folder=True) or builtin_rules_dir())
+    finally:
+        staged.close()
 
 
 class _RulesGroup(click.Group):
@@ -40,10 +62,13 @@ def rules() -> None:
 
 @rules.command()
 @click.argument("directory", type=_DIR, required=False)
-def validate(directory: Path | None) -> int:
-    """Check every rule under DIRECTORY (default: the built-in pack); report every problem with file:line:col."""
-    pack = load_rule_pack(directory or builtin_rules_dir(), feature_kinds())
-    echo(f"ok: {len(pack.rules)} rules in {plain(pack.directory)} (pack version {pack.version})")
+@storage_config_option
+def validate(directory: Path | str | None, config_path: Path | str | None = None) -> int:
+    """Check every rule under DIRECTORY (default: the built-in pack; or an s3://, gs://, az:// prefix); report every problem with file:line:col."""
+    with _local_pack(directory, config_path) as local:
+        pack = load_rule_pack(local, feature_kinds())
+    shown = directory if isinstance(directory, str) else pack.directory
+    echo(f"ok: {len(pack.rules)} rules in {plain(shown)} (pack version {pack.version})")
     return 0
 
 
@@ -54,14 +79,29 @@ def validate(directory: Path | None) -> int:
     default=True,
     help="Fail when a rule lacks a hit and a no-hit case.",
 )
-def test_rules(directory: Path | None, require_tests: bool) -> int:
-    """Run the <rule-id>.test.yaml files beside the rules."""
+@storage_config_option
+def test_rules(
+    directory: Path | str | None, require_tests: bool, config_path: Path | str | None = None
+) -> int:
+    """Run the <rule-id>.test.yaml files beside the rules (a folder, or an s3://, gs://, az:// prefix)."""
     from auditor.engine.ruletest import run_rule_tests, untested_rules
+    from auditor.storage.inputs import copies
 
-    directory = directory or builtin_rules_dir()
     kinds = feature_kinds()
-    pack = load_rule_pack(directory, kinds)
-    results = run_rule_tests(pack, directory, kinds)
+    with _local_pack(directory, config_path) as local:
+        pack = load_rule_pack(local, kinds)
+        results = run_rule_tests(pack, local, kinds)
+    if isinstance(directory, str):  # results name the URL, not the private copy
+        relabel = copies()
+        relabel.origins[str(local)] = directory
+        results = [
+            dataclasses.replace(
+                r,
+                file=relabel.url_of(r.file),
+                location=dataclasses.replace(r.location, path=relabel.url_of(r.location.path)),
+            )
+            for r in results
+        ]
     failed = [r for r in results if not r.passed]
     for r in failed:
         echo(
@@ -102,11 +142,13 @@ def features() -> int:
 
 @rules.command("list")
 @click.argument("directory", type=_DIR, required=False)
-def list_rules(directory: Path | None) -> int:
-    """List the rules of a pack with severity and weight."""
+@storage_config_option
+def list_rules(directory: Path | str | None, config_path: Path | str | None = None) -> int:
+    """List the rules of a pack with severity and weight (a folder, or an s3://, gs://, az:// prefix)."""
     from rich.table import Table
 
-    pack = load_rule_pack(directory or builtin_rules_dir(), feature_kinds())
+    with _local_pack(directory, config_path) as local:
+        pack = load_rule_pack(local, feature_kinds())
     from auditor.cli.output import console
 
     table = Table(title=f"{len(pack.rules)} rules, pack {pack.version}")

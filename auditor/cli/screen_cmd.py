@@ -15,6 +15,7 @@ from typing import Any
 import click
 import polars as pl
 
+from auditor.cli.paths import PATH_OR_URL, storage_config_option, storage_of
 from auditor.cli.safe_text import echo, plain
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import parse_json_lines
@@ -45,18 +46,22 @@ MAX_PROBLEMS = 20
     "list_files",
     required=True,
     multiple=True,
-    type=click.Path(path_type=Path),
-    help="CSL file (CSV or JSON as trade.gov publishes); repeat for several.",
+    type=PATH_OR_URL,
+    help="CSL file (CSV or JSON as trade.gov publishes), or its s3://, gs://, az:// URL; repeat for several.",
 )
 @click.option(
     "--names",
     "names_file",
     required=True,
-    type=click.Path(path_type=Path),
-    help="CSV or JSONL with columns id, name and optional country.",
+    type=PATH_OR_URL,
+    help="CSV or JSONL with columns id, name and optional country (a file or a URL).",
 )
 @click.option(
-    "--out", "out_file", required=True, type=click.Path(path_type=Path), help="JSON Lines output."
+    "--out",
+    "out_file",
+    required=True,
+    type=PATH_OR_URL,
+    help="JSON Lines output, with OUT.meta.json beside it (a file or a URL).",
 )
 @click.option(
     "--threshold",
@@ -80,19 +85,86 @@ MAX_PROBLEMS = 20
     "--aliases",
     "alias_files",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=PATH_OR_URL,
     help="Alias file (YAML/CSV: entry, alias, source) adding names to list entries; repeatable.",
 )
+@storage_config_option
 def screen(
-    list_files: tuple[Path, ...],
+    list_files: tuple[Path | str, ...],
+    names_file: Path | str,
+    out_file: Path | str,
+    threshold: float | None,
+    algorithm: str,
+    sources: str | None,
+    alias_files: tuple[Path | str, ...] = (),
+    config_path: Path | str | None = None,
+) -> int:
+    """Screen names against restricted-party lists; one JSON line per name.
+
+    Every file may be an s3://, gs://, az:// URL (docs/object-storage.md): inputs are copied
+    whole to a private folder first, and OUT goes up as one object with OUT.meta.json after it.
+    """
+    from auditor.storage.inputs import copies, url_errors
+    from auditor.storage.outputs import output_file
+
+    storage = storage_of(config_path)
+    staged = copies(storage)
+    try:
+        with url_errors(staged):
+            local_lists = [staged.local(p, "list", sidecar=True) for p in list_files]
+            local_aliases = [staged.local(p, "aliases") for p in alias_files]
+            local_names = staged.local(names_file, "names")
+            with output_file(out_file, storage) as local_out:
+                meta = _screen(
+                    local_lists,
+                    local_aliases,
+                    local_names,
+                    local_out,
+                    threshold,
+                    algorithm,
+                    sources,
+                    names_shown=str(names_file) if isinstance(names_file, str) else None,
+                )
+                entries = meta.pop("entries")
+                meta["names_file"] = str(names_file)
+                meta["lists"] = [
+                    {
+                        k: staged.url_of(v) if k == "path" and isinstance(v, str) else v
+                        for k, v in p.items()
+                    }
+                    for p in meta["lists"]
+                ]
+                write_meta(local_out, meta)
+    finally:
+        staged.close()
+    echo(
+        f"screened names={meta['names']} matched={meta['names_matched']} matches={meta['matches']} "
+        f"affiliates={meta['affiliate_matches']} "
+        f"entries={entries} out={plain(display_path(out_file))}",
+        err=True,
+    )
+    return 0
+
+
+def write_meta(out: Path, meta: dict[str, Any]) -> None:
+    """OUT.meta.json, after OUT itself, with OUT's checksum: a reader pairs the two by it."""
+    import hashlib
+
+    meta["out_sha256"] = hashlib.sha256(out.read_bytes()).hexdigest()
+    Path(str(out) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def _screen(
+    list_files: list[Path],
+    alias_files: list[Path],
     names_file: Path,
     out_file: Path,
     threshold: float | None,
     algorithm: str,
     sources: str | None,
-    alias_files: tuple[Path, ...] = (),
-) -> int:
-    """Screen names against restricted-party lists; one JSON line per name."""
+    names_shown: str | None = None,
+) -> dict[str, Any]:
+    """Screens the local files and writes OUT; returns the meta record (written after by the caller)."""
     wanted = {s.strip().upper() for s in sources.split(",") if s.strip()} if sources else None
     lists = with_aliases(load_lists(list(list_files)), alias_files)
     if wanted:
@@ -103,7 +175,7 @@ def screen(
                 f"--sources: no entries for {', '.join(unknown)} in the list files; they hold {', '.join(sorted(known))}"
             )
     names = read_names(names_file)
-    warn_long_names(names, names_file)
+    warn_long_names(names, names_file, names_shown)
     index = ScreeningIndex.build(lists.entries, wanted, algorithm=algorithm)
     queries = names.select(query_id="id", name="name", country="country")
     matches = explain_alias_matches(index.match_names(queries, threshold), index.entries)
@@ -125,15 +197,9 @@ def screen(
         "matches": matches.height,
         "names_with_affiliates": affiliates["query_id"].n_unique(),
         "affiliate_matches": affiliates.height,
+        "entries": index.entries.height,
     }
-    Path(str(out_file) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-    echo(
-        f"screened names={names.height} matched={meta['names_matched']} matches={matches.height} "
-        f"affiliates={affiliates.height} "
-        f"entries={index.entries.height} out={plain(display_path(out_file))}",
-        err=True,
-    )
-    return 0
+    return meta
 
 
 def read_names(path: Path) -> pl.DataFrame:
@@ -206,14 +272,14 @@ def read_names(path: Path) -> pl.DataFrame:
     return frame
 
 
-def warn_long_names(names: pl.DataFrame, path: Path) -> None:
+def warn_long_names(names: pl.DataFrame, path: Path, shown: str | None = None) -> None:
     """A name longer than the screened length is cut, not refused: say where."""
     offset = 1 if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else 2
     long = names.with_row_index("i").filter(pl.col("name").str.len_chars() > MAX_SCREENED_CHARS)
     for i, length in (
         long.select("i", pl.col("name").str.len_chars()).head(MAX_PROBLEMS).iter_rows()
     ):
-        location = SourceLocation(display_path(path), row=i + offset)
+        location = SourceLocation(shown or display_path(path), row=i + offset)
         echo(
             f"warning: {location}: column 'name': {length:,} characters; only the first "
             f"{MAX_SCREENED_CHARS} are screened",

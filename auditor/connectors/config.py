@@ -7,13 +7,16 @@ section per provider (`aws:`, `gcp:`, `azure:`); `collect --provider aws` reads 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from auditor.errors import ConfigError, InputError, Problem, SourceLocation, display_path
 from auditor.model.schema import TENANTS
 from auditor.yamlsource import parse_yaml
+
+if TYPE_CHECKING:
+    from auditor.storage.settings import StorageConfig
 
 
 class _Strict(BaseModel):
@@ -283,44 +286,141 @@ def _locate(
 
 
 def load_connectors_config(path: str | Path) -> ConnectorsConfig:
-    """Read a YAML connectors config; every problem is reported with file, line and field."""
-    shown = display_path(path)
+    """Read a YAML connectors config (a file or an s3://, gs://, az:// URL); every problem is reported with file, line and field."""
+    return load_collect_config(path)[0]
+
+
+def load_collect_config(path: str | Path) -> tuple[ConnectorsConfig, StorageConfig]:
+    """`auditor collect --config`: the connector sections and the `storage:` section that reaches an object-store `--out`.
+
+    A connectors config has `storage:` beside `aws:`, `gcp:`, `azure:`; an audit config has
+    it at the top, beside `connectors:`. Both are validated strictly with located errors.
+    """
+    from auditor.storage.settings import StorageConfig
+
+    data, marks, shown, base = _read_config(path)
+    prefix: tuple[str, ...]
+    if "connectors" in data:
+        # An audit config nests the connector sections under `connectors:`; other keys are its own.
+        sections, prefix = data["connectors"] or {}, ("connectors",)
+        storage_data = data.get("storage")
+    else:
+        sections = {k: v for k, v in data.items() if k != "storage"}
+        prefix = ()
+        storage_data = data.get("storage")
+    problems: list[Problem] = []
+    connectors = None
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read config: {exc.strerror}", location=SourceLocation(shown)
-        ) from exc
+        connectors = ConnectorsConfig.model_validate(sections)
+    except ValidationError as exc:
+        problems += _problems(exc, marks, shown, prefix)
+    storage = StorageConfig()
+    try:
+        storage = StorageConfig.model_validate(storage_data or {})
+    except ValidationError as exc:
+        problems += _problems(exc, marks, shown, ("storage",))
+    if problems:
+        raise ConfigError(problems)
+    assert connectors is not None
+    storage = _with_aws_chain(storage, connectors.aws)
+    if isinstance(base, Path):
+        return connectors.resolved(base), storage
+    _refuse_relative(connectors, marks, shown, prefix)
+    return connectors, storage
+
+
+def _with_aws_chain(storage: StorageConfig, aws: AwsSettings | None) -> StorageConfig:
+    """s3:// snapshots reach S3 through the aws: connector's profile and endpoint unless `storage.s3` names its own.
+
+    The AWS connector's `endpoint.url` serves every AWS API (an emulator, a gateway), S3
+    included, so the snapshot goes where the collection came from. GCP's and Azure's
+    connector endpoints are their management APIs, not the storage endpoints, so gs:// and
+    az:// keep `storage:` alone (their credential chains are the same ones: ADC and
+    DefaultAzureCredential).
+    """
+    if aws is None:
+        return storage
+    s3 = storage.s3
+    update: dict[str, Any] = {}
+    if "profile" not in s3.model_fields_set and aws.profile:
+        update["profile"] = aws.profile
+    if "endpoint" not in s3.model_fields_set and aws.endpoint.url:
+        update["endpoint"] = aws.endpoint
+    if not update:
+        return storage
+    return storage.model_copy(update={"s3": s3.model_copy(update=update)})
+
+
+def _problems(
+    exc: ValidationError,
+    marks: dict[tuple[Any, ...], tuple[int, int]],
+    shown: str,
+    prefix: tuple[str, ...],
+) -> list[Problem]:
+    return [
+        Problem(
+            _locate(marks, shown, prefix + tuple(err["loc"])),
+            "unknown setting" if err["type"] == "extra_forbidden" else err["msg"],
+            subject=".".join(str(p) for p in prefix + tuple(err["loc"])),
+        )
+        for err in exc.errors()
+    ]
+
+
+def _read_config(path: str | Path) -> tuple[dict[str, Any], dict[Any, Any], str, Any]:
+    """The config's mapping, its marks, how it is named, and what relative paths resolve against."""
+    from auditor.storage.configs import config_url, parent, read_text
+    from auditor.storage.location import LocationError
+
+    try:
+        url = config_url(path)
+    except LocationError as exc:
+        raise ConfigError([Problem(None, str(exc), subject="--config")]) from None
+    base: Any
+    if url is not None:
+        shown, base = str(url), parent(url)
+        text = read_text(url)
+    else:
+        shown, base = display_path(path), Path(path).parent
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read config: {exc.strerror}", location=SourceLocation(shown)
+            ) from exc
     try:  # the same hardened reader as rules and audit configs: no aliases, bounded size and depth
         doc = parse_yaml(text, shown, allow_empty=True)
     except InputError as exc:
         raise ConfigError(exc.problems) from None
-    data, marks = doc.data, doc.marks
+    data = doc.data
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(
-            "a connectors config is a mapping with sections aws, gcp, azure, geoip",
+            "a connectors config is a mapping with sections aws, gcp, azure, geoip, storage",
             location=SourceLocation(shown, 1, 1),
         )
-    prefix: tuple[str, ...]
-    if "connectors" in data:
-        # An audit config nests the connector sections under `connectors:`; other keys are its own.
-        data, prefix = data["connectors"] or {}, ("connectors",)
-    else:
-        prefix = ()
-    try:
-        return ConnectorsConfig.model_validate(data).resolved(Path(path).parent)
-    except ValidationError as exc:
-        problems = [
-            Problem(
-                _locate(marks, shown, prefix + tuple(err["loc"])),
-                err["msg"],
-                subject=".".join(str(p) for p in prefix + tuple(err["loc"])),
-            )
-            for err in exc.errors()
-        ]
-        raise ConfigError(problems) from None
+    return data, doc.marks, shown, base
+
+
+def _refuse_relative(
+    connectors: ConnectorsConfig, marks: dict[Any, Any], shown: str, prefix: tuple[str, ...]
+) -> None:
+    """A config read from a URL: its local-only files (the GeoIP database, a local CUR export) must be absolute."""
+    why = (
+        "a relative path in a config read from a URL would resolve under the config's prefix, and "
+        "this file is read only from a local disk: give an absolute path"
+    )
+    found = []
+    if connectors.geoip is not None and not Path(connectors.geoip.path).is_absolute():
+        found.append((prefix + ("geoip", "path"), why))
+    cur = connectors.aws.cur if connectors.aws is not None else None
+    if cur is not None and "://" not in cur.path and not Path(cur.path).is_absolute():
+        found.append((prefix + ("aws", "cur", "path"), why + " or an s3:// URL"))
+    if found:
+        raise ConfigError(
+            [Problem(_locate(marks, shown, loc), msg, subject=".".join(loc)) for loc, msg in found]
+        )
 
 
 def settings_for(

@@ -11,8 +11,15 @@ signal, and is left out, which also bounds the join to linear work.
 
 A pair is linked when it launched together on at least `min_launch_days` distinct days,
 and at least half of one of the two tenants' restricted launches were in step with the other's;
-its strength is days / 4 (capped at 1), a quarter of that when both tenants are
-established (verified and old), as for network links.
+its strength is days / 4 (capped at 1) times the pair's standing, as for network links (a
+quarter when both are verified and old, a half when both are verified). When every in-step
+launch starts within `launch_window_minutes` of one time of day, the two keep a schedule --
+university labs whose cron jobs start at 02:00 coincide every night without anybody
+coordinating them -- and the link weighs a quarter again: it clusters only beside a
+shared network. A farm's controller starting its accounts' runs does so at whatever hour
+the work is ready; one that starts them from a nightly cron job is weak by its launches
+alone too, and is found by its exits or not at all. (Set on the held-out set's tune split,
+bench/network_heldout.py.)
 """
 
 from __future__ import annotations
@@ -23,16 +30,19 @@ import polars as pl
 
 from auditor.catalog import resolve_usage
 from auditor.features.network_links import (
-    ESTABLISHED_WEIGHT,
     LINK_COLUMNS,
     NetworkSettings,
     empty_links,
+    standing_note,
+    standing_of,
+    standing_weight,
 )
 
 WINDOW_DAYS = 90
 FULL_STRENGTH_DAYS = 4
 DURATION_RATIO = 2.0  # run lengths within a factor of two count as similar
 MIN_IN_STEP_SHARE = 0.5  # of one of the two tenants' restricted launches
+SCHEDULED_WEIGHT = 0.25  # in step only at one time of day: independent cron jobs coincide
 GROUP = ("provider", "region", "gpu_model", "gpu_count")
 
 
@@ -132,32 +142,41 @@ def launch_links(
             pl.col("instance_type").mode().first().alias("instance_type"),
             pl.col("region").mode().first().alias("region"),
             pl.col("launch").unique().alias("launch_ids"),
+            _clock_spread(pl.col("start")).alias("clock_spread"),
+            pl.col("start").dt.strftime("%H:%M").min().alias("clock"),
         )
     )
     linked = linked.join(told, on=["tenant_id", "tenant_id_o"])
-    established = _established(tenants, as_of, settings)
-    linked = linked.join(established, on="tenant_id", how="left").join(
-        established.rename({"tenant_id": "tenant_id_o", "established": "established_o"}),
+    standing = standing_of(tenants, as_of, settings)
+    linked = linked.join(standing, on="tenant_id", how="left").join(
+        standing.rename(lambda c: c if c == "tenant_id" else f"{c}_o").rename(
+            {"tenant_id": "tenant_id_o"}
+        ),
         on="tenant_id_o",
         how="left",
     )
-    both = pl.col("established").fill_null(False) & pl.col("established_o").fill_null(False)
+    scheduled = pl.col("clock_spread") <= settings.launch_window_minutes
     links = linked.select(
         "tenant_id",
         pl.col("tenant_id_o").alias("other_id"),
         pl.lit("synchronized_launch").alias("kind"),
         (
             (pl.col("days") / FULL_STRENGTH_DAYS).clip(upper_bound=1.0)
-            * pl.when(both).then(ESTABLISHED_WEIGHT).otherwise(1.0)
+            * standing_weight()
+            * pl.when(scheduled).then(SCHEDULED_WEIGHT).otherwise(1.0)
         ).alias("strength"),
         pl.format(
-            "launched {} in {} within {} minutes of {} on {} days ({} launches)",
+            "launched {} in {} within {} minutes of {} on {} days ({} launches){}{}",
             "instance_type",
             "region",
             pl.col("minutes").clip(lower_bound=1),
             "tenant_id_o",
             "days",
             "launches",
+            pl.when(scheduled)
+            .then(pl.format(", each time at about {} UTC (a schedule)", "clock"))
+            .otherwise(pl.lit("")),
+            standing_note(),
         ).alias("reason"),
     ).cast(LINK_COLUMNS)
     counts = (
@@ -169,16 +188,14 @@ def launch_links(
     return links, counts
 
 
-def _established(tenants: pl.DataFrame, as_of: datetime, settings: NetworkSettings) -> pl.DataFrame:
-    return tenants.select(
-        "tenant_id",
-        (
-            (pl.col("kyc_status").str.strip_chars().str.to_lowercase() == "verified")
-            & (pl.col("created_at") <= pl.lit(as_of - timedelta(days=settings.established_days)))
-        )
-        .fill_null(False)
-        .alias("established"),
+def _clock_spread(start: pl.Expr) -> pl.Expr:
+    """Minutes of the day the starts span, round the clock: 0 when every start is at the same
+    minute of the day, up to 1,440 minus the largest gap between neighbouring starts."""
+    minute = (start.dt.hour().cast(pl.Int32) * 60 + start.dt.minute().cast(pl.Int32)).sort()
+    widest_gap = pl.max_horizontal(
+        minute.diff().max().fill_null(0), minute.first() + 1440 - minute.last()
     )
+    return 1440 - widest_gap
 
 
 def _no_counts() -> pl.DataFrame:

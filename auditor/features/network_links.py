@@ -11,12 +11,15 @@ Each shared network gives a pair of tenants a strength in [0, 1], the product of
 - kind of network (from an ASN database, when one is configured): a hosting or VPN exit
   weighs 1, a business network 0.6, a residential line 0.5, a university 0.3, unknown 0.8;
 - time overlap: 1 when their sign-ins from it overlap (within `overlap_days`), else 0.4;
-- established pair: 0.25 when both tenants are KYC-verified and older than
-  `established_days` -- old verified customers behind one coworking NAT are look-alikes;
-- share: 1 when the network carries at least a tenth of each tenant's sign-ins in the
-  window, less in proportion -- a VPN user's exit is one of many and meets strangers on
-  it now and then; a farm signs in mostly through its own few exits. (Set on the held-out
-  set's tune split, bench/network_heldout.py.)
+- standing: 0.25 when both tenants are KYC-verified and older than `established_days`
+  (old verified customers behind one coworking NAT are look-alikes), 0.5 when both are
+  verified but younger, else 1 -- a farm's accounts are new and mostly unverified;
+- share: the share of each tenant's sign-ins in the window that all the networks the two
+  share carry, the smaller of the two. A farm account signs in (nearly) only through the
+  controller's few exits; a coworking member, a subsidiary behind its group's proxy or a
+  VPN user meeting a stranger on an exit signs in from home and elsewhere too, so the
+  shared address is one of its several networks and weighs in proportion.
+(Standing and share set on the held-out set's tune split, bench/network_heldout.py.)
 All the work is joins and group-bys over the (tenant, network) table, whose self-join is
 bounded by the rarity cut-off, so it grows linearly with the sign-ins.
 """
@@ -41,7 +44,7 @@ KIND_WEIGHTS = {
 }
 NO_OVERLAP_WEIGHT = 0.4
 ESTABLISHED_WEIGHT = 0.25
-SHARE_FULL = 0.1  # of both tenants' sign-ins in the window: less weighs in proportion
+VERIFIED_WEIGHT = 0.5
 LINK_COLUMNS = pl.Schema(
     {
         "tenant_id": pl.String,
@@ -67,6 +70,46 @@ class NetworkSettings:
     max_burst_group: int = 20
     cluster_strength: float = 0.5
     kinds: NetworkKinds | None = None  # an ASN database, when configured
+
+
+def standing_of(tenants: pl.DataFrame, as_of: datetime, settings: NetworkSettings) -> pl.DataFrame:
+    """tenant_id, verified (KYC), established (verified and older than `established_days`)."""
+    verified = (pl.col("kyc_status").str.strip_chars().str.to_lowercase() == "verified").fill_null(
+        False
+    )
+    old = (
+        pl.col("created_at") <= pl.lit(as_of - timedelta(days=settings.established_days))
+    ).fill_null(False)
+    return tenants.select(
+        "tenant_id", verified.alias("verified"), (verified & old).alias("established")
+    )
+
+
+def _both(name: str) -> pl.Expr:
+    return pl.col(name).fill_null(False) & pl.col(f"{name}_o").fill_null(False)
+
+
+def standing_weight() -> pl.Expr:
+    """Of a pair row with `verified`, `established` and their `_o` twins: a quarter when both
+    tenants are established, VERIFIED_WEIGHT when both are at least KYC-verified, else 1."""
+    return (
+        pl.when(_both("established"))
+        .then(ESTABLISHED_WEIGHT)
+        .when(_both("verified"))
+        .then(VERIFIED_WEIGHT)
+        .otherwise(1.0)
+    )
+
+
+def standing_note() -> pl.Expr:
+    """Why `standing_weight` discounts a pair, for its sentence: empty when it does not."""
+    return (
+        pl.when(_both("established"))
+        .then(pl.format(" (it and {} are both verified and over a year old)", "tenant_id_o"))
+        .when(_both("verified"))
+        .then(pl.format(" (it and {} are both verified)", "tenant_id_o"))
+        .otherwise(pl.lit(""))
+    )
 
 
 def empty_links() -> pl.DataFrame:
@@ -164,17 +207,8 @@ def network_links(
             dtype=pl.String,
         )
     )
-    standing = tenants.select(
-        "tenant_id",
-        pl.col("created_at"),
-        (
-            (pl.col("kyc_status").str.strip_chars().str.to_lowercase() == "verified").fill_null(
-                False
-            )
-            & (pl.col("created_at") <= pl.lit(as_of - timedelta(days=settings.established_days)))
-        )
-        .fill_null(False)
-        .alias("established"),
+    standing = tenants.select("tenant_id", "created_at").join(
+        standing_of(tenants, as_of, settings), on="tenant_id"
     )
     shared = (
         per_network.join(rare, on="network")
@@ -189,19 +223,25 @@ def network_links(
     pairs = shared.join(shared, on="network", suffix="_o").filter(
         pl.col("tenant_id") != pl.col("tenant_id_o")
     )
+    # The share of each tenant's sign-ins carried by all the networks the two share: a farm
+    # account signs in (nearly) only through the controller's exits; a coworking member or a
+    # subsidiary behind a proxy signs in from home and elsewhere too.
+    pair_share = pl.min_horizontal(
+        pl.col("signins").sum().over("tenant_id", "tenant_id_o") / pl.col("total_signins"),
+        pl.col("signins_o").sum().over("tenant_id", "tenant_id_o") / pl.col("total_signins_o"),
+    )
+    pairs = pairs.with_columns(pair_share.alias("pair_share"))
     slack = pl.duration(days=settings.overlap_days)
     overlap = (pl.col("first") <= pl.col("last_o") + slack) & (
         pl.col("first_o") <= pl.col("last") + slack
     )
     rarity = 1.0 - 0.9 * (pl.col("n") - 2) / max(settings.max_network_tenants - 2, 1)
     kind_weight = pl.col("network_kind").replace_strict(KIND_WEIGHTS, default=0.8)
-    both_established = pl.col("established").fill_null(False) & pl.col("established_o").fill_null(
-        False
-    )
     span_days = pl.col("created_span").dt.total_days()
     reason = pl.format(
-        "{} sign-ins from {}{}, shared with {} other tenant(s){}",
+        "{} sign-ins ({}% of its sign-ins) from {}{}, shared with {} other tenant(s){}{}",
         pl.col("signins"),
+        (100 * pl.col("signins") / pl.col("total_signins")).round(0).cast(pl.Int64),
         masked(pl.col("network")),
         pl.when(pl.col("network_kind") != "unknown")
         .then(pl.format(" ({} network)", pl.col("network_kind")))
@@ -210,6 +250,7 @@ def network_links(
         pl.when(span_days.is_not_null())
         .then(pl.format(", all created within {} days", span_days))
         .otherwise(pl.lit("")),
+        standing_note(),
     )
     links = pairs.select(
         "tenant_id",
@@ -219,14 +260,8 @@ def network_links(
             rarity
             * kind_weight
             * pl.when(overlap).then(1.0).otherwise(NO_OVERLAP_WEIGHT)
-            * pl.when(both_established).then(ESTABLISHED_WEIGHT).otherwise(1.0)
-            * (
-                pl.min_horizontal(
-                    pl.col("signins") / pl.col("total_signins"),
-                    pl.col("signins_o") / pl.col("total_signins_o"),
-                )
-                / SHARE_FULL
-            ).clip(upper_bound=1.0)
+            * standing_weight()
+            * pl.col("pair_share").clip(upper_bound=1.0)
         ).alias("strength"),
         reason.alias("reason"),
     )

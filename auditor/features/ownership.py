@@ -16,10 +16,11 @@ from typing import Any
 import polars as pl
 
 from auditor.ownership.assess import VERDICT_RANK, OwnershipAssessment, assess, regime_rows
-from auditor.ownership.inputs import OwnershipInput, load_ownership, name_key
+from auditor.features.person_names import near_misses, person_key
+from auditor.ownership.inputs import OwnershipInput, load_ownership
 from auditor.ownership.proof import summary, tenant_proof
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
-from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, screen_parties
+from auditor.ownership.seeds import DEFAULT_CERTAIN_SCORE, identifier_matches, screen_parties
 
 PER_REGIME = {"ofac-50": "ofac_50", "bis-affiliates": "bis_affiliates"}
 RANK_VERDICT = {v: k for k, v in VERDICT_RANK.items()}
@@ -37,6 +38,9 @@ OWNERSHIP_COLUMNS = pl.Schema(
         "listed_minority_stake": pl.Boolean(),
         "shared_officer_listed": pl.Boolean(),
         "shared_officer_detail": pl.String(),
+        "shared_officer_possible": pl.String(),
+        "listed_identifier_match": pl.Boolean(),
+        "listed_identifier_detail": pl.String(),
         "ownership_proof": pl.String(),
         **{
             f"{p}_{c}": t
@@ -102,7 +106,11 @@ def _shared_officers(tenants: pl.DataFrame, assessment: OwnershipAssessment) -> 
 
     The tie is a person in the parties table with a `control` interest in a listed or restricted
     entity; the tenant side is that person's own `control` interest in the tenant, or the same
-    name among the tenant's `officers`. Two tenants' officer lists are not compared by name
+    person among the tenant's `officers` (features.person_names.person_key: case, punctuation,
+    word order and script ignored). Only those count (`shared_officer_listed`). An officer
+    whose name is a near miss of such a person's -- in the same country when both are known
+    (the person's party country, the tenant's country) -- goes to `shared_officer_possible`
+    for the analyst and fires nothing. Two tenants' officer lists are not compared by name
     alone: common names ("Wang Wei") would tie strangers.
     """
     if "officers" not in tenants.columns:
@@ -110,38 +118,49 @@ def _shared_officers(tenants: pl.DataFrame, assessment: OwnershipAssessment) -> 
             "tenant_id",
             pl.lit(None, dtype=pl.Boolean).alias("shared_officer_listed"),
             pl.lit(None, dtype=pl.String).alias("shared_officer_detail"),
+            pl.lit(None, dtype=pl.String).alias("shared_officer_possible"),
         )
     listed: set[str] = set()
     for a in assessment.regimes:
         listed |= set(a.graph.nodes.filter(pl.Series(a.lower.restricted))["node_id"].to_list())
     nodes = assessment.data.nodes
     persons = nodes.filter(pl.col("kind") == "person").select(
-        pl.col("node_id").alias("person_id"), pl.col("name").alias("person")
+        pl.col("node_id").alias("person_id"), pl.col("name").alias("person"), "country"
     )
     controls = (
         assessment.data.edges.filter(pl.col("interest") == "control")
         .select(pl.col("owner_id").alias("person_id"), pl.col("owned_id").alias("node_id"))
         .join(persons, on="person_id")
-        .with_columns(name_key(pl.col("person")).alias("key"))
+        .with_columns(person_key(pl.col("person")).alias("key"))
     )
     of_listed = (
         controls.filter(
             pl.col("node_id").is_in(pl.Series(sorted(listed), dtype=pl.String).implode())
         )
         .join(nodes.select("node_id", pl.col("name").alias("listed_name")), on="node_id")
-        .select("person_id", "key", "person", pl.col("node_id").alias("listed_id"), "listed_name")
+        .select(
+            "person_id",
+            "key",
+            "person",
+            "country",
+            pl.col("node_id").alias("listed_id"),
+            "listed_name",
+        )
     )
     by_id = controls.select(pl.col("node_id").alias("tenant_id"), "person_id").join(
         of_listed, on="person_id"
     )
+    country = pl.col("country") if "country" in tenants.columns else pl.lit(None, dtype=pl.String)
     officers = (
-        tenants.select("tenant_id", pl.col("officers").alias("officer"))
+        tenants.select("tenant_id", pl.col("officers").alias("officer"), country.alias("country"))
         .explode("officer")
         .drop_nulls("officer")
     )
-    by_name = officers.with_columns(name_key(pl.col("officer")).alias("key")).join(
-        of_listed, on="key"
+    keys = (
+        officers.select("officer").unique().with_columns(person_key(pl.col("officer")).alias("key"))
     )
+    officers = officers.join(keys, on="officer", how="left")
+    by_name = officers.drop("country").join(of_listed, on="key")
     ties = pl.concat(
         [
             by_id.select("tenant_id", "person", "listed_id", "listed_name"),
@@ -159,13 +178,41 @@ def _shared_officers(tenants: pl.DataFrame, assessment: OwnershipAssessment) -> 
             .alias("shared_officer_detail")
         )
     )
+    close = near_misses(officers.select("key", "country"), of_listed.select("key", "country"))
+    same_country = (
+        pl.col("country").is_null()
+        | pl.col("country_right").is_null()
+        | (pl.col("country").str.to_uppercase() == pl.col("country_right").str.to_uppercase())
+    )
+    possible = (
+        officers.join(close, on="key")
+        .join(of_listed.rename({"key": "key_right", "country": "country_right"}), on="key_right")
+        .filter(same_country & (pl.col("tenant_id") != pl.col("listed_id")))
+        .group_by("tenant_id")
+        .agg(
+            pl.format(
+                "officer {} is close to {}, who controls {} ({}) (name score {}): a possible shared officer, not counted",
+                "officer",
+                "person",
+                "listed_name",
+                "listed_id",
+                pl.col("score").round(2),
+            )
+            .unique()
+            .sort()
+            .str.join("; ")
+            .alias("shared_officer_possible")
+        )
+    )
     return (
         tenants.select("tenant_id")
         .join(shared, on="tenant_id", how="left")
+        .join(possible, on="tenant_id", how="left")
         .select(
             "tenant_id",
             pl.col("shared_officer_detail").is_not_null().alias("shared_officer_listed"),
             "shared_officer_detail",
+            "shared_officer_possible",
         )
     )
 
@@ -185,7 +232,13 @@ def ownership_features(
         ), None
     settings = settings or OwnershipSettings()
     data = settings.data or load_ownership(tenants)
-    matches = screen_parties(data.nodes, index, threshold, tenant_matches)
+    # Code matches first: at the same score they are the seed the proof shows.
+    matches = pl.concat(
+        [
+            identifier_matches(data.identifiers, getattr(index, "entries", None)),
+            screen_parties(data.nodes, index, threshold, tenant_matches),
+        ]
+    )
     assessment = assess(
         data, matches, settings.regimes, as_of, settings.certain_score, settings.minority_share
     )
@@ -224,9 +277,48 @@ def ownership_features(
         .join(suspended, on="tenant_id", how="left")
         .join(flags, on="tenant_id", how="left")
         .join(_shared_officers(tenants, assessment), on="tenant_id", how="left")
+        .join(_identified_tenants(tenants, matches), on="tenant_id", how="left")
     )
     frame = frame.join(_proof_lines(frame, assessment), on="tenant_id", how="left")
     return frame.select("tenant_id", *OWNERSHIP_COLUMNS).cast(OWNERSHIP_COLUMNS), assessment
+
+
+def _identified_tenants(tenants: pl.DataFrame, matches: pl.DataFrame) -> pl.DataFrame:
+    """Tenants that carry a list entry's own LEI or USCC: the tenant *is* that entry, whatever its name.
+
+    The code seeds the ownership graph (what the tenant owns is judged from it), but a seed is
+    not a verdict on itself, so without this column a listed company renamed beyond any name
+    match would raise nothing of its own. Matches by code are the `identifier_matches` rows
+    (their `query` is the code); name matches are left to the screening features.
+    """
+    by_code = matches.filter(pl.col("query").str.contains(r"^(?:LEI|USCC):"))
+    found = (
+        tenants.select("tenant_id")
+        .join(by_code, left_on="tenant_id", right_on="node_id")
+        .group_by("tenant_id")
+        .agg(
+            pl.format(
+                "{}: {} ({} '{}')",
+                "query",
+                pl.col("explanation").str.json_path_match("$.text"),
+                "source_code",
+                "entry_name",
+            )
+            .unique()
+            .sort()
+            .str.join("; ")
+            .alias("listed_identifier_detail")
+        )
+    )
+    return (
+        tenants.select("tenant_id")
+        .join(found, on="tenant_id", how="left")
+        .select(
+            "tenant_id",
+            pl.col("listed_identifier_detail").is_not_null().alias("listed_identifier_match"),
+            "listed_identifier_detail",
+        )
+    )
 
 
 def _proof_lines(frame: pl.DataFrame, assessment: OwnershipAssessment) -> pl.DataFrame:

@@ -234,8 +234,9 @@ PARTIES = TableSchema(
             Kind.LIST,
             False,
             "Registry ids as `SCHEME:value` (`LEI:...`, `USCC:...`). LEI and USCC codes are checked "
-            "(length, characters, check digits; a malformed one is refused with its row), and parties "
-            "sharing one are one party.",
+            "(length, characters, check digits; a malformed one is refused with its row), parties "
+            "sharing one are one party, and a party (or the tenant it is) with the same code as a "
+            "list entry's `ids` or `remarks` is that entry's listed seed (docs/ownership.md).",
         ),
         Column("tenant_id", Kind.TEXT, False, "The tenant this party is, when it is one."),
     ),

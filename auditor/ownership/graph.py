@@ -122,14 +122,16 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
     )
     flags = edges.select(keep.alias("keep"), counted.alias("counted"))
     kept = np.flatnonzero(flags["keep"].to_numpy())
-    src, dst = edges["src"].to_numpy()[kept], edges["dst"].to_numpy()[kept]
+    # The edges keep node numbers in 32 bits; the pair keys need 64. Arrays are dropped as soon as
+    # the next one is made: at 5M edges each is 40 MB of the stage's peak.
+    pairs = edges["src"].to_numpy()[kept].astype(np.int64) * n
+    pairs += edges["dst"].to_numpy()[kept]
     # One stable sort of the pair keys orders the statements for proofs and the merge alike.
-    pairs = src * n + dst
     order = _stable_order(pairs)
+    pairs = pairs[order]
     positions = kept[order]
-    merged_edges = _merge_statements(
-        src[order], dst[order], edges, flags["counted"].to_numpy(), positions
-    )
+    del kept, order
+    merged_edges = _merge_statements(pairs, n, edges, flags["counted"].to_numpy(), positions)
     known = np.bincount(
         merged_edges["dst"].to_numpy(),
         weights=np.where(merged_edges["stated"].to_numpy(), merged_edges["lo"].to_numpy(), 0.0),
@@ -150,7 +152,7 @@ def build_graph(data: OwnershipInput, as_of: datetime, interests: list[str]) -> 
         merged_edges,
         edges,
         positions,
-        pairs[order],
+        pairs,
         not_counted,
         sorted(warnings),
         index,
@@ -170,56 +172,75 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
 
 
 def _merge_statements(
-    src: np.ndarray,
-    dst: np.ndarray,
+    pairs: np.ndarray,
+    n: int,
     edges: pl.DataFrame,
     counted: np.ndarray,
     positions: np.ndarray,
 ) -> pl.DataFrame:
-    """One edge per (owner, owned) pair from statements sorted by pair (`positions` into `edges`).
+    """One edge per (owner, owned) pair from statements sorted by pair key (src * n + dst;
+    `positions` into `edges`).
 
     Each pair's statements are one run of the sorted rows, reduced with numpy's `reduceat`: the
     least lower bound and the greatest upper bound of the statements that give a share, a bound
     exclusive only when every such statement says so, and `disagree` when they give different
     ranges. A pair with no stated share keeps 0-100. A pair stated once passes through as it was.
+    The runs stated more than once are taken out first, so each full-length column can be
+    gathered down to one value per pair and dropped before the next is read.
     """
-    columns = ("lo", "hi", "lo_exclusive", "hi_exclusive", "stated")
-    lo, hi, lo_x, hi_x, stated = (edges[c].to_numpy()[positions] for c in columns)
-    step = EXCLUSIVE_STEP
-    eff_lo = np.where(counted[positions], lo + lo_x.astype(np.float64) * step, 0.0)
-    eff_hi = hi - hi_x.astype(np.float64) * step
-    first = np.ones(src.size, dtype=bool)
-    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+    first = np.ones(pairs.size, dtype=bool)
+    first[1:] = pairs[1:] != pairs[:-1]
     starts = np.flatnonzero(first)
-    merged = {
-        "src": src[starts],
-        "dst": dst[starts],
-        "lo": lo[starts],
-        "hi": hi[starts],
-        "lo_exclusive": lo_x[starts],
-        "hi_exclusive": hi_x[starts],
-        "eff_lo": eff_lo[starts],
-        "eff_hi": eff_hi[starts],
-        "stated": stated[starts],
+    del first
+    lengths = np.diff(np.append(starts, pairs.size))
+    repeated = np.flatnonzero(lengths > 1)
+    rows = np.repeat(lengths > 1, lengths) if repeated.size else None
+    step = EXCLUSIVE_STEP
+    merged: dict[str, np.ndarray] = {}
+    runs: dict[str, np.ndarray] = {}
+    for name in ("lo", "hi", "lo_exclusive", "hi_exclusive", "stated"):
+        full = edges[name].to_numpy()[positions]
+        if name == "lo":
+            lo_x = edges["lo_exclusive"].to_numpy()[positions]
+            eff = np.where(counted[positions], full + lo_x.astype(np.float64) * step, 0.0)
+            del lo_x
+        elif name == "hi":
+            hi_x = edges["hi_exclusive"].to_numpy()[positions]
+            eff = full - hi_x.astype(np.float64) * step
+            del hi_x
+        if name in ("lo", "hi"):
+            merged[f"eff_{name}"] = eff[starts]
+            if rows is not None:
+                runs[f"eff_{name}"] = eff[rows]
+            del eff
+        merged[name] = full[starts]
+        if rows is not None:
+            runs[name] = full[rows]
+        del full
+    src = pairs[starts] // n
+    out = {
+        "src": src,
+        "dst": pairs[starts] - src * n,
+        **{
+            c: merged[c]
+            for c in ("lo", "hi", "lo_exclusive", "hi_exclusive", "eff_lo", "eff_hi", "stated")
+        },
         "disagree": np.zeros(starts.size, dtype=bool),
     }
-    lengths = np.diff(np.append(starts, src.size))
-    repeated = np.flatnonzero(lengths > 1)
     if repeated.size:  # only pairs stated more than once are reduced; the rest pass through
-        rows = np.repeat(lengths > 1, lengths)
-        runs = np.cumsum(lengths[repeated]) - lengths[repeated]
+        run_starts = np.cumsum(lengths[repeated]) - lengths[repeated]
         for name, value in _reduce_runs(
-            runs,
-            lo[rows],
-            hi[rows],
-            lo_x[rows],
-            hi_x[rows],
-            eff_lo[rows],
-            eff_hi[rows],
-            stated[rows],
+            run_starts,
+            runs["lo"],
+            runs["hi"],
+            runs["lo_exclusive"],
+            runs["hi_exclusive"],
+            runs["eff_lo"],
+            runs["eff_hi"],
+            runs["stated"],
         ).items():
-            merged[name][repeated] = value
-    return pl.DataFrame(merged)
+            out[name][repeated] = value
+    return pl.DataFrame(out)
 
 
 def _reduce_runs(

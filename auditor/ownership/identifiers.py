@@ -18,6 +18,7 @@ and their names become its aliases so the screening still sees them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 
 import numpy as np
 import polars as pl
@@ -225,3 +226,65 @@ def tie_parties(parsed: pl.DataFrame, parties: pl.DataFrame) -> Ties:
         .sort("party_id")
     )
     return Ties(dict(rows.select("party_id", "same_as").iter_rows()), rows)
+
+
+# How the lists label the two codes. OFAC's SDN data writes "Legal Entity Number" (also for
+# national numbers that are not ISO LEIs, so only a code passing the LEI check is taken) and
+# "Unified Social Credit Code (USCC)", older entries "United Social Credit Code Certificate
+# (USCCC)". The CSL CSV's `ids` column gives "type, number[, country]" (older files
+# "country, number, type"), the SDN legacy layout the same labels inside `remarks`.
+LIST_LABELS = {
+    "LEI": re.compile(r"\b(?:legal entity (?:number|identifier)|LEI)\b", re.IGNORECASE),
+    "USCC": re.compile(
+        r"\b(?:unified social credit code|united social credit code(?: certificate)?|USCCC?)\b",
+        re.IGNORECASE,
+    ),
+}
+CHECKS = {"LEI": (LEI_SHAPE, lei_check_ok), "USCC": (USCC_SHAPE, uscc_check_ok)}
+
+
+def code_is_valid(scheme: str, value: str) -> bool:
+    """One LEI or USCC (upper case, no spaces) checked: shape, then check digits."""
+    shape, check = CHECKS[scheme]
+    return bool(re.fullmatch(shape, value)) and bool(check(pl.Series([value]))[0])
+
+
+def codes_in_list_text(text: str | None) -> list[str]:
+    """`LEI:...` / `USCC:...` for each labelled, valid code in a list entry's ids or remarks.
+
+    The text is split at ";" into statements; a statement whose label names a scheme gives
+    every word in it that passes that scheme's check. An unlabelled 20-character word is never
+    taken, nor a labelled one that fails the check (a Dutch "Legal Entity Number 852496527").
+    """
+    found: list[str] = []
+    for part in (text or "").split(";"):
+        for scheme, label in LIST_LABELS.items():
+            if not label.search(part):
+                continue
+            for word in re.findall(r"[0-9A-Za-z]+", label.sub(" ", part)):
+                code = f"{scheme}:{word.upper()}"
+                if code not in found and code_is_valid(scheme, word.upper()):
+                    found.append(code)
+    return found
+
+
+def node_identifiers(parsed: pl.DataFrame, party_node: dict[str, str]) -> pl.DataFrame:
+    """node_id, identifier (`SCHEME:VALUE`), party_id: each valid code on the node it ends up as.
+
+    A party that is a tenant, or is tied into another party, carries its codes to that node, so
+    a tenant written in the parties file with its LEI is found by that LEI.
+    """
+    valid = parsed.filter(pl.col("valid").fill_null(False))
+    mapping = pl.DataFrame(
+        {"party_id": list(party_node), "node_id": list(party_node.values())},
+        schema={"party_id": pl.String, "node_id": pl.String},
+    )
+    return (
+        valid.join(mapping, on="party_id", how="left")
+        .select(
+            pl.coalesce("node_id", "party_id").alias("node_id"),
+            (pl.col("scheme") + ":" + pl.col("value")).alias("identifier"),
+            "party_id",
+        )
+        .unique(maintain_order=True)
+    )

@@ -25,6 +25,7 @@ from auditor.model.schema import OWNERSHIP, PARTIES
 from auditor.ownership.identifiers import (
     TIES_SCHEMA,
     identifier_problems,
+    node_identifiers,
     parse_identifiers,
     tie_parties,
 )
@@ -41,16 +42,22 @@ EDGE_SCHEMA = pl.Schema(
         "lo_exclusive": pl.Boolean(),
         "hi_exclusive": pl.Boolean(),
         "stated": pl.Boolean(),  # the source gave a share or range (False: unknown, 0-100)
-        "interest": pl.String(),
+        # Categorical: a handful of distinct values over millions of rows (a text column cost 16
+        # bytes a row, a categorical 4).
+        "interest": pl.Categorical(),
         "start_date": pl.Datetime("us", "UTC"),
         "end_date": pl.Datetime("us", "UTC"),
-        "source": pl.String(),
+        "source": pl.Categorical(),
         "source_ref": pl.String(),
-        "origin": pl.String(),  # "ownership" (the file) or "kyc:<field>"
-        "row": pl.Int64(),  # the row a person would count in that file
-        "src": pl.Int64(),  # owner_id and owned_id as node numbers (the row of `nodes`)
-        "dst": pl.Int64(),
+        "origin": pl.Categorical(),  # "ownership" (the file) or "kyc:<field>"
+        "row": pl.Int32(),  # the row a person would count in that file
+        # owner_id and owned_id as node numbers (the row of `nodes`); 32 bits hold 2 billion nodes.
+        "src": pl.Int32(),
+        "dst": pl.Int32(),
     }
+)
+NODE_IDENTIFIERS_SCHEMA = pl.Schema(
+    {"node_id": pl.String(), "identifier": pl.String(), "party_id": pl.String()}
 )
 PARTY_SCHEMA = pl.Schema(
     {
@@ -76,6 +83,11 @@ class OwnershipInput:
     given: bool  # an ownership or parties file was supplied (not only KYC names)
     # parties made one with another by a shared LEI or USCC: party_id, same_as, identifier, name
     ties: pl.DataFrame = dataclasses.field(default_factory=lambda: pl.DataFrame(schema=TIES_SCHEMA))
+    # every valid LEI/USCC on the node it ends up as (a tenant's own, a tied party's): node_id,
+    # identifier ("LEI:..."), party_id -- matched to list entries' codes (seeds.identifier_matches)
+    identifiers: pl.DataFrame = dataclasses.field(
+        default_factory=lambda: pl.DataFrame(schema=NODE_IDENTIFIERS_SCHEMA)
+    )
 
     def same_party(self) -> dict[str, list[str]]:
         """node id -> the parties tied into it, as "party_id 'name' (LEI:...)" (for proofs)."""
@@ -249,7 +261,9 @@ def _numbered(
 ) -> pl.DataFrame:
     """Adds `src` and `dst`, the node numbers of the owner and the owned (null when an id is unknown)."""
     src, dst = node_numbers([frame[owner], frame[owned]], nodes["node_id"])
-    return frame.with_columns(src.alias("src"), dst.alias("dst"))
+    return frame.with_columns(
+        src.cast(EDGE_SCHEMA["src"]).alias("src"), dst.cast(EDGE_SCHEMA["dst"]).alias("dst")
+    )
 
 
 def _kyc_edges(tenants: pl.DataFrame, nodes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -364,10 +378,16 @@ def _tenant_nodes(tenants: pl.DataFrame) -> pl.DataFrame:
 
 def _load_parties(
     path: Path | None, tenant_ids: pl.Series
-) -> tuple[pl.DataFrame, dict[str, str], pl.DataFrame]:
-    """The parties as nodes, party_id -> the node it is (a tenant, or the party it is tied to), and the ties."""
+) -> tuple[pl.DataFrame, dict[str, str], pl.DataFrame, pl.DataFrame]:
+    """The parties as nodes, party_id -> the node it is (a tenant, or the party it is tied to),
+    the ties, and each valid code on its node (NODE_IDENTIFIERS_SCHEMA)."""
     if path is None:
-        return pl.DataFrame(schema=PARTY_SCHEMA), {}, pl.DataFrame(schema=TIES_SCHEMA)
+        return (
+            pl.DataFrame(schema=PARTY_SCHEMA),
+            {},
+            pl.DataFrame(schema=TIES_SCHEMA),
+            pl.DataFrame(schema=NODE_IDENTIFIERS_SCHEMA),
+        )
     table, _ = read_table(path, PARTIES)
     source, offset = display_path(path), _row_offset(Path(path))
     table = table.with_row_index("row", offset=offset).with_columns(pl.col("row").cast(pl.Int64))
@@ -451,7 +471,8 @@ def _load_parties(
             )
             .drop("more_aliases", "more_identifiers")
         )
-    return parties.cast(PARTY_SCHEMA), party_node, ties.rows
+    codes = node_identifiers(parsed, party_node).cast(NODE_IDENTIFIERS_SCHEMA)
+    return parties.cast(PARTY_SCHEMA), party_node, ties.rows, codes
 
 
 def load_ownership(
@@ -459,7 +480,7 @@ def load_ownership(
 ) -> OwnershipInput:
     """The ownership graph's input from the files (either may be absent) and the tenants' KYC owner names."""
     tenant_ids = tenants["tenant_id"]
-    party_frame, party_node, ties = _load_parties(
+    party_frame, party_node, ties, codes = _load_parties(
         Path(parties) if parties is not None else None, tenant_ids
     )
     nodes = pl.concat([_tenant_nodes(tenants), party_frame])
@@ -488,4 +509,5 @@ def load_ownership(
         sources=sources,
         given=ownership is not None or parties is not None,
         ties=ties,
+        identifiers=codes,
     )

@@ -63,8 +63,7 @@ class ProofBuilder:
         self._edges: dict[int, dict[str, Any]] = {}
 
     def _incoming(self, node: int) -> np.ndarray:
-        start, end = self.by_owned.ptr[node], self.by_owned.ptr[node + 1]
-        return self.by_owned.order[start:end]
+        return self.by_owned.edges_of(node)
 
     def _edge(self, e: int) -> dict[str, Any]:
         """One merged edge with its statements; memoised, since a holder's edge appears in every
@@ -107,6 +106,7 @@ class ProofBuilder:
             "score": round(float(s["score"]), 3),
             "certain": bool(s["certain"]),
             "how_matched": how.get("features") or how,
+            **({"same_identifier": how["text"]} if "identifier" in how else {}),
         }
 
     def node(
@@ -311,8 +311,11 @@ def _tenant_proof(assessment: OwnershipAssessment, tenant_id: str) -> list[dict[
 def _holder_text(h: dict[str, Any]) -> str:
     why = h.get("because") or {}
     if "listed" in why:
+        listed = why["listed"]
         tag = (
-            f"{why['listed']['list']} '{why['listed']['entry_name']}' {why['listed']['score']:.2f}"
+            f"{listed['same_identifier']} ({listed['list']} '{listed['entry_name']}')"
+            if "same_identifier" in listed
+            else f"{listed['list']} '{listed['entry_name']}' {listed['score']:.2f}"
         )
     elif why.get("cycle"):
         tag = "cycle"

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from auditor.ownership.assess import VERDICT_NAMES
 from auditor.ownership.regimes import Regime
@@ -25,7 +26,7 @@ def manifest(assessment: Any, regimes: list[Regime], as_of: datetime) -> dict[st
         "assessed": True,
         "inputs": sorted(data.sources),
         "edges": data.edges.height,
-        "edges_from_kyc": int(data.edges["origin"].str.starts_with("kyc:").sum()),
+        "edges_from_kyc": int(data.edges["origin"].cast(pl.String).str.starts_with("kyc:").sum()),
         "nodes": data.nodes.height,
         "parties_tied_by_identifier": data.ties.height,
         "warnings": assessment.warnings,

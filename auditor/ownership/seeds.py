@@ -9,6 +9,8 @@ the upper bound.
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 
 from auditor.ownership.inputs import name_key
@@ -151,7 +153,49 @@ def regime_seeds(matches: pl.DataFrame, regime: Regime, certain_score: float) ->
         wanted = wanted & ((pl.col("source_code") != "SDN") | program_ok.fill_null(False))
     best = (
         matches.filter(wanted)
-        .sort("score", descending=True)
+        .sort("score", descending=True, maintain_order=True)  # a code match, first, wins a tie
         .unique(subset="node_id", keep="first", maintain_order=True)
     )
     return best.with_columns((pl.col("score") >= certain_score).alias("certain"))
+
+
+IDENTIFIER_SCHEME_NAMES = {"LEI": "LEI", "USCC": "Unified Social Credit Code"}
+
+
+def identifier_matches(codes: pl.DataFrame, entries: pl.DataFrame | None) -> pl.DataFrame:
+    """Seeds by code: a node carrying the same LEI or USCC as a list entry is that entry (SEED_SCHEMA).
+
+    The strongest evidence there is -- a registry code is not a name that may belong to
+    someone else -- so it scores 1.0 whatever the names say, and the explanation says
+    "same LEI as list entry X". `codes` is OwnershipInput.identifiers; the entries' codes come
+    from their `ids` / `remarks` (screening.lists).
+    """
+    if entries is None or "identifiers" not in entries.columns or codes.height == 0:
+        return pl.DataFrame(schema=SEED_SCHEMA)
+    listed = (
+        entries.select(
+            "entry_id",
+            "name",
+            "source_code",
+            pl.col("programs").fill_null(""),
+            pl.col("identifiers").alias("identifier"),
+        )
+        .explode("identifier")
+        .drop_nulls("identifier")
+    )
+    found = codes.join(listed, on="identifier")
+    if found.height == 0:
+        return pl.DataFrame(schema=SEED_SCHEMA)
+    rows = []
+    for node_id, identifier, party_id, entry_id, name, code, programs in found.select(
+        "node_id", "identifier", "party_id", "entry_id", "name", "source_code", "programs"
+    ).iter_rows():
+        scheme = identifier.split(":", 1)[0]
+        text = f"same {IDENTIFIER_SCHEME_NAMES.get(scheme, scheme)} as list entry {entry_id}"
+        how = {"identifier": identifier, "text": text, "party_id": party_id}
+        rows.append(
+            (node_id, identifier, entry_id, name, identifier, code, programs, 1.0, json.dumps(how))
+        )
+    return pl.DataFrame(rows, schema=SEED_SCHEMA, orient="row").unique(
+        subset=["node_id", "entry_id"], keep="first", maintain_order=True
+    )

@@ -46,6 +46,11 @@ def _sources(edge: dict[str, Any]) -> str:
 
 
 def _listed(entry: dict[str, Any]) -> str:
+    if "same_identifier" in entry:
+        return (
+            f"listed seed: {entry['same_identifier']} ({entry['list']} entry '{entry['entry_name']}'); "
+            f"{entry['queried_name']} is on both"
+        )
     how = entry.get("how_matched") or {}
     features = (
         ", ".join(f"{k} {v}" for k, v in how.items() if isinstance(v, (int, float)))

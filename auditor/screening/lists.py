@@ -24,6 +24,7 @@ import polars as pl
 from auditor.errors import InputError, Problem, SourceLocation, display_path
 from auditor.jsonlines import keys_once, parse_json_lines, repeated_keys
 from auditor.redact import redact_url
+from auditor.ownership.identifiers import codes_in_list_text
 from auditor.screening.countries import country_of_address
 
 MAX_PROBLEMS = 20
@@ -105,11 +106,25 @@ def load_lists(paths: list[Path | str]) -> ListSet:
                 )
             )
             continue
-        frames.append(pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row"))
+        frames.append(
+            pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row").with_columns(
+                pl.Series(
+                    "identifiers",
+                    [_entry_codes(r.values) for r in records],
+                    dtype=pl.List(pl.String),
+                )
+            )
+        )
         provenance.append(_provenance(path, data, fmt, len(rows)))
     if problems:
         raise InputError(problems[: MAX_PROBLEMS * 2])
-    entries = pl.concat(frames) if frames else pl.DataFrame(schema=ENTRY_SCHEMA)
+    entries = (
+        pl.concat(frames)
+        if frames
+        else pl.DataFrame(schema=ENTRY_SCHEMA).with_columns(
+            identifiers=pl.lit([], dtype=pl.List(pl.String))
+        )
+    )
     return ListSet(entries=_unique_ids(entries), provenance=provenance)
 
 
@@ -324,6 +339,22 @@ def _addresses(value: Any) -> list[str]:
             a for a in (_address_text(v) if isinstance(v, dict) else _text(v) for v in value) if a
         ]
     return _split(value)
+
+
+def _entry_codes(values: dict[str, Any]) -> list[str]:
+    """The entry's LEIs and USCCs (`LEI:...`), from the CSL `ids` column and the SDN `remarks`.
+
+    Kept beside the names so that a party carrying the same code is the listed entry itself
+    (auditor.ownership.seeds), whatever its name. JSON gives `ids` as objects; their values
+    are read like one CSV statement each.
+    """
+    ids = values.get("ids")
+    if isinstance(ids, list):
+        ids = "; ".join(
+            ", ".join(_text(x) for x in item.values()) if isinstance(item, dict) else _text(item)
+            for item in ids
+        )
+    return codes_in_list_text("; ".join(_text(v) for v in (ids, values.get("remarks")) if v))
 
 
 def _to_rows(

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import AuditorError, Problem, SourceLocation
-from auditor.storage.io import download, list_keys, private_tempdir
+from auditor.storage.io import download, exists, list_keys, private_tempdir
 from auditor.storage.location import ObjectURL, parse_url
 from auditor.storage.settings import StorageConfig
 
@@ -107,8 +107,13 @@ class StagedInputs:
         weakref.finalize(anchor, shutil.rmtree, str(self.folder), True)
         return relabelled
 
-    def local(self, value: Path | str | None, name: str, *, folder: bool = False) -> Any:
-        """One more path outside the config (a command's own argument), as a local copy if it is a URL."""
+    def local(
+        self, value: Path | str | None, name: str, *, folder: bool = False, sidecar: bool = False
+    ) -> Any:
+        """One more path outside the config (a command's own argument), as a local copy if it is a URL.
+
+        `sidecar`: a list file's `.meta.json` (what `lists update` records) comes along when it is there.
+        """
         url = parse_url(value) if isinstance(value, str) else None
         if url is None:
             return value
@@ -116,7 +121,11 @@ class StagedInputs:
             self.folder = private_tempdir("auditor-inputs-")
             atexit.register(self.close)
         local = _fetch(
-            url, self.folder / f"x{len(self.origins):02d}-{name}", self.storage, folder=folder
+            url,
+            self.folder / f"x{len(self.origins):02d}-{name}",
+            self.storage,
+            folder=folder,
+            sidecar=sidecar,
         )
         self.origins[str(local)] = str(url)
         self.origins = dict(sorted(self.origins.items(), key=lambda kv: -len(kv[0])))
@@ -132,7 +141,16 @@ class StagedInputs:
             self.folder = None
 
 
-def _fetch(url: ObjectURL, dest: Path, storage: StorageConfig, *, folder: bool) -> Path:
+def copies(storage: StorageConfig | None = None) -> StagedInputs:
+    """Local copies of a command's own path arguments (`screen --list s3://...`), made by `.local()`."""
+    import types
+
+    return StagedInputs(types.SimpleNamespace(storage=storage or StorageConfig()), {}, None)
+
+
+def _fetch(
+    url: ObjectURL, dest: Path, storage: StorageConfig, *, folder: bool, sidecar: bool = False
+) -> Path:
     """`url` as a local file, or as a local folder when objects sit under it as a prefix."""
     keys = list_keys(url, storage) if folder or url.key else []
     if not keys and folder:
@@ -152,6 +170,10 @@ def _fetch(url: ObjectURL, dest: Path, storage: StorageConfig, *, folder: bool) 
     dest.mkdir(mode=0o700)
     target = dest / url.name
     download(url, target, storage)
+    if sidecar:
+        meta = ObjectURL(url.cloud, url.scheme, url.bucket, f"{url.key}.meta.json", url.account)
+        if exists(meta, storage):
+            download(meta, dest / meta.name, storage)
     return target
 
 
@@ -177,7 +199,13 @@ def stage_inputs(config: Any) -> StagedInputs:
     updates: dict[str, Any] = {name: list(getattr(config, name)) for name in LIST_SETTINGS}
     try:
         for n, (name, index, url, is_folder) in enumerate(wanted):
-            local = _fetch(url, folder / f"{n:02d}-{name}", storage, folder=is_folder)
+            local = _fetch(
+                url,
+                folder / f"{n:02d}-{name}",
+                storage,
+                folder=is_folder,
+                sidecar=name == "lists",
+            )
             staged.origins[str(local)] = str(url)
             if index is None:
                 updates[name] = local

@@ -128,6 +128,20 @@ def download(url: ObjectURL, dest: Path, storage: StorageConfig) -> None:
                 handle.write(chunk)
 
 
+def exists(url: ObjectURL, storage: StorageConfig) -> bool:
+    """Whether one object is there (a missing bucket or a denied read is still an error)."""
+    import obstore
+
+    with storage_errors(url, "read", output=False):
+        try:
+            obstore.head(store_for(url, storage), url.key)
+        except Exception as exc:  # obstore's NotFoundError (FileNotFoundError in some versions)
+            if isinstance(exc, FileNotFoundError) or type(exc).__name__ == "NotFoundError":
+                return False
+            raise
+    return True
+
+
 def list_keys(prefix: ObjectURL, storage: StorageConfig) -> list[str]:
     """Keys under a prefix (a folder), relative to it, in name order."""
     import obstore

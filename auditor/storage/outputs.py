@@ -18,14 +18,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Collection
+import shutil
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import OutputError, Problem, SourceLocation
-from auditor.storage.io import delete, list_keys, private_tempdir, put_bytes, upload
-from auditor.storage.location import ObjectURL
+from auditor.storage.io import delete, exists, list_keys, private_tempdir, put_bytes, upload
+from auditor.storage.location import ObjectURL, parse_url
 from auditor.storage.settings import StorageConfig
 
 log = logging.getLogger("auditor.storage")
@@ -189,3 +191,78 @@ def write_output_file(target: Path | str, data: bytes, storage: StorageConfig | 
             f"cannot write: {exc.strerror or exc}", location=SourceLocation(display_path(path))
         ) from None
     return display_path(path)
+
+
+SIDECAR = ".meta.json"
+
+
+@contextmanager
+def output_file(target: Path | str, storage: StorageConfig | None = None) -> Iterator[Path]:
+    """Where a command writes one output file and, optionally, its `NAME.meta.json` sidecar.
+
+    A local target is yielded as it is (the command writes it as before). For a URL, the
+    command writes into a private folder and, when it finishes without an error, the file
+    goes up as one object and the sidecar after it, the old sidecar deleted first: the
+    sidecar (with the file's checksum) is the marker that the pair is whole, as `_SUCCESS`
+    is for a folder. Errors raised while writing name the URL, not the private copy.
+    """
+    url = parse_url(target) if isinstance(target, str) else None
+    if url is None:
+        yield Path(target)
+        return
+    settings = storage or StorageConfig()
+    root = private_tempdir("auditor-out-")
+    local = root / url.name
+    try:
+        with _naming(local, url):
+            yield local
+        sidecar = local.with_name(local.name + SIDECAR)
+        marker = ObjectURL(url.cloud, url.scheme, url.bucket, url.key + SIDECAR, url.account)
+        if sidecar.exists() and exists(marker, settings):
+            delete(marker, settings)
+        upload(local, url, settings)
+        if sidecar.exists():
+            upload(sidecar, marker, settings)
+        log.info("event=published url=%s sidecar=%s", url, sidecar.exists())
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def output_folder(
+    target: Path | str, names: Collection[str], storage: StorageConfig | None = None
+) -> Iterator[Path]:
+    """Where a command writes a folder of outputs: the local folder itself, or a private one published to a URL.
+
+    For a URL the prefix is checked first (a missing bucket, or objects auditor did not
+    write, fail before any work); the files written are then uploaded and `_SUCCESS`
+    (naming each file with its SHA-256) goes up last, as for the audit's output folder.
+    """
+    url = parse_url(target) if isinstance(target, str) else None
+    if url is None:
+        yield Path(target)
+        return
+    settings = storage or StorageConfig()
+    check_output_prefix(url, names, settings)
+    root = private_tempdir("auditor-out-")
+    local = root / "out"
+    local.mkdir(mode=0o700)
+    try:
+        with _naming(local, url):
+            yield local
+        written = [n for n in names if (local / n).is_file()]
+        publish_folder(local, url, written, settings, None)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def _naming(local: Path, url: ObjectURL) -> Iterator[None]:
+    """Errors raised while writing the private copy name the URL instead."""
+    from auditor.errors import AuditorError
+    from auditor.storage.inputs import StagedInputs
+
+    try:
+        yield
+    except AuditorError as exc:
+        raise StagedInputs(None, {str(local): str(url)}, None).relocated(exc) from None

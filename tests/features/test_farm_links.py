@@ -160,16 +160,43 @@ def test_empty_access_table_gives_zero_links_not_an_error() -> None:
     assert result.edges.height == 0
 
 
-def test_established_pair_behind_one_nat_is_weak_a_young_pair_is_strong() -> None:
-    old = tenants(2, age_days=800, kyc="verified")
-    young = tenants(2, age_days=20, kyc="verified", prefix="y")
-    both = pl.concat([old, young])
-    rows = [(tid, "198.51.100.20", 3) for tid in old["tenant_id"]] + [
-        (tid, "198.51.100.21", 3) for tid in young["tenant_id"]
-    ]
-    result = farm_links(access(rows), EMPTY_USAGE, both, AS_OF)
-    assert linked(result, "t00") == []  # 0.8 x 0.25
-    assert linked(result, "y00") == ["y01"]
+@pytest.mark.parametrize(
+    "age_days, kyc, weight",
+    [
+        (800, "verified", 0.25),  # established: old and verified
+        (20, "verified", 0.5),  # verified, not a year old
+        (800, "pending", 1.0),  # old, never verified
+        (20, "pending", 1.0),
+        (20, None, 1.0),  # unknown KYC is not verified
+    ],
+)
+def test_a_verified_pair_weighs_half_an_established_pair_a_quarter(
+    age_days: int, kyc: str | None, weight: float
+) -> None:
+    t = tenants(2, age_days=age_days, kyc="pending")
+    t = t.with_columns(pl.lit(kyc, dtype=pl.String).alias("kyc_status"))
+    rows = [(tid, "198.51.100.20", 3) for tid in t["tenant_id"]]
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    assert result.features["network_link_strength"].max() == pytest.approx(0.8 * weight)
+    assert linked(result, "t00") == (["t01"] if weight == 1.0 else [])
+
+
+def test_the_established_age_boundary_both_sides() -> None:
+    t = pl.concat(
+        [
+            tenants(1, age_days=365, kyc="verified", prefix="a"),
+            tenants(1, age_days=364, kyc="verified", prefix="b"),
+            tenants(1, age_days=400, kyc="verified", prefix="c"),
+        ]
+    )
+    a_c = farm_links(
+        access([("a00", "198.51.100.20", 3), ("c00", "198.51.100.20", 3)]), EMPTY_USAGE, t, AS_OF
+    )
+    b_c = farm_links(
+        access([("b00", "198.51.100.20", 3), ("c00", "198.51.100.20", 3)]), EMPTY_USAGE, t, AS_OF
+    )
+    assert a_c.features["network_link_strength"].max() == pytest.approx(0.8 * 0.25)
+    assert b_c.features["network_link_strength"].max() == pytest.approx(0.8 * 0.5)
 
 
 def test_a_network_carrying_little_of_a_tenants_sign_ins_weighs_in_proportion() -> None:
@@ -181,10 +208,44 @@ def test_a_network_carrying_little_of_a_tenants_sign_ins_weighs_in_proportion() 
     rows += [(tid, "192.0.2.44", d) for tid in ("t02", "t03") for d in (1, 2, 3)]
     rows += [("t02", "203.0.9.1", 4), ("t03", "203.0.9.2", 4)]
     result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
-    assert linked(result, "t00") == []  # 0.05 of its sign-ins: half the strength, no cluster
+    assert linked(result, "t00") == []  # 0.05 of its sign-ins: a twentieth of the strength
     weak = result.features.filter(pl.col("tenant_id") == "t00")["network_link_strength"].item()
-    assert 0.0 < weak < 0.5
-    assert linked(result, "t02") == ["t03"]
+    assert weak == pytest.approx(0.8 * 0.05)
+    assert linked(result, "t02") == ["t03"]  # 0.8 x 3/4
+    (reason,) = result.features.filter(pl.col("tenant_id") == "t02")["network_link_reasons"].item()
+    assert reason.startswith("3 sign-ins (75% of its sign-ins) from 192.0.2.x")
+
+
+@pytest.mark.parametrize("own, links", [(3, True), (4, False)])
+def test_a_pair_clusters_only_when_their_shared_networks_carry_most_of_their_sign_ins(
+    own: int, links: bool
+) -> None:
+    """5 shared sign-ins beside 3 from home is 5/8: 0.8 x 0.625 = 0.5, a cluster; beside 4
+    from home (5/9, 0.44) the shared NAT is one of the places it signs in from, and weak."""
+    t = tenants(2)
+    rows = [(tid, "192.0.2.44", d) for tid in ("t00", "t01") for d in range(1, 6)]
+    rows += [(tid, f"203.0.{k}.1", 7) for k, tid in enumerate(("t00", "t01")) for _ in range(own)]
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    assert (linked(result, "t00") == ["t01"]) is links
+
+
+def test_the_share_is_of_all_the_networks_a_pair_shares_and_the_smaller_of_the_two() -> None:
+    # a farm's three exits each carry a third of both accounts' sign-ins: together all of them
+    t = tenants(3)
+    exits = ["192.0.2.1", "192.0.2.2", "192.0.2.3"]
+    rows = [(tid, ip, 2) for tid in ("t00", "t01") for ip in exits]
+    # t02 shares one exit, once, beside 9 sign-ins of its own: 1/10 of its sign-ins
+    rows += [("t02", "192.0.2.1", 3)] + [("t02", "203.0.113.7", 4)] * 9
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    pieces = result.links.filter((pl.col("tenant_id") == "t00") & (pl.col("other_id") == "t01"))
+    # three networks of three tenants (rarity 0.8875) or two (1.0), each at the pair's full share
+    assert sorted(pieces["strength"].round(4).to_list()) == [0.71, 0.8, 0.8]
+    assert linked(result, "t00") == ["t01"]
+    # t00 -> t02: the smaller share, t02's tenth, weighs both directions alike
+    to_t02 = result.links.filter((pl.col("tenant_id") == "t00") & (pl.col("other_id") == "t02"))
+    back = result.links.filter((pl.col("tenant_id") == "t02") & (pl.col("other_id") == "t00"))
+    assert to_t02["strength"].item() == pytest.approx(0.8875 * 0.8 * 0.1)
+    assert back["strength"].item() == pytest.approx(to_t02["strength"].item())
 
 
 def test_sign_ins_far_apart_in_time_weigh_less() -> None:
@@ -268,11 +329,18 @@ def test_stated_network_types_win_over_the_name() -> None:
 
 
 def launches(
-    offsets_minutes: list[int], days: int, *, region2: str = "ap-southeast-1"
+    offsets_minutes: list[int],
+    days: int,
+    *,
+    region2: str = "ap-southeast-1",
+    clock: list[int] | None = None,
 ) -> pl.DataFrame:
+    """Both tenants launch on `days` days, t01 `offsets_minutes` after t00; day d at `clock[d]`
+    minutes past 03:00 UTC (by default 97 minutes later each day: not a schedule)."""
+    clock = clock if clock is not None else [97 * d for d in range(days)]
     rows = []
     for d in range(days):
-        base = AS_OF - timedelta(days=10 + d * 2, hours=3)
+        base = AS_OF - timedelta(days=10 + d * 2, hours=3) + timedelta(minutes=clock[d])
         for i, (tid, region) in enumerate((("t00", "ap-southeast-1"), ("t01", region2))):
             start = base + timedelta(minutes=offsets_minutes[i])
             rows.append(
@@ -297,6 +365,42 @@ def test_launch_window_and_repeats_both_sides(apart: int, days: int, links: bool
             reason.startswith("launched p5.48xlarge in ap-southeast-1 within")
             and "on 3 days" in reason
         )
+
+
+@pytest.mark.parametrize(
+    "clock, scheduled",
+    [
+        ([0, 10, 30], True),  # every launch within half an hour of one time of day
+        ([0, 10, 31], False),
+        ([-190, -175, -165], True),  # 23:50, 00:05 and 00:15 UTC: round midnight, 25 minutes
+        ([0, 0, 0, 0, 0, 0], True),  # six nights at the same minute: still a schedule
+    ],
+)
+def test_launches_in_step_at_one_time_of_day_are_a_schedule_and_weak(
+    clock: list[int], scheduled: bool
+) -> None:
+    """Two labs whose cron jobs start at 02:00 coincide every night without anybody
+    coordinating them: in step only at one time of day weighs a quarter and clusters nobody."""
+    t = tenants(2)
+    days = len(clock)
+    result = farm_links(
+        pl.DataFrame(schema=ACCESS_SCHEMA), launches([0, 2], days, clock=clock), t, AS_OF
+    )
+    strength = min(days / 4, 1.0) * (0.25 if scheduled else 1.0)
+    assert result.features["network_link_strength"].max() == pytest.approx(strength)
+    assert linked(result, "t00") == ([] if scheduled else ["t01"])
+    (reason,) = result.features["network_link_reasons"].to_list()[0]
+    assert (" UTC (a schedule)" in reason) is scheduled
+    assert reason.startswith("weak: ") is scheduled
+
+
+def test_a_verified_pair_launching_in_step_weighs_half() -> None:
+    t = tenants(2, kyc="verified")
+    result = farm_links(pl.DataFrame(schema=ACCESS_SCHEMA), launches([0, 2], 4), t, AS_OF)
+    assert result.features["network_link_strength"].max() == pytest.approx(0.5)
+    (reason,) = result.features["network_link_reasons"].to_list()[0]
+    assert reason.endswith(" (it and t01 are both verified)")
+    assert ";" not in reason  # the list separator of cases.csv
 
 
 def test_launches_in_another_region_do_not_link() -> None:

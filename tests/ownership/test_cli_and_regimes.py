@@ -150,3 +150,18 @@ def test_the_bis_sdn_programmes_are_marked_unconfirmed_until_the_operator_confir
     confirmed = BIS_AFFILIATES.model_copy(update={"sdn_programs_confirmed": True})
     assert confirmed.describe(day)["sdn_programs_status"] == "confirmed"
     assert OFAC_50.describe(day)["sdn_programs_status"] is None  # every SDN programme counts
+
+
+def test_investigate_flags_read_the_files_and_without_them_the_stake_is_unseen(tmp_path, cli):
+    import polars as pl
+
+    planted = pl.read_csv(PROVIDER / "planted.csv")
+    tenant = planted.filter(pl.col("pattern") == "ownership-cycle")["tenant_id"][0]
+    files = ("--ownership", PROVIDER / "ownership.csv", "--parties", PROVIDER / "parties.csv")
+    code, out, err = cli("investigate", tenant, *_base_args(tmp_path, *files, "--json"))
+    assert code == 0, err
+    proof = next(p for p in json.loads(out)["ownership"] if p["regime"] == "ofac-50")
+    assert proof["verdict"] == "restricted"
+    code, out, err = cli("investigate", tenant, *_base_args(tmp_path, "--json"))
+    assert code == 0, err
+    assert not any(p["verdict"] == "restricted" for p in json.loads(out).get("ownership") or [])

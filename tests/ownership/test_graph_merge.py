@@ -84,7 +84,7 @@ def test_merge_matches_the_group_by_it_replaced():
         {"lo": lo, "hi": hi, "lo_exclusive": lo_x, "hi_exclusive": hi_x, "stated": stated}
     )
     order = np.argsort(src * 30 + dst, kind="stable")
-    merged = _merge_statements(src[order], dst[order], edges, counted, order)
+    merged = _merge_statements((src * 30 + dst)[order], 30, edges, counted, order)
     statements = pl.DataFrame(
         {
             "src": src,
@@ -116,6 +116,6 @@ def test_merge_of_nothing():
             "stated": pl.Boolean,
         }
     )
-    merged = _merge_statements(empty, empty, edges, np.zeros(0, dtype=bool), empty)
+    merged = _merge_statements(empty, 1, edges, np.zeros(0, dtype=bool), empty)
     assert merged.height == 0
     assert merged.schema["lo"] == pl.Float64 and merged.schema["disagree"] == pl.Boolean

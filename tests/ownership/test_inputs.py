@@ -108,7 +108,9 @@ def test_kyc_owner_names_become_edges_of_unknown_share_and_name_30_percent_is_30
         ultimate_parent=["Acme Holdings"],
         beneficial_owners=[["Li Wei (30%)", "Zhang San"]],
     )
-    kyc = data.edges.filter(pl.col("origin").str.starts_with("kyc:")).sort("owner_id", "origin")
+    kyc = data.edges.filter(pl.col("origin").cast(pl.String).str.starts_with("kyc:")).sort(
+        "owner_id", "origin"
+    )
     assert kyc.select("owner_id", "lo", "hi", "origin").rows() == [
         ("kyc:acme holdings", 0.0, 100.0, "kyc:parent_company"),
         ("kyc:acme holdings", 0.0, 100.0, "kyc:ultimate_parent"),

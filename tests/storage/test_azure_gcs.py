@@ -176,3 +176,45 @@ def test_a_snapshot_goes_up_manifest_last_and_without_its_manifest_is_not_read(g
     code, _, err = cli("audit", "--config", _gcs_config(tmp_path, gcs, body))
     assert code == 2 and "gs://snaps/2026-11-01" in err and "no manifest.json" in err
     assert "auditor-inputs-" not in err
+
+
+def test_an_audit_config_in_a_container_resolves_its_paths_under_its_prefix(
+    blob_service, tmp_path, cli
+):
+    """`--config az://...`: fetched with the connection string of the environment, paths relative to it."""
+    name = f"cfg{uuid.uuid4().hex[:8]}"
+    container = blob_service.create_container(name)
+    files = small_inputs(tmp_path / "small")
+    for table in ("tenants", "usage", "access"):
+        container.upload_blob(f"prod/in/{table}.csv", files[table].read_bytes())
+    container.upload_blob(
+        "prod/audit.yaml",
+        b"tenants: in/tenants.csv\nusage: in/usage.csv\naccess: in/access.csv\nout: results\n",
+    )
+    code, stdout, err = cli("audit", "--config", f"az://{name}/prod/audit.yaml")
+    assert code == 0, err
+    assert f"wrote az://{name}/prod/results/run.json" in stdout
+    names = {b.name for b in container.list_blobs(name_starts_with="prod/results/")}
+    assert {"prod/results/cases.jsonl", "prod/results/_SUCCESS"} <= names
+    container.upload_blob("prod/audit.yaml", b"tenants: in/tenants.csv\nbogus: 1\n", overwrite=True)
+    code, _, err = cli("audit", "--config", f"az://{name}/prod/audit.yaml")
+    assert code == 2 and f"az://{name}/prod/audit.yaml:2:1: bogus: unknown setting" in err, err
+    assert "Eby8" not in err
+    assert_no_traceback(err)
+
+
+def test_an_audit_config_in_a_gcs_bucket_is_fetched_through_storage_emulator_host(
+    gcs, tmp_path, cli, monkeypatch
+):
+    monkeypatch.setenv(
+        "STORAGE_EMULATOR_HOST", gcs.url
+    )  # Google's own switch: no config yet to ask
+    _gcs_inputs(tmp_path, gcs, "audit-cfg")
+    gcs.buckets["audit-cfg"]["audit.yaml"] = (
+        b"tenants: in/tenants.csv\nusage: in/usage.csv\naccess: in/access.csv\nout: runs/one\n"
+    )
+    code, _, err = cli("audit", "--config", "gs://audit-cfg/audit.yaml")
+    assert code == 0, err
+    assert "runs/one/_SUCCESS" in gcs.buckets["audit-cfg"]
+    run = json.loads(gcs.buckets["audit-cfg"]["runs/one/run.json"])
+    assert run["inputs"][0]["path"] == "gs://audit-cfg/in/tenants.csv"

@@ -28,13 +28,14 @@ def test_list_shows_the_latest_run_with_filters(store_copy, cli):
     code, out, err = cli("cases", "list", "--store", store_copy)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[1].split()[:7] == [
+    assert lines[1].split()[:8] == [
         "case",
         "rank",
         "priority",
         "score",
         "change",
         "decision",
+        "due",
         "top",
     ]
     assert all(" new " in line and " open " in line for line in lines[2:])

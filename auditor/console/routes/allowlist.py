@@ -8,15 +8,14 @@ own format (to move an entry into the reviewed file) and JSON Lines with every f
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
-import yaml
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from auditor.allowlist.export import as_jsonl, as_yaml, standing
 from auditor.console.common import (
     admit,
     config_of,
@@ -134,9 +133,7 @@ async def page(request: Request) -> Response:
     rows = [
         {
             "s": s,
-            "standing": "in force"
-            if s.in_force(today)
-            else ("expired" if s.state == "approved" else s.state),
+            "standing": standing(s, today).replace("-", " "),
             "can_review": reviewer and s.state == "pending" and s.proposed_by != identity.username,
             "can_revoke": analyst and s.in_force(today),
         }
@@ -167,25 +164,9 @@ async def export(request: Request) -> Response:
         st.record_action(identity.username, "export-allowlist", "allowlist", request_id(request),
                          {"format": fmt, "entries": len(entries)})  # fmt: skip
     if fmt == "jsonl":
-        body = "".join(
-            json.dumps(s.record(), ensure_ascii=False, sort_keys=True) + "\n" for s in entries
-        )
-        media = "application/x-ndjson"
+        body, media = as_jsonl(entries), "application/x-ndjson"
     else:
-        approved = [s for s in entries if s.state == "approved"]
-        head = "".join(
-            f"# console-{s.proposal_id}: proposed by {s.proposed_by}, approved by {s.reviewed_by} "
-            f"on {s.reviewed_at.date().isoformat() if s.reviewed_at else '?'}\n"
-            for s in approved
-        )
-        body = (
-            "# Allowlist entries approved in the auditor console (four-eyes).\n"
-            + head
-            + yaml.safe_dump(
-                {"entries": [s.file_entry() for s in approved]}, sort_keys=False, allow_unicode=True
-            )
-        )
-        media = "application/yaml; charset=utf-8"
+        body, media = as_yaml(entries), "application/yaml; charset=utf-8"
     response = Response(
         body.encode("utf-8"),
         media_type=media,
