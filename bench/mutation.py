@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import calendar
 import json
 import os
 import random
@@ -37,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from mutation_map import CoverageMap, build_map, subprocess_test_files
+from mutation_map import CoverageMap, build_map, sha256, subprocess_test_files
 
 REPO = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = REPO / "bench" / "mutation-equivalent.md"
@@ -128,6 +129,42 @@ MODULES: dict[str, list[str]] = {
     "auditor/spark/badrows.py": ["tests/spark"],
 }
 
+# The order of a full run. A run rarely finishes in one sitting on a shared machine, so the
+# modules the audit's answers depend on most go first, and within each tier the smallest
+# first, so that each module is finished rather than cut off part way (--resume goes on).
+FIRST_TIER = (
+    "auditor/scoring/weighted.py",
+    "auditor/engine/operators.py",
+    "auditor/engine/compile.py",
+    "auditor/engine/evaluate.py",
+    "auditor/cases/build.py",
+    "auditor/cases/changes.py",
+    "auditor/features/usage.py",
+    "auditor/features/links.py",
+    "auditor/features/network_links.py",
+    "auditor/ownership/fixedpoint.py",
+    "auditor/screening/matcher.py",
+    "auditor/screening/normalize.py",
+    "auditor/catalog/resolve.py",
+    "auditor/catalog/accelerators.py",
+    "auditor/connectors/base.py",
+)
+# Delivery and presentation: they decide what is shown and sent, not the scores.
+LAST_TIER_PREFIXES = ("auditor/notify/", "auditor/console/", "auditor/cip/", "auditor/spark/")
+
+
+def tier(module: str) -> int:
+    if module in FIRST_TIER:
+        return 0
+    return 2 if module.startswith(LAST_TIER_PREFIXES) else 1
+
+
+def run_order(modules: list[str]) -> list[str]:
+    """Modules by tier (FIRST_TIER, the other answer modules, then delivery), smallest first."""
+    counts = {m: len(mutation_points(REPO / m)[1]) for m in modules}
+    return sorted(modules, key=lambda m: (tier(m), counts[m], m))
+
+
 COMPARE_SWAPS: dict[type, type] = {
     ast.Lt: ast.LtE,
     ast.LtE: ast.Lt,
@@ -193,6 +230,14 @@ class Outcome:
     tests: int = 0  # how many test functions (or folders) the mutant was run against
     failed: str | None = None  # the first test that failed: what killed it
     stage: str = ""  # covering | import-time | folder | +subprocess (with --map)
+    # The sha256 of the module source the mutant was planted in, and the commit checked out: a
+    # result stays valid on a later commit while the module is byte-for-byte the same (--resume).
+    sha256: str = ""
+    commit: str = ""
+    cpu_seconds: float = (
+        0.0  # user + system of the test runs (with --map): wall time is mostly load
+    )
+    finished: str = ""  # UTC, when the outcome was known: mutants per minute from a log
 
 
 class _Points(ast.NodeVisitor):
@@ -510,6 +555,63 @@ class Sandbox:
             target.write_text(original)
 
 
+def read_logs(paths: list[Path]) -> dict[str, dict]:
+    """Mutant id -> its latest record over --log files (a later file, or a later line, wins)."""
+    latest: dict[str, dict] = {}
+    for path in paths:
+        if not path.exists():
+            print(f"no such log: {path}", file=sys.stderr)
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                latest[record["mutant"]["id"]] = record
+            except (json.JSONDecodeError, KeyError, TypeError):
+                # a run stopped mid-write leaves a torn last line: that mutant is simply run again
+                print(f"{path}:{number}: not an outcome record, ignored", file=sys.stderr)
+    return latest
+
+
+def current_shas(modules: list[str], root: Path = REPO) -> dict[str, str]:
+    return {m: sha256(root / m) for m in modules if (root / m).exists()}
+
+
+def still_valid(record: dict, shas: dict[str, str]) -> bool:
+    """A logged outcome holds for the code now only if its module is byte-for-byte the source
+    it was measured on (an older record without a sha256 cannot say, so it does not hold)."""
+    module = record["mutant"]["module"]
+    return bool(record.get("sha256")) and record.get("sha256") == shas.get(module)
+
+
+def pending(mutants: list[Mutant], logs: list[Path]) -> tuple[list[Mutant], int, int]:
+    """The mutants a resumed run still has to plant: those with no outcome in the logs on the
+    module's current source. Returns them, how many are done, and how many were logged on an
+    older source of their module (re-planted: its line numbers and behaviour may have moved)."""
+    latest = read_logs(logs)
+    shas = current_shas(sorted({m.module for m in mutants}))
+    todo, done, stale = [], 0, 0
+    for mutant in mutants:
+        record = latest.get(mutant.id)
+        if record is not None and still_valid(record, shas):
+            done += 1
+            continue
+        stale += record is not None
+        todo.append(mutant)
+    return todo, done, stale
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def head_commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def choose(mutants: list[Mutant], sample: int | None, seed: int) -> list[Mutant]:
     if sample is None or sample >= len(mutants):
         return mutants
@@ -526,16 +628,27 @@ def run(
     progress: bool,
     only: set[str] | None = None,
     log: Path | None = None,
+    resume: list[Path] | None = None,
+    tests: list[str] | None = None,
 ) -> tuple[list[Outcome], dict[str, float]]:
+    """Each chosen mutant against its module's MODULES tests (or `tests`), in a fresh interpreter."""
     equivalent = load_equivalent()
+    suites = {module: tests or MODULES[module] for module in modules}
     chosen = {module: choose(list_mutants(module), sample, seed) for module in modules}
     if only is not None:
         chosen = {
             module: [m for m in mutants if m.id in only] for module, mutants in chosen.items()
         }
-    plan = [(module, MODULES[module]) for module in modules if chosen[module]]
+    if resume is not None:
+        left = {m.id for m in _resumed([m for ms in chosen.values() for m in ms], resume, log)}
+        chosen = {module: [m for m in ms if m.id in left] for module, ms in chosen.items()}
+    commit = head_commit()
+    plan = [(module, suites[module]) for module in modules if chosen[module]]
+    if not plan:
+        return [], {}
     with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
         sandboxes = [Sandbox(Path(tmp) / f"w{i}") for i in range(workers)]
+        shas = current_shas(modules, sandboxes[0].root)
         # Baseline: each module's tests must pass unmutated; their time sets the timeout.
         baseline: dict[str, float] = {}
         for module, tests in plan:
@@ -545,7 +658,7 @@ def run(
                     f"the tests for {module} fail without any mutant ({status}); fix them first: {' '.join(tests)}"
                 )
             baseline[module] = seconds
-        jobs = [(mutant, MODULES[module]) for module, _ in plan for mutant in chosen[module]]
+        jobs = [(mutant, suites[module]) for module, _ in plan for mutant in chosen[module]]
         free = list(sandboxes)
         lock = threading.Lock()
         outcomes: list[Outcome] = []
@@ -566,6 +679,9 @@ def run(
                 status,
                 round(seconds, 2),
                 equivalent.get(mutant.id) if status == "survived" else None,
+                sha256=shas[mutant.module],
+                commit=commit,
+                finished=_utc_now(),
             )
             with lock:
                 if log is not None:
@@ -636,7 +752,7 @@ def run_mapped(
     only: set[str] | None = None,
     log: Path | None = None,
     extra: list[str] | None = None,
-    resume: bool = False,
+    resume: list[Path] | None = None,
 ) -> list[Outcome]:
     """Every chosen mutant against the tests that execute its line (the coverage map), forked
     from a worker that has the libraries imported; a survivor is re-checked with the test files
@@ -670,7 +786,8 @@ def run_mapped(
         return reaches[module]
 
     def seconds(tests: list[str]) -> float:
-        total = 0.0
+        """The mapped time of these tests, plus each file's fixture set-up (see file_setup)."""
+        total = sum(cmap.file_setup(f) for f in {t.split("::", 1)[0] for t in tests if "::" in t})
         for test in tests:
             if "::" in test:
                 total += cmap.seconds(test)
@@ -694,12 +811,15 @@ def run_mapped(
         return tests, "covering"
 
     jobs = [mutant for module in modules for mutant in chosen[module]]
-    if resume and log is not None and log.exists():
-        done = {json.loads(line)["mutant"]["id"] for line in log.read_text().splitlines() if line}
-        jobs = [m for m in jobs if m.id not in done]
+    if resume is not None:
+        jobs = _resumed(jobs, resume, log)
+    if not jobs:
+        return []
+    commit = head_commit()
     lock = threading.Lock()
     with tempfile.TemporaryDirectory(prefix="auditor-mutation-") as tmp:
         pool_of = [_Worker(Sandbox(Path(tmp) / f"w{i}")) for i in range(workers)]
+        shas = current_shas(modules, pool_of[0].box.root)  # the source the mutants are planted in
         free = list(pool_of)
 
         def one(mutant: Mutant) -> Outcome:
@@ -709,7 +829,7 @@ def run_mapped(
                 tests, stage = plan(mutant)
                 source = mutated_source(mutant.module, mutant.index, worker.box.root)
                 result = {"status": "survived", "seconds": 0.0, "failed": None}
-                spent = 0.0
+                spent = cpu = 0.0
                 for batch in _batches(tests):
                     # a few tests first: most mutants die there, and collecting hundreds of
                     # test files for each one is what a run would otherwise spend its time on
@@ -720,6 +840,7 @@ def run_mapped(
                     if result["status"] == "timeout":
                         result = worker.run_fresh(mutant.module, source, batch, 2 * timeout)
                     spent += result["seconds"]
+                    cpu += result.get("cpu", 0.0)
                     if result["status"] != "survived":
                         break
                 result["seconds"] = spent
@@ -730,6 +851,7 @@ def run_mapped(
                         stage += "+subprocess"
                         tests = tests + extra
                         again["seconds"] += result["seconds"]
+                        cpu += again.get("cpu", 0.0)
                         result = again
             finally:
                 with lock:
@@ -742,6 +864,10 @@ def run_mapped(
                 tests=len(tests),
                 failed=result.get("failed"),
                 stage=stage,
+                sha256=shas[mutant.module],
+                commit=commit,
+                cpu_seconds=round(cpu, 2),
+                finished=_utc_now(),
             )
             with lock:
                 if log is not None:
@@ -764,6 +890,19 @@ def run_mapped(
     if progress:
         print(file=sys.stderr)
     return results
+
+
+def _resumed(jobs: list[Mutant], logs: list[Path], log: Path | None) -> list[Mutant]:
+    """--resume: drop the mutants the given logs (and the --log being appended to) already
+    hold an outcome for on their module's current source, and say what was kept and why."""
+    sources = [*logs, *([log] if log is not None and log.exists() and log not in logs else [])]
+    todo, done, stale = pending(jobs, sources)
+    print(
+        f"resume: {done} of {len(jobs)} mutants already measured on their module's current "
+        f"source; {stale} logged on an older source are planted again; {len(todo)} to run",
+        file=sys.stderr,
+    )
+    return todo
 
 
 def verify_killers(log: Path, sample: int | None, seed: int) -> int:
@@ -873,8 +1012,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--modules",
         nargs="+",
-        default=list(MODULES),
-        help="modules to mutate (default: all listed in MODULES)",
+        default=None,
+        help="modules to mutate, in this order (default: all listed in MODULES, in run_order: "
+        "the answer modules first, smallest first)",
     )
     parser.add_argument(
         "--sample",
@@ -920,8 +1060,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--resume",
-        action="store_true",
-        help="with --map and --log: skip the mutants the log already has (a stopped run goes on)",
+        type=Path,
+        nargs="*",
+        metavar="LOG",
+        help="skip the mutants these logs (e.g. bench/mutation-results/*.jsonl) and --log already "
+        "hold an outcome for, where the module's sha256 is unchanged; a changed module is planted again",
     )
     parser.add_argument(
         "--extra-tests",
@@ -930,12 +1073,23 @@ def main(argv: list[str] | None = None) -> int:
         help="with --map: test files run first for every mutant (tests written after the map was built)",
     )
     parser.add_argument(
+        "--tests",
+        nargs="+",
+        default=None,
+        help="without --map: run the mutants against these tests instead of the MODULES table's "
+        "(a quick check of one module against the test file you are writing)",
+    )
+    parser.add_argument(
         "--fail-over",
         type=float,
         default=None,
         help="exit 1 if the overall non-equivalent survivor rate exceeds this",
     )
     args = parser.parse_args(argv)
+    if args.modules is None:
+        args.modules = run_order(list(MODULES))
+    if args.tests and args.map:
+        parser.error("--tests is for a run without --map; with --map add tests with --extra-tests")
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(
@@ -944,6 +1098,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         outcomes = _from_logs(args.report, args.modules)
         print(render(summarise(outcomes), outcomes, sum(o.seconds for o in outcomes)))
+        print(remaining(outcomes, args.modules))
+        if pace(outcomes):
+            print(pace(outcomes))
         return 0
     if args.list:
         for module in args.modules:
@@ -979,6 +1136,8 @@ def main(argv: list[str] | None = None) -> int:
             progress=True,
             only=only,
             log=args.log,
+            resume=args.resume,
+            tests=args.tests,
         )
     rows = summarise(outcomes)
     print(render(rows, outcomes, time.perf_counter() - started))
@@ -1004,25 +1163,82 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _from_logs(paths: list[Path], modules: list[str]) -> list[Outcome]:
-    """Outcomes from --log files, a later file's outcome replacing an earlier one; equivalence read afresh."""
+    """Outcomes from --log files, a later file's outcome replacing an earlier one; equivalence
+    read afresh. A record of a module whose source has changed since is left out (it describes
+    other code); a record without a sha256 (the older format) is taken by its id."""
     current = {m.id: m for module in modules for m in list_mutants(module)}
     equivalent = load_equivalent()
-    latest: dict[str, dict] = {}
-    for path in paths:
-        if not path.exists():
-            print(f"no such log: {path}", file=sys.stderr)
-            continue
-        for line in path.read_text().splitlines():
-            if line.strip():
-                record = json.loads(line)
-                latest[record["mutant"]["id"]] = record
-    outcomes = []
+    latest = read_logs(paths)
+    shas = current_shas(modules)
+    outcomes, stale = [], 0
     for mutant_id, mutant in current.items():
-        if mutant_id in latest:
-            record = latest[mutant_id]
-            reason = equivalent.get(mutant_id) if record["status"] == "survived" else None
-            outcomes.append(Outcome(mutant, record["status"], record["seconds"], reason))
+        record = latest.get(mutant_id)
+        if record is None:
+            continue
+        if record.get("sha256") and not still_valid(record, shas):
+            stale += 1
+            continue
+        reason = equivalent.get(mutant_id) if record["status"] == "survived" else None
+        outcomes.append(
+            Outcome(
+                mutant,
+                record["status"],
+                record["seconds"],
+                reason,
+                tests=record.get("tests", 0),
+                failed=record.get("failed"),
+                stage=record.get("stage", ""),
+                sha256=record.get("sha256", ""),
+                commit=record.get("commit", ""),
+                cpu_seconds=record.get("cpu_seconds", 0.0),
+                finished=record.get("finished", ""),
+            )
+        )
+    if stale:
+        print(
+            f"{stale} logged outcomes are of an older source of their module: not counted",
+            file=sys.stderr,
+        )
     return outcomes
+
+
+def pace(outcomes: list[Outcome]) -> str:
+    """How fast the logged outcomes came: per minute between the first and the last, per
+    sitting (a gap of more than 30 minutes starts a new one), with the median wall and CPU
+    seconds per mutant and worker."""
+    times = sorted(
+        calendar.timegm(time.strptime(o.finished, "%Y-%m-%dT%H:%M:%SZ"))
+        for o in outcomes
+        if o.finished
+    )
+    if len(times) < 2:
+        return ""
+    sittings, start = [], times[0]
+    for before, after in zip(times, times[1:], strict=False):
+        if after - before > 1800:
+            sittings.append((start, before))
+            start = after
+    sittings.append((start, times[-1]))
+    minutes = sum(end - begin for begin, end in sittings) / 60
+    walls = sorted(o.seconds for o in outcomes if o.finished)
+    cpus = sorted(o.cpu_seconds for o in outcomes if o.finished)
+    rate = f"{len(times) / minutes:.2f} mutants a minute" if minutes else "-"
+    return (
+        f"{len(times)} timed outcomes over {minutes:.0f} min in {len(sittings)} sitting(s): {rate}; "
+        f"median {walls[len(walls) // 2]:.1f} s wall and {cpus[len(cpus) // 2]:.1f} s CPU per mutant and worker."
+    )
+
+
+def remaining(outcomes: list[Outcome], modules: list[str]) -> str:
+    """What a full run still has to plant on the current code, by module, in run order."""
+    measured = {o.mutant.id for o in outcomes}
+    ids = {m: [x.id for x in list_mutants(m)] for m in modules}
+    left = {m: sum(i not in measured for i in ids[m]) for m in modules}
+    untouched = [m for m in modules if ids[m] and left[m] == len(ids[m])]
+    return (
+        f"{len(measured)} of {sum(map(len, ids.values()))} mutants measured on the current code; "
+        f"{sum(left.values())} remain ({len(untouched)} modules not started)."
+    )
 
 
 def _read_ids(path: Path) -> set[str]:

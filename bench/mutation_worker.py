@@ -10,7 +10,9 @@ a fork. A child past its timeout is killed with its whole process group.
 
 Protocol (bench/mutation.py drives it): one JSON job per line on stdin,
 ``{"module": ..., "source": ..., "tests": [...], "timeout": seconds}``, one JSON result per
-line on stdout, ``{"status": killed|survived|timeout|error, "seconds": ..., "failed": nodeid}``.
+line on stdout, ``{"status": killed|survived|timeout|error, "seconds": ..., "cpu": ...,
+"failed": nodeid}`` (`cpu`: the child's user + system seconds, its waited-for subprocesses
+included: on a shared machine wall time says more about the load than about the mutant).
 
     python bench/mutation_worker.py SANDBOX
 """
@@ -123,15 +125,22 @@ def run_tests(sandbox: Path, tests: list[str], timeout: float) -> dict:
         pass  # the child already did it (or has exited)
     deadline = started + timeout
     code: int | None = None
+    cpu = 0.0
     while code is None:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
             code = os.waitstatus_to_exitcode(status)
+            cpu = usage.ru_utime + usage.ru_stime
             break
         if time.perf_counter() > deadline:
             _kill_group(pid)
-            os.waitpid(pid, 0)
-            return {"status": "timeout", "seconds": time.perf_counter() - started, "failed": None}
+            _, _, usage = os.wait4(pid, 0)
+            return {
+                "status": "timeout",
+                "seconds": time.perf_counter() - started,
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "failed": None,
+            }
         time.sleep(0.02)
     _kill_group(pid)  # servers a test left running
     seconds = time.perf_counter() - started
@@ -148,6 +157,7 @@ def run_tests(sandbox: Path, tests: list[str], timeout: float) -> dict:
     return {
         "status": status,
         "seconds": seconds,
+        "cpu": round(cpu, 3),
         "failed": failed.group(1) if failed else None,
         "tail": text[-1500:] if status == "error" else None,
     }

@@ -129,6 +129,8 @@ def test_the_worker_tells_killed_from_survived_from_a_mutant_that_never_ends(tmp
     assert "ready" in replies[0]
     assert [r["status"] for r in replies[1:]] == ["survived", "killed", "timeout"]
     assert replies[2]["failed"] == "test_m.py::test_double"
+    assert replies[3]["cpu"] > 0  # the child's own CPU seconds, beside the wall time
+    assert all(0 <= r["cpu"] <= r["seconds"] * 2 + 1 for r in replies[1:])
     assert (sandbox / "m.py").read_text() == "def double(x):\n    return x * 2\n"  # restored
 
 
@@ -164,3 +166,15 @@ def test_a_fixtures_work_is_credited_to_every_test_of_its_file_and_collection_to
     # the call-phase line: its test; b.py's failed in the map run, so it is never chosen
     assert cmap.covering(MODULE, test_line, test_line)[0] == ["tests/a.py::test_2"]
     assert json.loads(out.read_text())["modules"][MODULE]["import_time"] == [1]
+
+
+def test_a_test_run_alone_is_allowed_its_files_fixture_set_up(tmp_path):
+    # A module-scoped fixture (a Spark session) is timed on the file's first test; the others
+    # look instant, but run alone each pays the set-up: the timeout must allow for it.
+    tests = [["s.py::first", 30.0, True], ["s.py::second", 0.01, True], ["t.py::x", 0.5, True]]
+    cmap = mutation_map.CoverageMap(_write_map(tmp_path, {}, tests))
+    assert cmap.file_setup("s.py") == 30.0
+    assert cmap.file_setup("t.py") == 0.5
+    assert cmap.file_setup("never.py") == 0.0
+    # and it is planned after a quick test of a file without a heavy set-up
+    assert cmap._names({1, 2}) == ["t.py::x", "s.py::second"]

@@ -94,3 +94,23 @@ def test_malformed_rows_name_their_line(row: str, message: str) -> None:
     header = "model,vendor,classification,basis,data_centre,tpp,die_area_mm2,source,note\n"
     with pytest.raises(ValueError, match=rf"x.csv:2: .*{message}"):
         load_accelerators(header + row + "\n", origin="x.csv")
+
+
+@pytest.mark.parametrize(
+    ("die_area", "density"),
+    [
+        ("", None),  # not published: the density clauses cannot be decided
+        ("0", None),  # a zero area is no area, not a division by zero
+        ("-5", None),
+        ("0.5", 3200.0),  # any positive area gives TPP / area, however small
+        ("1", 1600.0),
+        ("800", 2.0),
+    ],
+)
+def test_performance_density_is_tpp_over_a_positive_die_area_and_unknown_otherwise(
+    die_area: str, density: float | None
+) -> None:
+    header = "model,vendor,classification,basis,data_centre,tpp,die_area_mm2,source,note\n"
+    row = f"X,V,3A090.a,computed,true,1600,{die_area},s,n\n"
+    acc = load_accelerators(header + row)["X"]
+    assert acc.performance_density == (pytest.approx(density) if density is not None else None)

@@ -143,6 +143,22 @@ def test_values_shared_by_too_many_tenants_do_not_link_and_are_reported():
     assert result.common_values.to_dicts() == [{"kind": "email_domain", "values": 1, "tenants": n}]
 
 
+def test_the_report_of_too_common_values_adds_up_the_tenants_of_every_such_value():
+    # Two domains over the limit of 3 (4 and 6 tenants) and one within it (2 tenants, linked):
+    # 2 common values holding 10 tenant rows between them, counted by hand.
+    domains = ["big.example"] * 4 + ["bigger.example"] * 6 + ["small.example"] * 2
+    frame = tenants(
+        [
+            {"tenant_id": f"t{i:02}", "legal_name": "x", "email_domain": d}
+            for i, d in enumerate(domains)
+        ]
+    )
+    result = find_links(frame, [], max_group=3)
+    assert result.common_values.to_dicts() == [{"kind": "email_domain", "values": 2, "tenants": 10}]
+    sizes = dict(zip(*result.features.select("tenant_id", "cluster_size"), strict=True))
+    assert sizes["t10"] == sizes["t11"] == 2 and sizes["t00"] == 1
+
+
 def test_peak_concurrency_is_the_same_when_tenants_are_taken_in_partitions(monkeypatch):
     import auditor.features.usage as usage_module
 

@@ -192,3 +192,47 @@ def test_levels_say_when_a_node_became_restricted_and_minus_one_for_never():
     result = closure(EdgeIndex.by_owner(4, src, dst), np.array([60.0, 30.0]), seeds, 50.0)
     assert result.restricted.tolist() == [True, True, False, False]
     assert result.level.tolist() == [0, 1, -1, -1]
+
+
+def _restricted(src: list[int], dst: list[int], weight: list[float], seeds: list[int], n: int):
+    seed_mask = np.zeros(n, dtype=bool)
+    seed_mask[seeds] = True
+    index = EdgeIndex.by_owner(n, np.array(src), np.array(dst))
+    return closure(index, np.array(weight, dtype=float), seed_mask, 50.0)
+
+
+def test_edges_listed_in_any_owner_order_give_the_same_answer():
+    # Node 0 is listed and owns 60% of 1; node 1 owns 60% of 2; node 3 owns 60% of 4 and is
+    # never restricted. The same four stakes in owner orders a graph builder might produce:
+    # two edges backwards, the smallest owner first but the rest out of order, fully reversed.
+    stakes = [(0, 1), (1, 2), (3, 4)]
+    for order in ([1, 0, 2], [0, 2, 1], [2, 1, 0], [2, 0, 1]):
+        src = [stakes[i][0] for i in order]
+        dst = [stakes[i][1] for i in order]
+        result = _restricted(src, dst, [60.0] * 3, [0], 5)
+        assert result.restricted.tolist() == [True, True, True, False, False], order
+        assert result.level.tolist() == [0, 1, 2, -1, -1], order
+        assert result.share.tolist() == [0.0, 60.0, 60.0, 0.0, 0.0], order
+    # exactly two edges, the later owner first: 1 -> 2 must not be taken for 0's edge
+    result = _restricted([1, 0], [2, 1], [10.0, 60.0], [0], 3)
+    assert result.restricted.tolist() == [True, True, False]
+    assert result.share.tolist() == [0.0, 60.0, 10.0]
+
+
+def test_a_listed_owner_of_nothing_restricts_nothing():
+    # Node 2 is listed but holds no stake; the stakes that exist are between unlisted nodes.
+    result = _restricted([0, 1], [1, 0], [60.0, 60.0], [2], 3)
+    assert result.restricted.tolist() == [False, False, True]
+    assert result.share.tolist() == [0.0, 0.0, 0.0]
+    # a chain's last node owns nothing either: reaching it adds nothing anywhere
+    result = _restricted([0, 1], [1, 2], [50.0, 50.0], [0], 3)
+    assert result.share.tolist() == [0.0, 50.0, 50.0]
+
+
+def test_rounding_is_forgiven_up_to_a_billionth_of_a_point_and_no_further():
+    # The tolerance is for binary rounding (33.3 + 16.7), one billionth of a percentage point:
+    # a stake short of 50 by 0.95e-9 is 50, short by 1.05e-9 it is below.
+    caught = _restricted([0], [1], [50.0 - 0.95e-9], [0], 2)
+    clear = _restricted([0], [1], [50.0 - 1.05e-9], [0], 2)
+    assert caught.restricted.tolist() == [True, True]
+    assert clear.restricted.tolist() == [True, False]
