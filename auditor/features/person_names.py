@@ -24,11 +24,9 @@ import unicodedata
 
 import polars as pl
 from anyascii import anyascii
-from pypinyin import lazy_pinyin
-from rapidfuzz import fuzz
-from rapidfuzz.process import cpdist
 
 from auditor.screening.chinese_script import to_simplified
+from auditor.screening.normalize import _pinyin_converter
 
 # Chosen on the tune split (bench/officer_names_eval.py): see docs/ownership.md.
 NEAR_MISS_THRESHOLD = 0.82
@@ -38,6 +36,10 @@ _NON_ASCII = r"[^\x00-\x7f]"
 
 def _han_name(match: re.Match[str]) -> str:
     """A run of Han characters as a romanised name: the first syllable the family name, the rest the given name."""
+    # pypinyin's phrase dictionary loads at the first Han name, not when the audit imports this.
+    lazy_pinyin = _pinyin_converter()
+    if lazy_pinyin is None:  # pragma: no cover - pypinyin is a declared dependency
+        return " " + anyascii(match.group(0)) + " "
     syllables = lazy_pinyin(match.group(0))
     return " " + " ".join([syllables[0], "".join(syllables[1:])]).strip() + " "
 
@@ -113,6 +115,9 @@ def near_misses(
     )
     if pairs.height == 0:
         return pairs.with_columns(pl.lit(None, dtype=pl.Float64).alias("score"))
+    from rapidfuzz import fuzz  # only when there are near misses to score (fast start)
+    from rapidfuzz.process import cpdist
+
     scores = cpdist(
         pairs["key"].to_list(), pairs["key_right"].to_list(), scorer=fuzz.ratio, workers=1
     )
