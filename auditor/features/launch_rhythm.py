@@ -116,21 +116,28 @@ def launch_links(
         return empty_links(), _no_counts()
     # Counted chunk by chunk of launches (`_together`): the rows of launches meeting are up to
     # 3 x `max_launch_bucket_tenants` per launch -- linear, but on a busy day tens of times
-    # the launches -- so only each chunk's are ever held, reduced to one row per pair and day.
+    # the launches -- so only one chunk's are ever held. A pair with fewer rows than
+    # `min_launch_days` cannot have met on that many days; the relation is symmetric (a launch
+    # with another is that one with it), so a pair and its reverse have as many rows and stay
+    # or go together. A first pass counts the rows per pair (one integer each, merged chunk by
+    # chunk), a second keeps only those pairs' rows, one per pair and day.
+    often = pl.DataFrame(schema={"pair": pl.UInt64, "rows": pl.UInt32})
+    for rows in _together(narrow, settings):
+        counted = rows.group_by("pair").agg(pl.len().cast(pl.UInt32).alias("rows"))
+        often = pl.concat([often, counted]).group_by("pair").agg(pl.col("rows").sum())
+    often = often.filter(pl.col("rows") >= settings.min_launch_days).select("pair")
+    if often.height == 0:
+        return empty_links(), _no_counts()
     met = pl.concat(
         [
-            rows.group_by("pair", "day").agg(
-                pl.len().alias("rows"), pl.col("launch").n_unique().alias("launches")
-            )
+            rows.join(often, on="pair", how="semi")
+            .group_by("pair", "day")
+            .agg(pl.len().alias("rows"), pl.col("launch").n_unique().alias("launches"))
             for rows in _together(narrow, settings)
         ]
     )
-    if met.height == 0:
-        return empty_links(), _no_counts()
+    del often
     # A launch is in one chunk, and on one day: launches add up over chunks, days are distinct.
-    # A pair with fewer rows than `min_launch_days` cannot have met on that many days; the
-    # relation is symmetric (a launch with another is that one with it), so a pair and its
-    # reverse have as many rows and stay or go together.
     per_pair = (
         met.group_by("pair", "day")
         .agg(pl.col("rows").sum(), pl.col("launches").sum())
@@ -140,7 +147,6 @@ def launch_links(
             pl.len().alias("days"),
             pl.col("launches").sum(),
         )
-        .filter(pl.col("rows") >= settings.min_launch_days)
         .select(
             (pl.col("pair") // 2**32).cast(pl.UInt32).alias("who"),
             (pl.col("pair") % 2**32).cast(pl.UInt32).alias("who_o"),
@@ -239,12 +245,15 @@ def launch_links(
 
 
 def _together(
-    narrow: pl.DataFrame, settings: NetworkSettings, only: pl.DataFrame | None = None
+    narrow: pl.DataFrame,
+    settings: NetworkSettings,
+    only: pl.DataFrame | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[pl.DataFrame]:
     """launch, who, who_o, day, apart, pair of each launch and another tenant's launch in the
     same group within `launch_window_minutes`, with a similar run length: a join on (group,
     bucket) against the same and the neighbouring buckets, chunk by chunk of the (group,
-    bucket)s of the left launches, each chunk's join at most about `CHUNK_ROWS` rows (a
+    bucket)s of the left launches, each chunk's join at most about `chunk_rows` rows (a
     bucket's rows times its neighbourhood's). `only` (who, who_o): just those pairs' rows."""
     if only is not None:
         narrow_left = narrow.filter(pl.col("who").is_in(only["who"].unique().implode()))
@@ -268,7 +277,7 @@ def _together(
             "bucket",
             (
                 (pl.col("n").cast(pl.Int64) * pl.col("near").fill_null(0).cast(pl.Int64)).cum_sum()
-                // CHUNK_ROWS
+                // chunk_rows
             ).alias("chunk"),
         )
     )
