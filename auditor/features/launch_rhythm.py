@@ -49,6 +49,7 @@ MIN_IN_STEP_SHARE = 0.5  # of one of the two tenants' restricted launches
 SCHEDULED_WEIGHT = 0.25  # in step only at one time of day: independent cron jobs coincide
 GROUP = ("provider", "region", "gpu_model", "gpu_count")
 CHUNK_ROWS = 20_000_000  # joined launch rows held at once (`_together`): a few hundred MB
+SHARD_ROWS = 60_000_000  # joined launch rows whose pairs are counted at once (`_met`)
 
 
 def restricted_launches(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
@@ -117,47 +118,17 @@ def launch_links(
     narrow = coded.join(calm, on=["group", "bucket"], how="semi").collect(engine="streaming")
     if narrow.height == 0:
         return empty_links(), _no_counts()
-    # Counted chunk by chunk of launches (`_together`): the rows of launches meeting are up to
-    # 3 x `max_launch_bucket_tenants` per launch -- linear, but on a busy day tens of times
-    # the launches -- so only one chunk's are ever held. A pair with fewer rows than
-    # `min_launch_days` cannot have met on that many days; the relation is symmetric (a launch
-    # with another is that one with it), so a pair and its reverse have as many rows and stay
-    # or go together. A first pass counts the rows per pair (one integer each, merged chunk by
-    # chunk), a second keeps only those pairs' rows, one per pair and day.
-    often = pl.DataFrame(schema={"pair": pl.UInt64, "rows": pl.UInt32})
-    for rows in _together(narrow, settings):
-        counted = rows.group_by("pair").agg(pl.len().cast(pl.UInt32).alias("rows"))
-        often = pl.concat([often, counted]).group_by("pair").agg(pl.col("rows").sum())
-    often = often.filter(pl.col("rows") >= settings.min_launch_days).select("pair")
-    if often.height == 0:
+    # Counted shard by shard of tenants and chunk by chunk of launches (`_together`): the rows
+    # of launches meeting are up to 3 x `max_launch_bucket_tenants` per launch -- linear, but
+    # on a busy provider tens of times the launches, and the pairs meeting at all hundreds per
+    # tenant -- so only one chunk's rows and one shard's pairs are ever held. A pair is in the
+    # shard of its first tenant, so its counts there are whole.
+    shards = _shard_count(narrow)
+    per_pair = pl.concat(
+        [_met(narrow, settings, shards, shard) for shard in range(shards)], how="vertical"
+    )
+    if per_pair.height == 0:
         return empty_links(), _no_counts()
-    met = pl.concat(
-        [
-            rows.join(often, on="pair", how="semi")
-            .group_by("pair", "day")
-            .agg(pl.len().alias("rows"), pl.col("launch").n_unique().alias("launches"))
-            for rows in _together(narrow, settings)
-        ]
-    )
-    del often
-    # A launch is in one chunk, and on one day: launches add up over chunks, days are distinct.
-    per_pair = (
-        met.group_by("pair", "day")
-        .agg(pl.col("rows").sum(), pl.col("launches").sum())
-        .group_by("pair")
-        .agg(
-            pl.col("rows").sum(),
-            pl.len().alias("days"),
-            pl.col("launches").sum(),
-        )
-        .select(
-            (pl.col("pair") // 2**32).cast(pl.UInt32).alias("who"),
-            (pl.col("pair") % 2**32).cast(pl.UInt32).alias("who_o"),
-            pl.col("days").cast(pl.UInt32),
-            pl.col("launches").cast(pl.UInt32),
-        )
-    )
-    del met
     # Enough days first: most pairs met once by chance, and only the rest (with the reverse
     # pair, whose share decides too) need their shares.
     candidates = per_pair.filter(pl.col("days") >= settings.min_launch_days)
@@ -247,22 +218,70 @@ def launch_links(
     return links, counts
 
 
+def _shard_count(narrow: pl.DataFrame) -> int:
+    """Shards of tenants for `_met`: about `SHARD_ROWS` joined rows each (a bucket's launches
+    times its neighbourhood's, summed)."""
+    sizes = narrow.group_by("group", "bucket").agg(pl.len().cast(pl.Int64).alias("n"))
+    near = (
+        pl.concat([sizes.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)])
+        .group_by("group", "bucket")
+        .agg(pl.col("n").sum().alias("near"))
+    )
+    cost = sizes.join(near, on=["group", "bucket"]).select((pl.col("n") * pl.col("near")).sum())
+    return int(cost.item() or 0) // SHARD_ROWS + 1
+
+
+def _met(narrow: pl.DataFrame, settings: NetworkSettings, shards: int, shard: int) -> pl.DataFrame:
+    """who, who_o, days, launches of each pair whose first tenant is in this shard (who modulo
+    `shards`) with at least `min_launch_days` rows of launches together. A pair with fewer
+    cannot have met on that many days; the relation is symmetric (a launch with another is
+    that one with it), so a pair and its reverse have as many rows and stay or go together."""
+    mine = narrow.filter(pl.col("who") % shards == shard)
+    per_day = [
+        rows.group_by("pair", "day").agg(
+            pl.len().alias("rows"), pl.col("launch").n_unique().alias("launches")
+        )
+        for rows in _together(narrow, settings, left=mine)
+    ]
+    if not per_day:
+        return pl.DataFrame(
+            schema={"who": pl.UInt32, "who_o": pl.UInt32, "days": pl.UInt32, "launches": pl.UInt32}
+        )
+    # A launch is in one chunk, and on one day: launches add up over chunks, days are distinct.
+    return (
+        pl.concat(per_day)
+        .group_by("pair", "day")
+        .agg(pl.col("rows").sum(), pl.col("launches").sum())
+        .group_by("pair")
+        .agg(pl.col("rows").sum(), pl.len().alias("days"), pl.col("launches").sum())
+        .filter(pl.col("rows") >= settings.min_launch_days)
+        .select(
+            (pl.col("pair") // 2**32).cast(pl.UInt32).alias("who"),
+            (pl.col("pair") % 2**32).cast(pl.UInt32).alias("who_o"),
+            pl.col("days").cast(pl.UInt32),
+            pl.col("launches").cast(pl.UInt32),
+        )
+    )
+
+
 def _together(
     narrow: pl.DataFrame,
     settings: NetworkSettings,
     only: pl.DataFrame | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    left: pl.DataFrame | None = None,
 ) -> Iterator[pl.DataFrame]:
     """launch, who, who_o, day, apart, pair of each launch and another tenant's launch in the
     same group within `launch_window_minutes`, with a similar run length: a join on (group,
     bucket) against the same and the neighbouring buckets, chunk by chunk of the (group,
     bucket)s of the left launches, each chunk's join at most about `chunk_rows` rows (a
-    bucket's rows times its neighbourhood's). `only` (who, who_o): just those pairs' rows."""
+    bucket's rows times its neighbourhood's). `only` (who, who_o): just those pairs' rows;
+    `left`: just these launches' (a subset of `narrow`) with any other."""
+    narrow_left = narrow if left is None else left
+    narrow_right = narrow
     if only is not None:
-        narrow_left = narrow.filter(pl.col("who").is_in(only["who"].unique().implode()))
+        narrow_left = narrow_left.filter(pl.col("who").is_in(only["who"].unique().implode()))
         narrow_right = narrow.filter(pl.col("who").is_in(only["who_o"].unique().implode()))
-    else:
-        narrow_left = narrow_right = narrow
     right = narrow_right.select("who", "group", "bucket", "start", "hours")
     sizes = right.group_by("group", "bucket").agg(pl.len().alias("n"))
     near = (

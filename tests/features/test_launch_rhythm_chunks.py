@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from auditor.features.launch_rhythm import _together
+from auditor.features.launch_rhythm import _met, _together
 from auditor.features.network_links import NetworkSettings
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
@@ -77,3 +77,12 @@ def test_only_some_pairs_gives_just_their_rows() -> None:
 
 def test_no_launches_no_chunks() -> None:
     assert list(_together(_narrow(days=1).head(0), SETTINGS)) == []
+
+
+def test_pairs_counted_shard_by_shard_are_the_pairs_counted_at_once() -> None:
+    narrow = _narrow(days=4)
+    at_once = _met(narrow, SETTINGS, 1, 0)
+    sharded = pl.concat([_met(narrow, SETTINGS, 3, k) for k in range(3)])
+    assert at_once.height == TENANTS * (TENANTS - 1)  # everybody meets everybody, every day
+    assert sharded.sort("who", "who_o").equals(at_once.sort("who", "who_o"))
+    assert set(at_once["days"]) == {4}
