@@ -7,7 +7,10 @@ coincide on several days. Launches are put in time buckets of `launch_window_min
 joined on (provider, region, accelerator, GPUs per instance, bucket) against the same and
 the neighbouring buckets -- a Polars join, never a loop over pairs. A bucket crowded with
 more than `max_launch_bucket_tenants` tenants is a busy hour in a big region, not a
-signal, and is left out, which also bounds the join to linear work.
+signal, and is left out before anything is joined, which bounds the join to linear work:
+at most 3 x `max_launch_bucket_tenants` rows per launch. That is still tens of times the
+launches on a busy provider (1M tenants x 100 usage rows: 9M calm launches, ~400M joined
+rows), so the join runs in chunks of `CHUNK_ROWS` and only its per-pair counts are kept.
 
 A pair is linked when it launched together on at least `min_launch_days` distinct days,
 and at least half of one of the two tenants' restricted launches were in step with the other's;
@@ -24,6 +27,7 @@ bench/network_heldout.py.)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -44,6 +48,8 @@ DURATION_RATIO = 2.0  # run lengths within a factor of two count as similar
 MIN_IN_STEP_SHARE = 0.5  # of one of the two tenants' restricted launches
 SCHEDULED_WEIGHT = 0.25  # in step only at one time of day: independent cron jobs coincide
 GROUP = ("provider", "region", "gpu_model", "gpu_count")
+CHUNK_ROWS = 20_000_000  # joined launch rows held at once (`_together`): a few hundred MB
+SHARD_ROWS = 60_000_000  # joined launch rows whose pairs are counted at once (`_met`)
 
 
 def restricted_launches(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
@@ -77,70 +83,52 @@ def launch_links(
     """(links, counts): one link row per tenant and other tenant launching with it on enough
     days; and tenant_id, synchronized_launch_count (its launches in such linked pairs)."""
     window_us = settings.launch_window_minutes * 60_000_000
-    launches = (
-        restricted_launches(usage, as_of)
-        .with_columns(
-            (pl.col("start").dt.epoch("us") // window_us).alias("bucket"),
-            pl.col("start").dt.date().alias("day"),
-        )
-        .with_row_index("launch")
-        .collect(engine="streaming")
+    launches = restricted_launches(usage, as_of).with_columns(
+        (pl.col("start").dt.epoch("us") // window_us).alias("bucket"),
+        pl.col("start").dt.date().alias("day"),
     )
-    if launches.height == 0:
-        return empty_links(), _no_counts()
-    # The join runs on integers: a code per tenant and per (provider, region, accelerator,
-    # GPUs) group, so its rows (many per launch in a busy region) carry no strings.
-    ids = launches.select(pl.col("tenant_id").unique(maintain_order=True)).with_row_index("who")
-    groups = launches.select(GROUP).unique(maintain_order=True).with_row_index("group")
-    coded = launches.join(ids, on="tenant_id", maintain_order="left").join(
-        groups, on=list(GROUP), nulls_equal=True, maintain_order="left"
-    )
-    crowd = pl.col("who").n_unique().over("group", "bucket")
-    narrow = coded.select("launch", "who", "group", "bucket", "day", "start", "hours").filter(
-        crowd <= settings.max_launch_bucket_tenants
-    )
-    neighbours = pl.concat(
+    # The launches are read three times, streamed, and never held with their strings: a code
+    # per tenant and per (provider, region, accelerator, GPUs, instance type) first; then the
+    # tenants in each (group, bucket); then only the launches in buckets that are not crowded,
+    # coded -- at 100 rows a tenant, tens of millions of launches, most in crowded buckets.
+    ids, kinds = pl.collect_all(
         [
-            narrow.select("who", "group", pl.col("bucket") + offset, "start", "hours")
-            for offset in (-1, 0, 1)
-        ]
+            launches.select(pl.col("tenant_id").unique()).sort("tenant_id"),
+            launches.select(*GROUP, "instance_type").unique(),
+        ],
+        engine="streaming",
     )
-    window = timedelta(minutes=settings.launch_window_minutes)
-    ratio = pl.max_horizontal("hours", "hours_o") / pl.min_horizontal("hours", "hours_o").clip(
-        lower_bound=1 / 60
-    )
-    together = (
-        narrow.join(neighbours, on=["group", "bucket"], suffix="_o")
-        .filter(
-            (pl.col("who") != pl.col("who_o"))
-            & ((pl.col("start") - pl.col("start_o")).abs() <= window)
-            & (ratio <= DURATION_RATIO)
-        )
-        .select(
-            "launch",
-            "who",
-            "who_o",
-            "day",
-            (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
-            (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
-        )
-    )
-    if together.height == 0:
+    if ids.height == 0:
         return empty_links(), _no_counts()
-    # A pair with fewer rows than `min_launch_days` cannot have met on that many days; the
-    # relation is symmetric (a launch with another is that one with it), so a pair and its
-    # reverse have as many rows and stay or go together. Counting rows per pair by one
-    # integer is the cheapest grouping; the distinct days and launches only for the rest.
-    often = (
-        together.group_by("pair")
-        .agg(pl.len().alias("rows"))
-        .filter(pl.col("rows") >= settings.min_launch_days)
+    ids = ids.with_row_index("who")
+    groups = kinds.select(GROUP).unique().with_row_index("group")
+    kinds = kinds.join(groups, on=list(GROUP), nulls_equal=True).with_row_index("kind")
+    coded = (
+        launches.with_row_index("launch")
+        .join(ids.lazy(), on="tenant_id")
+        .join(kinds.lazy(), on=[*GROUP, "instance_type"], nulls_equal=True)
+        .select("launch", "who", "kind", "group", "bucket", "day", "start", "hours")
     )
-    together = together.filter(pl.col("pair").is_in(often["pair"].implode()))
-    per_pair = together.group_by("who", "who_o").agg(
-        pl.col("day").n_unique().alias("days"),
-        pl.col("launch").n_unique().alias("launches"),
+    calm = (
+        coded.group_by("group", "bucket")
+        .agg(pl.col("who").n_unique().alias("crowd"))
+        .filter(pl.col("crowd") <= settings.max_launch_bucket_tenants)
+        .select("group", "bucket")
     )
+    narrow = coded.join(calm, on=["group", "bucket"], how="semi").collect(engine="streaming")
+    if narrow.height == 0:
+        return empty_links(), _no_counts()
+    # Counted shard by shard of tenants and chunk by chunk of launches (`_together`): the rows
+    # of launches meeting are up to 3 x `max_launch_bucket_tenants` per launch -- linear, but
+    # on a busy provider tens of times the launches, and the pairs meeting at all hundreds per
+    # tenant -- so only one chunk's rows and one shard's pairs are ever held. A pair is in the
+    # shard of its first tenant, so its counts there are whole.
+    shards = _shard_count(narrow)
+    per_pair = pl.concat(
+        [_met(narrow, settings, shards, shard) for shard in range(shards)], how="vertical"
+    )
+    if per_pair.height == 0:
+        return empty_links(), _no_counts()
     # Enough days first: most pairs met once by chance, and only the rest (with the reverse
     # pair, whose share decides too) need their shares.
     candidates = per_pair.filter(pl.col("days") >= settings.min_launch_days)
@@ -168,8 +156,9 @@ def launch_links(
     # The costlier parts of the explanation, for the few linked pairs only. The most
     # frequent type and region; a tie goes to the first in alphabetical order.
     told = (
-        together.join(linked.select("who", "who_o"), on=["who", "who_o"])
-        .join(coded.select("launch", "instance_type", "region", "start"), on="launch")
+        pl.concat(list(_together(narrow, settings, linked.select("who", "who_o"))))
+        .join(narrow.select("launch", "kind", "start"), on="launch")
+        .join(kinds.select("kind", "instance_type", "region"), on="kind")
         .group_by("who", "who_o")
         .agg(
             pl.col("apart").max().dt.total_minutes().alias("minutes"),
@@ -227,6 +216,120 @@ def launch_links(
         .agg(pl.col("launch_ids").n_unique().cast(pl.Float64).alias("synchronized_launch_count"))
     )
     return links, counts
+
+
+def _shard_count(narrow: pl.DataFrame) -> int:
+    """Shards of tenants for `_met`: about `SHARD_ROWS` joined rows each (a bucket's launches
+    times its neighbourhood's, summed)."""
+    sizes = narrow.group_by("group", "bucket").agg(pl.len().cast(pl.Int64).alias("n"))
+    near = (
+        pl.concat([sizes.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)])
+        .group_by("group", "bucket")
+        .agg(pl.col("n").sum().alias("near"))
+    )
+    cost = sizes.join(near, on=["group", "bucket"]).select((pl.col("n") * pl.col("near")).sum())
+    return int(cost.item() or 0) // SHARD_ROWS + 1
+
+
+def _met(narrow: pl.DataFrame, settings: NetworkSettings, shards: int, shard: int) -> pl.DataFrame:
+    """who, who_o, days, launches of each pair whose first tenant is in this shard (who modulo
+    `shards`) with at least `min_launch_days` rows of launches together. A pair with fewer
+    cannot have met on that many days; the relation is symmetric (a launch with another is
+    that one with it), so a pair and its reverse have as many rows and stay or go together."""
+    mine = narrow.filter(pl.col("who") % shards == shard)
+    per_day = [
+        rows.group_by("pair", "day").agg(
+            pl.len().alias("rows"), pl.col("launch").n_unique().alias("launches")
+        )
+        for rows in _together(narrow, settings, left=mine)
+    ]
+    if not per_day:
+        return pl.DataFrame(
+            schema={"who": pl.UInt32, "who_o": pl.UInt32, "days": pl.UInt32, "launches": pl.UInt32}
+        )
+    # A launch is in one chunk, and on one day: launches add up over chunks, days are distinct.
+    return (
+        pl.concat(per_day)
+        .group_by("pair", "day")
+        .agg(pl.col("rows").sum(), pl.col("launches").sum())
+        .group_by("pair")
+        .agg(pl.col("rows").sum(), pl.len().alias("days"), pl.col("launches").sum())
+        .filter(pl.col("rows") >= settings.min_launch_days)
+        .select(
+            (pl.col("pair") // 2**32).cast(pl.UInt32).alias("who"),
+            (pl.col("pair") % 2**32).cast(pl.UInt32).alias("who_o"),
+            pl.col("days").cast(pl.UInt32),
+            pl.col("launches").cast(pl.UInt32),
+        )
+    )
+
+
+def _together(
+    narrow: pl.DataFrame,
+    settings: NetworkSettings,
+    only: pl.DataFrame | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    left: pl.DataFrame | None = None,
+) -> Iterator[pl.DataFrame]:
+    """launch, who, who_o, day, apart, pair of each launch and another tenant's launch in the
+    same group within `launch_window_minutes`, with a similar run length: a join on (group,
+    bucket) against the same and the neighbouring buckets, chunk by chunk of the (group,
+    bucket)s of the left launches, each chunk's join at most about `chunk_rows` rows (a
+    bucket's rows times its neighbourhood's). `only` (who, who_o): just those pairs' rows;
+    `left`: just these launches' (a subset of `narrow`) with any other."""
+    narrow_left = narrow if left is None else left
+    narrow_right = narrow
+    if only is not None:
+        narrow_left = narrow_left.filter(pl.col("who").is_in(only["who"].unique().implode()))
+        narrow_right = narrow.filter(pl.col("who").is_in(only["who_o"].unique().implode()))
+    right = narrow_right.select("who", "group", "bucket", "start", "hours")
+    sizes = right.group_by("group", "bucket").agg(pl.len().alias("n"))
+    near = (
+        pl.concat([sizes.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)])
+        .group_by("group", "bucket")
+        .agg(pl.col("n").sum().alias("near"))
+    )
+    cost = (
+        narrow_left.group_by("group", "bucket")
+        .agg(pl.len().alias("n"))
+        .join(near, on=["group", "bucket"], how="left")
+        .sort("group", "bucket")
+        .select(
+            "group",
+            "bucket",
+            (
+                (pl.col("n").cast(pl.Int64) * pl.col("near").fill_null(0).cast(pl.Int64)).cum_sum()
+                // chunk_rows
+            ).alias("chunk"),
+        )
+    )
+    keyed = narrow_left.join(cost, on=["group", "bucket"])
+    window = timedelta(minutes=settings.launch_window_minutes)
+    ratio = pl.max_horizontal("hours", "hours_o") / pl.min_horizontal("hours", "hours_o").clip(
+        lower_bound=1 / 60
+    )
+    for chunk in keyed.partition_by("chunk", include_key=False):
+        spots = chunk.select("group", "bucket").unique()
+        neighbours = pl.concat(
+            [right.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)]
+        ).join(spots, on=["group", "bucket"], how="semi")
+        rows = (
+            chunk.join(neighbours, on=["group", "bucket"], suffix="_o")
+            .filter(
+                (pl.col("who") != pl.col("who_o"))
+                & ((pl.col("start") - pl.col("start_o")).abs() <= window)
+                & (ratio <= DURATION_RATIO)
+            )
+            .select(
+                "launch",
+                "who",
+                "who_o",
+                "day",
+                (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
+                (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
+            )
+        )
+        yield rows if only is None else rows.join(only, on=["who", "who_o"], how="semi")
 
 
 def _clock_spread(start: pl.Expr) -> pl.Expr:
