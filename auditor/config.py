@@ -19,6 +19,7 @@ from auditor.model.load import parse_datetime
 from auditor.notify.config import NotifyChannel
 from auditor.ownership.regimes import DEFAULT_REGIMES, Regime
 from auditor.spark.settings import EngineConfig
+from auditor.storage.inputs import FILE_SETTINGS, FOLDER_SETTINGS
 from auditor.storage.location import Location, ObjectURL, names_object_store
 from auditor.storage.settings import StorageConfig
 from auditor.store.due import ConsoleSection
@@ -287,21 +288,9 @@ class AuditConfig(BaseModel):
         )
 
 
-# Path settings a config read from a URL resolves under its prefix (they may be URLs).
-URL_RESOLVED = (
-    "tenants",
-    "usage",
-    "access",
-    "ownership",
-    "parties",
-    "downstream",
-    "list_officers",
-    "snapshot",
-    "rules",
-    "out",
-    "network_database",
-    "allowlist",
-)
+# Path settings a config read from a URL resolves under its prefix (they may be URLs): the
+# inputs the storage layer fetches, and the output folder.
+URL_RESOLVED = (*FILE_SETTINGS, *FOLDER_SETTINGS, "out")
 
 
 def local_only_problems(config: AuditConfig, doc: Any, prefix: ObjectURL) -> list[Problem]:
