@@ -74,3 +74,19 @@ def test_linked_tenants_form_one_case_and_a_rule_counts_once():
     assert case["score"] == 40.0  # the same rule on two members counts once
     assert case["restricted_gpu_hours_90d"] == 300.0
     assert abs(tables.hits["contribution"].sum() - case["score"]) < 0.02
+
+
+def test_cases_equal_in_score_and_exposure_are_ranked_by_case_id_whatever_the_input_order():
+    """The last tie-break is the case id, ascending: the queue is the same on every run."""
+    tenant_ids = ["t1", "t2", "t3", "t4", "t5"]
+    rows = [{"tenant_id": t, "cluster_id": t, "restricted_gpu_hours_90d": 10.0} for t in tenant_ids]
+    rule_hits = [{"tenant_id": t, "rule_id": "r1", "weight": 50.0} for t in tenant_ids]
+    for order in (rows, rows[::-1]):
+        cases = build_cases(
+            features(order),
+            hits(rule_hits if order is rows else rule_hits[::-1]),
+            pl.DataFrame(schema=UNKNOWNS_SCHEMA),
+        ).cases
+        assert cases["score"].n_unique() == 1  # the tie the case id has to break
+        assert cases["case_id"].to_list() == sorted(case_id_for(t) for t in tenant_ids)
+        assert cases["rank"].to_list() == [1, 2, 3, 4, 5]

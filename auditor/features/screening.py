@@ -19,6 +19,7 @@ from auditor.screening.index import MAX_SCREENED_CHARS
 
 log = logging.getLogger("auditor.features")
 
+LOGGED_CUTS = 20  # over-long values named one by one in the log; beyond, only their count
 OWNER_FIELDS = ("parent_company", "ultimate_parent", "beneficial_owners", "officers")
 SCREENING_COLUMNS = pl.Schema(
     {
@@ -82,7 +83,7 @@ def _warn_cut(queries: pl.DataFrame, column: str) -> None:
     cut = queries.filter(length > MAX_SCREENED_CHARS).select(
         "tenant_id", "field", length.alias("chars")
     )
-    for tenant_id, field, chars in cut.head(20).iter_rows():
+    for tenant_id, field, chars in cut.head(LOGGED_CUTS).iter_rows():
         log.warning(
             "stage=screening tenant=%s field=%s chars=%d screened=%d (cut)",
             tenant_id,
@@ -90,8 +91,8 @@ def _warn_cut(queries: pl.DataFrame, column: str) -> None:
             chars,
             MAX_SCREENED_CHARS,
         )
-    if cut.height > 20:
-        log.warning("stage=screening values_cut=%d (first 20 logged)", cut.height)
+    if cut.height > LOGGED_CUTS:
+        log.warning("stage=screening values_cut=%d (first %d logged)", cut.height, LOGGED_CUTS)
 
 
 def screen_tenants(tenants: pl.DataFrame, index, threshold: float | None = None) -> ScreeningResult:

@@ -82,6 +82,15 @@ def test_an_azure_error_body_never_reaches_the_coverage_gap(local_api):  # noqa:
         assert gap.error == "HttpResponseError: HTTP 403 AuthorizationFailed"
 
 
+def test_an_aws_error_without_a_status_says_so_and_never_invents_one():
+    """botocore raises ClientError without ResponseMetadata for some parse failures: the gap
+    says "HTTP error" and the code, not a made-up status."""
+    error = ClientError({"Error": {"Code": "Throttling", "Message": BODY}}, "DescribeInstances")
+    assert describe_error(error) == "ClientError: HTTP error Throttling"
+    no_code = ClientError({"Error": {"Message": BODY}}, "DescribeInstances")
+    assert describe_error(no_code) == "ClientError: HTTP error"
+
+
 def test_an_azure_error_without_a_response_keeps_its_first_line():
     assert (
         describe_error(HttpResponseError(message="no response\nsecond line"))

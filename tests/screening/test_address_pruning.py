@@ -113,3 +113,27 @@ def test_the_character_bound_keeps_empty_and_identical_addresses() -> None:
         ).tolist()
         == []
     )
+
+
+@pytest.mark.parametrize(
+    "query, listed, kept",
+    [
+        # token_sort 3 x 2 / 20 = 0.3 is exactly 2 x 0.65 - 1, which in floating point is
+        # 0.30000000000000004: the pair scores (0.3 + 1.0) / 2 = 0.65 and must be kept
+        ("xyz", "xyz abcdefghijklm", True),
+        ("xyz", "xyz abcdefghijklmn", False),  # one letter longer: 6 / 21 < 0.3
+    ],
+)
+def test_the_length_bound_keeps_a_pair_exactly_at_the_threshold(query, listed, kept) -> None:
+    threshold = 0.65
+    pairs = pl.DataFrame({"q_norm": [query], "n_norm": [listed]}).with_row_index("pair")
+    bound = pairs.select(
+        address_length_bound(
+            sorted_tokens_length(pl.col("q_norm")),
+            sorted_tokens_length(pl.col("n_norm")),
+            threshold,
+        )
+    ).item()
+    assert bound is kept
+    # the bound agrees with the scores it stands in for
+    assert (address_scores(pairs, threshold).height == 1) is kept

@@ -333,6 +333,10 @@ def test_the_package_defaults_are_the_index_defaults():
         ("zavolx", "zavolt", 0.9),  # the same length, one substitution
         ("zavo", "zavol", 0.0),  # under five letters: no typo feature
         ("zavolt", "zavoltaa", 0.0),  # two letters apart: not one edit
+        ("zavol", "zavox", 0.9),  # five letters: the shortest that has a typo feature
+        ("zavoltas", "zavoltxy", 0.0),  # eight letters, two substitutions: not one edit
+        ("zavolt", "zavoxy", 0.0),  # six letters, two substitutions
+        ("zavolt", "zavotl", 0.9),  # a swap is one edit (OSA)
     ],
 )
 def test_name_v1_typo_feature_holds_whichever_side_is_shorter(query, listed, typo):
@@ -401,3 +405,40 @@ def test_name_v1_coverage_by_hand():
     # half the query's weight unmatched; same letters spaced differently; the same word;
     # nothing on one side
     assert got.tolist() == [0.5, 1.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "mine, other, expected",
+    [
+        # a generic word weighs 0.3 against a distinctive one's 1.0 ...
+        (["institute", "zavolta"], ["zavolta"], 1.0 / 1.3),
+        # ... and so does any word of two letters or fewer, generic or not
+        (["zx", "zavolta"], ["zavolta"], 1.0 / 1.3),
+        # a place name is weak: 0.5
+        (["beijing", "zavolta"], ["zavolta"], 1.0 / 1.5),
+        (["zavolta", "kavosh"], ["zavolta"], 1.0 / 2.0),
+    ],
+)
+def test_name_v1_coverage_weighs_generic_short_and_weak_words_less(mine, other, expected):
+    from auditor.screening.matcher import coverage
+
+    got = coverage([mine], [other], ["".join(mine)], ["".join(other)])
+    assert got.tolist() == [pytest.approx(expected)]
+
+
+@pytest.mark.parametrize(
+    "mine, other, expected",
+    [
+        # "kavoshgari" is not inside "kavosh" and their ratio is 75 (< 80): covered only
+        # because it starts with the other side's word
+        (["kavoshgari"], ["kavosh"], 1.0),
+        (["kavosh"], ["kavoshgari"], 1.0),  # inside the other's letters
+        (["kavoshgari"], ["kavosx"], 0.0),  # neither a prefix, inside, nor close
+        (["kav"], ["kavoshgari"], 0.0),  # three letters are too few for a partial match
+    ],
+)
+def test_name_v1_coverage_counts_a_word_the_other_side_abbreviates(mine, other, expected):
+    from auditor.screening.matcher import coverage
+
+    got = coverage([mine], [other], ["".join(mine)], ["".join(other)])
+    assert got.tolist() == [pytest.approx(expected)]
