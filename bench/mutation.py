@@ -883,7 +883,7 @@ def run_mapped(
         try:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 results = list(pool.map(one, jobs))
-            results = _verify_killers(results, pool_of[0])
+            results = _verify_killers(results, pool_of[0], log)
         finally:
             for worker in pool_of:
                 worker.close()
@@ -918,6 +918,19 @@ def verify_killers(log: Path, sample: int | None, seed: int) -> int:
     print(f"{len(killers) - len(broken)} of {len(killers)} killing tests pass without a mutant")
     for test in broken:
         print(f"fails without a mutant: {test}")
+    corrected = [
+        {
+            **r,
+            "status": "error",
+            "stage": f"{r.get('stage', '')}+killer-fails-unmutated".lstrip("+"),
+        }
+        for r in read_logs([log]).values()
+        if r["status"] == "killed" and r.get("failed") in set(broken)
+    ]
+    if corrected:
+        with log.open("a") as fh:
+            fh.writelines(json.dumps(r) + "\n" for r in corrected)
+        print(f"{len(corrected)} kills by those tests recorded as errors in {log}")
     return 1 if broken else 0
 
 
@@ -933,7 +946,9 @@ def _batches(tests: list[str], sizes: tuple[int, ...] = (3, 25)) -> list[list[st
     return out
 
 
-def _verify_killers(outcomes: list[Outcome], worker: _Worker) -> list[Outcome]:
+def _verify_killers(
+    outcomes: list[Outcome], worker: _Worker, log: Path | None = None
+) -> list[Outcome]:
     """A test that fails without any mutant (order, isolation) kills nothing: each distinct
     first failure is run once unmutated; mutants it 'killed' become errors (not counted)."""
     broken = set()
@@ -941,11 +956,23 @@ def _verify_killers(outcomes: list[Outcome], worker: _Worker) -> list[Outcome]:
         module = next(o.mutant.module for o in outcomes if o.failed == test)
         if worker.run(module, None, [test], 600)["status"] != "survived":
             broken.add(test)
+    if broken:
+        print(f"tests failing without a mutant: {', '.join(sorted(broken))}", file=sys.stderr)
+    return unkill(outcomes, broken, log)
+
+
+def unkill(outcomes: list[Outcome], broken: set[str], log: Path | None) -> list[Outcome]:
+    """Mutants 'killed' by a test that also fails unmutated become errors -- in memory and in
+    the --log (a corrected record appended; the later line wins), so a resumed run or a
+    --report from the log does not count them as killed."""
     for outcome in outcomes:
         if outcome.status == "killed" and outcome.failed in broken:
             outcome.status = "error"
-    if broken:
-        print(f"tests failing without a mutant: {', '.join(sorted(broken))}", file=sys.stderr)
+            outcome.stage = f"{outcome.stage}+killer-fails-unmutated".lstrip("+")
+            outcome.finished = _utc_now()
+            if log is not None:
+                with log.open("a") as fh:
+                    fh.write(json.dumps(asdict(outcome)) + "\n")
     return outcomes
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import sys
 
 import pytest
@@ -49,3 +50,26 @@ def test_the_equivalent_list_names_only_mutants_that_exist():
     current = {m.id for module in mutation.MODULES for m in mutation.list_mutants(module)}
     assert set(listed) <= current, sorted(set(listed) - current)
     assert all(reason for reason in listed.values()), "every equivalent mutant needs its reason"
+
+
+def test_a_kill_by_a_test_that_fails_unmutated_is_corrected_in_the_log_too(tmp_path):
+    """The killing-test check's verdict reaches the log, so --report and --resume read the
+    corrected status, not the 'killed' written while the run went."""
+    from dataclasses import asdict
+
+    mutants = mutation.list_mutants("auditor/scoring/weighted.py")[:3]
+    outcomes = [
+        mutation.Outcome(mutants[0], "killed", 1.0, failed="tests/a.py::flaky"),
+        mutation.Outcome(mutants[1], "killed", 1.0, failed="tests/a.py::sound"),
+        mutation.Outcome(mutants[2], "survived", 1.0),
+    ]
+    log = tmp_path / "run.jsonl"
+    log.write_text("".join(json.dumps(asdict(o)) + "\n" for o in outcomes))
+    mutation.unkill(outcomes, {"tests/a.py::flaky"}, log)
+    assert [o.status for o in outcomes] == ["error", "killed", "survived"]
+    latest = mutation.read_logs([log])
+    assert [latest[m.id]["status"] for m in mutants] == ["error", "killed", "survived"]
+    assert "killer-fails-unmutated" in latest[mutants[0].id]["stage"]
+    assert len(log.read_text().splitlines()) == 4  # one corrected record, appended
+    mutation.unkill(outcomes, set(), None)  # nothing broken, no log: nothing changes
+    assert [o.status for o in outcomes] == ["error", "killed", "survived"]
