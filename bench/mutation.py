@@ -96,6 +96,19 @@ MODULES: dict[str, list[str]] = {
     "auditor/features/network_links.py": ["tests/features", *E2E],
     "auditor/features/farm_links.py": ["tests/features", *E2E],
     "auditor/features/ip_networks.py": ["tests/features", *E2E],
+    # Session 13: the rest of the feature modules the rules read (launch-rhythm and sign-in
+    # links, the 50% ownership roll-up's features, affiliates, people, bursts; declared_use.py
+    # has nothing to mutate: it is column lists).
+    "auditor/features/launch_rhythm.py": ["tests/features", *E2E],
+    "auditor/features/signin_pairs.py": ["tests/features", *E2E],
+    "auditor/features/hub_move.py": ["tests/features", *E2E],
+    "auditor/features/creation_bursts.py": ["tests/features", *E2E],
+    "auditor/features/affiliates.py": ["tests/features", *E2E],
+    "auditor/features/person_names.py": ["tests/features", *E2E],
+    "auditor/features/list_officers.py": ["tests/features", *E2E],
+    "auditor/features/ownership.py": ["tests/features", "tests/ownership", *E2E],
+    "auditor/features/usage_scan.py": ["tests/features", *E2E],
+    "auditor/features/build.py": ["tests/features", *E2E],
     "auditor/notify/config.py": ["tests/notify"],
     "auditor/notify/events.py": ["tests/notify", "tests/store/test_store_delivery.py"],
     "auditor/notify/http.py": ["tests/notify"],
