@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mutation_map import CoverageMap, build_map, sha256, subprocess_test_files
+from mutation_worker import pytest_status
 
 REPO = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = REPO / "bench" / "mutation-equivalent.md"
@@ -550,13 +551,7 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             return "timeout", time.perf_counter() - started
         seconds = time.perf_counter() - started
-        if done.returncode == 0:
-            return "survived", seconds
-        if done.returncode == 1:
-            return "killed", seconds
-        if done.returncode == 2 and ("Error" in done.stdout or "error" in done.stdout):
-            return "killed", seconds  # the mutant broke collection (an import-time failure): caught
-        return "error", seconds
+        return pytest_status(done.returncode, done.stdout + done.stderr), seconds
 
     def test_mutant(self, mutant: Mutant, tests: list[str], timeout: float) -> tuple[str, float]:
         target = self.root / mutant.module

@@ -43,6 +43,25 @@ TEST_PACKAGES = (
     "mmdb_writer",
 )
 FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+# pytest's short summary line for a file that failed to collect (an import-time error)
+COLLECTION_ERROR = re.compile(r"^ERROR \S+ - ", re.MULTILINE)
+
+
+def pytest_status(code: int, text: str) -> str:
+    """killed | survived | error from pytest's exit code and output.
+
+    A mutant that breaks a module at import time fails collection: exit 2 when whole files
+    are given, exit 4 ("found no collectors") when test ids are -- both are caught, as long
+    as pytest names the file that failed to collect. Anything else (a usage error, a stale
+    test id with no collection error, an internal error) is a tool error, not a kill.
+    """
+    if code == 0:
+        return "survived"
+    if code == 1:
+        return "killed"
+    if code in (2, 4) and COLLECTION_ERROR.search(text):
+        return "killed"
+    return "error"
 
 
 def preload(sandbox: Path) -> int:
@@ -146,14 +165,7 @@ def run_tests(sandbox: Path, tests: list[str], timeout: float) -> dict:
     seconds = time.perf_counter() - started
     text = output.read_text(errors="replace") if output.exists() else ""
     failed = FAILED.search(text)
-    if code == 0:
-        status = "survived"
-    elif code == 1:
-        status = "killed"
-    elif code == 2 and ("Error" in text or "error" in text):
-        status = "killed"  # the mutant broke collection (an import-time failure): caught
-    else:
-        status = "error"
+    status = pytest_status(code, text)
     return {
         "status": status,
         "seconds": seconds,

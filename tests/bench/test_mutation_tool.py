@@ -73,3 +73,32 @@ def test_a_kill_by_a_test_that_fails_unmutated_is_corrected_in_the_log_too(tmp_p
     assert len(log.read_text().splitlines()) == 4  # one corrected record, appended
     mutation.unkill(outcomes, set(), None)  # nothing broken, no log: nothing changes
     assert [o.status for o in outcomes] == ["error", "killed", "survived"]
+
+
+def test_a_mutant_that_breaks_an_import_is_killed_whether_files_or_test_ids_are_run(tmp_path):
+    """pytest exits 2 for a file that fails to collect and 4 when it was given by test id
+    (stage 'covering' runs ids); both are kills. A test id that does not exist, with
+    nothing failing to collect, is a tool error (a stale map), not a kill."""
+    import subprocess
+
+    from mutation_worker import pytest_status
+
+    (tmp_path / "test_broken.py").write_text(
+        "raise ValueError('planted')\ndef test_x():\n    pass\n"
+    )
+    (tmp_path / "test_fine.py").write_text("def test_y():\n    pass\n")
+
+    def status(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        return pytest_status(done.returncode, done.stdout + done.stderr)
+
+    assert status("test_broken.py") == "killed"
+    assert status("test_broken.py::test_x") == "killed"
+    assert status("test_fine.py") == "survived"
+    assert status("test_fine.py::test_missing") == "error"
+    assert pytest_status(3, "INTERNALERROR> boom") == "error"
