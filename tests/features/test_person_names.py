@@ -95,6 +95,9 @@ def test_list_officers_match_exact_keys_and_only_show_near_misses():
         "Minhui Zhao (officers) is close to ZHAO Minghui" in got["typo"]["listed_officer_possible"]
     )
     assert "not counted" in got["typo"]["listed_officer_possible"]
+    # the score quoted is the keys' ratio to two places: "minhui zhao" is all of
+    # "minghui zhao" but the g, 2 x 11 / (11 + 12) = 0.957 -> 0.96
+    assert "(name score 0.96)" in got["typo"]["listed_officer_possible"]
     assert (
         got["far"]["listed_officer_match"] is False
         and got["far"]["listed_officer_possible"] is None
