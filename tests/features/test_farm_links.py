@@ -216,6 +216,22 @@ def test_a_network_carrying_little_of_a_tenants_sign_ins_weighs_in_proportion() 
     assert reason.startswith("3 sign-ins (75% of its sign-ins) from 192.0.2.x")
 
 
+def test_a_tenant_with_a_strong_and_a_weak_link_is_as_strong_as_the_strongest() -> None:
+    # t00 signs in 3 times through the exit it shares with t01 (0.8 x 3/4 = 0.6) and once
+    # through one it shares with t02, which signs in 19 more times elsewhere (0.8 x 1/20)
+    t = tenants(3)
+    rows = [(tid, "192.0.2.44", d) for tid in ("t00", "t01") for d in (1, 2, 3)]
+    rows += [("t00", "198.51.100.9", 4), ("t02", "198.51.100.9", 4)]
+    rows += [("t02", f"203.0.113.{i}", 5) for i in range(19)]
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF)
+    row = result.features.filter(pl.col("tenant_id") == "t00")
+    assert row["network_link_strength"].item() == pytest.approx(0.6)
+    assert row["network_link_count"].item() == 2.0  # both pairs counted, the weak one too
+    assert linked(result, "t00") == ["t01"]
+    weak = result.features.filter(pl.col("tenant_id") == "t02")["network_link_strength"].item()
+    assert weak == pytest.approx(0.8 / 20)
+
+
 @pytest.mark.parametrize("own, links", [(3, True), (4, False)])
 def test_a_pair_clusters_only_when_their_shared_networks_carry_most_of_their_sign_ins(
     own: int, links: bool

@@ -53,6 +53,16 @@ def test_near_misses_on_both_sides_of_the_threshold():
     assert at.height == 1
 
 
+def test_the_near_miss_threshold_is_the_documented_0_82_from_both_sides():
+    """docs/ownership.md: 0.82, chosen on the tune split. "wu zhang" is 2 x 7 / 17 = 0.824 of
+    "wei zhang"; "weiming zhang" 2 x 9 / 22 = 0.818."""
+    left = pl.DataFrame({"key": ["wei zhang"]})
+    right = pl.DataFrame({"key": ["wu zhang", "weiming zhang"]})
+    found = near_misses(left, right)
+    assert found["key_right"].to_list() == ["wu zhang"]
+    assert found["score"].item() == pytest.approx(14 / 17)
+
+
 def test_near_misses_need_a_shared_word_and_the_same_country_where_known():
     left = pl.DataFrame({"key": ["minghui zhao"] * 3, "country": ["CN", None, "US"]})
     right = pl.DataFrame({"key": ["minhui zhao"], "country": ["CN"]})
