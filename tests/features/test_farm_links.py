@@ -430,6 +430,50 @@ def test_launches_in_another_region_do_not_link() -> None:
 # ---- creation bursts and clusters --------------------------------------------------------
 
 
+def shaped_tenants(created: list[datetime]) -> pl.DataFrame:
+    """Tenants of one KYC shape (country group, not verified, one declared use)."""
+    return pl.DataFrame(
+        {
+            "tenant_id": [f"b{i:02d}" for i in range(len(created))],
+            "created_at": created,
+            "kyc_status": ["pending"] * len(created),
+            "country": ["SG"] * len(created),
+            "declared_use": ["model training"] * len(created),
+        },
+        schema_overrides={"created_at": pl.Datetime("us", "UTC")},
+    )
+
+
+@pytest.mark.parametrize("opened, links", [(20, True), (21, False)])
+def test_a_burst_group_over_max_burst_group_is_ordinary_sign_up_volume(
+    opened: int, links: bool
+) -> None:
+    from auditor.features.creation_bursts import burst_links
+
+    created = [AS_OF - timedelta(days=12, hours=12, minutes=i) for i in range(opened)]  # mid-window
+    found = burst_links(shaped_tenants(created), AS_OF, NetworkSettings())
+    assert NetworkSettings().max_burst_group == 20
+    assert found.height == (opened * (opened - 1) if links else 0)
+
+
+def test_an_account_opened_at_the_first_instant_of_the_next_window_is_not_in_this_ones_crowd() -> (
+    None
+):
+    """Crowds are counted per shape and window of `burst_days` (from the epoch): twenty
+    accounts opened in the hour before a window starts and one at its first microsecond are
+    two groups, 20 and 1, neither over the cap; all 21 still link, being within a week."""
+    from auditor.features.creation_bursts import burst_links
+
+    window = 7 * 86_400_000_000  # a week of microseconds, the default `burst_days`
+    edge_us = (int((AS_OF - timedelta(days=14)).timestamp() * 1_000_000) // window) * window
+    edge = datetime.fromtimestamp(edge_us / 1_000_000, tz=UTC)
+    created = [edge - timedelta(minutes=1 + i) for i in range(20)] + [edge]
+    found = burst_links(shaped_tenants(created), AS_OF, NetworkSettings())
+    assert found.height == 21 * 20
+    one_more = [*created, edge - timedelta(minutes=30, seconds=1)]  # 21 before the edge
+    assert burst_links(shaped_tenants(one_more), AS_OF, NetworkSettings()).height == 0
+
+
 def test_a_creation_burst_alone_links_nobody_but_strengthens_a_weak_network_link() -> None:
     t = tenants(2).with_columns(
         pl.lit("SG").alias("country"),

@@ -63,6 +63,18 @@ def test_the_near_miss_threshold_is_the_documented_0_82_from_both_sides():
     assert found["score"].item() == pytest.approx(14 / 17)
 
 
+def test_near_misses_are_sought_through_shared_words_of_three_letters_or_more():
+    # "wei zhanq" shares only "wei" with "wei zhang" (2 x 8 / 18 = 0.89): found through it;
+    # "li zhanq" shares only "li" with "li zhang" (0.875): two letters are too common to join on
+    assert near_misses(pl.DataFrame({"key": ["wei zhang"]}), pl.DataFrame({"key": ["wei zhanq"]}))[
+        "key_right"
+    ].to_list() == ["wei zhanq"]
+    assert (
+        near_misses(pl.DataFrame({"key": ["li zhang"]}), pl.DataFrame({"key": ["li zhanq"]})).height
+        == 0
+    )
+
+
 def test_near_misses_need_a_shared_word_and_the_same_country_where_known():
     left = pl.DataFrame({"key": ["minghui zhao"] * 3, "country": ["CN", None, "US"]})
     right = pl.DataFrame({"key": ["minhui zhao"], "country": ["CN"]})
