@@ -456,6 +456,19 @@ def test_a_burst_group_over_max_burst_group_is_ordinary_sign_up_volume(
     assert found.height == (opened * (opened - 1) if links else 0)
 
 
+@pytest.mark.parametrize(
+    "apart, links", [(timedelta(days=7), True), (timedelta(days=7, microseconds=1), False)]
+)
+def test_accounts_opened_burst_days_apart_are_a_burst_and_a_microsecond_more_is_not(
+    apart: timedelta, links: bool
+) -> None:
+    from auditor.features.creation_bursts import burst_links
+
+    created = [AS_OF - timedelta(days=9), AS_OF - timedelta(days=9) + apart]
+    found = burst_links(shaped_tenants(created), AS_OF, NetworkSettings())
+    assert found.height == (2 if links else 0)
+
+
 @pytest.mark.parametrize("after, links", [(timedelta(0), True), (timedelta(microseconds=1), False)])
 def test_an_account_opened_at_as_of_counts_and_one_opened_after_it_does_not(
     after: timedelta, links: bool
