@@ -69,3 +69,14 @@ def test_a_band_ending_below_the_threshold_never_reads_as_reaching_it(tmp_path):
     assert any(
         "possible (upper bounds): less than 50%" in line for line in markdown_lines({"T": [proof]})
     )
+
+
+def test_a_stake_exactly_the_tolerance_short_of_the_threshold_restricts_in_the_proof_too(tmp_path):
+    """49.999999999% is 50% less the rounding tolerance (a billionth of a point): the proof's
+    verdict says restricted, as the verdict table does; a hair less is clear in both."""
+    from ownership_testkit import verdict
+
+    for share, expected in (("49.999999999", "restricted"), ("49.9999999985", "clear")):
+        r = world(tmp_path, ["T"], ["X"], [f"X,T,{share},,,,,,registry,R1"], listed("X"))
+        [proof] = tenant_proof(r, "T")
+        assert (proof["verdict"], verdict(r, "T")) == (expected, expected), share
