@@ -158,6 +158,7 @@ def test_run_manifest_records_inputs_lists_and_unknown_types(audit_out):
         "p7e.48xlarge",
     }
     assert manifest["as_of"].startswith("2026-11-01")
+    assert manifest["counts"]["usage_tenants_not_in_tenant_table"] == 0
     report = (audit_out / "report.md").read_text()
     assert "## Review queue" in report and "p7.48xlarge" in report
 
@@ -192,6 +193,36 @@ def test_without_lists_or_access_rules_are_unknown_not_clean(tmp_path, cli):
     cases = [json.loads(line) for line in (tmp_path / "cases.jsonl").read_text().splitlines()]
     assert all("listed-name-match" in c["unknown_rules"] for c in cases)
     assert not any(h["rule_id"] == "listed-name-match" for c in cases for h in c["hits"])
+
+
+def test_usage_of_tenants_missing_from_the_tenant_table_is_counted_and_reported(tmp_path, cli):
+    """Usage rows for two tenant ids the tenant table does not hold (three rows): the run
+    counts two such tenants and the HTML report says so, rather than dropping them unseen."""
+    provider = EXAMPLES / "provider"
+    lines = (provider / "usage.csv").read_text().splitlines()
+    row = lines[1].split(",")
+    ghosts = [
+        ",".join([ghost, *row[1:4], f"i-ghost{n}", *row[5:]])
+        for n, ghost in enumerate(("ghost-1", "ghost-1", "ghost-2"))
+    ]
+    usage = tmp_path / "usage.csv"
+    usage.write_text("\n".join([*lines, *ghosts]) + "\n")
+    out = tmp_path / "out"
+    code, _, err = cli(
+        "audit",
+        "--tenants",
+        provider / "tenants.csv",
+        "--usage",
+        usage,
+        "--as-of",
+        "2026-11-01T00:00:00Z",
+        "--out",
+        out,
+    )
+    assert code == 0, err
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["counts"]["usage_tenants_not_in_tenant_table"] == 2
+    assert "2 tenant ids in usage are not in the tenant table" in (out / "report.html").read_text()
 
 
 def test_investigate_explains_a_planted_tenant(cli, planted):

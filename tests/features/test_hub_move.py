@@ -71,6 +71,8 @@ def test_a_move_to_a_hub_after_the_listing_is_found_and_explained():
         (side(BEFORE + [-1], "DE") + side([-3], "SG") + side(AFTER, "SG"), False),  # 1 of 5
         (side(BEFORE + [-1, -2], "DE") + side([-3], "SG") + side(AFTER, "SG"), True),  # 1 of 6
         (side(BEFORE, "DE") + side([5, 20], "SG"), None),  # two sign-ins after: unknown
+        # at the listing instant itself: on neither side, so still two after
+        (side(BEFORE, "DE") + side([0, 0, 0], "SG") + side([5, 20], "SG"), None),
         (side(BEFORE, "DE") + side([95, 100, 110], "SG"), None),  # outside the 90 days after
         ([], None),
     ],

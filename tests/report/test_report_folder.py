@@ -188,3 +188,18 @@ def test_a_dead_runs_staging_folder_is_removed_and_a_live_ones_kept(tmp_path):
     live.mkdir()
     publish(out)
     assert staging_left(tmp_path) == [live.name]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_on_linux_the_old_and_new_folders_are_exchanged_in_one_step(tmp_path):
+    """The folder a reader opens is never missing: one renameat2(RENAME_EXCHANGE) swaps the
+    new folder in and the old one out."""
+    from auditor.report.folder import _exchange
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "run.json").write_text("old")
+    (new / "run.json").write_text("new")
+    assert _exchange(new, old) is True
+    assert (old / "run.json").read_text() == "new" and (new / "run.json").read_text() == "old"
