@@ -272,49 +272,38 @@ def _together(
     left: pl.DataFrame | None = None,
 ) -> Iterator[pl.DataFrame]:
     """launch, who, who_o, day, apart, pair of each launch and another tenant's launch in the
-    same group within `launch_window_minutes`, with a similar run length: a join on (group,
-    bucket) against the same and the neighbouring buckets, chunk by chunk of the (group,
-    bucket)s of the left launches, each chunk's join at most about `chunk_rows` rows (a
-    bucket's rows times its neighbourhood's). `only` (who, who_o): just those pairs' rows;
-    `left`: just these launches' (a subset of `narrow`) with any other."""
+    same group within `launch_window_minutes`, with a similar run length, chunk by chunk of
+    the left launches, each chunk at most about `chunk_rows` rows before the filter (plus one
+    launch's). `only` (who, who_o): just those pairs' rows; `left`: just these launches' (a
+    subset of `narrow`) with any other.
+
+    The other launches are sorted once by (group, start): the ones within the window of a
+    launch are then one run of that order, found by two binary searches, and a chunk's rows
+    are gathered by position -- no hash join, and no copy of the other side per chunk (at
+    1M tenants the neighbour table rebuilt per chunk and shard was most of the time)."""
     narrow_left = narrow if left is None else left
     narrow_right = narrow
     if only is not None:
         narrow_left = narrow_left.filter(pl.col("who").is_in(only["who"].unique().implode()))
         narrow_right = narrow.filter(pl.col("who").is_in(only["who_o"].unique().implode()))
-    right = narrow_right.select("who", "group", "bucket", "start", "hours")
-    sizes = right.group_by("group", "bucket").agg(pl.len().alias("n"))
-    near = (
-        pl.concat([sizes.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)])
-        .group_by("group", "bucket")
-        .agg(pl.col("n").sum().alias("near"))
-    )
-    cost = (
-        narrow_left.group_by("group", "bucket")
-        .agg(pl.len().alias("n"))
-        .join(near, on=["group", "bucket"], how="left")
-        .sort("group", "bucket")
-        .select(
-            "group",
-            "bucket",
-            (
-                (pl.col("n").cast(pl.Int64) * pl.col("near").fill_null(0).cast(pl.Int64)).cum_sum()
-                // chunk_rows
-            ).alias("chunk"),
-        )
-    )
-    keyed = narrow_left.join(cost, on=["group", "bucket"])
+    if narrow_left.height == 0 or narrow_right.height == 0:
+        return
     window = timedelta(minutes=settings.launch_window_minutes)
+    reach, right = _reach(narrow_left, narrow_right, settings.launch_window_minutes)
+    chunks = reach.with_columns(
+        ((pl.col("hi") - pl.col("lo")).cast(pl.Int64).cum_sum() // chunk_rows).alias("chunk")
+    ).filter(pl.col("hi") > pl.col("lo"))
+    others = right.select(pl.col("who").alias("who_o"), pl.col("start").alias("start_o"), "hours_o")
     ratio = pl.max_horizontal("hours", "hours_o") / pl.min_horizontal("hours", "hours_o").clip(
         lower_bound=1 / 60
     )
-    for chunk in keyed.partition_by("chunk", include_key=False):
-        spots = chunk.select("group", "bucket").unique()
-        neighbours = pl.concat(
-            [right.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)]
-        ).join(spots, on=["group", "bucket"], how="semi")
+    for chunk in chunks.partition_by("chunk", include_key=False, maintain_order=True):
+        spans = chunk.select(
+            "launch", "who", "day", "start", "hours", pl.int_ranges("lo", "hi").alias("at")
+        ).explode("at")
+        met = pl.concat([spans, others[spans["at"]]], how="horizontal")
         rows = (
-            chunk.join(neighbours, on=["group", "bucket"], suffix="_o")
+            met.lazy()
             .filter(
                 (pl.col("who") != pl.col("who_o"))
                 & ((pl.col("start") - pl.col("start_o")).abs() <= window)
@@ -328,8 +317,38 @@ def _together(
                 (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
                 (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
             )
+            .collect()
         )
         yield rows if only is None else rows.join(only, on=["who", "who_o"], how="semi")
+
+
+def _reach(
+    left: pl.DataFrame, right: pl.DataFrame, window_minutes: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(left launches with lo, hi: the run of `right` positions in their group within the
+    window, inclusive; right sorted by group and start). One sortable key stands for (group,
+    start): the group times a stride longer than the launches' span plus the window, so a
+    window never reaches into the next group."""
+    window_us = window_minutes * 60_000_000
+    epoch = pl.col("start").dt.epoch("us")
+    bounds = pl.concat([left.select(epoch, "group"), right.select(epoch, "group")]).select(
+        pl.col("start").min().alias("first"),
+        pl.col("start").max().alias("last"),
+        pl.col("group").max().alias("groups"),
+    )
+    first, last, groups = bounds.row(0)
+    stride = last - first + window_us + 1
+    if (groups + 1) * stride >= 2**63:
+        raise ValueError(f"{groups + 1} launch groups over {last - first} us overflow the key")
+    key = (pl.col("group").cast(pl.Int64) * stride + (epoch - first)).alias("key")
+    right = right.select("who", "start", pl.col("hours").alias("hours_o"), key).sort("key")
+    keys = right["key"]
+    left = left.select("launch", "who", "day", "start", "hours", key).sort("key")
+    reach = left.with_columns(
+        keys.search_sorted(left["key"] - window_us, side="left").alias("lo"),
+        keys.search_sorted(left["key"] + window_us, side="right").alias("hi"),
+    ).drop("key")
+    return reach, right.drop("key")
 
 
 def _clock_spread(start: pl.Expr) -> pl.Expr:
