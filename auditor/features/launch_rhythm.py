@@ -48,8 +48,7 @@ DURATION_RATIO = 2.0  # run lengths within a factor of two count as similar
 MIN_IN_STEP_SHARE = 0.5  # of one of the two tenants' restricted launches
 SCHEDULED_WEIGHT = 0.25  # in step only at one time of day: independent cron jobs coincide
 GROUP = ("provider", "region", "gpu_model", "gpu_count")
-CHUNK_ROWS = 20_000_000  # joined launch rows held at once (`_together`): a few hundred MB
-SHARD_ROWS = 60_000_000  # joined launch rows whose pairs are counted at once (`_met`)
+CHUNK_ROWS = 20_000_000  # launch rows within the window held at once (`_joined`): ~1 GB
 
 
 def restricted_launches(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
@@ -118,15 +117,11 @@ def launch_links(
     narrow = coded.join(calm, on=["group", "bucket"], how="semi").collect(engine="streaming")
     if narrow.height == 0:
         return empty_links(), _no_counts()
-    # Counted shard by shard of tenants and chunk by chunk of launches (`_together`): the rows
-    # of launches meeting are up to 3 x `max_launch_bucket_tenants` per launch -- linear, but
-    # on a busy provider tens of times the launches, and the pairs meeting at all hundreds per
-    # tenant -- so only one chunk's rows and one shard's pairs are ever held. A pair is in the
-    # shard of its first tenant, so its counts there are whole.
-    shards = _shard_count(narrow)
-    per_pair = pl.concat(
-        [_met(narrow, settings, shards, shard) for shard in range(shards)], how="vertical"
-    )
+    # Counted chunk by chunk of tenants (`_met`): the rows of launches meeting are up to
+    # 3 x `max_launch_bucket_tenants` per launch -- linear, but on a busy provider tens of
+    # times the launches -- so only one chunk's rows are ever held; a chunk holds all of its
+    # tenants' launches, so a pair's counts there are whole.
+    per_pair = _met(narrow, settings)
     if per_pair.height == 0:
         return empty_links(), _no_counts()
     # Enough days first: most pairs met once by chance, and only the rest (with the reverse
@@ -218,50 +213,70 @@ def launch_links(
     return links, counts
 
 
-def _shard_count(narrow: pl.DataFrame) -> int:
-    """Shards of tenants for `_met`: about `SHARD_ROWS` joined rows each (a bucket's launches
-    times its neighbourhood's, summed)."""
-    sizes = narrow.group_by("group", "bucket").agg(pl.len().cast(pl.Int64).alias("n"))
-    near = (
-        pl.concat([sizes.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)])
-        .group_by("group", "bucket")
-        .agg(pl.col("n").sum().alias("near"))
-    )
-    cost = sizes.join(near, on=["group", "bucket"]).select((pl.col("n") * pl.col("near")).sum())
-    return int(cost.item() or 0) // SHARD_ROWS + 1
+def _met(
+    narrow: pl.DataFrame, settings: NetworkSettings, chunk_rows: int = CHUNK_ROWS
+) -> pl.DataFrame:
+    """who, who_o, days, launches of each pair with at least `min_launch_days` rows of
+    launches together. A pair with fewer cannot have met on that many days; the relation is
+    symmetric (a launch with another is that one with it), so a pair and its reverse have as
+    many rows and stay or go together.
 
-
-def _met(narrow: pl.DataFrame, settings: NetworkSettings, shards: int, shard: int) -> pl.DataFrame:
-    """who, who_o, days, launches of each pair whose first tenant is in this shard (who modulo
-    `shards`) with at least `min_launch_days` rows of launches together. A pair with fewer
-    cannot have met on that many days; the relation is symmetric (a launch with another is
-    that one with it), so a pair and its reverse have as many rows and stay or go together."""
-    mine = narrow.filter(pl.col("who") % shards == shard)
-    per_day = [
-        rows.group_by("pair", "day").agg(
-            pl.len().alias("rows"), pl.col("launch").n_unique().alias("launches")
+    Counted without hashing the rows: each row is one u64 (the other tenant, then the
+    position of the launch in the order of tenant and start), and sorted; a pair's rows are
+    then one run, in the order of its launches, so its days and launches are where the day
+    and the position change -- at 1M tenants, grouping the rows by (pair, day) with a count
+    of distinct launches was most of what was left after the join."""
+    reach, others = _reach(narrow, narrow, settings.launch_window_minutes)
+    who, day = reach["who"], reach["day"]
+    found = []
+    for rows in _joined(reach, others, settings, chunk_rows, _MET_KEY):
+        key = rows["key"].sort()
+        at = (key % 2**32).cast(pl.UInt32)
+        run = pl.DataFrame({"who_o": (key // 2**32).cast(pl.UInt32), "at": at}).with_columns(
+            who.gather(at).alias("who"), day.gather(at).alias("day")
         )
-        for rows in _together(narrow, settings, left=mine)
-    ]
-    if not per_day:
+        first = (pl.col("who_o") != pl.col("who_o").shift(1)) | (
+            pl.col("who") != pl.col("who").shift(1)
+        )
+        first = first.fill_null(True)
+        counted = (
+            run.lazy()
+            .with_columns(
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
+                (first | (pl.col("day") != pl.col("day").shift(1)))
+                .fill_null(True)
+                .cast(pl.UInt32)
+                .cum_sum()
+                .alias("days"),
+                (first | (pl.col("at") != pl.col("at").shift(1)))
+                .fill_null(True)
+                .cast(pl.UInt32)
+                .cum_sum()
+                .alias("launches"),
+                first.shift(-1).fill_null(True).alias("last"),
+            )
+            .filter("last")
+            .select(
+                "who",
+                "who_o",
+                (pl.col("row") - pl.col("row").shift(1, fill_value=-1)).alias("rows"),
+                (pl.col("days") - pl.col("days").shift(1, fill_value=0)).alias("days"),
+                (pl.col("launches") - pl.col("launches").shift(1, fill_value=0)).alias("launches"),
+            )
+            .filter(pl.col("rows") >= settings.min_launch_days)
+            .select("who", "who_o", "days", "launches")
+            .collect()
+        )
+        found.append(counted)
+    if not found:
         return pl.DataFrame(
             schema={"who": pl.UInt32, "who_o": pl.UInt32, "days": pl.UInt32, "launches": pl.UInt32}
         )
-    # A launch is in one chunk, and on one day: launches add up over chunks, days are distinct.
-    return (
-        pl.concat(per_day)
-        .group_by("pair", "day")
-        .agg(pl.col("rows").sum(), pl.col("launches").sum())
-        .group_by("pair")
-        .agg(pl.col("rows").sum(), pl.len().alias("days"), pl.col("launches").sum())
-        .filter(pl.col("rows") >= settings.min_launch_days)
-        .select(
-            (pl.col("pair") // 2**32).cast(pl.UInt32).alias("who"),
-            (pl.col("pair") % 2**32).cast(pl.UInt32).alias("who_o"),
-            pl.col("days").cast(pl.UInt32),
-            pl.col("launches").cast(pl.UInt32),
-        )
-    )
+    return pl.concat(found)
+
+
+# A row of `_met`: the other tenant in the high 32 bits, the launch's position in the low.
+_MET_KEY = [(pl.col("who_o").cast(pl.UInt64) * 2**32 + pl.col("at_left")).alias("key")]
 
 
 def _together(
@@ -273,62 +288,91 @@ def _together(
 ) -> Iterator[pl.DataFrame]:
     """launch, who, who_o, day, apart, pair of each launch and another tenant's launch in the
     same group within `launch_window_minutes`, with a similar run length, chunk by chunk of
-    the left launches, each chunk at most about `chunk_rows` rows before the filter (plus one
-    launch's). `only` (who, who_o): just those pairs' rows; `left`: just these launches' (a
-    subset of `narrow`) with any other.
-
-    The other launches are sorted once by (group, start): the ones within the window of a
-    launch are then one run of that order, found by two binary searches, and a chunk's rows
-    are gathered by position -- no hash join, and no copy of the other side per chunk (at
-    1M tenants the neighbour table rebuilt per chunk and shard was most of the time)."""
+    tenants (`_joined`). `only` (who, who_o): just those pairs' rows; `left`: just these
+    launches' (a subset of `narrow`) with any other."""
     narrow_left = narrow if left is None else left
     narrow_right = narrow
     if only is not None:
         narrow_left = narrow_left.filter(pl.col("who").is_in(only["who"].unique().implode()))
         narrow_right = narrow.filter(pl.col("who").is_in(only["who_o"].unique().implode()))
-    if narrow_left.height == 0 or narrow_right.height == 0:
+    reach, others = _reach(narrow_left, narrow_right, settings.launch_window_minutes)
+    columns = [
+        "launch",
+        "who",
+        "who_o",
+        "day",
+        (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
+        (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
+    ]
+    for rows in _joined(reach, others, settings, chunk_rows, columns):
+        yield rows if only is None else rows.join(only, on=["who", "who_o"], how="semi")
+
+
+def _joined(
+    reach: pl.DataFrame,
+    others: pl.DataFrame,
+    settings: NetworkSettings,
+    chunk_rows: int,
+    columns: list[str | pl.Expr],
+) -> Iterator[pl.DataFrame]:
+    """`columns` of each left launch of `reach` and another tenant's launch of `others` (the
+    two frames of `_reach`) within the window with a similar run length, chunk by chunk of
+    whole tenants with at most about `chunk_rows` launches in reach (plus one tenant's).
+    Left columns: launch, who, day, start, hours and at_left (its position in `reach`);
+    right: who_o, start_o, hours_o.
+
+    The other launches are sorted once by (group, start): the ones within the window of a
+    launch are then one run of that order, found by two binary searches (`_reach`), and a
+    chunk's rows are gathered by position -- no hash join, and no copy of the other side per
+    chunk (at 1M tenants the neighbour table rebuilt per chunk was most of the time)."""
+    if reach.height == 0:
         return
+    others = others.select(
+        pl.col("who").alias("who_o"), pl.col("start").alias("start_o"), "hours_o"
+    )
     window = timedelta(minutes=settings.launch_window_minutes)
-    reach, right = _reach(narrow_left, narrow_right, settings.launch_window_minutes)
-    chunks = reach.with_columns(
-        ((pl.col("hi") - pl.col("lo")).cast(pl.Int64).cum_sum() // chunk_rows).alias("chunk")
-    ).filter(pl.col("hi") > pl.col("lo"))
-    others = right.select(pl.col("who").alias("who_o"), pl.col("start").alias("start_o"), "hours_o")
     ratio = pl.max_horizontal("hours", "hours_o") / pl.min_horizontal("hours", "hours_o").clip(
         lower_bound=1 / 60
     )
+    # `reach` is in tenant order: a tenant's chunk is where its last launch's running total is.
+    total = (pl.col("hi") - pl.col("lo")).cast(pl.Int64).cum_sum()
+    last = pl.col("who") != pl.col("who").shift(-1)
+    tenant_total = pl.when(last.fill_null(True)).then(total).backward_fill()
+    chunks = (
+        reach.with_row_index("at_left")
+        .with_columns((tenant_total // chunk_rows).alias("chunk"))
+        .filter(pl.col("hi") > pl.col("lo"))
+    )
     for chunk in chunks.partition_by("chunk", include_key=False, maintain_order=True):
         spans = chunk.select(
-            "launch", "who", "day", "start", "hours", pl.int_ranges("lo", "hi").alias("at")
+            "at_left",
+            "launch",
+            "who",
+            "day",
+            "start",
+            "hours",
+            pl.int_ranges("lo", "hi").alias("at"),
         ).explode("at")
         met = pl.concat([spans, others[spans["at"]]], how="horizontal")
-        rows = (
+        yield (
             met.lazy()
             .filter(
                 (pl.col("who") != pl.col("who_o"))
                 & ((pl.col("start") - pl.col("start_o")).abs() <= window)
                 & (ratio <= DURATION_RATIO)
             )
-            .select(
-                "launch",
-                "who",
-                "who_o",
-                "day",
-                (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
-                (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
-            )
+            .select(columns)
             .collect()
         )
-        yield rows if only is None else rows.join(only, on=["who", "who_o"], how="semi")
 
 
 def _reach(
     left: pl.DataFrame, right: pl.DataFrame, window_minutes: int
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(left launches with lo, hi: the run of `right` positions in their group within the
-    window, inclusive; right sorted by group and start). One sortable key stands for (group,
-    start): the group times a stride longer than the launches' span plus the window, so a
-    window never reaches into the next group."""
+    """(left launches in the order of tenant, start and launch, with lo, hi: the run of
+    `right` positions in their group within the window, inclusive; right sorted by group and
+    start). One sortable key stands for (group, start): the group times a stride longer than
+    the launches' span plus the window, so a window never reaches into the next group."""
     window_us = window_minutes * 60_000_000
     epoch = pl.col("start").dt.epoch("us")
     bounds = pl.concat([left.select(epoch, "group"), right.select(epoch, "group")]).select(
@@ -337,13 +381,15 @@ def _reach(
         pl.col("group").max().alias("groups"),
     )
     first, last, groups = bounds.row(0)
+    if first is None:
+        first, last, groups = 0, 0, 0
     stride = last - first + window_us + 1
     if (groups + 1) * stride >= 2**63:
         raise ValueError(f"{groups + 1} launch groups over {last - first} us overflow the key")
     key = (pl.col("group").cast(pl.Int64) * stride + (epoch - first)).alias("key")
     right = right.select("who", "start", pl.col("hours").alias("hours_o"), key).sort("key")
     keys = right["key"]
-    left = left.select("launch", "who", "day", "start", "hours", key).sort("key")
+    left = left.select("launch", "who", "day", "start", "hours", key).sort("who", "start", "launch")
     reach = left.with_columns(
         keys.search_sorted(left["key"] - window_us, side="left").alias("lo"),
         keys.search_sorted(left["key"] + window_us, side="right").alias("hi"),
