@@ -48,7 +48,7 @@ DURATION_RATIO = 2.0  # run lengths within a factor of two count as similar
 MIN_IN_STEP_SHARE = 0.5  # of one of the two tenants' restricted launches
 SCHEDULED_WEIGHT = 0.25  # in step only at one time of day: independent cron jobs coincide
 GROUP = ("provider", "region", "gpu_model", "gpu_count")
-CHUNK_ROWS = 20_000_000  # launch rows within the window held at once (`_joined`): ~1 GB
+CHUNK_ROWS = 5_000_000  # launch rows within the window held at once (`_joined`): ~0.5 GB
 
 
 def restricted_launches(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
@@ -229,7 +229,7 @@ def _met(
     reach, others = _reach(narrow, narrow, settings.launch_window_minutes)
     who, day = reach["who"], reach["day"]
     found = []
-    for rows in _joined(reach, others, settings, chunk_rows, _MET_KEY):
+    for rows in _joined(reach, others, settings, chunk_rows, _MET_KEY, ["at_left"]):
         key = rows["key"].sort()
         at = (key % 2**32).cast(pl.UInt32)
         run = pl.DataFrame({"who_o": (key // 2**32).cast(pl.UInt32), "at": at}).with_columns(
@@ -304,7 +304,7 @@ def _together(
         (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
         (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
     ]
-    for rows in _joined(reach, others, settings, chunk_rows, columns):
+    for rows in _joined(reach, others, settings, chunk_rows, columns, ["launch", "day"]):
         yield rows if only is None else rows.join(only, on=["who", "who_o"], how="semi")
 
 
@@ -314,12 +314,13 @@ def _joined(
     settings: NetworkSettings,
     chunk_rows: int,
     columns: list[str | pl.Expr],
+    carry: list[str],
 ) -> Iterator[pl.DataFrame]:
     """`columns` of each left launch of `reach` and another tenant's launch of `others` (the
     two frames of `_reach`) within the window with a similar run length, chunk by chunk of
     whole tenants with at most about `chunk_rows` launches in reach (plus one tenant's).
-    Left columns: launch, who, day, start, hours and at_left (its position in `reach`);
-    right: who_o, start_o, hours_o.
+    Left columns: who, start, hours and those of `carry` (of launch, day and at_left, its
+    position in `reach`); right: who_o, start_o, hours_o.
 
     The other launches are sorted once by (group, start): the ones within the window of a
     launch are then one run of that order, found by two binary searches (`_reach`), and a
@@ -345,13 +346,7 @@ def _joined(
     )
     for chunk in chunks.partition_by("chunk", include_key=False, maintain_order=True):
         spans = chunk.select(
-            "at_left",
-            "launch",
-            "who",
-            "day",
-            "start",
-            "hours",
-            pl.int_ranges("lo", "hi").alias("at"),
+            *carry, "who", "start", "hours", pl.int_ranges("lo", "hi").alias("at")
         ).explode("at")
         met = pl.concat([spans, others[spans["at"]]], how="horizontal")
         yield (
