@@ -267,7 +267,7 @@ def _met(
             .select("who", "who_o", "days", "launches")
             .collect()
         )
-        found.append(counted)
+        found.append(counted.shrink_to_fit())  # not the buffers of the whole chunk's rows
     if not found:
         return pl.DataFrame(
             schema={"who": pl.UInt32, "who_o": pl.UInt32, "days": pl.UInt32, "launches": pl.UInt32}
