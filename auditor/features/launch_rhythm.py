@@ -82,39 +82,56 @@ def launch_links(
     """(links, counts): one link row per tenant and other tenant launching with it on enough
     days; and tenant_id, synchronized_launch_count (its launches in such linked pairs)."""
     window_us = settings.launch_window_minutes * 60_000_000
-    launches = restricted_launches(usage, as_of).with_columns(
-        (pl.col("start").dt.epoch("us") // window_us).alias("bucket"),
-        pl.col("start").dt.date().alias("day"),
+    launches = restricted_launches(usage, as_of)
+    # The launches are read once, streamed, with their strings as categoricals (a u32 each),
+    # and coded in memory: a code per tenant and per (provider, region, accelerator, GPUs,
+    # instance type); then only the launches in buckets that are not crowded are kept -- at
+    # 100 rows a tenant, tens of millions of launches, most in crowded buckets. (Coding them
+    # by joins in the stream, as before, read the launches three times.)
+    named = ["tenant_id", *GROUP, "instance_type"]
+    schema = launches.collect_schema()
+    strings = [c for c in named if schema[c] == pl.String]
+    read = (
+        launches.select(*named, "start", "hours")
+        .with_columns(pl.col(strings).cast(pl.Categorical))
+        .collect(engine="streaming")
     )
-    # The launches are read three times, streamed, and never held with their strings: a code
-    # per tenant and per (provider, region, accelerator, GPUs, instance type) first; then the
-    # tenants in each (group, bucket); then only the launches in buckets that are not crowded,
-    # coded -- at 100 rows a tenant, tens of millions of launches, most in crowded buckets.
-    ids, kinds = pl.collect_all(
-        [
-            launches.select(pl.col("tenant_id").unique()).sort("tenant_id"),
-            launches.select(*GROUP, "instance_type").unique(),
-        ],
-        engine="streaming",
-    )
-    if ids.height == 0:
+    if read.height == 0:
         return empty_links(), _no_counts()
-    ids = ids.with_row_index("who")
+    ids = (
+        read.select(pl.col("tenant_id").unique())
+        .sort(pl.col("tenant_id").cast(pl.String))
+        .with_row_index("who")
+    )
+    kinds = read.select(*GROUP, "instance_type").unique()
     groups = kinds.select(GROUP).unique().with_row_index("group")
     kinds = kinds.join(groups, on=list(GROUP), nulls_equal=True).with_row_index("kind")
     coded = (
-        launches.with_row_index("launch")
-        .join(ids.lazy(), on="tenant_id")
-        .join(kinds.lazy(), on=[*GROUP, "instance_type"], nulls_equal=True)
-        .select("launch", "who", "kind", "group", "bucket", "day", "start", "hours")
+        read.with_row_index("launch")
+        .join(ids, on="tenant_id")
+        .join(kinds, on=[*GROUP, "instance_type"], nulls_equal=True)
+        .select(
+            "launch",
+            "who",
+            "kind",
+            "group",
+            (pl.col("start").dt.epoch("us") // window_us).alias("bucket"),
+            pl.col("start").dt.date().alias("day"),
+            "start",
+            "hours",
+        )
     )
+    del read
+    ids = ids.with_columns(pl.col("tenant_id").cast(pl.String))
+    kinds = kinds.with_columns(pl.col([c for c in strings if c != "tenant_id"]).cast(pl.String))
     calm = (
         coded.group_by("group", "bucket")
         .agg(pl.col("who").n_unique().alias("crowd"))
         .filter(pl.col("crowd") <= settings.max_launch_bucket_tenants)
         .select("group", "bucket")
     )
-    narrow = coded.join(calm, on=["group", "bucket"], how="semi").collect(engine="streaming")
+    narrow = coded.join(calm, on=["group", "bucket"], how="semi")
+    del coded
     if narrow.height == 0:
         return empty_links(), _no_counts()
     # Counted chunk by chunk of tenants (`_met`): the rows of launches meeting are up to
