@@ -107,9 +107,10 @@ def launch_links(
     groups = kinds.select(GROUP).unique().with_row_index("group")
     kinds = kinds.join(groups, on=list(GROUP), nulls_equal=True).with_row_index("kind")
     coded = (
-        read.with_row_index("launch")
-        .join(ids, on="tenant_id")
-        .join(kinds, on=[*GROUP, "instance_type"], nulls_equal=True)
+        read.lazy()
+        .with_row_index("launch")
+        .join(ids.lazy(), on="tenant_id")
+        .join(kinds.lazy(), on=[*GROUP, "instance_type"], nulls_equal=True)
         .select(
             "launch",
             "who",
@@ -121,17 +122,17 @@ def launch_links(
             "hours",
         )
     )
-    del read
-    ids = ids.with_columns(pl.col("tenant_id").cast(pl.String))
-    kinds = kinds.with_columns(pl.col([c for c in strings if c != "tenant_id"]).cast(pl.String))
     calm = (
         coded.group_by("group", "bucket")
         .agg(pl.col("who").n_unique().alias("crowd"))
         .filter(pl.col("crowd") <= settings.max_launch_bucket_tenants)
         .select("group", "bucket")
     )
-    narrow = coded.join(calm, on=["group", "bucket"], how="semi")
-    del coded
+    # Streamed from memory too: joined whole, the coded launches were held twice over.
+    narrow = coded.join(calm, on=["group", "bucket"], how="semi").collect(engine="streaming")
+    del read
+    ids = ids.with_columns(pl.col("tenant_id").cast(pl.String))
+    kinds = kinds.with_columns(pl.col([c for c in strings if c != "tenant_id"]).cast(pl.String))
     if narrow.height == 0:
         return empty_links(), _no_counts()
     # Counted chunk by chunk of tenants (`_met`): the rows of launches meeting are up to
