@@ -167,19 +167,43 @@ def launch_links(
         return empty_links(), _no_counts()
     # The costlier parts of the explanation, for the few linked pairs only. The most
     # frequent type and region; a tie goes to the first in alphabetical order.
+    # The type and region by rank (kinds holds every one), and the earliest start's time of
+    # day by its minute: the same answers as the strings' mode and minimum, without
+    # formatting or comparing a string a row.
+    ranked = kinds.select(
+        "kind",
+        "instance_type",
+        "region",
+        pl.col("instance_type").rank("dense").alias("type_rank"),
+        pl.col("region").rank("dense").alias("region_rank"),
+    )
+    minute = pl.col("start").dt.hour().cast(pl.Int32) * 60 + pl.col("start").dt.minute()
     told = (
-        pl.concat(list(_together(narrow, settings, linked.select("who", "who_o"))))
-        .join(narrow.select("launch", "kind", "start"), on="launch")
-        .join(kinds.select("kind", "instance_type", "region"), on="kind")
+        pl.concat(
+            list(
+                _together(narrow, settings, linked.select("who", "who_o"), extra=("kind", "start"))
+            )
+        )
+        .join(ranked.select("kind", "type_rank", "region_rank"), on="kind")
         .group_by("who", "who_o")
         .agg(
             pl.col("apart").max().dt.total_minutes().alias("minutes"),
-            pl.col("instance_type").mode().min().alias("instance_type"),
-            pl.col("region").mode().min().alias("region"),
+            pl.col("type_rank").mode().min(),
+            pl.col("region_rank").mode().min(),
             pl.col("launch").unique().alias("launch_ids"),
             _clock_spread(pl.col("start")).alias("clock_spread"),
-            pl.col("start").dt.strftime("%H:%M").min().alias("clock"),
+            minute.min().alias("clock"),
         )
+        .join(ranked.select("type_rank", "instance_type").unique(), on="type_rank", how="left")
+        .join(ranked.select("region_rank", "region").unique(), on="region_rank", how="left")
+        .with_columns(
+            pl.format(
+                "{}:{}",
+                (pl.col("clock") // 60).cast(pl.String).str.zfill(2),
+                (pl.col("clock") % 60).cast(pl.String).str.zfill(2),
+            ).alias("clock")
+        )
+        .drop("type_rank", "region_rank")
     )
     named = ids.select("who", "tenant_id")
     linked = (
@@ -302,8 +326,10 @@ def _together(
     only: pl.DataFrame | None = None,
     chunk_rows: int = CHUNK_ROWS,
     left: pl.DataFrame | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Iterator[pl.DataFrame]:
-    """launch, who, who_o, day, apart, pair of each launch and another tenant's launch in the
+    """launch, who, who_o, day, apart, pair (and the left launch's `extra` columns, of kind
+    and start) of each launch and another tenant's launch in the
     same group within `launch_window_minutes`, with a similar run length, chunk by chunk of
     tenants (`_joined`). `only` (who, who_o): just those pairs' rows; `left`: just these
     launches' (a subset of `narrow`) with any other."""
@@ -320,8 +346,10 @@ def _together(
         "day",
         (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
         (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
+        *extra,
     ]
-    for rows in _joined(reach, others, settings, chunk_rows, columns, ["launch", "day"]):
+    carry = ["launch", "day", *(c for c in extra if c != "start")]
+    for rows in _joined(reach, others, settings, chunk_rows, columns, carry):
         yield rows if only is None else rows.join(only, on=["who", "who_o"], how="semi")
 
 
@@ -401,7 +429,8 @@ def _reach(
     key = (pl.col("group").cast(pl.Int64) * stride + (epoch - first)).alias("key")
     right = right.select("who", "start", pl.col("hours").alias("hours_o"), key).sort("key")
     keys = right["key"]
-    left = left.select("launch", "who", "day", "start", "hours", key).sort("who", "start", "launch")
+    wanted = [c for c in ("launch", "who", "kind", "day", "start", "hours") if c in left.columns]
+    left = left.select(*wanted, key).sort("who", "start", "launch")
     reach = left.with_columns(
         keys.search_sorted(left["key"] - window_us, side="left").alias("lo"),
         keys.search_sorted(left["key"] + window_us, side="right").alias("hi"),
