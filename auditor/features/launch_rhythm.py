@@ -27,7 +27,7 @@ bench/network_heldout.py.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -88,11 +88,11 @@ def launch_links(
     # instance type); then only the launches in buckets that are not crowded are kept -- at
     # 100 rows a tenant, tens of millions of launches, most in crowded buckets. (Coding them
     # by joins in the stream, as before, read the launches three times.)
-    named = ["tenant_id", *GROUP, "instance_type"]
+    coded_columns = ["tenant_id", *GROUP, "instance_type"]
     schema = launches.collect_schema()
-    strings = [c for c in named if schema[c] == pl.String]
+    strings = [c for c in coded_columns if schema[c] == pl.String]
     read = (
-        launches.select(*named, "start", "hours")
+        launches.select(*coded_columns, "start", "hours")
         .with_columns(pl.col(strings).cast(pl.Categorical))
         .collect(engine="streaming")
     )
@@ -339,7 +339,7 @@ def _together(
         narrow_left = narrow_left.filter(pl.col("who").is_in(only["who"].unique().implode()))
         narrow_right = narrow.filter(pl.col("who").is_in(only["who_o"].unique().implode()))
     reach, others = _reach(narrow_left, narrow_right, settings.launch_window_minutes)
-    columns = [
+    columns: list[str | pl.Expr] = [
         "launch",
         "who",
         "who_o",
@@ -358,7 +358,7 @@ def _joined(
     others: pl.DataFrame,
     settings: NetworkSettings,
     chunk_rows: int,
-    columns: list[str | pl.Expr],
+    columns: Sequence[str | pl.Expr],
     carry: list[str],
 ) -> Iterator[pl.DataFrame]:
     """`columns` of each left launch of `reach` and another tenant's launch of `others` (the
