@@ -3,14 +3,16 @@
 One controller running a farm starts its accounts' instances from one script or one
 operator's session: the same accelerator, the same region, minutes apart, with similar
 run lengths, on several days. Unrelated customers coincide now and then; they do not
-coincide on several days. Launches are put in time buckets of `launch_window_minutes` and
-joined on (provider, region, accelerator, GPUs per instance, bucket) against the same and
-the neighbouring buckets -- a Polars join, never a loop over pairs. A bucket crowded with
-more than `max_launch_bucket_tenants` tenants is a busy hour in a big region, not a
-signal, and is left out before anything is joined, which bounds the join to linear work:
-at most 3 x `max_launch_bucket_tenants` rows per launch. That is still tens of times the
-launches on a busy provider (1M tenants x 100 usage rows: 9M calm launches, ~400M joined
-rows), so the join runs in chunks of `CHUNK_ROWS` and only its per-pair counts are kept.
+coincide on several days. Launches are put in time buckets of `launch_window_minutes`; a
+bucket of one (provider, region, accelerator, GPUs per instance) crowded with more than
+`max_launch_bucket_tenants` tenants is a busy hour in a big region, not a signal, and is
+left out before anything is joined, which bounds the join to linear work: at most 3 x
+`max_launch_bucket_tenants` launches within the window of each. The other launches of the
+same group within the window of each are found by binary search over the launches sorted
+once by (group, start) -- whole tables, never a loop over pairs. That is still tens of times
+the launches on a busy provider (1M tenants x 100 usage rows: 9M calm launches, ~400M
+rows), so the rows are made in chunks of whole tenants of about `CHUNK_ROWS` and only their
+per-pair counts are kept (bench/launch_rhythm_bench.py times it; issue 10).
 
 A pair is linked when it launched together on at least `min_launch_days` distinct days,
 and at least half of one of the two tenants' restricted launches were in step with the other's;
