@@ -3,14 +3,16 @@
 One controller running a farm starts its accounts' instances from one script or one
 operator's session: the same accelerator, the same region, minutes apart, with similar
 run lengths, on several days. Unrelated customers coincide now and then; they do not
-coincide on several days. Launches are put in time buckets of `launch_window_minutes` and
-joined on (provider, region, accelerator, GPUs per instance, bucket) against the same and
-the neighbouring buckets -- a Polars join, never a loop over pairs. A bucket crowded with
-more than `max_launch_bucket_tenants` tenants is a busy hour in a big region, not a
-signal, and is left out before anything is joined, which bounds the join to linear work:
-at most 3 x `max_launch_bucket_tenants` rows per launch. That is still tens of times the
-launches on a busy provider (1M tenants x 100 usage rows: 9M calm launches, ~400M joined
-rows), so the join runs in chunks of `CHUNK_ROWS` and only its per-pair counts are kept.
+coincide on several days. Launches are put in time buckets of `launch_window_minutes`; a
+bucket of one (provider, region, accelerator, GPUs per instance) crowded with more than
+`max_launch_bucket_tenants` tenants is a busy hour in a big region, not a signal, and is
+left out before anything is joined, which bounds the join to linear work: at most 3 x
+`max_launch_bucket_tenants` launches within the window of each. The other launches of the
+same group within the window of each are found by binary search over the launches sorted
+once by (group, start) -- whole tables, never a loop over pairs. That is still tens of times
+the launches on a busy provider (1M tenants x 100 usage rows: 9M calm launches, ~400M
+rows), so the rows are made in chunks of whole tenants of about `CHUNK_ROWS` and only their
+per-pair counts are kept (bench/launch_rhythm_bench.py times it; issue 10).
 
 A pair is linked when it launched together on at least `min_launch_days` distinct days,
 and at least half of one of the two tenants' restricted launches were in step with the other's;
@@ -27,7 +29,7 @@ bench/network_heldout.py.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -48,8 +50,7 @@ DURATION_RATIO = 2.0  # run lengths within a factor of two count as similar
 MIN_IN_STEP_SHARE = 0.5  # of one of the two tenants' restricted launches
 SCHEDULED_WEIGHT = 0.25  # in step only at one time of day: independent cron jobs coincide
 GROUP = ("provider", "region", "gpu_model", "gpu_count")
-CHUNK_ROWS = 20_000_000  # joined launch rows held at once (`_together`): a few hundred MB
-SHARD_ROWS = 60_000_000  # joined launch rows whose pairs are counted at once (`_met`)
+CHUNK_ROWS = 5_000_000  # launch rows within the window held at once (`_joined`): ~0.5 GB
 
 
 def restricted_launches(usage: pl.DataFrame | pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
@@ -83,31 +84,45 @@ def launch_links(
     """(links, counts): one link row per tenant and other tenant launching with it on enough
     days; and tenant_id, synchronized_launch_count (its launches in such linked pairs)."""
     window_us = settings.launch_window_minutes * 60_000_000
-    launches = restricted_launches(usage, as_of).with_columns(
-        (pl.col("start").dt.epoch("us") // window_us).alias("bucket"),
-        pl.col("start").dt.date().alias("day"),
+    launches = restricted_launches(usage, as_of)
+    # The launches are read once, streamed, with their strings as categoricals (a u32 each),
+    # and coded in memory: a code per tenant and per (provider, region, accelerator, GPUs,
+    # instance type); then only the launches in buckets that are not crowded are kept -- at
+    # 100 rows a tenant, tens of millions of launches, most in crowded buckets. (Coding them
+    # by joins in the stream, as before, read the launches three times.)
+    coded_columns = ["tenant_id", *GROUP, "instance_type"]
+    schema = launches.collect_schema()
+    strings = [c for c in coded_columns if schema[c] == pl.String]
+    read = (
+        launches.select(*coded_columns, "start", "hours")
+        .with_columns(pl.col(strings).cast(pl.Categorical))
+        .collect(engine="streaming")
     )
-    # The launches are read three times, streamed, and never held with their strings: a code
-    # per tenant and per (provider, region, accelerator, GPUs, instance type) first; then the
-    # tenants in each (group, bucket); then only the launches in buckets that are not crowded,
-    # coded -- at 100 rows a tenant, tens of millions of launches, most in crowded buckets.
-    ids, kinds = pl.collect_all(
-        [
-            launches.select(pl.col("tenant_id").unique()).sort("tenant_id"),
-            launches.select(*GROUP, "instance_type").unique(),
-        ],
-        engine="streaming",
-    )
-    if ids.height == 0:
+    if read.height == 0:
         return empty_links(), _no_counts()
-    ids = ids.with_row_index("who")
+    ids = (
+        read.select(pl.col("tenant_id").unique())
+        .sort(pl.col("tenant_id").cast(pl.String))
+        .with_row_index("who")
+    )
+    kinds = read.select(*GROUP, "instance_type").unique()
     groups = kinds.select(GROUP).unique().with_row_index("group")
     kinds = kinds.join(groups, on=list(GROUP), nulls_equal=True).with_row_index("kind")
     coded = (
-        launches.with_row_index("launch")
+        read.lazy()
+        .with_row_index("launch")
         .join(ids.lazy(), on="tenant_id")
         .join(kinds.lazy(), on=[*GROUP, "instance_type"], nulls_equal=True)
-        .select("launch", "who", "kind", "group", "bucket", "day", "start", "hours")
+        .select(
+            "launch",
+            "who",
+            "kind",
+            "group",
+            (pl.col("start").dt.epoch("us") // window_us).alias("bucket"),
+            pl.col("start").dt.date().alias("day"),
+            "start",
+            "hours",
+        )
     )
     calm = (
         coded.group_by("group", "bucket")
@@ -115,59 +130,82 @@ def launch_links(
         .filter(pl.col("crowd") <= settings.max_launch_bucket_tenants)
         .select("group", "bucket")
     )
+    # Streamed from memory too: joined whole, the coded launches were held twice over.
     narrow = coded.join(calm, on=["group", "bucket"], how="semi").collect(engine="streaming")
+    del read
+    ids = ids.with_columns(pl.col("tenant_id").cast(pl.String))
+    kinds = kinds.with_columns(pl.col([c for c in strings if c != "tenant_id"]).cast(pl.String))
     if narrow.height == 0:
         return empty_links(), _no_counts()
-    # Counted shard by shard of tenants and chunk by chunk of launches (`_together`): the rows
-    # of launches meeting are up to 3 x `max_launch_bucket_tenants` per launch -- linear, but
-    # on a busy provider tens of times the launches, and the pairs meeting at all hundreds per
-    # tenant -- so only one chunk's rows and one shard's pairs are ever held. A pair is in the
-    # shard of its first tenant, so its counts there are whole.
-    shards = _shard_count(narrow)
-    per_pair = pl.concat(
-        [_met(narrow, settings, shards, shard) for shard in range(shards)], how="vertical"
-    )
+    # Counted chunk by chunk of tenants (`_met`): the rows of launches meeting are up to
+    # 3 x `max_launch_bucket_tenants` per launch -- linear, but on a busy provider tens of
+    # times the launches -- so only one chunk's rows are ever held; a chunk holds all of its
+    # tenants' launches, so a pair's counts there are whole.
+    per_pair = _met(narrow, settings)
     if per_pair.height == 0:
         return empty_links(), _no_counts()
     # Enough days first: most pairs met once by chance, and only the rest (with the reverse
     # pair, whose share decides too) need their shares.
+    # Pairs are joined to their reverse on one u64 (the two tenants), not on two columns:
+    # tens of millions of pairs at 1M tenants.
+    forward = (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair")
+    backward = (pl.col("who_o").cast(pl.UInt64) * 2**32 + pl.col("who")).alias("pair")
     candidates = per_pair.filter(pl.col("days") >= settings.min_launch_days)
-    reverse = candidates.select(pl.col("who_o").alias("who"), pl.col("who").alias("who_o"))
-    mirrors = per_pair.join(reverse, on=["who", "who_o"], how="semi")
+    mirrors = per_pair.with_columns(forward).join(
+        candidates.select(backward), on="pair", how="semi"
+    )
     # In step: most of one tenant's launches keep time with the other's. Two busy tenants in
     # one region coincide on a few days by chance, but only on a small share of their launches.
     totals = narrow.group_by("who").agg(pl.len().alias("total"))
     share = (pl.col("launches") / pl.col("total")).alias("share")
-    candidates = candidates.join(totals, on="who").with_columns(share)
-    mirrored = (
-        mirrors.join(totals, on="who")
-        .with_columns(share)
-        .select(
-            pl.col("who").alias("who_o"),
-            pl.col("who_o").alias("who"),
-            pl.col("share").alias("share_o"),
-        )
-    )
-    linked = candidates.join(mirrored, on=["who", "who_o"]).filter(
-        pl.max_horizontal("share", "share_o") >= MIN_IN_STEP_SHARE
+    candidates = candidates.join(totals, on="who").with_columns(share, backward)
+    mirrored = mirrors.join(totals, on="who").select("pair", share.alias("share_o"))
+    linked = (
+        candidates.join(mirrored, on="pair")
+        .filter(pl.max_horizontal("share", "share_o") >= MIN_IN_STEP_SHARE)
+        .drop("pair")
     )
     if linked.height == 0:
         return empty_links(), _no_counts()
     # The costlier parts of the explanation, for the few linked pairs only. The most
     # frequent type and region; a tie goes to the first in alphabetical order.
+    # The type and region by rank (kinds holds every one), and the earliest start's time of
+    # day by its minute: the same answers as the strings' mode and minimum, without
+    # formatting or comparing a string a row.
+    ranked = kinds.select(
+        "kind",
+        "instance_type",
+        "region",
+        pl.col("instance_type").rank("dense").alias("type_rank"),
+        pl.col("region").rank("dense").alias("region_rank"),
+    )
+    minute = pl.col("start").dt.hour().cast(pl.Int32) * 60 + pl.col("start").dt.minute()
     told = (
-        pl.concat(list(_together(narrow, settings, linked.select("who", "who_o"))))
-        .join(narrow.select("launch", "kind", "start"), on="launch")
-        .join(kinds.select("kind", "instance_type", "region"), on="kind")
+        pl.concat(
+            list(
+                _together(narrow, settings, linked.select("who", "who_o"), extra=("kind", "start"))
+            )
+        )
+        .join(ranked.select("kind", "type_rank", "region_rank"), on="kind")
         .group_by("who", "who_o")
         .agg(
             pl.col("apart").max().dt.total_minutes().alias("minutes"),
-            pl.col("instance_type").mode().min().alias("instance_type"),
-            pl.col("region").mode().min().alias("region"),
+            pl.col("type_rank").mode().min(),
+            pl.col("region_rank").mode().min(),
             pl.col("launch").unique().alias("launch_ids"),
             _clock_spread(pl.col("start")).alias("clock_spread"),
-            pl.col("start").dt.strftime("%H:%M").min().alias("clock"),
+            minute.min().alias("clock"),
         )
+        .join(ranked.select("type_rank", "instance_type").unique(), on="type_rank", how="left")
+        .join(ranked.select("region_rank", "region").unique(), on="region_rank", how="left")
+        .with_columns(
+            pl.format(
+                "{}:{}",
+                (pl.col("clock") // 60).cast(pl.String).str.zfill(2),
+                (pl.col("clock") % 60).cast(pl.String).str.zfill(2),
+            ).alias("clock")
+        )
+        .drop("type_rank", "region_rank")
     )
     named = ids.select("who", "tenant_id")
     linked = (
@@ -218,50 +256,70 @@ def launch_links(
     return links, counts
 
 
-def _shard_count(narrow: pl.DataFrame) -> int:
-    """Shards of tenants for `_met`: about `SHARD_ROWS` joined rows each (a bucket's launches
-    times its neighbourhood's, summed)."""
-    sizes = narrow.group_by("group", "bucket").agg(pl.len().cast(pl.Int64).alias("n"))
-    near = (
-        pl.concat([sizes.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)])
-        .group_by("group", "bucket")
-        .agg(pl.col("n").sum().alias("near"))
-    )
-    cost = sizes.join(near, on=["group", "bucket"]).select((pl.col("n") * pl.col("near")).sum())
-    return int(cost.item() or 0) // SHARD_ROWS + 1
+def _met(
+    narrow: pl.DataFrame, settings: NetworkSettings, chunk_rows: int = CHUNK_ROWS
+) -> pl.DataFrame:
+    """who, who_o, days, launches of each pair with at least `min_launch_days` rows of
+    launches together. A pair with fewer cannot have met on that many days; the relation is
+    symmetric (a launch with another is that one with it), so a pair and its reverse have as
+    many rows and stay or go together.
 
-
-def _met(narrow: pl.DataFrame, settings: NetworkSettings, shards: int, shard: int) -> pl.DataFrame:
-    """who, who_o, days, launches of each pair whose first tenant is in this shard (who modulo
-    `shards`) with at least `min_launch_days` rows of launches together. A pair with fewer
-    cannot have met on that many days; the relation is symmetric (a launch with another is
-    that one with it), so a pair and its reverse have as many rows and stay or go together."""
-    mine = narrow.filter(pl.col("who") % shards == shard)
-    per_day = [
-        rows.group_by("pair", "day").agg(
-            pl.len().alias("rows"), pl.col("launch").n_unique().alias("launches")
+    Counted without hashing the rows: each row is one u64 (the other tenant, then the
+    position of the launch in the order of tenant and start), and sorted; a pair's rows are
+    then one run, in the order of its launches, so its days and launches are where the day
+    and the position change -- at 1M tenants, grouping the rows by (pair, day) with a count
+    of distinct launches was most of what was left after the join."""
+    reach, others = _reach(narrow, narrow, settings.launch_window_minutes)
+    who, day = reach["who"], reach["day"]
+    found = []
+    for rows in _joined(reach, others, settings, chunk_rows, _MET_KEY, ["at_left"]):
+        key = rows["key"].sort()
+        at = (key % 2**32).cast(pl.UInt32)
+        run = pl.DataFrame({"who_o": (key // 2**32).cast(pl.UInt32), "at": at}).with_columns(
+            who.gather(at).alias("who"), day.gather(at).alias("day")
         )
-        for rows in _together(narrow, settings, left=mine)
-    ]
-    if not per_day:
+        first = (pl.col("who_o") != pl.col("who_o").shift(1)) | (
+            pl.col("who") != pl.col("who").shift(1)
+        )
+        first = first.fill_null(True)
+        counted = (
+            run.lazy()
+            .with_columns(
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
+                (first | (pl.col("day") != pl.col("day").shift(1)))
+                .fill_null(True)
+                .cast(pl.UInt32)
+                .cum_sum()
+                .alias("days"),
+                (first | (pl.col("at") != pl.col("at").shift(1)))
+                .fill_null(True)
+                .cast(pl.UInt32)
+                .cum_sum()
+                .alias("launches"),
+                first.shift(-1).fill_null(True).alias("last"),
+            )
+            .filter("last")
+            .select(
+                "who",
+                "who_o",
+                (pl.col("row") - pl.col("row").shift(1, fill_value=-1)).alias("rows"),
+                (pl.col("days") - pl.col("days").shift(1, fill_value=0)).alias("days"),
+                (pl.col("launches") - pl.col("launches").shift(1, fill_value=0)).alias("launches"),
+            )
+            .filter(pl.col("rows") >= settings.min_launch_days)
+            .select("who", "who_o", "days", "launches")
+            .collect()
+        )
+        found.append(counted.shrink_to_fit())  # not the buffers of the whole chunk's rows
+    if not found:
         return pl.DataFrame(
             schema={"who": pl.UInt32, "who_o": pl.UInt32, "days": pl.UInt32, "launches": pl.UInt32}
         )
-    # A launch is in one chunk, and on one day: launches add up over chunks, days are distinct.
-    return (
-        pl.concat(per_day)
-        .group_by("pair", "day")
-        .agg(pl.col("rows").sum(), pl.col("launches").sum())
-        .group_by("pair")
-        .agg(pl.col("rows").sum(), pl.len().alias("days"), pl.col("launches").sum())
-        .filter(pl.col("rows") >= settings.min_launch_days)
-        .select(
-            (pl.col("pair") // 2**32).cast(pl.UInt32).alias("who"),
-            (pl.col("pair") % 2**32).cast(pl.UInt32).alias("who_o"),
-            pl.col("days").cast(pl.UInt32),
-            pl.col("launches").cast(pl.UInt32),
-        )
-    )
+    return pl.concat(found)
+
+
+# A row of `_met`: the other tenant in the high 32 bits, the launch's position in the low.
+_MET_KEY = [(pl.col("who_o").cast(pl.UInt64) * 2**32 + pl.col("at_left")).alias("key")]
 
 
 def _together(
@@ -270,66 +328,116 @@ def _together(
     only: pl.DataFrame | None = None,
     chunk_rows: int = CHUNK_ROWS,
     left: pl.DataFrame | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Iterator[pl.DataFrame]:
-    """launch, who, who_o, day, apart, pair of each launch and another tenant's launch in the
-    same group within `launch_window_minutes`, with a similar run length: a join on (group,
-    bucket) against the same and the neighbouring buckets, chunk by chunk of the (group,
-    bucket)s of the left launches, each chunk's join at most about `chunk_rows` rows (a
-    bucket's rows times its neighbourhood's). `only` (who, who_o): just those pairs' rows;
-    `left`: just these launches' (a subset of `narrow`) with any other."""
+    """launch, who, who_o, day, apart, pair (and the left launch's `extra` columns, of kind
+    and start) of each launch and another tenant's launch in the
+    same group within `launch_window_minutes`, with a similar run length, chunk by chunk of
+    tenants (`_joined`). `only` (who, who_o): just those pairs' rows; `left`: just these
+    launches' (a subset of `narrow`) with any other."""
     narrow_left = narrow if left is None else left
     narrow_right = narrow
     if only is not None:
         narrow_left = narrow_left.filter(pl.col("who").is_in(only["who"].unique().implode()))
         narrow_right = narrow.filter(pl.col("who").is_in(only["who_o"].unique().implode()))
-    right = narrow_right.select("who", "group", "bucket", "start", "hours")
-    sizes = right.group_by("group", "bucket").agg(pl.len().alias("n"))
-    near = (
-        pl.concat([sizes.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)])
-        .group_by("group", "bucket")
-        .agg(pl.col("n").sum().alias("near"))
+    reach, others = _reach(narrow_left, narrow_right, settings.launch_window_minutes)
+    columns: list[str | pl.Expr] = [
+        "launch",
+        "who",
+        "who_o",
+        "day",
+        (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
+        (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
+        *extra,
+    ]
+    carry = ["launch", "day", *(c for c in extra if c != "start")]
+    for rows in _joined(reach, others, settings, chunk_rows, columns, carry):
+        yield rows if only is None else rows.join(only, on=["who", "who_o"], how="semi")
+
+
+def _joined(
+    reach: pl.DataFrame,
+    others: pl.DataFrame,
+    settings: NetworkSettings,
+    chunk_rows: int,
+    columns: Sequence[str | pl.Expr],
+    carry: list[str],
+) -> Iterator[pl.DataFrame]:
+    """`columns` of each left launch of `reach` and another tenant's launch of `others` (the
+    two frames of `_reach`) within the window with a similar run length, chunk by chunk of
+    whole tenants with at most about `chunk_rows` launches in reach (plus one tenant's).
+    Left columns: who, start, hours and those of `carry` (of launch, day and at_left, its
+    position in `reach`); right: who_o, start_o, hours_o.
+
+    The other launches are sorted once by (group, start): the ones within the window of a
+    launch are then one run of that order, found by two binary searches (`_reach`), and a
+    chunk's rows are gathered by position -- no hash join, and no copy of the other side per
+    chunk (at 1M tenants the neighbour table rebuilt per chunk was most of the time)."""
+    if reach.height == 0:
+        return
+    others = others.select(
+        pl.col("who").alias("who_o"), pl.col("start").alias("start_o"), "hours_o"
     )
-    cost = (
-        narrow_left.group_by("group", "bucket")
-        .agg(pl.len().alias("n"))
-        .join(near, on=["group", "bucket"], how="left")
-        .sort("group", "bucket")
-        .select(
-            "group",
-            "bucket",
-            (
-                (pl.col("n").cast(pl.Int64) * pl.col("near").fill_null(0).cast(pl.Int64)).cum_sum()
-                // chunk_rows
-            ).alias("chunk"),
-        )
-    )
-    keyed = narrow_left.join(cost, on=["group", "bucket"])
     window = timedelta(minutes=settings.launch_window_minutes)
     ratio = pl.max_horizontal("hours", "hours_o") / pl.min_horizontal("hours", "hours_o").clip(
         lower_bound=1 / 60
     )
-    for chunk in keyed.partition_by("chunk", include_key=False):
-        spots = chunk.select("group", "bucket").unique()
-        neighbours = pl.concat(
-            [right.with_columns(pl.col("bucket") + offset) for offset in (-1, 0, 1)]
-        ).join(spots, on=["group", "bucket"], how="semi")
-        rows = (
-            chunk.join(neighbours, on=["group", "bucket"], suffix="_o")
+    # `reach` is in tenant order: a tenant's chunk is where its last launch's running total is.
+    total = (pl.col("hi") - pl.col("lo")).cast(pl.Int64).cum_sum()
+    last = pl.col("who") != pl.col("who").shift(-1)
+    tenant_total = pl.when(last.fill_null(True)).then(total).backward_fill()
+    chunks = (
+        reach.with_row_index("at_left")
+        .with_columns((tenant_total // chunk_rows).alias("chunk"))
+        .filter(pl.col("hi") > pl.col("lo"))
+    )
+    for chunk in chunks.partition_by("chunk", include_key=False, maintain_order=True):
+        spans = chunk.select(
+            *carry, "who", "start", "hours", pl.int_ranges("lo", "hi").alias("at")
+        ).explode("at")
+        met = pl.concat([spans, others[spans["at"]]], how="horizontal")
+        yield (
+            met.lazy()
             .filter(
                 (pl.col("who") != pl.col("who_o"))
                 & ((pl.col("start") - pl.col("start_o")).abs() <= window)
                 & (ratio <= DURATION_RATIO)
             )
-            .select(
-                "launch",
-                "who",
-                "who_o",
-                "day",
-                (pl.col("start") - pl.col("start_o")).abs().alias("apart"),
-                (pl.col("who").cast(pl.UInt64) * 2**32 + pl.col("who_o")).alias("pair"),
-            )
+            .select(columns)
+            .collect()
         )
-        yield rows if only is None else rows.join(only, on=["who", "who_o"], how="semi")
+
+
+def _reach(
+    left: pl.DataFrame, right: pl.DataFrame, window_minutes: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(left launches in the order of tenant, start and launch, with lo, hi: the run of
+    `right` positions in their group within the window, inclusive; right sorted by group and
+    start). One sortable key stands for (group, start): the group times a stride longer than
+    the launches' span plus the window, so a window never reaches into the next group."""
+    window_us = window_minutes * 60_000_000
+    epoch = pl.col("start").dt.epoch("us")
+    bounds = pl.concat([left.select(epoch, "group"), right.select(epoch, "group")]).select(
+        pl.col("start").min().alias("first"),
+        pl.col("start").max().alias("last"),
+        pl.col("group").max().alias("groups"),
+    )
+    first, last, groups = bounds.row(0)
+    if first is None:
+        first, last, groups = 0, 0, 0
+    stride = last - first + window_us + 1
+    if (groups + 1) * stride >= 2**63:
+        raise ValueError(f"{groups + 1} launch groups over {last - first} us overflow the key")
+    key = (pl.col("group").cast(pl.Int64) * stride + (epoch - first)).alias("key")
+    right = right.select("who", "start", pl.col("hours").alias("hours_o"), key).sort("key")
+    keys = right["key"]
+    wanted = [c for c in ("launch", "who", "kind", "day", "start", "hours") if c in left.columns]
+    left = left.select(*wanted, key).sort("who", "start", "launch")
+    reach = left.with_columns(
+        keys.search_sorted(left["key"] - window_us, side="left").alias("lo"),
+        keys.search_sorted(left["key"] + window_us, side="right").alias("hi"),
+    ).drop("key")
+    return reach, right.drop("key")
 
 
 def _clock_spread(start: pl.Expr) -> pl.Expr:
