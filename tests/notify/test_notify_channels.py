@@ -219,6 +219,27 @@ def test_teams_full_detail_shows_a_hostile_tenant_name_as_the_text_it_is(plain_r
     assert "{{" not in line  # no Adaptive Card date function either
 
 
+@pytest.mark.parametrize(
+    "text, escaped",
+    [
+        ("- starts a list", "\\- starts a list"),
+        ("+ starts a list", "\\+ starts a list"),
+        ("## starts a heading", "\\## starts a heading"),
+        ("12. starts a list", "12\\. starts a list"),
+        ("3) starts a list", "3\\) starts a list"),
+    ],
+)
+def test_teams_a_line_starting_like_a_block_is_escaped_at_its_marker(text, escaped):
+    """A list, heading or numbered item marker at the start gets its backslash where
+    CommonMark needs it (before a bullet or heading, after an item's number), and the card
+    shows the text itself as one paragraph."""
+    from auditor.notify.channels.teams import card_text
+
+    assert card_text(text) == escaped
+    out, shown = rendered_text(card_text(text))
+    assert re.fullmatch(r"<p>[^<]*</p>\n", out) and shown == text, out
+
+
 def test_teams_escaping_leaves_our_own_lines_readable():
     from auditor.notify.channels.teams import card_text
 

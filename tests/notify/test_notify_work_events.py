@@ -171,3 +171,24 @@ def test_chat_and_mail_words_for_both_events():
     assert any(
         b["text"] == "reason: \\*\\*x\\*\\*" for b in card
     )  # the reason is analyst text: escaped
+
+
+def test_slack_blocks_keep_within_slacks_limits_and_cut_only_what_is_over():
+    """Slack refuses a header over 150 characters and a section over 3,000: an assignee name
+    of 400 characters and a reason of 5,000 are cut, to exactly 150 in the header (all a
+    header may hold) and under 3,000 in the section; short ones are whole."""
+    from auditor.notify.channels.slack import slack_body
+
+    full = channel(detail="full")
+    (assigned,) = work_messages(event(assignee="b" * 400), [full])
+    body = slack_body(assigned)
+    header = body["blocks"][0]["text"]["text"]
+    assert len(header) == 150 and body["text"].startswith(header)
+    (review,) = work_messages(
+        event("review-requested", assignee=None, status="dismissed", reason="r" * 5000), [full]
+    )
+    section = slack_body(review)["blocks"][1]["text"]["text"]
+    assert 2_000 < len(section) <= 3_000
+    (short,) = work_messages(event(), [full])
+    short_body = slack_body(short)
+    assert short_body["blocks"][0]["text"]["text"] == short_body["text"]  # nothing cut

@@ -373,6 +373,16 @@ def test_a_blocking_key_is_used_up_to_max_key_names_and_then_only_as_the_rarest(
     assert found(1, 2) == set(rows[:-1])  # key 2 is one over and key 1 is rarer
     assert found(2) == set(rows)  # all a query has: used as its rarest
 
+    # beside a rarer key (3, one name), a key held by exactly the limit is still used,
+    # and one held by one name more is not
+    table = KeyTable(
+        pl.concat(
+            [keys, pl.DataFrame({"row": [999], "key": [3]}, schema=keys.schema)], how="vertical"
+        )
+    )
+    assert found(1, 3) == set(rows[:-1]) | {999}
+    assert found(2, 3) == {999}
+
 
 def test_name_v1_scores_a_spacing_variant_below_the_exact_name():
     from auditor.screening.matcher import name_features

@@ -24,7 +24,14 @@ PAIRS = [
     ("ir", "air"),
     ("abc", "abcde"),
     ("petrochem", "petrochemical"),  # too far for edits: the close-spelling ratio pairs them
+    ("logistics", "lagistocs"),  # two edits in nine letters: the shortest that pairs at 0.84
+    ("logistic", "lagistoc"),  # two edits in eight letters: the ratio decides, not the edits
 ]
+
+
+def test_two_edits_pair_words_of_nine_letters_or_more():
+    assert word_similarity("logistics", "lagistocs") == 0.84
+    assert word_similarity("logistic", "lagistoc") < 0.84
 
 
 def test_vectorised_similarity_equals_the_definition():
