@@ -43,16 +43,19 @@ TEST_PACKAGES = (
     "mmdb_writer",
 )
 FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
-# pytest's short summary line for a file that failed to collect (an import-time error)
-COLLECTION_ERROR = re.compile(r"^ERROR \S+ - ", re.MULTILINE)
+# pytest's short summary line for a file that failed to collect (an import-time error), or
+# its report of a conftest.py that failed to import (exit 4, whatever the exception)
+COLLECTION_ERROR = re.compile(
+    r"^(?:ERROR \S+ - |ImportError while loading conftest )", re.MULTILINE
+)
 
 
 def pytest_status(code: int, text: str) -> str:
     """killed | survived | error from pytest's exit code and output.
 
     A mutant that breaks a module at import time fails collection: exit 2 when whole files
-    are given, exit 4 ("found no collectors") when test ids are -- both are caught, as long
-    as pytest names the file that failed to collect. Anything else (a usage error, a stale
+    are given, exit 4 ("found no collectors") when test ids are, or exit 4 when a conftest.py
+    that imports it fails -- all caught, as long as pytest names the file that failed. Anything else (a usage error, a stale
     test id with no collection error, an internal error) is a tool error, not a kill.
     """
     if code == 0:

@@ -100,5 +100,9 @@ def test_a_mutant_that_breaks_an_import_is_killed_whether_files_or_test_ids_are_
     assert status("test_broken.py") == "killed"
     assert status("test_broken.py::test_x") == "killed"
     assert status("test_fine.py") == "survived"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "conftest.py").write_text("raise KeyError('planted')\n")
+    (tmp_path / "sub" / "test_z.py").write_text("def test_z():\n    pass\n")
+    assert status("sub/test_z.py::test_z") == "killed"  # a conftest that fails to import
     assert status("test_fine.py::test_missing") == "error"
     assert pytest_status(3, "INTERNALERROR> boom") == "error"
