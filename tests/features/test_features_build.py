@@ -69,3 +69,5 @@ def test_tenants_without_usage_get_zero_usage_features_and_empty_lists():
         and idle["cluster_restricted_gpu_hours_90d"] == 0.0
     )
     assert idle["cluster_unverified_count"] == 1.0  # no KYC status on record counts as unverified
+    # no sign-ins, so no network links: a cluster counts none of its members as linked
+    assert idle["cluster_network_linked_count"] == 0.0 == busy["cluster_network_linked_count"]
