@@ -350,17 +350,19 @@ def launches(
     *,
     region2: str = "ap-southeast-1",
     clock: list[int] | None = None,
+    instance_type: str = "p5.48xlarge",
+    days_back: int = 10,
 ) -> pl.DataFrame:
     """Both tenants launch on `days` days, t01 `offsets_minutes` after t00; day d at `clock[d]`
     minutes past 03:00 UTC (by default 97 minutes later each day: not a schedule)."""
     clock = clock if clock is not None else [97 * d for d in range(days)]
     rows = []
     for d in range(days):
-        base = AS_OF - timedelta(days=10 + d * 2, hours=3) + timedelta(minutes=clock[d])
+        base = AS_OF - timedelta(days=days_back + d * 2, hours=3) + timedelta(minutes=clock[d])
         for i, (tid, region) in enumerate((("t00", "ap-southeast-1"), ("t01", region2))):
             start = base + timedelta(minutes=offsets_minutes[i])
             rows.append(
-                (tid, "aws", region, "p5.48xlarge", start, start + timedelta(hours=40), None, None)
+                (tid, "aws", region, instance_type, start, start + timedelta(hours=40), None, None)
             )
     return pl.DataFrame(rows, schema=EMPTY_USAGE.schema, orient="row")
 
@@ -381,6 +383,27 @@ def test_launch_window_and_repeats_both_sides(apart: int, days: int, links: bool
             reason.startswith("launched p5.48xlarge in ap-southeast-1 within")
             and "on 3 days" in reason
         )
+
+
+@pytest.mark.parametrize(
+    "instance_type, days_back, links",
+    [
+        ("p5.48xlarge", 80, True),  # H100s, the last launch 84 days back: in the 90-day window
+        ("p5.48xlarge", 91, False),  # every launch more than 90 days back
+        ("r6i.xlarge", 10, False),  # CPUs in step: nothing restricted, no signal
+        ("g4dn.xlarge", 10, False),  # T4s are not restricted accelerators
+    ],
+)
+def test_only_restricted_launches_inside_the_window_keep_step(
+    instance_type: str, days_back: int, links: bool
+) -> None:
+    t = tenants(2)
+    usage = launches([0, 2], 3, instance_type=instance_type, days_back=days_back)
+    result = farm_links(pl.DataFrame(schema=ACCESS_SCHEMA), usage, t, AS_OF)
+    assert (linked(result, "t00") == ["t01"]) is links
+    assert result.features["synchronized_launch_count"].to_list() == (
+        [3.0, 3.0] if links else [0.0, 0.0]
+    )
 
 
 @pytest.mark.parametrize(
