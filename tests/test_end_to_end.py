@@ -173,19 +173,15 @@ def test_case_ids_are_stable_across_runs(cases, tmp_path):
     ]
 
 
+def audit_without_lists(cli, usage, out):
+    """`auditor audit` on the example's tenants and `usage` alone: no lists, no sign-ins."""
+    tenants = EXAMPLES / "provider" / "tenants.csv"
+    as_of = "2026-11-01T00:00:00Z"
+    return cli("audit", "--tenants", tenants, "--usage", usage, "--as-of", as_of, "--out", out)
+
+
 def test_without_lists_or_access_rules_are_unknown_not_clean(tmp_path, cli):
-    provider = EXAMPLES / "provider"
-    code, out, err = cli(
-        "audit",
-        "--tenants",
-        provider / "tenants.csv",
-        "--usage",
-        provider / "usage.csv",
-        "--as-of",
-        "2026-11-01T00:00:00Z",
-        "--out",
-        tmp_path,
-    )
+    code, out, err = audit_without_lists(cli, EXAMPLES / "provider" / "usage.csv", tmp_path)
     assert code == 0, err
     manifest = json.loads((tmp_path / "run.json").read_text())
     assert "listed_name_score" in manifest["unavailable_features"]
@@ -208,17 +204,7 @@ def test_usage_of_tenants_missing_from_the_tenant_table_is_counted_and_reported(
     usage = tmp_path / "usage.csv"
     usage.write_text("\n".join([*lines, *ghosts]) + "\n")
     out = tmp_path / "out"
-    code, _, err = cli(
-        "audit",
-        "--tenants",
-        provider / "tenants.csv",
-        "--usage",
-        usage,
-        "--as-of",
-        "2026-11-01T00:00:00Z",
-        "--out",
-        out,
-    )
+    code, _, err = audit_without_lists(cli, usage, out)
     assert code == 0, err
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["counts"]["usage_tenants_not_in_tenant_table"] == 2

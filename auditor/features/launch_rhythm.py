@@ -179,7 +179,6 @@ def launch_links(
         pl.col("instance_type").rank("dense").alias("type_rank"),
         pl.col("region").rank("dense").alias("region_rank"),
     )
-    minute = pl.col("start").dt.hour().cast(pl.Int32) * 60 + pl.col("start").dt.minute()
     told = (
         pl.concat(
             list(
@@ -194,7 +193,7 @@ def launch_links(
             pl.col("region_rank").mode().min(),
             pl.col("launch").unique().alias("launch_ids"),
             _clock_spread(pl.col("start")).alias("clock_spread"),
-            minute.min().alias("clock"),
+            _minute_of_day(pl.col("start")).min().alias("clock"),
         )
         .join(ranked.select("type_rank", "instance_type").unique(), on="type_rank", how="left")
         .join(ranked.select("region_rank", "region").unique(), on="region_rank", how="left")
@@ -327,18 +326,15 @@ def _together(
     settings: NetworkSettings,
     only: pl.DataFrame | None = None,
     chunk_rows: int = CHUNK_ROWS,
-    left: pl.DataFrame | None = None,
     extra: tuple[str, ...] = (),
 ) -> Iterator[pl.DataFrame]:
     """launch, who, who_o, day, apart, pair (and the left launch's `extra` columns, of kind
     and start) of each launch and another tenant's launch in the
     same group within `launch_window_minutes`, with a similar run length, chunk by chunk of
-    tenants (`_joined`). `only` (who, who_o): just those pairs' rows; `left`: just these
-    launches' (a subset of `narrow`) with any other."""
-    narrow_left = narrow if left is None else left
-    narrow_right = narrow
+    tenants (`_joined`). `only` (who, who_o): just those pairs' rows."""
+    narrow_left = narrow_right = narrow
     if only is not None:
-        narrow_left = narrow_left.filter(pl.col("who").is_in(only["who"].unique().implode()))
+        narrow_left = narrow.filter(pl.col("who").is_in(only["who"].unique().implode()))
         narrow_right = narrow.filter(pl.col("who").is_in(only["who_o"].unique().implode()))
     reach, others = _reach(narrow_left, narrow_right, settings.launch_window_minutes)
     columns: list[str | pl.Expr] = [
@@ -443,11 +439,15 @@ def _reach(
 def _clock_spread(start: pl.Expr) -> pl.Expr:
     """Minutes of the day the starts span, round the clock: 0 when every start is at the same
     minute of the day, up to 1,440 minus the largest gap between neighbouring starts."""
-    minute = (start.dt.hour().cast(pl.Int32) * 60 + start.dt.minute().cast(pl.Int32)).sort()
+    minute = _minute_of_day(start).sort()
     widest_gap = pl.max_horizontal(
         minute.diff().max().fill_null(0), minute.first() + 1440 - minute.last()
     )
     return 1440 - widest_gap
+
+
+def _minute_of_day(start: pl.Expr) -> pl.Expr:
+    return start.dt.hour().cast(pl.Int32) * 60 + start.dt.minute().cast(pl.Int32)
 
 
 def _no_counts() -> pl.DataFrame:

@@ -12,6 +12,7 @@ import pytest
 from auditor.features.screening import screen_tenants
 from auditor.screening import ScreeningIndex
 from auditor.screening.index import MAX_SCREENED_CHARS
+from auditor.model.schema import TENANTS
 from auditor.screening.lists import ENTRY_SCHEMA
 
 EL = "Entity List (EL) - Bureau of Industry and Security"
@@ -25,28 +26,13 @@ def index() -> ScreeningIndex:
 
 def tenants(long_names: int) -> pl.DataFrame:
     """Twenty-five tenants, the first `long_names` of them with a name over the screened length."""
-    ids = [f"t{i:02d}" for i in range(25)]
     long = "Zavolta " + "x" * MAX_SCREENED_CHARS
-    return pl.DataFrame(
-        {
-            "tenant_id": ids,
-            "legal_name": [long if i < long_names else f"Tenant {i}" for i in range(25)],
-            "aliases": [[] for _ in ids],
-            "parent_company": [None] * 25,
-            "ultimate_parent": [None] * 25,
-            "beneficial_owners": [[] for _ in ids],
-            "officers": [[] for _ in ids],
-            "address": [None] * 25,
-        },
-        schema_overrides={
-            "aliases": pl.List(pl.String),
-            "parent_company": pl.String,
-            "ultimate_parent": pl.String,
-            "beneficial_owners": pl.List(pl.String),
-            "officers": pl.List(pl.String),
-            "address": pl.String,
-        },
-    )
+    rows = [
+        {"tenant_id": f"t{i:02d}", "legal_name": long if i < long_names else f"Tenant {i}"}
+        for i in range(25)
+    ]
+    schema = TENANTS.polars_schema()
+    return pl.DataFrame({n: [r.get(n) for r in rows] for n in schema}, schema=schema)
 
 
 NAMED = 20  # the documented figure
