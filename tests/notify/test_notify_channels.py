@@ -169,6 +169,8 @@ def test_teams_gets_a_message_with_an_adaptive_card(plain_receiver):
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
     texts = [b["text"] for b in card["body"]]
     assert texts[0].startswith("auditor run") and any("C-2" in t for t in texts)
+    # a long line wraps in the card instead of being cut off at its edge
+    assert all(b["wrap"] is True for b in card["body"])
     assert card["actions"] == [
         {"type": "Action.OpenUrl", "title": "C-1", "url": "https://console.example/cases/C-1"}
     ]

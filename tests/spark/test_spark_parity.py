@@ -121,3 +121,20 @@ def test_a_missing_required_column_is_named(spark, tmp_path):
             files["tenants"], files["usage"], files["access"], EngineConfig(name="spark")
         )
     assert str(on_spark.value) == str(on_polars.value)
+
+
+def test_a_duplicate_tenant_id_in_a_csv_is_named_at_the_same_row_on_both_engines(spark, tmp_path):
+    files = write_provider(tmp_path, "csv")
+    tenants = pl.read_csv(files["tenants"], infer_schema=False)
+    pl.concat([tenants, tenants.head(1)]).write_csv(files["tenants"])
+    with pytest.raises(InputError) as on_polars:
+        load_inputs(files["tenants"], files["usage"], files["access"])
+    with pytest.raises(InputError) as on_spark:
+        load_spark_inputs(
+            files["tenants"], files["usage"], files["access"], EngineConfig(name="spark")
+        )
+    assert str(on_spark.value) == str(on_polars.value)
+    # the header is line 1, so the repeated first tenant is on line height + 2
+    assert f"row {tenants.height + 2}" in str(on_spark.value) and "first seen at row 2" in str(
+        on_spark.value
+    )
