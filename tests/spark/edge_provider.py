@@ -92,6 +92,9 @@ def usage_rows() -> list[dict[str, object]]:
     rows = []
     for i, (tenant, kind, start, end) in enumerate(placed):
         rows.append(_row(tenant, kind, start, end, f"i-{i:04d}", i % 5, i % 3 == 0))
+    # One microsecond inside the 90-day window, written with its microseconds (style 3's end is
+    # style 4): counted on both engines, not dropped as an empty run.
+    rows.append(_row("e11", 1, _days(95), _days(90) + timedelta(microseconds=1), "i-1us", 3, False))
     rows.append(dict(rows[0]))  # the same run twice: excluded once
     rng = random.Random(11)
     for i in range(400):
