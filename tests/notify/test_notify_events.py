@@ -147,3 +147,30 @@ def test_secret_files_are_relative_to_the_config(tmp_path):
     (channel,) = load_config(tmp_path / "audit.yaml").notify
     assert channel.secret_file == tmp_path / "secrets" / "hook"
     assert channel.detail == "minimal"  # the default everywhere
+
+
+@pytest.mark.parametrize("count", [50, 51])
+def test_a_digest_names_fifty_cases_and_counts_the_rest_in_its_words(count):
+    from auditor.notify.text import message_text
+
+    many = [
+        DigestCase(f"C-{i:03d}", "new", "critical", 90.0, i, [f"N{i}"], ["r"])
+        for i in range(1, count + 1)
+    ]
+    (msg,) = run_messages(facts(cases=many), [slack()])
+    assert len(msg.payload["cases"]) == 50 and msg.payload["cases_total"] == count
+    text = message_text("run-digest", msg.payload)
+    named = [line for line in text.lines if line.startswith("#")]
+    assert len(named) == 50
+    more = [line for line in text.lines if "more (cases.jsonl)" in line]
+    assert more == ([] if count == 50 else ["... and 1 more (cases.jsonl)"])
+    assert not any("INCOMPLETE" in line for line in text.lines)
+
+
+def test_a_full_digest_line_shows_three_names_and_three_reasons():
+    from auditor.notify.text import message_text
+
+    case = DigestCase("C-9", "new", "critical", 91.25, 1, ["A", "B", "C", "D"], ["r1", "r2", "r3", "r4"])
+    (msg,) = run_messages(facts(cases=[case]), [slack(detail="full")])
+    (line,) = [x for x in message_text("run-digest", msg.payload).lines if x.startswith("#")]
+    assert line == "#1 C-9 new critical 91.2 - A, B, C - r1; r2; r3"

@@ -212,3 +212,13 @@ def test_the_next_run_reports_the_dead_in_its_digest_and_its_commit(store):
     )
     assert store.notifications(unreported_dead=True) == []  # reported once
     assert {m.event_id for m in store.notifications(state="pending")} == {"run-digest.r2"}
+
+
+def test_after_a_run_without_channels_the_waiting_messages_are_named_and_nothing_else_is_said(store):
+    from auditor.notify.run_notices import send_after_run
+
+    assert send_after_run(store, []) == []  # no channels, nothing waiting: silence
+    store.enqueue_notifications([msg(channel="gone")], T0)
+    (line,) = send_after_run(store, [])
+    assert "unconfigured channel(s) gone" in line
+    assert store.notifications()[0].state == "pending"
