@@ -170,7 +170,9 @@ def test_a_digest_names_fifty_cases_and_counts_the_rest_in_its_words(count):
 def test_a_full_digest_line_shows_three_names_and_three_reasons():
     from auditor.notify.text import message_text
 
-    case = DigestCase("C-9", "new", "critical", 91.25, 1, ["A", "B", "C", "D"], ["r1", "r2", "r3", "r4"])
+    case = DigestCase(
+        "C-9", "new", "critical", 91.25, 1, ["A", "B", "C", "D"], ["r1", "r2", "r3", "r4"]
+    )
     (msg,) = run_messages(facts(cases=[case]), [slack(detail="full")])
     (line,) = [x for x in message_text("run-digest", msg.payload).lines if x.startswith("#")]
     assert line == "#1 C-9 new critical 91.2 - A, B, C - r1; r2; r3"

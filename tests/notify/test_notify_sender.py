@@ -214,7 +214,7 @@ def test_the_next_run_reports_the_dead_in_its_digest_and_its_commit(store):
     assert {m.event_id for m in store.notifications(state="pending")} == {"run-digest.r2"}
 
 
-def test_after_a_run_without_channels_the_waiting_messages_are_named_and_nothing_else_is_said(store):
+def test_after_a_run_without_channels_the_waiting_are_named_and_nothing_else_said(store):
     from auditor.notify.run_notices import send_after_run
 
     assert send_after_run(store, []) == []  # no channels, nothing waiting: silence
