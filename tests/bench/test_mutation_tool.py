@@ -106,3 +106,26 @@ def test_a_mutant_that_breaks_an_import_is_killed_whether_files_or_test_ids_are_
     assert status("sub/test_z.py::test_z") == "killed"  # a conftest that fails to import
     assert status("test_fine.py::test_missing") == "error"
     assert pytest_status(3, "INTERNALERROR> boom") == "error"
+
+
+def test_a_killer_failing_only_in_the_forked_worker_still_kills():
+    """The forked worker's state can fail a test that passes alone (console tests, session 14):
+    only a killer that fails in a fresh pytest process too turns its kills into errors."""
+
+    class FreshRuns:
+        def run_tests(self, tests, timeout):
+            return ("killed" if tests == ["tests/a.py::flaky"] else "survived"), 0.1
+
+    class ForkedWorker:  # the forked run fails every test; the fresh one decides
+        box = FreshRuns()
+
+        def run(self, module, source, tests, timeout):
+            return {"status": "killed", "seconds": 0.1, "failed": tests[0]}
+
+    mutants = mutation.list_mutants("auditor/scoring/weighted.py")[:2]
+    outcomes = [
+        mutation.Outcome(mutants[0], "killed", 1.0, failed="tests/a.py::flaky"),
+        mutation.Outcome(mutants[1], "killed", 1.0, failed="tests/a.py::sound"),
+    ]
+    checked = mutation._verify_killers(outcomes, ForkedWorker())
+    assert [o.status for o in checked] == ["error", "killed"]
