@@ -410,3 +410,23 @@ def test_write_tables_round_trip_columns(tmp_path):
     paths = write_tables(imported, tmp_path)
     parties = pl.read_csv(paths["parties"])
     assert parties.filter(pl.col("party_id") == "A")["aliases"].item() == "Al;Alf"
+
+
+@pytest.mark.parametrize(
+    "value, share",
+    [
+        (30, 30.0),
+        ("30", 30.0),
+        ("30%", 30.0),
+        (" 50.5 % ", 50.5),
+        (0.3, 0.3),
+        ("", None),
+        (None, None),
+        ("about half", None),
+        ("%", None),
+    ],
+)
+def test_a_stated_share_is_read_as_a_percentage_and_a_blank_or_word_is_unknown(value, share):
+    from auditor.ownership.importers.common import percent
+
+    assert percent(value) == share
