@@ -42,12 +42,20 @@ TEST_PACKAGES = (
     "playwright.sync_api",
     "mmdb_writer",
 )
-FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+# the failing test's id, which pytest prints before " - <message>"; a parametrised id may
+# hold spaces inside its brackets ("test_x[LEI: 20 letters]"), so a bracket runs to its close
+FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+?\[.*?\]|\S+)(?= - |$)", re.MULTILINE)
 # pytest's short summary line for a file that failed to collect (an import-time error), or
 # its report of a conftest.py that failed to import (exit 4, whatever the exception)
 COLLECTION_ERROR = re.compile(
     r"^(?:ERROR \S+ - |ImportError while loading conftest )", re.MULTILINE
 )
+
+
+def failed_test(text: str) -> str | None:
+    """The first failing test's id in pytest's short summary, whole, for re-running it."""
+    found = FAILED.search(text)
+    return found.group(1) if found else None
 
 
 def pytest_status(code: int, text: str) -> str:
@@ -167,13 +175,13 @@ def run_tests(sandbox: Path, tests: list[str], timeout: float) -> dict:
     _kill_group(pid)  # servers a test left running
     seconds = time.perf_counter() - started
     text = output.read_text(errors="replace") if output.exists() else ""
-    failed = FAILED.search(text)
+    failed = failed_test(text)
     status = pytest_status(code, text)
     return {
         "status": status,
         "seconds": seconds,
         "cpu": round(cpu, 3),
-        "failed": failed.group(1) if failed else None,
+        "failed": failed,
         "tail": text[-1500:] if status == "error" else None,
     }
 

@@ -129,3 +129,40 @@ def test_a_killer_failing_only_in_the_forked_worker_still_kills():
     ]
     checked = mutation._verify_killers(outcomes, ForkedWorker())
     assert [o.status for o in checked] == ["error", "killed"]
+
+
+def test_the_failing_test_id_is_kept_whole_when_its_parameters_hold_spaces(tmp_path):
+    """The killer is re-run by its id to check it (session 14): an id cut at the first
+    space ("...[LEI:") names no test, so the check itself errors."""
+    import subprocess
+
+    from mutation_worker import failed_test
+
+    (tmp_path / "test_params.py").write_text(
+        "import pytest\n"
+        "@pytest.mark.parametrize('v', ['LEI: -20 letters or digits'])\n"
+        "def test_p(v):\n    assert v == 'x - y'\n"
+        "def test_plain():\n    assert [1] == [2]\n"
+    )
+
+    def first_failed(*args: str) -> str | None:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        return failed_test(done.stdout)
+
+    spaced = first_failed("test_params.py::test_p")
+    assert spaced == "test_params.py::test_p[LEI: -20 letters or digits]"
+    rerun = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", spaced],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert rerun.returncode == 1 and "1 failed" in rerun.stdout  # the id names the test
+    assert first_failed("test_params.py::test_plain") == "test_params.py::test_plain"
+    assert failed_test("1 passed in 0.01s") is None
+    assert failed_test("ERROR test_params.py") == "test_params.py"  # a file failing to collect
