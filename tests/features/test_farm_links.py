@@ -245,6 +245,20 @@ def test_a_pair_clusters_only_when_their_shared_networks_carry_most_of_their_sig
     assert (linked(result, "t00") == ["t01"]) is links
 
 
+@pytest.mark.parametrize("above, links", [(0.0, True), (4e-10, True), (1e-8, False)])
+def test_a_pair_reaching_cluster_strength_to_nine_places_clusters(
+    above: float, links: bool
+) -> None:
+    """The 5/8 pair above combines to 0.5 up to float noise; a threshold set within half a
+    billionth above that still clusters it (the comparison is to 9 places), 1e-8 does not."""
+    t = tenants(2)
+    rows = [(tid, "192.0.2.44", d) for tid in ("t00", "t01") for d in range(1, 6)]
+    rows += [(tid, f"203.0.{k}.1", 7) for k, tid in enumerate(("t00", "t01")) for _ in range(3)]
+    settings = NetworkSettings(cluster_strength=0.5 + above)
+    result = farm_links(access(rows), EMPTY_USAGE, t, AS_OF, settings)
+    assert (linked(result, "t00") == ["t01"]) is links
+
+
 def test_the_share_is_of_all_the_networks_a_pair_shares_and_the_smaller_of_the_two() -> None:
     # a farm's three exits each carry a third of both accounts' sign-ins: together all of them
     t = tenants(3)

@@ -303,3 +303,30 @@ def test_email_without_starttls_is_refused_for_a_remote_server():
                 "to": ["c@d"],
             }
         )
+
+
+@pytest.mark.parametrize(
+    "extra, refused",
+    [
+        ({"password_env": "SMTP_PASSWORD"}, "a password needs a username"),
+        ({"password_file": "/run/secrets/smtp"}, "a password needs a username"),
+        ({"username": "auditor", "password_env": "SMTP_PASSWORD"}, None),
+        ({"username": "auditor", "password_file": "/run/secrets/smtp"}, None),
+        ({"username": "auditor"}, None),  # a server that takes the user alone
+        ({}, None),  # no login at all
+        (
+            {"username": "a", "password_env": "P", "password_file": "/run/secrets/smtp"},
+            "at most one of password_env, password_file",
+        ),
+    ],
+)
+def test_an_email_password_needs_a_username_and_one_source(extra, refused):
+    """A password with no user to log in as is a config mistake caught at load, not at the
+    first SMTP AUTH after a run; a user with a password, or alone, or neither, loads."""
+    spec = {"name": "m", "kind": "email", "smtp_host": "mail.example.com", "from": "a@b"}
+    spec |= {"to": ["c@d"], **extra}
+    if refused is None:
+        assert EmailChannel.model_validate(spec).username == extra.get("username")
+    else:
+        with pytest.raises(ValueError, match=refused):
+            EmailChannel.model_validate(spec)
