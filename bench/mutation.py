@@ -989,6 +989,7 @@ def _verify_killers(
     """A test that fails without any mutant (order, isolation) kills nothing: each distinct
     first failure is run once unmutated; mutants it 'killed' become errors (not counted)."""
     broken = set()
+    fork_only = []  # outcomes whose killer fails in the fork unmutated but passes alone
     for test in sorted({o.failed for o in outcomes if o.status == "killed" and o.failed}):
         module = next(o.mutant.module for o in outcomes if o.failed == test)
         if worker.run(module, None, [test], 600)["status"] == "survived":
@@ -998,9 +999,24 @@ def _verify_killers(
         # pytest process, on the sandbox's unmutated source, is broken.
         if worker.box.run_tests([test], timeout=900)[0] != "survived":
             broken.add(test)
+        else:  # its failure in the fork proves nothing: each kill is re-run in a fresh process
+            fork_only += [o for o in outcomes if o.status == "killed" and o.failed == test]
     if broken:
         print(f"tests failing without a mutant: {', '.join(sorted(broken))}", file=sys.stderr)
-    return unkill(outcomes, broken, log)
+    unkill(outcomes, broken, log)
+    for outcome in fork_only:
+        mutant = outcome.mutant
+        source = mutated_source(mutant.module, mutant.index, worker.box.root)
+        fresh = worker.run_fresh(mutant.module, source, [outcome.failed or ""], 900)
+        outcome.stage = f"{outcome.stage}+killer-rerun-fresh".lstrip("+")
+        if fresh["status"] != "killed":  # the fork's state, not the mutant, failed the test
+            outcome.status = "error"
+            outcome.stage += "-passed"
+        outcome.finished = _utc_now()
+        if log is not None:
+            with log.open("a") as fh:
+                fh.write(json.dumps(asdict(outcome)) + "\n")
+    return outcomes
 
 
 def unkill(outcomes: list[Outcome], broken: set[str], log: Path | None) -> list[Outcome]:

@@ -110,25 +110,43 @@ def test_a_mutant_that_breaks_an_import_is_killed_whether_files_or_test_ids_are_
 
 def test_a_killer_failing_only_in_the_forked_worker_still_kills():
     """The forked worker's state can fail a test that passes alone (console tests, session 14):
-    only a killer that fails in a fresh pytest process too turns its kills into errors."""
+    a killer that fails in a fresh pytest process too turns its kills into errors; one that
+    passes alone proves nothing by failing in the fork, so each of its mutants is re-run in
+    a fresh process and stays killed only if the test fails there with the mutant planted."""
 
     class FreshRuns:
+        root = mutation.REPO
+
         def run_tests(self, tests, timeout):
             return ("killed" if tests == ["tests/a.py::flaky"] else "survived"), 0.1
 
+    mutants = mutation.list_mutants("auditor/scoring/weighted.py")[:4]
+    really_killed = mutation.mutated_source(mutants[2].module, mutants[2].index)
+
     class ForkedWorker:  # the forked run fails every test; the fresh one decides
         box = FreshRuns()
+        fresh_runs: list[str] = []
 
         def run(self, module, source, tests, timeout):
             return {"status": "killed", "seconds": 0.1, "failed": tests[0]}
 
-    mutants = mutation.list_mutants("auditor/scoring/weighted.py")[:2]
+        def run_fresh(self, module, source, tests, timeout):
+            self.fresh_runs.append(tests[0])
+            status = "killed" if source == really_killed else "survived"
+            return {"status": status, "seconds": 0.1, "failed": None}
+
     outcomes = [
         mutation.Outcome(mutants[0], "killed", 1.0, failed="tests/a.py::flaky"),
-        mutation.Outcome(mutants[1], "killed", 1.0, failed="tests/a.py::sound"),
+        mutation.Outcome(mutants[1], "killed", 1.0, failed="tests/a.py::fork_only"),
+        mutation.Outcome(mutants[2], "killed", 1.0, failed="tests/a.py::fork_only"),
+        mutation.Outcome(mutants[3], "killed", 1.0, failed="tests/a.py::fork_only"),
     ]
-    checked = mutation._verify_killers(outcomes, ForkedWorker())
-    assert [o.status for o in checked] == ["error", "killed"]
+    worker = ForkedWorker()
+    checked = mutation._verify_killers(outcomes, worker)
+    assert [o.status for o in checked] == ["error", "error", "killed", "error"]
+    assert worker.fresh_runs == ["tests/a.py::fork_only"] * 3  # the broken killer's are not re-run
+    assert checked[2].stage.endswith("killer-rerun-fresh")
+    assert checked[1].stage.endswith("killer-rerun-fresh-passed")
 
 
 def test_the_failing_test_id_is_kept_whole_when_its_parameters_hold_spaces(tmp_path):
