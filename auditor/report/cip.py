@@ -10,13 +10,13 @@ estimate term by term, with the GPUs, regions and dates behind it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import polars as pl
 
 from auditor.cip.gaps import GAPS
 from auditor.cip.training import SECONDS_PER_HOUR
+from auditor.jsonwrite import json_lines
 from auditor.report.tables import _csv
 
 CIP_COLUMNS = (
@@ -148,11 +148,9 @@ def _term_text(gpu_hours: float, rate: float, utilisation: float, flop: float) -
     )
 
 
-def render_training_jsonl(records: list[dict[str, Any]], result: Any) -> str:
+def render_training_jsonl(records: list[dict[str, Any]], result: Any) -> bytes:
     """training.jsonl: one foreign tenant a line whose estimate reaches the review threshold."""
-    return "".join(
-        json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in training_records(result)
-    )
+    return json_lines(training_records(result))
 
 
 def markdown_sections(result: Any, text: Any) -> list[str]:

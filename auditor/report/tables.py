@@ -15,11 +15,12 @@ as they are.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 
 import polars as pl
+
+from auditor.jsonwrite import json_text
 
 LIST_SEPARATOR = ";"
 FORMULA_START = r"^[=+\-@\t\r]"  # OWASP: cells starting with these run as formulas in spreadsheets
@@ -148,7 +149,7 @@ def hit_table(records: list[dict[str, Any]]) -> pl.DataFrame:
         "severity": [h["severity"] for _, h in pairs],
         "weight": [h["weight"] for _, h in pairs],
         "contribution": [h["contribution"] for _, h in pairs],
-        "evidence": [json.dumps(h["evidence"], ensure_ascii=False, default=str) for _, h in pairs],
+        "evidence": [json_text(h["evidence"]) for _, h in pairs],
     }
     return pl.DataFrame(columns, schema=HIT_SCHEMA)
 

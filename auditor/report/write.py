@@ -15,6 +15,7 @@ from typing import Any
 from collections.abc import Callable
 
 from auditor.gcpause import collector_paused
+from auditor.jsonwrite import json_lines
 from auditor.report.cip import render_cip_csv, render_training_jsonl
 from auditor.report.folder import StagedFolder, check_output_folder, output_errors
 from auditor.report.html import render_html
@@ -32,8 +33,8 @@ from auditor.stagelog import logged_stage
 from auditor.storage import check_output, staged_output
 
 
-def _jsonl(records: list[dict[str, Any]], result) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records)
+def _jsonl(records: list[dict[str, Any]], result) -> bytes:
+    return json_lines(records)
 
 
 def _manifest(records: list[dict[str, Any]], result) -> str:

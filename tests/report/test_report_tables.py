@@ -192,7 +192,7 @@ def test_ordinary_csv_cells_are_left_alone(example_records):
 def test_hit_evidence_keeps_non_ascii_text_readable(example_records):
     record = copy.deepcopy(example_records[0])
     record["hits"][0]["evidence"] = {"legal_name": "曙光信息产业股份有限公司"}
-    assert '"legal_name"": ""曙光信息产业股份有限公司""' in render_hits_csv([record], None)
+    assert '"legal_name"":""曙光信息产业股份有限公司""' in render_hits_csv([record], None)
 
 
 def test_the_csv_and_parquet_of_one_run_share_a_table_and_another_run_gets_its_own(
