@@ -9,9 +9,9 @@ scored it (algorithm, rule pack version).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 import polars as pl
 
 from auditor.gcpause import collector_paused
@@ -58,8 +58,9 @@ def _case_records(result, changes=None) -> list[dict[str, Any]]:
     # more than the case's own work once there are tens of thousands of cases.
     hits_by_case: dict[str, list[dict[str, Any]]] = {}
     hit_rows = hits.to_dicts()
-    # Every hit's evidence (a JSON object per hit) parsed by one call, as one JSON array.
-    evidence = json.loads("[" + ",".join(hit["evidence"] for hit in hit_rows) + "]")
+    # Every hit's evidence (a JSON object per hit) parsed by one call, as one JSON array
+    # (orjson: a third of the standard library's time, the same values).
+    evidence = orjson.loads("[" + ",".join(hit["evidence"] for hit in hit_rows) + "]")
     for hit, values in zip(hit_rows, evidence, strict=True):
         hit["evidence"] = values
         hits_by_case.setdefault(hit.pop("case_id"), []).append(hit)
