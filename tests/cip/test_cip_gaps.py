@@ -213,3 +213,29 @@ def test_a_direct_owner_abroad_makes_a_domestic_company_foreign():
     got = {r["tenant_id"]: r["foreign_person"] for r in out.to_dicts()}
     assert got == {"us-owned-abroad": True, "us-owned-at-home": False, "us": False}
     assert foreign_owners(None, "US") is None
+
+
+def test_address_is_registered_agent_is_true_for_an_agent_false_for_an_office_unknown_without_one():
+    """The feature column, not only the gap list: scoring rules read `address_is_registered_agent`.
+
+    Ugland House is on the registered-agent list (Maples and Calder), a Bergen street address is
+    not, and a blank or missing address says nothing either way (the record's gap is then
+    `no_address`, and the flag is null rather than a false "not an agent").
+    """
+    got = gaps_of(
+        {
+            "agent": {"address": "Ugland House, South Church Street, George Town"},
+            "office": {"address": "Uglandsvegen 3, Bergen"},
+            "blank": {"address": "  "},
+            "missing": {"address": None},
+        }
+    )
+    assert {t: got[t]["address_is_registered_agent"] for t in got} == {
+        "agent": True,
+        "office": False,
+        "blank": None,
+        "missing": None,
+    }
+    assert got["agent"]["registered_agent"] == "Maples and Calder (Ugland House)"
+    assert got["office"]["registered_agent"] is None
+    assert got["blank"]["cip_gaps"] == ["no_address"] == got["missing"]["cip_gaps"]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import polars as pl
 import pytest
 
+from auditor.catalog.throughput import throughput_table
 from auditor.cip.training import training_features
 from auditor.model.schema import USAGE
 
@@ -111,3 +112,69 @@ def test_the_breakdown_counts_the_same_restricted_gpu_hours_as_the_usage_feature
         ).abs()
         > 1e-6
     ).is_empty()
+
+
+H100_NVL = 835.25e12
+
+
+def usage_by_accelerator(rows: list[tuple[str, str, int, float, float]]) -> pl.DataFrame:
+    """(tenant, accelerator, count, start days before as-of, hours) on a type the catalog
+    does not know, so each row is resolved by its accelerator and count: any GPU count."""
+    frame = usage([(r[0], "gpu-box", r[3], r[4]) for r in rows])
+    return frame.with_columns(
+        pl.Series("accelerator", [r[1] for r in rows], dtype=pl.String),
+        pl.Series("accelerator_count", [r[2] for r in rows], dtype=pl.Int64),
+    )
+
+
+def test_peak_capacity_is_exact_when_a_run_is_not_a_whole_number_of_tflops():
+    """The sweep counts in hundredths of a TFLOPS so that it adds exactly: every catalog rate is
+    a whole number of hundredths (H100 989.5, H100 NVL 835.25 TFLOPS), so the peak must come
+    back to the FLOP/s, not merely close. One H100 (989.5) overlapping three H100 NVL
+    (3 x 835.25 = 2505.75) peak at 3495.25 TFLOPS together; apart, the larger run is the peak."""
+    rows = [
+        ("together", "H100-80GB", 1, 10, 48.0),
+        ("together", "H100-NVL", 3, 9.5, 12.0),  # inside the H100 run
+        ("apart", "H100-80GB", 1, 10, 12.0),
+        ("apart", "H100-NVL", 3, 5, 12.0),
+    ]
+    estimate = training_features(usage_by_accelerator(rows), AS_OF)
+    peaks = dict(estimate.features.select("tenant_id", "peak_cluster_flops").iter_rows())
+    assert peaks == {"together": 3495.25e12, "apart": 2505.75e12}
+    rates = dict(throughput_table().select("gpu_model", "dense_bf16_flops").iter_rows())
+    assert (rates["H100-80GB"], rates["H100-NVL"]) == (H100, H100_NVL)  # the figures above
+
+
+def test_the_breakdown_names_the_largest_run_and_the_span_of_all_runs_of_one_model():
+    """One H100 row in the breakdown gathers two run kinds (8 GPUs and 1 GPU). Its span runs
+    from the earliest start to the latest end of either kind, and its largest run is the
+    kind with the most operations -- GPUs x hours, not the longest run nor the widest:
+
+    - "wide": 8 GPUs x 5 h from day -20 (40 GPU-h) and 1 GPU x 20 h from day -10 (20 GPU-h):
+      the largest is 8 x 5 h; the span ends with the later 1-GPU run, at day -10 + 20 h.
+    - "long": 8 GPUs x 2 h from day -10 (16 GPU-h) and 1 GPU x 20 h from day -20 (20 GPU-h):
+      the largest is 1 x 20 h; the span ends with the 8-GPU run, at day -10 + 2 h.
+    """
+    rows = [
+        ("wide", "H100-80GB", 8, 20, 5.0),
+        ("wide", "H100-80GB", 1, 10, 20.0),
+        ("long", "H100-80GB", 8, 10, 2.0),
+        ("long", "H100-80GB", 1, 20, 20.0),
+    ]
+    estimate = training_features(usage_by_accelerator(rows), AS_OF)
+    got = {r["tenant_id"]: r for r in estimate.breakdown.to_dicts()}
+    assert estimate.breakdown.height == 2  # one row per tenant: same model, same region
+    op = 3600 * H100 * 0.4  # operations of one GPU-hour
+    day = timedelta(days=1)
+    expected = {
+        "wide": (60.0, 40.0, 8.0, 5.0, AS_OF - 10 * day + timedelta(hours=20)),
+        "long": (36.0, 20.0, 1.0, 20.0, AS_OF - 10 * day + timedelta(hours=2)),
+    }
+    for tenant, (gpu_hours, largest_gpu_hours, gpus, hours, last_end) in expected.items():
+        row = got[tenant]
+        assert row["gpu_hours_90d"] == pytest.approx(gpu_hours)
+        assert row["flop"] == pytest.approx(gpu_hours * op)
+        assert row["largest_run_flop"] == pytest.approx(largest_gpu_hours * op)
+        assert (row["largest_run_gpus"], row["largest_run_hours"]) == (gpus, hours), tenant
+        assert row["first_start"] == AS_OF - 20 * day, tenant
+        assert row["last_end"] == last_end, tenant

@@ -123,10 +123,21 @@ def test_a_missing_required_column_is_named(spark, tmp_path):
     assert str(on_spark.value) == str(on_polars.value)
 
 
-def test_a_duplicate_tenant_id_in_a_csv_is_named_at_the_same_row_on_both_engines(spark, tmp_path):
+@pytest.mark.parametrize(("fmt", "first_row"), [("csv", 2), ("parquet", 1)])
+def test_a_duplicate_tenant_id_is_named_at_the_same_row_on_both_engines(
+    spark, tmp_path, fmt, first_row
+):
+    """A row as a person counts it: a CSV's header is line 1, so its first tenant is on line 2
+    and the repeated one on line height + 2; a Parquet file has no header line, so they are
+    rows 1 and height + 1."""
     files = write_provider(tmp_path, "csv")
     tenants = pl.read_csv(files["tenants"], infer_schema=False)
-    pl.concat([tenants, tenants.head(1)]).write_csv(files["tenants"])
+    repeated = pl.concat([tenants, tenants.head(1)])
+    if fmt == "csv":
+        repeated.write_csv(files["tenants"])
+    else:
+        files["tenants"] = files["tenants"].with_suffix(".parquet")
+        repeated.write_parquet(files["tenants"])
     with pytest.raises(InputError) as on_polars:
         load_inputs(files["tenants"], files["usage"], files["access"])
     with pytest.raises(InputError) as on_spark:
@@ -134,7 +145,6 @@ def test_a_duplicate_tenant_id_in_a_csv_is_named_at_the_same_row_on_both_engines
             files["tenants"], files["usage"], files["access"], EngineConfig(name="spark")
         )
     assert str(on_spark.value) == str(on_polars.value)
-    # the header is line 1, so the repeated first tenant is on line height + 2
-    assert f"row {tenants.height + 2}" in str(on_spark.value) and "first seen at row 2" in str(
-        on_spark.value
-    )
+    message = str(on_spark.value)
+    assert f"row {tenants.height + first_row}" in message, message
+    assert f"first seen at row {first_row})" in message, message
