@@ -80,3 +80,82 @@ def test_a_stake_exactly_the_tolerance_short_of_the_threshold_restricts_in_the_p
         r = world(tmp_path, ["T"], ["X"], [f"X,T,{share},,,,,,registry,R1"], listed("X"))
         [proof] = tenant_proof(r, "T")
         assert (proof["verdict"], verdict(r, "T")) == (expected, expected), share
+
+
+def _chain_to(tmp_path, intermediaries: int):
+    """L (listed) -> H<n> -> ... -> H1 -> T, each stake 60%: every H and T is restricted."""
+    hs = [f"H{i}" for i in range(1, intermediaries + 1)]
+    owners = [*hs[1:], "L"]  # H1 is held by H2, ..., the last H by L
+    stakes = [f"{o},{h},60,,,,,,reg,{h}" for o, h in zip(owners, hs)] + ["H1,T,60,,,,,,reg,T"]
+    r = world(tmp_path, ["T"], ["L", *hs], stakes, listed("L"))
+    [proof] = tenant_proof(r, "T")
+    return proof
+
+
+def _walk(chain):
+    """The holders' ids from the tenant down, following each level's only holder, and where it ends."""
+    ids, node = [], chain
+    while True:
+        [h] = node["holders"]
+        ids.append(h["owner_id"])
+        node = h["because"]
+        if "listed" in node or "truncated" in node:
+            return ids, node
+
+
+def test_a_chain_is_expanded_twelve_levels_down_and_a_deeper_one_is_cut_there(tmp_path):
+    """MAX_DEPTH = 12: the tenant's proof expands holders down to 12 levels of intermediaries
+    (H1..H12, each expanded with its own holders), so a listed owner of H12 is reached and shown
+    with its list entry. With one intermediary more, H13 is the holder found at the 12th level:
+    it is not expanded but cut with the "deeper than 12 levels" note (investigate --json has it)."""
+    (tmp_path / "12").mkdir()
+    ids, end = _walk(_chain_to(tmp_path / "12", 12)["chain"])
+    assert ids == [f"H{i}" for i in range(1, 13)] + ["L"]
+    assert end["listed"]["entry_id"] == "E-L" and "truncated" not in end
+
+    (tmp_path / "13").mkdir()
+    ids, end = _walk(_chain_to(tmp_path / "13", 13)["chain"])
+    assert ids == [f"H{i}" for i in range(1, 14)]
+    assert end["id"] == "H13" and "listed" not in end
+    assert end["truncated"].startswith("chain deeper than 12 levels")
+
+
+def test_a_holder_met_again_down_the_chain_is_marked_as_a_cycle_not_expanded_again(tmp_path):
+    """L (listed) holds 60% of H, H 60% of T, and T 30% of H: T is restricted through H, and
+    H's own holders are L (60%, listed) and T (30%, restricted). T is where the proof started,
+    so under H it is marked as a cycle, and the outline and summary say so instead of
+    expanding T again."""
+    from auditor.report.ownership import proof_outline
+
+    stakes = ["L,H,60,,,,,,reg,1", "H,T,60,,,,,,reg,2", "T,H,30,,,,,,reg,3"]
+    r = world(tmp_path, ["T"], ["L", "H"], stakes, listed("L"))
+    [proof] = tenant_proof(r, "T")
+    [h] = proof["chain"]["holders"]
+    assert h["owner_id"] == "H"
+    under_h = h["because"]["holders"]
+    assert [(x["owner_id"], x["counted"]) for x in under_h] == [("L", 60), ("T", 30)]
+    assert under_h[1]["because"]["cycle"] is True and "holders" not in under_h[1]["because"]
+    lines = [text for _, text in proof_outline(proof)]
+    assert "Tenant T is part of an ownership cycle already shown above" in lines
+    assert "30% Tenant T [cycle]" in summary(proof)
+
+
+def test_the_smallest_set_is_named_exactly_at_the_tolerance_and_not_a_hair_below(tmp_path):
+    """A stake of 50% less the rounding tolerance (49.999999999%, which is 50 - 1e-9 as a
+    double) reaches the threshold, so the proof names it as the smallest set reaching it;
+    a stake a hair smaller reaches nothing and the smallest set is empty."""
+    for share, reaches, smallest in (("49.999999999", True, ["X"]), ("49.9999999985", False, [])):
+        r = world(tmp_path, ["T"], ["X"], [f"X,T,{share},,,,,,registry,R1"], listed("X"))
+        [proof] = tenant_proof(r, "T")
+        chain = proof["chain"]
+        assert (chain["reaches_threshold"], chain["smallest_set"]) == (reaches, smallest), share
+
+
+def test_the_seed_score_in_the_proof_is_given_to_three_places(tmp_path):
+    """The listed seed's match score is given to three decimals, as the screening's own
+    explanation features are (matcher rounds them to 3): 0.98765 -> 0.988, 0.98749 -> 0.987."""
+    for score, shown in ((0.98765, 0.988), (0.98749, 0.987)):
+        r = world(tmp_path, ["T"], ["X"], ["X,T,60,,,,,,registry,R1"], listed("X", score=score))
+        [proof] = tenant_proof(r, "T")
+        [h] = proof["chain"]["holders"]
+        assert h["because"]["listed"]["score"] == shown, score
