@@ -159,3 +159,82 @@ def test_the_seed_score_in_the_proof_is_given_to_three_places(tmp_path):
         [proof] = tenant_proof(r, "T")
         [h] = proof["chain"]["holders"]
         assert h["because"]["listed"]["score"] == shown, score
+
+
+def test_the_regime_heading_is_the_only_top_level_line_of_an_outline(tmp_path):
+    """Everything a proof says (holders, sums, the notice) sits under its regime's heading, so
+    in report.md the heading is the one unindented bullet and every other line is indented."""
+    from auditor.report.ownership import proof_outline
+
+    r = world(tmp_path, ["T"], ["X"], ["X,T,60,,,,,,registry,R1"], listed("X"))
+    [proof] = tenant_proof(r, "T")
+    outline = proof_outline(proof)
+    assert outline[0] == (
+        0,
+        "Test 50% rule (test-50): restricted; status on the as-of date in force; threshold 50%",
+    )
+    assert all(depth >= 1 for depth, _ in outline[1:])
+    md = [line for line in markdown_lines({"T": [proof]}) if line.lstrip().startswith("- ")]
+    assert md[0].startswith("- Test 50% rule") and all(line.startswith("  ") for line in md[1:])
+
+
+def test_a_possibly_restricted_proof_also_says_what_is_certain(tmp_path):
+    """X (listed) holds 30% and Y (listed) 10% to 40%: T is possibly restricted, its chain on
+    the upper bounds (30 + 40 = 70%), and the outline adds what the lower bounds make certain:
+    30 + 10 = 40%."""
+    from auditor.report.ownership import proof_outline
+
+    r = world(
+        tmp_path,
+        ["T"],
+        ["X", "Y"],
+        ["X,T,30,,,,,,registry,R1", "Y,T,,10,40,,,,register,B1"],
+        listed("X", "Y"),
+    )
+    [proof] = tenant_proof(r, "T")
+    assert (proof["verdict"], proof["chain"]["sum"]) == ("possibly-restricted", 70)
+    assert (1, "certain (lower bounds): 40% held by restricted owners") in proof_outline(proof)
+
+
+def _li_depths(html: str) -> list[tuple[int, str]]:
+    """Each <li>'s text with the number of <ul> it sits in; the lists must all be closed again."""
+    import re
+
+    found, open_lists = [], 0
+    for tag, text in re.findall(r"(<ul>|</ul>|<li>(.*?)</li>)", html):
+        if tag == "<ul>":
+            open_lists += 1
+        elif tag == "</ul>":
+            open_lists -= 1
+            assert open_lists >= 0, html
+        else:
+            found.append((open_lists, text))
+    assert open_lists == 0, html
+    return found
+
+
+def test_the_html_nests_each_line_one_list_deeper_per_level_and_closes_every_list():
+    """An outline going down one level at a time and back up by one and by two: each line sits
+    in depth + 1 lists, a level is opened once and closed once, and nothing is left open."""
+    from auditor.report.ownership import _nested
+
+    outline = [(0, "a"), (1, "b"), (2, "c"), (1, "d"), (2, "e"), (3, "f"), (1, "g"), (0, "h")]
+    html = _nested(outline)
+    assert _li_depths(html) == [(depth + 1, text) for depth, text in outline]
+    assert html == (
+        "<ul><li>a</li><ul><li>b</li><ul><li>c</li></ul><li>d</li><ul><li>e</li><ul><li>f</li>"
+        "</ul></ul><li>g</li></ul><li>h</li></ul>"
+    )
+    assert _nested([]) == ""
+
+
+def test_a_rendered_proof_in_html_has_the_outline_depths(tmp_path):
+    """The whole proof of a two-level chain (L -> H -> T) in HTML: every line at its outline depth."""
+    from auditor.report.ownership import proof_outline
+
+    r = world(tmp_path, ["T"], ["L", "H"], ["L,H,60,,,,,,reg,1", "H,T,60,,,,,,reg,2"], listed("L"))
+    [proof] = tenant_proof(r, "T")
+    block = html_block({"T": [proof]})
+    from html import escape
+
+    assert _li_depths(block) == [(d + 1, escape(t)) for d, t in proof_outline(proof)]
