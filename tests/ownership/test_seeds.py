@@ -152,3 +152,36 @@ def test_a_party_matching_two_entries_equally_has_the_same_seed_whatever_the_ord
     assert seeds[0]["P"] == seeds[1]["P"] == "E1" and seeds[0] == seeds[1]
     assert tables[0].equals(tables[1])
     assert tables[0].filter(pl.col("node_id") == "P").rows() == [("P", "E1", 1.0), ("P", "E2", 1.0)]
+
+
+def test_a_tenant_listed_by_its_own_name_seeds_what_it_owns(tmp_path):
+    """Tenant T1 is itself on the SDN list by name (the tenant screening found it) and holds
+    60% of T2: T1's own match is taken from the tenant screening as a seed, so T2 is restricted
+    through it, and the proof cites the entry the tenant screening matched."""
+    from auditor.features.ownership import OwnershipSettings, ownership_features
+    from auditor.ownership.proof import tenant_proof
+    from ownership_testkit import AS_OF, TEST_REGIME, tenants_frame, write_csv
+
+    sdn = "Specially Designated Nationals (SDN) - Treasury Department"
+    lists = write_csv(
+        tmp_path / "csl.csv", "_id,source,name", [f'e1,"{sdn}",Northwind Microsystems']
+    )
+    index = ScreeningIndex.build(load_lists([lists]).entries)
+    tenants = tenants_frame(["T1", "T2"]).with_columns(
+        pl.Series("legal_name", ["Northwind Microsystems", "Quiet Harbour Analytics"])
+    )
+    tenant_matches = screen_tenants(tenants, index).matches
+    assert tenant_matches.filter(pl.col("facet") == "name")["tenant_id"].to_list() == ["T1"]
+    stakes = write_csv(tmp_path / "ownership.csv", "owner_id,owned_id,share", ["T1,T2,60"])
+    data = load_ownership(tenants, stakes, None)
+
+    seeds = screen_parties(data.nodes, index, None, tenant_matches)
+    assert seeds.select("node_id", "entry_id", "score").rows() == [("T1", "e1", 1.0)]
+
+    settings = OwnershipSettings(data=data, regimes=[TEST_REGIME])
+    frame, assessment = ownership_features(tenants, AS_OF, index, None, tenant_matches, settings)
+    verdicts = dict(frame.select("tenant_id", "ownership_verdict").rows())
+    assert verdicts["T2"] == "restricted"
+    [proof] = tenant_proof(assessment, "T2")
+    [holder] = proof["chain"]["holders"]
+    assert (holder["owner_id"], holder["because"]["listed"]["entry_id"]) == ("T1", "e1")
