@@ -36,7 +36,7 @@ SHARE_SUFFIX = r"\s*\(\s*\d+(?:[.,]\d+)?\s*%\s*\)\s*$"  # "Name (30%)" as the KY
 def screen_parties(
     nodes: pl.DataFrame, index, threshold: float | None, tenant_matches: pl.DataFrame | None
 ) -> pl.DataFrame:
-    """Every list match of every node's name or alias (SEED_SCHEMA), best first per node."""
+    """Every list match of every node's name or alias (SEED_SCHEMA), best first per node (ties by entry id)."""
     if index is None:
         return pl.DataFrame(schema=SEED_SCHEMA)
     parties = nodes.filter(~pl.col("is_tenant"))
@@ -138,7 +138,13 @@ def screen_parties(
                 "explanation",
             ).cast(SEED_SCHEMA)
         )
-    return pl.concat(frames).sort(["node_id", "score"], descending=[False, True])
+    # Best first per node; at equal score by entry, then by the name that matched, so the seed
+    # `regime_seeds` keeps on a tie (and the proof cites) does not depend on the order of the
+    # rows or of a party's names.
+    return pl.concat(frames).sort(
+        ["node_id", "score", "entry_id", "source_code", "query", "matched"],
+        descending=[False, True, False, False, False, False],
+    )
 
 
 def regime_seeds(matches: pl.DataFrame, regime: Regime, certain_score: float) -> pl.DataFrame:

@@ -56,3 +56,17 @@ def test_a_direct_unknown_comes_before_one_further_up_and_cycles_end(tmp_path):
     result = world(tmp_path, ["T"], ["L", "H"], stakes, listed("L"))
     _, deciding = _deciding(result)
     assert [("via" in d, d["owner_id"]) for d in deciding] == [(False, "L"), (True, "L")]
+
+
+def test_a_deciding_share_below_one_percent_is_given_as_it_is(tmp_path):
+    """X (listed) holds 49.5% of T; Y (listed) holds an unknown share. T is possibly restricted
+    (certain 49.5%, at most 149.5%), and Y's stake restricts it from 50 - 49.5 = 0.5%: the
+    smallest share is that half point, not rounded up to a whole one."""
+    result = world(
+        tmp_path, ["T"], ["X", "Y"], ["X,T,49.5,,,,,,reg,1", "Y,T,,,,,,,reg,2"], listed("X", "Y")
+    )
+    assert verdict(result, "T") == "possibly-restricted"
+    proof, (d,) = _deciding(result)
+    assert (d["owner_id"], d["smallest_share_that_restricts"]) == ("Y", 0.5)
+    text = " ".join(line for _, line in proof_outline(proof))
+    assert "at 0.5% or more the tenant is restricted" in text

@@ -430,3 +430,72 @@ def test_a_stated_share_is_read_as_a_percentage_and_a_blank_or_word_is_unknown(v
     from auditor.ownership.importers.common import percent
 
     assert percent(value) == share
+
+
+@pytest.mark.parametrize(
+    "exception",
+    [
+        {
+            "LEI": "5299000000000000PA40",
+            "ExceptionCategory": "DIRECT_ACCOUNTING_CONSOLIDATION_PARENT",
+            "ExceptionReason": "NATURAL_PERSONS",
+        },
+        {
+            "lei": "5299000000000000PA40",
+            "exceptionCategory": "DIRECT_ACCOUNTING_CONSOLIDATION_PARENT",
+            "exceptionReason": "NATURAL_PERSONS",
+        },
+        {
+            "lei": "5299000000000000PA40",
+            "category": "DIRECT_ACCOUNTING_CONSOLIDATION_PARENT",
+            "reason": "NATURAL_PERSONS",
+        },
+    ],
+    ids=["golden-copy", "api", "short"],
+)
+def test_gleif_json_lines_of_reporting_exceptions_in_each_spelling(tmp_path, exception):
+    """A JSON Lines file of bare reporting exceptions (one per line, as a filtered download
+    gives them) is read in any of the three spellings of the category field, each on its own:
+    the child gets a "parent not disclosed" owner. A relationship line beside it still counts."""
+    relationship = {
+        "Relationship": {
+            "StartNode": {"NodeID": "5299000000000000CH39"},
+            "EndNode": {"NodeID": "5299000000000000PA40"},
+            "RelationshipType": "IS_DIRECTLY_CONSOLIDATED_BY",
+        }
+    }
+    src = tmp_path / "rr.jsonl"
+    src.write_text(json.dumps(relationship) + "\n" + json.dumps(exception) + "\n")
+    imported = IMPORTERS["gleif"](src)
+    assert sorted((r["owner_id"], r["owned_id"]) for r in imported.ownership) == [
+        ("LEI:5299000000000000PA40", "LEI:5299000000000000CH39"),
+        ("undisclosed-parent:5299000000000000PA40", "LEI:5299000000000000PA40"),
+    ]
+    assert (
+        imported.parties["undisclosed-parent:5299000000000000PA40"]["name"]
+        == "parent not disclosed (NATURAL_PERSONS)"
+    )
+
+
+def test_a_gleif_relationship_missing_a_node_is_skipped_with_a_note(tmp_path):
+    """A direct-parent record without its start node (the child) or without its end node (the
+    parent) cannot be an edge: neither is added, and each leaves a note so the skip is seen."""
+    records = [
+        {
+            "Relationship": {
+                "EndNode": {"NodeID": "5299000000000000PA40"},
+                "RelationshipType": "IS_DIRECTLY_CONSOLIDATED_BY",
+            }
+        },
+        {
+            "Relationship": {
+                "StartNode": {"NodeID": "5299000000000000CH39"},
+                "RelationshipType": "IS_DIRECTLY_CONSOLIDATED_BY",
+            }
+        },
+    ]
+    src = tmp_path / "rr.json"
+    src.write_text(json.dumps({"RelationshipRecords": {"RelationshipRecord": records}}))
+    imported = IMPORTERS["gleif"](src)
+    assert imported.ownership == [] and imported.parties == {}
+    assert imported.notes == ["relationship record without start or end node; not added"] * 2
