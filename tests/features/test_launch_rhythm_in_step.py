@@ -70,3 +70,17 @@ def test_pairs_in_any_row_order_find_their_own_reverse() -> None:
         (2, 0): (0.9, 0.1),
     }
     assert linked(list(reversed(rows))) == got
+
+
+def test_the_in_step_side_short_of_days_still_links_its_reverse() -> None:
+    # 1 met 0 with 3 of its 4 launches (0.75) but on a day too few; 0 met 1 on enough days
+    # with 0.3: only the rows with a direction in step are sorted, and a days filter taken
+    # before that choice would drop this link.
+    assert set(linked([(0, 1, DAYS, 3), (1, 0, DAYS - 1, 3)])) == {(0, 1)}
+
+
+def test_only_pairs_in_step_on_one_side_are_kept_among_many_that_are_not() -> None:
+    # Pairs of 0 and 2 (0.4 and 0.4), 0 and 3, 2 and 3 (0.1 and 0.5): only 2-3 has a side in step.
+    rows = [(0, 2, DAYS, 4), (2, 0, DAYS, 4), (0, 3, DAYS, 1), (3, 0, DAYS, 0)]
+    rows += [(2, 3, DAYS, 1), (3, 2, DAYS, 1)]
+    assert linked(rows) == {(2, 3): (0.1, 0.5), (3, 2): (0.5, 0.1)}
