@@ -88,11 +88,11 @@ class Timed:
     )
 
 
-def run_process(command: list[str]) -> Timed:
+def run_process(command: list[str], env: dict[str, str] | None = None) -> Timed:
     """Wall time, CPU time (user + sys), exit code and peak resident memory of one child process (its own rusage)."""
     started = time.perf_counter()
     child = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env
     )
     assert child.stderr is not None
     stderr = child.stderr.read()
