@@ -19,7 +19,6 @@ cached in bench/data/, as for audit_bench.py.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -27,15 +26,19 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from audit_bench import Timed, audit_command, ensure_data, run_process  # noqa: E402
+from audit_bench import (  # noqa: E402
+    Timed,
+    audit_command,
+    ensure_data,
+    run_floor,
+    stages_line,
+    timed_audit,
+)
 from same_answers import export  # noqa: E402
-
-SIDES = ("before", "after")
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,7 @@ def _env(code: Path | None) -> dict[str, str]:
 
 
 def run_side(side: str, code: Path | None, data: Path, out: Path) -> Run:
-    timed = run_process(audit_command(data, out), env=_env(code))
-    if timed.code not in (0, 10):
-        raise SystemExit(f"{side}: auditor audit exited {timed.code}:\n{timed.stderr[-3000:]}")
-    manifest: dict[str, Any] = json.loads((out / "run.json").read_text())
+    timed, manifest = timed_audit(audit_command(data, out), out, env=_env(code))
     shutil.rmtree(out, ignore_errors=True)
     return Run(side, timed, manifest.get("stages", {}), manifest["counts"]["cases"])
 
@@ -67,11 +67,7 @@ def alternate(label: str, before_code: Path, rounds: int, work: Path) -> tuple[T
     """The floor, then `rounds` pairs of runs of one size, before first in even rounds."""
     tenants, per_tenant = (int(x) for x in label.split("x"))
     data = ensure_data(tenants, tenants * per_tenant)
-    floor = run_process(
-        [sys.executable, str(REPO / "bench" / "audit_bench.py"), "--floor", str(data)]
-    )
-    if floor.code != 0:
-        raise SystemExit(f"floor exited {floor.code}:\n{floor.stderr[-3000:]}")
+    floor = run_floor(data)
     runs: list[Run] = []
     for i in range(rounds):
         order = [("before", before_code), ("after", None)]
@@ -93,18 +89,13 @@ def medians(runs: list[Run], side: str) -> dict[str, float]:
     }
 
 
-def _top_stages(stages: dict[str, float], top: int = 4) -> str:
-    biggest = sorted(stages.items(), key=lambda kv: -kv[1])[:top]
-    return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in biggest)
-
-
 def report(label: str, ref: str, floor: Timed, runs: list[Run]) -> str:
     lines = [f"{label}: floor {floor.seconds:.1f} s (cpu {floor.cpu_s:.1f} s), --before {ref}"]
     for run in runs:
         t = run.timed
         lines.append(
             f"  {run.side:>6}: {t.seconds:7.1f} s (cpu {t.cpu_s:.1f} s) {t.peak_gb:4.1f} GB "
-            f"{t.seconds / floor.seconds:5.1f}x | {run.cases:,} cases | {_top_stages(run.stages)}"
+            f"{t.seconds / floor.seconds:5.1f}x | {run.cases:,} cases | {stages_line(run.stages, t.seconds, top=4)}"
         )
     before, after = medians(runs, "before"), medians(runs, "after")
     lines.append(

@@ -140,8 +140,10 @@ def audit_command(data: Path, out: Path, store: Path | None = None) -> list[str]
     return command + (["--store", str(store)] if store else [])
 
 
-def timed_audit(command: list[str], out: Path) -> tuple[Timed, dict[str, Any]]:
-    timed = run_process(command)
+def timed_audit(
+    command: list[str], out: Path, env: dict[str, str] | None = None
+) -> tuple[Timed, dict[str, Any]]:
+    timed = run_process(command, env)
     if timed.code not in (0, 10):  # 10: alerts, with a store
         raise SystemExit(f"auditor audit exited {timed.code}:\n{timed.stderr[-3000:]}")
     return timed, json.loads((out / "run.json").read_text())
@@ -176,6 +178,14 @@ def ensure_data(tenants: int, rows: int) -> Path:
     return data
 
 
+def run_floor(data: Path) -> Timed:
+    """The floor as its own process (this script with --floor); its scan seconds end its stderr."""
+    floor_run = run_process([sys.executable, str(Path(__file__).resolve()), "--floor", str(data)])
+    if floor_run.code != 0:
+        raise SystemExit(f"floor exited {floor_run.code}:\n{floor_run.stderr[-3000:]}")
+    return floor_run
+
+
 def measure(label: str, with_store: bool) -> SizeResult:
     tenants, per_tenant = (int(x) for x in label.split("x"))
     data = ensure_data(tenants, tenants * per_tenant)
@@ -183,9 +193,7 @@ def measure(label: str, with_store: bool) -> SizeResult:
     work = REPO / "bench" / "data" / f"runs-{label}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    floor_run = run_process([sys.executable, str(Path(__file__).resolve()), "--floor", str(data)])
-    if floor_run.code != 0:
-        raise SystemExit(f"floor exited {floor_run.code}:\n{floor_run.stderr[-3000:]}")
+    floor_run = run_floor(data)
     compute = float(floor_run.stderr.strip().splitlines()[-1])
     audit, manifest = timed_audit(audit_command(data, work / "out"), work / "out")
     result = SizeResult(
@@ -212,7 +220,7 @@ def measure(label: str, with_store: bool) -> SizeResult:
     return result
 
 
-def _stages_line(stages: dict[str, float], wall: float, top: int = 7) -> str:
+def stages_line(stages: dict[str, float], wall: float, top: int = 7) -> str:
     """The biggest stages of run.json, and what the process spent outside them (start-up,
     imports, publishing the folder, delivering the alert and the outbox)."""
     outside = max(wall - sum(stages.values()), 0.0)
@@ -285,12 +293,12 @@ def main() -> None:
             flush=True,
         )
         print(
-            f"    where the audit's time went: {_stages_line(r.stages, r.audit.seconds)}",
+            f"    where the audit's time went: {stages_line(r.stages, r.audit.seconds)}",
             flush=True,
         )
         if r.second_stages and r.store_second:
             print(
-                f"    second run with a store:    {_stages_line(r.second_stages, r.store_second.seconds)}",
+                f"    second run with a store:    {stages_line(r.second_stages, r.store_second.seconds)}",
                 flush=True,
             )
     print()
