@@ -115,6 +115,14 @@ class AuditConfig(BaseModel):
         default=None,
         description="Case store (a SQLite file, created if absent, or a postgresql:// URL for a team): remembers runs and analysts' decisions so each run says what changed. None: no memory between runs.",
     )
+    reuse: bool = Field(
+        default=True,
+        description="With a store: when the files, settings, rules, lists and code are all as the last stored run's, load that run's answer from its bundle instead of computing it again (`--no-reuse` turns this off; docs/performance.md).",
+    )
+    reuse_cache: Path | None = Field(
+        default=None,
+        description="Folder of the bundles runs leave for reuse (default: beside a SQLite store, `<store>.reuse`; a PostgreSQL store needs this set to reuse).",
+    )
     report_cases: int = Field(
         default=500,
         ge=1,
@@ -265,6 +273,7 @@ class AuditConfig(BaseModel):
                 "rules": fix(self.rules),
                 "out": fix(self.out),
                 "store": self.store if isinstance(self.store, str) else fix(self.store),
+                "reuse_cache": fix(self.reuse_cache),
                 "network_database": fix(self.network_database),
                 "allowlist": fix(self.allowlist),
                 "notify": [c.resolved(base) for c in self.notify],

@@ -66,6 +66,7 @@ class AuditResult:
     )
     allowlist: Any = None  # allowlist.spec.Allowlist when the config names one
     suppressions: dict[str, list[str]] | None = None  # case id -> allowlist entries suppressing it
+    reuse: Any = None  # reuse.decide.Reuse: computed or taken from an earlier run, and why
 
     @property
     def complete(self) -> bool:
@@ -475,9 +476,9 @@ def listing_dates_table(config: AuditConfig) -> pl.DataFrame | None:
     return listing_dates(list(config.lists)) if config.lists else None
 
 
-def _ownership_files(config: AuditConfig) -> list[dict[str, Any]]:
+def _ownership_files(config: AuditConfig, hashed: bool = True) -> list[dict[str, Any]]:
     return [
-        {"table": t, "path": str(p), "sha256": sha256_file(Path(p))}
+        {"table": t, "path": str(p), **({"sha256": sha256_file(Path(p))} if hashed else {})}
         for t, p in (
             ("ownership", config.ownership),
             ("parties", config.parties),
@@ -492,6 +493,8 @@ def ownership_manifest(result: Any) -> dict[str, Any]:
     """run.json's `ownership`: each regime and its status on the as-of date, verdict counts, warnings."""
     from auditor.ownership.report import manifest
 
+    if result.reuse is not None and result.reuse.ownership is not None:
+        return result.reuse.ownership  # the earlier run's, whose answer this run reused
     return manifest(result.features.ownership, result.config.ownership_regimes, result.as_of)
 
 
@@ -530,6 +533,9 @@ def _audit_local(
 
         allowlist = with_stored_entries(allowlist, store)
     clock.lap("rules")
+    reuse, bundle = _reuse_for(config, store, run_id, clock)
+    if bundle is not None:
+        return _reused_result(config, bundle, reuse, run_id, started, pack, allowlist, clock)
     loaded = load_audit_inputs(config, clients)
     inputs = loaded.tables
     clock.lap("inputs")
@@ -546,19 +552,9 @@ def _audit_local(
         cases.cases.height,
     )
 
-    input_files = (
-        [
-            {"table": table, "path": path, "sha256": sha256_file(Path(path))}
-            for table, path in inputs.sources.items()
-        ]
-        + loaded.provenance
-        + _ownership_files(config)
-    )
+    input_files = _input_files(inputs, reuse, config, loaded.provenance)
     clock.lap("checksums")
-    if allowlist is not None:
-        from auditor.allowlist.apply import suppress_cases
-
-        suppressions = suppress_cases(allowlist, cases.hits, inputs.tenants, started.date())
+    suppressions = _suppressions(allowlist, cases, inputs, started)
     return AuditResult(
         run_id=run_id,
         started_at=started,
@@ -577,7 +573,150 @@ def _audit_local(
         stages=clock.seconds,
         screening=screening,
         allowlist=allowlist,
-        suppressions=suppressions if allowlist is not None else None,
+        suppressions=suppressions,
+        reuse=reuse,
+    )
+
+
+def _input_files(
+    inputs: InputTables, reuse: Any, config: AuditConfig, provenance: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """run.json's input checksums; the files the fingerprint hashed are not read again."""
+    known = reuse.fingerprint.file_digests if reuse is not None and reuse.fingerprint else {}
+
+    def sha(path: str | Path) -> str:
+        return known.get(str(path)) or sha256_file(Path(path))
+
+    return (
+        [
+            {"table": table, "path": path, "sha256": sha(path)}
+            for table, path in inputs.sources.items()
+        ]
+        + provenance
+        + [{**f, "sha256": sha(f["path"])} for f in _ownership_files(config, hashed=False)]
+    )
+
+
+def _suppressions(
+    allowlist: Any, cases: CaseTables, inputs: InputTables, started: datetime
+) -> dict[str, list[str]] | None:
+    if allowlist is None:
+        return None
+    from auditor.allowlist.apply import suppress_cases
+
+    return suppress_cases(allowlist, cases.hits, inputs.tenants, started.date())
+
+
+def _reuse_for(config: AuditConfig, store: Any, run_id: str, clock: _StageClock) -> tuple[Any, Any]:
+    """This run's `Reuse` and, when the last stored run's answer stands for it, that run's bundle."""
+    from auditor.reuse.decide import Reuse, find_bundle, reuse_blocker
+    from auditor.reuse.fingerprint import run_fingerprint
+
+    blocker = reuse_blocker(config)
+    if blocker is not None or store is None:
+        return Reuse(None, blocker or "no case store: there is no earlier run to reuse"), None
+    fingerprint = run_fingerprint(config, sha256_file)
+    clock.lap("fingerprint")
+    if fingerprint is None:
+        return Reuse(None, "a setting names a path that is not a local file"), None
+    bundle, reason = find_bundle(config, store, fingerprint)
+    clock.lap("reuse")
+    log.info("run=%s stage=reuse reused=%s", run_id, bundle is not None)
+    if bundle is None:
+        return Reuse(fingerprint, reason), None
+    return (
+        Reuse(
+            fingerprint,
+            reason,
+            reused_from=bundle.run_id,
+            bundle_run=bundle.folder.name,
+            bundle=bundle.sha256,
+            ownership=bundle.facts.get("ownership"),
+        ),
+        bundle,
+    )
+
+
+def _reused_result(
+    config: AuditConfig,
+    bundle: Any,
+    reuse: Any,
+    run_id: str,
+    started: datetime,
+    pack: RulePack,
+    allowlist: Any,
+    clock: _StageClock,
+) -> AuditResult:
+    """This run as the earlier run's answer (`bundle`), with this run's id, clock, tenants and allowlist.
+
+    The tenants file is read again (checked as always): the allowlist matches its fields and
+    the store needs who is still a customer. Usage and sign-ins are not read: their bytes
+    are the ones the earlier run read, and nothing after the features reads them.
+    """
+    import dataclasses
+
+    from auditor.model.badrows import Exclusion
+    from auditor.model.inputs import load_tenant_table
+    from auditor.model.schema import ACCESS, USAGE, empty_table
+
+    facts, frames = bundle.facts, bundle.frames
+    tenants = load_tenant_table(config.tenants)
+    latest = facts.get("latest_event")
+    inputs = InputTables(
+        tenants,
+        empty_table(USAGE).lazy(),
+        empty_table(ACCESS).lazy(),
+        frozenset(facts["present"]),
+        {
+            name: str(path)
+            for name, path in (
+                ("tenants", config.tenants),
+                ("usage", config.usage),
+                ("access", config.access),
+            )
+            if path is not None
+        },
+        {str(k): int(v) for k, v in facts["rows"].items()},
+        datetime.fromisoformat(latest) if latest else None,
+        tuple(Exclusion.from_dict(e) for e in facts["exclusions"]),
+    )
+    clock.lap("inputs")
+    features = FeatureTable(
+        frame=frames["features"],
+        unavailable=frozenset(facts["unavailable"]),
+        unknown_instance_types=frames["unknown_instance_types"],
+        common_link_values=frames["common_link_values"],
+        screening_matches=frames["screening_matches"],
+        orphan_usage_tenants=int(facts["orphan_usage_tenants"]),
+        training=frames.get("training"),
+        cip=cip_settings(config),
+    )
+    cases = CaseTables(frames["cases"], frames["case_hits"], frames["tenant_scores"])
+    records = [{**r, "run_id": run_id} for r in bundle.records]
+    input_files = _input_files(inputs, reuse, config, [])
+    suppressions = _suppressions(allowlist, cases, inputs, started)
+    clock.lap("checksums")
+    log.info("run=%s stage=reuse from=%s cases=%d", run_id, bundle.run_id, cases.cases.height)
+    return AuditResult(
+        run_id=run_id,
+        started_at=started,
+        finished_at=datetime.now(timezone.utc),
+        as_of=bundle.as_of,
+        config=config,
+        inputs=inputs,
+        rule_pack=pack,
+        features=features,
+        evaluation=Evaluation(frames["outcomes"], frames["hits"], frames["unknowns"]),
+        cases=cases,
+        lists=list(facts["lists"]),
+        input_files=input_files,
+        coverage_gaps=list(facts["coverage_gaps"]),
+        sources_complete=bool(facts["sources_complete"]),
+        stages=clock.seconds,
+        screening=facts.get("screening"),
+        allowlist=allowlist,
+        suppressions=suppressions,
+        reuse=dataclasses.replace(reuse, records=records),
     )
 
 
@@ -845,6 +984,7 @@ def run_manifest(result: AuditResult) -> dict[str, Any]:
         "ownership": ownership_manifest(result),
         **({"changes": result.changes.manifest()} if result.changes is not None else {}),
         **({"allowlist": _allowlist_manifest(result)} if result.allowlist is not None else {}),
+        **({"reuse": result.reuse.manifest()} if result.reuse is not None else {}),
         "stages": result.stages,
     }
 

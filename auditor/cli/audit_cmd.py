@@ -78,6 +78,13 @@ log = logging.getLogger("auditor.store")
     help="Estimated training operations from which a foreign tenant is listed in training.jsonl for review (default 1e23).",
 )
 @click.option(
+    "--no-reuse",
+    "no_reuse",
+    is_flag=True,
+    default=False,
+    help="With --store: compute the answer even when nothing changed since the last run (by default its answer is reused; run.json `reuse` says which).",
+)
+@click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
     default=0,
@@ -94,6 +101,7 @@ def audit(
     lock_timeout,
     report_cases,
     training_review_threshold,
+    no_reuse,
     **inputs,
 ) -> int:
     """Score every tenant and write the prioritized review queue.
@@ -124,6 +132,7 @@ def audit(
         alert_priority=alert_priority,
         report_cases=report_cases,
         training_review_threshold=training_review_threshold,
+        reuse=False if no_reuse else None,
         **inputs,
     )
     if config.out is None:
@@ -192,7 +201,8 @@ def _audit_with_store(config, lock_timeout: float):
     from auditor.cases.alerts import decide_alerts
     from auditor.cases.changes import classify_changes
     from auditor.notify.run_notices import notices_for_run, send_after_run
-    from auditor.report import case_records, stage_reports
+    from auditor.report import stage_reports
+    from auditor.reuse.keep import forget_other_answers, keep_answer
     from auditor.report.write import restage_manifest
     from auditor.run import audit as run_audit
     from auditor.run import run_manifest
@@ -210,8 +220,10 @@ def _audit_with_store(config, lock_timeout: float):
             result = run_audit(config, store=store)
             stages = {**result.stages, **stages}
             with recorded_stage("records", stages), collector_paused():
-                records = case_records(result)  # once: the changes only add each record's `change`
+                records = _records(result)  # once: the changes only add each record's `change`
                 current = [CaseSnapshot.from_record(result.run_id, r) for r in records]
+            with recorded_stage("reuse.keep", stages):
+                result = keep_answer(result, records)  # for the next run over the same files
             with recorded_stage("store.read", stages), collector_paused():
                 # The last run's cases without their records: classifying reads only their summaries.
                 previous = store.latest_run()
@@ -270,6 +282,7 @@ def _audit_with_store(config, lock_timeout: float):
                 staged.discard()  # the store never recorded this run, so its reports are not shown either
                 raise
             committed = time.perf_counter() - started
+            forget_other_answers(result)  # only the latest committed run's answer can be reused
             try:
                 written = staged.publish()
             except OutputError as exc:
@@ -305,6 +318,18 @@ def _audit_with_store(config, lock_timeout: float):
     finally:
         store.close()
     return result, EXIT_ALERT if alerts else EXIT_OK
+
+
+def _records(result):
+    """The run's case records: the earlier run's when its answer was reused, with this run's allowlist."""
+    from auditor.report import case_records
+
+    reused = result.reuse.records if result.reuse is not None else None
+    if reused is None:
+        return case_records(result)
+    if result.suppressions is None:
+        return reused
+    return [{**r, "suppressed_by": result.suppressions.get(r["case_id"], [])} for r in reused]
 
 
 def _deliver(result, written, changes, alerts, alert_priority: str) -> bool:

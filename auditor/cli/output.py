@@ -121,6 +121,12 @@ def print_summary(result: Any, written: dict[str, Path]) -> None:
         + f") from {result.inputs.tenants.height} tenants"
     )
     echo(f"rule pack {plain(result.rule_pack.version)}, scoring {plain(result.config.scoring)}")
+    reuse = getattr(result, "reuse", None)
+    if reuse is not None and reuse.reused_from is not None:
+        # The whole answer, not just screening: say so before the screening counts it carries.
+        echo(
+            f"answer reused from run {plain(reuse.reused_from)}: {plain(reuse.reason)} (run.json `reuse`)"
+        )
     screening = getattr(result, "screening", None)
     if screening:
         # Distinct names and addresses: matched now, taken from an earlier run over the same lists, asked again this run.

@@ -52,6 +52,18 @@ class Exclusion:
             "examples": [dict(e) for e in self.examples],
         }
 
+    @classmethod
+    def from_dict(cls, value: dict[str, Any]) -> Exclusion:
+        """The exclusion `to_dict` wrote (an earlier run's, in a reuse bundle)."""
+        return cls(
+            table=value["table"],
+            reason=value["reason"],
+            message=value["message"],
+            rows=int(value["rows"]),
+            examples=tuple(dict(e) for e in value.get("examples") or ()),
+            source=value.get("source"),
+        )
+
 
 @dataclass(frozen=True)
 class CheckedRows:

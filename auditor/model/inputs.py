@@ -54,6 +54,20 @@ def present_columns(schema: TableSchema, given: list[str]) -> set[str]:
     return {f"{schema.name}.{c}" for c in schema.names if c in given}
 
 
+def _checked_tenants(tenants: str | Path) -> tuple[Any, pl.DataFrame]:
+    scanned = scan_table(tenants, TENANTS)
+    frame = collect_checked(scanned, tenants, TENANTS)
+    check_unique(
+        frame, TENANTS, display_path(tenants), 2 if detect_format(Path(tenants)) == "csv" else 1
+    )
+    return scanned, frame
+
+
+def load_tenant_table(tenants: str | Path) -> pl.DataFrame:
+    """The tenants file alone, checked as `load_inputs` checks it: for a run whose answer is reused (auditor.reuse)."""
+    return _checked_tenants(tenants)[1]
+
+
 def load_inputs(
     tenants: str | Path,
     usage: str | Path,
@@ -71,14 +85,7 @@ def load_inputs(
     reference = observed_at or datetime.now(timezone.utc)
     exclusions: list[Exclusion] = []
 
-    scanned_tenants = scan_table(tenants, TENANTS)
-    tenant_frame = collect_checked(scanned_tenants, tenants, TENANTS)
-    check_unique(
-        tenant_frame,
-        TENANTS,
-        display_path(tenants),
-        2 if detect_format(Path(tenants)) == "csv" else 1,
-    )
+    scanned_tenants, tenant_frame = _checked_tenants(tenants)
     frames: dict[str, object] = {"tenants": tenant_frame, "access": empty_table(ACCESS).lazy()}
     for schema, path, scanned in (
         (TENANTS, tenants, scanned_tenants),

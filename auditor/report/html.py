@@ -146,6 +146,12 @@ def _changes(m: dict[str, Any], limit: int = DEFAULT_REPORT_CASES) -> str:
         f"<p>Compared with {since}.</p>",
         f'<div class="counts">{cards}</div>',
     ]
+    reused = (m.get("reuse") or {}).get("reused_from")
+    if reused:
+        parts.append(
+            f"<p>Nothing this run reads changed since run <code>{_e(reused)}</code> (files, settings, rules, lists, code): "
+            "its answer was reused, and only what changed with the day (dismissals, the allowlist) was decided again.</p>"
+        )
     resolved = changes.get("resolved") or []
     if resolved:
         shown = resolved[:limit]

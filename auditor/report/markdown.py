@@ -139,6 +139,13 @@ def _changes(m: dict[str, Any], limit: int = DEFAULT_REPORT_CASES) -> list[str]:
         f"Compared with {since}: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in order) + ".",
         "",
     ]
+    reused = (m.get("reuse") or {}).get("reused_from")
+    if reused:
+        lines += [
+            f"Nothing this run reads changed since run {_code(reused)} (files, settings, rules, lists, code): "
+            "its answer was reused, and only what changed with the day (dismissals, the allowlist) was decided again.",
+            "",
+        ]
     if changes.get("resolved"):
         lines += ["Resolved (in the last run's queue, not in this one):", ""]
         lines += [

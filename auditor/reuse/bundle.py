@@ -1,0 +1,180 @@
+"""The bundle a run leaves beside the case store: its answer, in files a later run can load.
+
+One folder per run: every table of the answer as Arrow IPC (Polars' own types round-trip,
+lists, structs and time zones included), the case records as JSON Lines, and `bundle.json`
+with the rest and each file's sha256. The store records the sha256 of `bundle.json` with the
+run, so a bundle edited or swapped after the run is not loaded (`read_bundle` checks every
+file against it). Nothing here is executable: IPC and JSON only, never pickle.
+
+The tables hold what the reports hold (tenant names among them), so the folder is created
+readable by its owner only, like the store file beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+
+from auditor.jsonwrite import json_lines
+
+FORMAT = 1
+MANIFEST = "bundle.json"
+RECORDS = "records.jsonl"
+
+
+class BundleError(Exception):
+    """A bundle that cannot stand for a run: missing, unreadable, or not the one the store recorded."""
+
+
+def _frames(result: Any) -> dict[str, pl.DataFrame | None]:
+    f, e, c = result.features, result.evaluation, result.cases
+    return {
+        "features": f.frame,
+        "unknown_instance_types": f.unknown_instance_types,
+        "common_link_values": f.common_link_values,
+        "screening_matches": f.screening_matches,
+        "training": f.training,
+        "outcomes": e.outcomes,
+        "hits": e.hits,
+        "unknowns": e.unknowns,
+        "cases": c.cases,
+        "case_hits": c.hits,
+        "tenant_scores": c.tenant_scores,
+    }
+
+
+def _facts(result: Any) -> dict[str, Any]:
+    """The answer's values that are not tables."""
+    from auditor.run import ownership_manifest
+
+    inputs = result.inputs
+    return {
+        "as_of": result.as_of.isoformat(),
+        "lists": result.lists,
+        "coverage_gaps": result.coverage_gaps,
+        "sources_complete": result.sources_complete,
+        "screening": result.screening,
+        "unavailable": sorted(result.features.unavailable),
+        "orphan_usage_tenants": result.features.orphan_usage_tenants,
+        "ownership": ownership_manifest(result),
+        "present": sorted(inputs.present),
+        "rows": inputs.rows,
+        "latest_event": inputs.latest_event.isoformat() if inputs.latest_event else None,
+        "exclusions": [e.to_dict() for e in inputs.exclusions],
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_bundle(folder: Path, result: Any, records: list[dict[str, Any]], fingerprint: Any) -> str:
+    """Writes `result`'s answer into `folder` (replacing it whole) and returns bundle.json's sha256.
+
+    `records` are the run's case records before the store adds what changed and the
+    allowlist adds who is silenced: those are decided again by every run that reuses them.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(mode=0o700)
+    files: dict[str, str] = {}
+    for name, frame in _frames(result).items():
+        if frame is None:
+            continue
+        path = partial / f"{name}.arrow"
+        frame.write_ipc(path, compression="lz4")
+        files[path.name] = _sha256(path)
+    pure = [{k: v for k, v in r.items() if k not in ("change", "suppressed_by")} for r in records]
+    (partial / RECORDS).write_bytes(json_lines(pure))
+    files[RECORDS] = _sha256(partial / RECORDS)
+    manifest = {
+        "format": FORMAT,
+        "run_id": result.run_id,
+        "fingerprint": fingerprint.digest,
+        "parts": fingerprint.parts,
+        "facts": _facts(result),
+        "files": files,
+    }
+    text = json.dumps(manifest, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    (partial / MANIFEST).write_bytes(text)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(partial, folder)
+    return hashlib.sha256(text).hexdigest()
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A loaded, checked bundle: the earlier run's id, its answer's facts, tables and records."""
+
+    run_id: str
+    fingerprint: str
+    facts: dict[str, Any]
+    frames: dict[str, pl.DataFrame]
+    records: list[dict[str, Any]]
+    folder: Path  # where it was read from (named after the run that wrote it)
+    sha256: str  # of its bundle.json, as the store recorded it
+
+    @property
+    def as_of(self) -> datetime:
+        return datetime.fromisoformat(self.facts["as_of"])
+
+
+def read_bundle(folder: Path, expected_sha256: str) -> Bundle:
+    """The bundle in `folder`, after checking bundle.json against the store's hash and each file against bundle.json."""
+    folder = Path(folder)
+    try:
+        text = (folder / MANIFEST).read_bytes()
+    except OSError as exc:
+        raise BundleError(f"{folder / MANIFEST} cannot be read ({exc.strerror or exc})") from None
+    if hashlib.sha256(text).hexdigest() != expected_sha256:
+        raise BundleError(f"{folder / MANIFEST} is not the one the store recorded for its run")
+    manifest = json.loads(text)
+    if manifest.get("format") != FORMAT:
+        raise BundleError(f"{folder} has bundle format {manifest.get('format')}, not {FORMAT}")
+    frames: dict[str, pl.DataFrame] = {}
+    records: list[dict[str, Any]] = []
+    for name, sha in manifest["files"].items():
+        path = folder / name
+        try:
+            if _sha256(path) != sha:
+                raise BundleError(f"{path} was changed after its run wrote it")
+        except OSError as exc:
+            raise BundleError(f"{path} cannot be read ({exc.strerror or exc})") from None
+        if name == RECORDS:
+            records = [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
+        else:
+            frames[name.removesuffix(".arrow")] = pl.read_ipc(path)
+    return Bundle(
+        manifest["run_id"],
+        manifest["fingerprint"],
+        manifest["facts"],
+        frames,
+        records,
+        folder,
+        expected_sha256,
+    )
+
+
+def prune_bundles(root: Path, keep: str | None) -> None:
+    """Removes every bundle folder under `root` but `keep`'s: only the latest run's answer can be reused."""
+    root = Path(root)
+    if not root.is_dir():
+        return
+    for child in root.iterdir():
+        if child.is_dir() and child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)
