@@ -650,8 +650,9 @@ def _reused_result(
     """This run as the earlier run's answer (`bundle`), with this run's id, clock, tenants and allowlist.
 
     The tenants file is read again (checked as always): the allowlist matches its fields and
-    the store needs who is still a customer. Usage and sign-ins are not read: their bytes
-    are the ones the earlier run read, and nothing after the features reads them.
+    the store needs who is still a customer. Usage and sign-ins are not read from files (a
+    snapshot's tables are read together): their bytes are the ones the earlier run read, and
+    nothing after the features reads them.
     """
     import dataclasses
 
@@ -660,14 +661,12 @@ def _reused_result(
     from auditor.model.schema import ACCESS, USAGE, empty_table
 
     facts, frames = bundle.facts, bundle.frames
-    tenants = load_tenant_table(config.tenants)
-    latest = facts.get("latest_event")
-    inputs = InputTables(
-        tenants,
-        empty_table(USAGE).lazy(),
-        empty_table(ACCESS).lazy(),
-        frozenset(facts["present"]),
-        {
+    if config.snapshot is not None:  # its tables are read together; only the tenants are kept
+        loaded = _from_snapshot(config.snapshot)
+        tenants, sources, provenance = loaded.tables.tenants, {}, loaded.provenance
+    else:
+        tenants, provenance = load_tenant_table(config.tenants), []
+        sources = {
             name: str(path)
             for name, path in (
                 ("tenants", config.tenants),
@@ -675,7 +674,14 @@ def _reused_result(
                 ("access", config.access),
             )
             if path is not None
-        },
+        }
+    latest = facts.get("latest_event")
+    inputs = InputTables(
+        tenants,
+        empty_table(USAGE).lazy(),
+        empty_table(ACCESS).lazy(),
+        frozenset(facts["present"]),
+        sources,
         {str(k): int(v) for k, v in facts["rows"].items()},
         datetime.fromisoformat(latest) if latest else None,
         tuple(Exclusion.from_dict(e) for e in facts["exclusions"]),
@@ -693,7 +699,7 @@ def _reused_result(
     )
     cases = CaseTables(frames["cases"], frames["case_hits"], frames["tenant_scores"])
     records = [{**r, "run_id": run_id} for r in bundle.records]
-    input_files = _input_files(inputs, reuse, config, [])
+    input_files = _input_files(inputs, reuse, config, provenance)
     suppressions = _suppressions(allowlist, cases, inputs, started)
     clock.lap("checksums")
     log.info("run=%s stage=reuse from=%s cases=%d", run_id, bundle.run_id, cases.cases.height)

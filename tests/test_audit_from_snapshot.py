@@ -301,3 +301,36 @@ def test_connector_settings_in_an_audit_config_are_checked_with_their_line(
         load_config(path)
     text = "\n".join(str(p) for p in info.value.problems)
     assert message in text and f"audit.yaml{where}" in text, text
+
+
+def test_a_second_audit_of_the_same_snapshot_reuses_its_answer_and_keeps_its_gaps(
+    org: dict[str, str], tmp_path: Path, cli: Any
+) -> None:
+    snap = _snapshot(tmp_path, faulty=True)
+    store = tmp_path / "cases.db"
+    runs = []
+    for name in ("first", "second"):
+        code, stdout, stderr = cli(
+            "audit", "--snapshot", snap, "--out", tmp_path / name, "--store", store
+        )
+        assert code in (0, 10), stderr
+        assert "INCOMPLETE: " in stderr  # the reused answer is as partial as the computed one
+        runs.append(_outputs(tmp_path / name))
+    (first_cases, first, _), (second_cases, second, report) = runs
+    assert second["reuse"]["reused_from"] == first["run_id"]
+    assert second["complete"] is False and second["coverage_gaps"] == first["coverage_gaps"]
+    assert second["inputs"] == first["inputs"]  # the snapshot entry, with its checksum
+    assert [c["case_id"] for c in second_cases] == [c["case_id"] for c in first_cases]
+    assert all(c["complete"] is False for c in second_cases)
+    assert "INCOMPLETE DATA" in report
+
+    (snap / "tenants.parquet").write_bytes((snap / "tenants.parquet").read_bytes())  # same bytes
+    manifest = json.loads((snap / "manifest.json").read_text())
+    (snap / "manifest.json").write_text(json.dumps({**manifest, "note": "re-collected"}))
+    code, _, stderr = cli(
+        "audit", "--snapshot", snap, "--out", tmp_path / "third", "--store", store
+    )
+    assert code in (0, 10), stderr
+    third = _outputs(tmp_path / "third")[1]
+    assert third["reuse"]["reused_from"] is None
+    assert third["reuse"]["reason"].endswith(": snapshot")

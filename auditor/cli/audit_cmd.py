@@ -271,6 +271,7 @@ def _audit_with_store(config, lock_timeout: float):
                         config.alert_priority,
                         notifications=notices.messages,
                         reported_dead=notices.reported_dead,
+                        terms_from=_same_cases_as(previous, result),
                     )
                 # run.json again, now that the commit it waited for is timed (it is not published yet).
                 restage_manifest(
@@ -318,6 +319,15 @@ def _audit_with_store(config, lock_timeout: float):
     finally:
         store.close()
     return result, EXIT_ALERT if alerts else EXIT_OK
+
+
+def _same_cases_as(previous, result) -> str | None:
+    """The last run's id when its cases are this run's: this run reused the answer that run had."""
+    reuse = result.reuse
+    if previous is None or reuse is None or reuse.reused_from is None:
+        return None
+    earlier = previous.manifest.get("reuse") or {}
+    return previous.run_id if earlier.get("bundle") == reuse.bundle else None
 
 
 def _records(result):

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 import polars as pl
 
+from auditor.gcpause import collector_paused
 from auditor.jsonwrite import json_lines
 
 FORMAT = 1
@@ -156,7 +157,8 @@ def read_bundle(folder: Path, expected_sha256: str) -> Bundle:
         except OSError as exc:
             raise BundleError(f"{path} cannot be read ({exc.strerror or exc})") from None
         if name == RECORDS:
-            records = [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
+            with collector_paused():  # millions of small objects, none in a cycle (auditor.gcpause)
+                records = [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
         else:
             frames[name.removesuffix(".arrow")] = pl.read_ipc(path)
     return Bundle(

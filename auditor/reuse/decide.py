@@ -59,8 +59,8 @@ def reuse_blocker(config: Any) -> str | None:
         return "no case store: there is no earlier run to reuse"
     if config.engine.name != "polars":
         return f"the {config.engine.name} engine reads tables that have no file checksum here"
-    if config.snapshot is not None or config.tenants is None or config.usage is None:
-        return "only a run over tenants and usage files is reused (not a snapshot or a live collection)"
+    if config.snapshot is None and (config.tenants is None or config.usage is None):
+        return "only a run over files or a snapshot folder is reused, not a live collection"
     if bundle_root(config) is None:
         return "a PostgreSQL store keeps no files: set `reuse_cache:` to a folder to reuse answers"
     return None

@@ -156,8 +156,12 @@ class CaseStore(Protocol):
         alert_priority: str = "high",
         notifications: list[OutboxMessage] | None = None,
         reported_dead: list[tuple[str, str]] | None = None,
+        terms_from: str | None = None,
     ) -> None:
         """The run, all its snapshots and (when given) its alerts, `pending`, in one transaction: all or nothing.
+
+        `terms_from` names the stored run whose cases are this run's (a reused answer,
+        auditor.reuse): its search words are relabelled as this run's instead of rebuilt.
 
         Recording alerts settles every earlier pending alert as carried into this run. The
         run's `notifications` enter the outbox in the same transaction, and the dead

@@ -74,6 +74,39 @@ def index_run_terms(
     conn.execute(SEARCH_MIGRATION[1])
 
 
+def carry_run_terms(conn: sqlite3.Connection, run_id: str, from_run_id: str) -> bool:
+    """Relabels `from_run_id`'s words as `run_id`'s, inside the caller's transaction; False when it has none.
+
+    For a run whose cases are that run's (a reused answer, auditor.reuse): the words come
+    from each case's id, tenant ids and legal names, which are the same, so re-deriving them
+    (2 s at 37,699 cases) would only give the same rows. A run with no words left (a store
+    whose index was emptied) is indexed afresh by the caller.
+    """
+    if (
+        conn.execute(
+            "SELECT 1 FROM case_search_terms WHERE run_id = ? LIMIT 1", (from_run_id,)
+        ).fetchone()
+        is None
+    ):
+        return False
+    # Copied out, the table emptied, and written back in key order with the second index
+    # rebuilt once, as index_run_terms does: an UPDATE of the key moves every row through
+    # both indexes (4.4 s against 0.6 s for 345,000 words at 1M tenants, alone).
+    conn.execute(
+        "CREATE TEMP TABLE carried_terms AS SELECT term, case_id FROM case_search_terms WHERE run_id = ?",
+        (from_run_id,),
+    )
+    conn.execute("DELETE FROM case_search_terms")
+    conn.execute(f"DROP INDEX IF EXISTS {CASE_INDEX}")
+    conn.execute(
+        "INSERT INTO case_search_terms (run_id, term, case_id) SELECT ?, term, case_id FROM carried_terms ORDER BY term, case_id",
+        (run_id,),
+    )
+    conn.execute("DROP TABLE carried_terms")
+    conn.execute(SEARCH_MIGRATION[1])
+    return True
+
+
 @dataclass(frozen=True)
 class SearchPlan:
     """The queue's condition on `s` for a text query, and (for a rare word) the rows that drive it."""

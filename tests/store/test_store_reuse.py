@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,9 @@ def test_a_second_run_over_the_same_files_reuses_the_answer_and_writes_the_same_
     assert not any(stage.startswith("features") for stage in second["stages"])
     assert second["changes"]["counts"]["unchanged"] == second["counts"]["cases"] > 0
     assert second["counts"] == {**first["counts"]}
+    with sqlite3.connect(store) as conn:  # its search words are the first run's, relabelled
+        words = conn.execute("SELECT run_id, COUNT(*) FROM case_search_terms GROUP BY run_id")
+        assert [row[0] for row in words] == [second["run_id"]]
 
     # A computed run over the same files: the same outputs, bar run ids.
     computed = _audit(cli, provider, tmp_path / "o3", store, "--no-reuse")

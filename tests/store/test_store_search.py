@@ -173,3 +173,20 @@ def test_a_runs_terms_come_in_key_order_as_python_orders_texts():
     rows = run_terms(cases)
     assert rows == sorted(rows)
     assert len(rows) == len(set(rows)) and ("alpha", "C-03") in rows
+
+
+def test_a_run_with_the_last_runs_cases_carries_its_words_over(store):
+    # A reused answer (auditor.reuse) has the cases of the run it came from: its words are
+    # that run's, relabelled, and the earlier run keeps none.
+    record, snaps = run(20, "run-2", NAMES, {9: "Hidden Partner Pte"})
+    store.commit_run(record, snaps, terms_from="run-1")
+    assert found(store, "hidden partner", "run-2") == ["C-000009"]
+    assert found(store, "acme", "run-2") == ["C-000000", "C-000001", "C-000005"]
+    runs = {r[0] for r in store._conn.execute("SELECT DISTINCT run_id FROM case_search_terms")}
+    assert runs == {"run-2"}
+
+
+def test_words_are_built_afresh_when_the_named_run_has_none(store):
+    record, snaps = run(3, "run-2", {0: "Renamed Holdings"})
+    store.commit_run(record, snaps, terms_from="no-such-run")
+    assert found(store, "renamed", "run-2") == ["C-000000"] and found(store, "acme", "run-2") == []
