@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -25,7 +25,6 @@ from auditor.config import AuditConfig
 from auditor.engine.evaluate import Evaluation, evaluate
 from auditor.engine.loader import RulePack, builtin_rules_dir, load_rule_pack
 from auditor.errors import InputError
-from auditor.features.build import FeatureTable, build_features
 from auditor.features.vocabulary import feature_kinds
 from auditor.model.badrows import FUTURE_TOLERANCE
 from auditor.model.inputs import (
@@ -37,6 +36,9 @@ from auditor.model.inputs import (
 )
 from auditor.scoring import ScoringAlgorithm, get_algorithm
 from auditor.stagelog import logged_stage
+
+if TYPE_CHECKING:  # the feature stack is imported by the runs that compute features
+    from auditor.features.table import FeatureTable
 
 log = logging.getLogger("auditor.run")
 
@@ -370,6 +372,8 @@ def _features_for(
         inputs.rows.get("access", 0),
     )
 
+    from auditor.features.build import build_features
+
     try:
         features = build_features(
             inputs,
@@ -659,6 +663,8 @@ def _reused_result(
     from auditor.model.badrows import Exclusion
     from auditor.model.inputs import load_tenant_table
     from auditor.model.schema import ACCESS, USAGE, empty_table
+
+    from auditor.features.table import FeatureTable
 
     facts, frames = bundle.facts, bundle.frames
     if config.snapshot is not None:  # its tables are read together; only the tenants are kept

@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 import resource
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 
@@ -32,32 +30,13 @@ from auditor.features.ownership import OwnershipSettings, ownership_features
 from auditor.features.screening import SCREENING_COLUMNS, ScreeningResult, screen_tenants
 from auditor.features.usage import USAGE_ZERO_FILLS
 from auditor.features.usage_scan import usage_and_training
+from auditor.features.table import FeatureTable
 from auditor.features.vocabulary import FEATURES, unavailable_features
 from auditor.model.inputs import InputTables
 from auditor.stagelog import logged_stage
 
 log = logging.getLogger("auditor.features")
 LIST_COLUMNS = ("restricted_models", "regions_used", "providers_used", "signin_countries")
-
-
-@dataclass(frozen=True)
-class FeatureTable:
-    frame: pl.DataFrame  # tenant_id + every feature
-    unavailable: frozenset[str]  # features whose inputs were absent in this run
-    unknown_instance_types: (
-        pl.DataFrame
-    )  # provider, instance_type, rows: GPU-looking types the catalog lacks
-    common_link_values: pl.DataFrame  # kind, values, tenants: shared values too common to link
-    screening_matches: pl.DataFrame  # every screening match, for investigation
-    orphan_usage_tenants: int  # usage rows whose tenant_id is not in the tenant table
-    ownership: Any = (
-        None  # ownership.assess.OwnershipAssessment: the regimes' verdicts and their proofs
-    )
-    stage_seconds: dict[str, float] = field(
-        default_factory=dict
-    )  # wall time of each feature stage, for run.json
-    training: pl.DataFrame | None = None  # cip.training's breakdown: tenant, model, region terms
-    cip: CipSettings | None = None  # the CIP settings the cip_* features were built with
 
 
 class _StageTimer:
