@@ -9,6 +9,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from auditor.config import AuditConfig
+from auditor.checksum import file_sha256
 from auditor.reuse.bundle import BundleError, read_bundle
 from auditor.reuse.fingerprint import code_digest, run_fingerprint, tree_digest
 from auditor.run import sha256_file
@@ -104,9 +105,9 @@ def test_a_bundle_round_trips_every_table_type(tmp_path):
     folder = tmp_path / "run-1"
     folder.mkdir()
     frame.write_ipc(folder / "features.arrow", compression="lz4")
-    files = {"features.arrow": b._sha256(folder / "features.arrow")}
+    files = {"features.arrow": file_sha256(folder / "features.arrow")}
     (folder / "records.jsonl").write_bytes(b"")
-    files["records.jsonl"] = b._sha256(folder / "records.jsonl")
+    files["records.jsonl"] = file_sha256(folder / "records.jsonl")
     import hashlib
     import json
 

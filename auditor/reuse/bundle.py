@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 import polars as pl
 
+from auditor.checksum import file_sha256
 from auditor.gcpause import collector_paused
 from auditor.jsonwrite import json_lines
 
@@ -74,14 +75,6 @@ def _facts(result: Any) -> dict[str, Any]:
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def write_bundle(folder: Path, result: Any, records: list[dict[str, Any]], fingerprint: Any) -> str:
     """Writes `result`'s answer into `folder` (replacing it whole) and returns bundle.json's sha256.
 
@@ -99,10 +92,10 @@ def write_bundle(folder: Path, result: Any, records: list[dict[str, Any]], finge
             continue
         path = partial / f"{name}.arrow"
         frame.write_ipc(path, compression="lz4")
-        files[path.name] = _sha256(path)
+        files[path.name] = file_sha256(path)
     pure = [{k: v for k, v in r.items() if k not in ("change", "suppressed_by")} for r in records]
     (partial / RECORDS).write_bytes(json_lines(pure))
-    files[RECORDS] = _sha256(partial / RECORDS)
+    files[RECORDS] = file_sha256(partial / RECORDS)
     manifest = {
         "format": FORMAT,
         "run_id": result.run_id,
@@ -152,7 +145,7 @@ def read_bundle(folder: Path, expected_sha256: str) -> Bundle:
     for name, sha in manifest["files"].items():
         path = folder / name
         try:
-            if _sha256(path) != sha:
+            if file_sha256(path) != sha:
                 raise BundleError(f"{path} was changed after its run wrote it")
         except OSError as exc:
             raise BundleError(f"{path} cannot be read ({exc.strerror or exc})") from None

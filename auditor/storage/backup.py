@@ -9,7 +9,6 @@ only read. A PostgreSQL store is backed up with PostgreSQL's own tools (pg_dump)
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -17,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.checksum import file_sha256
 from auditor.errors import InputError, OutputError, SourceLocation, display_path
 from auditor.storage.io import private_tempdir, upload
 from auditor.storage.location import parse_url
@@ -61,14 +61,6 @@ def _copy(store: Path, dest: Path) -> None:
         )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def backup_store(store: Path, target: Path | str, storage: StorageConfig | None = None) -> Backup:
     """Copies `store` to `target` (a path or URL), whole or not at all."""
     url = parse_url(target) if isinstance(target, str) else None
@@ -78,7 +70,7 @@ def backup_store(store: Path, target: Path | str, storage: StorageConfig | None 
             copy = root / url.name
             _copy(Path(store), copy)
             upload(copy, url, storage or StorageConfig())
-            return Backup(str(url), copy.stat().st_size, _sha256(copy))
+            return Backup(str(url), copy.stat().st_size, file_sha256(copy))
         finally:
             shutil.rmtree(root, ignore_errors=True)
     dest = Path(target)
@@ -102,4 +94,4 @@ def backup_store(store: Path, target: Path | str, storage: StorageConfig | None 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return Backup(display_path(dest), dest.stat().st_size, _sha256(dest))
+    return Backup(display_path(dest), dest.stat().st_size, file_sha256(dest))

@@ -15,7 +15,6 @@ run starts, so publishing never deletes someone else's data.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -25,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from auditor.checksum import file_sha256
 from auditor.errors import OutputError, Problem, SourceLocation
 from auditor.storage.io import delete, exists, list_keys, private_tempdir, put_bytes, upload
 from auditor.storage.location import ObjectURL, parse_url
@@ -56,14 +56,6 @@ def check_output_prefix(
         )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def publish_folder(
     local: Path, url: ObjectURL, names: list[str], storage: StorageConfig, run_id: str | None
 ) -> dict[str, str]:
@@ -89,7 +81,7 @@ def publish_folder(
     marker = {
         "run_id": run_id,
         "published_at": datetime.now(timezone.utc).isoformat(),
-        "files": {name: _sha256(local / name) for name in names},
+        "files": {name: file_sha256(local / name) for name in names},
     }
     put_bytes(url.child(SUCCESS), (json.dumps(marker, indent=2) + "\n").encode(), storage)
     log.info("event=published url=%s files=%d run=%s", url, len(names), run_id)
