@@ -240,3 +240,47 @@ def test_a_postgresql_store_reuses_only_with_a_reuse_cache_folder(
         ).read_bytes()
     finally:
         pg_server.drop_database(url)
+
+
+def test_an_allowlist_added_after_the_run_applies_to_the_reused_answer(provider, tmp_path, cli):
+    from datetime import date, timedelta
+
+    store = tmp_path / "cases.db"
+    first = _audit(cli, provider, tmp_path / "o1", store)
+    case = json.loads((tmp_path / "o1" / "cases.jsonl").read_text().splitlines()[0])
+    allowlist = tmp_path / "allowlist.yaml"
+    today = date.today()
+    allowlist.write_text(
+        "entries:\n"
+        "  - id: vetted\n"
+        f"    tenants: [{', '.join(case['tenant_ids'])}]\n"
+        "    reason: reviewed lab\n"
+        "    owner: ana@provider.example\n"
+        f"    created: {today - timedelta(days=1)}\n"
+        f"    expires: {today + timedelta(days=30)}\n"
+    )
+    config = tmp_path / "audit.yaml"
+    config.write_text(f"allowlist: {allowlist.name}\n")
+    second = _audit(cli, provider, tmp_path / "o2", store, "--config", config)
+    assert second["reuse"]["reused_from"] == first["run_id"]  # the allowlist is not in the answer
+    records = {
+        r["case_id"]: r
+        for r in map(json.loads, (tmp_path / "o2" / "cases.jsonl").read_text().splitlines())
+    }
+    assert records[case["case_id"]]["suppressed_by"] == ["vetted"]
+    assert all(r["suppressed_by"] == [] for k, r in records.items() if k != case["case_id"])
+    _audit(cli, provider, tmp_path / "o3", store, "--config", config, "--no-reuse")
+    assert _masked(tmp_path / "o2" / "cases.jsonl") == _masked(tmp_path / "o3" / "cases.jsonl")
+
+
+def test_a_bundle_no_committed_run_names_is_removed_by_the_next_commit(provider, tmp_path, cli):
+    store = tmp_path / "cases.db"
+    first = _audit(cli, provider, tmp_path / "o1", store)
+    orphan = (
+        tmp_path / "cases.db.reuse" / "20990101T000000Z-dead00"
+    )  # a run killed before its commit
+    orphan.mkdir()
+    (orphan / "bundle.json").write_text("{}")
+    second = _audit(cli, provider, tmp_path / "o2", store)
+    assert second["reuse"]["reused_from"] == first["run_id"]
+    assert sorted(p.name for p in (tmp_path / "cases.db.reuse").iterdir()) == [first["run_id"]]
