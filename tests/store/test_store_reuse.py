@@ -284,3 +284,18 @@ def test_a_bundle_no_committed_run_names_is_removed_by_the_next_commit(provider,
     second = _audit(cli, provider, tmp_path / "o2", store)
     assert second["reuse"]["reused_from"] == first["run_id"]
     assert sorted(p.name for p in (tmp_path / "cases.db.reuse").iterdir()) == [first["run_id"]]
+
+
+def test_a_bundle_that_cannot_be_written_leaves_the_run_committed_and_says_why(
+    provider, tmp_path, cli
+):
+    store = tmp_path / "cases.db"
+    (tmp_path / "cases.db.reuse").write_text("not a folder")  # where the bundles would go
+    first = _audit(cli, provider, tmp_path / "o1", store)
+    assert first["reuse"]["bundle"] is None
+    assert "could not be kept for the next run" in first["reuse"]["reason"]
+    assert first["counts"]["cases"] > 0
+    second = _audit(cli, provider, tmp_path / "o2", store)
+    assert second["reuse"]["reused_from"] is None
+    assert second["changes"]["previous_run_id"] == first["run_id"]  # the first run was committed
+    assert "left no answer to reuse" in second["reuse"]["reason"]
