@@ -76,7 +76,10 @@ def run_terms(cases: Iterable[tuple[str, Mapping[str, Any]]]) -> list[tuple[str,
         .explode("term")
         .drop_nulls("term")
         .with_columns(pl.col("term").str.slice(0, MAX_TERM))
-        .unique(["case_id", "term"])  # a set per case: the index has no order
+        # A set per case, its words in the order the case gives them (its id, then its tenants
+        # by rank), so that a case with more than MAX_TERMS_PER_CASE words keeps the same first
+        # ones every run, its id among them (an unordered unique kept an arbitrary 400).
+        .unique(["case_id", "term"], maintain_order=True)
         .filter(pl.int_range(pl.len()).over("case_id") < MAX_TERMS_PER_CASE)
         .sort("term", "case_id")
     )

@@ -190,3 +190,21 @@ def test_words_are_built_afresh_when_the_named_run_has_none(store):
     record, snaps = run(3, "run-2", {0: "Renamed Holdings"})
     store.commit_run(record, snaps, terms_from="no-such-run")
     assert found(store, "renamed", "run-2") == ["C-000000"] and found(store, "acme", "run-2") == []
+
+
+def test_a_case_with_too_many_words_keeps_its_first_ones_every_time():
+    from auditor.store.search import MAX_TERMS_PER_CASE, run_terms
+
+    tenants = [{"tenant_id": f"t-{i:04d}", "legal_name": f"Name{i} Lab"} for i in range(600)]
+    record = {
+        "case_id": "C-big",
+        "tenant_ids": [t["tenant_id"] for t in tenants],
+        "tenants": tenants,
+    }
+    first = run_terms([("C-big", record)])
+    assert len(first) == MAX_TERMS_PER_CASE
+    kept = {term for term, _ in first}
+    assert {"c", "big", "t", "0000"} <= kept  # the case's id, its first tenant
+    assert "0599" not in kept  # the last tenants' words are the ones dropped
+    for _ in range(5):
+        assert run_terms([("C-big", record)]) == first
