@@ -47,7 +47,13 @@ TARGET_SURVIVOR_RATE = 0.10
 
 E2E = ["tests/test_end_to_end.py"]
 # Module -> the tests meant to catch its bugs (the folder that mirrors it, plus the end-to-end run).
+REUSE = ["tests/store/test_store_reuse.py", "tests/test_reuse_fingerprint.py"]
 MODULES: dict[str, list[str]] = {
+    # Reuse of an unchanged run's answer (issue 10): a bug here gives a stale or wrong answer.
+    "auditor/reuse/fingerprint.py": REUSE,
+    "auditor/reuse/decide.py": [*REUSE, "tests/test_audit_from_snapshot.py"],
+    "auditor/reuse/bundle.py": REUSE,
+    "auditor/reuse/keep.py": REUSE,
     "auditor/scoring/weighted.py": [
         "tests/test_scoring_weighted.py",
         "tests/test_scoring_cases.py",

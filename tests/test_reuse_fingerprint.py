@@ -69,6 +69,7 @@ def test_inputs_count_by_their_bytes_not_their_path(tmp_path):
         AuditConfig(tenants=moved / "t.csv", usage=tmp_path / "usage.csv"), sha256_file
     )
     assert same is not None and base is not None and same.digest == base.digest
+    assert same == base  # equal answers' fingerprints are equal, wherever the files are
     (moved / "t.csv").write_text("tenant_id,legal_name\nt1,B\n")
     other = run_fingerprint(
         AuditConfig(tenants=moved / "t.csv", usage=tmp_path / "usage.csv"), sha256_file

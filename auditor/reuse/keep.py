@@ -43,9 +43,14 @@ def keep_answer(result: Any, records: list[dict[str, Any]]) -> Any:
 
 
 def forget_other_answers(result: Any) -> None:
-    """After the commit: every bundle but the one this run's run.json names is removed."""
+    """After the commit: every bundle but the one this run's run.json names is removed.
+
+    Also after a run with reuse turned off: the earlier bundles can no longer stand for a later
+    run (only the latest committed run's answer is reused), and a user who turned reuse off may
+    not want copies of the answer kept beside the store.
+    """
     reuse = result.reuse
-    if reuse is None or reuse.fingerprint is None:
+    if reuse is None:
         return
     root = bundle_root(result.config)
     if root is not None:

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,13 @@ def test_a_second_run_over_the_same_files_reuses_the_answer_and_writes_the_same_
         assert [row[0] for row in words] == [second["run_id"]]
 
     # A computed run over the same files: the same outputs, bar run ids.
+    folder = tmp_path / "cases.db.reuse"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # the answer holds tenant names
+    assert stat.S_IMODE((folder / first["run_id"]).stat().st_mode) == 0o700
     computed = _audit(cli, provider, tmp_path / "o3", store, "--no-reuse")
     assert computed["reuse"]["reused_from"] is None
     assert "turned off" in computed["reuse"]["reason"]
+    assert list(folder.iterdir()) == []  # reuse off: no answer is kept beside the store
     for name in SAME_BYTES:
         assert (tmp_path / "o2" / name).read_bytes() == (tmp_path / "o3" / name).read_bytes(), name
     assert _masked(tmp_path / "o2" / "cases.jsonl") == _masked(tmp_path / "o3" / "cases.jsonl")
