@@ -83,7 +83,7 @@ MODULES: dict[str, list[str]] = {
         "tests/store/test_store_scheduling.py",
     ],
     "auditor/cases/compare.py": ["tests/test_compare_cases.py", "tests/test_backtest.py"],
-    "auditor/store/sqlite.py": ["tests/store"],
+    "auditor/store/sqlite.py": ["tests/store", "tests/screening/test_cache.py"],
     "auditor/screening/normalize.py": ["tests/screening"],
     "auditor/screening/matcher.py": ["tests/screening"],
     "auditor/screening/index.py": ["tests/screening", "tests/features/test_features_screening.py"],
