@@ -616,9 +616,9 @@ def _reuse_for(config: AuditConfig, store: Any, run_id: str, clock: _StageClock)
     from auditor.reuse.decide import Reuse, find_bundle, reuse_blocker
     from auditor.reuse.fingerprint import run_fingerprint
 
-    blocker = reuse_blocker(config)
-    if blocker is not None or store is None:
-        return Reuse(None, blocker or "no case store: there is no earlier run to reuse"), None
+    blocker = reuse_blocker(config, store)
+    if blocker is not None:
+        return Reuse(None, blocker), None
     fingerprint = run_fingerprint(config, sha256_file)
     clock.lap("fingerprint")
     if fingerprint is None:

@@ -51,11 +51,11 @@ def bundle_root(config: Any) -> Path | None:
     return None
 
 
-def reuse_blocker(config: Any) -> str | None:
-    """Why no run of this config can reuse or be reused, before anything is hashed; None when it can."""
+def reuse_blocker(config: Any, store: Any) -> str | None:
+    """Why this run (of `config`, with the open `store` or None) can neither reuse nor be reused; None when it can."""
     if not config.reuse:
         return "reuse is turned off (--no-reuse or `reuse: false`): the answer was computed"
-    if config.store is None:
+    if store is None:
         return "no case store: there is no earlier run to reuse"
     if config.engine.name != "polars":
         return f"the {config.engine.name} engine reads tables that have no file checksum here"
