@@ -569,6 +569,8 @@ class Sandbox:
             "pytest",
             "-x",
             "-q",
+            "-n",
+            "0",  # one mutant's tests in one process: `-x` stops at the first failure at once
             "-p",
             "no:cacheprovider",
             "--no-header",

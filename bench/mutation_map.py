@@ -76,6 +76,8 @@ def build_map(out: Path, pytest_args: list[str] | None = None) -> int:
             "-m",
             "pytest",
             "-q",
+            "-n",
+            "0",  # one process: coverage records a context per test (no xdist workers)
             "-p",
             "no:cacheprovider",
             "-p",

@@ -141,7 +141,7 @@ def run_tests(sandbox: Path, tests: list[str], timeout: float) -> dict:
             import pytest
 
             code = pytest.main(
-                ["-x", "-q", "-rfE", "-p", "no:cacheprovider", "--no-header", *tests]
+                ["-x", "-q", "-rfE", "-p", "no:cacheprovider", "--no-header", "-n", "0", *tests]
             )
             sys.stdout.flush()
             sys.stderr.flush()

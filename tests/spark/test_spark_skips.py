@@ -18,7 +18,7 @@ def _run_without_java(tmp_path: Path, ci: str) -> subprocess.CompletedProcess[st
     env["PATH"] = str(tmp_path)  # an empty folder: no java on PATH
     env["CI"] = ci
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", TARGET],
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-n", "0", "-p", "no:cacheprovider", TARGET],
         capture_output=True,
         text=True,
         env=env,
