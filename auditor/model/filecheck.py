@@ -56,10 +56,23 @@ def check_csv_header(path: Path, shown: str) -> None:
 
 
 def check_parquet_columns(path: Path, shown: str) -> None:
-    import pyarrow.parquet as pq
+    """Refuses a Parquet file whose schema names a column twice, naming every such column.
 
+    Polars reads the footer and refuses a repeated name itself (DuplicateError), which is the
+    fast path of every run; only then is pyarrow (with numpy, a quarter second to import)
+    asked for the whole list of names.
+    """
     parts = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
     for part in parts[:1] if path.is_dir() else parts:  # parts of one folder share a schema
+        try:
+            pl.scan_parquet(part).collect_schema()
+            continue
+        except pl.exceptions.DuplicateError:
+            pass
+        except Exception:  # noqa: BLE001 - an unreadable footer is reported by the reader itself
+            return
+        import pyarrow.parquet as pq
+
         try:
             names = pq.read_schema(part).names
         except Exception:  # noqa: BLE001 - an unreadable footer is reported by the reader itself

@@ -102,3 +102,25 @@ def test_the_audit_stack_imports_no_sdk_and_leaves_pinyin_to_the_first_han_text(
         set(before) & SDKS_AND_MATCHERS
     )
     assert after  # the first Han text loads it
+
+
+def test_reading_a_parquet_tenants_file_leaves_pyarrow_unimported(tmp_path) -> None:
+    """The duplicate-column check reads the footer with Polars; pyarrow (and numpy, a quarter
+    second) is imported only to name the columns of a file that repeats one."""
+    import polars as pl
+
+    from auditor_testkit import EXAMPLES
+
+    path = tmp_path / "tenants.parquet"
+    pl.read_csv(EXAMPLES / "provider" / "tenants.csv", infer_schema=False).write_parquet(path)
+    probe = (
+        "import json, sys\n"
+        "from auditor.model.inputs import load_tenant_table\n"
+        f"rows = load_tenant_table({str(path)!r}).height\n"
+        "print(json.dumps([rows, 'pyarrow' in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    rows, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert rows > 1000 and not imported
