@@ -653,10 +653,12 @@ def _reused_result(
 ) -> AuditResult:
     """This run as the earlier run's answer (`bundle`), with this run's id, clock, tenants and allowlist.
 
-    The tenants file is read again (checked as always): the allowlist matches its fields and
-    the store needs who is still a customer. Usage and sign-ins are not read from files (a
-    snapshot's tables are read together): their bytes are the ones the earlier run read, and
-    nothing after the features reads them.
+    The store needs who is still a customer: the earlier run's feature table has one row per
+    tenant of the same bytes, so its `tenant_id` column stands for the tenants table. Only an
+    allowlist, which matches tenants' own fields, has the tenants file read again (checked as
+    always). Usage and sign-ins are not read from files (a snapshot's tables are read
+    together): their bytes are the ones the earlier run read, and nothing after the features
+    reads them.
     """
     import dataclasses
 
@@ -671,7 +673,12 @@ def _reused_result(
         loaded = _from_snapshot(config.snapshot)
         tenants, sources, provenance = loaded.tables.tenants, {}, loaded.provenance
     else:
-        tenants, provenance = load_tenant_table(config.tenants), []
+        tenants = (
+            load_tenant_table(config.tenants)
+            if allowlist is not None
+            else frames["features"].select("tenant_id")
+        )
+        provenance = []
         sources = {
             name: str(path)
             for name, path in (

@@ -239,7 +239,7 @@ def _audit_with_store(config, lock_timeout: float):
                     # clock, not by the data's as_of (which a re-run of an old snapshot keeps).
                     as_of=result.started_at,
                     previous_run_id=previous.run_id if previous else None,
-                    current_tenants=set(result.inputs.tenants["tenant_id"].to_list()),
+                    current_tenants=_still_present(result.inputs.tenants, previous_cases),
                 )
                 result, changes = apply_with_store(
                     store, result, changes, current
@@ -328,6 +328,16 @@ def _same_cases_as(previous, result) -> str | None:
         return None
     earlier = previous.manifest.get("reuse") or {}
     return previous.run_id if earlier.get("bundle") == reuse.bundle else None
+
+
+def _still_present(tenants, previous_cases) -> set[str]:
+    """The last run's case tenants that are still in the tenants table: all that classifying a
+    resolved case asks of it (a set of a million ids would cost more than the question)."""
+    import polars as pl
+
+    earlier = list({t for c in previous_cases for t in c.tenant_ids})
+    ids = tenants["tenant_id"].cast(pl.String)
+    return set(ids.filter(ids.is_in(earlier)).to_list())
 
 
 def _records(result):
