@@ -17,6 +17,8 @@ from auditor.store.sqlite_allowlist import (
 from auditor.store.sqlite_search import (
     SEARCH_MIGRATION,
     SEARCH_MIGRATION_PG,
+    SEARCH_RUNS_MIGRATION,
+    SEARCH_RUNS_MIGRATION_PG,
     SEARCH_TABLES,
     backfill_search_terms,
 )
@@ -30,7 +32,7 @@ from auditor.store.schema_team import (
     append_only_pg,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Written into the SQLite header (PRAGMA application_id) so a store is recognisable as ours: "AUDT".
 APPLICATION_ID = 0x41554454
 
@@ -151,6 +153,8 @@ MIGRATIONS: dict[int, list[str]] = {
     # Allowlist entries made in the console (store/allowlist_entries.py, sqlite_allowlist.py):
     # proposals and their four-eyes reviews, insert-only and chained.
     7: [*SEARCH_MIGRATION, *ALLOWLIST_MIGRATION],
+    # A run that reused an earlier run's answer searches that run's words (sqlite_search.py).
+    8: SEARCH_RUNS_MIGRATION,
 }
 # Data steps SQL alone cannot take, run in the same transaction right after a version's statements.
 AFTER_MIGRATION: dict[int, Callable[[Any], None]] = {
@@ -264,6 +268,7 @@ PG_MIGRATIONS: dict[int, list[str]] = {
     ],
     6: ATTACHMENTS_MIGRATION_PG,
     7: [*SEARCH_MIGRATION_PG, *ALLOWLIST_MIGRATION_PG],
+    8: SEARCH_RUNS_MIGRATION_PG,
 }
 # Tables an auditor store holds at SCHEMA_VERSION; a database with other tables is someone else's.
 OWN_TABLES = {

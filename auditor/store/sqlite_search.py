@@ -3,7 +3,8 @@
 Everything SQL about search is here, so another backend writes its twin from this file
 (the table holds the words of the latest run only, a disposable index like the screening memo):
 the table (migration 7: `case_search_terms(run_id, term, case_id)`, primary key in that
-order, and an index on `(run_id, case_id, term)`), `index_run_terms` inside the run's
+order, and an index on `(run_id, case_id, term)`; migration 8: `case_search_runs`, the run
+whose words a reused answer's run searches), `index_run_terms` inside the run's
 commit, and `plan_search`, what the queue adds for `q=`. Each query word is a condition on
 the queue's snapshot `s`, a point lookup of the second index (`term = ?` for a whole word,
 `term >= ? AND term < ? || U+10FFFF` for the prefix). A word few cases have (under
@@ -47,7 +48,18 @@ SEARCH_MIGRATION_PG: list[str] = [
     )""",
     "CREATE INDEX case_search_terms_case ON case_search_terms(run_id, case_id, term)",
 ]
-SEARCH_TABLES = {"case_search_terms"}
+# Migration 8: which run's words a run's queue searches, when they are another run's. A run that
+# reused an earlier run's answer (auditor.reuse) has that run's cases, so it names that run's
+# words here instead of copying them (3.5 s for 345,000 words at 1M tenants). One row at most:
+# the latest run's, as the words are.
+SEARCH_RUNS_MIGRATION: list[str] = [
+    """CREATE TABLE case_search_runs (
+        run_id TEXT PRIMARY KEY REFERENCES runs(run_id),
+        terms_run_id TEXT NOT NULL REFERENCES runs(run_id)
+    )""",
+]
+SEARCH_RUNS_MIGRATION_PG = SEARCH_RUNS_MIGRATION  # the same types in both
+SEARCH_TABLES = {"case_search_terms", "case_search_runs"}
 SQLITE_JSON = SQLiteJson()
 DRIVE_BELOW = 2000  # a word with fewer cases than this drives the query
 
@@ -65,6 +77,11 @@ def index_run_terms(
     them by one sort: 7.8 s -> 3.3 s for 700,000 synthetic words on an idle machine (the
     write alone in a scratch database, not a whole run's commit).
     """
+    conn.execute("DELETE FROM case_search_runs")  # every run naming other words named these
+    _write_terms(conn, run_id, cases)
+
+
+def _write_terms(conn: sqlite3.Connection, run_id: str, cases: Iterable[tuple[str, Any]]) -> None:
     conn.execute("DELETE FROM case_search_terms")
     conn.execute(f"DROP INDEX IF EXISTS {CASE_INDEX}")
     conn.executemany(
@@ -74,36 +91,36 @@ def index_run_terms(
     conn.execute(SEARCH_MIGRATION[1])
 
 
+def terms_run(conn: sqlite3.Connection, run_id: str) -> str:
+    """The run whose words `run_id`'s queue searches: its own, or those of the run it reused."""
+    row = conn.execute(
+        "SELECT terms_run_id FROM case_search_runs WHERE run_id = ?", (run_id,)
+    ).fetchone()
+    return run_id if row is None else row[0]
+
+
 def carry_run_terms(conn: sqlite3.Connection, run_id: str, from_run_id: str) -> bool:
-    """Relabels `from_run_id`'s words as `run_id`'s, inside the caller's transaction; False when it has none.
+    """Names `from_run_id`'s words as `run_id`'s, inside the caller's transaction; False when it has none.
 
     For a run whose cases are that run's (a reused answer, auditor.reuse): the words come
     from each case's id, tenant ids and legal names, which are the same, so re-deriving them
-    (2 s at 37,699 cases) would only give the same rows. A run with no words left (a store
-    whose index was emptied) is indexed afresh by the caller.
+    (2 s at 37,699 cases) or copying them (3.5 s) would only give the same rows. The words
+    stay under the run that wrote them; `case_search_runs` points the new run there, and
+    only there (the earlier run's pointer goes, as its words would have). A run with no
+    words left (a store whose index was emptied) is indexed afresh by the caller.
     """
+    source = terms_run(conn, from_run_id)
     if (
         conn.execute(
-            "SELECT 1 FROM case_search_terms WHERE run_id = ? LIMIT 1", (from_run_id,)
+            "SELECT 1 FROM case_search_terms WHERE run_id = ? LIMIT 1", (source,)
         ).fetchone()
         is None
     ):
         return False
-    # Copied out, the table emptied, and written back in key order with the second index
-    # rebuilt once, as index_run_terms does: an UPDATE of the key moves every row through
-    # both indexes (4.4 s against 0.6 s for 345,000 words at 1M tenants, alone).
+    conn.execute("DELETE FROM case_search_runs")
     conn.execute(
-        "CREATE TEMP TABLE carried_terms AS SELECT term, case_id FROM case_search_terms WHERE run_id = ?",
-        (from_run_id,),
+        "INSERT INTO case_search_runs (run_id, terms_run_id) VALUES (?, ?)", (run_id, source)
     )
-    conn.execute("DELETE FROM case_search_terms")
-    conn.execute(f"DROP INDEX IF EXISTS {CASE_INDEX}")
-    conn.execute(
-        "INSERT INTO case_search_terms (run_id, term, case_id) SELECT ?, term, case_id FROM carried_terms ORDER BY term, case_id",
-        (run_id,),
-    )
-    conn.execute("DROP TABLE carried_terms")
-    conn.execute(SEARCH_MIGRATION[1])
     return True
 
 
@@ -137,21 +154,22 @@ def plan_search(
         words.append(("qp", query.prefix, False))
     if not words:
         return SearchPlan("FALSE")
+    params["terms_run"] = terms_run(conn, run_id)  # `s` is the queue's run: its words' run
     for name, word, exact in words:
         params[name] = word
         if not exact:
             params[f"{name}_end"] = word + PREFIX_END
     clause = " AND ".join(
-        f"EXISTS (SELECT 1 FROM case_search_terms x WHERE x.run_id = s.run_id AND x.case_id = s.case_id "
+        f"EXISTS (SELECT 1 FROM case_search_terms x WHERE x.run_id = :terms_run AND x.case_id = s.case_id "
         f"AND {_word_condition(name, exact, 'x')})"
         for name, _, exact in words
     )
     fewest: list[str] | None = None
     for name, _, exact in words:
         rows = conn.execute(
-            f"SELECT t.case_id FROM case_search_terms t WHERE t.run_id = :run AND "
+            f"SELECT t.case_id FROM case_search_terms t WHERE t.run_id = :terms_run AND "
             f"{_word_condition(name, exact, 't')} LIMIT {DRIVE_BELOW}",
-            {**params, "run": run_id},
+            params,
         ).fetchall()
         if len(rows) < DRIVE_BELOW:  # every case with the word, and few
             ids = list(dict.fromkeys(r[0] for r in rows))
@@ -174,4 +192,5 @@ def backfill_search_terms(conn: sqlite3.Connection) -> None:
     rows = conn.execute(
         "SELECT case_id, record FROM case_snapshots WHERE run_id = ?", (run_id,)
     ).fetchall()
-    index_run_terms(conn, run_id, ((r[0], json.loads(r[1])) for r in rows))
+    # Migration 7's step: case_search_runs (migration 8) does not exist yet, and names nothing.
+    _write_terms(conn, run_id, ((r[0], json.loads(r[1])) for r in rows))

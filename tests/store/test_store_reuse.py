@@ -59,9 +59,11 @@ def test_a_second_run_over_the_same_files_reuses_the_answer_and_writes_the_same_
     assert not any(stage.startswith("features") for stage in second["stages"])
     assert second["changes"]["counts"]["unchanged"] == second["counts"]["cases"] > 0
     assert second["counts"] == {**first["counts"]}
-    with sqlite3.connect(store) as conn:  # its search words are the first run's, relabelled
+    with sqlite3.connect(store) as conn:  # its search words are the first run's, named by it
         words = conn.execute("SELECT run_id, COUNT(*) FROM case_search_terms GROUP BY run_id")
-        assert [row[0] for row in words] == [second["run_id"]]
+        assert [row[0] for row in words] == [first["run_id"]]
+        named = conn.execute("SELECT run_id, terms_run_id FROM case_search_runs").fetchall()
+        assert named == [(second["run_id"], first["run_id"])]
 
     # A computed run over the same files: the same outputs, bar run ids.
     folder = tmp_path / "cases.db.reuse"

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.store import CaseSnapshot, RunRecord, open_store
 from auditor.store import sqlite_search
-from auditor.store.schema import MIGRATIONS
+from auditor.store.schema import MIGRATIONS, SCHEMA_VERSION
 from auditor.store.search import MAX_TERM, case_terms, parse_query, words
 from auditor.store.team import QueueFilter
 from team_testkit import case_record, team_store
@@ -140,7 +140,7 @@ def test_a_store_made_before_the_search_index_gets_its_latest_run_indexed(tmp_pa
     raw.commit()
     raw.close()
     with open_store(path) as st:
-        assert st.schema_version() == 7
+        assert st.schema_version() == SCHEMA_VERSION
         assert found(st, "pre index", "old") == ["C-000000"]
 
 
@@ -178,12 +178,24 @@ def test_a_runs_terms_come_in_key_order_as_python_orders_texts():
 def test_a_run_with_the_last_runs_cases_carries_its_words_over(store):
     # A reused answer (auditor.reuse) has the cases of the run it came from: its words are
     # that run's, relabelled, and the earlier run keeps none.
+    # that run's, named by the new run (never copied), and a third reused run names the same.
     record, snaps = run(20, "run-2", NAMES, {9: "Hidden Partner Pte"})
     store.commit_run(record, snaps, terms_from="run-1")
     assert found(store, "hidden partner", "run-2") == ["C-000009"]
     assert found(store, "acme", "run-2") == ["C-000000", "C-000001", "C-000005"]
+    assert found(store, "comp", "run-2")[:3] == ["C-000000", "C-000008", "C-000009"]
+    record, snaps = run(20, "run-3", NAMES, {9: "Hidden Partner Pte"})
+    store.commit_run(record, snaps, terms_from="run-2")
+    assert found(store, "hidden partner", "run-3") == ["C-000009"]
+    assert found(store, "hidden partner", "run-2") == []  # only the latest run is searched
+    rows = store._conn.execute("SELECT run_id, terms_run_id FROM case_search_runs").fetchall()
+    assert [tuple(r) for r in rows] == [("run-3", "run-1")]
     runs = {r[0] for r in store._conn.execute("SELECT DISTINCT run_id FROM case_search_terms")}
-    assert runs == {"run-2"}
+    assert runs == {"run-1"}
+    # A computed run writes its own words and drops the pointer.
+    store.commit_run(*run(5, "run-4", {0: "Renamed Holdings"}))
+    assert found(store, "renamed", "run-4") == ["C-000000"]
+    assert tuple(store._conn.execute("SELECT COUNT(*) FROM case_search_runs").fetchone()) == (0,)
 
 
 def test_words_are_built_afresh_when_the_named_run_has_none(store):
