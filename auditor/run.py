@@ -711,7 +711,10 @@ def _reused_result(
         cip=cip_settings(config),
     )
     cases = CaseTables(frames["cases"], frames["case_hits"], frames["tenant_scores"])
-    records = [{**r, "run_id": run_id} for r in bundle.records]
+    from auditor.gcpause import collector_paused
+
+    with collector_paused():  # a new dict per case, none in a cycle (auditor.gcpause)
+        records = [{**r, "run_id": run_id} for r in bundle.records]
     input_files = _input_files(inputs, reuse, config, provenance)
     suppressions = _suppressions(allowlist, cases, inputs, started)
     clock.lap("checksums")

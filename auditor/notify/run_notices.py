@@ -132,10 +132,11 @@ def notices_for_run(
 def send_after_run(store: Any, channels: Sequence[ChannelBase]) -> list[str]:
     """The sender's one pass at the end of `audit`; its lines for stderr. A store error leaves messages pending."""
     from auditor.errors import StoreError
-    from auditor.notify.sender import drain
 
     if not channels and not store.notifications(state="pending"):
         return []
+    from auditor.notify.sender import drain  # its channels import e-mail and HTTP (0.5 s)
+
     try:
         report = drain(store, channels)
     except StoreError as exc:

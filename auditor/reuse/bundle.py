@@ -25,7 +25,7 @@ import orjson
 import polars as pl
 
 from auditor.checksum import file_sha256
-from auditor.gcpause import collector_paused
+from auditor.gcpause import collector_paused, keep_out_of_collections
 from auditor.jsonwrite import json_lines
 
 FORMAT = 1
@@ -152,6 +152,7 @@ def read_bundle(folder: Path, expected_sha256: str) -> Bundle:
         if name == RECORDS:
             with collector_paused():  # millions of small objects, none in a cycle (auditor.gcpause)
                 records = [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
+            keep_out_of_collections()  # they live as long as the run
         else:
             frames[name.removesuffix(".arrow")] = pl.read_ipc(path)
     return Bundle(
