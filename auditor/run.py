@@ -636,6 +636,7 @@ def _reuse_for(config: AuditConfig, store: Any, run_id: str, clock: _StageClock)
             bundle_run=bundle.folder.name,
             bundle=bundle.sha256,
             ownership=bundle.facts.get("ownership"),
+            outputs=bundle.outputs,
         ),
         bundle,
     )

@@ -222,8 +222,6 @@ def _audit_with_store(config, lock_timeout: float):
             with recorded_stage("records", stages), collector_paused():
                 records = _records(result)  # once: the changes only add each record's `change`
                 current = [CaseSnapshot.from_record(result.run_id, r) for r in records]
-            with recorded_stage("reuse.keep", stages):
-                result = keep_answer(result, records)  # for the next run over the same files
             with recorded_stage("store.read", stages), collector_paused():
                 # The last run's cases without their records: classifying reads only their summaries.
                 previous = store.latest_run()
@@ -254,15 +252,19 @@ def _audit_with_store(config, lock_timeout: float):
                     ]
             result = dataclasses.replace(result, stages=dict(stages))
             staged = stage_reports(result, config.out, records=records)
-            with recorded_stage("store.notices", stages), collector_paused():
-                # The records only gained `change` (and `suppressed_by`): the rest of each snapshot stands.
-                snapshots = [
-                    dataclasses.replace(snapshot, record=record)
-                    for snapshot, record in zip(current, records, strict=True)
-                ]
-                notices = notices_for_run(store, result, changes, records)
             started = time.perf_counter()
             try:
+                with recorded_stage("reuse.keep", stages):
+                    # For the next run over the same files, with the reports that are the answer's alone.
+                    result = keep_answer(result, records, staged)
+                with recorded_stage("store.notices", stages), collector_paused():
+                    # The records only gained `change` (and `suppressed_by`): the rest of each snapshot stands.
+                    snapshots = [
+                        dataclasses.replace(snapshot, record=record)
+                        for snapshot, record in zip(current, records, strict=True)
+                    ]
+                    notices = notices_for_run(store, result, changes, records)
+                started = time.perf_counter()
                 with recorded_stage("store.commit", stages), collector_paused():
                     store.commit_run(
                         RunRecord.from_manifest(run_manifest(result)),
@@ -277,7 +279,7 @@ def _audit_with_store(config, lock_timeout: float):
                 restage_manifest(
                     staged,
                     result,
-                    {k: stages[k] for k in ("store.notices", "store.commit")},
+                    {k: stages[k] for k in ("reuse.keep", "store.notices", "store.commit")},
                 )
             except BaseException:
                 staged.discard()  # the store never recorded this run, so its reports are not shown either

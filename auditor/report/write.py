@@ -88,8 +88,11 @@ def _stage_files(staged: Any, result: Any, records: list[dict[str, Any]] | None)
     started = time.perf_counter()
     if records is None:
         records = case_records(result)
+    kept = _kept_outputs(result)
     for name, render in RENDERERS.items():
-        if name != "run.json":
+        if name in kept:
+            staged.write(name, kept[name].read_bytes())
+        elif name != "run.json":
             staged.write(name, render(records, result))
     # run.json last, so that its `stages` include the writing of the reports themselves.
     if "run.json" in RENDERERS:
@@ -100,6 +103,14 @@ def _stage_files(staged: Any, result: Any, records: list[dict[str, Any]] | None)
             )
         staged.write("run.json", RENDERERS["run.json"](records, result))
         staged.stages = dict(getattr(result, "stages", {}) or {})
+
+
+def _kept_outputs(result: Any) -> dict[str, Path]:
+    """The reused answer's output files, kept with it (auditor.reuse.bundle.REUSABLE_OUTPUTS)."""
+    reuse = getattr(result, "reuse", None)
+    if reuse is None or reuse.reused_from is None:
+        return {}
+    return dict(reuse.outputs)
 
 
 def restage_manifest(staged: Any, result: Any, stages: dict[str, float]) -> None:

@@ -1,7 +1,7 @@
 """Keeping a computed answer for the next run, and letting go of answers no run can reuse.
 
-`keep_answer` runs before the store's commit, so the bundle exists before any run.json names
-it; a run that dies between the two leaves a bundle no stored run names, which the next
+`keep_answer` runs after the reports are staged (the answer-only ones go in the bundle too)
+and before the store's commit, so the bundle exists before any run.json names it; a run that dies between the two leaves a bundle no stored run names, which the next
 committed run removes (`forget_other_answers`). Failing to write a bundle never fails the
 run: the answer is simply not reusable, and run.json says why.
 """
@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 from typing import Any
 
-from auditor.reuse.bundle import prune_bundles, write_bundle
+from auditor.reuse.bundle import REUSABLE_OUTPUTS, prune_bundles, write_bundle
 from auditor.reuse.decide import bundle_root, keep_blocker
 
 log = logging.getLogger("auditor.reuse")
 
 
-def keep_answer(result: Any, records: list[dict[str, Any]]) -> Any:
-    """`result` with its `reuse` naming the bundle its answer is now in (or why it is not kept)."""
+def keep_answer(result: Any, records: list[dict[str, Any]], staged: Any = None) -> Any:
+    """`result` with its `reuse` naming the bundle its answer is now in (or why it is not kept).
+
+    `staged` is the run's staged output folder: its REUSABLE_OUTPUTS go into the bundle too.
+    """
     reuse = result.reuse
     if reuse is None or reuse.fingerprint is None or reuse.reused_from is not None:
         return result  # nothing to fingerprint by, or the answer is already in a bundle
@@ -28,7 +32,9 @@ def keep_answer(result: Any, records: list[dict[str, Any]]) -> Any:
         root = bundle_root(result.config)
         assert root is not None  # a fingerprint is only taken when there is a bundle root
         try:
-            sha = write_bundle(root / result.run_id, result, records, reuse.fingerprint)
+            sha = write_bundle(
+                root / result.run_id, result, records, reuse.fingerprint, _staged_outputs(staged)
+            )
         except OSError as exc:
             why_not = f"its answer could not be kept for the next run ({exc.strerror or exc})"
             log.warning(
@@ -40,6 +46,13 @@ def keep_answer(result: Any, records: list[dict[str, Any]]) -> Any:
             )
     reason = f"{reuse.reason}; {why_not}"
     return dataclasses.replace(result, reuse=dataclasses.replace(reuse, reason=reason))
+
+
+def _staged_outputs(staged: Any) -> dict[str, Path]:
+    folder = getattr(staged, "path", None)
+    if not isinstance(folder, Path):
+        return {}
+    return {name: folder / name for name in REUSABLE_OUTPUTS if (folder / name).is_file()}
 
 
 def forget_other_answers(result: Any) -> None:

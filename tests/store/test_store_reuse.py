@@ -84,6 +84,41 @@ def test_a_second_run_over_the_same_files_reuses_the_answer_and_writes_the_same_
         assert second[key] == computed[key], key
 
 
+def test_a_reused_run_copies_the_answers_own_reports_and_renders_an_edited_one_again(
+    provider, tmp_path, cli, monkeypatch
+):
+    from auditor.report import write
+    from auditor.reuse.bundle import REUSABLE_OUTPUTS
+
+    store, out = tmp_path / "cases.db", tmp_path / "out"
+    first = _audit(cli, provider, out, store)
+    kept = tmp_path / "cases.db.reuse" / first["run_id"] / "outputs"
+    assert sorted(p.name for p in kept.iterdir()) == sorted(REUSABLE_OUTPUTS)
+    assert (kept / "hits.csv").stat().st_ino == (
+        out / "hits.csv"
+    ).stat().st_ino  # linked, not copied
+    original = {name: (out / name).read_bytes() for name in REUSABLE_OUTPUTS}
+
+    def never(records, result):
+        raise AssertionError("a reused run rendered a report its answer kept")
+
+    for name in REUSABLE_OUTPUTS:
+        monkeypatch.setitem(write.RENDERERS, name, never)
+    second = _audit(cli, provider, out, store)  # `out` replaced: the kept files outlive it
+    assert second["reuse"]["reused_from"] == first["run_id"]
+    assert {name: (out / name).read_bytes() for name in REUSABLE_OUTPUTS} == original
+
+    # A kept file changed since (its link edited in place) is rendered again; the rest are copied.
+    with open(kept / "hits.csv", "ab") as handle:
+        handle.write(b"edited,by,hand\n")
+    monkeypatch.undo()
+    for name in set(REUSABLE_OUTPUTS) - {"hits.csv"}:
+        monkeypatch.setitem(write.RENDERERS, name, never)
+    third = _audit(cli, provider, out, store)
+    assert third["reuse"]["reused_from"] == first["run_id"]
+    assert (out / "hits.csv").read_bytes() == original["hits.csv"]
+
+
 def test_a_third_run_reuses_the_same_bundle_and_later_runs_keep_only_the_latest(
     provider, tmp_path, cli
 ):
