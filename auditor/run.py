@@ -942,7 +942,7 @@ def _against_notes(
 
 
 def _screening_record(threshold: float | None) -> dict[str, Any]:
-    from auditor.screening.index import algorithm_record
+    from auditor.screening.algorithms import algorithm_record
 
     return algorithm_record(threshold=threshold)
 

@@ -4,107 +4,45 @@
 `CollectResult` whose gaps say what could not be read; `write_snapshot` / `read_snapshot`
 store a collection as Parquet plus a manifest. SDKs are imported only by the connector that
 needs them.
+
+The names below are imported when first asked for (PEP 562): `auditor.config` imports
+`auditor.connectors.config` for its settings model, which must not load every connector's
+code (0.4 s of every audit, a run that reused its answer included).
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime
+from importlib import import_module
 from typing import Any
 
-from auditor.connectors.aws import AwsClients, AwsConnector
-from auditor.connectors.azure import AzureClients, AzureConnector
-from auditor.connectors.base import CollectResult, Connector, CoverageGap
-from auditor.connectors.progress import make_progress
-from auditor.connectors.config import (
-    AwsSettings,
-    AzureSettings,
-    ConnectorSettings,
-    ConnectorsConfig,
-    GcpSettings,
-    GeoIpSettings,
-    load_connectors_config,
-    settings_for,
-)
-from auditor.connectors.gcp import GcpClients, GcpConnector
-from auditor.connectors.snapshot import read_snapshot, write_snapshot
-from auditor.errors import InputError
-
-log = logging.getLogger("auditor.connectors")
-
-# provider name -> connector class. One spelling per name.
-CONNECTORS: dict[str, type[Any]] = {
-    "aws": AwsConnector,
-    "gcp": GcpConnector,
-    "azure": AzureConnector,
+_WHERE = {
+    "CONNECTORS": "collecting",
+    "collect": "collecting",
+    "AwsClients": "aws",
+    "AwsConnector": "aws",
+    "AzureClients": "azure",
+    "AzureConnector": "azure",
+    "GcpClients": "gcp",
+    "GcpConnector": "gcp",
+    "CollectResult": "base",
+    "Connector": "base",
+    "CoverageGap": "base",
+    "AwsSettings": "config",
+    "AzureSettings": "config",
+    "ConnectorSettings": "config",
+    "ConnectorsConfig": "config",
+    "GcpSettings": "config",
+    "GeoIpSettings": "config",
+    "load_connectors_config": "config",
+    "settings_for": "config",
+    "read_snapshot": "snapshot",
+    "write_snapshot": "snapshot",
 }
 
-
-def collect(
-    provider: str,
-    settings: dict[str, Any] | ConnectorSettings | None = None,
-    clients: Any = None,
-    progress: bool | None = None,
-    geoip: GeoIpSettings | None = None,
-) -> CollectResult:
-    """Collect one provider. A scope that keeps failing is a gap in the result, not an exception;
-    only a provider that yields nothing at all raises ConnectorError. With `geoip`, sign-ins
-    get their country from that database, and the manifest says which database it was."""
-    if provider not in CONNECTORS:
-        raise InputError(f"unknown provider '{provider}'; expected one of {', '.join(CONNECTORS)}")
-    model = settings_for(provider, settings)
-    database = None
-    if geoip is not None:  # opened first: a wrong path fails before any cloud call
-        from auditor.geoip import open_geoip
-
-        database = open_geoip(geoip.path)
-    started = datetime.now(UTC)
-    connector = CONNECTORS[provider](model, clients)
-    bar = make_progress(provider, progress)
-    try:
-        collection = connector.collect(bar)
-        for kind, scope in bar.pending():
-            collection.gap(kind, scope, "collect", RuntimeError("planned but never finished"))
-    finally:
-        bar.close()
-    result = collection.to_result(started)
-    result.manifest["coverage"] = bar.coverage()
-    if database is not None:
-        from auditor.geoip import add_ip_country
-
-        result.access, counts = add_ip_country(result.access, database)
-        result.manifest["geoip"] = {**database.describe(), **counts}
-    log.info(
-        "event=collected provider=%s tenants=%d usage=%d access=%d gaps=%d",
-        provider,
-        result.tenants.height,
-        result.usage.height,
-        result.access.height,
-        len(result.gaps),
-    )
-    return result
+__all__ = sorted(_WHERE)
 
 
-__all__ = [
-    "CONNECTORS",
-    "AwsClients",
-    "AwsConnector",
-    "AwsSettings",
-    "AzureClients",
-    "AzureConnector",
-    "AzureSettings",
-    "CollectResult",
-    "Connector",
-    "ConnectorSettings",
-    "ConnectorsConfig",
-    "CoverageGap",
-    "GcpClients",
-    "GcpConnector",
-    "GcpSettings",
-    "GeoIpSettings",
-    "collect",
-    "load_connectors_config",
-    "read_snapshot",
-    "settings_for",
-    "write_snapshot",
-]
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'auditor.connectors' has no attribute {name!r}")
+    return getattr(import_module(f"auditor.connectors.{_WHERE[name]}"), name)

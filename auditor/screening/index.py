@@ -22,10 +22,8 @@ from auditor.errors import InputError
 from auditor.screening.addresses import is_specific_expr, normalize_address_expr
 from auditor.screening.countries import country_code
 from auditor.screening.matcher import (
-    ADDRESS_ALGORITHM,
     DEFAULT_ADDRESS_THRESHOLD,
     NAME_V1,
-    THRESHOLD_V1,
     AddressChars,
     address_explanation,
     address_scores,
@@ -38,27 +36,14 @@ from auditor.screening.bounds import NameForms, passes_prefilter
 from auditor.screening.canonical import canonical_frame
 from auditor.screening.normalize import normalize_frame
 
-ALGORITHMS: dict[str, str] = {
-    NAME_V1: "v1: core-name ratios, one-edit typo bonus, token coverage",
-    name_v2.NAME_V2: "v2: canonical words (abbreviations, slipped common words, legal phrases), typo-tolerant word alignment, list evidence",
-}
-DEFAULT_THRESHOLDS = {NAME_V1: THRESHOLD_V1, name_v2.NAME_V2: name_v2.DEFAULT_THRESHOLD_V2}
-# The one place that says what the audit screens names with, and at what score.
-DEFAULT_ALGORITHM = NAME_ALGORITHM = name_v2.NAME_V2
-DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS[DEFAULT_ALGORITHM]
-
-
-def algorithm_record(
-    algorithm: str | None = None, threshold: float | None = None
-) -> dict[str, object]:
-    """What a run screened with, for run.json: algorithm names, versions and thresholds."""
-    name = algorithm or DEFAULT_ALGORITHM
-    return {
-        "name_algorithm": name,
-        "name_threshold": DEFAULT_THRESHOLDS[name] if threshold is None else threshold,
-        "address_algorithm": ADDRESS_ALGORITHM,
-        "address_threshold": DEFAULT_ADDRESS_THRESHOLD,
-    }
+from auditor.screening.algorithms import (  # noqa: F401 - their names, re-exported here too
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    DEFAULT_THRESHOLD,
+    DEFAULT_THRESHOLDS,
+    NAME_ALGORITHM,
+    algorithm_record,
+)
 
 
 # A key held by more list names than this is too common to block on ...

@@ -30,11 +30,13 @@ from rapidfuzz.distance import OSA
 from auditor.screening.bounds import char_counts, ratio_bound, shared_chars
 from auditor.screening.normalize import GENERIC_TOKENS, WEAK_TOKENS
 
-# name-v1's own name and threshold; the audit's defaults are in index.py (name-v2).
-NAME_V1 = "name-v1"
-THRESHOLD_V1 = 0.88
-ADDRESS_ALGORITHM = "address-v1"
-DEFAULT_ADDRESS_THRESHOLD = 0.85
+# name-v1's own name and threshold (auditor.screening.algorithms, with the audit's defaults).
+from auditor.screening.algorithms import (  # noqa: E402,F401 - defined there, used here
+    ADDRESS_ALGORITHM,
+    DEFAULT_ADDRESS_THRESHOLD,
+    NAME_V1,
+    THRESHOLD_V1,
+)
 
 
 def _cpdist(a: list[str], b: list[str], scorer, score_cutoff: float | None = None) -> np.ndarray:

@@ -40,8 +40,8 @@ from rapidfuzz.distance import OSA
 
 from auditor.screening.canonical import weight
 
-NAME_V2 = "name-v2"
-DEFAULT_THRESHOLD_V2 = 0.86
+from auditor.screening.algorithms import DEFAULT_THRESHOLD_V2, NAME_V2  # noqa: E402,F401
+
 COVER_MAX = 0.9  # weight of the better-covered side in `tokens` (tuned on the tune part)
 MAX_KEY_NAMES = 200  # a blocking word held by more list names is used only as a query's rarest
 SHORT_SLIP = 0.8  # one edit or neighbour swap in a three-letter word ("fas" / "fars")
