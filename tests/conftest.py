@@ -11,23 +11,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from auditor_testkit import run_cli  # noqa: E402
 
-# Tests that share one expensive session fixture run in one pytest-xdist worker: the README's
-# `pytest` runs on two workers (`-n 2 --dist loadgroup` in pyproject.toml), and a second Spark
-# session would cost each worker half a minute of start-up and a JVM's memory.
-SHARED_SESSION_GROUPS = {"tests/spark/": "spark"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its own hook, --dist loadgroup)
-def pytest_collection_modifyitems(config, items):
-    """Each test file is one xdist group, so module fixtures are built once; the Spark files are one group."""
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        group = next(
-            (name for prefix, name in SHARED_SESSION_GROUPS.items() if path.startswith(prefix)),
-            path,
-        )
-        item.add_marker(pytest.mark.xdist_group(group))
-
 
 @pytest.fixture
 def cli(capsys):
