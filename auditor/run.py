@@ -26,6 +26,7 @@ from auditor.engine.evaluate import Evaluation, evaluate
 from auditor.engine.loader import RulePack, builtin_rules_dir, load_rule_pack
 from auditor.errors import InputError
 from auditor.features.vocabulary import feature_kinds
+from auditor.gcpause import collector_paused
 from auditor.model.badrows import FUTURE_TOLERANCE
 from auditor.model.inputs import (
     InputTables,
@@ -712,8 +713,6 @@ def _reused_result(
         cip=cip_settings(config),
     )
     cases = CaseTables(frames["cases"], frames["case_hits"], frames["tenant_scores"])
-    from auditor.gcpause import collector_paused
-
     with collector_paused():  # a new dict per case, none in a cycle (auditor.gcpause)
         records = [{**r, "run_id": run_id} for r in bundle.records]
     input_files = _input_files(inputs, reuse, config, provenance)

@@ -252,7 +252,6 @@ def _audit_with_store(config, lock_timeout: float):
                     ]
             result = dataclasses.replace(result, stages=dict(stages))
             staged = stage_reports(result, config.out, records=records)
-            started = time.perf_counter()
             try:
                 with recorded_stage("reuse.keep", stages):
                     # For the next run over the same files, with the reports that are the answer's alone.

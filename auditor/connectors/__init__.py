@@ -12,8 +12,7 @@ code (0.4 s of every audit, a run that reused its answer included).
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from auditor.lazyexports import lazy_attributes
 
 _WHERE = {
     "CONNECTORS": "collecting",
@@ -41,8 +40,4 @@ _WHERE = {
 
 __all__ = sorted(_WHERE)
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'auditor.connectors' has no attribute {name!r}")
-    return getattr(import_module(f"auditor.connectors.{_WHERE[name]}"), name)
+__getattr__ = lazy_attributes(__name__, _WHERE)

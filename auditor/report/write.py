@@ -108,9 +108,7 @@ def _stage_files(staged: Any, result: Any, records: list[dict[str, Any]] | None)
 def _kept_outputs(result: Any) -> dict[str, Path]:
     """The reused answer's output files, kept with it (auditor.reuse.bundle.REUSABLE_OUTPUTS)."""
     reuse = getattr(result, "reuse", None)
-    if reuse is None or reuse.reused_from is None:
-        return {}
-    return dict(reuse.outputs)
+    return dict(reuse.outputs) if reuse is not None else {}
 
 
 def restage_manifest(staged: Any, result: Any, stages: dict[str, float]) -> None:

@@ -1,9 +1,10 @@
 """Keeping a computed answer for the next run, and letting go of answers no run can reuse.
 
 `keep_answer` runs after the reports are staged (the answer-only ones go in the bundle too)
-and before the store's commit, so the bundle exists before any run.json names it; a run that dies between the two leaves a bundle no stored run names, which the next
-committed run removes (`forget_other_answers`). Failing to write a bundle never fails the
-run: the answer is simply not reusable, and run.json says why.
+and before the store's commit, so the bundle exists before any run.json names it; a run that
+dies between the two leaves a bundle no stored run names, which the next committed run removes
+(`forget_other_answers`). Failing to write a bundle never fails the run: the answer is simply
+not reusable, and run.json says why.
 """
 
 from __future__ import annotations

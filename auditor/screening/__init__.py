@@ -12,8 +12,7 @@ matcher, rapidfuzz and numpy, nearly a second of a run that reused its answer.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from auditor.lazyexports import lazy_attributes
 
 _WHERE = {
     "ListSet": "lists",
@@ -30,8 +29,4 @@ _WHERE = {
 
 __all__ = sorted(_WHERE)
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'auditor.screening' has no attribute {name!r}")
-    return getattr(import_module(f"auditor.screening.{_WHERE[name]}"), name)
+__getattr__ = lazy_attributes(__name__, _WHERE)

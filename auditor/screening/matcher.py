@@ -31,7 +31,7 @@ from auditor.screening.bounds import char_counts, ratio_bound, shared_chars
 from auditor.screening.normalize import GENERIC_TOKENS, WEAK_TOKENS
 
 # name-v1's own name and threshold (auditor.screening.algorithms, with the audit's defaults).
-from auditor.screening.algorithms import (  # noqa: E402,F401 - defined there, used here
+from auditor.screening.algorithms import (  # noqa: F401 - defined there, re-exported
     ADDRESS_ALGORITHM,
     DEFAULT_ADDRESS_THRESHOLD,
     NAME_V1,

@@ -40,7 +40,7 @@ from rapidfuzz.distance import OSA
 
 from auditor.screening.canonical import weight
 
-from auditor.screening.algorithms import DEFAULT_THRESHOLD_V2, NAME_V2  # noqa: E402,F401
+from auditor.screening.algorithms import DEFAULT_THRESHOLD_V2, NAME_V2  # noqa: F401 - re-exported
 
 COVER_MAX = 0.9  # weight of the better-covered side in `tokens` (tuned on the tune part)
 MAX_KEY_NAMES = 200  # a blocking word held by more list names is used only as a query's rarest
