@@ -15,6 +15,7 @@ from auditor.report.ownership import html_block as ownership_block
 from auditor.report.selection import (
     DEFAULT_REPORT_CASES,
     ReportQueue,
+    case_overflow,
     report_queue,
     report_queue_for,
 )
@@ -312,6 +313,7 @@ def _case(r: dict[str, Any]) -> str:
         f"<p>Restricted accelerators: {_text(x['restricted_models'])}; {_num(x['restricted_gpu_hours_30d'])} GPU-h in 30 days, "
         f"{_num(x['restricted_gpu_hours_90d'])} in 90 days, peak {_num(x['peak_restricted_gpus'])} at once.</p>"
     )
+    shown = case_overflow(r)
     tenants = [
         [
             f"<code>{_e(t['tenant_id'])}</code>",
@@ -323,7 +325,7 @@ def _case(r: dict[str, Any]) -> str:
             _num(t.get("restricted_gpu_hours_90d")),
             f"{t.get('tenant_score') or 0.0:.1f}",
         ]
-        for t in r["tenants"]
+        for t in shown.tenants
     ]
     parts.append(
         _table(
@@ -353,7 +355,7 @@ def _case(r: dict[str, Any]) -> str:
             f"{h['contribution']:.1f}",
             _evidence(h["evidence"]),
         ]
-        for h in r["hits"]
+        for h in shown.hits
     ]
     parts.append(
         _table(
@@ -368,6 +370,8 @@ def _case(r: dict[str, Any]) -> str:
             hits,
         )
     )
+    if shown.note():
+        parts.append(f'<p class="more">{_e(shown.note())}</p>')
     if r["unknown_rules"]:
         parts.append(f"<p>Could not evaluate (missing data): {_text(r['unknown_rules'])}.</p>")
     if r.get("ownership"):

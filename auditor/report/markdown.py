@@ -12,7 +12,12 @@ from typing import Any
 
 from auditor.report.cip import markdown_sections as cip_sections
 from auditor.report.ownership import markdown_lines as ownership_lines
-from auditor.report.selection import DEFAULT_REPORT_CASES, ReportQueue, report_queue_for
+from auditor.report.selection import (
+    DEFAULT_REPORT_CASES,
+    ReportQueue,
+    case_overflow,
+    report_queue_for,
+)
 
 DETAILED_CASES = 50
 
@@ -194,7 +199,8 @@ def _details(records: list[dict[str, Any]], total: int) -> list[str]:
             "| tenant | name | country / HQ | KYC | tenant score |",
             "| --- | --- | --- | --- | ---: |",
         ]
-        for t in r["tenants"]:
+        shown = case_overflow(r)
+        for t in shown.tenants:
             lines.append(
                 f"| {_code(t['tenant_id'])} | {_cell(t['legal_name'])} | {_cell(t['country'])} / {_cell(t['hq_country'])} | {_cell(t['kyc_status'])} | {t['tenant_score']:.1f} |"
             )
@@ -207,10 +213,12 @@ def _details(records: list[dict[str, Any]], total: int) -> list[str]:
             "| rule | tenant | severity | contribution | evidence |",
             "| --- | --- | --- | ---: | --- |",
         ]
-        for h in r["hits"]:
+        for h in shown.hits:
             lines.append(
                 f"| {_cell(h['title'])} ({_code(h['rule_id'])} v{h['rule_version']}) | {_code(h['tenant_id'])} | {h['severity']} | {h['contribution']:.1f} | {_cell(_evidence(h['evidence']))} |"
             )
+        if shown.note():
+            lines += ["", f"*{markdown_text(shown.note())}*"]
         if r["unknown_rules"]:
             lines += ["", f"Could not evaluate (missing data): {_cell(r['unknown_rules'])}."]
         lines += ownership_lines(r.get("ownership") or {})
