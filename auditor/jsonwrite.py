@@ -11,7 +11,8 @@ infinity is written as `null`, which is valid JSON, where `json.dumps` wrote `Na
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -28,3 +29,33 @@ def json_lines(values: Iterable[Any]) -> bytes:
     """JSON Lines as UTF-8 bytes: one compact JSON value a line, each ending in a newline."""
     line = _OPTIONS | orjson.OPT_APPEND_NEWLINE
     return b"".join(orjson.dumps(v, default=str, option=line) for v in values)
+
+
+class _LastLines:
+    """The lines last written for one list of records, so cases.jsonl and the case store's
+    snapshots share one serialisation (at 1M tenants, 37,699 records of 156 MB: 0.6 s each
+    time). Holds that list, so its identity cannot be reused by another; read and replaced
+    whole under a lock, so two threads writing two runs never mix them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: tuple[Sequence[Any], list[bytes]] | None = None
+
+    def __call__(self, records: Sequence[Any]) -> list[bytes]:
+        with self._lock:
+            last = self._last
+        if last is not None and last[0] is records:
+            return last[1]
+        option = _OPTIONS | orjson.OPT_APPEND_NEWLINE
+        lines = [orjson.dumps(r, default=str, option=option) for r in records]
+        with self._lock:
+            self._last = (records, lines)
+        return lines
+
+    def forget(self) -> None:
+        with self._lock:
+            self._last = None
+
+
+record_lines = _LastLines()
+"""`record_lines(records)`: each record as its JSON Lines line (newline included), in order."""

@@ -207,6 +207,7 @@ def _audit_with_store(config, lock_timeout: float):
     from auditor.run import audit as run_audit
     from auditor.run import run_manifest
     from auditor.gcpause import collector_paused
+    from auditor.jsonwrite import record_lines
     from auditor.stagelog import recorded_stage
     from auditor.store import CaseSnapshot, RunRecord, open_store
 
@@ -251,16 +252,21 @@ def _audit_with_store(config, lock_timeout: float):
                         for r in records
                     ]
             result = dataclasses.replace(result, stages=dict(stages))
-            staged = stage_reports(result, config.out, records=records)
+            staged = stage_reports(result, config.out, records=records, keep_lines=True)
             try:
                 with recorded_stage("reuse.keep", stages):
                     # For the next run over the same files, with the reports that are the answer's alone.
                     result = keep_answer(result, records, staged)
                 with recorded_stage("store.notices", stages), collector_paused():
                     # The records only gained `change` (and `suppressed_by`): the rest of each snapshot stands.
+                    # Each record's text is its cases.jsonl line, serialised once (jsonwrite.record_lines).
                     snapshots = [
-                        dataclasses.replace(snapshot, record=record)
-                        for snapshot, record in zip(current, records, strict=True)
+                        dataclasses.replace(
+                            snapshot, record=record, record_json=line[:-1].decode("utf-8")
+                        )
+                        for snapshot, record, line in zip(
+                            current, records, record_lines(records), strict=True
+                        )
                     ]
                     notices = notices_for_run(store, result, changes, records)
                 started = time.perf_counter()
@@ -283,6 +289,8 @@ def _audit_with_store(config, lock_timeout: float):
             except BaseException:
                 staged.discard()  # the store never recorded this run, so its reports are not shown either
                 raise
+            finally:
+                record_lines.forget()
             committed = time.perf_counter() - started
             forget_other_answers(result)  # only the latest committed run's answer can be reused
             try:

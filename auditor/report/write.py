@@ -15,7 +15,7 @@ from typing import Any
 from collections.abc import Callable
 
 from auditor.gcpause import collector_paused
-from auditor.jsonwrite import json_lines
+from auditor.jsonwrite import record_lines
 from auditor.report.cip import render_cip_csv, render_training_jsonl
 from auditor.report.folder import StagedFolder, check_output_folder, output_errors
 from auditor.report.html import render_html
@@ -34,7 +34,8 @@ from auditor.storage import check_output, staged_output
 
 
 def _jsonl(records: list[dict[str, Any]], result) -> bytes:
-    return json_lines(records)
+    # The lines are kept for the case store's snapshots of the same records (audit --store).
+    return b"".join(record_lines(records))
 
 
 def _manifest(records: list[dict[str, Any]], result) -> str:
@@ -58,14 +59,19 @@ RENDERERS: dict[str, Callable[[list[dict[str, Any]], Any], str | bytes]] = {
 
 @logged_stage("reports", lambda staged: {"files": len(RENDERERS)})
 def stage_reports(
-    result, out_dir: str | Path, changes=None, records: list[dict[str, Any]] | None = None
+    result,
+    out_dir: str | Path,
+    changes=None,
+    records: list[dict[str, Any]] | None = None,
+    keep_lines: bool = False,
 ) -> StagedFolder:
     """Renders every registered format into a staging folder beside `out_dir`; nothing is visible until `.publish()`.
 
     `changes` (from the case store) makes records carry their `change` and run.json its
     `changes`, for every renderer alike. `records` are the result's `case_records`, when the
     caller has built them already (`audit --store` needs them for the store too). On any
-    error the staging folder is removed.
+    error the staging folder is removed. `keep_lines` keeps the records' cases.jsonl lines
+    (`jsonwrite.record_lines`) for the caller, who then forgets them.
     """
     if changes is not None:
         result = dataclasses.replace(result, changes=changes)
@@ -80,6 +86,8 @@ def stage_reports(
         raise
     finally:
         forget_tables()
+        if not keep_lines:
+            record_lines.forget()
     return staged
 
 

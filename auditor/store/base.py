@@ -90,6 +90,9 @@ class CaseSnapshot:
     rules: list[str]  # distinct rule ids that fired for the case's tenants
     restricted_gpu_hours_90d: float
     record: dict[str, Any] = field(default_factory=dict)
+    # `record` as JSON text when the caller has it already (cases.jsonl's line for it): the
+    # store writes it instead of serialising the record again. Never compared.
+    record_json: str | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_record(cls, run_id: str, record: dict[str, Any]) -> CaseSnapshot:

@@ -246,7 +246,7 @@ class SQLiteStore(
                         _json(s.tenant_ids),
                         _json(s.rules),
                         s.restricted_gpu_hours_90d,
-                        _json(s.record),
+                        _json(s.record) if s.record_json is None else s.record_json,
                     )
                     for s in cases
                 ],

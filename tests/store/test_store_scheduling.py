@@ -187,6 +187,10 @@ def test_two_runs_over_changed_data_classify_new_escalated_resolved(changed):
         assert manifest["changes"]["previous_run_id"] == st.runs()[0].run_id
         assert [r.run_id for r in st.runs()][-1] == manifest["run_id"]
         assert st.latest_run().changes == manifest["changes"]
+        # The store keeps each case as cases.jsonl has it, what changed included (the two share
+        # one serialisation: jsonwrite.record_lines).
+        stored = {s.case_id: s.record for s in st.cases_in_run(manifest["run_id"])}
+        assert stored == second
 
 
 def test_dismissed_case_stays_quiet_and_one_that_worsens_comes_back_early(changed):
