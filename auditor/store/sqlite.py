@@ -459,8 +459,8 @@ class SQLiteStore(
                     rank=r["rank"],
                     priority=r["priority"],
                     score=r["score"],
-                    tenant_ids=json.loads(r["tenant_ids"]),
-                    rules=json.loads(r["rules"]),
+                    tenant_ids=orjson.loads(r["tenant_ids"]),  # lists of ids: orjson, 3x faster
+                    rules=orjson.loads(r["rules"]),
                     restricted_gpu_hours_90d=r["restricted_gpu_hours_90d"],
                 )
                 for r in rows
