@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +22,7 @@ import polars as pl
 
 from auditor import __version__
 from auditor.cases.build import CaseTables, build_cases
+from auditor.checksum import file_sha256
 from auditor.cases.compare import Comparison, compare_runs, rule_table, tables_from_records
 from auditor.config import AuditConfig
 from auditor.engine.evaluate import Evaluation, evaluate
@@ -78,17 +81,22 @@ class AuditResult:
 
 
 def sha256_file(path: Path) -> str:
-    """Checksum of an input: a file's bytes, or a folder's Parquet parts (names and bytes, in name order)."""
-    digest = hashlib.sha256()
+    """Checksum of an input: a file's bytes, or a folder of Parquet parts.
+
+    A folder's is the sha256 of one line per part, in name order: its name, a NUL, the part's
+    own sha256 (hex) and a newline -- so `sha256sum` of each part gives it too. The parts are
+    hashed on several threads (hashlib runs outside the GIL): at 1M tenants the 808 MB usage
+    folder is most of a second run's fingerprint, and a hash over the parts' bytes in turn
+    could only ever use one core.
+    """
     path = Path(path)
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
-    for file in files:
-        if path.is_dir():
-            digest.update(file.name.encode() + b"\0")
-        with open(file, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
+    if not path.is_dir():
+        return file_sha256(path)
+    parts = sorted(path.glob("*.parquet"))
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1, len(parts) or 1)) as pool:
+        digests = list(pool.map(file_sha256, parts))
+    listing = "".join(f"{p.name}\0{d}\n" for p, d in zip(parts, digests, strict=True))
+    return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
 def default_as_of(inputs: InputTables, observed_at: datetime | None = None) -> datetime:

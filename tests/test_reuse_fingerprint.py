@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -125,3 +126,32 @@ def test_a_bundle_round_trips_every_table_type(tmp_path):
         assert "is not the one the store recorded" in str(exc)
     else:
         raise AssertionError("a bundle.json the store did not record was loaded")
+
+
+def test_a_folder_checksum_is_over_its_parts_names_and_sha256s(tmp_path):
+    """What run.json records for a folder of Parquet parts, checkable with sha256sum per part."""
+    folder = tmp_path / "usage"
+    folder.mkdir()
+    parts = {"part-1.parquet": b"one", "part-0.parquet": b"zero", "part-2.parquet": b""}
+    for name, data in parts.items():
+        (folder / name).write_bytes(data)
+    (folder / "notes.txt").write_bytes(b"not a part")
+    listing = "".join(
+        f"{name}\0{hashlib.sha256(parts[name]).hexdigest()}\n" for name in sorted(parts)
+    )
+    assert sha256_file(folder) == hashlib.sha256(listing.encode()).hexdigest()
+    (folder / "notes.txt").write_bytes(b"still not a part")
+    assert sha256_file(folder) == hashlib.sha256(listing.encode()).hexdigest()
+    (folder / "part-2.parquet").write_bytes(b"now with bytes")
+    assert sha256_file(folder) != hashlib.sha256(listing.encode()).hexdigest()
+    (folder / "part-2.parquet").rename(folder / "part-3.parquet")  # a renamed part changes it too
+    moved = sha256_file(folder)
+    (folder / "part-3.parquet").rename(folder / "part-2.parquet")
+    assert moved != sha256_file(folder)
+
+
+def test_an_empty_folder_and_a_file(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert sha256_file(tmp_path / "empty") == hashlib.sha256(b"").hexdigest()
+    (tmp_path / "f.csv").write_bytes(b"a,b\n")
+    assert sha256_file(tmp_path / "f.csv") == hashlib.sha256(b"a,b\n").hexdigest()
