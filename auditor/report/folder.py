@@ -24,8 +24,10 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Collection, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from auditor.errors import OutputError, SourceLocation, display_path
 
@@ -129,6 +131,8 @@ class StagedFolder:
             )  # the user's link to a folder stays; its folder is replaced
         self.target = target
         self.written: dict[str, Path] = {}
+        self._syncs: list[tuple[str, Future[None]]] = []
+        self._pool: ThreadPoolExecutor | None = None
         self.stages: dict[
             str, float
         ] = {}  # the `stages` its run.json was written with (report.write)
@@ -156,26 +160,52 @@ class StagedFolder:
                 shutil.rmtree(sibling, ignore_errors=True)
 
     def write(self, name: str, content: str | bytes) -> Path:
-        """One file, under a unique temporary name in the staging folder, renamed into place."""
+        """One file, under a unique temporary name in the staging folder, renamed into place.
+
+        Its fsync runs on a second thread while the next file is rendered (at 1M tenants the
+        run's 350 MB took 0.25-0.6 s of fsyncs, one after each file); `publish` waits for them
+        all, and fails on any that failed, before anything is swapped in.
+        """
         data = content if isinstance(content, bytes) else content.encode("utf-8")
         with output_errors(self.path / name, f"write {name}"):
             fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{name}.", suffix=".tmp")
+            handle = os.fdopen(fd, "wb")
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    os.fchmod(handle.fileno(), self.file_mode)
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
+                os.fchmod(handle.fileno(), self.file_mode)
+                handle.write(data)
+                handle.flush()
                 os.replace(tmp, self.path / name)
             except BaseException:
+                handle.close()
                 Path(tmp).unlink(missing_ok=True)
                 raise
+        self._syncs.append((name, self._syncer().submit(_sync_and_close, handle)))
         self.written[name] = self.target / name
         return self.target / name
 
+    def _syncer(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="auditor-fsync")
+        return self._pool
+
+    def settle(self) -> None:
+        """Waits until every written file is on disk; an OSError names the file it was for."""
+        syncs, self._syncs = self._syncs, []
+        try:
+            for name, done in syncs:
+                with output_errors(self.path / name, f"write {name}"):
+                    done.result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
     def publish(self) -> dict[str, Path]:
-        """Swaps the staged folder in for the target; the old folder's files are removed."""
+        """Swaps the staged folder in for the target once its files are on disk; the old folder's
+        files are removed."""
+        self.settle()
         with output_errors(self.target, f"replace output folder {display_path(self.target)}"):
+            _sync_folder(self.path)
             if not self.target.exists():
                 os.rename(self.path, self.target)
             elif _exchange(self.path, self.target):
@@ -190,4 +220,24 @@ class StagedFolder:
         return dict(self.written)
 
     def discard(self) -> None:
+        try:
+            self.settle()
+        except OutputError:
+            pass  # the folder goes anyway
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _sync_and_close(handle: Any) -> None:
+    try:
+        os.fsync(handle.fileno())
+    finally:
+        handle.close()
+
+
+def _sync_folder(path: Path) -> None:
+    """The staged folder's entries (its files' names) on disk before it is swapped in."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -121,6 +121,7 @@ class RemoteStagedFolder:
             names = sorted(
                 self.written, key=lambda n: (n == "run.json", list(self.written).index(n))
             )
+            self._local.settle()  # its files written out before they are uploaded
             return publish_folder(self.path, self.url, names, self.storage, self.run_id)
         finally:
             shutil.rmtree(self._root, ignore_errors=True)
@@ -128,6 +129,7 @@ class RemoteStagedFolder:
     def discard(self) -> None:
         import shutil
 
+        self._local.discard()
         shutil.rmtree(self._root, ignore_errors=True)
 
 

@@ -203,3 +203,49 @@ def test_on_linux_the_old_and_new_folders_are_exchanged_in_one_step(tmp_path):
     (new / "run.json").write_text("new")
     assert _exchange(new, old) is True
     assert (old / "run.json").read_text() == "new" and (new / "run.json").read_text() == "old"
+
+
+def test_a_file_that_cannot_reach_the_disk_fails_the_publish_and_nothing_is_swapped(
+    tmp_path, monkeypatch
+):
+    """The files' fsyncs run beside the rendering; one that fails (EIO here, from the OS call
+    itself) fails `publish` with the file's name, and the last run's folder stays."""
+    out = tmp_path / "out"
+    publish(out, "old")
+    staged = StagedFolder(out, NAMES)
+    real_fsync = os.fsync
+    failing = []
+
+    def fsync(fd):
+        if os.path.basename(os.readlink(f"/proc/self/fd/{fd}")) == "report.md":
+            failing.append(fd)
+            raise OSError(5, "Input/output error")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    for name in NAMES:
+        staged.write(name, f"{name}: new\n")
+    with pytest.raises(OutputError, match=r"cannot write report\.md: Input/output error"):
+        staged.publish()
+    assert failing, "the failing file's fsync ran"
+    assert (out / "report.md").read_text() == "report.md: old\n"
+    staged.discard()
+    assert not staged.path.exists()
+
+
+def test_publish_waits_for_every_file_and_its_folder_to_reach_the_disk(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    staged = StagedFolder(out, NAMES)
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    for name in NAMES:
+        staged.write(name, f"{name}\n")
+    staged.publish()
+    assert sorted(synced[:-1]) == sorted(NAMES) and synced[-1] == staged.path.name
+    assert all((out / n).read_text() == f"{n}\n" for n in NAMES)
