@@ -51,7 +51,10 @@ def markdown_text(value: Any) -> str:
 
 def _code(value: Any) -> str:
     """User text as a code span (ids): fenced with more backticks than it holds, `|` escaped for tables."""
-    text = plain_text(value).replace("|", "\\|")
+    text = plain_text(value)
+    if "`" not in text and "|" not in text and text.strip(" ") == text:
+        return f"`{text}`"  # the usual id: nothing to fence or escape (one line of 19,000 each)
+    text = text.replace("|", "\\|")
     longest = max((len(run) for run in re.findall("`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if longest or text.startswith(" ") or text.endswith(" ") else ""

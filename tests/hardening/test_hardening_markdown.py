@@ -38,7 +38,18 @@ def test_plain_text_keeps_ordinary_text():
 
 
 @pytest.mark.parametrize(
-    "raw,shown", [("t1", "`t1`"), ("a`b", "`` a`b ``"), ("x|y", "`x\\|y`"), ("\x1b[2Jid", "`id`")]
+    "raw,shown",
+    [
+        ("t1", "`t1`"),
+        ("a`b", "`` a`b ``"),
+        ("x|y", "`x\\|y`"),
+        ("\x1b[2Jid", "`id`"),
+        # A span that starts or ends with a space is padded, or Markdown would strip one.
+        (" t1", "`  t1 `"),
+        ("t1 ", "` t1  `"),
+        ("a b", "`a b`"),
+        ("", "``"),
+    ],
 )
 def test_code_spans_cannot_be_broken_out_of(raw, shown):
     assert _code(raw) == shown
