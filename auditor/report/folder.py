@@ -183,6 +183,21 @@ class StagedFolder:
         self.written[name] = self.target / name
         return self.target / name
 
+    def copy(self, name: str, source: Path) -> Path:
+        """`source`'s bytes as file `name`: a hard link where the two share a file system (a
+        reused run's kept reports, 150 MB at 1M tenants), else a copy written as `write` does.
+        A link shares its file with `source`, whose folder is private to the store's owner; its
+        mode becomes the output folder's file mode."""
+        final = self.path / name
+        with output_errors(final, f"write {name}"):
+            try:
+                os.link(source, final)
+            except OSError:
+                return self.write(name, Path(source).read_bytes())
+            os.chmod(final, self.file_mode)
+        self.written[name] = self.target / name
+        return self.target / name
+
     def _syncer(self) -> ThreadPoolExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="auditor-fsync")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -93,6 +94,10 @@ class _LastTable:
         self._last = (records, table)
         return table
 
+    def seed(self, records: list[dict[str, Any]], table: pl.DataFrame) -> None:
+        """`table` stands for `build(records)` (built some cheaper way)."""
+        self._last = (records, table)
+
     def forget(self) -> None:
         self._last = None
 
@@ -156,6 +161,36 @@ def hit_table(records: list[dict[str, Any]]) -> pl.DataFrame:
 
 _cases_of_run = _LastTable(case_table)
 _hits_of_run = _LastTable(hit_table)
+
+
+def case_table_from(records: list[dict[str, Any]], base: pl.DataFrame) -> pl.DataFrame | None:
+    """`case_table(records)` from the table of the same cases an earlier run wrote (its
+    cases.parquet), when `records` are that run's answer reused: only `change_status` is this
+    run's. None when `base` is not of these records (other cases, or another order or schema),
+    so the caller builds the table from the records. At 1M tenants, 0.6 s saved of a second run.
+    """
+    expected = CASE_SCHEMA | (CHANGE_SCHEMA if _has_changes(records) else {})
+    table = base.drop(*CHANGE_SCHEMA, strict=False)
+    if dict(table.schema) != CASE_SCHEMA or table.height != len(records):
+        return None
+    if table["case_id"].to_list() != [r["case_id"] for r in records]:
+        return None
+    if "change_status" in expected:
+        status = [(r.get("change") or {}).get("status") for r in records]
+        table = table.with_columns(pl.Series("change_status", status, dtype=pl.String))
+    return table
+
+
+def seed_case_table(records: list[dict[str, Any]], base_file: Path) -> None:
+    """The case table of `records` built on `base_file` (case_table_from), kept for the CSV and
+    Parquet renderers of this run; nothing is kept when it does not fit."""
+    try:
+        base = pl.read_parquet(base_file)
+    except (OSError, pl.exceptions.PolarsError):
+        return
+    table = case_table_from(records, base)
+    if table is not None:
+        _cases_of_run.seed(records, table)
 
 
 def forget_tables() -> None:

@@ -27,6 +27,7 @@ from auditor.report.tables import (
     render_cases_parquet,
     render_hits_csv,
     render_hits_parquet,
+    seed_case_table,
 )
 from auditor.run import AuditResult, run_manifest
 from auditor.stagelog import logged_stage
@@ -97,9 +98,12 @@ def _stage_files(staged: Any, result: Any, records: list[dict[str, Any]] | None)
     if records is None:
         records = case_records(result)
     kept = _kept_outputs(result)
+    base = kept.pop("cases.parquet", None)
+    if base is not None:  # the reused answer's case table, with this run's changes
+        seed_case_table(records, base)
     for name, render in RENDERERS.items():
         if name in kept:
-            staged.write(name, kept[name].read_bytes())
+            staged.copy(name, kept[name])
         elif name != "run.json":
             staged.write(name, render(records, result))
     # run.json last, so that its `stages` include the writing of the reports themselves.
@@ -114,7 +118,8 @@ def _stage_files(staged: Any, result: Any, records: list[dict[str, Any]] | None)
 
 
 def _kept_outputs(result: Any) -> dict[str, Path]:
-    """The reused answer's output files, kept with it (auditor.reuse.bundle.REUSABLE_OUTPUTS)."""
+    """The reused answer's output files, kept with it (auditor.reuse.bundle.KEPT_OUTPUTS): those
+    of REUSABLE_OUTPUTS are this run's as they are; cases.parquet is built on."""
     reuse = getattr(result, "reuse", None)
     return dict(reuse.outputs) if reuse is not None else {}
 

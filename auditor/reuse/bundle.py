@@ -37,6 +37,10 @@ OUTPUTS = "outputs"
 # them, so a run that reuses the answer copies them instead of rendering them again (2 s of
 # 150 MB at 1M tenants). Tested: a reused run's copies equal a computed run's files.
 REUSABLE_OUTPUTS = ("hits.csv", "hits.parquet", "cip.csv", "training.jsonl")
+# Output files a reused run builds on: cases.parquet is the case table with the computing run's
+# `change_status`, which a reused run replaces with its own (report.tables.case_table_from).
+BASE_OUTPUTS = ("cases.parquet",)
+KEPT_OUTPUTS = REUSABLE_OUTPUTS + BASE_OUTPUTS
 
 
 class BundleError(Exception):
@@ -92,7 +96,7 @@ def write_bundle(
 
     `records` are the run's case records; what the store adds (what changed) and the
     allowlist adds (who is silenced) is left out, as every run that reuses them decides it
-    again. `outputs` are this run's staged files of REUSABLE_OUTPUTS, linked in (copied
+    again. `outputs` are this run's staged files of KEPT_OUTPUTS, linked in (copied
     across file systems).
     """
     folder = Path(folder)
@@ -147,7 +151,7 @@ class Bundle:
     records: list[dict[str, Any]]
     folder: Path  # where it was read from (named after the run that wrote it)
     sha256: str  # of its bundle.json, as the store recorded it
-    outputs: dict[str, Path] = field(default_factory=dict)  # REUSABLE_OUTPUTS found unchanged
+    outputs: dict[str, Path] = field(default_factory=dict)  # KEPT_OUTPUTS found unchanged
 
     @property
     def as_of(self) -> datetime:
@@ -223,7 +227,7 @@ def _unchanged_outputs(folder: Path, expected: dict[str, str]) -> dict[str, Path
     for name, sha in expected.items():
         path = folder / OUTPUTS / name
         try:
-            if name in REUSABLE_OUTPUTS and file_sha256(path) == sha:
+            if name in KEPT_OUTPUTS and file_sha256(path) == sha:
                 found[name] = path
         except OSError:
             continue

@@ -30,7 +30,7 @@ class Reuse:
     bundle: str | None = None  # that bundle's bundle.json sha256, as the store records it
     records: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     ownership: dict[str, Any] | None = field(default=None, repr=False, compare=False)
-    # The bundle's kept output files (bundle.REUSABLE_OUTPUTS), copied by the reports stage.
+    # The bundle's kept output files (bundle.KEPT_OUTPUTS): linked in or built on by the reports.
     outputs: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
     def manifest(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from auditor.reuse.bundle import REUSABLE_OUTPUTS, prune_bundles, write_bundle
+from auditor.reuse.bundle import KEPT_OUTPUTS, prune_bundles, write_bundle
 from auditor.reuse.decide import bundle_root, keep_blocker
 
 log = logging.getLogger("auditor.reuse")
@@ -23,7 +23,7 @@ log = logging.getLogger("auditor.reuse")
 def keep_answer(result: Any, records: list[dict[str, Any]], staged: Any = None) -> Any:
     """`result` with its `reuse` naming the bundle its answer is now in (or why it is not kept).
 
-    `staged` is the run's staged output folder: its REUSABLE_OUTPUTS go into the bundle too.
+    `staged` is the run's staged output folder: its KEPT_OUTPUTS go into the bundle too.
     """
     reuse = result.reuse
     if reuse is None or reuse.fingerprint is None or reuse.reused_from is not None:
@@ -53,7 +53,7 @@ def _staged_outputs(staged: Any) -> dict[str, Path]:
     folder = getattr(staged, "path", None)
     if not isinstance(folder, Path):
         return {}
-    return {name: folder / name for name in REUSABLE_OUTPUTS if (folder / name).is_file()}
+    return {name: folder / name for name in KEPT_OUTPUTS if (folder / name).is_file()}
 
 
 def forget_other_answers(result: Any) -> None:

@@ -113,6 +113,11 @@ class RemoteStagedFolder:
         self.written[name] = str(self.url.child(name))
         return self.written[name]
 
+    def copy(self, name: str, source: Path) -> str:
+        self._local.copy(name, source)
+        self.written[name] = str(self.url.child(name))
+        return self.written[name]
+
     def publish(self) -> dict[str, str]:
         import shutil
 

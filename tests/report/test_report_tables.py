@@ -215,3 +215,38 @@ def test_the_csv_and_parquet_of_one_run_share_a_table_and_another_run_gets_its_o
     hits_other = pl.read_csv(io.StringIO(render_hits_csv(other, None)))
     assert set(hits_first["case_id"]) == {r["case_id"] for r in first if r["hits"]}
     assert set(hits_other["case_id"]) == {r["case_id"] for r in other if r["hits"]}
+
+
+def _with_status(records, statuses):
+    return [{**r, "change": {"status": s}} for r, s in zip(records, statuses, strict=True)]
+
+
+@pytest.mark.parametrize("earlier_compared", [True, False])
+def test_a_reused_run_builds_its_case_table_on_the_earlier_one(example_records, earlier_compared):
+    """case_table_from: the earlier run's cases.parquet with this run's change_status equals the
+    table built from this run's records, whether or not either run had changes."""
+    from auditor.report.tables import case_table_from
+
+    earlier = copy.deepcopy(example_records)
+    if earlier_compared:
+        earlier = _with_status(earlier, ["new"] * len(earlier))
+    base = pl.read_parquet(io.BytesIO(render_cases_parquet(earlier, None)))
+    now = _with_status(copy.deepcopy(example_records), ["unchanged"] * len(example_records))
+    now[0]["change"]["status"] = "escalated"
+    assert case_table_from(now, base).equals(case_table(now))
+    plain = copy.deepcopy(example_records)  # a run without a store: no change column
+    assert case_table_from(plain, base).equals(case_table(plain))
+    assert "change_status" not in case_table_from(plain, base).columns
+
+
+def test_a_case_table_of_other_cases_is_not_built_on(example_records):
+    from auditor.report.tables import case_table_from
+
+    records = copy.deepcopy(example_records)
+    base = case_table(records)
+    assert case_table_from(records, base) is not None
+    assert case_table_from(records[:-1], base) is None  # one case fewer
+    assert case_table_from(list(reversed(records)), base) is None  # another order
+    assert case_table_from(records, base.drop("weak_links")) is None  # another schema
+    assert case_table_from(records, base.with_columns(pl.col("rank").cast(pl.Float64))) is None
+    assert case_table_from([], case_table([])) is not None

@@ -87,13 +87,13 @@ def test_a_second_run_over_the_same_files_reuses_the_answer_and_writes_the_same_
 def test_a_reused_run_copies_the_answers_own_reports_and_renders_an_edited_one_again(
     provider, tmp_path, cli, monkeypatch
 ):
-    from auditor.report import write
-    from auditor.reuse.bundle import REUSABLE_OUTPUTS
+    from auditor.report import tables, write
+    from auditor.reuse.bundle import KEPT_OUTPUTS, REUSABLE_OUTPUTS
 
     store, out = tmp_path / "cases.db", tmp_path / "out"
     first = _audit(cli, provider, out, store)
     kept = tmp_path / "cases.db.reuse" / first["run_id"] / "outputs"
-    assert sorted(p.name for p in kept.iterdir()) == sorted(REUSABLE_OUTPUTS)
+    assert sorted(p.name for p in kept.iterdir()) == sorted(KEPT_OUTPUTS)
     assert (kept / "hits.csv").stat().st_ino == (
         out / "hits.csv"
     ).stat().st_ino  # linked, not copied
@@ -104,9 +104,14 @@ def test_a_reused_run_copies_the_answers_own_reports_and_renders_an_edited_one_a
 
     for name in REUSABLE_OUTPUTS:
         monkeypatch.setitem(write.RENDERERS, name, never)
+    # The case table is the kept cases.parquet with this run's changes, not built from records.
+    monkeypatch.setattr(tables._cases_of_run, "build", lambda records: never(records, None))
     second = _audit(cli, provider, out, store)  # `out` replaced: the kept files outlive it
     assert second["reuse"]["reused_from"] == first["run_id"]
     assert {name: (out / name).read_bytes() for name in REUSABLE_OUTPUTS} == original
+    linked = out / "hits.csv"
+    assert linked.stat().st_ino == (kept / "hits.csv").stat().st_ino  # linked again, not copied
+    assert stat.S_IMODE(linked.stat().st_mode) == 0o600
 
     # A kept file changed since (its link edited in place) is rendered again; the rest are copied.
     with open(kept / "hits.csv", "ab") as handle:
