@@ -746,7 +746,9 @@ def _reused_result(
         screening=facts.get("screening"),
         allowlist=allowlist,
         suppressions=suppressions,
-        reuse=dataclasses.replace(reuse, records=records),
+        reuse=dataclasses.replace(
+            reuse, records=records, lines=bundle.lines, lines_run_id=bundle.run_id
+        ),
     )
 
 

@@ -203,6 +203,7 @@ def _audit_with_store(config, lock_timeout: float):
     from auditor.notify.run_notices import notices_for_run, send_after_run
     from auditor.report import stage_reports
     from auditor.reuse.keep import forget_other_answers, keep_answer
+    from auditor.reuse.lines import seed_reused_lines
     from auditor.report.write import restage_manifest
     from auditor.run import audit as run_audit
     from auditor.run import run_manifest
@@ -252,6 +253,7 @@ def _audit_with_store(config, lock_timeout: float):
                         for r in records
                     ]
             result = dataclasses.replace(result, stages=dict(stages))
+            seed_reused_lines(result, records)  # a reused answer's lines, spliced (reuse.lines)
             staged = stage_reports(result, config.out, records=records, keep_lines=True)
             try:
                 with recorded_stage("reuse.keep", stages):

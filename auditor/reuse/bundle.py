@@ -152,6 +152,9 @@ class Bundle:
     folder: Path  # where it was read from (named after the run that wrote it)
     sha256: str  # of its bundle.json, as the store recorded it
     outputs: dict[str, Path] = field(default_factory=dict)  # KEPT_OUTPUTS found unchanged
+    lines: list[bytes] = field(
+        default_factory=list, repr=False
+    )  # `records` as written, a line each
 
     @property
     def as_of(self) -> datetime:
@@ -178,7 +181,8 @@ def read_bundle(folder: Path, expected_sha256: str) -> Bundle:
     with ThreadPoolExecutor(max_workers=1) as pool:
         tables = pool.submit(_read_tables, folder, files)
         outputs = pool.submit(_unchanged_outputs, folder, manifest.get("outputs") or {})
-        records = [] if records_sha is None else _read_records(folder / RECORDS, records_sha)
+        lines = [] if records_sha is None else _record_lines(folder / RECORDS, records_sha)
+        records = _parsed(lines)
         frames = tables.result()
     return Bundle(
         manifest["run_id"],
@@ -189,6 +193,7 @@ def read_bundle(folder: Path, expected_sha256: str) -> Bundle:
         folder,
         expected_sha256,
         outputs.result(),
+        lines,
     )
 
 
@@ -212,10 +217,13 @@ def _read_tables(folder: Path, files: dict[str, str]) -> dict[str, pl.DataFrame]
     }
 
 
-def _read_records(path: Path, sha: str) -> list[dict[str, Any]]:
-    data = _checked(path, sha)
+def _record_lines(path: Path, sha: str) -> list[bytes]:
+    return [line for line in _checked(path, sha).splitlines() if line]
+
+
+def _parsed(lines: list[bytes]) -> list[dict[str, Any]]:
     with collector_paused():  # millions of small objects, none in a cycle (auditor.gcpause)
-        records = [orjson.loads(line) for line in data.splitlines() if line]
+        records = [orjson.loads(line) for line in lines]
     keep_out_of_collections()  # they live as long as the run
     return records
 

@@ -29,6 +29,9 @@ class Reuse:
     )
     bundle: str | None = None  # that bundle's bundle.json sha256, as the store records it
     records: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    # The bundle's records as the JSON lines it keeps them in, and the run id they carry.
+    lines: list[bytes] | None = field(default=None, repr=False, compare=False)
+    lines_run_id: str | None = field(default=None, repr=False, compare=False)
     ownership: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     # The bundle's kept output files (bundle.KEPT_OUTPUTS): linked in or built on by the reports.
     outputs: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)

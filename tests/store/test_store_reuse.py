@@ -64,6 +64,13 @@ def test_a_second_run_over_the_same_files_reuses_the_answer_and_writes_the_same_
         assert [row[0] for row in words] == [first["run_id"]]
         named = conn.execute("SELECT run_id, terms_run_id FROM case_search_runs").fetchall()
         assert named == [(second["run_id"], first["run_id"])]
+        # Its cases as its cases.jsonl has them: lines spliced from the bundle's (reuse.lines).
+        stored = conn.execute(
+            "SELECT record FROM case_snapshots WHERE run_id = ? ORDER BY rank", (second["run_id"],)
+        ).fetchall()
+    lines = (tmp_path / "o2" / "cases.jsonl").read_text().splitlines()
+    assert [row[0] for row in stored] == lines
+    assert all(json.loads(line)["run_id"] == second["run_id"] for line in lines)
 
     # A computed run over the same files: the same outputs, bar run ids.
     folder = tmp_path / "cases.db.reuse"
