@@ -54,6 +54,13 @@ MODULES: dict[str, list[str]] = {
     "auditor/reuse/decide.py": [*REUSE, "tests/test_audit_from_snapshot.py"],
     "auditor/reuse/bundle.py": REUSE,
     "auditor/reuse/keep.py": REUSE,
+    "auditor/reuse/lines.py": [*REUSE, "tests/test_reuse_lines.py"],
+    "auditor/jsonwrite.py": [
+        "tests/test_jsonwrite.py",
+        "tests/test_record_lines.py",
+        "tests/store",
+    ],
+    "auditor/report/selection.py": ["tests/report"],
     "auditor/scoring/weighted.py": [
         "tests/test_scoring_weighted.py",
         "tests/test_scoring_cases.py",

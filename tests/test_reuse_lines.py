@@ -4,6 +4,7 @@ serialising its records would give, or are not used at all."""
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timezone
 
 import orjson
 import pytest
@@ -48,6 +49,8 @@ def reused(pure, **added):
         {},
         {"change": [{"status": "unchanged", "why": []}, {"status": "new", "previous": None}]},
         {"suppressed_by": [["A-1"], []], "change": [{"status": "unchanged"}, {"status": "new"}]},
+        # What json_lines does with a datetime (its str) and a key that is not a string.
+        {"change": [{"at": datetime(2026, 11, 1, tzinfo=timezone.utc)}, {1: "one"}]},
     ],
 )
 def test_spliced_lines_are_the_serialised_lines(pure, added):
@@ -67,3 +70,36 @@ def test_records_that_are_not_the_bundles_are_serialised_instead(pure):
     assert spliced_lines(records, lines, "not-the-bundles", NEW) is None  # lines of another run
     assert spliced_lines(records, [line + b" " for line in lines], OLD, NEW) is None
     assert spliced_lines([], [], OLD, NEW) == []
+
+
+def _result(reuse, run_id=NEW):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(run_id=run_id, reuse=reuse)
+
+
+def _reuse(lines, reused_from=OLD):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(lines=lines, lines_run_id=OLD, reused_from=reused_from)
+
+
+def test_a_reused_runs_lines_are_kept_for_cases_jsonl_and_the_store(pure):
+    """Told apart by key order: a bundle line keeps its own, serialising keeps the dict's."""
+    from auditor.jsonwrite import record_lines
+    from auditor.reuse.lines import seed_reused_lines
+
+    record_lines.forget()
+    records = reused(pure, change=[{"status": "unchanged"}, {"status": "unchanged"}])
+    reordered = [dict(reversed(list(r.items()))) for r in pure]  # same values, keys reversed
+    lines = bundle_lines(reordered)
+    try:
+        seed_reused_lines(_result(_reuse(lines)), records)
+        assert record_lines(records) == spliced_lines(records, lines, OLD, NEW)
+        assert record_lines(records) != json_lines(records).splitlines(keepends=True)
+        for not_reused in (None, _reuse(None), _reuse(lines, reused_from=None)):
+            record_lines.forget()
+            seed_reused_lines(_result(not_reused), records)
+            assert b"".join(record_lines(records)) == json_lines(records)
+    finally:
+        record_lines.forget()

@@ -41,10 +41,6 @@ class ReportQueue:
     limit: int  # the `report_cases` setting
 
     @property
-    def shown(self) -> list[dict[str, Any]]:
-        return self.top + self.beyond
-
-    @property
     def omitted(self) -> int:
         return self.total - len(self.top) - len(self.beyond)
 

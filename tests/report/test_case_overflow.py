@@ -88,3 +88,10 @@ def test_markdown_and_html_list_only_the_shown_tenants_and_say_so(
     small = example_records[1]
     assert len(small["tenants"]) <= CASE_TENANTS_SHOWN and len(small["hits"]) <= CASE_HITS_SHOWN
     assert text.count("than shown here") == page.count("than shown here") == 1
+
+
+def test_rules_with_as_many_hidden_hits_are_named_in_alphabetical_order(example_records):
+    record = farm(example_records[0], 1, CASE_HITS_SHOWN)
+    hit = record["hits"][0]
+    record["hits"] += [{**hit, "rule_id": rule} for rule in ("zeta", "alpha", "zeta", "alpha")]
+    assert case_overflow(record).more_hits_by_rule == [("alpha", 2), ("zeta", 2)]

@@ -170,3 +170,8 @@ def test_report_cases_setting_is_validated(tmp_path):
         )
         == 2
     )
+
+
+def test_the_default_is_the_top_500_the_readme_names(example_records):
+    queue = report_queue(queue_records(["medium"] * 501, example_records[0]))
+    assert queue.limit == 500 and len(queue.top) == 500 and queue.omitted == 1
