@@ -249,3 +249,20 @@ def test_publish_waits_for_every_file_and_its_folder_to_reach_the_disk(tmp_path,
     staged.publish()
     assert sorted(synced[:-1]) == sorted(NAMES) and synced[-1] == staged.path.name
     assert all((out / n).read_text() == f"{n}\n" for n in NAMES)
+
+
+def test_copy_links_a_kept_file_in_with_the_folders_file_mode(tmp_path):
+    kept = tmp_path / "kept.csv"
+    kept.write_text("a,b\n")
+    os.chmod(kept, 0o600)
+    out = tmp_path / "out"
+    out.mkdir(mode=0o750)
+    os.chmod(out, 0o750)
+    staged = StagedFolder(out, NAMES)
+    staged.copy("report.md", kept)
+    staged.write("run.json", "{}\n")
+    written = staged.publish()
+    assert set(written) == {"report.md", "run.json"}
+    linked = out / "report.md"
+    assert linked.read_text() == "a,b\n" and linked.stat().st_ino == kept.stat().st_ino
+    assert mode(linked) == 0o640 == mode(out / "run.json")
